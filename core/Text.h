@@ -1,0 +1,17 @@
+// Small text helpers for error messages.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace synthlabel {
+
+// Levenshtein distance between two ASCII strings.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// " (did you mean 'x'?)" for the closest candidate within a small distance, else "". When nothing is
+// close, lists the valid choices instead: " (expected one of: a, b, c)".
+std::string suggest(std::string_view given, std::span<const std::string_view> candidates);
+
+}  // namespace synthlabel

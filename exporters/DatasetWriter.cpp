@@ -1,0 +1,189 @@
+#include "exporters/DatasetWriter.h"
+
+#include <cmath>
+#include <cstdio>
+#include <system_error>
+
+#include "core/FileIo.h"
+#include "core/Version.h"
+#include "exporters/Labels.h"
+#include "exporters/Rle.h"
+
+namespace synthlabel {
+namespace {
+
+using json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+constexpr const char* k_folders[] = {"rgb", "instance", "semantic", "depth"};
+constexpr const char* k_files[] = {"coco.json", "manifest.json"};
+
+Error io_error(const fs::path& p, const std::string& what, const std::error_code& ec) {
+  return make_error(ExitCode::io, "cannot " + what + " '" + p.string() + "': " + ec.message());
+}
+
+// World -> camera in the OpenCV convention (+X right, +Y down, +Z forward), row-major 4x4.
+json world_to_camera_opencv(const Camera& cam) {
+  json rows = json::array();
+  for (int r = 0; r < 4; ++r) {
+    json row = json::array();
+    const float flip = (r == 1 || r == 2) ? -1.0f : 1.0f;  // OpenGL camera -> OpenCV camera
+    for (int c = 0; c < 4; ++c) row.push_back(static_cast<double>(flip * cam.view[c][r]));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::string frame_stem(std::uint64_t frame) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(frame));
+  return buf;
+}
+
+Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, const EncodeOptions& options) {
+  EncodedFrame out;
+  out.frame = scene.frame;
+  const std::string stem = frame_stem(scene.frame);
+  const std::uint32_t w = fb.width, h = fb.height;
+  const std::size_t pixels = std::size_t{w} * h;
+
+  // Instance id -> category id, from the scene that was rendered.
+  std::vector<std::uint32_t> category_of(1, 0);
+  for (const Instance& inst : scene.instances) {
+    if (inst.instance_id == 0) continue;
+    if (inst.instance_id >= category_of.size()) category_of.resize(inst.instance_id + 1, 0);
+    category_of[inst.instance_id] = inst.category_id;
+  }
+  const auto max_id = static_cast<std::uint32_t>(category_of.size() - 1);
+
+  auto labels = extract_instance_labels(fb.instance_id, w, h, max_id);
+  if (!labels) return labels.error();
+
+  std::vector<std::uint16_t> ids16(pixels);
+  std::vector<std::uint8_t> semantic(pixels);
+  for (std::size_t i = 0; i < pixels; ++i) {
+    const std::uint32_t id = fb.instance_id[i];  // <= max_id, checked by extract_instance_labels
+    ids16[i] = static_cast<std::uint16_t>(id);
+    semantic[i] = static_cast<std::uint8_t>(category_of[id]);
+  }
+
+  auto rgb = encode_png_rgb_from_rgba(fb.rgba, w, h, options.rgb_png);
+  if (!rgb) return rgb.error();
+  auto inst_png = encode_png_gray16(ids16, w, h, options.label_png);
+  if (!inst_png) return inst_png.error();
+  auto sem_png = encode_png_gray8(semantic, w, h, options.label_png);
+  if (!sem_png) return sem_png.error();
+  auto exr = encode_exr_depth(fb.depth, w, h, options.depth_exr);
+  if (!exr) return exr.error();
+
+  const std::string rgb_path = "rgb/" + stem + ".png", inst_path = "instance/" + stem + ".png",
+                    sem_path = "semantic/" + stem + ".png", depth_path = "depth/" + stem + ".exr";
+  out.files.emplace_back(rgb_path, std::move(rgb).value());
+  out.files.emplace_back(inst_path, std::move(inst_png).value());
+  out.files.emplace_back(sem_path, std::move(sem_png).value());
+  out.files.emplace_back(depth_path, std::move(exr).value());
+
+  const std::uint64_t image_id = scene.frame + 1;
+  const Camera& cam = scene.camera;
+  out.image = json{{"id", image_id},
+                   {"file_name", rgb_path},
+                   {"width", w},
+                   {"height", h},
+                   {"instance_file", inst_path},
+                   {"semantic_file", sem_path},
+                   {"depth_file", depth_path},
+                   {"frame", scene.frame},
+                   {"camera",
+                    {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
+                     {"world_to_camera", world_to_camera_opencv(cam)}}}};
+  for (const InstanceLabel& l : *labels) {
+    out.annotations.push_back(json{{"image_id", image_id},
+                                   {"category_id", category_of[l.instance_id]},
+                                   {"instance_id", l.instance_id},
+                                   {"segmentation", {{"size", {h, w}}, {"counts", rle_counts_to_string(l.rle_counts)}}},
+                                   {"area", l.area},
+                                   {"bbox", {l.x, l.y, l.w, l.h}},
+                                   {"iscrowd", 0}});
+  }
+  return out;
+}
+
+Status prepare_output_dir(const fs::path& out, bool overwrite) {
+  std::error_code ec;
+  const auto status = fs::status(out, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) return io_error(out, "inspect", ec);
+  if (!fs::exists(status)) {
+    fs::create_directories(out, ec);
+    if (ec) return io_error(out, "create output folder", ec);
+    return ok_status();
+  }
+  if (!fs::is_directory(status)) {
+    return make_error(ExitCode::io, "output '" + out.string() + "' exists and is not a folder");
+  }
+  const bool empty = fs::is_empty(out, ec);
+  if (ec) return io_error(out, "read output folder", ec);
+  if (empty) return ok_status();
+  if (!overwrite) {
+    return make_error(ExitCode::io, "output folder '" + out.string() +
+                                        "' is not empty; choose another --out or pass --overwrite to replace a "
+                                        "previous synthlabel dataset there");
+  }
+  if (!fs::exists(out / "manifest.json", ec)) {
+    return make_error(ExitCode::io, "--overwrite: '" + out.string() +
+                                        "' holds no synthlabel dataset (no manifest.json); refusing to delete it");
+  }
+  for (const char* f : k_folders) {
+    fs::remove_all(out / f, ec);
+    if (ec) return io_error(out / f, "remove", ec);
+  }
+  for (const char* f : k_files) {
+    fs::remove(out / f, ec);
+    if (ec) return io_error(out / f, "remove", ec);
+  }
+  return ok_status();
+}
+
+Status DatasetWriter::commit(EncodedFrame frame) {
+  if (!m_dirs_made) {
+    for (const char* f : k_folders) {
+      std::error_code ec;
+      fs::create_directories(m_out / f, ec);
+      if (ec) return io_error(m_out / f, "create folder", ec);
+    }
+    m_dirs_made = true;
+  }
+  for (const auto& [rel, bytes] : frame.files) SL_TRY_STATUS(write_file_atomic(m_out / rel, bytes));
+  m_images.push_back(std::move(frame.image));
+  for (auto& a : frame.annotations) {
+    json ann;
+    ann["id"] = m_next_annotation_id++;
+    for (auto& [k, v] : a.items()) ann[k] = std::move(v);
+    m_annotations.push_back(std::move(ann));
+  }
+  ++m_frames;
+  return ok_status();
+}
+
+Status DatasetWriter::finish(const SceneSpec& spec, json manifest) {
+  json coco;
+  coco["info"] = {{"description", "synthlabel dataset"},
+                  {"version", std::string(tool_version())},
+                  {"git_revision", std::string(git_revision())},
+                  {"seed", spec.seed}};
+  coco["licenses"] = json::array();
+  coco["images"] = std::move(m_images);
+  coco["annotations"] = std::move(m_annotations);
+  json cats = json::array();
+  for (std::size_t i = 0; i < spec.categories.size(); ++i) {
+    cats.push_back({{"id", i + 1}, {"name", spec.categories[i].name}, {"supercategory", spec.categories[i].supercategory}});
+  }
+  coco["categories"] = std::move(cats);
+  SL_TRY_STATUS(write_file_atomic(m_out / "coco.json", coco.dump()));
+  m_images.clear();
+  m_annotations.clear();
+  return write_file_atomic(m_out / "manifest.json", manifest.dump(2) + "\n");
+}
+
+}  // namespace synthlabel

@@ -1,0 +1,69 @@
+#include "exporters/Labels.h"
+
+#include <algorithm>
+#include <string>
+
+namespace synthlabel {
+
+Result<std::vector<InstanceLabel>> extract_instance_labels(std::span<const std::uint32_t> ids, std::uint32_t width,
+                                                           std::uint32_t height, std::uint32_t max_id) {
+  const std::uint64_t total = std::uint64_t{width} * height;
+  if (ids.size() != total) return make_error(ExitCode::internal, "id buffer size does not match the image size");
+  struct State {
+    InstanceLabel label;
+    std::uint64_t run_start = 0;
+    std::uint64_t last_end = 0;  // column-major index just past this id's previous run
+    std::uint32_t x0 = UINT32_MAX, y0 = UINT32_MAX, x1 = 0, y1 = 0;
+  };
+  std::vector<State> st(std::size_t{max_id} + 1);
+  std::uint32_t prev = 0;
+  std::uint64_t idx = 0;  // column-major position
+  auto close_run = [&](std::uint32_t id) {
+    State& s = st[id];
+    s.label.rle_counts.push_back(static_cast<std::uint32_t>(idx - s.run_start));
+    s.label.area += idx - s.run_start;
+    s.last_end = idx;
+  };
+  for (std::uint32_t x = 0; x < width; ++x) {
+    for (std::uint32_t y = 0; y < height; ++y, ++idx) {
+      const std::uint32_t id = ids[std::size_t{y} * width + x];
+      if (id != prev) {
+        if (prev != 0) close_run(prev);
+        if (id != 0) {
+          if (id > max_id) {
+            return make_error(ExitCode::internal, "pixel (" + std::to_string(x) + ", " + std::to_string(y) +
+                                                      ") holds instance id " + std::to_string(id) +
+                                                      " but the scene has " + std::to_string(max_id));
+          }
+          State& s = st[id];
+          s.label.rle_counts.push_back(static_cast<std::uint32_t>(idx - s.last_end));
+          s.run_start = idx;
+        }
+        prev = id;
+      }
+      if (id != 0) {
+        State& s = st[id];
+        s.x0 = std::min(s.x0, x);
+        s.x1 = std::max(s.x1, x);
+        s.y0 = std::min(s.y0, y);
+        s.y1 = std::max(s.y1, y);
+      }
+    }
+  }
+  if (prev != 0) close_run(prev);
+  std::vector<InstanceLabel> out;
+  for (std::uint32_t id = 1; id <= max_id; ++id) {
+    State& s = st[id];
+    if (s.label.area == 0) continue;
+    if (s.last_end < total) s.label.rle_counts.push_back(static_cast<std::uint32_t>(total - s.last_end));
+    s.label.instance_id = id;
+    s.label.x = s.x0;
+    s.label.y = s.y0;
+    s.label.w = s.x1 - s.x0 + 1;
+    s.label.h = s.y1 - s.y0 + 1;
+    out.push_back(std::move(s.label));
+  }
+  return out;
+}
+
+}  // namespace synthlabel

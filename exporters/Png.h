@@ -1,0 +1,27 @@
+// In-memory PNG encoding with libpng. Thread-safe (no shared state).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/Error.h"
+
+namespace synthlabel {
+
+struct PngOptions {
+  int zlib_level = 1;   // 0..9; 1 is fast and still small for label images
+  bool filter_sub = false;  // PNG "Sub" row filter (helps photos); off = no filter (best for flat labels)
+};
+
+// RGBA8 input, written as 8-bit RGB (alpha dropped).
+Result<std::vector<std::uint8_t>> encode_png_rgb_from_rgba(std::span<const std::uint8_t> rgba, std::uint32_t width,
+                                                           std::uint32_t height, const PngOptions& options);
+// 8-bit greyscale.
+Result<std::vector<std::uint8_t>> encode_png_gray8(std::span<const std::uint8_t> pixels, std::uint32_t width,
+                                                   std::uint32_t height, const PngOptions& options);
+// 16-bit greyscale (host-endian input; PNG stores big-endian).
+Result<std::vector<std::uint8_t>> encode_png_gray16(std::span<const std::uint16_t> pixels, std::uint32_t width,
+                                                    std::uint32_t height, const PngOptions& options);
+
+}  // namespace synthlabel

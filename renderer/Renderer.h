@@ -1,0 +1,63 @@
+// The renderer interface: render(Scene) -> FrameBuffers. One backend today (renderer/vulkan/); this
+// header carries no Vulkan types so scenes, exporters and the CLI never see them.
+//
+// FrameBuffers are written by ONE rasterization pass, one sample per pixel at the pixel centre:
+// - rgba:        RGBA8, sRGB-encoded colour, row-major, top row first (alpha is always 255).
+// - depth:       float32 metres along the camera's viewing axis (camera-space -z), NOT the distance to
+//                the camera centre; +infinity where no surface covers the pixel centre.
+// - instance_id: uint32, the Instance::instance_id of the surface at the pixel centre; 0 where no
+//                labeled surface is (background, or an object with labeled: false).
+// So: instance_id != 0 implies depth is finite; depth == +inf implies instance_id == 0. Pixels of
+// unlabeled surfaces (e.g. the ground) have finite depth and id 0.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/Error.h"
+#include "scenes/Mesh.h"
+#include "scenes/Scene.h"
+
+namespace synthlabel {
+
+struct FrameBuffers {
+  std::uint32_t width = 0, height = 0;
+  std::vector<std::uint8_t> rgba;
+  std::vector<float> depth;
+  std::vector<std::uint32_t> instance_id;
+};
+
+struct DeviceInfo {
+  std::uint32_t index = 0;  // position in the Vulkan enumeration, usable with --device
+  std::string name;
+  std::string type;  // "discrete", "integrated", "virtual", "cpu", "other"
+  std::string driver;
+};
+
+struct RendererOptions {
+  std::uint32_t width = 640, height = 480;
+  std::string device;     // "" = automatic (discrete GPU, else any GPU, else CPU/lavapipe); else name substring or index
+  bool validate = false;  // Khronos validation layer on; any message it reports becomes an error
+};
+
+class Renderer {
+ public:
+  virtual ~Renderer() = default;
+  Renderer() = default;
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  // Uploads the mesh library once; Instance::mesh_index refers into it.
+  virtual Status upload_meshes(std::span<const Mesh> meshes) = 0;
+  // Renders one frame at the size given at creation; `out` is resized as needed (reuse it across frames).
+  virtual Status render(const Scene& scene, FrameBuffers& out) = 0;
+  virtual const DeviceInfo& device() const = 0;
+};
+
+Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options);
+Result<std::vector<DeviceInfo>> list_devices();
+
+}  // namespace synthlabel

@@ -1,0 +1,293 @@
+#include "renderer/vulkan/Bootstrap.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "renderer/vulkan/Check.h"
+
+namespace synthlabel::vk {
+namespace {
+
+constexpr const char* k_validation_layer = "VK_LAYER_KHRONOS_validation";
+
+VKAPI_ATTR VkBool32 VKAPI_CALL on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                          VkDebugUtilsMessageTypeFlagsEXT /*types*/,
+                                          const VkDebugUtilsMessengerCallbackDataEXT* data, void* user) {
+  auto* log = static_cast<MessageLog*>(user);
+  const char* level = (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) ? "error" : "warning";
+  log->add(std::string("Vulkan validation ") + level + ": " + (data && data->pMessage ? data->pMessage : "(no text)"));
+  return VK_FALSE;  // never abort the call; the error surfaces through MessageLog::check()
+}
+
+VkDebugUtilsMessengerCreateInfoEXT messenger_info(MessageLog* log) {
+  VkDebugUtilsMessengerCreateInfoEXT ci{};
+  ci.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT;
+  ci.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+  ci.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                   VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+  ci.pfnUserCallback = on_message;
+  ci.pUserData = log;
+  return ci;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+const char* type_name(VkPhysicalDeviceType t) {
+  switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return "discrete";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return "integrated";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return "virtual";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return "cpu";
+    default:
+      return "other";
+  }
+}
+
+int type_rank(VkPhysicalDeviceType t) {
+  switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return 1;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_OTHER:
+      return 3;
+    default:
+      return 4;  // CPU (lavapipe) last
+  }
+}
+
+}  // namespace
+
+void MessageLog::add(std::string message) {
+  std::lock_guard lock(m_mutex);
+  m_messages.push_back(std::move(message));
+}
+
+Status MessageLog::check() const {
+  std::lock_guard lock(m_mutex);
+  if (m_messages.empty()) return ok_status();
+  std::string text = m_messages.front();
+  if (m_messages.size() > 1) text += " (and " + std::to_string(m_messages.size() - 1) + " more)";
+  return make_error(ExitCode::device, text);
+}
+
+std::size_t MessageLog::count() const {
+  std::lock_guard lock(m_mutex);
+  return m_messages.size();
+}
+
+Instance::~Instance() { reset(); }
+Instance::Instance(Instance&& o) noexcept
+    : m_instance(std::exchange(o.m_instance, VK_NULL_HANDLE)),
+      m_messenger(std::exchange(o.m_messenger, VK_NULL_HANDLE)),
+      m_log(std::move(o.m_log)) {}
+Instance& Instance::operator=(Instance&& o) noexcept {
+  if (this != &o) {
+    reset();
+    m_instance = std::exchange(o.m_instance, VK_NULL_HANDLE);
+    m_messenger = std::exchange(o.m_messenger, VK_NULL_HANDLE);
+    m_log = std::move(o.m_log);
+  }
+  return *this;
+}
+
+void Instance::reset() {
+  if (m_messenger != VK_NULL_HANDLE) {
+    auto destroy = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
+        vkGetInstanceProcAddr(m_instance, "vkDestroyDebugUtilsMessengerEXT"));
+    if (destroy) destroy(m_instance, m_messenger, nullptr);
+    m_messenger = VK_NULL_HANDLE;
+  }
+  if (m_instance != VK_NULL_HANDLE) vkDestroyInstance(m_instance, nullptr);
+  m_instance = VK_NULL_HANDLE;
+}
+
+void Instance::inject_test_message(const char* text) const {
+  if (m_messenger == VK_NULL_HANDLE) return;
+  auto submit = reinterpret_cast<PFN_vkSubmitDebugUtilsMessageEXT>(
+      vkGetInstanceProcAddr(m_instance, "vkSubmitDebugUtilsMessageEXT"));
+  if (!submit) return;
+  VkDebugUtilsMessengerCallbackDataEXT data{};
+  data.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CALLBACK_DATA_EXT;
+  data.pMessage = text;
+  submit(m_instance, VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT, VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT,
+         &data);
+}
+
+InstanceBuilder& InstanceBuilder::set_app_name(std::string name) {
+  m_app_name = std::move(name);
+  return *this;
+}
+
+InstanceBuilder& InstanceBuilder::request_validation(bool on) {
+  m_validation = on;
+  return *this;
+}
+
+Result<Instance> InstanceBuilder::build() const {
+  Instance inst;
+  std::vector<const char*> layers, extensions;
+  if (m_validation) {
+    std::uint32_t n = 0;
+    SL_VK_TRY(vkEnumerateInstanceLayerProperties(&n, nullptr));
+    std::vector<VkLayerProperties> props(n);
+    SL_VK_TRY(vkEnumerateInstanceLayerProperties(&n, props.data()));
+    const bool found = std::any_of(props.begin(), props.end(),
+                                   [](const VkLayerProperties& p) { return std::strcmp(p.layerName, k_validation_layer) == 0; });
+    if (!found) {
+      return make_error(ExitCode::device, std::string("--validate: the layer ") + k_validation_layer +
+                                              " is not installed (Debian/Ubuntu package vulkan-validationlayers)");
+    }
+    layers.push_back(k_validation_layer);
+    extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+  }
+  VkApplicationInfo app{};
+  app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
+  app.pApplicationName = m_app_name.c_str();
+  app.pEngineName = "synthlabel";
+  app.apiVersion = VK_API_VERSION_1_1;
+  VkInstanceCreateInfo ci{};
+  ci.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
+  ci.pApplicationInfo = &app;
+  ci.enabledLayerCount = static_cast<std::uint32_t>(layers.size());
+  ci.ppEnabledLayerNames = layers.data();
+  ci.enabledExtensionCount = static_cast<std::uint32_t>(extensions.size());
+  ci.ppEnabledExtensionNames = extensions.data();
+  // Chained messenger: also catches messages from vkCreateInstance/vkDestroyInstance themselves.
+  VkDebugUtilsMessengerCreateInfoEXT mci = messenger_info(inst.m_log.get());
+  if (m_validation) ci.pNext = &mci;
+  SL_VK_TRY(vkCreateInstance(&ci, nullptr, &inst.m_instance));
+  if (m_validation) {
+    auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
+        vkGetInstanceProcAddr(inst.m_instance, "vkCreateDebugUtilsMessengerEXT"));
+    if (!create) return make_error(ExitCode::device, "--validate: VK_EXT_debug_utils is not available");
+    SL_VK_TRY(create(inst.m_instance, &mci, nullptr, &inst.m_messenger));
+  }
+  return inst;
+}
+
+PhysicalDeviceSelector& PhysicalDeviceSelector::prefer(std::string name_or_index) {
+  m_preference = std::move(name_or_index);
+  return *this;
+}
+
+Result<std::vector<PhysicalDevice>> PhysicalDeviceSelector::enumerate() const {
+  std::uint32_t n = 0;
+  SL_VK_TRY(vkEnumeratePhysicalDevices(m_instance, &n, nullptr));
+  std::vector<VkPhysicalDevice> handles(n);
+  SL_VK_TRY(vkEnumeratePhysicalDevices(m_instance, &n, handles.data()));
+  std::vector<PhysicalDevice> out;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    VkPhysicalDeviceProperties props{};
+    vkGetPhysicalDeviceProperties(handles[i], &props);
+    std::uint32_t qn = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(handles[i], &qn, nullptr);
+    std::vector<VkQueueFamilyProperties> qprops(qn);
+    vkGetPhysicalDeviceQueueFamilyProperties(handles[i], &qn, qprops.data());
+    std::uint32_t family = qn;
+    for (std::uint32_t q = 0; q < qn; ++q) {
+      if ((qprops[q].queueFlags & VK_QUEUE_GRAPHICS_BIT) != 0 && qprops[q].queueCount > 0) {
+        family = q;
+        break;
+      }
+    }
+    if (family == qn) continue;  // compute-only device: cannot rasterize
+    PhysicalDevice pd;
+    pd.handle = handles[i];
+    pd.graphics_queue_family = family;
+    pd.info.index = i;
+    pd.info.name = props.deviceName;
+    pd.info.type = type_name(props.deviceType);
+    pd.info.driver = std::to_string(VK_API_VERSION_MAJOR(props.apiVersion)) + "." +
+                     std::to_string(VK_API_VERSION_MINOR(props.apiVersion)) + "." +
+                     std::to_string(VK_API_VERSION_PATCH(props.apiVersion));
+    vkGetPhysicalDeviceMemoryProperties(handles[i], &pd.memory);
+    out.push_back(pd);
+  }
+  return out;
+}
+
+Result<PhysicalDevice> PhysicalDeviceSelector::select() const {
+  auto all = enumerate();
+  if (!all) return all.error();
+  auto& devs = *all;
+  if (devs.empty()) {
+    return make_error(ExitCode::device,
+                      "no Vulkan device can render here (install mesa-vulkan-drivers for the lavapipe CPU renderer)");
+  }
+  auto listing = [&] {
+    std::string s;
+    for (const auto& d : devs) s += (s.empty() ? "" : ", ") + std::to_string(d.info.index) + ": " + d.info.name;
+    return s;
+  };
+  if (!m_preference.empty()) {
+    const bool numeric = std::all_of(m_preference.begin(), m_preference.end(), [](unsigned char c) { return std::isdigit(c); });
+    for (const auto& d : devs) {
+      if (numeric ? std::to_string(d.info.index) == m_preference
+                  : lower(d.info.name).find(lower(m_preference)) != std::string::npos) {
+        return d;
+      }
+    }
+    return make_error(ExitCode::device, "--device '" + m_preference + "' matches no device (available: " + listing() + ")");
+  }
+  std::stable_sort(devs.begin(), devs.end(), [](const PhysicalDevice& a, const PhysicalDevice& b) {
+    VkPhysicalDeviceProperties pa{}, pb{};
+    vkGetPhysicalDeviceProperties(a.handle, &pa);
+    vkGetPhysicalDeviceProperties(b.handle, &pb);
+    return type_rank(pa.deviceType) < type_rank(pb.deviceType);
+  });
+  return devs.front();
+}
+
+Device::~Device() {
+  if (m_device != VK_NULL_HANDLE) vkDestroyDevice(m_device, nullptr);
+}
+Device::Device(Device&& o) noexcept
+    : m_device(std::exchange(o.m_device, VK_NULL_HANDLE)), m_queue(std::exchange(o.m_queue, VK_NULL_HANDLE)) {}
+Device& Device::operator=(Device&& o) noexcept {
+  if (this != &o) {
+    if (m_device != VK_NULL_HANDLE) vkDestroyDevice(m_device, nullptr);
+    m_device = std::exchange(o.m_device, VK_NULL_HANDLE);
+    m_queue = std::exchange(o.m_queue, VK_NULL_HANDLE);
+  }
+  return *this;
+}
+
+Result<Device> DeviceBuilder::build() const {
+  const float priority = 1.0f;
+  VkDeviceQueueCreateInfo qci{};
+  qci.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
+  qci.queueFamilyIndex = m_physical.graphics_queue_family;
+  qci.queueCount = 1;
+  qci.pQueuePriorities = &priority;
+  VkDeviceCreateInfo ci{};
+  ci.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
+  ci.queueCreateInfoCount = 1;
+  ci.pQueueCreateInfos = &qci;
+  Device dev;
+  SL_VK_TRY(vkCreateDevice(m_physical.handle, &ci, nullptr, &dev.m_device));
+  vkGetDeviceQueue(dev.m_device, m_physical.graphics_queue_family, 0, &dev.m_queue);
+  return dev;
+}
+
+Result<std::vector<DeviceInfo>> list_physical_devices() {
+  auto inst = InstanceBuilder{}.build();
+  if (!inst) return inst.error();
+  auto devs = PhysicalDeviceSelector{*inst}.enumerate();
+  if (!devs) return devs.error();
+  std::vector<DeviceInfo> out;
+  for (const auto& d : *devs) out.push_back(d.info);
+  return out;
+}
+
+}  // namespace synthlabel::vk

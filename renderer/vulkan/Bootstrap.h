@@ -1,0 +1,128 @@
+// A small headless Vulkan bootstrap in the spirit of vk-bootstrap: builders with defaults, results as
+// Result<T> carrying the VkResult name and a human reason, no window-system code at all. Unlike
+// vk-bootstrap, the built objects own their handles (RAII).
+//
+//   auto inst = InstanceBuilder{}.request_validation(true).build();          // Result<Instance>
+//   auto phys = PhysicalDeviceSelector{*inst}.prefer("llvmpipe").select();   // Result<PhysicalDevice>
+//   auto dev  = DeviceBuilder{*phys}.build();                                // Result<Device>
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/Error.h"
+#include "renderer/Renderer.h"
+
+namespace synthlabel::vk {
+
+// Messages reported by the validation layer (and driver warnings/errors) through VK_EXT_debug_utils.
+// Thread-safe: the callback may fire on any thread.
+class MessageLog {
+ public:
+  void add(std::string message);
+  // Ok while no message arrived; otherwise Error(ExitCode::device) quoting the first and counting the rest.
+  Status check() const;
+  std::size_t count() const;
+
+ private:
+  mutable std::mutex m_mutex;
+  std::vector<std::string> m_messages;
+};
+
+class Instance {
+ public:
+  Instance() = default;
+  ~Instance();
+  Instance(Instance&&) noexcept;
+  Instance& operator=(Instance&&) noexcept;
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  VkInstance get() const { return m_instance; }
+  bool validation_enabled() const { return m_messenger != VK_NULL_HANDLE; }
+  const MessageLog& messages() const { return *m_log; }
+  // Sends a message through the debug-utils messenger, as a layer would: lets tests prove that
+  // messages really turn into errors. No-op without validation.
+  void inject_test_message(const char* text) const;
+
+ private:
+  friend class InstanceBuilder;
+  void reset();
+  VkInstance m_instance = VK_NULL_HANDLE;
+  VkDebugUtilsMessengerEXT m_messenger = VK_NULL_HANDLE;
+  std::unique_ptr<MessageLog> m_log = std::make_unique<MessageLog>();
+};
+
+class InstanceBuilder {
+ public:
+  // Default "synthlabel".
+  InstanceBuilder& set_app_name(std::string name);
+  // Default off. On: enables VK_LAYER_KHRONOS_validation + debug utils; build() fails if the layer is
+  // not installed (package vulkan-validationlayers).
+  InstanceBuilder& request_validation(bool on);
+  Result<Instance> build() const;
+
+ private:
+  std::string m_app_name = "synthlabel";
+  bool m_validation = false;
+};
+
+struct PhysicalDevice {
+  VkPhysicalDevice handle = VK_NULL_HANDLE;
+  DeviceInfo info;
+  std::uint32_t graphics_queue_family = 0;
+  VkPhysicalDeviceMemoryProperties memory{};
+};
+
+class PhysicalDeviceSelector {
+ public:
+  explicit PhysicalDeviceSelector(const Instance& instance) : m_instance(instance.get()) {}
+  // Default "" (automatic: discrete GPU, else integrated, else virtual, else any GPU, else CPU).
+  // A number selects by enumeration index; text selects the first device whose name contains it
+  // (case-insensitive). select() fails, listing the devices, when nothing matches.
+  PhysicalDeviceSelector& prefer(std::string name_or_index);
+  Result<PhysicalDevice> select() const;
+  // Every device that can render (has a graphics queue), in enumeration order.
+  Result<std::vector<PhysicalDevice>> enumerate() const;
+
+ private:
+  VkInstance m_instance;
+  std::string m_preference;
+};
+
+class Device {
+ public:
+  Device() = default;
+  ~Device();
+  Device(Device&&) noexcept;
+  Device& operator=(Device&&) noexcept;
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  VkDevice get() const { return m_device; }
+  VkQueue queue() const { return m_queue; }
+
+ private:
+  friend class DeviceBuilder;
+  VkDevice m_device = VK_NULL_HANDLE;
+  VkQueue m_queue = VK_NULL_HANDLE;
+};
+
+class DeviceBuilder {
+ public:
+  explicit DeviceBuilder(const PhysicalDevice& physical) : m_physical(physical) {}
+  // One graphics queue, no extensions, no optional features.
+  Result<Device> build() const;
+
+ private:
+  const PhysicalDevice& m_physical;
+};
+
+// Used by `synthlabel devices`.
+Result<std::vector<DeviceInfo>> list_physical_devices();
+
+}  // namespace synthlabel::vk

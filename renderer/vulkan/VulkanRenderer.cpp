@@ -1,0 +1,591 @@
+#include "renderer/vulkan/VulkanRenderer.h"
+
+#include <array>
+#include <cstring>
+#include <limits>
+
+#include <glm/ext/matrix_clip_space.hpp>
+#include <glm/gtc/type_ptr.hpp>
+
+#include "embedded_shaders.h"
+#include "renderer/vulkan/Check.h"
+
+namespace synthlabel::vk {
+namespace {
+
+// std140 mirror of FrameData in the shaders.
+struct FrameUniforms {
+  glm::mat4 view;
+  glm::mat4 proj;
+  glm::vec4 light_to[4];
+  glm::vec4 light_color[4];
+  glm::vec4 params;
+  glm::vec4 camera_position;
+};
+
+// std430 mirror of ObjectData (push constants): 84 bytes, inside the 128 every device guarantees.
+struct ObjectPush {
+  glm::mat4 model;
+  glm::vec4 color;
+  std::uint32_t instance_id;
+};
+constexpr std::uint32_t k_push_size = 84;
+static_assert(offsetof(ObjectPush, instance_id) == 80);
+
+constexpr VkFormat k_color_format = VK_FORMAT_R8G8B8A8_SRGB;
+constexpr VkFormat k_depth_format = VK_FORMAT_R32_SFLOAT;
+constexpr VkFormat k_id_format = VK_FORMAT_R32_UINT;
+
+}  // namespace
+
+Result<std::unique_ptr<VulkanRenderer>> VulkanRenderer::create(const RendererOptions& options) {
+  std::unique_ptr<VulkanRenderer> r(new VulkanRenderer());
+  if (auto s = r->init(options); !s) return s.error();
+  return r;
+}
+
+VulkanRenderer::~VulkanRenderer() {
+  if (m_device.get() != VK_NULL_HANDLE) vkDeviceWaitIdle(m_device.get());
+}
+
+Status VulkanRenderer::check_messages() const { return m_instance.messages().check(); }
+
+Status VulkanRenderer::init(const RendererOptions& options) {
+  if (options.width == 0 || options.height == 0) return make_error(ExitCode::usage, "render size must be positive");
+  m_width = options.width;
+  m_height = options.height;
+  {
+    auto inst = InstanceBuilder{}.request_validation(options.validate).build();
+    if (!inst) return inst.error();
+    m_instance = std::move(inst).value();
+  }
+  {
+    auto phys = PhysicalDeviceSelector{m_instance}.prefer(options.device).select();
+    if (!phys) return phys.error();
+    m_physical = *phys;
+  }
+  {
+    VkPhysicalDeviceProperties props{};
+    vkGetPhysicalDeviceProperties(m_physical.handle, &props);
+    if (m_width > props.limits.maxFramebufferWidth || m_height > props.limits.maxFramebufferHeight) {
+      return make_error(ExitCode::device, "resolution " + std::to_string(m_width) + "x" + std::to_string(m_height) +
+                                              " exceeds the device limit " +
+                                              std::to_string(props.limits.maxFramebufferWidth) + "x" +
+                                              std::to_string(props.limits.maxFramebufferHeight));
+    }
+  }
+  {
+    auto dev = DeviceBuilder{m_physical}.build();
+    if (!dev) return dev.error();
+    m_device = std::move(dev).value();
+  }
+  const VkDevice dev = m_device.get();
+
+  for (VkFormat f : {VK_FORMAT_D32_SFLOAT, VK_FORMAT_D32_SFLOAT_S8_UINT, VK_FORMAT_X8_D24_UNORM_PACK32}) {
+    VkFormatProperties fp{};
+    vkGetPhysicalDeviceFormatProperties(m_physical.handle, f, &fp);
+    if (fp.optimalTilingFeatures & VK_FORMAT_FEATURE_DEPTH_STENCIL_ATTACHMENT_BIT) {
+      m_zbuffer_format = f;
+      break;
+    }
+  }
+  if (m_zbuffer_format == VK_FORMAT_UNDEFINED) return make_error(ExitCode::device, "device has no usable depth format");
+
+  {
+    VkCommandPoolCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
+    ci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+    ci.queueFamilyIndex = m_physical.graphics_queue_family;
+    VkCommandPool pool = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateCommandPool(dev, &ci, nullptr, &pool));
+    m_command_pool = UniqueCommandPool(dev, pool);
+    VkCommandBufferAllocateInfo ai{};
+    ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+    ai.commandPool = pool;
+    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    ai.commandBufferCount = 1;
+    SL_VK_TRY(vkAllocateCommandBuffers(dev, &ai, &m_cmd));
+    VkFenceCreateInfo fi{};
+    fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+    VkFence fence = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateFence(dev, &fi, nullptr, &fence));
+    m_fence = UniqueFence(dev, fence);
+  }
+
+  const VkImageUsageFlags color_usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
+  SL_TRY_STATUS(make_target(k_color_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_color));
+  SL_TRY_STATUS(make_target(k_depth_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_linear_depth));
+  SL_TRY_STATUS(make_target(k_id_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_ids));
+  SL_TRY_STATUS(make_target(m_zbuffer_format, VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT, VK_IMAGE_ASPECT_DEPTH_BIT,
+                            m_zbuffer));
+  SL_TRY_STATUS(make_render_pass());
+  SL_TRY_STATUS(make_pipeline());
+
+  const VkDeviceSize pixels = VkDeviceSize{m_width} * m_height;
+  SL_TRY_STATUS(make_buffer(sizeof(FrameUniforms), VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
+                            VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
+                            m_frame_ubo));
+  // Readback: host-cached memory makes the CPU's reads of the frame fast (uncached reads are slow).
+  SL_TRY_STATUS(make_buffer(pixels * 12, VK_BUFFER_USAGE_TRANSFER_DST_BIT, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT,
+                            VK_MEMORY_PROPERTY_HOST_CACHED_BIT, true, m_readback));
+
+  VkDescriptorBufferInfo bi{m_frame_ubo.buffer.get(), 0, sizeof(FrameUniforms)};
+  VkWriteDescriptorSet w{};
+  w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+  w.dstSet = m_set;
+  w.dstBinding = 0;
+  w.descriptorCount = 1;
+  w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+  w.pBufferInfo = &bi;
+  vkUpdateDescriptorSets(dev, 1, &w, 0, nullptr);
+  return check_messages();
+}
+
+Result<std::uint32_t> VulkanRenderer::memory_type(std::uint32_t bits, VkMemoryPropertyFlags required,
+                                                  VkMemoryPropertyFlags preferred) const {
+  const auto& mp = m_physical.memory;
+  for (VkMemoryPropertyFlags want : {required | preferred, required}) {
+    for (std::uint32_t i = 0; i < mp.memoryTypeCount; ++i) {
+      if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & want) == want) return i;
+    }
+  }
+  return make_error(ExitCode::device, "no suitable GPU memory type");
+}
+
+Status VulkanRenderer::make_buffer(VkDeviceSize size, VkBufferUsageFlags usage, VkMemoryPropertyFlags required,
+                                   VkMemoryPropertyFlags preferred, bool map, Buffer& out) const {
+  const VkDevice dev = m_device.get();
+  VkBufferCreateInfo ci{};
+  ci.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
+  ci.size = size;
+  ci.usage = usage;
+  ci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  VkBuffer buf = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateBuffer(dev, &ci, nullptr, &buf));
+  UniqueBuffer owned(dev, buf);
+  VkMemoryRequirements req{};
+  vkGetBufferMemoryRequirements(dev, buf, &req);
+  auto type = memory_type(req.memoryTypeBits, required, preferred);
+  if (!type) return type.error();
+  VkMemoryAllocateInfo ai{};
+  ai.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
+  ai.allocationSize = req.size;
+  ai.memoryTypeIndex = *type;
+  VkDeviceMemory mem = VK_NULL_HANDLE;
+  SL_VK_TRY(vkAllocateMemory(dev, &ai, nullptr, &mem));
+  UniqueMemory owned_mem(dev, mem);
+  SL_VK_TRY(vkBindBufferMemory(dev, buf, mem, 0));
+  void* mapped = nullptr;
+  if (map) SL_VK_TRY(vkMapMemory(dev, mem, 0, VK_WHOLE_SIZE, 0, &mapped));
+  out.buffer = std::move(owned);  // old buffer (if any) goes before its memory
+  out.memory = std::move(owned_mem);
+  out.mapped = mapped;
+  out.size = size;
+  out.coherent = (m_physical.memory.memoryTypes[*type].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+  return ok_status();
+}
+
+Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkImageAspectFlags aspect,
+                                   Target& out) const {
+  const VkDevice dev = m_device.get();
+  VkImageCreateInfo ci{};
+  ci.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
+  ci.imageType = VK_IMAGE_TYPE_2D;
+  ci.format = format;
+  ci.extent = {m_width, m_height, 1};
+  ci.mipLevels = 1;
+  ci.arrayLayers = 1;
+  ci.samples = VK_SAMPLE_COUNT_1_BIT;  // labels: exactly one sample, at the pixel centre
+  ci.tiling = VK_IMAGE_TILING_OPTIMAL;
+  ci.usage = usage;
+  ci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  ci.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  VkImage img = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateImage(dev, &ci, nullptr, &img));
+  UniqueImage owned(dev, img);
+  VkMemoryRequirements req{};
+  vkGetImageMemoryRequirements(dev, img, &req);
+  auto type = memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0);
+  if (!type) type = memory_type(req.memoryTypeBits, 0, 0);
+  if (!type) return type.error();
+  VkMemoryAllocateInfo ai{};
+  ai.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
+  ai.allocationSize = req.size;
+  ai.memoryTypeIndex = *type;
+  VkDeviceMemory mem = VK_NULL_HANDLE;
+  SL_VK_TRY(vkAllocateMemory(dev, &ai, nullptr, &mem));
+  UniqueMemory owned_mem(dev, mem);
+  SL_VK_TRY(vkBindImageMemory(dev, img, mem, 0));
+  VkImageViewCreateInfo vi{};
+  vi.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
+  vi.image = img;
+  vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
+  vi.format = format;
+  vi.subresourceRange = {aspect, 0, 1, 0, 1};
+  VkImageView view = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateImageView(dev, &vi, nullptr, &view));
+  out.view = UniqueImageView(dev, view);
+  out.image = std::move(owned);
+  out.memory = std::move(owned_mem);
+  out.format = format;
+  return ok_status();
+}
+
+Status VulkanRenderer::make_render_pass() {
+  const VkDevice dev = m_device.get();
+  std::array<VkAttachmentDescription, 4> att{};
+  const VkFormat formats[4] = {k_color_format, k_depth_format, k_id_format, m_zbuffer_format};
+  for (std::size_t i = 0; i < 4; ++i) {
+    att[i].format = formats[i];
+    att[i].samples = VK_SAMPLE_COUNT_1_BIT;
+    att[i].loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+    att[i].storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+    att[i].stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+    att[i].stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+    att[i].initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;  // every frame overwrites everything
+    att[i].finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;  // ready for the copy to host memory
+  }
+  att[3].storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+  att[3].finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL;
+  const std::array<VkAttachmentReference, 3> color_refs{{{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
+                                                         {1, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
+                                                         {2, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL}}};
+  const VkAttachmentReference depth_ref{3, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
+  VkSubpassDescription sub{};
+  sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+  sub.colorAttachmentCount = 3;
+  sub.pColorAttachments = color_refs.data();
+  sub.pDepthStencilAttachment = &depth_ref;
+  std::array<VkSubpassDependency, 2> deps{};
+  // Previous frame's copy (transfer read) and depth test must finish before this frame writes.
+  deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
+  deps[0].dstSubpass = 0;
+  deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
+  deps[0].dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT;
+  deps[0].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+  deps[0].dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT |
+                          VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+  // Colour writes must be visible to the copy that follows the pass.
+  deps[1].srcSubpass = 0;
+  deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
+  deps[1].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+  deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
+  deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+  deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
+  VkRenderPassCreateInfo ci{};
+  ci.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO;
+  ci.attachmentCount = static_cast<std::uint32_t>(att.size());
+  ci.pAttachments = att.data();
+  ci.subpassCount = 1;
+  ci.pSubpasses = &sub;
+  ci.dependencyCount = static_cast<std::uint32_t>(deps.size());
+  ci.pDependencies = deps.data();
+  VkRenderPass rp = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateRenderPass(dev, &ci, nullptr, &rp));
+  m_render_pass = UniqueRenderPass(dev, rp);
+
+  const std::array<VkImageView, 4> views{m_color.view.get(), m_linear_depth.view.get(), m_ids.view.get(),
+                                         m_zbuffer.view.get()};
+  VkFramebufferCreateInfo fi{};
+  fi.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
+  fi.renderPass = rp;
+  fi.attachmentCount = static_cast<std::uint32_t>(views.size());
+  fi.pAttachments = views.data();
+  fi.width = m_width;
+  fi.height = m_height;
+  fi.layers = 1;
+  VkFramebuffer fb = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateFramebuffer(dev, &fi, nullptr, &fb));
+  m_framebuffer = UniqueFramebuffer(dev, fb);
+  return ok_status();
+}
+
+Status VulkanRenderer::make_pipeline() {
+  const VkDevice dev = m_device.get();
+  {
+    VkDescriptorSetLayoutBinding b{};
+    b.binding = 0;
+    b.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+    b.descriptorCount = 1;
+    b.stageFlags = VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT;
+    VkDescriptorSetLayoutCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
+    ci.bindingCount = 1;
+    ci.pBindings = &b;
+    VkDescriptorSetLayout layout = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateDescriptorSetLayout(dev, &ci, nullptr, &layout));
+    m_set_layout = UniqueDescriptorSetLayout(dev, layout);
+    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1};
+    VkDescriptorPoolCreateInfo pci{};
+    pci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+    pci.maxSets = 1;
+    pci.poolSizeCount = 1;
+    pci.pPoolSizes = &size;
+    VkDescriptorPool pool = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateDescriptorPool(dev, &pci, nullptr, &pool));
+    m_descriptor_pool = UniqueDescriptorPool(dev, pool);
+    VkDescriptorSetAllocateInfo ai{};
+    ai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+    ai.descriptorPool = pool;
+    ai.descriptorSetCount = 1;
+    ai.pSetLayouts = &layout;
+    SL_VK_TRY(vkAllocateDescriptorSets(dev, &ai, &m_set));
+  }
+  {
+    VkPushConstantRange range{VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, k_push_size};
+    VkDescriptorSetLayout layout = m_set_layout.get();
+    VkPipelineLayoutCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
+    ci.setLayoutCount = 1;
+    ci.pSetLayouts = &layout;
+    ci.pushConstantRangeCount = 1;
+    ci.pPushConstantRanges = &range;
+    VkPipelineLayout pl = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreatePipelineLayout(dev, &ci, nullptr, &pl));
+    m_pipeline_layout = UniquePipelineLayout(dev, pl);
+  }
+  auto module = [&](const std::uint32_t* words, std::size_t count, UniqueShaderModule& out) -> Status {
+    VkShaderModuleCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
+    ci.codeSize = count * sizeof(std::uint32_t);
+    ci.pCode = words;
+    VkShaderModule m = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateShaderModule(dev, &ci, nullptr, &m));
+    out = UniqueShaderModule(dev, m);
+    return ok_status();
+  };
+  UniqueShaderModule vert, frag;  // only needed while the pipeline is created
+  SL_TRY_STATUS(module(shaders::k_spirv_mesh_vert, shaders::k_spirv_mesh_vert_words, vert));
+  SL_TRY_STATUS(module(shaders::k_spirv_mesh_frag, shaders::k_spirv_mesh_frag_words, frag));
+  std::array<VkPipelineShaderStageCreateInfo, 2> stages{};
+  stages[0].sType = stages[1].sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+  stages[0].stage = VK_SHADER_STAGE_VERTEX_BIT;
+  stages[0].module = vert.get();
+  stages[0].pName = "main";
+  stages[1].stage = VK_SHADER_STAGE_FRAGMENT_BIT;
+  stages[1].module = frag.get();
+  stages[1].pName = "main";
+
+  VkVertexInputBindingDescription binding{0, sizeof(Vertex), VK_VERTEX_INPUT_RATE_VERTEX};
+  std::array<VkVertexInputAttributeDescription, 2> attrs{{{0, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, position)},
+                                                          {1, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, normal)}}};
+  VkPipelineVertexInputStateCreateInfo vin{};
+  vin.sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO;
+  vin.vertexBindingDescriptionCount = 1;
+  vin.pVertexBindingDescriptions = &binding;
+  vin.vertexAttributeDescriptionCount = static_cast<std::uint32_t>(attrs.size());
+  vin.pVertexAttributeDescriptions = attrs.data();
+  VkPipelineInputAssemblyStateCreateInfo ia{};
+  ia.sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO;
+  ia.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
+  const VkViewport viewport{0.0f, 0.0f, static_cast<float>(m_width), static_cast<float>(m_height), 0.0f, 1.0f};
+  const VkRect2D scissor{{0, 0}, {m_width, m_height}};
+  VkPipelineViewportStateCreateInfo vp{};
+  vp.sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO;
+  vp.viewportCount = 1;
+  vp.pViewports = &viewport;
+  vp.scissorCount = 1;
+  vp.pScissors = &scissor;
+  VkPipelineRasterizationStateCreateInfo rs{};
+  rs.sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO;
+  rs.polygonMode = VK_POLYGON_MODE_FILL;
+  rs.cullMode = VK_CULL_MODE_NONE;  // open meshes and planes are visible from both sides
+  rs.frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE;  // unused: no culling, shading orients normals itself
+  rs.lineWidth = 1.0f;
+  VkPipelineMultisampleStateCreateInfo ms{};
+  ms.sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO;
+  ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
+  VkPipelineDepthStencilStateCreateInfo ds{};
+  ds.sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO;
+  ds.depthTestEnable = VK_TRUE;
+  ds.depthWriteEnable = VK_TRUE;
+  ds.depthCompareOp = VK_COMPARE_OP_LESS;  // ties keep the first-drawn surface, so draw order is stable
+  std::array<VkPipelineColorBlendAttachmentState, 3> blend{};
+  for (auto& b : blend) {
+    b.blendEnable = VK_FALSE;  // never blend: an id or depth is one surface's, not a mix
+    b.colorWriteMask = VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT | VK_COLOR_COMPONENT_B_BIT |
+                       VK_COLOR_COMPONENT_A_BIT;
+  }
+  VkPipelineColorBlendStateCreateInfo cb{};
+  cb.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO;
+  cb.attachmentCount = static_cast<std::uint32_t>(blend.size());
+  cb.pAttachments = blend.data();
+  VkGraphicsPipelineCreateInfo ci{};
+  ci.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO;
+  ci.stageCount = static_cast<std::uint32_t>(stages.size());
+  ci.pStages = stages.data();
+  ci.pVertexInputState = &vin;
+  ci.pInputAssemblyState = &ia;
+  ci.pViewportState = &vp;
+  ci.pRasterizationState = &rs;
+  ci.pMultisampleState = &ms;
+  ci.pDepthStencilState = &ds;
+  ci.pColorBlendState = &cb;
+  ci.layout = m_pipeline_layout.get();
+  ci.renderPass = m_render_pass.get();
+  ci.subpass = 0;
+  VkPipeline pipeline = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &ci, nullptr, &pipeline));
+  m_pipeline = UniquePipeline(dev, pipeline);
+  return ok_status();
+}
+
+Status VulkanRenderer::submit_and_wait() {
+  const VkDevice dev = m_device.get();
+  VkSubmitInfo si{};
+  si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &m_cmd;
+  const VkFence fence = m_fence.get();
+  SL_VK_TRY(vkResetFences(dev, 1, &fence));
+  SL_VK_TRY(vkQueueSubmit(m_device.queue(), 1, &si, fence));
+  SL_VK_TRY(vkWaitForFences(dev, 1, &fence, VK_TRUE, std::numeric_limits<std::uint64_t>::max()));
+  return ok_status();
+}
+
+Status VulkanRenderer::upload_meshes(std::span<const Mesh> meshes) {
+  std::vector<Vertex> vertices;
+  std::vector<std::uint32_t> indices;
+  m_meshes.clear();
+  for (const Mesh& m : meshes) {
+    MeshRange r;
+    r.first_index = static_cast<std::uint32_t>(indices.size());
+    r.index_count = static_cast<std::uint32_t>(m.indices.size());
+    r.vertex_offset = static_cast<std::int32_t>(vertices.size());
+    vertices.insert(vertices.end(), m.vertices.begin(), m.vertices.end());
+    indices.insert(indices.end(), m.indices.begin(), m.indices.end());
+    m_meshes.push_back(r);
+  }
+  if (indices.empty()) return make_error(ExitCode::usage, "no triangles to render");
+  const VkDeviceSize vbytes = vertices.size() * sizeof(Vertex), ibytes = indices.size() * sizeof(std::uint32_t);
+  Buffer staging;
+  SL_TRY_STATUS(make_buffer(vbytes + ibytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                            VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
+                            staging));
+  std::memcpy(staging.mapped, vertices.data(), vbytes);
+  std::memcpy(static_cast<char*>(staging.mapped) + vbytes, indices.data(), ibytes);
+  SL_TRY_STATUS(make_buffer(vbytes, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                            VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, false, m_vertices));
+  SL_TRY_STATUS(make_buffer(ibytes, VK_BUFFER_USAGE_INDEX_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                            VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, false, m_indices));
+  VkCommandBufferBeginInfo begin{};
+  begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  SL_VK_TRY(vkBeginCommandBuffer(m_cmd, &begin));
+  const VkBufferCopy vc{0, 0, vbytes}, ic{vbytes, 0, ibytes};
+  vkCmdCopyBuffer(m_cmd, staging.buffer.get(), m_vertices.buffer.get(), 1, &vc);
+  vkCmdCopyBuffer(m_cmd, staging.buffer.get(), m_indices.buffer.get(), 1, &ic);
+  SL_VK_TRY(vkEndCommandBuffer(m_cmd));
+  SL_TRY_STATUS(submit_and_wait());  // later vertex reads are ordered by this full wait + new submission
+  return check_messages();
+}
+
+Status VulkanRenderer::render(const Scene& scene, FrameBuffers& out) {
+  if (scene.camera.width != m_width || scene.camera.height != m_height) {
+    return make_error(ExitCode::internal, "scene size differs from the renderer's");
+  }
+  if (scene.lights.size() > 4) return make_error(ExitCode::internal, "more than 4 lights");
+  const VkDevice dev = m_device.get();
+
+  // Per-frame uniforms. Safe to overwrite: the previous frame's fence was waited on.
+  FrameUniforms u{};
+  u.view = scene.camera.view;
+  const float aspect = static_cast<float>(m_width) / static_cast<float>(m_height);
+  u.proj = glm::perspectiveRH_ZO(scene.camera.fov_y_rad, aspect, scene.camera.near_m, scene.camera.far_m);
+  u.proj[1][1] *= -1.0f;  // Vulkan framebuffer Y points down: image row 0 is the top of the view
+  for (std::size_t i = 0; i < scene.lights.size(); ++i) {
+    u.light_to[i] = glm::vec4(scene.lights[i].to_light, 0.0f);
+    u.light_color[i] = glm::vec4(scene.lights[i].color, 0.0f);
+  }
+  u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), 0.0f, 0.0f);
+  u.camera_position = glm::vec4(scene.camera.position, 1.0f);
+  std::memcpy(m_frame_ubo.mapped, &u, sizeof(u));
+
+  VkCommandBufferBeginInfo begin{};
+  begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  SL_VK_TRY(vkBeginCommandBuffer(m_cmd, &begin));
+  std::array<VkClearValue, 4> clears{};
+  clears[0].color.float32[0] = scene.background.r;  // linear; the sRGB attachment encodes it
+  clears[0].color.float32[1] = scene.background.g;
+  clears[0].color.float32[2] = scene.background.b;
+  clears[0].color.float32[3] = 1.0f;
+  clears[1].color.float32[0] = std::numeric_limits<float>::infinity();  // depth where no surface
+  clears[2].color.uint32[0] = 0;                                        // background id
+  clears[3].depthStencil = {1.0f, 0};
+  VkRenderPassBeginInfo rp{};
+  rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
+  rp.renderPass = m_render_pass.get();
+  rp.framebuffer = m_framebuffer.get();
+  rp.renderArea = {{0, 0}, {m_width, m_height}};
+  rp.clearValueCount = static_cast<std::uint32_t>(clears.size());
+  rp.pClearValues = clears.data();
+  vkCmdBeginRenderPass(m_cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
+  if (!scene.instances.empty()) {
+    vkCmdBindPipeline(m_cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline.get());
+    vkCmdBindDescriptorSets(m_cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &m_set, 0, nullptr);
+    const VkDeviceSize zero = 0;
+    const VkBuffer vb = m_vertices.buffer.get();
+    vkCmdBindVertexBuffers(m_cmd, 0, 1, &vb, &zero);
+    vkCmdBindIndexBuffer(m_cmd, m_indices.buffer.get(), 0, VK_INDEX_TYPE_UINT32);
+    for (const synthlabel::Instance& inst : scene.instances) {
+      if (inst.mesh_index >= m_meshes.size()) {
+        vkCmdEndRenderPass(m_cmd);
+        (void)vkEndCommandBuffer(m_cmd);
+        return make_error(ExitCode::internal, "instance refers to a mesh that was not uploaded");
+      }
+      ObjectPush push{};
+      push.model = inst.model;
+      push.color = glm::vec4(inst.color, 1.0f);
+      push.instance_id = inst.instance_id;
+      vkCmdPushConstants(m_cmd, m_pipeline_layout.get(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
+                         k_push_size, &push);
+      const MeshRange& r = m_meshes[inst.mesh_index];
+      vkCmdDrawIndexed(m_cmd, r.index_count, 1, r.first_index, r.vertex_offset, 0);
+    }
+  }
+  vkCmdEndRenderPass(m_cmd);
+
+  const VkDeviceSize plane = VkDeviceSize{m_width} * m_height * 4;
+  const Target* targets[3] = {&m_color, &m_linear_depth, &m_ids};
+  for (std::size_t i = 0; i < 3; ++i) {
+    VkBufferImageCopy region{};
+    region.bufferOffset = plane * i;
+    region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    region.imageExtent = {m_width, m_height, 1};
+    vkCmdCopyImageToBuffer(m_cmd, targets[i]->image.get(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                           m_readback.buffer.get(), 1, &region);
+  }
+  // Make the copies visible to the host's reads after the fence.
+  VkBufferMemoryBarrier barrier{};
+  barrier.sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER;
+  barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+  barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+  barrier.srcQueueFamilyIndex = barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+  barrier.buffer = m_readback.buffer.get();
+  barrier.size = VK_WHOLE_SIZE;
+  vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0, nullptr, 1, &barrier,
+                       0, nullptr);
+  SL_VK_TRY(vkEndCommandBuffer(m_cmd));
+  SL_TRY_STATUS(submit_and_wait());
+  if (!m_readback.coherent) {
+    VkMappedMemoryRange range{};
+    range.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE;
+    range.memory = m_readback.memory.get();
+    range.size = VK_WHOLE_SIZE;
+    SL_VK_TRY(vkInvalidateMappedMemoryRanges(dev, 1, &range));
+  }
+  const std::size_t pixels = std::size_t{m_width} * m_height;
+  out.width = m_width;
+  out.height = m_height;
+  out.rgba.resize(pixels * 4);
+  out.depth.resize(pixels);
+  out.instance_id.resize(pixels);
+  const auto* base = static_cast<const std::uint8_t*>(m_readback.mapped);
+  std::memcpy(out.rgba.data(), base, pixels * 4);
+  std::memcpy(out.depth.data(), base + plane, pixels * 4);
+  std::memcpy(out.instance_id.data(), base + 2 * plane, pixels * 4);
+  return check_messages();
+}
+
+}  // namespace synthlabel::vk

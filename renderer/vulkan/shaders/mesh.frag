@@ -1,0 +1,50 @@
+#version 450
+// Outputs: 0 = colour (sRGB attachment, so linear values here), 1 = linear depth (R32_SFLOAT),
+// 2 = instance id (R32_UINT). The id comes straight from a push constant: no interpolation, no
+// blending, one sample per pixel, so the label of a pixel is exactly the surface at its centre.
+
+layout(set = 0, binding = 0) uniform FrameData {
+  mat4 view;
+  mat4 proj;
+  vec4 light_to[4];
+  vec4 light_color[4];
+  vec4 params;
+  vec4 camera_position;
+} frame;
+
+layout(push_constant) uniform ObjectData {
+  mat4 model;
+  vec4 color;
+  uint instance_id;
+} object;
+
+layout(location = 0) in vec3 v_normal;
+layout(location = 1) in vec3 v_world;
+layout(location = 2) in float v_depth;
+
+layout(location = 0) out vec4 out_color;
+layout(location = 1) out float out_depth;
+layout(location = 2) out uint out_id;
+
+void main() {
+  vec3 to_eye = normalize(frame.camera_position.xyz - v_world);
+  // Both faces are drawn and assets' winding varies, so orient the shading normal by the triangle's
+  // geometric normal (from screen-space derivatives) turned towards the viewer.
+  vec3 geometric = cross(dFdx(v_world), dFdy(v_world));
+  if (dot(geometric, to_eye) < 0.0) geometric = -geometric;
+  vec3 n = normalize(v_normal);
+  if (dot(n, geometric) < 0.0) n = -n;
+  vec3 base = object.color.rgb;
+  vec3 c = base * frame.params.x;
+  int count = int(frame.params.y);
+  for (int i = 0; i < count; ++i) {
+    vec3 l = frame.light_to[i].xyz;
+    float diffuse = max(dot(n, l), 0.0);
+    vec3 h = normalize(l + to_eye);
+    float spec = diffuse > 0.0 ? pow(max(dot(n, h), 0.0), 48.0) * 0.25 : 0.0;
+    c += (base * diffuse + vec3(spec)) * frame.light_color[i].rgb;
+  }
+  out_color = vec4(c, 1.0);
+  out_depth = v_depth;
+  out_id = object.instance_id;
+}

@@ -1,0 +1,35 @@
+#version 450
+// One pass for RGB, linear depth and instance id. Camera space is OpenGL-style (looks down -Z), so the
+// linear depth is -z_view in metres (distance along the viewing axis). The rasterizer interpolates it
+// perspective-correctly, which gives the exact depth of the triangle's plane at the pixel centre.
+
+layout(location = 0) in vec3 in_position;
+layout(location = 1) in vec3 in_normal;
+
+layout(set = 0, binding = 0) uniform FrameData {
+  mat4 view;
+  mat4 proj;
+  vec4 light_to[4];     // xyz: unit vector towards the light
+  vec4 light_color[4];  // rgb: linear colour x intensity
+  vec4 params;          // x: ambient, y: light count
+  vec4 camera_position; // xyz, world
+} frame;
+
+layout(push_constant) uniform ObjectData {
+  mat4 model;
+  vec4 color;
+  uint instance_id;
+} object;
+
+layout(location = 0) out vec3 v_normal;
+layout(location = 1) out vec3 v_world;
+layout(location = 2) out float v_depth;
+
+void main() {
+  vec4 world = object.model * vec4(in_position, 1.0);
+  vec4 view = frame.view * world;
+  v_world = world.xyz;
+  v_depth = -view.z;
+  v_normal = transpose(inverse(mat3(object.model))) * in_normal;
+  gl_Position = frame.proj * view;
+}

@@ -1,0 +1,455 @@
+#include "scenes/ConfigLoader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <string>
+
+#include "core/FileIo.h"
+#include "core/Text.h"
+#include "scenes/AssetLoader.h"
+
+namespace synthlabel {
+namespace {
+
+constexpr double k_inf = std::numeric_limits<double>::infinity();
+
+// Thrown inside the parser, caught once at the top and turned into an Error value.
+struct ConfigFailure {
+  std::string message;
+};
+
+class Parser {
+ public:
+  Parser(std::string file, std::filesystem::path base_dir) : m_file(std::move(file)), m_base(std::move(base_dir)) {}
+
+  std::string where(const YAML::Node& n) const {
+    const YAML::Mark m = n.Mark();
+    if (m.is_null()) return m_file;
+    return m_file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+  }
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& what) const {
+    throw ConfigFailure{where(n) + ": " + key + ": " + what};
+  }
+
+  // Fails on keys not in `allowed` (with a suggestion) and on duplicate keys.
+  void check_keys(const YAML::Node& map, const std::string& path, std::initializer_list<std::string_view> allowed) {
+    std::map<std::string, int> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::Node key = it->first;
+      if (!key.IsScalar()) fail(key, path, "keys must be plain names");
+      const std::string name = key.Scalar();
+      const std::string full = path.empty() ? name : path + "." + name;
+      auto [pos, fresh] = seen.emplace(name, key.Mark().line + 1);
+      if (!fresh) fail(key, full, "duplicate key (first given on line " + std::to_string(pos->second) + ")");
+      bool known = false;
+      for (auto a : allowed) known = known || a == name;
+      if (!known) {
+        std::vector<std::string_view> cands(allowed);
+        fail(key, full, "unknown key" + suggest(name, cands));
+      }
+    }
+  }
+
+  static std::string join(const std::string& path, std::string_view key) {
+    return path.empty() ? std::string(key) : path + "." + std::string(key);
+  }
+
+  void expect_map(const YAML::Node& n, const std::string& path) {
+    if (!n.IsMap()) fail(n, path, "expected a mapping (key: value lines)");
+  }
+
+  double number(const YAML::Node& n, const std::string& path) {
+    if (!n.IsScalar()) fail(n, path, "expected a number");
+    double v = 0.0;
+    try {
+      v = n.as<double>();
+    } catch (const YAML::Exception&) {
+      fail(n, path, "expected a number, got '" + n.Scalar() + "'");
+    }
+    if (!std::isfinite(v)) fail(n, path, "expected a finite number, got '" + n.Scalar() + "'");
+    return v;
+  }
+
+  std::int64_t integer(const YAML::Node& n, const std::string& path) {
+    if (!n.IsScalar()) fail(n, path, "expected an integer");
+    try {
+      return n.as<std::int64_t>();
+    } catch (const YAML::Exception&) {
+      fail(n, path, "expected an integer, got '" + n.Scalar() + "'");
+    }
+  }
+
+  std::uint64_t unsigned_integer(const YAML::Node& n, const std::string& path, std::uint64_t lo, std::uint64_t hi) {
+    if (!n.IsScalar() || n.Scalar().empty() || n.Scalar()[0] == '-') {
+      fail(n, path, "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    }
+    std::uint64_t v = 0;
+    try {
+      v = n.as<std::uint64_t>();
+    } catch (const YAML::Exception&) {
+      fail(n, path, "expected a whole number, got '" + n.Scalar() + "'");
+    }
+    if (v < lo || v > hi) {
+      fail(n, path, "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " +
+                        std::to_string(v));
+    }
+    return v;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& path) {
+    if (!n.IsScalar()) fail(n, path, "expected true or false");
+    try {
+      return n.as<bool>();
+    } catch (const YAML::Exception&) {
+      fail(n, path, "expected true or false, got '" + n.Scalar() + "'");
+    }
+  }
+
+  std::string string(const YAML::Node& n, const std::string& path) {
+    if (!n.IsScalar() || n.Scalar().empty()) fail(n, path, "expected a non-empty string");
+    return n.Scalar();
+  }
+
+  // The single key of a one-key mapping such as {uniform: [0, 1]}; fails otherwise.
+  std::pair<std::string, YAML::Node> one_key(const YAML::Node& n, const std::string& path,
+                                             std::initializer_list<std::string_view> kinds, const std::string& expected) {
+    if (!n.IsMap() || n.size() != 1) fail(n, path, expected);
+    check_keys(n, path, kinds);
+    auto it = n.begin();
+    return {it->first.Scalar(), it->second};
+  }
+
+  std::vector<double> number_list(const YAML::Node& n, const std::string& path, std::size_t exact) {
+    if (!n.IsSequence() || (exact != 0 && n.size() != exact) || n.size() == 0) {
+      fail(n, path, exact ? "expected a list of " + std::to_string(exact) + " numbers" : "expected a non-empty list");
+    }
+    std::vector<double> out;
+    for (std::size_t i = 0; i < n.size(); ++i) out.push_back(number(n[i], path + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+
+  static constexpr const char* k_scalar_forms =
+      "expected a number or a distribution: {uniform: [lo, hi]}, {normal: [mean, stddev]}, {choice: [a, b, ...]}";
+
+  ScalarDist scalar_dist(const YAML::Node& n, const std::string& path, double lo = -k_inf, double hi = k_inf) {
+    auto in_range = [&](const YAML::Node& at, double v) {
+      if (v < lo || v > hi) {
+        fail(at, path, "value " + fmt(v) + " is outside the allowed range [" + fmt(lo) + ", " + fmt(hi) + "]");
+      }
+    };
+    if (n.IsScalar()) {
+      const double v = number(n, path);
+      in_range(n, v);
+      return v;
+    }
+    auto [kind, body] = one_key(n, path, {"uniform", "normal", "choice"}, k_scalar_forms);
+    const std::string sub = join(path, kind);
+    if (kind == "uniform") {
+      auto v = number_list(body, sub, 2);
+      if (v[0] > v[1]) fail(body, sub, "min " + fmt(v[0]) + " is greater than max " + fmt(v[1]));
+      in_range(body, v[0]);
+      in_range(body, v[1]);
+      return Uniform{v[0], v[1]};
+    }
+    if (kind == "normal") {
+      auto v = number_list(body, sub, 2);
+      if (v[1] < 0.0) fail(body, sub, "stddev must be >= 0, got " + fmt(v[1]));
+      if (lo > -k_inf || hi < k_inf) fail(body, sub, "a normal distribution is unbounded; use uniform here");
+      return Normal{v[0], v[1]};
+    }
+    auto v = number_list(body, sub, 0);
+    for (double x : v) in_range(body, x);
+    return Choice{v};
+  }
+
+  IntDist int_dist(const YAML::Node& n, const std::string& path, std::int64_t lo, std::int64_t hi) {
+    auto check = [&](const YAML::Node& at, std::int64_t v) {
+      if (v < lo || v > hi) {
+        fail(at, path, "expected a count from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " +
+                           std::to_string(v));
+      }
+      return v;
+    };
+    if (n.IsScalar()) return check(n, integer(n, path));
+    auto [kind, body] = one_key(n, path, {"range", "choice"},
+                                "expected a whole number or {range: [lo, hi]} (inclusive) or {choice: [a, b, ...]}");
+    const std::string sub = join(path, kind);
+    if (!body.IsSequence() || body.size() == 0) fail(body, sub, "expected a non-empty list of whole numbers");
+    std::vector<std::int64_t> v;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+      v.push_back(check(body[i], integer(body[i], sub + "[" + std::to_string(i) + "]")));
+    }
+    if (kind == "range") {
+      if (v.size() != 2) fail(body, sub, "expected [lo, hi]");
+      if (v[0] > v[1]) fail(body, sub, "min " + std::to_string(v[0]) + " is greater than max " + std::to_string(v[1]));
+      return IntRange{v[0], v[1]};
+    }
+    return IntChoice{v};
+  }
+
+  Vec3Dist vec3_dist(const YAML::Node& n, const std::string& path, double lo = -k_inf, double hi = k_inf) {
+    if (n.IsSequence()) {
+      if (n.size() != 3) fail(n, path, "expected a list of 3 values [x, y, z]");
+      return {scalar_dist(n[0], path + "[0]", lo, hi), scalar_dist(n[1], path + "[1]", lo, hi),
+              scalar_dist(n[2], path + "[2]", lo, hi)};
+    }
+    if (n.IsMap()) {
+      auto [kind, body] = one_key(n, path, {"uniform"}, "expected [x, y, z] or {uniform: [[x0, y0, z0], [x1, y1, z1]]}");
+      const std::string sub = join(path, kind);
+      if (!body.IsSequence() || body.size() != 2) fail(body, sub, "expected [[x0, y0, z0], [x1, y1, z1]]");
+      auto a = number_list(body[0], sub + "[0]", 3);
+      auto b = number_list(body[1], sub + "[1]", 3);
+      Vec3Dist out;
+      for (std::size_t i = 0; i < 3; ++i) {
+        if (a[i] > b[i]) fail(body, sub, "min " + fmt(a[i]) + " is greater than max " + fmt(b[i]) + " on axis " + "xyz"[i]);
+        if (a[i] < lo || b[i] > hi) fail(body, sub, "values must lie in [" + fmt(lo) + ", " + fmt(hi) + "]");
+        out[i] = Uniform{a[i], b[i]};
+      }
+      return out;
+    }
+    fail(n, path, "expected [x, y, z] or {uniform: [[x0, y0, z0], [x1, y1, z1]]}");
+  }
+
+  static std::string fmt(double v) {
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    std::string s = std::to_string(v);
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  }
+
+  SceneSpec parse(const YAML::Node& root) {
+    SceneSpec spec;
+    if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{m_file + ": the config is empty"};
+    expect_map(root, "(top level)");
+    check_keys(root, "", {"seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
+                          "objects"});
+    if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
+    if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
+    if (auto r = root["resolution"]) {
+      if (!r.IsSequence() || r.size() != 2) fail(r, "resolution", "expected [width, height]");
+      spec.width = static_cast<std::uint32_t>(unsigned_integer(r[0], "resolution[0]", 1, k_max_image_side));
+      spec.height = static_cast<std::uint32_t>(unsigned_integer(r[1], "resolution[1]", 1, k_max_image_side));
+    }
+    parse_categories(root, spec);
+    if (auto c = root["camera"]) parse_camera(c, spec.camera);
+    if (auto l = root["lights"]) {
+      if (!l.IsSequence()) fail(l, "lights", "expected a list of lights");
+      if (l.size() > k_max_lights) fail(l, "lights", "at most " + std::to_string(k_max_lights) + " lights");
+      for (std::size_t i = 0; i < l.size(); ++i) spec.lights.push_back(parse_light(l[i], "lights[" + std::to_string(i) + "]"));
+    } else {
+      spec.lights.push_back(LightSpec{});
+    }
+    if (auto a = root["ambient"]) spec.ambient = scalar_dist(a, "ambient", 0.0, 10.0);
+    if (auto b = root["background"]) spec.background = vec3_dist(b, "background", 0.0, 1.0);
+    auto objs = root["objects"];
+    if (!objs) fail(root, "objects", "missing: a config needs at least one object");
+    if (!objs.IsSequence() || objs.size() == 0) fail(objs, "objects", "expected a non-empty list of objects");
+    for (std::size_t i = 0; i < objs.size(); ++i) {
+      spec.objects.push_back(parse_object(objs[i], "objects[" + std::to_string(i) + "]", spec));
+    }
+    // Worst-case instance count must fit the 16-bit instance PNG.
+    std::size_t worst = 0;
+    for (const auto& o : spec.objects) {
+      if (!o.labeled) continue;
+      worst += static_cast<std::size_t>(std::visit(
+          [](const auto& d) -> std::int64_t {
+            using T = std::decay_t<decltype(d)>;
+            if constexpr (std::is_same_v<T, std::int64_t>) return d;
+            else if constexpr (std::is_same_v<T, IntRange>) return d.hi;
+            else return *std::max_element(d.values.begin(), d.values.end());
+          },
+          o.count));
+    }
+    if (worst > k_max_instances_per_frame) {
+      fail(objs, "objects", "up to " + std::to_string(worst) + " labeled instances per frame; the limit is " +
+                                std::to_string(k_max_instances_per_frame));
+    }
+    return spec;
+  }
+
+  void parse_categories(const YAML::Node& root, SceneSpec& spec) {
+    auto cats = root["categories"];
+    if (!cats) fail(root, "categories", "missing: list the category names, e.g. categories: [box, ball]");
+    if (!cats.IsSequence() || cats.size() == 0) fail(cats, "categories", "expected a non-empty list of names");
+    if (cats.size() > k_max_categories) {
+      fail(cats, "categories", "at most " + std::to_string(k_max_categories) + " categories");
+    }
+    for (std::size_t i = 0; i < cats.size(); ++i) {
+      const std::string path = "categories[" + std::to_string(i) + "]";
+      CategorySpec c;
+      if (cats[i].IsMap()) {
+        check_keys(cats[i], path, {"name", "supercategory"});
+        if (!cats[i]["name"]) fail(cats[i], path + ".name", "missing");
+        c.name = string(cats[i]["name"], path + ".name");
+        c.supercategory = cats[i]["supercategory"] ? string(cats[i]["supercategory"], path + ".supercategory") : c.name;
+      } else {
+        c.name = string(cats[i], path);
+        c.supercategory = c.name;
+      }
+      for (const auto& prev : spec.categories) {
+        if (prev.name == c.name) fail(cats[i], path, "category '" + c.name + "' is listed twice");
+      }
+      spec.categories.push_back(c);
+    }
+  }
+
+  void parse_camera(const YAML::Node& n, CameraSpec& cam) {
+    expect_map(n, "camera");
+    check_keys(n, "camera", {"fov_deg", "near", "far", "target", "distance", "elevation_deg", "azimuth_deg"});
+    if (n["fov_deg"]) cam.fov_y_deg = scalar_dist(n["fov_deg"], "camera.fov_deg", 1.0, 179.0);
+    if (n["near"]) cam.near_m = number(n["near"], "camera.near");
+    if (n["far"]) cam.far_m = number(n["far"], "camera.far");
+    if (!(cam.near_m > 0.0)) fail(n["near"], "camera.near", "must be > 0");
+    if (!(cam.far_m > cam.near_m)) fail(n["far"] ? n["far"] : n, "camera.far", "must be greater than camera.near");
+    if (n["target"]) cam.target = vec3_dist(n["target"], "camera.target");
+    if (n["distance"]) cam.distance_m = scalar_dist(n["distance"], "camera.distance", 1e-6, 1e6);
+    if (n["elevation_deg"]) cam.elevation_deg = scalar_dist(n["elevation_deg"], "camera.elevation_deg", -90.0, 90.0);
+    if (n["azimuth_deg"]) cam.azimuth_deg = scalar_dist(n["azimuth_deg"], "camera.azimuth_deg");
+  }
+
+  LightSpec parse_light(const YAML::Node& n, const std::string& path) {
+    expect_map(n, path);
+    check_keys(n, path, {"type", "elevation_deg", "azimuth_deg", "intensity", "color"});
+    LightSpec l;
+    if (n["type"]) {
+      const std::string t = string(n["type"], join(path, "type"));
+      if (t != "directional") {
+        std::string_view kinds[] = {"directional"};
+        fail(n["type"], join(path, "type"), "unknown light type '" + t + "'" + suggest(t, kinds));
+      }
+    }
+    if (n["elevation_deg"]) l.elevation_deg = scalar_dist(n["elevation_deg"], join(path, "elevation_deg"), -90.0, 90.0);
+    if (n["azimuth_deg"]) l.azimuth_deg = scalar_dist(n["azimuth_deg"], join(path, "azimuth_deg"));
+    if (n["intensity"]) l.intensity = scalar_dist(n["intensity"], join(path, "intensity"), 0.0, 1000.0);
+    if (n["color"]) l.color = vec3_dist(n["color"], join(path, "color"), 0.0, 1.0);
+    return l;
+  }
+
+  ObjectSpec parse_object(const YAML::Node& n, const std::string& path, const SceneSpec& spec) {
+    expect_map(n, path);
+    check_keys(n, path, {"name", "primitive", "asset", "normalize", "category", "labeled", "count", "scale", "position",
+                         "rotation", "color"});
+    ObjectSpec o;
+    if (n["primitive"] && n["asset"]) fail(n, path, "give either 'primitive' or 'asset', not both");
+    if (auto p = n["primitive"]) {
+      const std::string name = string(p, join(path, "primitive"));
+      o.primitive = primitive_from_name(name);
+      if (!o.primitive) {
+        std::vector<std::string_view> names(k_primitive_names.begin(), k_primitive_names.end());
+        fail(p, join(path, "primitive"), "unknown primitive '" + name + "'" + suggest(name, names));
+      }
+      o.name = name;
+    } else if (auto a = n["asset"]) {
+      const std::filesystem::path rel = string(a, join(path, "asset"));
+      o.asset = rel.is_absolute() ? rel : (m_base / rel).lexically_normal();
+      o.where = where(a) + ": " + join(path, "asset");
+      o.name = rel.filename().string();
+    } else {
+      fail(n, path, "missing 'primitive' (" + std::string("cube, sphere, cylinder, cone, torus, plane") +
+                        ") or 'asset' (a mesh file path)");
+    }
+    if (n["name"]) o.name = string(n["name"], join(path, "name"));
+    if (n["normalize"]) {
+      if (!n["asset"]) fail(n["normalize"], join(path, "normalize"), "only applies to assets");
+      o.normalize = boolean(n["normalize"], join(path, "normalize"));
+    }
+    if (n["labeled"]) o.labeled = boolean(n["labeled"], join(path, "labeled"));
+    if (auto c = n["category"]) {
+      if (!o.labeled) fail(c, join(path, "category"), "an unlabeled object (labeled: false) has no category");
+      const std::string name = string(c, join(path, "category"));
+      std::vector<std::string_view> names;
+      for (std::size_t i = 0; i < spec.categories.size(); ++i) {
+        names.push_back(spec.categories[i].name);
+        if (spec.categories[i].name == name) o.category_id = static_cast<std::uint32_t>(i + 1);
+      }
+      if (o.category_id == 0) fail(c, join(path, "category"), "unknown category '" + name + "'" + suggest(name, names));
+    } else if (o.labeled) {
+      fail(n, join(path, "category"), "missing: a labeled object needs a category (or set labeled: false)");
+    }
+    if (n["count"]) o.count = int_dist(n["count"], join(path, "count"), 0, k_max_count_per_object);
+    if (auto s = n["scale"]) {
+      if (s.IsSequence() || (s.IsMap() && s["uniform"] && s["uniform"].IsSequence() && s["uniform"].size() == 2 &&
+                             s["uniform"][0].IsSequence())) {
+        o.scale = vec3_dist(s, join(path, "scale"), 1e-6, 1e6);
+        o.uniform_scale = false;
+      } else {
+        o.scale[0] = scalar_dist(s, join(path, "scale"), 1e-6, 1e6);
+        o.uniform_scale = true;
+      }
+    }
+    if (n["position"]) o.position = vec3_dist(n["position"], join(path, "position"));
+    if (auto r = n["rotation"]) {
+      if (r.IsScalar()) {
+        if (r.Scalar() != "uniform") {
+          fail(r, join(path, "rotation"), "expected 'uniform' or Euler angles in degrees [x, y, z]");
+        }
+        o.rotation.uniform_so3 = true;
+      } else {
+        o.rotation.euler_deg = vec3_dist(r, join(path, "rotation"));
+      }
+    }
+    if (n["color"]) o.color = vec3_dist(n["color"], join(path, "color"), 0.0, 1.0);
+    return o;
+  }
+
+ private:
+  std::string m_file;
+  std::filesystem::path m_base;
+};
+
+}  // namespace
+
+Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::path& display_name,
+                               const std::filesystem::path& base_dir) {
+  Parser parser(display_name.string(), base_dir);
+  try {
+    const YAML::Node root = YAML::Load(std::string(text));
+    SceneSpec spec = parser.parse(root);
+    spec.source = display_name;
+    return spec;
+  } catch (const ConfigFailure& f) {
+    return make_error(ExitCode::usage, f.message);
+  } catch (const YAML::Exception& e) {
+    // Syntax errors: yaml-cpp's mark is 0-based.
+    std::string msg = display_name.string();
+    if (!e.mark.is_null()) msg += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    return make_error(ExitCode::usage, msg + ": YAML syntax error: " + e.msg);
+  }
+}
+
+Result<SceneSpec> load_config(const std::filesystem::path& path) {
+  auto text = read_text_file(path);
+  if (!text) return make_error(ExitCode::usage, text.error().message);
+  return parse_config(*text, path, path.parent_path());
+}
+
+Result<std::vector<Mesh>> load_meshes(SceneSpec& spec) {
+  std::vector<Mesh> meshes;
+  std::map<std::string, std::uint32_t> index;  // dedupe key -> mesh index
+  for (auto& o : spec.objects) {
+    const std::string key = o.primitive ? "primitive:" + std::string(primitive_name(*o.primitive))
+                                        : "asset:" + std::string(o.normalize ? "n:" : "r:") + o.asset.string();
+    if (auto it = index.find(key); it != index.end()) {
+      o.mesh_index = it->second;
+      continue;
+    }
+    if (o.primitive) {
+      meshes.push_back(make_primitive(*o.primitive));
+    } else {
+      auto mesh = load_mesh_asset(o.asset, AssetOptions{o.normalize});
+      if (!mesh) return make_error(ExitCode::asset, o.where + ": " + mesh.error().message);
+      meshes.push_back(std::move(mesh).value());
+    }
+    o.mesh_index = static_cast<std::uint32_t>(meshes.size() - 1);
+    index.emplace(key, o.mesh_index);
+  }
+  return meshes;
+}
+
+}  // namespace synthlabel

@@ -1,0 +1,29 @@
+// Turns a YAML scene config into a validated SceneSpec (yaml-cpp stays inside ConfigLoader.cpp).
+// Every problem is reported as one line  `FILE:LINE:COL: KEY.PATH: what was expected`  with
+// ExitCode::usage; unknown keys are errors with a suggestion; duplicate keys are errors.
+// The schema is documented in docs/config.md.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "core/Error.h"
+#include "scenes/Mesh.h"
+#include "scenes/SceneSpec.h"
+
+namespace synthlabel {
+
+// Reads and validates `path`. Asset paths are resolved relative to the config file's folder.
+Result<SceneSpec> load_config(const std::filesystem::path& path);
+
+// Same, from text; `display_name` is used in messages and `base_dir` to resolve asset paths.
+Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::path& display_name,
+                               const std::filesystem::path& base_dir);
+
+// Builds the mesh library for a spec: one Mesh per distinct primitive or (asset, options), and sets
+// each ObjectSpec::mesh_index. Asset failures are Error(ExitCode::asset) naming the config location
+// and the asset file.
+Result<std::vector<Mesh>> load_meshes(SceneSpec& spec);
+
+}  // namespace synthlabel

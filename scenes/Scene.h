@@ -1,0 +1,60 @@
+// Scene: one frame's fully sampled content, plain data the renderer draws and the exporters label.
+//
+// Camera conventions (also in docs/conventions.md):
+// - `view` maps world to camera space, OpenGL style: +X right, +Y up, camera looks down -Z.
+// - Depth written by the renderer is metres along the viewing axis (-z in camera space), not the
+//   Euclidean distance to the camera centre.
+// - Pixel (u, v) has its centre at (u + 0.5, v + 0.5); v grows downwards; the rasterizer samples at
+//   the centre. Intrinsics K follow OpenCV: u = fx * X/Z + cx, v = fy * Y/Z + cy with the OpenCV
+//   camera frame (+X right, +Y down, +Z forward) and (cx, cy) = (width/2, height/2) in the continuous
+//   coordinates where pixel (0,0) spans [0,1)x[0,1).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <glm/gtc/quaternion.hpp>
+#include <glm/mat4x4.hpp>
+#include <glm/vec3.hpp>
+
+namespace synthlabel {
+
+struct Camera {
+  std::uint32_t width = 0, height = 0;
+  float fov_y_rad = 0.0f;
+  float near_m = 0.05f, far_m = 100.0f;
+  glm::vec3 position{0.0f};
+  glm::vec3 target{0.0f};
+  glm::mat4 view{1.0f};        // world -> camera (OpenGL axes)
+  double fx = 0, fy = 0, cx = 0, cy = 0;
+};
+
+struct DirectionalLight {
+  glm::vec3 to_light{0.0f, 1.0f, 0.0f};  // unit vector from the surface towards the light
+  glm::vec3 color{1.0f};                 // linear RGB, already multiplied by intensity
+  float intensity = 1.0f;
+};
+
+struct Instance {
+  std::uint32_t mesh_index = 0;
+  glm::mat4 model{1.0f};  // object -> world
+  glm::vec3 color{0.7f};  // linear RGB
+  std::uint32_t instance_id = 0;  // value in the instance buffer; 0 = unlabeled (background)
+  std::uint32_t category_id = 0;  // 0 for unlabeled objects
+  std::uint32_t object_index = 0;  // which ObjectSpec it came from
+  // Sampled values, kept for the per-frame record.
+  glm::vec3 position{0.0f};
+  glm::vec3 scale{1.0f};
+  glm::quat rotation{1.0f, 0.0f, 0.0f, 0.0f};  // (w, x, y, z), object -> world
+};
+
+struct Scene {
+  std::uint64_t frame = 0;
+  Camera camera;
+  std::vector<DirectionalLight> lights;
+  float ambient = 0.15f;
+  glm::vec3 background{0.6f, 0.7f, 0.8f};
+  std::vector<Instance> instances;  // labeled instances have ids 1..N in this order
+};
+
+}  // namespace synthlabel

@@ -1,0 +1,83 @@
+// SceneSpec: a validated config, the single input of the randomizers. Plain data, no YAML types.
+// Conventions: world is right-handed, +Y up, metres; angles in the spec are degrees.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenes/Distribution.h"
+#include "scenes/Primitives.h"
+
+namespace synthlabel {
+
+struct CategorySpec {
+  std::string name;
+  std::string supercategory;
+};
+
+struct CameraSpec {
+  ScalarDist fov_y_deg = 50.0;  // vertical field of view
+  double near_m = 0.05;
+  double far_m = 100.0;
+  Vec3Dist target = constant_vec3(0, 0, 0);  // point the camera looks at
+  ScalarDist distance_m = 5.0;               // orbit radius around the target
+  ScalarDist elevation_deg = 30.0;           // angle above the target's horizontal plane
+  ScalarDist azimuth_deg = 0.0;              // around +Y; 0 puts the camera on +Z looking towards -Z
+};
+
+struct LightSpec {
+  // Directional light. Direction given as where the light comes from (elevation/azimuth, like the camera).
+  ScalarDist elevation_deg = 60.0;
+  ScalarDist azimuth_deg = 30.0;
+  ScalarDist intensity = 1.0;
+  Vec3Dist color = constant_vec3(1, 1, 1);  // linear RGB
+};
+
+struct RotationSpec {
+  bool uniform_so3 = false;                 // true: uniformly random orientation
+  Vec3Dist euler_deg = constant_vec3(0, 0, 0);  // else XYZ Euler angles applied X, then Y, then Z
+};
+
+struct ObjectSpec {
+  std::string name;  // for messages and records; defaults to the primitive or asset name
+  std::optional<PrimitiveKind> primitive;
+  std::filesystem::path asset;  // resolved (absolute or relative to the working directory)
+  bool normalize = false;       // assets: centre and scale the mesh to fit the unit cube first
+  bool labeled = true;          // false: rendered and occluding, but id 0 (background) in every label
+  std::uint32_t category_id = 0;  // 1-based index into SceneSpec::categories; 0 when unlabeled
+  IntDist count = std::int64_t{1};
+  Vec3Dist scale = constant_vec3(1, 1, 1);  // per axis; a scalar in YAML sets all three to one draw
+  bool uniform_scale = true;                // scale.x drives all three axes
+  Vec3Dist position = constant_vec3(0, 0, 0);
+  RotationSpec rotation;
+  std::optional<Vec3Dist> color;  // linear RGB in [0,1]; unset: the asset's own colour
+  std::uint32_t mesh_index = 0;   // filled by load_meshes(): index into the mesh library
+  std::string where;              // "file:line:col: objects[i].asset" for asset error messages
+};
+
+struct SceneSpec {
+  std::filesystem::path source;  // the config file
+  std::uint64_t seed = 0;
+  std::uint64_t frames = 1;
+  std::uint32_t width = 640;
+  std::uint32_t height = 480;
+  std::vector<CategorySpec> categories;
+  CameraSpec camera;
+  std::vector<LightSpec> lights;
+  ScalarDist ambient = 0.15;
+  Vec3Dist background = constant_vec3(0.6, 0.7, 0.8);  // linear RGB where no surface is
+  std::vector<ObjectSpec> objects;
+};
+
+// Hard limits, checked by the config loader (documented in docs/config.md).
+inline constexpr std::uint32_t k_max_image_side = 16384;
+inline constexpr std::uint64_t k_max_frames = 100'000'000;
+inline constexpr std::int64_t k_max_count_per_object = 10'000;
+inline constexpr std::size_t k_max_instances_per_frame = 65'535;  // instance PNG is 16-bit
+inline constexpr std::size_t k_max_categories = 255;              // semantic PNG is 8-bit
+inline constexpr std::size_t k_max_lights = 4;
+
+}  // namespace synthlabel

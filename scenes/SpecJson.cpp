@@ -1,0 +1,81 @@
+#include "scenes/SpecJson.h"
+
+namespace synthlabel {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json to_json(const ScalarDist& d) {
+  return std::visit(
+      [](const auto& v) -> json {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, double>) return v;
+        else if constexpr (std::is_same_v<T, Uniform>) return json{{"uniform", {v.lo, v.hi}}};
+        else if constexpr (std::is_same_v<T, Normal>) return json{{"normal", {v.mean, v.stddev}}};
+        else return json{{"choice", v.values}};
+      },
+      d);
+}
+
+json to_json(const IntDist& d) {
+  return std::visit(
+      [](const auto& v) -> json {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::int64_t>) return v;
+        else if constexpr (std::is_same_v<T, IntRange>) return json{{"range", {v.lo, v.hi}}};
+        else return json{{"choice", v.values}};
+      },
+      d);
+}
+
+json to_json(const Vec3Dist& d) { return json::array({to_json(d[0]), to_json(d[1]), to_json(d[2])}); }
+
+}  // namespace
+
+nlohmann::ordered_json to_json(const SceneSpec& spec) {
+  json j;
+  j["seed"] = spec.seed;
+  j["frames"] = spec.frames;
+  j["resolution"] = {spec.width, spec.height};
+  j["categories"] = json::array();
+  for (std::size_t i = 0; i < spec.categories.size(); ++i) {
+    j["categories"].push_back(
+        {{"id", i + 1}, {"name", spec.categories[i].name}, {"supercategory", spec.categories[i].supercategory}});
+  }
+  const auto& c = spec.camera;
+  j["camera"] = {{"fov_deg", to_json(c.fov_y_deg)},         {"near", c.near_m},
+                 {"far", c.far_m},                          {"target", to_json(c.target)},
+                 {"distance", to_json(c.distance_m)},       {"elevation_deg", to_json(c.elevation_deg)},
+                 {"azimuth_deg", to_json(c.azimuth_deg)}};
+  j["lights"] = json::array();
+  for (const auto& l : spec.lights) {
+    j["lights"].push_back({{"type", "directional"},
+                           {"elevation_deg", to_json(l.elevation_deg)},
+                           {"azimuth_deg", to_json(l.azimuth_deg)},
+                           {"intensity", to_json(l.intensity)},
+                           {"color", to_json(l.color)}});
+  }
+  j["ambient"] = to_json(spec.ambient);
+  j["background"] = to_json(spec.background);
+  j["objects"] = json::array();
+  for (const auto& o : spec.objects) {
+    json jo;
+    jo["name"] = o.name;
+    if (o.primitive) jo["primitive"] = std::string(primitive_name(*o.primitive));
+    else {
+      jo["asset"] = o.asset.string();
+      jo["normalize"] = o.normalize;
+    }
+    jo["labeled"] = o.labeled;
+    if (o.labeled) jo["category"] = spec.categories.at(o.category_id - 1).name;
+    jo["count"] = to_json(o.count);
+    jo["scale"] = o.uniform_scale ? to_json(o.scale[0]) : to_json(o.scale);
+    jo["position"] = to_json(o.position);
+    jo["rotation"] = o.rotation.uniform_so3 ? json("uniform") : to_json(o.rotation.euler_deg);
+    jo["color"] = o.color ? to_json(*o.color) : json("asset");
+    j["objects"].push_back(jo);
+  }
+  return j;
+}
+
+}  // namespace synthlabel
