@@ -5,6 +5,10 @@
 #include <assimp/scene.h>
 
 #include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <assimp/Importer.hpp>
 #include <cmath>
 #include <system_error>
@@ -20,12 +24,58 @@ Error asset_error(const std::filesystem::path& path, const std::string& what) {
 
 bool finite(const glm::vec3& v) { return std::isfinite(v.x) && std::isfinite(v.y) && std::isfinite(v.z); }
 
+// OFF and PLY headers declare element counts that Assimp reserves memory for before reading; a hostile
+// header (assimp-testmodels' invalid/OutOfMemory.off) makes it allocate for minutes. Every element
+// takes at least one byte of the file, so a count above the file size cannot be genuine.
+std::optional<std::string> implausible_counts(const std::filesystem::path& path, std::uintmax_t file_size) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ext != ".off" && ext != ".ply") return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  auto too_many = [&](const std::string& what, const std::string& token) -> std::optional<std::string> {
+    if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    if (token.size() > 19 || std::stoull(token) > file_size) {
+      return "header declares " + token + " " + what + " but the file is only " + std::to_string(file_size) + " bytes";
+    }
+    return std::nullopt;
+  };
+  if (ext == ".ply") {
+    for (int i = 0; i < 64 && std::getline(in, line); ++i) {
+      std::istringstream ss(line);
+      std::string kw, name, count;
+      ss >> kw >> name >> count;
+      if (kw == "end_header") break;
+      if (kw == "element") {
+        if (auto why = too_many(name + " elements", count)) return why;
+      }
+    }
+    return std::nullopt;
+  }
+  // OFF: keyword (OFF, COFF, NOFF, ...), then "vertices faces edges", possibly on the keyword's line.
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 16 && tokens.size() < 4 && std::getline(in, line); ++i) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::istringstream ss(line);
+    for (std::string t; ss >> t && tokens.size() < 4;) tokens.push_back(t);
+  }
+  if (tokens.size() >= 3) {
+    if (auto why = too_many("vertices", tokens[1])) return why;
+    if (auto why = too_many("faces", tokens[2])) return why;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptions& options) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return asset_error(path, "asset file not found");
   if (!std::filesystem::is_regular_file(path, ec)) return asset_error(path, "asset is not a regular file");
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return asset_error(path, "cannot read: " + ec.message());
+  if (size == 0) return asset_error(path, "file is empty");
+  if (auto why = implausible_counts(path, size)) return asset_error(path, *why);
 
   Assimp::Importer importer;
   // Drop points and lines (SortByPType + this flag) so only triangles reach us.

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs whatever Debian/Ubuntu packages synthlabel needs and are missing, then builds it (Release,
+# warnings as errors) into build/. Idempotent: a second run installs nothing and rebuilds incrementally.
+#   scripts/setup.sh          packages for building and running
+#   scripts/setup.sh --tests  also the test dependencies (GoogleTest, assimp-testmodels)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake make g++ pkg-config git
+          libvulkan-dev mesa-vulkan-drivers glslc vulkan-validationlayers
+          libassimp-dev libglm-dev libyaml-cpp-dev libtinyexr-dev libpng-dev zlib1g-dev
+          nlohmann-json3-dev libcli11-dev)
+if [[ "${1:-}" == "--tests" ]]; then
+  packages+=(libgtest-dev assimp-testmodels)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  echo "synthlabel setup: installing ${missing[*]}" >&2
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSYNTHLABEL_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"

@@ -1,0 +1,182 @@
+// End to end: run the synthlabel executable (with --validate) and check the dataset on disk with
+// readers independent of the writer. Label invariants are exact, per pixel.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "tests/support/TestSupport.h"
+
+namespace synthlabel {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+const fs::path k_src = SYNTHLABEL_SOURCE_DIR;
+
+test::CommandResult generate(const fs::path& config, const fs::path& out, const std::string& extra = "") {
+  return test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote(config.string()) +
+                   " --out " + test::shell_quote(out.string()) + " --validate --quiet " + extra);
+}
+
+enum class Ground { none, unlabeled_surfaces_allowed };
+
+// Checks every label invariant of a generated dataset; counts the annotations checked.
+void check_dataset(const fs::path& out, Ground ground, std::size_t& checked) {
+  const json coco = json::parse(test::read_file(out / "coco.json"));
+  const json manifest = json::parse(test::read_file(out / "manifest.json"));
+  EXPECT_EQ(manifest["tool"], "synthlabel");
+  EXPECT_TRUE(manifest.contains("git_revision"));
+  EXPECT_TRUE(manifest["config"].is_object());
+  EXPECT_TRUE(manifest["frame_range"].is_array());
+
+  std::set<std::uint64_t> category_ids;
+  for (std::size_t i = 0; i < coco["categories"].size(); ++i) {
+    EXPECT_EQ(coco["categories"][i]["id"], i + 1);  // ids from 1, in config order
+    category_ids.insert(coco["categories"][i]["id"].get<std::uint64_t>());
+  }
+  std::map<std::uint64_t, std::vector<json>> by_image;
+  std::uint64_t expected_ann_id = 1;
+  for (const json& a : coco["annotations"]) {
+    EXPECT_EQ(a["id"], expected_ann_id++);  // unique, from 1
+    EXPECT_EQ(a["iscrowd"], 0);
+    EXPECT_TRUE(category_ids.count(a["category_id"].get<std::uint64_t>()));
+    by_image[a["image_id"].get<std::uint64_t>()].push_back(a);
+  }
+  std::set<std::uint64_t> image_ids;
+  checked = 0;
+  for (const json& img : coco["images"]) {
+    const auto image_id = img["id"].get<std::uint64_t>();
+    EXPECT_TRUE(image_ids.insert(image_id).second) << "duplicate image id";
+    EXPECT_EQ(image_id, img["frame"].get<std::uint64_t>() + 1);
+    const auto w = img["width"].get<std::uint32_t>(), h = img["height"].get<std::uint32_t>();
+    const test::Image rgb = test::read_png(out / img["file_name"].get<std::string>());
+    const test::Image inst = test::read_png(out / img["instance_file"].get<std::string>());
+    const test::Image sem = test::read_png(out / img["semantic_file"].get<std::string>());
+    const test::DepthImage depth = test::read_exr_depth(out / img["depth_file"].get<std::string>());
+    EXPECT_EQ(rgb.channels, 3u);
+    EXPECT_EQ(rgb.bit_depth, 8u);
+    EXPECT_EQ(inst.bit_depth, 16u);
+    EXPECT_EQ(sem.bit_depth, 8u);
+    for (const auto* im : {&rgb, &inst, &sem}) {
+      EXPECT_EQ(im->width, w);
+      EXPECT_EQ(im->height, h);
+    }
+    EXPECT_EQ(depth.width, w);
+    EXPECT_EQ(depth.height, h);
+    const std::size_t n = std::size_t{w} * h;
+    if (inst.pixels.size() != n || sem.pixels.size() != n || depth.z.size() != n) {
+      ADD_FAILURE() << "bad image sizes";
+      return;
+    }
+
+    // Depth versus ids, as documented in renderer/Renderer.h.
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool labeled = inst.pixels[i] != 0, finite = std::isfinite(depth.z[i]);
+      if (labeled) {
+        ASSERT_TRUE(finite && depth.z[i] > 0.0f) << "id without depth at pixel " << i;
+      } else {
+        ASSERT_EQ(sem.pixels[i], 0u);
+      }
+      if (ground == Ground::none) {
+        ASSERT_EQ(finite, labeled) << "pixel " << i;
+      }
+      if (!finite) {
+        ASSERT_EQ(depth.z[i], std::numeric_limits<float>::infinity());
+      }
+    }
+
+    // Every visible id has exactly one annotation, and each annotation matches its pixels exactly.
+    std::set<std::uint32_t> visible(inst.pixels.begin(), inst.pixels.end());
+    visible.erase(0);
+    std::set<std::uint32_t> annotated;
+    for (const json& a : by_image[image_id]) {
+      const auto id = a["instance_id"].get<std::uint32_t>();
+      EXPECT_TRUE(annotated.insert(id).second) << "two annotations for instance " << id;
+      const json& seg = a["segmentation"];
+      EXPECT_EQ(seg["size"], json::array({h, w}));
+      const auto mask = test::rle_to_mask(test::decode_rle_string(seg["counts"].get<std::string>()), h, w);
+      std::uint64_t area = 0;
+      std::uint32_t x0 = w, y0 = h, x1 = 0, y1 = 0;
+      for (std::uint32_t y = 0; y < h; ++y) {
+        for (std::uint32_t x = 0; x < w; ++x) {
+          const std::size_t i = std::size_t{y} * w + x;
+          const bool in = inst.pixels[i] == id;
+          ASSERT_EQ(mask[i], in ? 1 : 0) << "RLE differs from the instance PNG at " << x << "," << y;
+          if (in) {
+            ++area;
+            x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+            ASSERT_EQ(sem.pixels[i], a["category_id"].get<std::uint32_t>()) << "semantic PNG disagrees";
+          }
+        }
+      }
+      EXPECT_GT(area, 0u) << "annotation for an invisible instance";
+      EXPECT_EQ(a["area"].get<std::uint64_t>(), area);
+      EXPECT_EQ(a["bbox"], json::array({x0, y0, x1 - x0 + 1, y1 - y0 + 1}));
+      ++checked;
+    }
+    EXPECT_EQ(annotated, visible) << "image " << image_id;
+  }
+}
+
+TEST(Generate, QuickstartLabelsMatchPixels) {
+  test::TempDir dir;
+  const auto r = generate(k_src / "configs/quickstart.yaml", dir.path() / "qs", "--frames 6");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("wrote 6 frames"), std::string::npos) << r.out;
+  std::size_t checked = 0;
+  check_dataset(dir.path() / "qs", Ground::unlabeled_surfaces_allowed, checked);
+  EXPECT_GT(checked, 10u);
+}
+
+TEST(Generate, FloatingSceneDepthIsFiniteExactlyWhereLabeled) {
+  test::TempDir dir;
+  const auto r = generate(k_src / "tests/data/floating.yaml", dir.path() / "f");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::size_t checked = 0;
+  check_dataset(dir.path() / "f", Ground::none, checked);
+  EXPECT_GT(checked, 10u);
+}
+
+std::map<std::string, std::string> all_files(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = test::read_file(e.path());
+  }
+  return files;
+}
+
+TEST(Generate, SameConfigAndSeedGiveIdenticalBytes) {
+  test::TempDir dir;
+  ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "a", "--frames 4").exit_code, 0);
+  ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "b", "--frames 4").exit_code, 0);
+  const auto a = all_files(dir.path() / "a"), b = all_files(dir.path() / "b");
+  EXPECT_EQ(a.size(), 2u + 4u * 4u);
+  EXPECT_TRUE(a == b) << "two runs differ";
+  ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "c", "--frames 4 --seed 99").exit_code, 0);
+  EXPECT_NE(all_files(dir.path() / "c").at("rgb/000000.png"), a.at("rgb/000000.png")) << "seed has no effect";
+}
+
+TEST(Generate, FrameSubsetReproducesTheSameFrames) {
+  test::TempDir dir;
+  ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "all", "--frames 6").exit_code, 0);
+  ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "part", "--start 4 --frames 2").exit_code, 0);
+  const auto all = all_files(dir.path() / "all"), part = all_files(dir.path() / "part");
+  for (const char* f : {"rgb/000004.png", "instance/000005.png", "depth/000005.exr", "semantic/000004.png"}) {
+    ASSERT_TRUE(part.count(f)) << f;
+    EXPECT_EQ(part.at(f), all.at(f)) << f;
+  }
+}
+
+TEST(Generate, HelpTeaches) {
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate --help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* s : {"--out", "--frames", "--seed", "--device", "--validate", "--overwrite", "Example"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  }
+}
+
+}  // namespace
+}  // namespace synthlabel

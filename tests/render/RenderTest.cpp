@@ -1,0 +1,171 @@
+// Render tests on lavapipe (or a GPU), always with the Khronos validation layer on: any validation
+// message fails the render call, and so the test.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include <glm/ext/matrix_transform.hpp>
+
+#include "renderer/vulkan/VulkanRenderer.h"
+#include "scenes/Primitives.h"
+
+namespace synthlabel {
+namespace {
+
+std::unique_ptr<vk::VulkanRenderer> make_renderer(std::uint32_t w, std::uint32_t h) {
+  RendererOptions o;
+  o.width = w;
+  o.height = h;
+  o.validate = true;
+  auto r = vk::VulkanRenderer::create(o);
+  if (!r.ok()) {
+    ADD_FAILURE() << r.error().message;
+    return nullptr;
+  }
+  const std::vector<Mesh> meshes = {make_primitive(PrimitiveKind::cube)};
+  auto s = (*r)->upload_meshes(meshes);
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+  return std::move(r).value();
+}
+
+// Camera on +Z at `distance`, looking at the origin, vertical FOV 50 degrees.
+Scene axis_scene(std::uint32_t w, std::uint32_t h, float distance) {
+  Scene s;
+  s.camera.width = w;
+  s.camera.height = h;
+  s.camera.fov_y_rad = glm::radians(50.0f);
+  s.camera.near_m = 0.1f;
+  s.camera.far_m = 100.0f;
+  s.camera.position = {0.0f, 0.0f, distance};
+  s.camera.view = glm::lookAtRH(s.camera.position, glm::vec3(0.0f), glm::vec3(0, 1, 0));
+  s.background = {0.5f, 0.5f, 0.5f};
+  s.lights.push_back(DirectionalLight{{0.0f, 0.0f, 1.0f}, {1.0f, 1.0f, 1.0f}, 1.0f});
+  return s;
+}
+
+Instance cube_at(glm::vec3 pos, std::uint32_t id, std::uint32_t category) {
+  Instance i;
+  i.mesh_index = 0;
+  i.model = glm::translate(glm::mat4(1.0f), pos);
+  i.color = {0.8f, 0.2f, 0.2f};
+  i.instance_id = id;
+  i.category_id = category;
+  return i;
+}
+
+// The unit cube's front face (z = +0.5) seen from the axis projects to a square of half-size
+// s = fy * 0.5 / (distance - 0.5) pixels about the image centre; pixel (x, y) is covered exactly when
+// its centre (x + 0.5, y + 0.5) lies inside.
+void check_cube_on_axis(std::uint32_t w, std::uint32_t h) {
+  SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h));
+  auto r = make_renderer(w, h);
+  ASSERT_TRUE(r);
+  const float distance = 5.0f;
+  Scene s = axis_scene(w, h, distance);
+  s.instances.push_back(cube_at({0, 0, 0}, 1, 1));
+  FrameBuffers fb;
+  auto st = r->render(s, fb);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_EQ(fb.width, w);
+  ASSERT_EQ(fb.instance_id.size(), std::size_t{w} * h);
+  const double fy = 0.5 * h / std::tan(glm::radians(25.0));
+  const double half = fy * 0.5 / (static_cast<double>(distance) - 0.5);
+  std::size_t covered = 0;
+  for (std::uint32_t y = 0; y < h; ++y) {
+    for (std::uint32_t x = 0; x < w; ++x) {
+      const double dx = std::abs(x + 0.5 - 0.5 * w), dy = std::abs(y + 0.5 - 0.5 * h);  // NOLINT
+      ASSERT_GT(std::min(std::abs(dx - half), std::abs(dy - half)), 0.05) << "test geometry puts a centre on an edge";
+      const bool inside = dx < half && dy < half;
+      const std::size_t i = std::size_t{y} * w + x;
+      ASSERT_EQ(fb.instance_id[i], inside ? 1u : 0u) << "pixel " << x << "," << y;
+      if (inside) {
+        ++covered;
+        EXPECT_NEAR(fb.depth[i], distance - 0.5f, 1e-4f) << "pixel " << x << "," << y;
+      } else {
+        EXPECT_EQ(fb.depth[i], std::numeric_limits<float>::infinity()) << "pixel " << x << "," << y;
+        // Background colour 0.5 linear is 188 in sRGB.
+        EXPECT_NEAR(fb.rgba[4 * i], 188, 1);
+      }
+    }
+  }
+  EXPECT_GT(covered, 0u);
+}
+
+TEST(Render, CubeLabelsExactlyThePixelCentresItCovers) { check_cube_on_axis(64, 64); }
+
+TEST(Render, OddResolutionsReadBackCorrectly) { check_cube_on_axis(35, 18); }
+
+TEST(Render, NearerSurfaceOwnsThePixel) {
+  auto r = make_renderer(64, 64);
+  ASSERT_TRUE(r);
+  Scene s = axis_scene(64, 64, 5.0f);
+  s.instances.push_back(cube_at({0.0f, 0.0f, 0.0f}, 1, 1));    // behind, drawn first
+  s.instances.push_back(cube_at({0.3f, 0.0f, 2.0f}, 2, 1));    // in front, partly covering it
+  Instance ground = cube_at({0.0f, -2.0f, 0.0f}, 0, 0);         // unlabeled: id 0 but has depth
+  s.instances.push_back(ground);
+  FrameBuffers fb;
+  auto st = r->render(s, fb);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  std::size_t ones = 0, twos = 0, unlabeled_surface = 0;
+  for (std::size_t i = 0; i < fb.instance_id.size(); ++i) {
+    const std::uint32_t id = fb.instance_id[i];
+    if (id == 1) {
+      ++ones;
+      EXPECT_NEAR(fb.depth[i], 4.5f, 1e-4f);
+    } else if (id == 2) {
+      ++twos;
+      EXPECT_NEAR(fb.depth[i], 2.5f, 1e-4f);
+    } else if (std::isfinite(fb.depth[i])) {
+      ++unlabeled_surface;
+    }
+    if (id != 0) {
+      EXPECT_TRUE(std::isfinite(fb.depth[i]));
+    }
+  }
+  EXPECT_GT(ones, 0u);
+  EXPECT_GT(twos, 0u);
+  EXPECT_GT(unlabeled_surface, 0u);
+  // The centre pixel is covered by the nearer cube.
+  EXPECT_EQ(fb.instance_id[32 * 64 + 32], 2u);
+}
+
+TEST(Render, EmptySceneIsAllBackground) {
+  auto r = make_renderer(16, 8);
+  ASSERT_TRUE(r);
+  FrameBuffers fb;
+  auto st = r->render(axis_scene(16, 8, 5.0f), fb);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  for (std::size_t i = 0; i < fb.instance_id.size(); ++i) {
+    EXPECT_EQ(fb.instance_id[i], 0u);
+    EXPECT_EQ(fb.depth[i], std::numeric_limits<float>::infinity());
+  }
+}
+
+TEST(Render, ValidationMessagesBecomeErrors) {
+  // Proves the plumbing the other tests rely on: a message reaching the debug messenger turns the
+  // next render into a device error quoting it.
+  auto r = make_renderer(8, 8);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->instance().validation_enabled());
+  FrameBuffers fb;
+  ASSERT_TRUE(r->render(axis_scene(8, 8, 5.0f), fb).ok());
+  r->instance().inject_test_message("synthetic validation message");
+  auto st = r->render(axis_scene(8, 8, 5.0f), fb);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ExitCode::device);
+  EXPECT_NE(st.error().message.find("synthetic validation message"), std::string::npos) << st.error().message;
+}
+
+TEST(Render, UnknownDeviceIsADeviceError) {
+  RendererOptions o;
+  o.width = o.height = 8;
+  o.device = "no-such-gpu-anywhere";
+  auto r = vk::VulkanRenderer::create(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ExitCode::device);
+  EXPECT_NE(r.error().message.find("matches no device (available: "), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+}  // namespace synthlabel

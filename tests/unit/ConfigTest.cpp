@@ -1,0 +1,112 @@
+// Config errors: each is one line "file:line:col: key: what was expected", unknown keys come with a
+// suggestion, and nothing is silently accepted.
+#include <gtest/gtest.h>
+
+#include "scenes/ConfigLoader.h"
+
+namespace synthlabel {
+namespace {
+
+std::string error_of(const std::string& yaml) {
+  auto r = parse_config(yaml, "test.yaml", ".");
+  if (r.ok()) return "(accepted)";
+  EXPECT_EQ(r.error().code, ExitCode::usage);
+  EXPECT_EQ(r.error().message.find('\n'), std::string::npos) << "messages are one line";
+  return r.error().message;
+}
+
+constexpr const char* k_head = "seed: 1\ncategories: [box, ball]\n";
+constexpr const char* k_objects = "objects:\n  - {primitive: cube, category: box}\n";
+
+TEST(Config, MinimalConfigIsAccepted) {
+  auto r = parse_config(std::string(k_head) + k_objects, "test.yaml", ".");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->seed, 1u);
+  EXPECT_EQ(r->width, 640u);
+  ASSERT_EQ(r->objects.size(), 1u);
+  EXPECT_EQ(r->objects[0].category_id, 1u);
+}
+
+TEST(Config, SyntaxErrorNamesLineAndColumn) {
+  const std::string e = error_of("seed: 1\ncategories: [box\nobjects: []\n");
+  EXPECT_EQ(e.rfind("test.yaml:", 0), 0u) << e;
+  EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
+}
+
+TEST(Config, UnknownTopLevelKeySuggests) {
+  EXPECT_EQ(error_of(std::string(k_head) + "objcts:\n  - {primitive: cube, category: box}\n"),
+            "test.yaml:3:1: objcts: unknown key (did you mean 'objects'?)");
+}
+
+TEST(Config, UnknownNestedKeySuggests) {
+  EXPECT_EQ(error_of(std::string(k_head) + "camera:\n  distnce: 4\n" + k_objects),
+            "test.yaml:4:3: camera.distnce: unknown key (did you mean 'distance'?)");
+}
+
+TEST(Config, UnknownKeyFarFromAnyListsChoices) {
+  const std::string e = error_of(std::string(k_head) + "camera:\n  zzzzzzzz: 4\n" + k_objects);
+  EXPECT_NE(e.find("expected one of: fov_deg, near, far"), std::string::npos) << e;
+}
+
+TEST(Config, WrongTypeSaysWhatWasExpected) {
+  EXPECT_EQ(error_of("frames: many\n" + std::string(k_head) + k_objects),
+            "test.yaml:1:9: frames: expected a whole number, got 'many'");
+  EXPECT_EQ(error_of(std::string(k_head) + "camera:\n  distance: far\n" + k_objects),
+            "test.yaml:4:13: camera.distance: expected a number, got 'far'");
+}
+
+TEST(Config, DistributionErrors) {
+  EXPECT_EQ(error_of(std::string(k_head) + "camera:\n  distance: {uniform: [5, 1]}\n" + k_objects),
+            "test.yaml:4:23: camera.distance.uniform: min 5 is greater than max 1");
+  EXPECT_EQ(error_of(std::string(k_head) + "camera:\n  distance: {unifrom: [1, 5]}\n" + k_objects),
+            "test.yaml:4:14: camera.distance.unifrom: unknown key (did you mean 'uniform'?)");
+  EXPECT_EQ(error_of(std::string(k_head) + "camera:\n  distance: {normal: [1, -2]}\n" + k_objects),
+            "test.yaml:4:22: camera.distance.normal: stddev must be >= 0, got -2");
+  // distance must stay positive, which a normal distribution cannot promise.
+  EXPECT_EQ(error_of(std::string(k_head) + "camera:\n  distance: {normal: [5, 1]}\n" + k_objects),
+            "test.yaml:4:22: camera.distance.normal: a normal distribution is unbounded; use uniform here");
+}
+
+TEST(Config, CountErrors) {
+  EXPECT_EQ(error_of(std::string(k_head) + "objects:\n  - {primitive: cube, category: box, count: -1}\n"),
+            "test.yaml:4:45: objects[0].count: expected a count from 0 to 10000, got -1");
+}
+
+TEST(Config, DuplicateKeysAreErrors) {
+  EXPECT_EQ(error_of("seed: 1\nseed: 2\ncategories: [box]\n" + std::string(k_objects)),
+            "test.yaml:2:1: seed: duplicate key (first given on line 1)");
+}
+
+TEST(Config, UnknownCategoryAndPrimitiveSuggest) {
+  EXPECT_EQ(error_of(std::string(k_head) + "objects:\n  - {primitive: cube, category: bxo}\n"),
+            "test.yaml:4:33: objects[0].category: unknown category 'bxo' (did you mean 'box'?)");
+  EXPECT_EQ(error_of(std::string(k_head) + "objects:\n  - {primitive: sphre, category: box}\n"),
+            "test.yaml:4:17: objects[0].primitive: unknown primitive 'sphre' (did you mean 'sphere'?)");
+}
+
+TEST(Config, MissingPiecesAreNamed) {
+  EXPECT_NE(error_of("seed: 1\n" + std::string(k_objects)).find("categories: missing"), std::string::npos);
+  EXPECT_NE(error_of(k_head).find("objects: missing"), std::string::npos);
+  EXPECT_NE(error_of(std::string(k_head) + "objects:\n  - {primitive: cube}\n").find("objects[0].category: missing"),
+            std::string::npos);
+  EXPECT_EQ(error_of(""), "test.yaml: the config is empty");
+}
+
+TEST(Config, LimitsAreEnforced) {
+  EXPECT_EQ(error_of("resolution: [100000, 10]\n" + std::string(k_head) + k_objects),
+            "test.yaml:1:14: resolution[0]: expected a whole number from 1 to 16384, got 100000");
+}
+
+TEST(Config, MissingAssetNamesConfigLocationAndFile) {
+  auto spec = parse_config(std::string(k_head) + "objects:\n  - {asset: nothere.glb, category: box}\n", "test.yaml",
+                           "/nonexistent-dir");
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  auto meshes = load_meshes(*spec);
+  ASSERT_FALSE(meshes.ok());
+  EXPECT_EQ(meshes.error().code, ExitCode::asset);
+  EXPECT_EQ(meshes.error().message,
+            "test.yaml:4:13: objects[0].asset: /nonexistent-dir/nothere.glb: asset file not found");
+}
+
+}  // namespace
+}  // namespace synthlabel
