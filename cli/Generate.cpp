@@ -1,11 +1,11 @@
 #include "cli/Generate.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "cli/Progress.h"
 #include "core/Version.h"
 #include "exporters/DatasetWriter.h"
-#include "randomizers/FrameSampler.h"
 #include "renderer/Renderer.h"
 #include "scenes/ConfigLoader.h"
 #include "scenes/SpecJson.h"
@@ -24,6 +24,17 @@ Result<GenerateSummary> generate(const GenerateOptions& options) {
     }
     spec.frames = *options.frames;
   }
+  if (!options.resolution.empty()) {
+    unsigned long w = 0, h = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(options.resolution.c_str(), "%lu%c%lu%c", &w, &x, &h, &extra) != 3 || x != 'x' || w == 0 ||
+        h == 0 || w > k_max_image_side || h > k_max_image_side) {
+      return make_error(ExitCode::usage, "--resolution '" + options.resolution + "': expected WIDTHxHEIGHT, each 1 to " +
+                                             std::to_string(k_max_image_side));
+    }
+    spec.width = static_cast<std::uint32_t>(w);
+    spec.height = static_cast<std::uint32_t>(h);
+  }
   auto meshes = load_meshes(spec);
   if (!meshes) return meshes.error();
 
@@ -36,21 +47,21 @@ Result<GenerateSummary> generate(const GenerateOptions& options) {
   if (!renderer) return renderer.error();
   SL_TRY_STATUS((*renderer)->upload_meshes(*meshes));
 
+  const auto encode = encode_options_for(options.compression);
+  if (!encode) {
+    return make_error(ExitCode::usage, "--compression '" + options.compression + "': expected none, fast or small");
+  }
   SL_TRY_STATUS(prepare_output_dir(options.out, options.overwrite));
   DatasetWriter writer(options.out);
-  const EncodeOptions encode_options;
-  FrameBuffers buffers;
+  PipelineOptions popts;
+  popts.first = options.start;
+  popts.count = spec.frames;
+  popts.threads = options.threads;
+  popts.encode = *encode;
   Progress progress(spec.frames, options.progress);
-  for (std::uint64_t i = 0; i < spec.frames; ++i) {
-    const std::uint64_t frame = options.start + i;
-    const Scene scene = sample_frame(spec, *meshes, frame);
-    SL_TRY_STATUS((*renderer)->render(scene, buffers));
-    auto encoded = encode_frame(scene, buffers, encode_options);
-    if (!encoded) return encoded.error();
-    SL_TRY_STATUS(writer.commit(std::move(encoded).value()));
-    progress.update(i + 1);
-  }
+  auto stats = run_pipeline(spec, *meshes, **renderer, writer, popts, progress);
   progress.finish();
+  if (!stats) return stats.error();
 
   nlohmann::ordered_json manifest;
   manifest["tool"] = "synthlabel";
@@ -59,6 +70,7 @@ Result<GenerateSummary> generate(const GenerateOptions& options) {
   manifest["config_file"] = options.config.string();
   manifest["seed"] = spec.seed;
   manifest["frame_range"] = {options.start, options.start + spec.frames};  // [first, last + 1)
+  manifest["compression"] = options.compression;
   manifest["conventions"] = {
       {"depth", "float32 metres along the camera viewing axis; +inf where no surface"},
       {"instance", "uint16 instance id per pixel, 0 = background or unlabeled surface"},
@@ -67,9 +79,14 @@ Result<GenerateSummary> generate(const GenerateOptions& options) {
       {"world", "right-handed, +Y up, metres"},
       {"camera", "K and world_to_camera in the OpenCV convention (+X right, +Y down, +Z forward)"}};
   manifest["config"] = to_json(spec);
-  SL_TRY_STATUS(writer.finish(spec, std::move(manifest)));
+  const auto t_finish = std::chrono::steady_clock::now();
+  SL_TRY_STATUS(writer.finish(spec, options.start, spec.frames, manifest));
 
   GenerateSummary summary;
+  summary.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_finish).count();
+  summary.pipeline = *stats;
+  summary.width = spec.width;
+  summary.height = spec.height;
   summary.frames = writer.frames_written();
   summary.annotations = writer.annotations_written();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/Pipeline.h"
 #include "core/Error.h"
 
 namespace synthlabel {
@@ -19,17 +20,23 @@ struct GenerateOptions {
   std::optional<std::uint64_t> frames;  // overrides the config's `frames`
   std::uint64_t start = 0;              // first frame index
   std::optional<std::uint64_t> seed;    // overrides the config's `seed`
+  std::string resolution;               // "WxH" overrides the config's `resolution`
   std::string device;
   bool validate = false;
   bool overwrite = false;
   bool progress = true;
+  unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1)
+  std::string compression = "fast";  // none | fast | small (see encode_options_for)
 };
 
 struct GenerateSummary {
   std::uint64_t frames = 0;
   std::uint64_t annotations = 0;
-  double seconds = 0.0;
+  double seconds = 0.0;   // whole command: config, assets, device start-up, frames, coco.json
+  double finish_seconds = 0.0;  // coco.json + manifest assembly
   std::string device;
+  std::uint32_t width = 0, height = 0;
+  PipelineStats pipeline;
 };
 
 Result<GenerateSummary> generate(const GenerateOptions& options);

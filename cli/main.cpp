@@ -5,7 +5,13 @@
 #include <cstdio>
 #include <iostream>
 
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "cli/Bench.h"
 #include "cli/Generate.h"
+#include "core/Allocator.h"
 #include "core/Version.h"
 #include "renderer/Renderer.h"
 
@@ -20,6 +26,7 @@ int fail(const synthlabel::Error& e) {
 
 int main(int argc, char** argv) {
   using namespace synthlabel;
+  tune_allocator_for_frames();
   CLI::App app{
       "synthlabel: labeled training data from YAML scene configs.\n"
       "Renders randomized scenes headlessly with Vulkan (a GPU, or the lavapipe CPU renderer) and writes\n"
@@ -48,6 +55,7 @@ int main(int argc, char** argv) {
   g->add_option("config", gen.config, "Scene config (YAML); see docs/config.md")->required()->check(CLI::ExistingFile);
   g->add_option("--out,-o", gen.out, "Output folder; must be missing or empty (see --overwrite)")->required();
   auto* frames_opt = g->add_option("--frames,-n", frames, "Number of frames (default: the config's 'frames')");
+  g->add_option("--resolution,-r", gen.resolution, "WIDTHxHEIGHT, e.g. 1920x1080 (default: the config's)");
   g->add_option("--start", gen.start, "First frame index (default 0): renders frames START..START+N-1");
   auto* seed_opt = g->add_option("--seed,-s", seed, "Random seed (default: the config's 'seed')");
   g->add_option("--device,-d", gen.device,
@@ -57,6 +65,33 @@ int main(int argc, char** argv) {
               "Enable the Khronos validation layer; any validation message fails the run (exit 5)");
   g->add_flag("--overwrite", gen.overwrite, "Replace a previous synthlabel dataset in --out (others are refused)");
   g->add_flag("--quiet,-q", quiet, "No progress output");
+  g->add_option("--threads,-j", gen.threads,
+                "Encoder threads (default: hardware threads - 1); output is identical for any value");
+  g->add_option("--compression", gen.compression,
+                "File compression: fast (default: zlib level 1), small (level 9), none (largest, fastest); "
+                "pixels are identical")
+      ->check(CLI::IsMember({"none", "fast", "small"}));
+
+  GenerateOptions bench;
+  std::uint64_t bench_frames = 0;
+  bool keep = false;
+  std::string bench_out;
+  auto* b = app.add_subcommand("bench", "Measure the pipeline: frames/s, time per stage, peak memory");
+  b->description(
+      "Runs the generate pipeline on CONFIG and prints frames/s, the time spent in each stage (scene\n"
+      "sampling, render, readback, label extraction, each encoder, file writes, coco.json) and the peak\n"
+      "resident memory. Writes into a temporary folder that is removed afterwards (see --out, --keep).\n\n"
+      "Example:\n"
+      "  synthlabel bench configs/quickstart.yaml --frames 500 --threads 2");
+  b->add_option("config", bench.config, "Scene config (YAML)")->required()->check(CLI::ExistingFile);
+  b->add_option("--frames,-n", bench_frames, "Frames to render (default 200)")->default_val(200);
+  b->add_option("--resolution,-r", bench.resolution, "WIDTHxHEIGHT (default: the config's)");
+  b->add_option("--threads,-j", bench.threads, "Encoder threads (default: hardware threads - 1)");
+  b->add_option("--compression", bench.compression, "none, fast (default) or small")
+      ->check(CLI::IsMember({"none", "fast", "small"}));
+  b->add_option("--device,-d", bench.device, "Vulkan device by index or name substring");
+  b->add_option("--out,-o", bench_out, "Write the dataset here instead of a temporary folder (kept)");
+  b->add_flag("--keep", keep, "Keep the temporary dataset and print its path");
 
   auto* d = app.add_subcommand("devices", "List the Vulkan devices that can render, with their --device index");
 
@@ -79,6 +114,27 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(r->frames), static_cast<unsigned long long>(r->annotations),
                 gen.out.string().c_str(), r->seconds,
                 r->seconds > 0 ? static_cast<double>(r->frames) / r->seconds : 0.0, r->device.c_str());
+    return 0;
+  }
+  if (b->parsed()) {
+    namespace fs = std::filesystem;
+    bench.frames = bench_frames;
+    bench.progress = false;
+    const bool temporary = bench_out.empty();
+    if (temporary) {
+      bench.out = fs::temp_directory_path() / ("synthlabel-bench-" + std::to_string(::getpid()));
+      bench.overwrite = false;
+    } else {
+      bench.out = bench_out;
+    }
+    auto r = generate(bench);
+    if (temporary && !keep) {
+      std::error_code ec;
+      fs::remove_all(bench.out, ec);
+    }
+    if (!r) return fail(r.error());
+    std::fputs(bench_report(bench, *r).c_str(), stdout);
+    if (temporary && keep) std::printf("  dataset kept in %s\n", bench.out.c_str());
     return 0;
   }
   if (d->parsed()) {

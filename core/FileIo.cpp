@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace synthlabel {
 namespace {
@@ -16,13 +17,18 @@ Error io_error(const std::filesystem::path& path, std::string_view what, int err
   return make_error(ExitCode::io, "cannot " + std::string(what) + " '" + path.string() + "': " + std::strerror(err));
 }
 
-}  // namespace
-
-Status write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
-  // Unique temporary name per process and call, in the destination folder so rename stays atomic.
+// Unique temporary name per process and call, in the destination folder so rename stays atomic.
+std::filesystem::path temp_name(const std::filesystem::path& path) {
   static std::atomic<std::uint64_t> counter{0};
   std::filesystem::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
+  return tmp;
+}
+
+}  // namespace
+
+Status write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+  const std::filesystem::path tmp = temp_name(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_error(path, "create", errno);
   std::size_t done = 0;
@@ -52,6 +58,58 @@ Status write_file_atomic(const std::filesystem::path& path, std::span<const std:
 
 Status write_file_atomic(const std::filesystem::path& path, std::string_view text) {
   return write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+AtomicFileWriter::AtomicFileWriter(std::filesystem::path path) : m_path(std::move(path)), m_tmp(temp_name(m_path)) {
+  m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (m_fd < 0) m_errno = errno;
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+    ::unlink(m_tmp.c_str());
+  }
+}
+
+void AtomicFileWriter::write(std::string_view text) {
+  m_buffer.append(text);
+  if (m_buffer.size() >= (1u << 20)) flush();
+}
+
+void AtomicFileWriter::flush() {
+  std::size_t done = 0;
+  while (m_fd >= 0 && m_errno == 0 && done < m_buffer.size()) {
+    const ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
+    if (n < 0) {
+      if (errno != EINTR) m_errno = errno;
+      continue;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  m_buffer.clear();
+}
+
+Status AtomicFileWriter::commit() {
+  flush();
+  if (m_fd < 0) return io_error(m_path, "create", m_errno);
+  const int fd = std::exchange(m_fd, -1);
+  if (m_errno != 0) {
+    ::close(fd);
+    ::unlink(m_tmp.c_str());
+    return io_error(m_path, "write", m_errno);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(m_tmp.c_str());
+    return io_error(m_path, "write", err);
+  }
+  if (::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(m_tmp.c_str());
+    return io_error(m_path, "rename into place", err);
+  }
+  return ok_status();
 }
 
 Result<std::string> read_text_file(const std::filesystem::path& path) {

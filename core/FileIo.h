@@ -17,4 +17,24 @@ Status write_file_atomic(const std::filesystem::path& path, std::span<const std:
 Status write_file_atomic(const std::filesystem::path& path, std::string_view text);
 Result<std::string> read_text_file(const std::filesystem::path& path);
 
+// A file written piece by piece under a temporary name, renamed into place by commit(); destroyed
+// without commit, it removes the temporary file. Write errors are remembered and reported by commit().
+class AtomicFileWriter {
+ public:
+  explicit AtomicFileWriter(std::filesystem::path path);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  void write(std::string_view text);
+  Status commit();
+
+ private:
+  std::filesystem::path m_path, m_tmp;
+  int m_fd = -1;
+  int m_errno = 0;
+  std::string m_buffer;
+  void flush();
+};
+
 }  // namespace synthlabel

@@ -15,7 +15,7 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-constexpr const char* k_folders[] = {"rgb", "instance", "semantic", "depth"};
+constexpr const char* k_folders[] = {"rgb", "instance", "semantic", "depth", "records"};
 constexpr const char* k_files[] = {"coco.json", "manifest.json"};
 
 Error io_error(const fs::path& p, const std::string& what, const std::error_code& ec) {
@@ -34,7 +34,29 @@ json world_to_camera_opencv(const Camera& cam) {
   return rows;
 }
 
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string record_path(std::uint64_t frame) { return "records/" + frame_stem(frame) + ".json"; }
+
 }  // namespace
+
+std::optional<EncodeOptions> encode_options_for(std::string_view preset) {
+  EncodeOptions o;
+  if (preset == "fast") return o;
+  if (preset == "small") {
+    o.rgb_png.zlib_level = o.label_png.zlib_level = 9;
+    o.exr_zip_level = 9;
+    return o;
+  }
+  if (preset == "none") {
+    o.rgb_png.zlib_level = o.label_png.zlib_level = 0;
+    o.rgb_png.filter_sub = false;
+    o.depth_exr = ExrCompression::none;
+    return o;
+  }
+  return std::nullopt;
+}
 
 std::string frame_stem(std::uint64_t frame) {
   char buf[32];
@@ -58,25 +80,35 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   }
   const auto max_id = static_cast<std::uint32_t>(category_of.size() - 1);
 
+  EncodeTimings& t = out.timings;
+  auto t0 = Clock::now();
   auto labels = extract_instance_labels(fb.instance_id, w, h, max_id);
   if (!labels) return labels.error();
+  t.labels = since(t0);
 
-  std::vector<std::uint16_t> ids16(pixels);
-  std::vector<std::uint8_t> semantic(pixels);
-  for (std::size_t i = 0; i < pixels; ++i) {
-    const std::uint32_t id = fb.instance_id[i];  // <= max_id, checked by extract_instance_labels
-    ids16[i] = static_cast<std::uint16_t>(id);
-    semantic[i] = static_cast<std::uint8_t>(category_of[id]);
-  }
-
+  t0 = Clock::now();
   auto rgb = encode_png_rgb_from_rgba(fb.rgba, w, h, options.rgb_png);
   if (!rgb) return rgb.error();
+  t.rgb_png = since(t0);
+
+  t0 = Clock::now();
+  std::vector<std::uint16_t> ids16(pixels);
+  for (std::size_t i = 0; i < pixels; ++i) ids16[i] = static_cast<std::uint16_t>(fb.instance_id[i]);  // <= max_id
   auto inst_png = encode_png_gray16(ids16, w, h, options.label_png);
   if (!inst_png) return inst_png.error();
+  t.instance_png = since(t0);
+
+  t0 = Clock::now();
+  std::vector<std::uint8_t> semantic(pixels);
+  for (std::size_t i = 0; i < pixels; ++i) semantic[i] = static_cast<std::uint8_t>(category_of[fb.instance_id[i]]);
   auto sem_png = encode_png_gray8(semantic, w, h, options.label_png);
   if (!sem_png) return sem_png.error();
-  auto exr = encode_exr_depth(fb.depth, w, h, options.depth_exr);
+  t.semantic_png = since(t0);
+
+  t0 = Clock::now();
+  auto exr = encode_exr_depth(fb.depth, w, h, options.depth_exr, options.exr_zip_level);
   if (!exr) return exr.error();
+  t.depth_exr = since(t0);
 
   const std::string rgb_path = "rgb/" + stem + ".png", inst_path = "instance/" + stem + ".png",
                     sem_path = "semantic/" + stem + ".png", depth_path = "depth/" + stem + ".exr";
@@ -85,9 +117,11 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   out.files.emplace_back(sem_path, std::move(sem_png).value());
   out.files.emplace_back(depth_path, std::move(exr).value());
 
+  t0 = Clock::now();
   const std::uint64_t image_id = scene.frame + 1;
   const Camera& cam = scene.camera;
-  out.image = json{{"id", image_id},
+  json record;
+  record["image"] = json{{"id", image_id},
                    {"file_name", rgb_path},
                    {"width", w},
                    {"height", h},
@@ -98,8 +132,9 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                    {"camera",
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
+  json annotations = json::array();
   for (const InstanceLabel& l : *labels) {
-    out.annotations.push_back(json{{"image_id", image_id},
+    annotations.push_back(json{{"image_id", image_id},
                                    {"category_id", category_of[l.instance_id]},
                                    {"instance_id", l.instance_id},
                                    {"segmentation", {{"size", {h, w}}, {"counts", rle_counts_to_string(l.rle_counts)}}},
@@ -107,6 +142,11 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                                    {"bbox", {l.x, l.y, l.w, l.h}},
                                    {"iscrowd", 0}});
   }
+  out.annotations = annotations.size();
+  record["annotations"] = std::move(annotations);
+  const std::string text = record.dump();
+  out.files.emplace_back(record_path(scene.frame), std::vector<std::uint8_t>(text.begin(), text.end()));
+  t.record = since(t0);
   return out;
 }
 
@@ -145,7 +185,7 @@ Status prepare_output_dir(const fs::path& out, bool overwrite) {
   return ok_status();
 }
 
-Status DatasetWriter::commit(EncodedFrame frame) {
+Status DatasetWriter::commit(const EncodedFrame& frame) {
   if (!m_dirs_made) {
     for (const char* f : k_folders) {
       std::error_code ec;
@@ -155,34 +195,55 @@ Status DatasetWriter::commit(EncodedFrame frame) {
     m_dirs_made = true;
   }
   for (const auto& [rel, bytes] : frame.files) SL_TRY_STATUS(write_file_atomic(m_out / rel, bytes));
-  m_images.push_back(std::move(frame.image));
-  for (auto& a : frame.annotations) {
-    json ann;
-    ann["id"] = m_next_annotation_id++;
-    for (auto& [k, v] : a.items()) ann[k] = std::move(v);
-    m_annotations.push_back(std::move(ann));
-  }
+  m_annotations += frame.annotations;
   ++m_frames;
   return ok_status();
 }
 
-Status DatasetWriter::finish(const SceneSpec& spec, json manifest) {
-  json coco;
-  coco["info"] = {{"description", "synthlabel dataset"},
-                  {"version", std::string(tool_version())},
-                  {"git_revision", std::string(git_revision())},
-                  {"seed", spec.seed}};
-  coco["licenses"] = json::array();
-  coco["images"] = std::move(m_images);
-  coco["annotations"] = std::move(m_annotations);
+Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::uint64_t count, const json& manifest) {
+  // Streams the per-frame records twice (images, then annotations) so that no more than one frame's
+  // labels is in memory, whatever the dataset's size.
+  auto load = [&](std::uint64_t frame) -> Result<json> {
+    auto text = read_text_file(m_out / record_path(frame));
+    if (!text) return make_error(ExitCode::io, text.error().message);
+    try {
+      return json::parse(*text);
+    } catch (const json::exception& e) {
+      return make_error(ExitCode::io, (m_out / record_path(frame)).string() + ": unreadable record: " + e.what());
+    }
+  };
+  AtomicFileWriter coco(m_out / "coco.json");
+  const json info = {{"description", "synthlabel dataset"},
+                     {"version", std::string(tool_version())},
+                     {"git_revision", std::string(git_revision())},
+                     {"seed", spec.seed}};
+  coco.write("{\"info\":" + info.dump() + ",\"licenses\":[],\"images\":[");
+  for (std::uint64_t f = first; f < first + count; ++f) {
+    auto rec = load(f);
+    if (!rec) return rec.error();
+    if (f != first) coco.write(",");
+    coco.write((*rec)["image"].dump());
+  }
+  coco.write("],\"annotations\":[");
+  std::uint64_t next_id = 1;
+  for (std::uint64_t f = first; f < first + count; ++f) {
+    auto rec = load(f);
+    if (!rec) return rec.error();
+    for (auto& a : (*rec)["annotations"]) {
+      json ann;
+      ann["id"] = next_id;
+      for (auto& [k, v] : a.items()) ann[k] = std::move(v);
+      coco.write(next_id == 1 ? "" : ",");
+      coco.write(ann.dump());
+      ++next_id;
+    }
+  }
   json cats = json::array();
   for (std::size_t i = 0; i < spec.categories.size(); ++i) {
     cats.push_back({{"id", i + 1}, {"name", spec.categories[i].name}, {"supercategory", spec.categories[i].supercategory}});
   }
-  coco["categories"] = std::move(cats);
-  SL_TRY_STATUS(write_file_atomic(m_out / "coco.json", coco.dump()));
-  m_images.clear();
-  m_annotations.clear();
+  coco.write("],\"categories\":" + cats.dump() + "}");
+  SL_TRY_STATUS(coco.commit());
   return write_file_atomic(m_out / "manifest.json", manifest.dump(2) + "\n");
 }
 

@@ -5,15 +5,20 @@
 //   OUT/instance/NNNNNN.png    16-bit instance id per pixel, 0 = background
 //   OUT/semantic/NNNNNN.png    8-bit category id per pixel, 0 = background
 //   OUT/depth/NNNNNN.exr       float32 "Z": metres along the viewing axis, +inf = no surface
-// Work is split in two so encoding can run on worker threads: encode_frame() is pure and
-// thread-safe; DatasetWriter::commit() writes files and must be called in frame order. Every file
-// is written under a temporary name and renamed into place.
+//   OUT/records/NNNNNN.json    the frame's COCO image entry and annotations (annotation ids unset)
+// Work is split so encoding can run on worker threads: encode_frame() is pure and thread-safe;
+// DatasetWriter::commit() writes one frame's files (any order, any thread, one call at a time);
+// finish() assembles coco.json by streaming through the per-frame records, so memory stays flat in
+// the number of frames. Every file is written under a temporary name and renamed into place.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
+#include <chrono>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -31,13 +36,25 @@ struct EncodeOptions {
   PngOptions rgb_png{1, true};
   PngOptions label_png{1, false};
   ExrCompression depth_exr = ExrCompression::zip;
+  int exr_zip_level = 1;
+};
+
+// Named presets (the --compression option); the decoded pixels are the same for all of them:
+//   fast   (default) PNG zlib level 1, depth EXR ZIP level 1
+//   small  PNG zlib level 9, depth EXR ZIP level 9: smallest files, slowest
+//   none   PNG stored blocks (level 0), depth EXR uncompressed: fastest, largest
+std::optional<EncodeOptions> encode_options_for(std::string_view preset);
+
+// Seconds spent in each encoding stage of one frame (thread time, for the bench).
+struct EncodeTimings {
+  double labels = 0, rgb_png = 0, instance_png = 0, semantic_png = 0, depth_exr = 0, record = 0;
 };
 
 struct EncodedFrame {
   std::uint64_t frame = 0;
   std::vector<std::pair<std::string, std::vector<std::uint8_t>>> files;  // path relative to OUT, bytes
-  nlohmann::ordered_json image;                                          // COCO image entry
-  std::vector<nlohmann::ordered_json> annotations;                       // COCO annotations, "id" unset
+  std::uint64_t annotations = 0;
+  EncodeTimings timings;
 };
 
 // Frame file stem: the frame index, zero-padded to 6 digits (more when needed).
@@ -54,17 +71,16 @@ class DatasetWriter {
  public:
   explicit DatasetWriter(std::filesystem::path out) : m_out(std::move(out)) {}
 
-  Status commit(EncodedFrame frame);
-  // Writes coco.json and manifest.json. `manifest` holds the run's description (see cli).
-  Status finish(const SceneSpec& spec, nlohmann::ordered_json manifest);
+  Status commit(const EncodedFrame& frame);
+  // Writes coco.json (images and annotations of frames [first, first + count), in frame order,
+  // annotation ids from 1) and manifest.json. `manifest` holds the run's description (see cli).
+  Status finish(const SceneSpec& spec, std::uint64_t first, std::uint64_t count, const nlohmann::ordered_json& manifest);
   std::uint64_t frames_written() const { return m_frames; }
-  std::uint64_t annotations_written() const { return m_next_annotation_id - 1; }
+  std::uint64_t annotations_written() const { return m_annotations; }
 
  private:
   std::filesystem::path m_out;
-  std::vector<nlohmann::ordered_json> m_images;
-  std::vector<nlohmann::ordered_json> m_annotations;
-  std::uint64_t m_next_annotation_id = 1;
+  std::uint64_t m_annotations = 0;
   std::uint64_t m_frames = 0;
   bool m_dirs_made = false;
 };

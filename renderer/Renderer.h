@@ -39,8 +39,16 @@ struct DeviceInfo {
 
 struct RendererOptions {
   std::uint32_t width = 640, height = 480;
+  std::uint32_t frames_in_flight = 3;  // ring of frame slots (at least 1)
   std::string device;     // "" = automatic (discrete GPU, else any GPU, else CPU/lavapipe); else name substring or index
   bool validate = false;  // Khronos validation layer on; any message it reports becomes an error
+};
+
+// Cumulative seconds the calling thread spent in the renderer (for the bench).
+struct RenderTimings {
+  double submit = 0;  // recording command buffers and queueing them
+  double wait = 0;    // waiting in collect() for the device to finish a frame
+  double copy = 0;    // copying the read-back buffers into FrameBuffers
 };
 
 class Renderer {
@@ -52,9 +60,21 @@ class Renderer {
 
   // Uploads the mesh library once; Instance::mesh_index refers into it.
   virtual Status upload_meshes(std::span<const Mesh> meshes) = 0;
-  // Renders one frame at the size given at creation; `out` is resized as needed (reuse it across frames).
-  virtual Status render(const Scene& scene, FrameBuffers& out) = 0;
+  // Frames in flight: submit(slot, scene) records and queues a frame and returns at once;
+  // collect(slot, out) waits for it and copies its buffers into `out` (resized as needed: reuse it).
+  // Each slot in [0, slots()) holds one frame between submit and collect; submitting to a slot that
+  // was not collected is an error.
+  virtual std::uint32_t slots() const = 0;
+  virtual Status submit(std::uint32_t slot, const Scene& scene) = 0;
+  virtual Status collect(std::uint32_t slot, FrameBuffers& out) = 0;
+
+  // One frame, start to finish (slot 0).
+  Status render(const Scene& scene, FrameBuffers& out) {
+    SL_TRY_STATUS(submit(0, scene));
+    return collect(0, out);
+  }
   virtual const DeviceInfo& device() const = 0;
+  virtual RenderTimings timings() const = 0;
 };
 
 Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options);

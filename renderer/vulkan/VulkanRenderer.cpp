@@ -1,6 +1,7 @@
 #include "renderer/vulkan/VulkanRenderer.h"
 
 #include <array>
+#include <chrono>
 #include <cstring>
 #include <limits>
 
@@ -31,6 +32,9 @@ struct ObjectPush {
 };
 constexpr std::uint32_t k_push_size = 84;
 static_assert(offsetof(ObjectPush, instance_id) == 80);
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 constexpr VkFormat k_color_format = VK_FORMAT_R8G8B8A8_SRGB;
 constexpr VkFormat k_depth_format = VK_FORMAT_R32_SFLOAT;
@@ -99,18 +103,8 @@ Status VulkanRenderer::init(const RendererOptions& options) {
     VkCommandPool pool = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateCommandPool(dev, &ci, nullptr, &pool));
     m_command_pool = UniqueCommandPool(dev, pool);
-    VkCommandBufferAllocateInfo ai{};
-    ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
-    ai.commandPool = pool;
-    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    ai.commandBufferCount = 1;
-    SL_VK_TRY(vkAllocateCommandBuffers(dev, &ai, &m_cmd));
-    VkFenceCreateInfo fi{};
-    fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
-    VkFence fence = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateFence(dev, &fi, nullptr, &fence));
-    m_fence = UniqueFence(dev, fence);
   }
+  m_slots.resize(std::max<std::uint32_t>(1, options.frames_in_flight));
 
   const VkImageUsageFlags color_usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
   SL_TRY_STATUS(make_target(k_color_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_color));
@@ -122,22 +116,41 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   SL_TRY_STATUS(make_pipeline());
 
   const VkDeviceSize pixels = VkDeviceSize{m_width} * m_height;
-  SL_TRY_STATUS(make_buffer(sizeof(FrameUniforms), VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
-                            VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
-                            m_frame_ubo));
-  // Readback: host-cached memory makes the CPU's reads of the frame fast (uncached reads are slow).
-  SL_TRY_STATUS(make_buffer(pixels * 12, VK_BUFFER_USAGE_TRANSFER_DST_BIT, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT,
-                            VK_MEMORY_PROPERTY_HOST_CACHED_BIT, true, m_readback));
-
-  VkDescriptorBufferInfo bi{m_frame_ubo.buffer.get(), 0, sizeof(FrameUniforms)};
-  VkWriteDescriptorSet w{};
-  w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-  w.dstSet = m_set;
-  w.dstBinding = 0;
-  w.descriptorCount = 1;
-  w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
-  w.pBufferInfo = &bi;
-  vkUpdateDescriptorSets(dev, 1, &w, 0, nullptr);
+  for (Slot& slot : m_slots) {
+    VkCommandBufferAllocateInfo ai{};
+    ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+    ai.commandPool = m_command_pool.get();
+    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    ai.commandBufferCount = 1;
+    SL_VK_TRY(vkAllocateCommandBuffers(dev, &ai, &slot.cmd));
+    VkFenceCreateInfo fi{};
+    fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+    VkFence fence = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateFence(dev, &fi, nullptr, &fence));
+    slot.fence = UniqueFence(dev, fence);
+    SL_TRY_STATUS(make_buffer(sizeof(FrameUniforms), VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
+                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
+                              slot.frame_ubo));
+    // Readback: host-cached memory makes the CPU's reads of the frame fast (uncached reads are slow).
+    SL_TRY_STATUS(make_buffer(pixels * 12, VK_BUFFER_USAGE_TRANSFER_DST_BIT, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT,
+                              VK_MEMORY_PROPERTY_HOST_CACHED_BIT, true, slot.readback));
+    const VkDescriptorSetLayout layout = m_set_layout.get();
+    VkDescriptorSetAllocateInfo dai{};
+    dai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+    dai.descriptorPool = m_descriptor_pool.get();
+    dai.descriptorSetCount = 1;
+    dai.pSetLayouts = &layout;
+    SL_VK_TRY(vkAllocateDescriptorSets(dev, &dai, &slot.set));
+    VkDescriptorBufferInfo bi{slot.frame_ubo.buffer.get(), 0, sizeof(FrameUniforms)};
+    VkWriteDescriptorSet w{};
+    w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+    w.dstSet = slot.set;
+    w.dstBinding = 0;
+    w.descriptorCount = 1;
+    w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+    w.pBufferInfo = &bi;
+    vkUpdateDescriptorSets(dev, 1, &w, 0, nullptr);
+  }
   return check_messages();
 }
 
@@ -315,21 +328,16 @@ Status VulkanRenderer::make_pipeline() {
     VkDescriptorSetLayout layout = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateDescriptorSetLayout(dev, &ci, nullptr, &layout));
     m_set_layout = UniqueDescriptorSetLayout(dev, layout);
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1};
+    const auto sets = static_cast<std::uint32_t>(m_slots.size());
+    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets};
     VkDescriptorPoolCreateInfo pci{};
     pci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
-    pci.maxSets = 1;
+    pci.maxSets = sets;
     pci.poolSizeCount = 1;
     pci.pPoolSizes = &size;
     VkDescriptorPool pool = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateDescriptorPool(dev, &pci, nullptr, &pool));
     m_descriptor_pool = UniqueDescriptorPool(dev, pool);
-    VkDescriptorSetAllocateInfo ai{};
-    ai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
-    ai.descriptorPool = pool;
-    ai.descriptorSetCount = 1;
-    ai.pSetLayouts = &layout;
-    SL_VK_TRY(vkAllocateDescriptorSets(dev, &ai, &m_set));
   }
   {
     VkPushConstantRange range{VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, k_push_size};
@@ -430,13 +438,13 @@ Status VulkanRenderer::make_pipeline() {
   return ok_status();
 }
 
-Status VulkanRenderer::submit_and_wait() {
+Status VulkanRenderer::submit_and_wait(Slot& slot) {
   const VkDevice dev = m_device.get();
   VkSubmitInfo si{};
   si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
   si.commandBufferCount = 1;
-  si.pCommandBuffers = &m_cmd;
-  const VkFence fence = m_fence.get();
+  si.pCommandBuffers = &slot.cmd;
+  const VkFence fence = slot.fence.get();
   SL_VK_TRY(vkResetFences(dev, 1, &fence));
   SL_VK_TRY(vkQueueSubmit(m_device.queue(), 1, &si, fence));
   SL_VK_TRY(vkWaitForFences(dev, 1, &fence, VK_TRUE, std::numeric_limits<std::uint64_t>::max()));
@@ -471,23 +479,75 @@ Status VulkanRenderer::upload_meshes(std::span<const Mesh> meshes) {
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  SL_VK_TRY(vkBeginCommandBuffer(m_cmd, &begin));
+  Slot& slot = m_slots.front();
+  if (slot.pending) return make_error(ExitCode::internal, "upload_meshes while a frame is in flight");
+  SL_VK_TRY(vkBeginCommandBuffer(slot.cmd, &begin));
   const VkBufferCopy vc{0, 0, vbytes}, ic{vbytes, 0, ibytes};
-  vkCmdCopyBuffer(m_cmd, staging.buffer.get(), m_vertices.buffer.get(), 1, &vc);
-  vkCmdCopyBuffer(m_cmd, staging.buffer.get(), m_indices.buffer.get(), 1, &ic);
-  SL_VK_TRY(vkEndCommandBuffer(m_cmd));
-  SL_TRY_STATUS(submit_and_wait());  // later vertex reads are ordered by this full wait + new submission
+  vkCmdCopyBuffer(slot.cmd, staging.buffer.get(), m_vertices.buffer.get(), 1, &vc);
+  vkCmdCopyBuffer(slot.cmd, staging.buffer.get(), m_indices.buffer.get(), 1, &ic);
+  SL_VK_TRY(vkEndCommandBuffer(slot.cmd));
+  SL_TRY_STATUS(submit_and_wait(slot));  // later vertex reads are ordered by this full wait + new submission
   return check_messages();
 }
 
-Status VulkanRenderer::render(const Scene& scene, FrameBuffers& out) {
+Status VulkanRenderer::submit(std::uint32_t slot_index, const Scene& scene) {
+  if (slot_index >= m_slots.size()) return make_error(ExitCode::internal, "no such frame slot");
+  Slot& slot = m_slots[slot_index];
+  if (slot.pending) return make_error(ExitCode::internal, "frame slot submitted twice without collect");
+  const auto t0 = Clock::now();
+  SL_TRY_STATUS(record(slot, scene));
+  VkSubmitInfo si{};
+  si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &slot.cmd;
+  const VkFence fence = slot.fence.get();
+  SL_VK_TRY(vkResetFences(m_device.get(), 1, &fence));
+  SL_VK_TRY(vkQueueSubmit(m_device.queue(), 1, &si, fence));
+  slot.pending = true;
+  m_timings.submit += since(t0);
+  return check_messages();
+}
+
+Status VulkanRenderer::collect(std::uint32_t slot_index, FrameBuffers& out) {
+  if (slot_index >= m_slots.size() || !m_slots[slot_index].pending) {
+    return make_error(ExitCode::internal, "collect on a frame slot with nothing submitted");
+  }
+  Slot& slot = m_slots[slot_index];
+  const VkDevice dev = m_device.get();
+  const VkFence fence = slot.fence.get();
+  auto t0 = Clock::now();
+  SL_VK_TRY(vkWaitForFences(dev, 1, &fence, VK_TRUE, std::numeric_limits<std::uint64_t>::max()));
+  slot.pending = false;
+  m_timings.wait += since(t0);
+  t0 = Clock::now();
+  if (!slot.readback.coherent) {
+    VkMappedMemoryRange range{};
+    range.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE;
+    range.memory = slot.readback.memory.get();
+    range.size = VK_WHOLE_SIZE;
+    SL_VK_TRY(vkInvalidateMappedMemoryRanges(dev, 1, &range));
+  }
+  const std::size_t pixels = std::size_t{m_width} * m_height;
+  const std::size_t plane = pixels * 4;
+  out.width = m_width;
+  out.height = m_height;
+  out.rgba.resize(pixels * 4);
+  out.depth.resize(pixels);
+  out.instance_id.resize(pixels);
+  const auto* base = static_cast<const std::uint8_t*>(slot.readback.mapped);
+  std::memcpy(out.rgba.data(), base, plane);
+  std::memcpy(out.depth.data(), base + plane, plane);
+  std::memcpy(out.instance_id.data(), base + 2 * plane, plane);
+  m_timings.copy += since(t0);
+  return check_messages();
+}
+
+Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   if (scene.camera.width != m_width || scene.camera.height != m_height) {
     return make_error(ExitCode::internal, "scene size differs from the renderer's");
   }
   if (scene.lights.size() > 4) return make_error(ExitCode::internal, "more than 4 lights");
-  const VkDevice dev = m_device.get();
-
-  // Per-frame uniforms. Safe to overwrite: the previous frame's fence was waited on.
+  // Per-frame uniforms. Safe to overwrite: this slot's previous frame was collected (fence waited on).
   FrameUniforms u{};
   u.view = scene.camera.view;
   const float aspect = static_cast<float>(m_width) / static_cast<float>(m_height);
@@ -499,12 +559,12 @@ Status VulkanRenderer::render(const Scene& scene, FrameBuffers& out) {
   }
   u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), 0.0f, 0.0f);
   u.camera_position = glm::vec4(scene.camera.position, 1.0f);
-  std::memcpy(m_frame_ubo.mapped, &u, sizeof(u));
+  std::memcpy(slot.frame_ubo.mapped, &u, sizeof(u));
 
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  SL_VK_TRY(vkBeginCommandBuffer(m_cmd, &begin));
+  SL_VK_TRY(vkBeginCommandBuffer(slot.cmd, &begin));
   std::array<VkClearValue, 4> clears{};
   clears[0].color.float32[0] = scene.background.r;  // linear; the sRGB attachment encodes it
   clears[0].color.float32[1] = scene.background.g;
@@ -520,31 +580,31 @@ Status VulkanRenderer::render(const Scene& scene, FrameBuffers& out) {
   rp.renderArea = {{0, 0}, {m_width, m_height}};
   rp.clearValueCount = static_cast<std::uint32_t>(clears.size());
   rp.pClearValues = clears.data();
-  vkCmdBeginRenderPass(m_cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
+  vkCmdBeginRenderPass(slot.cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
   if (!scene.instances.empty()) {
-    vkCmdBindPipeline(m_cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline.get());
-    vkCmdBindDescriptorSets(m_cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &m_set, 0, nullptr);
+    vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline.get());
+    vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &slot.set, 0, nullptr);
     const VkDeviceSize zero = 0;
     const VkBuffer vb = m_vertices.buffer.get();
-    vkCmdBindVertexBuffers(m_cmd, 0, 1, &vb, &zero);
-    vkCmdBindIndexBuffer(m_cmd, m_indices.buffer.get(), 0, VK_INDEX_TYPE_UINT32);
+    vkCmdBindVertexBuffers(slot.cmd, 0, 1, &vb, &zero);
+    vkCmdBindIndexBuffer(slot.cmd, m_indices.buffer.get(), 0, VK_INDEX_TYPE_UINT32);
     for (const synthlabel::Instance& inst : scene.instances) {
       if (inst.mesh_index >= m_meshes.size()) {
-        vkCmdEndRenderPass(m_cmd);
-        (void)vkEndCommandBuffer(m_cmd);
+        vkCmdEndRenderPass(slot.cmd);
+        (void)vkEndCommandBuffer(slot.cmd);
         return make_error(ExitCode::internal, "instance refers to a mesh that was not uploaded");
       }
       ObjectPush push{};
       push.model = inst.model;
       push.color = glm::vec4(inst.color, 1.0f);
       push.instance_id = inst.instance_id;
-      vkCmdPushConstants(m_cmd, m_pipeline_layout.get(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
+      vkCmdPushConstants(slot.cmd, m_pipeline_layout.get(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
                          k_push_size, &push);
       const MeshRange& r = m_meshes[inst.mesh_index];
-      vkCmdDrawIndexed(m_cmd, r.index_count, 1, r.first_index, r.vertex_offset, 0);
+      vkCmdDrawIndexed(slot.cmd, r.index_count, 1, r.first_index, r.vertex_offset, 0);
     }
   }
-  vkCmdEndRenderPass(m_cmd);
+  vkCmdEndRenderPass(slot.cmd);
 
   const VkDeviceSize plane = VkDeviceSize{m_width} * m_height * 4;
   const Target* targets[3] = {&m_color, &m_linear_depth, &m_ids};
@@ -553,8 +613,8 @@ Status VulkanRenderer::render(const Scene& scene, FrameBuffers& out) {
     region.bufferOffset = plane * i;
     region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
     region.imageExtent = {m_width, m_height, 1};
-    vkCmdCopyImageToBuffer(m_cmd, targets[i]->image.get(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
-                           m_readback.buffer.get(), 1, &region);
+    vkCmdCopyImageToBuffer(slot.cmd, targets[i]->image.get(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                           slot.readback.buffer.get(), 1, &region);
   }
   // Make the copies visible to the host's reads after the fence.
   VkBufferMemoryBarrier barrier{};
@@ -562,30 +622,12 @@ Status VulkanRenderer::render(const Scene& scene, FrameBuffers& out) {
   barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
   barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
   barrier.srcQueueFamilyIndex = barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-  barrier.buffer = m_readback.buffer.get();
+  barrier.buffer = slot.readback.buffer.get();
   barrier.size = VK_WHOLE_SIZE;
-  vkCmdPipelineBarrier(m_cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0, nullptr, 1, &barrier,
+  vkCmdPipelineBarrier(slot.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0, nullptr, 1, &barrier,
                        0, nullptr);
-  SL_VK_TRY(vkEndCommandBuffer(m_cmd));
-  SL_TRY_STATUS(submit_and_wait());
-  if (!m_readback.coherent) {
-    VkMappedMemoryRange range{};
-    range.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE;
-    range.memory = m_readback.memory.get();
-    range.size = VK_WHOLE_SIZE;
-    SL_VK_TRY(vkInvalidateMappedMemoryRanges(dev, 1, &range));
-  }
-  const std::size_t pixels = std::size_t{m_width} * m_height;
-  out.width = m_width;
-  out.height = m_height;
-  out.rgba.resize(pixels * 4);
-  out.depth.resize(pixels);
-  out.instance_id.resize(pixels);
-  const auto* base = static_cast<const std::uint8_t*>(m_readback.mapped);
-  std::memcpy(out.rgba.data(), base, pixels * 4);
-  std::memcpy(out.depth.data(), base + plane, pixels * 4);
-  std::memcpy(out.instance_id.data(), base + 2 * plane, pixels * 4);
-  return check_messages();
+  SL_VK_TRY(vkEndCommandBuffer(slot.cmd));
+  return ok_status();
 }
 
 }  // namespace synthlabel::vk

@@ -1,6 +1,11 @@
 // The Vulkan backend: headless, one offscreen render pass, readback to host memory.
 // Attachments: RGBA8 sRGB colour, R32_SFLOAT linear depth, R32_UINT instance id (all single-sample,
-// no blending), plus a depth buffer for the z-test. Not thread-safe: one thread calls render().
+// no blending), plus a depth buffer for the z-test.
+// Frames in flight: a ring of slots, each with its own command buffer, fence, uniform buffer and
+// host-cached readback buffer, so the device renders frame i+2 while the host reads frame i. The
+// attachments are shared: submissions on the one queue run in order, and the render pass's external
+// dependency orders each frame's writes after the previous frame's copies. Nothing is allocated per
+// frame. Not thread-safe: one thread submits and collects.
 #pragma once
 
 #include <memory>
@@ -18,8 +23,11 @@ class VulkanRenderer final : public Renderer {
   ~VulkanRenderer() override;
 
   Status upload_meshes(std::span<const Mesh> meshes) override;
-  Status render(const Scene& scene, FrameBuffers& out) override;
+  std::uint32_t slots() const override { return static_cast<std::uint32_t>(m_slots.size()); }
+  Status submit(std::uint32_t slot, const Scene& scene) override;
+  Status collect(std::uint32_t slot, FrameBuffers& out) override;
   const DeviceInfo& device() const override { return m_physical.info; }
+  RenderTimings timings() const override { return m_timings; }
   const Instance& instance() const { return m_instance; }
 
  private:
@@ -36,6 +44,14 @@ class VulkanRenderer final : public Renderer {
     UniqueImageView view;
     VkFormat format = VK_FORMAT_UNDEFINED;
   };
+  struct Slot {
+    VkCommandBuffer cmd = VK_NULL_HANDLE;  // freed with the pool
+    UniqueFence fence;
+    Buffer frame_ubo;
+    Buffer readback;
+    VkDescriptorSet set = VK_NULL_HANDLE;  // freed with the pool
+    bool pending = false;  // submitted, not yet collected
+  };
   struct MeshRange {
     std::uint32_t first_index = 0, index_count = 0;
     std::int32_t vertex_offset = 0;
@@ -50,7 +66,8 @@ class VulkanRenderer final : public Renderer {
   Status make_target(VkFormat format, VkImageUsageFlags usage, VkImageAspectFlags aspect, Target& out) const;
   Status make_render_pass();
   Status make_pipeline();
-  Status submit_and_wait();
+  Status submit_and_wait(Slot& slot);
+  Status record(Slot& slot, const Scene& scene);
   Status check_messages() const;
 
   // Declaration order = lifetime order: the instance outlives the device, the device its children.
@@ -60,21 +77,18 @@ class VulkanRenderer final : public Renderer {
   std::uint32_t m_width = 0, m_height = 0;
   VkFormat m_zbuffer_format = VK_FORMAT_UNDEFINED;
   UniqueCommandPool m_command_pool;
-  VkCommandBuffer m_cmd = VK_NULL_HANDLE;  // freed with the pool
-  UniqueFence m_fence;
   Target m_color, m_linear_depth, m_ids, m_zbuffer;
   UniqueRenderPass m_render_pass;
   UniqueFramebuffer m_framebuffer;
   UniqueDescriptorSetLayout m_set_layout;
   UniqueDescriptorPool m_descriptor_pool;
-  VkDescriptorSet m_set = VK_NULL_HANDLE;  // freed with the pool
   UniquePipelineLayout m_pipeline_layout;
   UniquePipeline m_pipeline;
-  Buffer m_frame_ubo;
-  Buffer m_readback;
+  std::vector<Slot> m_slots;
   Buffer m_vertices;
   Buffer m_indices;
   std::vector<MeshRange> m_meshes;
+  RenderTimings m_timings;
 };
 
 }  // namespace synthlabel::vk

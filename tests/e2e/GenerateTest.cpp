@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -153,10 +154,40 @@ TEST(Generate, SameConfigAndSeedGiveIdenticalBytes) {
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "a", "--frames 4").exit_code, 0);
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "b", "--frames 4").exit_code, 0);
   const auto a = all_files(dir.path() / "a"), b = all_files(dir.path() / "b");
-  EXPECT_EQ(a.size(), 2u + 4u * 4u);
+  EXPECT_EQ(a.size(), 2u + 4u * 5u);  // coco, manifest; per frame rgb, instance, semantic, depth, record
   EXPECT_TRUE(a == b) << "two runs differ";
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "c", "--frames 4 --seed 99").exit_code, 0);
   EXPECT_NE(all_files(dir.path() / "c").at("rgb/000000.png"), a.at("rgb/000000.png")) << "seed has no effect";
+}
+
+TEST(Generate, OneOrManyThreadsGiveIdenticalBytes) {
+  test::TempDir dir;
+  ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "one", "--threads 1").exit_code, 0);
+  ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "many", "--threads 4").exit_code, 0);
+  const auto one = all_files(dir.path() / "one"), many = all_files(dir.path() / "many");
+  EXPECT_EQ(one.size(), 2u + 10u * 5u);
+  EXPECT_TRUE(one == many) << "thread count changed the output";
+}
+
+TEST(Generate, CompressionPresetsKeepPixelsAndLabels) {
+  test::TempDir dir;
+  for (const char* preset : {"none", "small"}) {
+    const auto r = generate(k_src / "tests/data/floating.yaml", dir.path() / preset,
+                            std::string("--frames 3 --compression ") + preset);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::size_t checked = 0;
+    check_dataset(dir.path() / preset, Ground::none, checked);
+  }
+  ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "fast", "--frames 3").exit_code, 0);
+  for (const char* f : {"rgb/000002.png", "instance/000002.png", "semantic/000002.png"}) {
+    EXPECT_EQ(test::read_png(dir.path() / "none" / f).pixels, test::read_png(dir.path() / "fast" / f).pixels) << f;
+    EXPECT_EQ(test::read_png(dir.path() / "small" / f).pixels, test::read_png(dir.path() / "fast" / f).pixels) << f;
+  }
+  const auto none = test::read_exr_depth(dir.path() / "none/depth/000002.exr");
+  const auto fast = test::read_exr_depth(dir.path() / "fast/depth/000002.exr");
+  EXPECT_EQ(std::memcmp(none.z.data(), fast.z.data(), fast.z.size() * 4), 0);
+  EXPECT_GT(test::read_file(dir.path() / "none/depth/000002.exr").size(),
+            test::read_file(dir.path() / "fast/depth/000002.exr").size());
 }
 
 TEST(Generate, FrameSubsetReproducesTheSameFrames) {

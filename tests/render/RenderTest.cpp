@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include <glm/ext/matrix_transform.hpp>
@@ -165,6 +166,41 @@ TEST(Render, UnknownDeviceIsADeviceError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ExitCode::device);
   EXPECT_NE(r.error().message.find("matches no device (available: "), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+}  // namespace synthlabel
+
+namespace synthlabel {
+namespace {
+
+TEST(Render, FramesInFlightMatchOneAtATime) {
+  // Three frames queued at once, collected afterwards, equal the same frames rendered one by one.
+  auto r = make_renderer(48, 32);
+  ASSERT_TRUE(r);
+  ASSERT_GE(r->slots(), 3u);
+  std::vector<Scene> scenes;
+  for (int i = 0; i < 3; ++i) {
+    Scene s = axis_scene(48, 32, 4.0f + static_cast<float>(i));
+    s.instances.push_back(cube_at({0.4f * static_cast<float>(i) - 0.4f, 0.0f, 0.0f}, 1, 1));
+    scenes.push_back(s);
+  }
+  std::vector<FrameBuffers> single(3), queued(3);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(r->render(scenes[static_cast<std::size_t>(i)], single[static_cast<std::size_t>(i)]).ok());
+  for (std::uint32_t i = 0; i < 3; ++i) ASSERT_TRUE(r->submit(i, scenes[i]).ok());
+  for (std::uint32_t i = 0; i < 3; ++i) ASSERT_TRUE(r->collect(i, queued[i]).ok());
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(single[i].instance_id, queued[i].instance_id) << i;
+    EXPECT_EQ(single[i].rgba, queued[i].rgba) << i;
+    EXPECT_EQ(std::memcmp(single[i].depth.data(), queued[i].depth.data(), single[i].depth.size() * 4), 0) << i;
+  }
+  EXPECT_NE(single[0].instance_id, single[2].instance_id);
+  // Misuse is an error, not a hang.
+  FrameBuffers fb;
+  EXPECT_FALSE(r->collect(1, fb).ok());
+  ASSERT_TRUE(r->submit(1, scenes[0]).ok());
+  EXPECT_FALSE(r->submit(1, scenes[0]).ok());
+  ASSERT_TRUE(r->collect(1, fb).ok());
 }
 
 }  // namespace

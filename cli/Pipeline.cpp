@@ -1,0 +1,220 @@
+#include "cli/Pipeline.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "randomizers/FrameSampler.h"
+
+namespace synthlabel {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+struct Job {
+  Scene scene;
+  std::unique_ptr<FrameBuffers> buffers;
+};
+
+// Shared state of one run; every member below `mutex` is guarded by it.
+class Shared {
+ public:
+  Shared(DatasetWriter& writer, const EncodeOptions& encode, std::uint64_t first, Progress& progress)
+      : m_writer(writer), m_encode(encode), m_next_commit(first), m_first(first), m_progress(progress) {}
+
+  void add_buffers(std::size_t n) {
+    std::lock_guard lock(m_mutex);
+    for (std::size_t i = 0; i < n; ++i) m_free.push_back(std::make_unique<FrameBuffers>());
+  }
+
+  // Producer side. Returns null once the run has failed.
+  std::unique_ptr<FrameBuffers> take_buffer() {
+    std::unique_lock lock(m_mutex);
+    m_space.wait(lock, [&] { return !m_free.empty() || m_error; });
+    if (m_error) return nullptr;
+    auto b = std::move(m_free.back());
+    m_free.pop_back();
+    return b;
+  }
+  void push(Job job) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_jobs.push_back(std::move(job));
+    }
+    m_work.notify_one();
+  }
+  void close() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_closed = true;
+    }
+    m_work.notify_all();
+  }
+  void fail(Error e) {
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_error) m_error = std::move(e);
+    }
+    m_work.notify_all();
+    m_space.notify_all();
+  }
+  std::optional<Error> error() {
+    std::lock_guard lock(m_mutex);
+    return m_error;
+  }
+
+  // Worker loop.
+  void work() {
+    EncodeTimings local;
+    double write_seconds = 0;
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(m_mutex);
+        m_work.wait(lock, [&] { return !m_jobs.empty() || m_closed || m_error; });
+        if (m_error || m_jobs.empty()) break;
+        job = std::move(m_jobs.front());
+        m_jobs.pop_front();
+      }
+      auto encoded = encode_frame(job.scene, *job.buffers, m_encode);
+      {
+        std::lock_guard lock(m_mutex);
+        m_free.push_back(std::move(job.buffers));
+      }
+      m_space.notify_one();
+      if (!encoded) {
+        fail(encoded.error());
+        break;
+      }
+      add(local, encoded->timings);
+      if (auto s = commit_in_order(std::move(encoded).value(), write_seconds); !s) {
+        fail(s.error());
+        break;
+      }
+    }
+    std::lock_guard lock(m_mutex);
+    add(m_timings, local);
+    m_write_seconds += write_seconds;
+  }
+
+  EncodeTimings timings() const { return m_timings; }
+  double write_seconds() const { return m_write_seconds; }
+
+ private:
+  static void add(EncodeTimings& a, const EncodeTimings& b) {
+    a.labels += b.labels;
+    a.rgb_png += b.rgb_png;
+    a.instance_png += b.instance_png;
+    a.semantic_png += b.semantic_png;
+    a.depth_exr += b.depth_exr;
+    a.record += b.record;
+  }
+
+  // Parks the frame; the worker that holds the next frame in order writes every frame it can.
+  Status commit_in_order(EncodedFrame frame, double& write_seconds) {
+    std::unique_lock lock(m_mutex);
+    m_ready.emplace(frame.frame, std::move(frame));
+    if (m_committing) return ok_status();
+    m_committing = true;
+    while (!m_ready.empty() && m_ready.begin()->first == m_next_commit && !m_error) {
+      EncodedFrame next = std::move(m_ready.begin()->second);
+      m_ready.erase(m_ready.begin());
+      lock.unlock();
+      const auto t0 = Clock::now();
+      const Status s = m_writer.commit(next);
+      write_seconds += since(t0);
+      lock.lock();
+      if (!s) {
+        m_committing = false;
+        return s;
+      }
+      ++m_next_commit;
+      m_progress.update(m_next_commit - m_first);
+    }
+    m_committing = false;
+    return ok_status();
+  }
+
+  DatasetWriter& m_writer;
+  const EncodeOptions& m_encode;
+  std::mutex m_mutex;
+  std::condition_variable m_work, m_space;
+  std::deque<Job> m_jobs;
+  std::vector<std::unique_ptr<FrameBuffers>> m_free;
+  std::map<std::uint64_t, EncodedFrame> m_ready;
+  std::uint64_t m_next_commit;
+  const std::uint64_t m_first;
+  bool m_committing = false;
+  bool m_closed = false;
+  std::optional<Error> m_error;
+  Progress& m_progress;
+  EncodeTimings m_timings;
+  double m_write_seconds = 0;
+};
+
+}  // namespace
+
+Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> meshes, Renderer& renderer,
+                                   DatasetWriter& writer, const PipelineOptions& options, Progress& progress) {
+  const auto t_start = Clock::now();
+  PipelineStats stats;
+  // Default: leave one hardware thread to the main thread and the renderer (on lavapipe the renderer
+  // is CPU work too). Measured on 2 cores: 1 encoder thread 73 frames/s, 2 threads 68 frames/s.
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  stats.threads = options.threads ? options.threads : std::max(1u, hw - 1);
+  Shared shared(writer, options.encode, options.first, progress);
+  shared.add_buffers(stats.threads + 2);
+  std::vector<std::thread> workers;
+  for (unsigned i = 0; i < stats.threads; ++i) workers.emplace_back([&] { shared.work(); });
+
+  const std::uint32_t slots = renderer.slots();
+  std::vector<std::optional<Scene>> in_flight(slots);
+  // Collects the frame in `slot` and hands it to the workers.
+  auto hand_off = [&](std::uint32_t slot) -> Status {
+    auto buffers = shared.take_buffer();
+    if (!buffers) return ok_status();  // run already failed; its error is reported below
+    SL_TRY_STATUS(renderer.collect(slot, *buffers));
+    shared.push(Job{std::move(*in_flight[slot]), std::move(buffers)});
+    in_flight[slot].reset();
+    return ok_status();
+  };
+  Status produced = ok_status();
+  for (std::uint64_t i = 0; i < options.count && produced.ok() && !shared.error(); ++i) {
+    const auto slot = static_cast<std::uint32_t>(i % slots);
+    if (in_flight[slot]) {
+      produced = hand_off(slot);
+      if (!produced) break;
+    }
+    const auto t0 = Clock::now();
+    Scene scene = sample_frame(spec, meshes, options.first + i);
+    stats.sample += since(t0);
+    produced = renderer.submit(slot, scene);
+    if (produced) in_flight[slot] = std::move(scene);
+  }
+  // Drain the ring in frame order.
+  for (std::uint64_t k = 0; k < slots && produced.ok(); ++k) {
+    const auto slot = static_cast<std::uint32_t>((options.count + k) % slots);
+    if (in_flight[slot]) produced = hand_off(slot);
+  }
+  if (!produced) shared.fail(produced.error());
+  shared.close();
+  for (auto& w : workers) w.join();
+  if (auto e = shared.error()) return *e;
+
+  stats.frames = writer.frames_written();
+  stats.annotations = writer.annotations_written();
+  stats.render = renderer.timings();
+  stats.encode = shared.timings();
+  stats.write = shared.write_seconds();
+  stats.wall = since(t_start);
+  return stats;
+}
+
+}  // namespace synthlabel

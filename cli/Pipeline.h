@@ -1,0 +1,41 @@
+// The frame pipeline shared by `generate` and `bench`:
+//   main thread:   sample scene i -> submit to renderer slot (i mod S) -> collect frame i-S
+//   worker pool:   label extraction + PNG/EXR encoding of collected frames, any order
+//   commit:        in frame order, by whichever worker holds the next frame
+// Output is identical whatever the thread count: each frame's bytes depend only on the frame.
+// Memory is bounded: at most threads + 2 frames' buffers exist at once.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "cli/Progress.h"
+#include "core/Error.h"
+#include "exporters/DatasetWriter.h"
+#include "renderer/Renderer.h"
+#include "scenes/Mesh.h"
+#include "scenes/SceneSpec.h"
+
+namespace synthlabel {
+
+struct PipelineOptions {
+  std::uint64_t first = 0;
+  std::uint64_t count = 1;
+  unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1)
+  EncodeOptions encode;
+};
+
+struct PipelineStats {
+  unsigned threads = 0;
+  std::uint64_t frames = 0, annotations = 0;
+  double wall = 0;        // whole run, seconds
+  double sample = 0;      // scene sampling (main thread)
+  RenderTimings render;   // main thread
+  EncodeTimings encode;   // summed over worker threads
+  double write = 0;       // file writes, summed
+};
+
+Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> meshes, Renderer& renderer,
+                                   DatasetWriter& writer, const PipelineOptions& options, Progress& progress);
+
+}  // namespace synthlabel
