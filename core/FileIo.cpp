@@ -28,36 +28,13 @@ std::filesystem::path temp_name(const std::filesystem::path& path) {
 }  // namespace
 
 Status write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
-  const std::filesystem::path tmp = temp_name(path);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error(path, "create", errno);
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return io_error(path, "write", err);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return io_error(path, "write", err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return io_error(path, "rename into place", err);
-  }
-  return ok_status();
+  return write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 Status write_file_atomic(const std::filesystem::path& path, std::string_view text) {
-  return write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  AtomicFileWriter file(path);
+  file.write(text);
+  return file.commit();
 }
 
 AtomicFileWriter::AtomicFileWriter(std::filesystem::path path) : m_path(std::move(path)), m_tmp(temp_name(m_path)) {
@@ -73,21 +50,30 @@ AtomicFileWriter::~AtomicFileWriter() {
 }
 
 void AtomicFileWriter::write(std::string_view text) {
-  m_buffer.append(text);
-  if (m_buffer.size() >= (1u << 20)) flush();
+  constexpr std::size_t k_chunk = 1u << 20;
+  if (m_buffer.size() + text.size() < k_chunk) {
+    m_buffer.append(text);
+    return;
+  }
+  flush();
+  write_through(text);
 }
 
 void AtomicFileWriter::flush() {
+  write_through(m_buffer);
+  m_buffer.clear();
+}
+
+void AtomicFileWriter::write_through(std::string_view bytes) {
   std::size_t done = 0;
-  while (m_fd >= 0 && m_errno == 0 && done < m_buffer.size()) {
-    const ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
+  while (m_fd >= 0 && m_errno == 0 && done < bytes.size()) {
+    const ssize_t n = ::write(m_fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno != EINTR) m_errno = errno;
       continue;
     }
     done += static_cast<std::size_t>(n);
   }
-  m_buffer.clear();
 }
 
 Status AtomicFileWriter::commit() {

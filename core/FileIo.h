@@ -35,6 +35,7 @@ class AtomicFileWriter {
   int m_errno = 0;
   std::string m_buffer;
   void flush();
+  void write_through(std::string_view bytes);
 };
 
 }  // namespace synthlabel

@@ -154,15 +154,28 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   return check_messages();
 }
 
-Result<std::uint32_t> VulkanRenderer::memory_type(std::uint32_t bits, VkMemoryPropertyFlags required,
-                                                  VkMemoryPropertyFlags preferred) const {
+Status VulkanRenderer::allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags required,
+                                VkMemoryPropertyFlags preferred, UniqueMemory& out, std::uint32_t& type) const {
   const auto& mp = m_physical.memory;
+  bool found = false;
   for (VkMemoryPropertyFlags want : {required | preferred, required}) {
-    for (std::uint32_t i = 0; i < mp.memoryTypeCount; ++i) {
-      if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & want) == want) return i;
+    for (std::uint32_t i = 0; i < mp.memoryTypeCount && !found; ++i) {
+      if ((req.memoryTypeBits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & want) == want) {
+        type = i;
+        found = true;
+      }
     }
+    if (found) break;
   }
-  return make_error(ExitCode::device, "no suitable GPU memory type");
+  if (!found) return make_error(ExitCode::device, "no suitable GPU memory type");
+  VkMemoryAllocateInfo ai{};
+  ai.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
+  ai.allocationSize = req.size;
+  ai.memoryTypeIndex = type;
+  VkDeviceMemory mem = VK_NULL_HANDLE;
+  SL_VK_TRY(vkAllocateMemory(m_device.get(), &ai, nullptr, &mem));
+  out = UniqueMemory(m_device.get(), mem);
+  return ok_status();
 }
 
 Status VulkanRenderer::make_buffer(VkDeviceSize size, VkBufferUsageFlags usage, VkMemoryPropertyFlags required,
@@ -178,15 +191,10 @@ Status VulkanRenderer::make_buffer(VkDeviceSize size, VkBufferUsageFlags usage, 
   UniqueBuffer owned(dev, buf);
   VkMemoryRequirements req{};
   vkGetBufferMemoryRequirements(dev, buf, &req);
-  auto type = memory_type(req.memoryTypeBits, required, preferred);
-  if (!type) return type.error();
-  VkMemoryAllocateInfo ai{};
-  ai.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
-  ai.allocationSize = req.size;
-  ai.memoryTypeIndex = *type;
-  VkDeviceMemory mem = VK_NULL_HANDLE;
-  SL_VK_TRY(vkAllocateMemory(dev, &ai, nullptr, &mem));
-  UniqueMemory owned_mem(dev, mem);
+  std::uint32_t type = 0;
+  UniqueMemory owned_mem;
+  SL_TRY_STATUS(allocate(req, required, preferred, owned_mem, type));
+  const VkDeviceMemory mem = owned_mem.get();
   SL_VK_TRY(vkBindBufferMemory(dev, buf, mem, 0));
   void* mapped = nullptr;
   if (map) SL_VK_TRY(vkMapMemory(dev, mem, 0, VK_WHOLE_SIZE, 0, &mapped));
@@ -194,7 +202,7 @@ Status VulkanRenderer::make_buffer(VkDeviceSize size, VkBufferUsageFlags usage, 
   out.memory = std::move(owned_mem);
   out.mapped = mapped;
   out.size = size;
-  out.coherent = (m_physical.memory.memoryTypes[*type].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+  out.coherent = (m_physical.memory.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
   return ok_status();
 }
 
@@ -218,17 +226,10 @@ Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkI
   UniqueImage owned(dev, img);
   VkMemoryRequirements req{};
   vkGetImageMemoryRequirements(dev, img, &req);
-  auto type = memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0);
-  if (!type) type = memory_type(req.memoryTypeBits, 0, 0);
-  if (!type) return type.error();
-  VkMemoryAllocateInfo ai{};
-  ai.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
-  ai.allocationSize = req.size;
-  ai.memoryTypeIndex = *type;
-  VkDeviceMemory mem = VK_NULL_HANDLE;
-  SL_VK_TRY(vkAllocateMemory(dev, &ai, nullptr, &mem));
-  UniqueMemory owned_mem(dev, mem);
-  SL_VK_TRY(vkBindImageMemory(dev, img, mem, 0));
+  std::uint32_t type = 0;
+  UniqueMemory owned_mem;
+  SL_TRY_STATUS(allocate(req, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, owned_mem, type));
+  SL_VK_TRY(vkBindImageMemory(dev, img, owned_mem.get(), 0));
   VkImageViewCreateInfo vi{};
   vi.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
   vi.image = img;

@@ -59,8 +59,10 @@ class VulkanRenderer final : public Renderer {
 
   VulkanRenderer() = default;
   Status init(const RendererOptions& options);
-  Result<std::uint32_t> memory_type(std::uint32_t bits, VkMemoryPropertyFlags required,
-                                    VkMemoryPropertyFlags preferred) const;
+  // Allocates memory for `req` from a type with all `required` flags, preferring one that also has
+  // `preferred`; `type` receives the chosen memory type index.
+  Status allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags required, VkMemoryPropertyFlags preferred,
+                  UniqueMemory& out, std::uint32_t& type) const;
   Status make_buffer(VkDeviceSize size, VkBufferUsageFlags usage, VkMemoryPropertyFlags required,
                      VkMemoryPropertyFlags preferred, bool map, Buffer& out) const;
   Status make_target(VkFormat format, VkImageUsageFlags usage, VkImageAspectFlags aspect, Target& out) const;
