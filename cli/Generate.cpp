@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <system_error>
 
 #include "cli/Progress.h"
+#include "core/FileIo.h"
 #include "core/Version.h"
 #include "exporters/DatasetWriter.h"
 #include "renderer/Renderer.h"
@@ -11,6 +13,66 @@
 #include "scenes/SpecJson.h"
 
 namespace synthlabel {
+namespace {
+
+using json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+// What a dataset's bytes depend on. A resumed run must match it exactly; nothing run-specific
+// (time, thread count, host) goes into the manifest, so a resumed dataset equals an uninterrupted one.
+json identity(const GenerateOptions& options, const SceneSpec& spec) {
+  json m;
+  m["tool"] = "synthlabel";
+  m["version"] = std::string(tool_version());
+  m["git_revision"] = std::string(git_revision());
+  m["config_file"] = options.config.string();
+  m["seed"] = spec.seed;
+  m["frame_range"] = {options.start, options.start + spec.frames};  // [first, last + 1)
+  m["compression"] = options.compression;
+  m["config"] = to_json(spec);
+  return m;
+}
+
+json conventions() {
+  return {{"depth", "float32 metres along the camera viewing axis; +inf where no surface"},
+          {"instance", "uint16 instance id per pixel, 0 = background or unlabeled surface"},
+          {"semantic", "uint8 category id per pixel, 0 = background or unlabeled surface"},
+          {"pixel_centre", "pixel (u, v) is sampled at (u + 0.5, v + 0.5); v grows downwards"},
+          {"world", "right-handed, +Y up, metres"},
+          {"camera", "K and world_to_camera in the OpenCV convention (+X right, +Y down, +Z forward)"},
+          {"records", "records/NNNNNN.json: a frame's COCO entries and the xxHash3-64 of each of its files"}};
+}
+
+std::string shorten(std::string s) { return s.size() > 80 ? s.substr(0, 77) + "..." : s; }
+
+// --resume: Ok(true) to continue the dataset in `out`, Ok(false) to start afresh (nothing there yet).
+Result<bool> check_resumable(const fs::path& out, const json& expected) {
+  std::error_code ec;
+  if (!fs::exists(out, ec) || fs::is_empty(out, ec)) return false;
+  const fs::path manifest_path = out / "manifest.json";
+  auto text = read_text_file(manifest_path);
+  if (!text) {
+    return make_error(ExitCode::io, "--resume: '" + out.string() +
+                                        "' holds no synthlabel dataset (no readable manifest.json); nothing to resume");
+  }
+  json found;
+  try {
+    found = json::parse(*text);
+  } catch (const json::exception&) {
+    return make_error(ExitCode::io, "--resume: " + manifest_path.string() + " is not valid JSON");
+  }
+  for (const auto& [key, value] : expected.items()) {
+    if (!found.contains(key) || found[key] != value) {
+      const std::string was = found.contains(key) ? shorten(found[key].dump()) : "(missing)";
+      return make_error(ExitCode::usage, "--resume: the dataset in '" + out.string() + "' was made with a different " +
+                                             key + " (" + was + ", now " + shorten(value.dump()) +
+                                             "); use the same config and options");
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 Result<GenerateSummary> generate(const GenerateOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -35,8 +97,20 @@ Result<GenerateSummary> generate(const GenerateOptions& options) {
     spec.width = static_cast<std::uint32_t>(w);
     spec.height = static_cast<std::uint32_t>(h);
   }
+  const auto encode = encode_options_for(options.compression);
+  if (!encode) {
+    return make_error(ExitCode::usage, "--compression '" + options.compression + "': expected none, fast or small");
+  }
   auto meshes = load_meshes(spec);
   if (!meshes) return meshes.error();
+
+  const json ident = identity(options, spec);
+  bool resuming = false;
+  if (options.resume) {
+    auto r = check_resumable(options.out, ident);
+    if (!r) return r.error();
+    resuming = *r;
+  }
 
   RendererOptions ropts;
   ropts.width = spec.width;
@@ -47,48 +121,41 @@ Result<GenerateSummary> generate(const GenerateOptions& options) {
   if (!renderer) return renderer.error();
   SL_TRY_STATUS((*renderer)->upload_meshes(*meshes));
 
-  const auto encode = encode_options_for(options.compression);
-  if (!encode) {
-    return make_error(ExitCode::usage, "--compression '" + options.compression + "': expected none, fast or small");
-  }
-  SL_TRY_STATUS(prepare_output_dir(options.out, options.overwrite));
   DatasetWriter writer(options.out);
+  json manifest = ident;
+  manifest["status"] = "incomplete";
+  manifest["conventions"] = conventions();
+  if (resuming) {
+    auto removed = writer.remove_temp_files();
+    if (!removed) return removed.error();
+  } else {
+    SL_TRY_STATUS(prepare_output_dir(options.out, options.overwrite));
+    // Written first: an interrupted dataset is recognizable (for --resume and --overwrite).
+    SL_TRY_STATUS(writer.write_manifest(manifest));
+  }
+
   PipelineOptions popts;
   popts.first = options.start;
   popts.count = spec.frames;
   popts.threads = options.threads;
   popts.encode = *encode;
+  if (resuming) popts.already_done = [&writer](std::uint64_t f) { return writer.frame_is_complete(f); };
   Progress progress(spec.frames, options.progress);
   auto stats = run_pipeline(spec, *meshes, **renderer, writer, popts, progress);
   progress.finish();
   if (!stats) return stats.error();
 
-  nlohmann::ordered_json manifest;
-  manifest["tool"] = "synthlabel";
-  manifest["version"] = std::string(tool_version());
-  manifest["git_revision"] = std::string(git_revision());
-  manifest["config_file"] = options.config.string();
-  manifest["seed"] = spec.seed;
-  manifest["frame_range"] = {options.start, options.start + spec.frames};  // [first, last + 1)
-  manifest["compression"] = options.compression;
-  manifest["conventions"] = {
-      {"depth", "float32 metres along the camera viewing axis; +inf where no surface"},
-      {"instance", "uint16 instance id per pixel, 0 = background or unlabeled surface"},
-      {"semantic", "uint8 category id per pixel, 0 = background or unlabeled surface"},
-      {"pixel_centre", "pixel (u, v) is sampled at (u + 0.5, v + 0.5); v grows downwards"},
-      {"world", "right-handed, +Y up, metres"},
-      {"camera", "K and world_to_camera in the OpenCV convention (+X right, +Y down, +Z forward)"}};
-  manifest["config"] = to_json(spec);
   const auto t_finish = std::chrono::steady_clock::now();
-  SL_TRY_STATUS(writer.finish(spec, options.start, spec.frames, manifest));
+  SL_TRY_STATUS(writer.finish(spec, options.start, spec.frames, std::move(manifest)));
 
   GenerateSummary summary;
   summary.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_finish).count();
   summary.pipeline = *stats;
   summary.width = spec.width;
   summary.height = spec.height;
-  summary.frames = writer.frames_written();
-  summary.annotations = writer.annotations_written();
+  summary.frames = stats->frames;
+  summary.skipped = stats->skipped;
+  summary.annotations = stats->annotations;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   summary.device = (*renderer)->device().name;
   return summary;

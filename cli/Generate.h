@@ -2,6 +2,11 @@
 // write) -> coco.json + manifest.json. Holds no rendering or format logic of its own.
 // Order of checks: config, assets and device are all validated before the output folder is touched,
 // so a bad config or asset leaves nothing behind.
+// Crash safety: manifest.json ("status": "incomplete") is written before the first frame; every file
+// is written under a temporary name and renamed into place; a frame's record is written after its
+// files. --resume re-checks each frame's record against the files' hashes, renders only the frames
+// that are not complete, and rebuilds coco.json and the manifest: the result is byte-identical to an
+// uninterrupted run.
 #pragma once
 
 #include <cstdint>
@@ -24,14 +29,16 @@ struct GenerateOptions {
   std::string device;
   bool validate = false;
   bool overwrite = false;
+  bool resume = false;  // continue an interrupted dataset in `out` (same config and options)
   bool progress = true;
   unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1)
   std::string compression = "fast";  // none | fast | small (see encode_options_for)
 };
 
 struct GenerateSummary {
-  std::uint64_t frames = 0;
-  std::uint64_t annotations = 0;
+  std::uint64_t frames = 0;       // rendered by this run
+  std::uint64_t skipped = 0;      // already complete on disk (--resume)
+  std::uint64_t annotations = 0;  // written by this run
   double seconds = 0.0;   // whole command: config, assets, device start-up, frames, coco.json
   double finish_seconds = 0.0;  // coco.json + manifest assembly
   std::string device;

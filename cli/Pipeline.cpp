@@ -19,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 struct Job {
+  std::uint64_t seq = 0;  // position among the frames this run renders: commit order
   Scene scene;
   std::unique_ptr<FrameBuffers> buffers;
 };
@@ -26,8 +27,15 @@ struct Job {
 // Shared state of one run; every member below `mutex` is guarded by it.
 class Shared {
  public:
-  Shared(DatasetWriter& writer, const EncodeOptions& encode, std::uint64_t first, Progress& progress)
-      : m_writer(writer), m_encode(encode), m_next_commit(first), m_first(first), m_progress(progress) {}
+  Shared(DatasetWriter& writer, const EncodeOptions& encode, Progress& progress)
+      : m_writer(writer), m_encode(encode), m_progress(progress) {}
+
+  // A frame found complete on disk (resume): counts towards progress, nothing to do.
+  void note_skipped() {
+    std::lock_guard lock(m_mutex);
+    ++m_skipped;
+    m_progress.update(m_skipped + m_next_commit);
+  }
 
   void add_buffers(std::size_t n) {
     std::lock_guard lock(m_mutex);
@@ -94,7 +102,7 @@ class Shared {
         break;
       }
       add(local, encoded->timings);
-      if (auto s = commit_in_order(std::move(encoded).value(), write_seconds); !s) {
+      if (auto s = commit_in_order(job.seq, std::move(encoded).value(), write_seconds); !s) {
         fail(s.error());
         break;
       }
@@ -118,9 +126,9 @@ class Shared {
   }
 
   // Parks the frame; the worker that holds the next frame in order writes every frame it can.
-  Status commit_in_order(EncodedFrame frame, double& write_seconds) {
+  Status commit_in_order(std::uint64_t seq, EncodedFrame frame, double& write_seconds) {
     std::unique_lock lock(m_mutex);
-    m_ready.emplace(frame.frame, std::move(frame));
+    m_ready.emplace(seq, std::move(frame));
     if (m_committing) return ok_status();
     m_committing = true;
     while (!m_ready.empty() && m_ready.begin()->first == m_next_commit && !m_error) {
@@ -136,7 +144,7 @@ class Shared {
         return s;
       }
       ++m_next_commit;
-      m_progress.update(m_next_commit - m_first);
+      m_progress.update(m_skipped + m_next_commit);
     }
     m_committing = false;
     return ok_status();
@@ -149,8 +157,8 @@ class Shared {
   std::deque<Job> m_jobs;
   std::vector<std::unique_ptr<FrameBuffers>> m_free;
   std::map<std::uint64_t, EncodedFrame> m_ready;
-  std::uint64_t m_next_commit;
-  const std::uint64_t m_first;
+  std::uint64_t m_next_commit = 0;
+  std::uint64_t m_skipped = 0;
   bool m_committing = false;
   bool m_closed = false;
   std::optional<Error> m_error;
@@ -169,38 +177,48 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> 
   // is CPU work too). Measured on 2 cores: 1 encoder thread 73 frames/s, 2 threads 68 frames/s.
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   stats.threads = options.threads ? options.threads : std::max(1u, hw - 1);
-  Shared shared(writer, options.encode, options.first, progress);
+  Shared shared(writer, options.encode, progress);
   shared.add_buffers(stats.threads + 2);
   std::vector<std::thread> workers;
   for (unsigned i = 0; i < stats.threads; ++i) workers.emplace_back([&] { shared.work(); });
 
   const std::uint32_t slots = renderer.slots();
-  std::vector<std::optional<Scene>> in_flight(slots);
+  std::vector<std::optional<Job>> in_flight(slots);
   // Collects the frame in `slot` and hands it to the workers.
   auto hand_off = [&](std::uint32_t slot) -> Status {
     auto buffers = shared.take_buffer();
     if (!buffers) return ok_status();  // run already failed; its error is reported below
     SL_TRY_STATUS(renderer.collect(slot, *buffers));
-    shared.push(Job{std::move(*in_flight[slot]), std::move(buffers)});
+    in_flight[slot]->buffers = std::move(buffers);
+    shared.push(std::move(*in_flight[slot]));
     in_flight[slot].reset();
     return ok_status();
   };
   Status produced = ok_status();
+  std::uint64_t seq = 0;  // frames submitted so far
   for (std::uint64_t i = 0; i < options.count && produced.ok() && !shared.error(); ++i) {
-    const auto slot = static_cast<std::uint32_t>(i % slots);
+    const std::uint64_t frame = options.first + i;
+    if (options.already_done && options.already_done(frame)) {  // resume: complete on disk
+      ++stats.skipped;
+      shared.note_skipped();
+      continue;
+    }
+    const auto slot = static_cast<std::uint32_t>(seq % slots);
     if (in_flight[slot]) {
       produced = hand_off(slot);
       if (!produced) break;
     }
     const auto t0 = Clock::now();
-    Scene scene = sample_frame(spec, meshes, options.first + i);
+    Job job;
+    job.seq = seq++;
+    job.scene = sample_frame(spec, meshes, frame);
     stats.sample += since(t0);
-    produced = renderer.submit(slot, scene);
-    if (produced) in_flight[slot] = std::move(scene);
+    produced = renderer.submit(slot, job.scene);
+    if (produced) in_flight[slot] = std::move(job);
   }
-  // Drain the ring in frame order.
+  // Drain the ring in submission order.
   for (std::uint64_t k = 0; k < slots && produced.ok(); ++k) {
-    const auto slot = static_cast<std::uint32_t>((options.count + k) % slots);
+    const auto slot = static_cast<std::uint32_t>((seq + k) % slots);
     if (in_flight[slot]) produced = hand_off(slot);
   }
   if (!produced) shared.fail(produced.error());

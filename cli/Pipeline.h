@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include "cli/Progress.h"
@@ -21,13 +22,15 @@ namespace synthlabel {
 struct PipelineOptions {
   std::uint64_t first = 0;
   std::uint64_t count = 1;
+  std::function<bool(std::uint64_t)> already_done;  // resume: frames to skip (may be empty)
   unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1)
   EncodeOptions encode;
 };
 
 struct PipelineStats {
   unsigned threads = 0;
-  std::uint64_t frames = 0, annotations = 0;
+  std::uint64_t frames = 0, annotations = 0;  // rendered by this run
+  std::uint64_t skipped = 0;                  // already complete (resume)
   double wall = 0;        // whole run, seconds
   double sample = 0;      // scene sampling (main thread)
   RenderTimings render;   // main thread

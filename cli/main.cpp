@@ -2,6 +2,7 @@
 // ("synthlabel: error: ...") and a documented exit code (README.md, "Exit codes").
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -27,6 +28,8 @@ int fail(const synthlabel::Error& e) {
 int main(int argc, char** argv) {
   using namespace synthlabel;
   tune_allocator_for_frames();
+  // A file-size limit (ulimit -f) must surface as a write error naming the file (exit 4), not a kill.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "synthlabel: labeled training data from YAML scene configs.\n"
       "Renders randomized scenes headlessly with Vulkan (a GPU, or the lavapipe CPU renderer) and writes\n"
@@ -63,7 +66,12 @@ int main(int argc, char** argv) {
                 "else any GPU, else the CPU (lavapipe)");
   g->add_flag("--validate", gen.validate,
               "Enable the Khronos validation layer; any validation message fails the run (exit 5)");
-  g->add_flag("--overwrite", gen.overwrite, "Replace a previous synthlabel dataset in --out (others are refused)");
+  auto* overwrite_opt =
+      g->add_flag("--overwrite", gen.overwrite, "Replace a previous synthlabel dataset in --out (others are refused)");
+  g->add_flag("--resume", gen.resume,
+              "Finish an interrupted run in --out (same config and options): completed frames are verified "
+              "by their hashes and kept, the rest rendered; the result equals an uninterrupted run")
+      ->excludes(overwrite_opt);
   g->add_flag("--quiet,-q", quiet, "No progress output");
   g->add_option("--threads,-j", gen.threads,
                 "Encoder threads (default: hardware threads - 1); output is identical for any value");
@@ -110,10 +118,12 @@ int main(int argc, char** argv) {
     gen.progress = !quiet;
     auto r = generate(gen);
     if (!r) return fail(r.error());
-    std::printf("synthlabel: wrote %llu frames, %llu annotations to %s in %.2f s (%.1f frames/s) on %s\n",
+    std::string kept;
+    if (r->skipped) kept = " (" + std::to_string(r->skipped) + " complete frames kept)";
+    std::printf("synthlabel: wrote %llu frames, %llu annotations to %s in %.2f s (%.1f frames/s) on %s%s\n",
                 static_cast<unsigned long long>(r->frames), static_cast<unsigned long long>(r->annotations),
                 gen.out.string().c_str(), r->seconds,
-                r->seconds > 0 ? static_cast<double>(r->frames) / r->seconds : 0.0, r->device.c_str());
+                r->seconds > 0 ? static_cast<double>(r->frames) / r->seconds : 0.0, r->device.c_str(), kept.c_str());
     return 0;
   }
   if (b->parsed()) {

@@ -1,5 +1,7 @@
 #include "exporters/DatasetWriter.h"
 
+#include <xxhash.h>
+
 #include <cmath>
 #include <cstdio>
 #include <system_error>
@@ -39,7 +41,18 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 
 std::string record_path(std::uint64_t frame) { return "records/" + frame_stem(frame) + ".json"; }
 
+std::span<const std::uint8_t> as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
 }  // namespace
+
+std::string content_hash(std::span<const std::uint8_t> bytes) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
+  return buf;
+}
 
 std::optional<EncodeOptions> encode_options_for(std::string_view preset) {
   EncodeOptions o;
@@ -144,6 +157,9 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   }
   out.annotations = annotations.size();
   record["annotations"] = std::move(annotations);
+  json hashes = json::object();
+  for (const auto& [rel, bytes] : out.files) hashes[rel] = content_hash(bytes);
+  record["files"] = std::move(hashes);
   const std::string text = record.dump();
   out.files.emplace_back(record_path(scene.frame), std::vector<std::uint8_t>(text.begin(), text.end()));
   t.record = since(t0);
@@ -185,6 +201,48 @@ Status prepare_output_dir(const fs::path& out, bool overwrite) {
   return ok_status();
 }
 
+bool DatasetWriter::frame_is_complete(std::uint64_t frame) const {
+  auto text = read_text_file(m_out / record_path(frame));
+  if (!text) return false;
+  try {
+    const json rec = json::parse(*text);
+    const json& files = rec.at("files");
+    if (!files.is_object() || files.empty() || !rec.contains("image") || !rec.contains("annotations")) return false;
+    for (const auto& [rel, hash] : files.items()) {
+      // Paths come from a file on disk: only accept the shapes we write ("folder/NNNNNN.ext").
+      if (rel.find("..") != std::string::npos || rel.empty() || rel.front() == '/') return false;
+      auto bytes = read_text_file(m_out / rel);
+      if (!bytes || content_hash(as_bytes(*bytes)) != hash.get<std::string>()) return false;
+    }
+    return true;
+  } catch (const json::exception&) {
+    return false;
+  }
+}
+
+Result<std::uint64_t> DatasetWriter::remove_temp_files() const {
+  std::uint64_t removed = 0;
+  std::error_code ec;
+  std::vector<fs::path> dirs = {m_out};
+  for (const char* f : k_folders) dirs.push_back(m_out / f);
+  for (const auto& dir : dirs) {
+    if (!fs::is_directory(dir, ec)) continue;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (e.is_regular_file(ec) && e.path().filename().string().find(".tmp.") != std::string::npos) {
+        fs::remove(e.path(), ec);
+        if (ec) return io_error(e.path(), "remove", ec);
+        ++removed;
+      }
+    }
+    if (ec) return io_error(dir, "list", ec);
+  }
+  return removed;
+}
+
+Status DatasetWriter::write_manifest(const json& manifest) const {
+  return write_file_atomic(m_out / "manifest.json", manifest.dump(2) + "\n");
+}
+
 Status DatasetWriter::commit(const EncodedFrame& frame) {
   if (!m_dirs_made) {
     for (const char* f : k_folders) {
@@ -200,12 +258,14 @@ Status DatasetWriter::commit(const EncodedFrame& frame) {
   return ok_status();
 }
 
-Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::uint64_t count, const json& manifest) {
+Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::uint64_t count, json manifest) {
   // Streams the per-frame records twice (images, then annotations) so that no more than one frame's
   // labels is in memory, whatever the dataset's size.
+  json frame_hashes = json::object();
   auto load = [&](std::uint64_t frame) -> Result<json> {
     auto text = read_text_file(m_out / record_path(frame));
     if (!text) return make_error(ExitCode::io, text.error().message);
+    frame_hashes[frame_stem(frame)] = content_hash(as_bytes(*text));
     try {
       return json::parse(*text);
     } catch (const json::exception& e) {
@@ -244,7 +304,12 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
   }
   coco.write("],\"categories\":" + cats.dump() + "}");
   SL_TRY_STATUS(coco.commit());
-  return write_file_atomic(m_out / "manifest.json", manifest.dump(2) + "\n");
+  auto coco_text = read_text_file(m_out / "coco.json");
+  if (!coco_text) return make_error(ExitCode::io, coco_text.error().message);
+  manifest["status"] = "complete";
+  manifest["coco_hash"] = content_hash(as_bytes(*coco_text));
+  manifest["frame_record_hashes"] = std::move(frame_hashes);
+  return write_manifest(manifest);
 }
 
 }  // namespace synthlabel

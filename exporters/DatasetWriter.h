@@ -5,7 +5,9 @@
 //   OUT/instance/NNNNNN.png    16-bit instance id per pixel, 0 = background
 //   OUT/semantic/NNNNNN.png    8-bit category id per pixel, 0 = background
 //   OUT/depth/NNNNNN.exr       float32 "Z": metres along the viewing axis, +inf = no surface
-//   OUT/records/NNNNNN.json    the frame's COCO image entry and annotations (annotation ids unset)
+//   OUT/records/NNNNNN.json    the frame's COCO image entry, annotations (ids unset) and the
+//                              xxHash3-64 of each of the frame's files; written last, so a record
+//                              whose hashes match the files on disk marks a complete frame
 // Work is split so encoding can run on worker threads: encode_frame() is pure and thread-safe;
 // DatasetWriter::commit() writes one frame's files (any order, any thread, one call at a time);
 // finish() assembles coco.json by streaming through the per-frame records, so memory stays flat in
@@ -67,14 +69,25 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffer
 // and folders (and nothing else). Anything else is refused with ExitCode::io and nothing is touched.
 Status prepare_output_dir(const std::filesystem::path& out, bool overwrite);
 
+// 16 hex digits of the xxHash3-64 of `bytes`: the content hash used in records and manifests.
+std::string content_hash(std::span<const std::uint8_t> bytes);
+
 class DatasetWriter {
  public:
   explicit DatasetWriter(std::filesystem::path out) : m_out(std::move(out)) {}
 
+  // True when `frame`'s record exists and every file it lists has the recorded hash (resume).
+  bool frame_is_complete(std::uint64_t frame) const;
+  // Removes temporary files a killed run left behind ("NAME.tmp.PID.N"); returns how many.
+  Result<std::uint64_t> remove_temp_files() const;
+  // Writes manifest.json (atomically). Used at the start of a run (status "incomplete") and by finish().
+  Status write_manifest(const nlohmann::ordered_json& manifest) const;
+
   Status commit(const EncodedFrame& frame);
   // Writes coco.json (images and annotations of frames [first, first + count), in frame order,
-  // annotation ids from 1) and manifest.json. `manifest` holds the run's description (see cli).
-  Status finish(const SceneSpec& spec, std::uint64_t first, std::uint64_t count, const nlohmann::ordered_json& manifest);
+  // annotation ids from 1), then manifest.json: `manifest` plus "status": "complete" and the
+  // content hash of every frame's record (which holds the hashes of the frame's files) and of coco.json.
+  Status finish(const SceneSpec& spec, std::uint64_t first, std::uint64_t count, nlohmann::ordered_json manifest);
   std::uint64_t frames_written() const { return m_frames; }
   std::uint64_t annotations_written() const { return m_annotations; }
 

@@ -1,0 +1,187 @@
+// Crash safety: kill -9 at random points, a full disk and a file-size limit; each time the dataset on
+// disk stays consistent and --resume finishes it byte-identical to an uninterrupted run.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "tests/support/TestSupport.h"
+
+extern char** environ;
+
+namespace synthlabel {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path k_config = fs::path(SYNTHLABEL_SOURCE_DIR) / "tests/data/floating.yaml";
+constexpr const char* k_frames = "150";
+
+std::map<std::string, std::string> all_files(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = test::read_file(e.path());
+  }
+  return files;
+}
+
+std::string generate_cmd(const fs::path& out, const std::string& extra = "") {
+  return test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote(k_config.string()) + " --out " +
+         test::shell_quote(out.string()) + " --frames " + k_frames + " --quiet " + extra;
+}
+
+// Starts generate, SIGKILLs it after `delay`, reaps it. Returns true if the kill landed before exit.
+bool run_and_kill(const fs::path& out, std::chrono::microseconds delay, const std::string& extra = "") {
+  const std::string cmd = "exec " + generate_cmd(out, extra) + " >/dev/null 2>&1";
+  const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
+  pid_t pid = 0;
+  if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) {
+    ADD_FAILURE() << "posix_spawn failed";
+    return false;
+  }
+  std::this_thread::sleep_for(delay);
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+class CrashSafety : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    s_dir = new test::TempDir();
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = test::run(generate_cmd(s_dir->path() / "reference"));
+    s_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    s_reference = new std::map<std::string, std::string>(all_files(s_dir->path() / "reference"));
+  }
+  static void TearDownTestSuite() {
+    delete s_reference;
+    delete s_dir;
+  }
+  static test::TempDir* s_dir;
+  static std::map<std::string, std::string>* s_reference;
+  static double s_seconds;
+};
+test::TempDir* CrashSafety::s_dir = nullptr;
+std::map<std::string, std::string>* CrashSafety::s_reference = nullptr;
+double CrashSafety::s_seconds = 0;
+
+void expect_same(const std::map<std::string, std::string>& got, const std::map<std::string, std::string>& want) {
+  ASSERT_EQ(got.size(), want.size()) << "different number of files";
+  for (const auto& [name, bytes] : want) {
+    auto it = got.find(name);
+    ASSERT_NE(it, got.end()) << name << " missing";
+    EXPECT_TRUE(it->second == bytes) << name << " differs";
+  }
+}
+
+TEST_F(CrashSafety, KillAtRandomPointsThenResumeIsByteIdentical) {
+  ASSERT_NE(s_reference, nullptr);
+  std::mt19937 gen(2026);
+  // Kill points spread over the whole run, start-up and the final coco.json included.
+  std::uniform_real_distribution<double> when(0.0, s_seconds * 1.05);
+  int landed = 0;
+  for (int trial = 0; trial < 6; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const fs::path out = s_dir->path() / ("killed" + std::to_string(trial));
+    const auto delay = std::chrono::microseconds(static_cast<long>(when(gen) * 1e6));
+    landed += run_and_kill(out, delay) ? 1 : 0;
+    if (trial == 5) landed += run_and_kill(out, delay / 2, "--resume") ? 1 : 0;  // a resumed run killed too
+    const auto r = test::run(generate_cmd(out, "--resume"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_same(all_files(out), *s_reference);
+  }
+  EXPECT_GE(landed, 5) << "most kills should land before the run ends";
+}
+
+TEST_F(CrashSafety, ResumeRefusesADifferentConfig) {
+  const fs::path out = s_dir->path() / "other-seed";
+  run_and_kill(out, std::chrono::microseconds(static_cast<long>(s_seconds * 0.5e6)));
+  const auto r = test::run(generate_cmd(out, "--resume --seed 12345"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("was made with a different seed (5, now 12345)"), std::string::npos) << r.err;
+}
+
+TEST_F(CrashSafety, ResumeOfAFinishedDatasetChangesNothing) {
+  const fs::path out = s_dir->path() / "finished";
+  ASSERT_EQ(test::run(generate_cmd(out)).exit_code, 0);
+  const auto r = test::run(generate_cmd(out, "--resume"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("wrote 0 frames"), std::string::npos) << r.out;
+  expect_same(all_files(out), *s_reference);
+}
+
+TEST_F(CrashSafety, CorruptedFrameIsRenderedAgainOnResume) {
+  const fs::path out = s_dir->path() / "corrupted";
+  ASSERT_EQ(test::run(generate_cmd(out)).exit_code, 0);
+  {
+    std::string png = test::read_file(out / "rgb/000007.png");
+    png[png.size() / 2] ^= 0x55;
+    std::ofstream(out / "rgb/000007.png", std::ios::binary) << png;
+  }
+  fs::remove(out / "depth/000011.exr");
+  // What a kill between a temp file's creation and its rename leaves behind.
+  std::ofstream(out / "rgb/000003.png.tmp.4242.7") << "partial";
+  std::ofstream(out / "coco.json.tmp.4242.8") << "{\"images\":[";
+  const auto r = test::run(generate_cmd(out, "--resume"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("wrote 2 frames"), std::string::npos) << r.out;
+  expect_same(all_files(out), *s_reference);
+}
+
+// After a write error the files on disk are whole (no partial file under a final name), complete
+// frames verify, and --resume with space available finishes the dataset byte-identically.
+void expect_consistent_then_resumable(const fs::path& out, const std::map<std::string, std::string>& reference) {
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << "temp file left: " << e.path();
+    if (!e.is_regular_file()) continue;
+    const std::string rel = fs::relative(e.path(), out).string();
+    if (rel == "manifest.json") continue;  // still "incomplete"; rewritten by the resume
+    auto it = reference.find(rel);
+    ASSERT_NE(it, reference.end()) << "unexpected file " << rel;
+    EXPECT_TRUE(test::read_file(e.path()) == it->second) << rel << " is not whole";
+  }
+  EXPECT_NE(test::read_file(out / "manifest.json").find("\"status\": \"incomplete\""), std::string::npos);
+  const auto r = test::run(generate_cmd(out, "--resume"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_same(all_files(out), reference);
+}
+
+TEST_F(CrashSafety, FullDiskMidRunIsAClearErrorAndResumable) {
+  // A real 600 KiB tmpfs in a private mount namespace (no root needed where user namespaces are
+  // allowed); about a dozen frames fit. The partial dataset is copied out before the namespace ends.
+  const fs::path keep = s_dir->path() / "full-disk";
+  const fs::path mnt = s_dir->path() / "mnt";
+  fs::create_directories(mnt);
+  const std::string inner = "mount -t tmpfs -o size=600k tmpfs " + test::shell_quote(mnt.string()) + " || exit 99; " +
+                            generate_cmd(mnt / "out") + "; rc=$?; cp -a " + test::shell_quote((mnt / "out").string()) +
+                            " " + test::shell_quote(keep.string()) + "; exit $rc";
+  const auto r = test::run("unshare --mount --map-root-user sh -c " + test::shell_quote(inner));
+  if (r.exit_code == 99 || r.err.find("unshare") != std::string::npos) {
+    GTEST_SKIP() << "cannot mount a small tmpfs here (user namespaces off?): " << r.err;
+  }
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("synthlabel: error: cannot "), std::string::npos) << r.err;
+  ASSERT_TRUE(fs::exists(keep / "records/000000.json")) << "expected some frames before the disk filled";
+  expect_consistent_then_resumable(keep, *s_reference);
+}
+
+TEST_F(CrashSafety, FileSizeLimitIsAClearErrorAndResumable) {
+  // ulimit -f 64 (KiB): every frame's files fit, coco.json (the last file) does not.
+  const fs::path out = s_dir->path() / "fsize";
+  const auto r = test::run("ulimit -f 64 && " + generate_cmd(out));
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("coco.json': File too large"), std::string::npos) << r.err;
+  expect_consistent_then_resumable(out, *s_reference);
+}
+
+}  // namespace
+}  // namespace synthlabel
