@@ -63,9 +63,9 @@ Result<bool> check_resumable(const fs::path& out, const json& expected) {
   }
   for (const auto& [key, value] : expected.items()) {
     if (!found.contains(key) || found[key] != value) {
-      const std::string was = found.contains(key) ? shorten(found[key].dump()) : "(missing)";
+      const std::string was = found.contains(key) ? shorten(found[key].dump(-1, ' ', false, json::error_handler_t::replace)) : "(missing)";
       return make_error(ExitCode::usage, "--resume: the dataset in '" + out.string() + "' was made with a different " +
-                                             key + " (" + was + ", now " + shorten(value.dump()) +
+                                             key + " (" + was + ", now " + shorten(value.dump(-1, ' ', false, json::error_handler_t::replace)) +
                                              "); use the same config and options");
     }
   }
@@ -90,9 +90,10 @@ Result<GenerateSummary> generate(const GenerateOptions& options) {
     unsigned long w = 0, h = 0;
     char x = 0, extra = 0;
     if (std::sscanf(options.resolution.c_str(), "%lu%c%lu%c", &w, &x, &h, &extra) != 3 || x != 'x' || w == 0 ||
-        h == 0 || w > k_max_image_side || h > k_max_image_side) {
+        h == 0 || w > k_max_image_side || h > k_max_image_side || std::uint64_t{w} * h > k_max_pixels) {
       return make_error(ExitCode::usage, "--resolution '" + options.resolution + "': expected WIDTHxHEIGHT, each 1 to " +
-                                             std::to_string(k_max_image_side));
+                                             std::to_string(k_max_image_side) + ", at most " +
+                                             std::to_string(k_max_pixels) + " pixels");
     }
     spec.width = static_cast<std::uint32_t>(w);
     spec.height = static_cast<std::uint32_t>(h);
@@ -101,7 +102,7 @@ Result<GenerateSummary> generate(const GenerateOptions& options) {
   if (!encode) {
     return make_error(ExitCode::usage, "--compression '" + options.compression + "': expected none, fast or small");
   }
-  auto meshes = load_meshes(spec);
+  auto meshes = load_meshes(spec, options.asset_root);
   if (!meshes) return meshes.error();
 
   const json ident = identity(options, spec);

@@ -26,6 +26,7 @@ struct GenerateOptions {
   std::uint64_t start = 0;              // first frame index
   std::optional<std::uint64_t> seed;    // overrides the config's `seed`
   std::string resolution;               // "WxH" overrides the config's `resolution`
+  std::filesystem::path asset_root;  // if set, assets must lie inside it (untrusted configs)
   std::string device;
   bool validate = false;
   bool overwrite = false;

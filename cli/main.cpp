@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
               "by their hashes and kept, the rest rendered; the result equals an uninterrupted run")
       ->excludes(overwrite_opt);
   g->add_flag("--quiet,-q", quiet, "No progress output");
+  g->add_option("--asset-root", gen.asset_root,
+                "Refuse assets outside this folder (symlinks and .. resolved): for configs you did not write");
   g->add_option("--threads,-j", gen.threads,
                 "Encoder threads (default: hardware threads - 1); output is identical for any value");
   g->add_option("--compression", gen.compression,

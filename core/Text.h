@@ -7,6 +7,9 @@
 
 namespace synthlabel {
 
+// True when `s` is well-formed UTF-8 (JSON output requires it).
+bool is_valid_utf8(std::string_view s);
+
 // Levenshtein distance between two ASCII strings.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

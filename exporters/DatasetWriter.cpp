@@ -17,6 +17,10 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
+// Every JSON we write: compact (or indented), and never throwing on a string that is not UTF-8 (a path
+// given on the command line may not be): such bytes become U+FFFD. Config text is checked on load.
+std::string to_text(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
+
 constexpr const char* k_folders[] = {"rgb", "instance", "semantic", "depth", "records"};
 constexpr const char* k_files[] = {"coco.json", "manifest.json"};
 
@@ -160,7 +164,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   json hashes = json::object();
   for (const auto& [rel, bytes] : out.files) hashes[rel] = content_hash(bytes);
   record["files"] = std::move(hashes);
-  const std::string text = record.dump();
+  const std::string text = to_text(record);
   out.files.emplace_back(record_path(scene.frame), std::vector<std::uint8_t>(text.begin(), text.end()));
   t.record = since(t0);
   return out;
@@ -240,7 +244,7 @@ Result<std::uint64_t> DatasetWriter::remove_temp_files() const {
 }
 
 Status DatasetWriter::write_manifest(const json& manifest) const {
-  return write_file_atomic(m_out / "manifest.json", manifest.dump(2) + "\n");
+  return write_file_atomic(m_out / "manifest.json", to_text(manifest, 2) + "\n");
 }
 
 Status DatasetWriter::commit(const EncodedFrame& frame) {
@@ -277,12 +281,12 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
                      {"version", std::string(tool_version())},
                      {"git_revision", std::string(git_revision())},
                      {"seed", spec.seed}};
-  coco.write("{\"info\":" + info.dump() + ",\"licenses\":[],\"images\":[");
+  coco.write("{\"info\":" + to_text(info) + ",\"licenses\":[],\"images\":[");
   for (std::uint64_t f = first; f < first + count; ++f) {
     auto rec = load(f);
     if (!rec) return rec.error();
     if (f != first) coco.write(",");
-    coco.write((*rec)["image"].dump());
+    coco.write(to_text((*rec)["image"]));
   }
   coco.write("],\"annotations\":[");
   std::uint64_t next_id = 1;
@@ -294,7 +298,7 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
       ann["id"] = next_id;
       for (auto& [k, v] : a.items()) ann[k] = std::move(v);
       coco.write(next_id == 1 ? "" : ",");
-      coco.write(ann.dump());
+      coco.write(to_text(ann));
       ++next_id;
     }
   }
@@ -302,7 +306,7 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
   for (std::size_t i = 0; i < spec.categories.size(); ++i) {
     cats.push_back({{"id", i + 1}, {"name", spec.categories[i].name}, {"supercategory", spec.categories[i].supercategory}});
   }
-  coco.write("],\"categories\":" + cats.dump() + "}");
+  coco.write("],\"categories\":" + to_text(cats) + "}");
   SL_TRY_STATUS(coco.commit());
   auto coco_text = read_text_file(m_out / "coco.json");
   if (!coco_text) return make_error(ExitCode::io, coco_text.error().message);

@@ -4,11 +4,14 @@
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <cctype>
-#include <fstream>
-#include <optional>
-#include <sstream>
+#include <csignal>
+#include <cstring>
 #include <assimp/Importer.hpp>
 #include <cmath>
 #include <system_error>
@@ -24,58 +27,15 @@ Error asset_error(const std::filesystem::path& path, const std::string& what) {
 
 bool finite(const glm::vec3& v) { return std::isfinite(v.x) && std::isfinite(v.y) && std::isfinite(v.z); }
 
-// OFF and PLY headers declare element counts that Assimp reserves memory for before reading; a hostile
-// header (assimp-testmodels' invalid/OutOfMemory.off) makes it allocate for minutes. Every element
-// takes at least one byte of the file, so a count above the file size cannot be genuine.
-std::optional<std::string> implausible_counts(const std::filesystem::path& path, std::uintmax_t file_size) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ext != ".off" && ext != ".ply") return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  auto too_many = [&](const std::string& what, const std::string& token) -> std::optional<std::string> {
-    if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    if (token.size() > 19 || std::stoull(token) > file_size) {
-      return "header declares " + token + " " + what + " but the file is only " + std::to_string(file_size) + " bytes";
-    }
-    return std::nullopt;
-  };
-  if (ext == ".ply") {
-    for (int i = 0; i < 64 && std::getline(in, line); ++i) {
-      std::istringstream ss(line);
-      std::string kw, name, count;
-      ss >> kw >> name >> count;
-      if (kw == "end_header") break;
-      if (kw == "element") {
-        if (auto why = too_many(name + " elements", count)) return why;
-      }
-    }
-    return std::nullopt;
-  }
-  // OFF: keyword (OFF, COFF, NOFF, ...), then "vertices faces edges", possibly on the keyword's line.
-  std::vector<std::string> tokens;
-  for (int i = 0; i < 16 && tokens.size() < 4 && std::getline(in, line); ++i) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::istringstream ss(line);
-    for (std::string t; ss >> t && tokens.size() < 4;) tokens.push_back(t);
-  }
-  if (tokens.size() >= 3) {
-    if (auto why = too_many("vertices", tokens[1])) return why;
-    if (auto why = too_many("faces", tokens[2])) return why;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
-Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptions& options) {
+Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const AssetOptions& options) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return asset_error(path, "asset file not found");
   if (!std::filesystem::is_regular_file(path, ec)) return asset_error(path, "asset is not a regular file");
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
   if (ec) return asset_error(path, "cannot read: " + ec.message());
   if (size == 0) return asset_error(path, "file is empty");
-  if (auto why = implausible_counts(path, size)) return asset_error(path, *why);
 
   Assimp::Importer importer;
   // Drop points and lines (SortByPType + this flag) so only triangles reach us.
@@ -92,6 +52,10 @@ Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptio
   if (scene == nullptr) {
     std::string why = importer.GetErrorString();
     if (why.empty()) why = "unknown Assimp error";
+    if (why.find("bad_alloc") != std::string::npos) {
+      why = "the importer ran out of memory (limit " + std::to_string(k_asset_memory_limit >> 30) +
+            " GiB): the file is malformed or declares absurd sizes";
+    }
     return asset_error(path, "cannot load: " + why);
   }
   if ((scene->mFlags & AI_SCENE_FLAGS_INCOMPLETE) != 0 || scene->mNumMeshes == 0) {
@@ -143,6 +107,115 @@ Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptio
     compute_bounds(out);
   }
   return out;
+}
+
+}  // namespace synthlabel
+
+namespace synthlabel {
+namespace {
+
+// The child's answer on the pipe: 'E' + message, or 'M' + counts, colour, vertices, indices.
+void write_all(int fd, const void* data, std::size_t size) {
+  const auto* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) _exit(3);
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+unsigned long cpu_seconds_for(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return k_asset_cpu_base_seconds + (ec ? 0 : k_asset_cpu_seconds_per_mib * (size >> 20));
+}
+
+[[noreturn]] void child_import(int fd, const std::filesystem::path& path, const AssetOptions& options) {
+#if !defined(__SANITIZE_ADDRESS__)
+  // (AddressSanitizer reserves terabytes of address space, so no address-space limit under it.)
+  const rlimit mem{k_asset_memory_limit, k_asset_memory_limit};
+  setrlimit(RLIMIT_AS, &mem);
+#endif
+  const rlimit cpu{cpu_seconds_for(path), cpu_seconds_for(path) + 5};
+  setrlimit(RLIMIT_CPU, &cpu);
+  auto r = load_mesh_asset_in_process(path, options);
+  if (!r) {
+    write_all(fd, "E", 1);
+    write_all(fd, r.error().message.data(), r.error().message.size());
+  } else {
+    const std::uint64_t counts[2] = {r->vertices.size(), r->indices.size()};
+    write_all(fd, "M", 1);
+    write_all(fd, counts, sizeof counts);
+    write_all(fd, &r->base_color, sizeof r->base_color);
+    write_all(fd, r->vertices.data(), r->vertices.size() * sizeof(Vertex));
+    write_all(fd, r->indices.data(), r->indices.size() * sizeof(std::uint32_t));
+  }
+  ::close(fd);
+  _exit(0);  // no destructors or atexit handlers of the parent's state
+}
+
+}  // namespace
+
+Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return asset_error(path, "asset file not found");
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return asset_error(path, std::string("cannot start the importer: ") + std::strerror(errno));
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return asset_error(path, std::string("cannot start the importer: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    child_import(fds[1], path, options);
+  }
+  ::close(fds[1]);
+  std::string reply;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    reply.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    if (sig == SIGXCPU || sig == SIGKILL) {
+      return asset_error(path, "the importer used more than " + std::to_string(cpu_seconds_for(path)) +
+                                   " s of CPU on this file and was stopped (an endless loop on malformed data?)");
+    }
+    return asset_error(path, std::string("the importer crashed on this file (signal ") + std::to_string(sig) + ", " +
+                                 strsignal(sig) + "): the file is malformed");
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || reply.empty()) {
+    return asset_error(path, "the importer failed on this file (out of memory, or malformed)");
+  }
+  if (reply[0] == 'E') return make_error(ExitCode::asset, reply.substr(1));
+  std::uint64_t counts[2] = {0, 0};
+  Mesh mesh;
+  mesh.name = path.string();
+  const std::size_t head = 1 + sizeof counts + sizeof mesh.base_color;
+  if (reply[0] != 'M' || reply.size() < head) return asset_error(path, "the importer's reply is damaged");
+  std::memcpy(counts, reply.data() + 1, sizeof counts);
+  std::memcpy(&mesh.base_color, reply.data() + 1 + sizeof counts, sizeof mesh.base_color);
+  if (counts[0] > reply.size() / sizeof(Vertex) || counts[1] > reply.size() / sizeof(std::uint32_t) ||
+      reply.size() != head + counts[0] * sizeof(Vertex) + counts[1] * sizeof(std::uint32_t)) {
+    return asset_error(path, "the importer's reply is damaged");
+  }
+  mesh.vertices.resize(counts[0]);
+  mesh.indices.resize(counts[1]);
+  std::memcpy(mesh.vertices.data(), reply.data() + head, counts[0] * sizeof(Vertex));
+  std::memcpy(mesh.indices.data(), reply.data() + head + counts[0] * sizeof(Vertex), counts[1] * sizeof(std::uint32_t));
+  compute_bounds(mesh);
+  return mesh;
 }
 
 }  // namespace synthlabel

@@ -1,7 +1,10 @@
 // Loads a mesh asset (glTF/GLB, OBJ, PLY, FBX and the other formats Assimp reads) into the project's
 // Mesh type. Assimp stays inside AssetLoader.cpp. Node transforms are baked into the vertices and all
-// meshes of the file are merged into one; points and lines are dropped. Asset files are untrusted
-// input: every failure is an Error(ExitCode::asset) that names the file.
+// meshes of the file are merged into one; points and lines are dropped.
+// Asset files are untrusted input: the import runs in a child process with limits on memory
+// (k_asset_memory_limit of address space) and CPU time (scaled with the file size), and the mesh comes back
+// over a pipe. A malformed file that crashes, exhausts or hangs the importer ends that child, never
+// the run; every failure is an Error(ExitCode::asset) that names the file.
 #pragma once
 
 #include <filesystem>
@@ -15,6 +18,15 @@ struct AssetOptions {
   bool normalize = false;  // centre on the bounding-box centre and scale the largest side to 1
 };
 
+inline constexpr unsigned long k_asset_memory_limit = 8ul << 30;  // bytes of address space
+// CPU seconds an import may use: k_asset_cpu_base_seconds + k_asset_cpu_seconds_per_mib per MiB of file.
+inline constexpr unsigned long k_asset_cpu_base_seconds = 10;
+inline constexpr unsigned long k_asset_cpu_seconds_per_mib = 2;
+
 Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptions& options);
+
+// The same import in this process, without isolation: for the fuzzer (which must see the importer's
+// code coverage) and for callers that already run isolated.
+Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const AssetOptions& options);
 
 }  // namespace synthlabel

@@ -1,5 +1,6 @@
 #include "scenes/ConfigLoader.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -42,6 +43,7 @@ class Parser {
     for (auto it = map.begin(); it != map.end(); ++it) {
       const YAML::Node key = it->first;
       if (!key.IsScalar()) fail(key, path, "keys must be plain names");
+      if (!is_valid_utf8(key.Scalar())) fail(key, path, "a key is not valid UTF-8");
       const std::string name = key.Scalar();
       const std::string full = path.empty() ? name : path + "." + name;
       auto [pos, fresh] = seen.emplace(name, key.Mark().line + 1);
@@ -112,6 +114,7 @@ class Parser {
 
   std::string string(const YAML::Node& n, const std::string& path) {
     if (!n.IsScalar() || n.Scalar().empty()) fail(n, path, "expected a non-empty string");
+    if (!is_valid_utf8(n.Scalar())) fail(n, path, "text is not valid UTF-8");
     return n.Scalar();
   }
 
@@ -235,6 +238,10 @@ class Parser {
       if (!r.IsSequence() || r.size() != 2) fail(r, "resolution", "expected [width, height]");
       spec.width = static_cast<std::uint32_t>(unsigned_integer(r[0], "resolution[0]", 1, k_max_image_side));
       spec.height = static_cast<std::uint32_t>(unsigned_integer(r[1], "resolution[1]", 1, k_max_image_side));
+      if (std::uint64_t{spec.width} * spec.height > k_max_pixels) {
+        fail(r, "resolution", std::to_string(spec.width) + "x" + std::to_string(spec.height) +
+                                  " is more than the limit of " + std::to_string(k_max_pixels) + " pixels per frame");
+      }
     }
     parse_categories(root, spec);
     if (auto c = root["camera"]) parse_camera(c, spec.camera);
@@ -415,6 +422,11 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
     return spec;
   } catch (const ConfigFailure& f) {
     return make_error(ExitCode::usage, f.message);
+  } catch (const YAML::DeepRecursion& e) {
+    std::string msg = display_name.string();
+    if (!e.mark.is_null()) msg += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    return make_error(ExitCode::usage, msg + ": YAML nested more than " + std::to_string(e.depth() - 1) +
+                                           " levels deep; a scene config needs a handful");
   } catch (const YAML::Exception& e) {
     // Syntax errors: yaml-cpp's mark is 0-based.
     std::string msg = display_name.string();
@@ -424,12 +436,26 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
 }
 
 Result<SceneSpec> load_config(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > k_max_config_bytes) {
+    return make_error(ExitCode::usage, path.string() + ": the config is " + std::to_string(size) +
+                                           " bytes; the limit is " + std::to_string(k_max_config_bytes));
+  }
   auto text = read_text_file(path);
   if (!text) return make_error(ExitCode::usage, text.error().message);
   return parse_config(*text, path, path.parent_path());
 }
 
-Result<std::vector<Mesh>> load_meshes(SceneSpec& spec) {
+Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root) {
+  std::filesystem::path root;
+  if (!asset_root.empty()) {
+    std::error_code ec;
+    root = std::filesystem::weakly_canonical(asset_root, ec);
+    if (ec || !std::filesystem::is_directory(root)) {
+      return make_error(ExitCode::usage, "--asset-root '" + asset_root.string() + "' is not a folder");
+    }
+  }
   std::vector<Mesh> meshes;
   std::map<std::string, std::uint32_t> index;  // dedupe key -> mesh index
   for (auto& o : spec.objects) {
@@ -442,6 +468,16 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec) {
     if (o.primitive) {
       meshes.push_back(make_primitive(*o.primitive));
     } else {
+      if (!root.empty()) {
+        // Symlinks and ".." resolved first, so neither can lead out of the root.
+        std::error_code ec;
+        const auto real = std::filesystem::weakly_canonical(o.asset, ec);
+        const auto rel = real.lexically_relative(root);
+        if (ec || rel.empty() || *rel.begin() == "..") {
+          return make_error(ExitCode::asset, o.where + ": " + o.asset.string() + " is outside --asset-root " +
+                                                 root.string());
+        }
+      }
       auto mesh = load_mesh_asset(o.asset, AssetOptions{o.normalize});
       if (!mesh) return make_error(ExitCode::asset, o.where + ": " + mesh.error().message);
       meshes.push_back(std::move(mesh).value());

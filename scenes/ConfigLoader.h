@@ -23,7 +23,8 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
 
 // Builds the mesh library for a spec: one Mesh per distinct primitive or (asset, options), and sets
 // each ObjectSpec::mesh_index. Asset failures are Error(ExitCode::asset) naming the config location
-// and the asset file.
-Result<std::vector<Mesh>> load_meshes(SceneSpec& spec);
+// and the asset file. With `asset_root` set, every asset must lie inside it once symlinks and ".."
+// are resolved (for configs from untrusted sources).
+Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root = {});
 
 }  // namespace synthlabel

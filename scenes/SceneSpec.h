@@ -74,6 +74,8 @@ struct SceneSpec {
 
 // Hard limits, checked by the config loader (documented in docs/config.md).
 inline constexpr std::uint32_t k_max_image_side = 16384;
+inline constexpr std::uint64_t k_max_pixels = 8192ull * 8192ull;  // per frame (readback alone is 12 bytes/pixel)
+inline constexpr std::uint64_t k_max_config_bytes = 4u << 20;
 inline constexpr std::uint64_t k_max_frames = 100'000'000;
 inline constexpr std::int64_t k_max_count_per_object = 10'000;
 inline constexpr std::size_t k_max_instances_per_frame = 65'535;  // instance PNG is 16-bit

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang 14, AddressSanitizer + UBSan) in build-fuzz/ and runs each for a
+# bounded time: scripts/fuzz.sh [SECONDS_PER_TARGET, default 60]. Seeds come from the repo's configs
+# and meshes and, if installed, Debian's assimp-testmodels. A crashing input is saved under
+# tests/data/fuzz/<target>/ (replayed by the unit tests from then on) and the script exits non-zero.
+# Note: Assimp is the system library, not instrumented, so coverage guidance reaches our code only;
+# mutations still exercise Assimp's parsers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+missing=()
+for p in clang-14 libclang-rt-14-dev; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+scripts/setup.sh --tests >/dev/null  # the other dependencies
+cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DSYNTHLABEL_FUZZ=ON -DSYNTHLABEL_BUILD_TESTS=OFF >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target config_fuzzer asset_fuzzer
+
+seed() {  # seed DIR FILES...: copies seed files into a corpus folder
+  local dir=$1; shift; mkdir -p "$dir"
+  for f in "$@"; do if [[ -f $f ]]; then cp "$f" "$dir/"; fi; done
+}
+seed build-fuzz/corpus/config configs/*.yaml tests/data/*.yaml tests/data/fuzz/config/*
+mkdir -p build-fuzz/corpus/asset
+i=0
+for f in assets/models/* /usr/share/assimp/models/{OBJ/box.obj,PLY/cube.ply,OFF/Cube.off,STL/triangle.stl} \
+         /usr/share/assimp/models/glTF2/BoxTextured-glTF-Binary/BoxTextured.glb /usr/share/assimp/models/FBX/box.fbx; do
+  [[ -f $f ]] || continue
+  case "${f##*.}" in obj) b=0;; ply) b=1;; off) b=2;; stl) b=3;; gltf) b=4;; glb) b=5;; fbx) b=6;; *) continue;; esac
+  { printf "\\x$(printf %02x $b)"; cat "$f"; } > "build-fuzz/corpus/asset/seed$((i++))"
+done
+cp tests/data/fuzz/asset/* build-fuzz/corpus/asset/ 2>/dev/null || true
+
+status=0
+for target in config asset; do
+  mkdir -p "tests/data/fuzz/$target"
+  before=$(ls "tests/data/fuzz/$target" | sort)
+  echo "== ${target}_fuzzer for ${seconds}s"
+  ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
+  "build-fuzz/fuzz/${target}_fuzzer" "build-fuzz/corpus/$target" -max_total_time="$seconds" -rss_limit_mb=4096 \
+    -timeout=30 -max_len=65536 -artifact_prefix="tests/data/fuzz/$target/" -print_final_stats=1 2>&1 |
+    grep -E "^(#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)" || true
+  new=$(comm -13 <(echo "$before") <(ls "tests/data/fuzz/$target" | sort))
+  if [[ -n "$new" ]]; then
+    echo "NEW FINDINGS in tests/data/fuzz/$target: $new (give them descriptive names once fixed)"
+    status=1
+  fi
+done
+exit $status
