@@ -110,7 +110,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One line like every other error; CLI11's own text says what was wrong.
+    std::string what = e.what();
+    for (char& c : what) c = c == '\n' ? ' ' : c;
+    while (!what.empty() && what.back() == ' ') what.pop_back();
+    std::fprintf(stderr, "synthlabel: error: %s (see 'synthlabel --help')\n", what.c_str());
     return static_cast<int>(ExitCode::usage);
   }
 

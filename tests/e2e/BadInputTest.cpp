@@ -102,3 +102,90 @@ TEST(BadInput, UnknownDeviceExitsFiveWithoutOutput) {
 
 }  // namespace
 }  // namespace synthlabel
+
+namespace synthlabel {
+namespace {
+
+// Runs generate on `yaml` (written to a temp config) with `extra` options; checks exit code, that
+// stderr is one line containing `needle`, and that no output folder appeared.
+void expect_refused(const std::string& yaml, const std::string& extra, int code, const std::string& needle,
+                    const std::string& env = "") {
+  SCOPED_TRACE(needle);
+  test::TempDir dir;
+  const fs::path cfg = dir.path() / "scene.yaml";
+  std::ofstream(cfg) << yaml;
+  const fs::path out = dir.path() / "out";
+  const auto r = test::run(env + test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                           test::shell_quote(cfg.string()) + " --out " + test::shell_quote(out.string()) +
+                           " --quiet " + extra);
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+const std::string k_ok = "categories: [box]\nobjects: [{primitive: cube, category: box}]\n";
+
+TEST(HostileInput, DeepNesting) {
+  expect_refused("seed: " + std::string(100000, '[') + std::string(100000, ']') + "\n" + k_ok, "", 2,
+                 "YAML nested more than");
+}
+
+TEST(HostileInput, AliasBombInsideAValue) {
+  // 10^9 leaves if expanded; the loader only ever reads a list's own elements, so this is quick.
+  std::string yaml = "categories: [box]\nobjects: [{primitive: cube, category: box, count: {choice: &a0 [1,1,1,1,1,1,1,1,1,1]}}]\n";
+  yaml += "lights:\n";
+  for (int i = 1; i < 10; ++i) {
+    yaml += "  - {intensity: {choice: &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) yaml += (k ? ",*a" : "*a") + std::to_string(i - 1);
+    yaml += "]}}\n";
+  }
+  expect_refused(yaml, "", 2, "lights: at most 4 lights");
+  expect_refused("categories: [box]\nobjects: [{primitive: cube, category: box, count: {choice: &a [1,1]}},"
+                 " {primitive: cube, category: box, count: {choice: [*a, *a]}}]\n",
+                 "", 2, "objects[1].count.choice[0]: expected an integer");
+}
+
+TEST(HostileInput, HugeConfig) {
+  expect_refused(k_ok + "# " + std::string(5u << 20, 'x') + "\n", "", 2, "the limit is 4194304");
+}
+
+TEST(HostileInput, AbsurdSizes) {
+  expect_refused("resolution: [16384, 16384]\n" + k_ok, "", 2, "more than the limit of 67108864 pixels per frame");
+  expect_refused(k_ok, "--resolution 16000x9000", 2, "at most 67108864 pixels");
+  expect_refused("frames: 1000000000000\n" + k_ok, "", 2, "frames: expected a whole number from 1 to 100000000");
+  expect_refused("categories: [box]\nobjects: [{primitive: cube, category: box, count: 99999999}]\n", "", 2,
+                 "expected a count from 0 to 10000");
+  expect_refused("categories: [box]\nobjects: [{primitive: cube, category: box, count: 10000},"
+                 " {primitive: cube, category: box, count: 10000}, {primitive: cube, category: box, count: 10000},"
+                 " {primitive: cube, category: box, count: 10000}, {primitive: cube, category: box, count: 10000},"
+                 " {primitive: cube, category: box, count: 10000}, {primitive: cube, category: box, count: 10000}]\n",
+                 "", 2, "70000 labeled instances per frame; the limit is 65535");
+}
+
+TEST(HostileInput, AssetOutsideAssetRoot) {
+  const std::string yaml = "categories: [box]\nobjects: [{asset: ../../../../../../etc/passwd, category: box}]\n";
+  expect_refused(yaml, "--asset-root " + test::shell_quote((k_src / "assets").string()), 3, "is outside --asset-root");
+  // Without a root the path is allowed, and the file is no mesh.
+  expect_refused(yaml, "", 3, "objects[0].asset: /etc/passwd: cannot load");
+}
+
+TEST(HostileInput, ModelThatExhaustsMemory) {
+  expect_refused("categories: [box]\nobjects: [{asset: " SYNTHLABEL_ASSIMP_MODELS "/invalid/OutOfMemory.off, category: box}]\n",
+                 "", 3, "the importer ran out of memory (limit 8 GiB)");
+}
+
+TEST(HostileInput, NoVulkanDriver) {
+  expect_refused(k_ok, "", 5, "synthlabel: error: ", "VK_ICD_FILENAMES=/nonexistent.json VK_DRIVER_FILES=/nonexistent.json ");
+}
+
+TEST(HostileInput, UnwritableOutput) {
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                           test::shell_quote((k_src / "tests/data/floating.yaml").string()) +
+                           " --out /proc/synthlabel-cannot-write-here --quiet --frames 1");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("cannot create output folder '/proc/synthlabel-cannot-write-here'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace synthlabel
