@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -58,6 +59,7 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   if (options.width == 0 || options.height == 0) return make_error(ExitCode::usage, "render size must be positive");
   m_width = options.width;
   m_height = options.height;
+  if (const char* f = std::getenv("SYNTHLABEL_FAULT_DEVICE_LOST_AFTER")) m_fault_after = std::strtoull(f, nullptr, 10);
   {
     auto inst = InstanceBuilder{}.request_validation(options.validate).build();
     if (!inst) return inst.error();
@@ -495,6 +497,9 @@ Status VulkanRenderer::submit(std::uint32_t slot_index, const Scene& scene) {
   if (slot_index >= m_slots.size()) return make_error(ExitCode::internal, "no such frame slot");
   Slot& slot = m_slots[slot_index];
   if (slot.pending) return make_error(ExitCode::internal, "frame slot submitted twice without collect");
+  // Fault injection for tests (SYNTHLABEL_FAULT_DEVICE_LOST_AFTER=N): the (N+1)-th submit fails as a lost
+  // device would, through the same error path.
+  if (m_fault_after && m_submitted++ >= *m_fault_after) SL_VK_TRY(VK_ERROR_DEVICE_LOST);
   const auto t0 = Clock::now();
   SL_TRY_STATUS(record(slot, scene));
   VkSubmitInfo si{};

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "renderer/Renderer.h"
@@ -91,6 +92,8 @@ class VulkanRenderer final : public Renderer {
   Buffer m_indices;
   std::vector<MeshRange> m_meshes;
   RenderTimings m_timings;
+  std::optional<std::uint64_t> m_fault_after;  // test hook, see submit()
+  std::uint64_t m_submitted = 0;
 };
 
 }  // namespace synthlabel::vk

@@ -175,6 +175,16 @@ TEST_F(CrashSafety, FullDiskMidRunIsAClearErrorAndResumable) {
   expect_consistent_then_resumable(keep, *s_reference);
 }
 
+TEST_F(CrashSafety, LostDeviceIsAClearErrorAndResumable) {
+  // SYNTHLABEL_FAULT_DEVICE_LOST_AFTER makes the renderer fail its 41st submit as a lost GPU would.
+  const fs::path out = s_dir->path() / "device-lost";
+  const auto r = test::run("SYNTHLABEL_FAULT_DEVICE_LOST_AFTER=40 " + generate_cmd(out));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("VK_ERROR_DEVICE_LOST (the GPU device was lost)"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(out / "records/000030.json")) << "frames rendered before the loss are kept";
+  expect_consistent_then_resumable(out, *s_reference);
+}
+
 TEST_F(CrashSafety, FileSizeLimitIsAClearErrorAndResumable) {
   // ulimit -f 64 (KiB): every frame's files fit, coco.json (the last file) does not.
   const fs::path out = s_dir->path() / "fsize";
