@@ -31,6 +31,7 @@ struct GenerateOptions {
   bool validate = false;
   bool overwrite = false;
   bool resume = false;  // continue an interrupted dataset in `out` (same config and options)
+  std::string shard;    // "", "K/N" or "auto" (cli/Shard.h); "{shard}" in `out` becomes K
   bool progress = true;
   unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1)
   std::string compression = "fast";  // none | fast | small (see encode_options_for)
@@ -43,6 +44,7 @@ struct GenerateSummary {
   double seconds = 0.0;   // whole command: config, assets, device start-up, frames, coco.json
   double finish_seconds = 0.0;  // coco.json + manifest assembly
   std::string device;
+  std::filesystem::path out;  // the output folder written ({shard} expanded)
   std::uint32_t width = 0, height = 0;
   PipelineStats pipeline;
 };

@@ -12,6 +12,7 @@
 
 #include "cli/Bench.h"
 #include "cli/Generate.h"
+#include "cli/Merge.h"
 #include "core/Allocator.h"
 #include "core/Version.h"
 #include "renderer/Renderer.h"
@@ -73,6 +74,9 @@ int main(int argc, char** argv) {
               "by their hashes and kept, the rest rendered; the result equals an uninterrupted run")
       ->excludes(overwrite_opt);
   g->add_flag("--quiet,-q", quiet, "No progress output");
+  g->add_option("--shard", gen.shard,
+                "Render one block of the frames: K/N (K from 0), or auto (from SLURM_ARRAY_TASK_ID/COUNT, or "
+                "JOB_COMPLETION_INDEX + SYNTHLABEL_SHARD_COUNT); {shard} in --out becomes K. Join with 'merge'");
   g->add_option("--asset-root", gen.asset_root,
                 "Refuse assets outside this folder (symlinks and .. resolved): for configs you did not write");
   g->add_option("--threads,-j", gen.threads,
@@ -103,6 +107,20 @@ int main(int argc, char** argv) {
   b->add_option("--out,-o", bench_out, "Write the dataset here instead of a temporary folder (kept)");
   b->add_flag("--keep", keep, "Keep the temporary dataset and print its path");
 
+  std::vector<std::filesystem::path> merge_in;
+  std::filesystem::path merge_out;
+  bool merge_overwrite = false;
+  auto* m = app.add_subcommand("merge", "Join shard datasets into one, identical to a single run");
+  m->description(
+      "Joins datasets written by 'generate --shard K/N' into one dataset whose bytes equal a single-process\n"
+      "run of the same config. Checks that the shards come from the same config, seed, options and version,\n"
+      "are complete, and cover the frame range without gaps or overlap.\n\n"
+      "Example:\n"
+      "  synthlabel merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out out/all");
+  m->add_option("shards", merge_in, "Shard dataset folders")->required()->check(CLI::ExistingDirectory);
+  m->add_option("--out,-o", merge_out, "Output folder; must be missing or empty")->required();
+  m->add_flag("--overwrite", merge_overwrite, "Replace a previous synthlabel dataset in --out");
+
   auto* d = app.add_subcommand("devices", "List the Vulkan devices that can render, with their --device index");
 
   try {
@@ -128,7 +146,7 @@ int main(int argc, char** argv) {
     if (r->skipped) kept = " (" + std::to_string(r->skipped) + " complete frames kept)";
     std::printf("synthlabel: wrote %llu frames, %llu annotations to %s in %.2f s (%.1f frames/s) on %s%s\n",
                 static_cast<unsigned long long>(r->frames), static_cast<unsigned long long>(r->annotations),
-                gen.out.string().c_str(), r->seconds,
+                r->out.string().c_str(), r->seconds,
                 r->seconds > 0 ? static_cast<double>(r->frames) / r->seconds : 0.0, r->device.c_str(), kept.c_str());
     return 0;
   }
@@ -151,6 +169,13 @@ int main(int argc, char** argv) {
     if (!r) return fail(r.error());
     std::fputs(bench_report(bench, *r).c_str(), stdout);
     if (temporary && keep) std::printf("  dataset kept in %s\n", bench.out.c_str());
+    return 0;
+  }
+  if (m->parsed()) {
+    auto r = merge_shards(merge_in, merge_out, merge_overwrite);
+    if (!r) return fail(r.error());
+    std::printf("synthlabel: merged %llu shards, %llu frames into %s\n", static_cast<unsigned long long>(r->shards),
+                static_cast<unsigned long long>(r->frames), merge_out.string().c_str());
     return 0;
   }
   if (d->parsed()) {

@@ -247,15 +247,39 @@ Status DatasetWriter::write_manifest(const json& manifest) const {
   return write_file_atomic(m_out / "manifest.json", to_text(manifest, 2) + "\n");
 }
 
-Status DatasetWriter::commit(const EncodedFrame& frame) {
-  if (!m_dirs_made) {
-    for (const char* f : k_folders) {
-      std::error_code ec;
-      fs::create_directories(m_out / f, ec);
-      if (ec) return io_error(m_out / f, "create folder", ec);
-    }
-    m_dirs_made = true;
+Status DatasetWriter::ensure_dirs() {
+  if (m_dirs_made) return ok_status();
+  for (const char* f : k_folders) {
+    std::error_code ec;
+    fs::create_directories(m_out / f, ec);
+    if (ec) return io_error(m_out / f, "create folder", ec);
   }
+  m_dirs_made = true;
+  return ok_status();
+}
+
+Status DatasetWriter::adopt_frame(const fs::path& other, std::uint64_t frame) {
+  if (!DatasetWriter(other).frame_is_complete(frame)) {
+    return make_error(ExitCode::io, other.string() + ": frame " + std::to_string(frame) +
+                                        " is missing or damaged (its files do not match its record's hashes)");
+  }
+  SL_TRY_STATUS(ensure_dirs());
+  auto record = read_text_file(other / record_path(frame));
+  if (!record) return make_error(ExitCode::io, record.error().message);
+  // The record lists the frame's files; the record itself goes last, as in commit().
+  const json parsed = json::parse(*record);  // named: range-for would not keep a temporary alive
+  for (const auto& [rel, hash] : parsed.at("files").items()) {
+    auto bytes = read_text_file(other / rel);
+    if (!bytes) return make_error(ExitCode::io, bytes.error().message);
+    SL_TRY_STATUS(write_file_atomic(m_out / rel, *bytes));
+  }
+  SL_TRY_STATUS(write_file_atomic(m_out / record_path(frame), *record));
+  ++m_frames;
+  return ok_status();
+}
+
+Status DatasetWriter::commit(const EncodedFrame& frame) {
+  SL_TRY_STATUS(ensure_dirs());
   for (const auto& [rel, bytes] : frame.files) SL_TRY_STATUS(write_file_atomic(m_out / rel, bytes));
   m_annotations += frame.annotations;
   ++m_frames;

@@ -84,6 +84,9 @@ class DatasetWriter {
   Status write_manifest(const nlohmann::ordered_json& manifest) const;
 
   Status commit(const EncodedFrame& frame);
+  // Copies `frame` (its record and every file the record lists) from the dataset in `other`, after
+  // checking the files against the record's hashes (merge of shards).
+  Status adopt_frame(const std::filesystem::path& other, std::uint64_t frame);
   // Writes coco.json (images and annotations of frames [first, first + count), in frame order,
   // annotation ids from 1), then manifest.json: `manifest` plus "status": "complete" and the
   // content hash of every frame's record (which holds the hashes of the frame's files) and of coco.json.
@@ -96,6 +99,7 @@ class DatasetWriter {
   std::uint64_t m_annotations = 0;
   std::uint64_t m_frames = 0;
   bool m_dirs_made = false;
+  Status ensure_dirs();
 };
 
 }  // namespace synthlabel

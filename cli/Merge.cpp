@@ -1,0 +1,118 @@
+#include "cli/Merge.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "core/FileIo.h"
+#include "exporters/DatasetWriter.h"
+#include "scenes/SceneSpec.h"
+
+namespace synthlabel {
+namespace {
+
+using json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+struct Part {
+  fs::path dir;
+  json manifest;
+  std::uint64_t first = 0, end = 0;  // frames [first, end)
+};
+
+// The manifest minus what differs between shards of one dataset.
+json identity_of(json m) {
+  for (const char* k : {"shard", "status", "coco_hash", "frame_record_hashes"}) m.erase(k);
+  return m;
+}
+
+std::string shorten(const json& j) {
+  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+}  // namespace
+
+Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs::path& out, bool overwrite) {
+  if (shards.empty()) return make_error(ExitCode::usage, "merge: no shards given");
+  std::vector<Part> parts;
+  for (const auto& dir : shards) {
+    Part p;
+    p.dir = dir;
+    auto text = read_text_file(dir / "manifest.json");
+    if (!text) return make_error(ExitCode::io, "merge: '" + dir.string() + "' is not a synthlabel dataset (no manifest.json)");
+    try {
+      p.manifest = json::parse(*text);
+      if (p.manifest.value("status", "") != "complete") {
+        return make_error(ExitCode::usage, "merge: shard '" + dir.string() +
+                                               "' is incomplete; finish it with generate --resume first");
+      }
+      const json& range = p.manifest.contains("shard") ? p.manifest["shard"]["frames"] : p.manifest["frame_range"];
+      p.first = range.at(0).get<std::uint64_t>();
+      p.end = range.at(1).get<std::uint64_t>();
+    } catch (const json::exception& e) {
+      return make_error(ExitCode::io, "merge: " + (dir / "manifest.json").string() + " is damaged: " + e.what());
+    }
+    parts.push_back(std::move(p));
+  }
+  const json ident = identity_of(parts.front().manifest);
+  for (const Part& p : parts) {
+    const json other = identity_of(p.manifest);
+    for (const auto& [key, value] : ident.items()) {
+      if (!other.contains(key) || other[key] != value) {
+        return make_error(ExitCode::usage, "merge: shards '" + parts.front().dir.string() + "' and '" + p.dir.string() +
+                                               "' come from different runs: " + key + " is " + shorten(value) +
+                                               " vs " + shorten(other.contains(key) ? other[key] : json("(missing)")));
+      }
+    }
+  }
+  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.first < b.first; });
+  std::uint64_t start = 0, end = 0;
+  try {
+    start = ident.at("frame_range").at(0).get<std::uint64_t>();
+    end = ident.at("frame_range").at(1).get<std::uint64_t>();
+  } catch (const json::exception& e) {
+    return make_error(ExitCode::io, "merge: manifest has no frame_range: " + std::string(e.what()));
+  }
+  std::uint64_t next = start;
+  for (const Part& p : parts) {
+    if (p.first > next) {
+      return make_error(ExitCode::usage, "merge: frames " + std::to_string(next) + ".." + std::to_string(p.first - 1) +
+                                             " are missing: no shard given holds them");
+    }
+    if (p.first < next) {
+      return make_error(ExitCode::usage, "merge: shard '" + p.dir.string() + "' overlaps another: frame " +
+                                             std::to_string(p.first) + " is held twice");
+    }
+    next = p.end;
+  }
+  if (next != end) {
+    return make_error(ExitCode::usage, "merge: frames " + std::to_string(next) + ".." + std::to_string(end - 1) +
+                                           " are missing: no shard given holds them");
+  }
+
+  // The categories and seed for coco.json come from the recorded config.
+  SceneSpec spec;
+  try {
+    spec.seed = ident.at("seed").get<std::uint64_t>();
+    for (const auto& c : ident.at("config").at("categories")) {
+      spec.categories.push_back({c.at("name").get<std::string>(), c.at("supercategory").get<std::string>()});
+    }
+  } catch (const json::exception& e) {
+    return make_error(ExitCode::io, "merge: manifest config is damaged: " + std::string(e.what()));
+  }
+  SL_TRY_STATUS(prepare_output_dir(out, overwrite));
+  DatasetWriter writer(out);
+  // Same shape as generate's manifest: identity, then status and conventions.
+  json manifest = parts.front().manifest;
+  for (const char* k : {"shard", "coco_hash", "frame_record_hashes"}) manifest.erase(k);
+  manifest["status"] = "incomplete";
+  SL_TRY_STATUS(writer.write_manifest(manifest));
+  for (const Part& p : parts) {
+    for (std::uint64_t f = p.first; f < p.end; ++f) SL_TRY_STATUS(writer.adopt_frame(p.dir, f));
+  }
+  SL_TRY_STATUS(writer.finish(spec, start, end - start, manifest));
+  return MergeSummary{writer.frames_written(), parts.size()};
+}
+
+}  // namespace synthlabel

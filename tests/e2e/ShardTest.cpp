@@ -1,0 +1,126 @@
+// Scale-out: the quickstart as one process and as shards (through the job engines' environment
+// variables) joined by `merge` give the same bytes; merge refuses shards that do not make one dataset.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "tests/support/TestSupport.h"
+
+namespace synthlabel {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path k_src = SYNTHLABEL_SOURCE_DIR;
+const std::string k_bin = test::shell_quote(SYNTHLABEL_BINARY);
+const std::string k_args = " --frames 11 --resolution 320x240 --quiet";
+
+std::string quickstart(const std::string& out, const std::string& extra = "") {
+  return k_bin + " generate " + test::shell_quote((k_src / "configs/quickstart.yaml").string()) + " --out " +
+         test::shell_quote(out) + k_args + " " + extra;
+}
+
+// d/NAME<k> ("name" + std::to_string(k) trips GCC 12's false -Wrestrict, bug 105329).
+std::string numbered(const fs::path& d, const char* name, int k) {
+  std::string s = (d / name).string();
+  s += std::to_string(k);
+  return s;
+}
+
+std::map<std::string, std::string> all_files(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = test::read_file(e.path());
+  }
+  return files;
+}
+
+TEST(Shards, SlurmArrayOfFourPlusMergeEqualsOneProcess) {
+  test::TempDir dir;
+  const fs::path d = dir.path();
+  ASSERT_EQ(test::run(quickstart((d / "single").string())).exit_code, 0);
+  for (int k = 0; k < 4; ++k) {
+    // As in an sbatch --array=1-4 job: task ids from 1, so SLURM_ARRAY_TASK_MIN=1.
+    const std::string env = "SLURM_ARRAY_TASK_ID=" + std::to_string(k + 1) +
+                            " SLURM_ARRAY_TASK_COUNT=4 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=4 ";
+    const auto r = test::run(env + quickstart((d / "shard-{shard}").string(), "--shard auto"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(fs::exists(fs::path(numbered(d, "shard-", k)) / "manifest.json"));
+  }
+  const auto m = test::run(k_bin + " merge " + (d / "shard-0").string() + " " + (d / "shard-2").string() + " " +
+                           (d / "shard-1").string() + " " + (d / "shard-3").string() + " --out " + (d / "merged").string());
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_NE(m.out.find("merged 4 shards, 11 frames"), std::string::npos) << m.out;
+  const auto single = all_files(d / "single"), merged = all_files(d / "merged");
+  EXPECT_EQ(single.size(), 2u + 11u * 5u);
+  ASSERT_EQ(single.size(), merged.size());
+  for (const auto& [name, bytes] : single) EXPECT_TRUE(merged.at(name) == bytes) << name;
+}
+
+TEST(Shards, KubernetesIndexedJobPlusMergeEqualsOneProcess) {
+  test::TempDir dir;
+  const fs::path d = dir.path();
+  ASSERT_EQ(test::run(quickstart((d / "single").string())).exit_code, 0);
+  std::string list;
+  for (int k = 0; k < 3; ++k) {
+    std::string env = "JOB_COMPLETION_INDEX=";
+    env += std::to_string(k);
+    env += " SYNTHLABEL_SHARD_COUNT=3 ";
+    ASSERT_EQ(test::run(env + quickstart((d / "part{shard}").string(), "--shard auto")).exit_code, 0);
+    list += ' ';
+    list += numbered(d, "part", k);
+  }
+  ASSERT_EQ(test::run(k_bin + " merge" + list + " --out " + (d / "merged").string()).exit_code, 0);
+  EXPECT_TRUE(all_files(d / "single") == all_files(d / "merged"));
+}
+
+TEST(Shards, MergeRefusesWhatIsNotOneDataset) {
+  test::TempDir dir;
+  const fs::path d = dir.path();
+  for (int k = 0; k < 3; ++k) {
+    std::string shard = "--shard ";
+    shard += std::to_string(k);
+    shard += "/3";
+    ASSERT_EQ(test::run(quickstart(numbered(d, "s", k), shard)).exit_code, 0);
+  }
+  ASSERT_EQ(test::run(quickstart((d / "seed9").string(), "--shard 1/3 --seed 9")).exit_code, 0);
+  ASSERT_EQ(test::run(quickstart((d / "other-cfg").string(), "--shard 1/3 --compression none")).exit_code, 0);
+  const std::string s0 = (d / "s0").string(), s1 = (d / "s1").string(), s2 = (d / "s2").string();
+  struct Case {
+    std::string shards, message;
+  };
+  const Case cases[] = {
+      {s0 + " " + s2, "frames 3..6 are missing: no shard given holds them"},
+      {s0 + " " + s1, "frames 7..10 are missing"},
+      {s0 + " " + s1 + " " + s1 + " " + s2, "overlaps another: frame 3 is held twice"},
+      {s0 + " " + (d / "seed9").string() + " " + s2, "come from different runs: seed is 42 vs 9"},
+      {s0 + " " + (d / "other-cfg").string() + " " + s2, "come from different runs: compression is \"fast\" vs \"none\""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.message);
+    const auto r = test::run(k_bin + " merge " + c.shards + " --out " + (d / "never").string());
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(d / "never"));
+  }
+  // An interrupted shard is refused until it is resumed.
+  std::string manifest = test::read_file(d / "s2/manifest.json");
+  manifest.replace(manifest.find("\"status\": \"complete\""), 20, "\"status\": \"incomplete\"");
+  std::ofstream(d / "s2/manifest.json") << manifest;
+  const auto r = test::run(k_bin + " merge " + s0 + " " + s1 + " " + s2 + " --out " + (d / "never").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is incomplete; finish it with generate --resume first"), std::string::npos) << r.err;
+}
+
+TEST(Shards, BadShardSpecsAreUsageErrors) {
+  test::TempDir dir;
+  for (const char* bad : {"4/4", "1/0", "x/2", "auto"}) {
+    const auto r = test::run("env -u SLURM_ARRAY_TASK_ID -u JOB_COMPLETION_INDEX " +
+                             quickstart((dir.path() / "o").string(), std::string("--shard ") + bad));
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--shard"), std::string::npos) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace synthlabel
