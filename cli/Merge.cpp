@@ -112,7 +112,7 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
     for (std::uint64_t f = p.first; f < p.end; ++f) SL_TRY_STATUS(writer.adopt_frame(p.dir, f));
   }
   SL_TRY_STATUS(writer.finish(spec, start, end - start, manifest));
-  return MergeSummary{writer.frames_written(), parts.size()};
+  return MergeSummary{writer.frames_written(), writer.dataset_annotations(), parts.size()};
 }
 
 }  // namespace synthlabel

@@ -14,6 +14,7 @@ namespace synthlabel {
 
 struct MergeSummary {
   std::uint64_t frames = 0;
+  std::uint64_t annotations = 0;
   std::uint64_t shards = 0;
 };
 

@@ -13,6 +13,7 @@
 #include "cli/Bench.h"
 #include "cli/Generate.h"
 #include "cli/Merge.h"
+#include "cli/MultiDevice.h"
 #include "core/Allocator.h"
 #include "core/Version.h"
 #include "renderer/Renderer.h"
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
   g->add_option("--shard", gen.shard,
                 "Render one block of the frames: K/N (K from 0), or auto (from SLURM_ARRAY_TASK_ID/COUNT, or "
                 "JOB_COMPLETION_INDEX + SYNTHLABEL_SHARD_COUNT); {shard} in --out becomes K. Join with 'merge'");
+  std::string devices;
+  g->add_option("--devices", devices,
+                "Render on several devices in parallel: all (every GPU) or a list of indices/names like 0,1; "
+                "one process per device, merged into --out");
   g->add_option("--asset-root", gen.asset_root,
                 "Refuse assets outside this folder (symlinks and .. resolved): for configs you did not write");
   g->add_option("--threads,-j", gen.threads,
@@ -140,7 +145,21 @@ int main(int argc, char** argv) {
     if (*frames_opt) gen.frames = frames;
     if (*seed_opt) gen.seed = seed;
     gen.progress = !quiet;
-    auto r = generate(gen);
+    Result<GenerateSummary> r = make_error(ExitCode::internal, "not run");
+    if (!devices.empty()) {
+      auto list = resolve_devices(devices);
+      if (!list) return fail(list.error());
+      if (list->size() == 1) {
+        gen.device = list->front();
+        r = generate(gen);
+      } else {
+        std::error_code ec;
+        const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+        r = generate_on_devices(gen, *list, ec ? std::string(argv[0]) : self.string());
+      }
+    } else {
+      r = generate(gen);
+    }
     if (!r) return fail(r.error());
     std::string kept;
     if (r->skipped) kept = " (" + std::to_string(r->skipped) + " complete frames kept)";

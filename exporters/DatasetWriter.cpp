@@ -326,6 +326,7 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
       ++next_id;
     }
   }
+  m_dataset_annotations = next_id - 1;
   json cats = json::array();
   for (std::size_t i = 0; i < spec.categories.size(); ++i) {
     cats.push_back({{"id", i + 1}, {"name", spec.categories[i].name}, {"supercategory", spec.categories[i].supercategory}});

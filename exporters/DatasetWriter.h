@@ -93,10 +93,13 @@ class DatasetWriter {
   Status finish(const SceneSpec& spec, std::uint64_t first, std::uint64_t count, nlohmann::ordered_json manifest);
   std::uint64_t frames_written() const { return m_frames; }
   std::uint64_t annotations_written() const { return m_annotations; }
+  // Annotations in the whole dataset's coco.json (after finish()).
+  std::uint64_t dataset_annotations() const { return m_dataset_annotations; }
 
  private:
   std::filesystem::path m_out;
   std::uint64_t m_annotations = 0;
+  std::uint64_t m_dataset_annotations = 0;
   std::uint64_t m_frames = 0;
   bool m_dirs_made = false;
   Status ensure_dirs();

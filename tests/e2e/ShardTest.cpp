@@ -112,6 +112,21 @@ TEST(Shards, MergeRefusesWhatIsNotOneDataset) {
   EXPECT_NE(r.err.find("is incomplete; finish it with generate --resume first"), std::string::npos) << r.err;
 }
 
+TEST(Shards, SeveralDevicesInOneMachineEqualOneDevice) {
+  // --devices runs one process per device (here lavapipe twice, by index and by name) and merges.
+  test::TempDir dir;
+  const fs::path d = dir.path();
+  ASSERT_EQ(test::run(quickstart((d / "single").string())).exit_code, 0);
+  const auto r = test::run(quickstart((d / "multi").string(), "--devices 0,llvmpipe"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("to " + (d / "multi").string()), std::string::npos) << r.out;
+  EXPECT_TRUE(all_files(d / "single") == all_files(d / "multi"));
+  EXPECT_FALSE(fs::exists(d / "multi.parts")) << "parts are removed after the merge";
+  const auto bad = test::run(quickstart((d / "never").string(), "--devices 0,no-such-gpu"));
+  EXPECT_EQ(bad.exit_code, 5) << bad.err;
+  EXPECT_NE(bad.err.find("--device 'no-such-gpu' matches no device"), std::string::npos) << bad.err;
+}
+
 TEST(Shards, BadShardSpecsAreUsageErrors) {
   test::TempDir dir;
   for (const char* bad : {"4/4", "1/0", "x/2", "auto"}) {
