@@ -44,8 +44,6 @@ json conventions() {
           {"records", "records/NNNNNN.json: a frame's COCO entries and the xxHash3-64 of each of its files"}};
 }
 
-std::string shorten(std::string s) { return s.size() > 80 ? s.substr(0, 77) + "..." : s; }
-
 // --resume: Ok(true) to continue the dataset in `out`, Ok(false) to start afresh (nothing there yet).
 Result<bool> check_resumable(const fs::path& out, const json& expected) {
   std::error_code ec;
@@ -62,13 +60,9 @@ Result<bool> check_resumable(const fs::path& out, const json& expected) {
   } catch (const json::exception&) {
     return make_error(ExitCode::io, "--resume: " + manifest_path.string() + " is not valid JSON");
   }
-  for (const auto& [key, value] : expected.items()) {
-    if (!found.contains(key) || found[key] != value) {
-      const std::string was = found.contains(key) ? shorten(found[key].dump(-1, ' ', false, json::error_handler_t::replace)) : "(missing)";
-      return make_error(ExitCode::usage, "--resume: the dataset in '" + out.string() + "' was made with a different " +
-                                             key + " (" + was + ", now " + shorten(value.dump(-1, ' ', false, json::error_handler_t::replace)) +
-                                             "); use the same config and options");
-    }
+  if (const std::string diff = manifest_difference(expected, found); !diff.empty()) {
+    return make_error(ExitCode::usage, "--resume: this command and the dataset in '" + out.string() + "' differ in " +
+                                           diff + " (this command first); use the same config and options");
   }
   return true;
 }

@@ -26,11 +26,6 @@ json identity_of(json m) {
   return m;
 }
 
-std::string shorten(const json& j) {
-  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
-}
-
 }  // namespace
 
 Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs::path& out, bool overwrite) {
@@ -57,13 +52,9 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
   }
   const json ident = identity_of(parts.front().manifest);
   for (const Part& p : parts) {
-    const json other = identity_of(p.manifest);
-    for (const auto& [key, value] : ident.items()) {
-      if (!other.contains(key) || other[key] != value) {
-        return make_error(ExitCode::usage, "merge: shards '" + parts.front().dir.string() + "' and '" + p.dir.string() +
-                                               "' come from different runs: " + key + " is " + shorten(value) +
-                                               " vs " + shorten(other.contains(key) ? other[key] : json("(missing)")));
-      }
+    if (const std::string diff = manifest_difference(ident, identity_of(p.manifest)); !diff.empty()) {
+      return make_error(ExitCode::usage, "merge: shards '" + parts.front().dir.string() + "' and '" + p.dir.string() +
+                                             "' come from different runs: " + diff);
     }
   }
   std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.first < b.first; });

@@ -51,6 +51,18 @@ std::span<const std::uint8_t> as_bytes(std::string_view s) {
 
 }  // namespace
 
+std::string manifest_difference(const json& expected, const json& found) {
+  auto shorten = [](const json& j) {
+    std::string s = to_text(j);
+    return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+  };
+  for (const auto& [key, value] : expected.items()) {
+    if (!found.contains(key)) return key + " (" + shorten(value) + " vs missing)";
+    if (found[key] != value) return key + " (" + shorten(value) + " vs " + shorten(found[key]) + ")";
+  }
+  return "";
+}
+
 std::string content_hash(std::span<const std::uint8_t> bytes) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx",

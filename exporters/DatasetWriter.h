@@ -69,6 +69,10 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffer
 // and folders (and nothing else). Anything else is refused with ExitCode::io and nothing is touched.
 Status prepare_output_dir(const std::filesystem::path& out, bool overwrite);
 
+// "" when every key of `expected` has the same value in `found`; else the first differing key and
+// both values, shortened: "seed (5 vs 12345)". For --resume and merge, which must refuse mixed datasets.
+std::string manifest_difference(const nlohmann::ordered_json& expected, const nlohmann::ordered_json& found);
+
 // 16 hex digits of the xxHash3-64 of `bytes`: the content hash used in records and manifests.
 std::string content_hash(std::span<const std::uint8_t> bytes);
 

@@ -141,30 +141,22 @@ TEST(Generate, FloatingSceneDepthIsFiniteExactlyWhereLabeled) {
   EXPECT_GT(checked, 10u);
 }
 
-std::map<std::string, std::string> all_files(const fs::path& root) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = test::read_file(e.path());
-  }
-  return files;
-}
-
 TEST(Generate, SameConfigAndSeedGiveIdenticalBytes) {
   test::TempDir dir;
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "a", "--frames 4").exit_code, 0);
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "b", "--frames 4").exit_code, 0);
-  const auto a = all_files(dir.path() / "a"), b = all_files(dir.path() / "b");
+  const auto a = test::read_tree(dir.path() / "a"), b = test::read_tree(dir.path() / "b");
   EXPECT_EQ(a.size(), 2u + 4u * 5u);  // coco, manifest; per frame rgb, instance, semantic, depth, record
   EXPECT_TRUE(a == b) << "two runs differ";
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "c", "--frames 4 --seed 99").exit_code, 0);
-  EXPECT_NE(all_files(dir.path() / "c").at("rgb/000000.png"), a.at("rgb/000000.png")) << "seed has no effect";
+  EXPECT_NE(test::read_tree(dir.path() / "c").at("rgb/000000.png"), a.at("rgb/000000.png")) << "seed has no effect";
 }
 
 TEST(Generate, OneOrManyThreadsGiveIdenticalBytes) {
   test::TempDir dir;
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "one", "--threads 1").exit_code, 0);
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "many", "--threads 4").exit_code, 0);
-  const auto one = all_files(dir.path() / "one"), many = all_files(dir.path() / "many");
+  const auto one = test::read_tree(dir.path() / "one"), many = test::read_tree(dir.path() / "many");
   EXPECT_EQ(one.size(), 2u + 10u * 5u);
   EXPECT_TRUE(one == many) << "thread count changed the output";
 }
@@ -194,7 +186,7 @@ TEST(Generate, FrameSubsetReproducesTheSameFrames) {
   test::TempDir dir;
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "all", "--frames 6").exit_code, 0);
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "part", "--start 4 --frames 2").exit_code, 0);
-  const auto all = all_files(dir.path() / "all"), part = all_files(dir.path() / "part");
+  const auto all = test::read_tree(dir.path() / "all"), part = test::read_tree(dir.path() / "part");
   for (const char* f : {"rgb/000004.png", "instance/000005.png", "depth/000005.exr", "semantic/000004.png"}) {
     ASSERT_TRUE(part.count(f)) << f;
     EXPECT_EQ(part.at(f), all.at(f)) << f;

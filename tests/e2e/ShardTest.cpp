@@ -27,14 +27,6 @@ std::string numbered(const fs::path& d, const char* name, int k) {
   return s;
 }
 
-std::map<std::string, std::string> all_files(const fs::path& root) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = test::read_file(e.path());
-  }
-  return files;
-}
-
 TEST(Shards, SlurmArrayOfFourPlusMergeEqualsOneProcess) {
   test::TempDir dir;
   const fs::path d = dir.path();
@@ -51,7 +43,7 @@ TEST(Shards, SlurmArrayOfFourPlusMergeEqualsOneProcess) {
                            (d / "shard-1").string() + " " + (d / "shard-3").string() + " --out " + (d / "merged").string());
   ASSERT_EQ(m.exit_code, 0) << m.err;
   EXPECT_NE(m.out.find("merged 4 shards, 11 frames"), std::string::npos) << m.out;
-  const auto single = all_files(d / "single"), merged = all_files(d / "merged");
+  const auto single = test::read_tree(d / "single"), merged = test::read_tree(d / "merged");
   EXPECT_EQ(single.size(), 2u + 11u * 5u);
   ASSERT_EQ(single.size(), merged.size());
   for (const auto& [name, bytes] : single) EXPECT_TRUE(merged.at(name) == bytes) << name;
@@ -71,7 +63,7 @@ TEST(Shards, KubernetesIndexedJobPlusMergeEqualsOneProcess) {
     list += numbered(d, "part", k);
   }
   ASSERT_EQ(test::run(k_bin + " merge" + list + " --out " + (d / "merged").string()).exit_code, 0);
-  EXPECT_TRUE(all_files(d / "single") == all_files(d / "merged"));
+  EXPECT_TRUE(test::read_tree(d / "single") == test::read_tree(d / "merged"));
 }
 
 TEST(Shards, MergeRefusesWhatIsNotOneDataset) {
@@ -93,8 +85,8 @@ TEST(Shards, MergeRefusesWhatIsNotOneDataset) {
       {s0 + " " + s2, "frames 3..6 are missing: no shard given holds them"},
       {s0 + " " + s1, "frames 7..10 are missing"},
       {s0 + " " + s1 + " " + s1 + " " + s2, "overlaps another: frame 3 is held twice"},
-      {s0 + " " + (d / "seed9").string() + " " + s2, "come from different runs: seed is 42 vs 9"},
-      {s0 + " " + (d / "other-cfg").string() + " " + s2, "come from different runs: compression is \"fast\" vs \"none\""},
+      {s0 + " " + (d / "seed9").string() + " " + s2, "come from different runs: seed (42 vs 9)"},
+      {s0 + " " + (d / "other-cfg").string() + " " + s2, "come from different runs: compression (\"fast\" vs \"none\")"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.message);
@@ -120,7 +112,7 @@ TEST(Shards, SeveralDevicesInOneMachineEqualOneDevice) {
   const auto r = test::run(quickstart((d / "multi").string(), "--devices 0,llvmpipe"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("to " + (d / "multi").string()), std::string::npos) << r.out;
-  EXPECT_TRUE(all_files(d / "single") == all_files(d / "multi"));
+  EXPECT_TRUE(test::read_tree(d / "single") == test::read_tree(d / "multi"));
   EXPECT_FALSE(fs::exists(d / "multi.parts")) << "parts are removed after the merge";
   const auto bad = test::run(quickstart((d / "never").string(), "--devices 0,no-such-gpu"));
   EXPECT_EQ(bad.exit_code, 5) << bad.err;

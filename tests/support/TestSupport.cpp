@@ -197,6 +197,14 @@ std::string read_file(const std::filesystem::path& path) {
   return ss.str();
 }
 
+std::map<std::string, std::string> read_tree(const std::filesystem::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) files[std::filesystem::relative(e.path(), root).string()] = read_file(e.path());
+  }
+  return files;
+}
+
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,8 @@ class TempDir {
 };
 
 std::string read_file(const std::filesystem::path& path);
+// Every regular file below `root`: path relative to root -> bytes (for byte-for-byte comparisons).
+std::map<std::string, std::string> read_tree(const std::filesystem::path& root);
 std::string shell_quote(const std::string& s);
 
 }  // namespace synthlabel::test
