@@ -17,6 +17,8 @@
 #include "core/Allocator.h"
 #include "core/Version.h"
 #include "renderer/Renderer.h"
+#include "scenes/ConfigLoader.h"
+#include "scenes/SpecJson.h"
 
 namespace {
 
@@ -126,6 +128,17 @@ int main(int argc, char** argv) {
   m->add_option("--out,-o", merge_out, "Output folder; must be missing or empty")->required();
   m->add_flag("--overwrite", merge_overwrite, "Replace a previous synthlabel dataset in --out");
 
+  std::filesystem::path validate_config, validate_root;
+  auto* v = app.add_subcommand("validate", "Check a config (and its assets) without rendering; print it resolved");
+  v->description(
+      "Loads CONFIG and every asset it names, reports the first problem as FILE:LINE:COL: KEY: what was\n"
+      "expected (exit 2 or 3), or prints the resolved config as JSON (defaults filled in, asset paths\n"
+      "resolved): exactly what generate would record in manifest.json.\n\n"
+      "Example:\n"
+      "  synthlabel validate configs/quickstart.yaml");
+  v->add_option("config", validate_config, "Scene config (YAML)")->required()->check(CLI::ExistingFile);
+  v->add_option("--asset-root", validate_root, "Refuse assets outside this folder");
+
   auto* d = app.add_subcommand("devices", "List the Vulkan devices that can render, with their --device index");
 
   try {
@@ -188,6 +201,14 @@ int main(int argc, char** argv) {
     if (!r) return fail(r.error());
     std::fputs(bench_report(bench, *r).c_str(), stdout);
     if (temporary && keep) std::printf("  dataset kept in %s\n", bench.out.c_str());
+    return 0;
+  }
+  if (v->parsed()) {
+    auto spec = load_config(validate_config);
+    if (!spec) return fail(spec.error());
+    auto meshes = load_meshes(*spec, validate_root);
+    if (!meshes) return fail(meshes.error());
+    std::printf("%s\n", to_json(*spec).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     return 0;
   }
   if (m->parsed()) {

@@ -3,6 +3,8 @@
 #include <xxhash.h>
 
 #include <cmath>
+#include <charconv>
+#include <cstdlib>
 #include <cstdio>
 #include <system_error>
 
@@ -47,6 +49,48 @@ std::string record_path(std::uint64_t frame) { return "records/" + frame_stem(fr
 
 std::span<const std::uint8_t> as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+// A float as the shortest decimal that reads back as the same float (0.15f -> 0.15, not
+// 0.15000000596046448), so records show the values as sampled.
+double tidy(float f) {
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, f).ptr;
+  return std::strtod(std::string(buf, end).c_str(), nullptr);
+}
+json vec(const glm::vec3& v) { return json::array({tidy(v.x), tidy(v.y), tidy(v.z)}); }
+
+// Every value the randomizers drew for this frame, so a researcher can regress model error on any
+// factor. Units as in the config: metres, degrees, linear RGB.
+json frame_params(const Scene& scene) {
+  const Camera& c = scene.camera;
+  json p;
+  p["camera"] = {{"fov_y_deg", c.fov_y_deg},
+                 {"distance", c.distance_m},
+                 {"elevation_deg", c.elevation_deg},
+                 {"azimuth_deg", c.azimuth_deg},
+                 {"target", vec(c.target)},
+                 {"position", vec(c.position)}};
+  p["lights"] = json::array();
+  for (const auto& l : scene.lights) {
+    p["lights"].push_back({{"elevation_deg", l.elevation_deg},
+                           {"azimuth_deg", l.azimuth_deg},
+                           {"intensity", tidy(l.intensity)},
+                           {"color", vec(l.intensity > 0 ? l.color / l.intensity : l.color)}});
+  }
+  p["ambient"] = tidy(scene.ambient);
+  p["background"] = vec(scene.background);
+  p["instances"] = json::array();
+  for (const auto& i : scene.instances) {
+    p["instances"].push_back({{"object", i.object_index},
+                              {"instance_id", i.instance_id},
+                              {"category_id", i.category_id},
+                              {"position", vec(i.position)},
+                              {"rotation_wxyz", {tidy(i.rotation.w), tidy(i.rotation.x), tidy(i.rotation.y), tidy(i.rotation.z)}},
+                              {"scale", vec(i.scale)},
+                              {"color", vec(i.color)}});
+  }
+  return p;
 }
 
 }  // namespace
@@ -173,6 +217,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   }
   out.annotations = annotations.size();
   record["annotations"] = std::move(annotations);
+  record["params"] = frame_params(scene);
   json hashes = json::object();
   for (const auto& [rel, bytes] : out.files) hashes[rel] = content_hash(bytes);
   record["files"] = std::move(hashes);

@@ -46,6 +46,10 @@ Camera sample_camera(const SceneSpec& spec, std::uint64_t frame) {
   cam.view = glm::mat4(glm::lookAtRH(pos, target, up));
   cam.fy = 0.5 * static_cast<double>(spec.height) / std::tan(0.5 * glm::radians(fov_deg));
   cam.fx = cam.fy;  // square pixels
+  cam.fov_y_deg = fov_deg;
+  cam.distance_m = dist;
+  cam.elevation_deg = el;
+  cam.azimuth_deg = az;
   cam.cx = 0.5 * static_cast<double>(spec.width);
   cam.cy = 0.5 * static_cast<double>(spec.height);
   return cam;
@@ -67,6 +71,8 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uin
     const double az = sample(ls.azimuth_deg, r_az);
     DirectionalLight l;
     l.to_light = glm::vec3(direction_from_angles(el, az));
+    l.elevation_deg = el;
+    l.azimuth_deg = az;
     l.intensity = static_cast<float>(sample(ls.intensity, r_int));
     l.color = glm::vec3(sample(ls.color, r_col)) * l.intensity;
     scene.lights.push_back(l);

@@ -27,12 +27,15 @@ struct Camera {
   glm::vec3 target{0.0f};
   glm::mat4 view{1.0f};        // world -> camera (OpenGL axes)
   double fx = 0, fy = 0, cx = 0, cy = 0;
+  // The sampled orbit, kept for the per-frame record.
+  double fov_y_deg = 0, distance_m = 0, elevation_deg = 0, azimuth_deg = 0;
 };
 
 struct DirectionalLight {
   glm::vec3 to_light{0.0f, 1.0f, 0.0f};  // unit vector from the surface towards the light
   glm::vec3 color{1.0f};                 // linear RGB, already multiplied by intensity
   float intensity = 1.0f;
+  double elevation_deg = 0, azimuth_deg = 0;  // sampled direction, for the record
 };
 
 struct Instance {

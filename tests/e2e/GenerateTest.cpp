@@ -187,10 +187,59 @@ TEST(Generate, FrameSubsetReproducesTheSameFrames) {
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "all", "--frames 6").exit_code, 0);
   ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "part", "--start 4 --frames 2").exit_code, 0);
   const auto all = test::read_tree(dir.path() / "all"), part = test::read_tree(dir.path() / "part");
-  for (const char* f : {"rgb/000004.png", "instance/000005.png", "depth/000005.exr", "semantic/000004.png"}) {
+  for (const char* f : {"rgb/000004.png", "instance/000005.png", "depth/000005.exr", "semantic/000004.png",
+                        "records/000004.json", "records/000005.json"}) {
     ASSERT_TRUE(part.count(f)) << f;
     EXPECT_EQ(part.at(f), all.at(f)) << f;
   }
+}
+
+TEST(Generate, RecordsHoldEverySampledValue) {
+  // tests/data/floating.yaml: distance uniform [3.5, 5], elevation [-30, 60], fov 50; cube scale [0.3, 0.8].
+  test::TempDir dir;
+  ASSERT_EQ(generate(k_src / "tests/data/floating.yaml", dir.path() / "f").exit_code, 0);
+  const json coco = json::parse(test::read_file(dir.path() / "f/coco.json"));
+  for (std::uint64_t f = 0; f < 10; ++f) {
+    SCOPED_TRACE(f);
+    char name[32];
+    std::snprintf(name, sizeof name, "records/%06llu.json", static_cast<unsigned long long>(f));
+    const json rec = json::parse(test::read_file(dir.path() / "f" / name));
+    const json& p = rec.at("params");
+    EXPECT_EQ(p["camera"]["fov_y_deg"], 50.0);
+    EXPECT_GE(p["camera"]["distance"].get<double>(), 3.5);
+    EXPECT_LT(p["camera"]["distance"].get<double>(), 5.0);
+    EXPECT_GE(p["camera"]["elevation_deg"].get<double>(), -30.0);
+    EXPECT_LT(p["camera"]["elevation_deg"].get<double>(), 60.0);
+    std::map<std::uint64_t, std::uint64_t> category_of;
+    for (const json& i : p["instances"]) {
+      category_of[i["instance_id"].get<std::uint64_t>()] = i["category_id"].get<std::uint64_t>();
+      if (i["object"] == 0) {
+        const double s = i["scale"][0].get<double>();
+        EXPECT_GE(s, 0.3 - 1e-6);
+        EXPECT_LT(s, 0.8 + 1e-6);
+      }
+    }
+    // Every annotation's instance is in the record, with the same category.
+    for (const json& a : rec["annotations"]) {
+      ASSERT_TRUE(category_of.count(a["instance_id"].get<std::uint64_t>()));
+      EXPECT_EQ(category_of[a["instance_id"].get<std::uint64_t>()], a["category_id"].get<std::uint64_t>());
+    }
+  }
+}
+
+TEST(Generate, ValidatePrintsTheResolvedConfig) {
+  const auto ok = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " validate " +
+                            test::shell_quote((k_src / "configs/quickstart.yaml").string()));
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  const json spec = json::parse(ok.out);
+  EXPECT_EQ(spec["seed"], 42);
+  EXPECT_EQ(spec["resolution"], json::array({640, 480}));
+  EXPECT_EQ(spec["categories"][5]["name"], "bottle");
+  EXPECT_EQ(spec["camera"]["distance"], json::parse(R"({"uniform": [4.5, 6.5]})"));
+  const auto bad = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " validate " +
+                             test::shell_quote((k_src / "tests/e2e/GenerateTest.cpp").string()));
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_EQ(bad.out, "");
 }
 
 TEST(Generate, HelpTeaches) {
