@@ -18,6 +18,7 @@ glm::dvec3 direction_from_angles(double elevation_deg, double azimuth_deg) {
 }
 
 Camera sample_camera(const SceneSpec& spec, std::uint64_t frame) {
+  const FrameIndex at{frame, spec.frames};
   const CameraSpec& cs = spec.camera;
   Rng rng(spec.seed, frame, "camera");
   Rng r_fov = rng.fork("fov"), r_target = rng.fork("target"), r_dist = rng.fork("distance"),
@@ -25,14 +26,14 @@ Camera sample_camera(const SceneSpec& spec, std::uint64_t frame) {
   Camera cam;
   cam.width = spec.width;
   cam.height = spec.height;
-  const double fov_deg = sample(cs.fov_y_deg, r_fov);
+  const double fov_deg = sample(cs.fov_y_deg, r_fov, at);
   cam.fov_y_rad = static_cast<float>(glm::radians(fov_deg));
   cam.near_m = static_cast<float>(cs.near_m);
   cam.far_m = static_cast<float>(cs.far_m);
-  const glm::dvec3 target = sample(cs.target, r_target);
-  const double dist = sample(cs.distance_m, r_dist);
-  const double el = sample(cs.elevation_deg, r_el);
-  const double az = sample(cs.azimuth_deg, r_az);
+  const glm::dvec3 target = sample(cs.target, r_target, at);
+  const double dist = sample(cs.distance_m, r_dist, at);
+  const double el = sample(cs.elevation_deg, r_el, at);
+  const double az = sample(cs.azimuth_deg, r_az, at);
   const glm::dvec3 pos = target + dist * direction_from_angles(el, az);
   // Looking straight down or up, world +Y cannot be the up vector: use the azimuth's horizontal
   // direction instead so the image keeps a defined orientation.
@@ -58,6 +59,7 @@ Camera sample_camera(const SceneSpec& spec, std::uint64_t frame) {
 }  // namespace
 
 Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uint64_t frame) {
+  const FrameIndex at{frame, spec.frames};
   Scene scene;
   scene.frame = frame;
   scene.camera = sample_camera(spec, frame);
@@ -67,21 +69,21 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uin
     Rng rng(spec.seed, frame, "lights[" + std::to_string(i) + "]");
     Rng r_el = rng.fork("elevation"), r_az = rng.fork("azimuth"), r_int = rng.fork("intensity"),
         r_col = rng.fork("color");
-    const double el = sample(ls.elevation_deg, r_el);
-    const double az = sample(ls.azimuth_deg, r_az);
+    const double el = sample(ls.elevation_deg, r_el, at);
+    const double az = sample(ls.azimuth_deg, r_az, at);
     DirectionalLight l;
     l.to_light = glm::vec3(direction_from_angles(el, az));
     l.elevation_deg = el;
     l.azimuth_deg = az;
-    l.intensity = static_cast<float>(sample(ls.intensity, r_int));
-    l.color = glm::vec3(sample(ls.color, r_col)) * l.intensity;
+    l.intensity = static_cast<float>(sample(ls.intensity, r_int, at));
+    l.color = glm::vec3(sample(ls.color, r_col, at)) * l.intensity;
     scene.lights.push_back(l);
   }
   {
     Rng r(spec.seed, frame, "ambient");
-    scene.ambient = static_cast<float>(sample(spec.ambient, r));
+    scene.ambient = static_cast<float>(sample(spec.ambient, r, at));
     Rng b(spec.seed, frame, "background");
-    scene.background = glm::vec3(sample(spec.background, b));
+    scene.background = glm::vec3(sample(spec.background, b, at));
   }
 
   std::uint32_t next_id = 1;
@@ -89,30 +91,30 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uin
     const ObjectSpec& os = spec.objects[oi];
     const Rng base(spec.seed, frame, "objects[" + std::to_string(oi) + "]");
     Rng r_count = base.fork("count");
-    const std::int64_t count = sample(os.count, r_count);
+    const std::int64_t count = sample(os.count, r_count, at);
     for (std::int64_t j = 0; j < count; ++j) {
       const Rng r = base.fork("instance[" + std::to_string(j) + "]");
       Rng r_pos = r.fork("position"), r_rot = r.fork("rotation"), r_scale = r.fork("scale"), r_col = r.fork("color");
       Instance inst;
       inst.object_index = static_cast<std::uint32_t>(oi);
       inst.mesh_index = os.mesh_index;
-      inst.position = glm::vec3(sample(os.position, r_pos));
+      inst.position = glm::vec3(sample(os.position, r_pos, at));
       glm::dquat q;
       if (os.rotation.uniform_so3) {
         q = sample_uniform_rotation(r_rot);
       } else {
-        const glm::dvec3 e = glm::radians(sample(os.rotation.euler_deg, r_rot));
+        const glm::dvec3 e = glm::radians(sample(os.rotation.euler_deg, r_rot, at));
         // Applied X first, then Y, then Z (extrinsic): R = Rz * Ry * Rx.
         q = glm::angleAxis(e.z, glm::dvec3(0, 0, 1)) * glm::angleAxis(e.y, glm::dvec3(0, 1, 0)) *
             glm::angleAxis(e.x, glm::dvec3(1, 0, 0));
       }
       inst.rotation = glm::quat(q);
       if (os.uniform_scale) {
-        inst.scale = glm::vec3(static_cast<float>(sample(os.scale[0], r_scale)));
+        inst.scale = glm::vec3(static_cast<float>(sample(os.scale[0], r_scale, at)));
       } else {
-        inst.scale = glm::vec3(sample(os.scale, r_scale));
+        inst.scale = glm::vec3(sample(os.scale, r_scale, at));
       }
-      inst.color = os.color ? glm::vec3(sample(*os.color, r_col)) : meshes[os.mesh_index].base_color;
+      inst.color = os.color ? glm::vec3(sample(*os.color, r_col, at)) : meshes[os.mesh_index].base_color;
       inst.model = glm::translate(glm::mat4(1.0f), inst.position) * glm::mat4_cast(inst.rotation) *
                    glm::scale(glm::mat4(1.0f), inst.scale);
       if (os.labeled) {

@@ -9,9 +9,16 @@
 
 namespace synthlabel {
 
-double sample(const ScalarDist& d, Rng& rng);
-std::int64_t sample(const IntDist& d, Rng& rng);
-glm::dvec3 sample(const Vec3Dist& d, Rng& rng);
+// Which frame is being drawn, for the per-frame forms (sweep, sequence): `frames` is the dataset's
+// frame count (the config's `frames`, or --frames), so a sweep spans the whole dataset in any shard.
+struct FrameIndex {
+  std::uint64_t frame = 0;
+  std::uint64_t frames = 1;
+};
+
+double sample(const ScalarDist& d, Rng& rng, const FrameIndex& at);
+std::int64_t sample(const IntDist& d, Rng& rng, const FrameIndex& at);
+glm::dvec3 sample(const Vec3Dist& d, Rng& rng, const FrameIndex& at);
 
 // Uniformly distributed rotation (Shoemake 1992, "Uniform random rotations").
 glm::dquat sample_uniform_rotation(Rng& rng);

@@ -127,6 +127,34 @@ class Parser {
     return {it->first.Scalar(), it->second};
   }
 
+  // {choice: [...], weights: [...]}: the kind "choice", its body, and the weights node (or a null node).
+  // Any other distribution is a one-key mapping.
+  struct DistForm {
+    std::string kind;
+    YAML::Node body, weights;
+    bool has_weights = false;  // (a default YAML::Node is a defined null node: it tests true)
+  };
+  DistForm dist_form(const YAML::Node& n, const std::string& path, std::initializer_list<std::string_view> kinds,
+                     const std::string& expected) {
+    if (n.IsMap() && n.size() == 2 && n["choice"] && n["weights"]) {
+      check_keys(n, path, {"choice", "weights"});
+      return {"choice", n["choice"], n["weights"], true};
+    }
+    auto [kind, body] = one_key(n, path, kinds, expected);
+    return {kind, body, YAML::Node(), false};
+  }
+
+  std::vector<double> weights(const YAML::Node& n, const std::string& path, std::size_t count) {
+    const auto w = number_list(n, path, count);
+    double sum = 0;
+    for (double x : w) {
+      if (x < 0) fail(n, path, "weights must be >= 0, got " + fmt(x));
+      sum += x;
+    }
+    if (!(sum > 0)) fail(n, path, "weights must not all be 0");
+    return w;
+  }
+
   std::vector<double> number_list(const YAML::Node& n, const std::string& path, std::size_t exact) {
     if (!n.IsSequence() || (exact != 0 && n.size() != exact) || n.size() == 0) {
       fail(n, path, exact ? "expected a list of " + std::to_string(exact) + " numbers" : "expected a non-empty list");
@@ -137,7 +165,9 @@ class Parser {
   }
 
   static constexpr const char* k_scalar_forms =
-      "expected a number or a distribution: {uniform: [lo, hi]}, {normal: [mean, stddev]}, {choice: [a, b, ...]}";
+      "expected a number or a distribution: {uniform: [lo, hi]}, {loguniform: [lo, hi]}, {normal: [mean, stddev]}, "
+      "{truncated_normal: [mean, stddev, lo, hi]}, {choice: [a, b, ...], weights: [...]}, {sweep: [from, to]}, "
+      "{sequence: [a, b, ...]}";
 
   ScalarDist scalar_dist(const YAML::Node& n, const std::string& path, double lo = -k_inf, double hi = k_inf) {
     auto in_range = [&](const YAML::Node& at, double v) {
@@ -150,24 +180,48 @@ class Parser {
       in_range(n, v);
       return v;
     }
-    auto [kind, body] = one_key(n, path, {"uniform", "normal", "choice"}, k_scalar_forms);
+    const auto [kind, body, weights_node, has_weights] = dist_form(
+        n, path, {"uniform", "loguniform", "normal", "truncated_normal", "choice", "sweep", "sequence"}, k_scalar_forms);
     const std::string sub = join(path, kind);
-    if (kind == "uniform") {
+    if (kind == "uniform" || kind == "loguniform" || kind == "sweep") {
       auto v = number_list(body, sub, 2);
-      if (v[0] > v[1]) fail(body, sub, "min " + fmt(v[0]) + " is greater than max " + fmt(v[1]));
+      if (kind != "sweep" && v[0] > v[1]) fail(body, sub, "min " + fmt(v[0]) + " is greater than max " + fmt(v[1]));
       in_range(body, v[0]);
       in_range(body, v[1]);
-      return Uniform{v[0], v[1]};
+      if (kind == "sweep") return Sweep{v[0], v[1]};
+      if (kind == "uniform") return Uniform{v[0], v[1]};
+      if (!(v[0] > 0)) fail(body, sub, "a log-uniform range must be positive, got min " + fmt(v[0]));
+      return LogUniform{v[0], v[1]};
     }
     if (kind == "normal") {
       auto v = number_list(body, sub, 2);
       if (v[1] < 0.0) fail(body, sub, "stddev must be >= 0, got " + fmt(v[1]));
-      if (lo > -k_inf || hi < k_inf) fail(body, sub, "a normal distribution is unbounded; use uniform here");
+      if (lo > -k_inf || hi < k_inf) {
+        fail(body, sub, "a normal distribution is unbounded; use truncated_normal: [mean, stddev, " + fmt(lo) + ", " +
+                            fmt(hi) + "] or uniform here");
+      }
       return Normal{v[0], v[1]};
+    }
+    if (kind == "truncated_normal") {
+      auto v = number_list(body, sub, 4);
+      if (!(v[1] > 0.0)) fail(body, sub, "stddev must be > 0, got " + fmt(v[1]));
+      if (v[2] > v[3]) fail(body, sub, "min " + fmt(v[2]) + " is greater than max " + fmt(v[3]));
+      in_range(body, v[2]);
+      in_range(body, v[3]);
+      // Sampled by rejection: refuse intervals so far in a tail that it would take > 1000 draws a value.
+      auto cdf = [&](double x) { return 0.5 * std::erfc(-(x - v[0]) / (v[1] * std::sqrt(2.0))); };
+      if (cdf(v[3]) - cdf(v[2]) < 1e-3) {
+        fail(body, sub, "the interval [" + fmt(v[2]) + ", " + fmt(v[3]) + "] holds less than 0.1% of this normal; "
+                        "use uniform there");
+      }
+      return TruncatedNormal{v[0], v[1], v[2], v[3]};
     }
     auto v = number_list(body, sub, 0);
     for (double x : v) in_range(body, x);
-    return Choice{v};
+    if (kind == "sequence") return Sequence{v};
+    Choice c{v, {}};
+    if (has_weights) c.weights = weights(weights_node, join(path, "weights"), v.size());
+    return c;
   }
 
   IntDist int_dist(const YAML::Node& n, const std::string& path, std::int64_t lo, std::int64_t hi) {
@@ -179,8 +233,9 @@ class Parser {
       return v;
     };
     if (n.IsScalar()) return check(n, integer(n, path));
-    auto [kind, body] = one_key(n, path, {"range", "choice"},
-                                "expected a whole number or {range: [lo, hi]} (inclusive) or {choice: [a, b, ...]}");
+    const auto [kind, body, weights_node, has_weights] =
+        dist_form(n, path, {"range", "choice"},
+                  "expected a whole number or {range: [lo, hi]} (inclusive) or {choice: [a, b, ...], weights: [...]}");
     const std::string sub = join(path, kind);
     if (!body.IsSequence() || body.size() == 0) fail(body, sub, "expected a non-empty list of whole numbers");
     std::vector<std::int64_t> v;
@@ -192,7 +247,9 @@ class Parser {
       if (v[0] > v[1]) fail(body, sub, "min " + std::to_string(v[0]) + " is greater than max " + std::to_string(v[1]));
       return IntRange{v[0], v[1]};
     }
-    return IntChoice{v};
+    IntChoice c{v, {}};
+    if (has_weights) c.weights = weights(weights_node, join(path, "weights"), v.size());
+    return c;
   }
 
   Vec3Dist vec3_dist(const YAML::Node& n, const std::string& path, double lo = -k_inf, double hi = k_inf) {

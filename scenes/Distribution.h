@@ -2,12 +2,17 @@
 // sampling lives in randomizers/ (with an explicit RNG).
 //
 // YAML forms (see docs/config.md):
-//   3.5                          constant
-//   {uniform: [lo, hi]}          uniform on [lo, hi)
-//   {normal: [mean, stddev]}     Gaussian
-//   {choice: [a, b, c]}          one of the values, equally likely
+//   3.5                                      constant
+//   {uniform: [lo, hi]}                      uniform on [lo, hi)
+//   {loguniform: [lo, hi]}                   log-uniform on [lo, hi), 0 < lo
+//   {normal: [mean, stddev]}                 Gaussian
+//   {truncated_normal: [mean, stddev, lo, hi]}  Gaussian restricted to [lo, hi]
+//   {choice: [a, b, c]}                      one of the values, equally likely
+//   {choice: [a, b], weights: [3, 1]}        one of the values, with these relative weights
+//   {sweep: [lo, hi]}                        per frame: lo at frame 0 to hi at the last frame, linearly
+//   {sequence: [a, b, c]}                    per frame: a, b, c, a, b, ... (frame index mod length)
 // Integers (counts):
-//   3 | {range: [lo, hi]} (inclusive) | {choice: [...]}
+//   3 | {range: [lo, hi]} (inclusive) | {choice: [...], weights: [...]}
 // Vectors: [x, y, z] where each element is any scalar form, or {uniform: [[x0,y0,z0], [x1,y1,z1]]}.
 #pragma once
 
@@ -21,19 +26,33 @@ namespace synthlabel {
 struct Uniform {
   double lo = 0.0, hi = 1.0;
 };
+struct LogUniform {
+  double lo = 1.0, hi = 10.0;
+};
 struct Normal {
   double mean = 0.0, stddev = 1.0;
 };
+struct TruncatedNormal {
+  double mean = 0.0, stddev = 1.0, lo = -1.0, hi = 1.0;
+};
 struct Choice {
   std::vector<double> values;
+  std::vector<double> weights;  // empty: equally likely
 };
-using ScalarDist = std::variant<double, Uniform, Normal, Choice>;
+struct Sweep {
+  double lo = 0.0, hi = 1.0;
+};
+struct Sequence {
+  std::vector<double> values;
+};
+using ScalarDist = std::variant<double, Uniform, LogUniform, Normal, TruncatedNormal, Choice, Sweep, Sequence>;
 
 struct IntRange {
   std::int64_t lo = 0, hi = 0;  // inclusive
 };
 struct IntChoice {
   std::vector<std::int64_t> values;
+  std::vector<double> weights;  // empty: equally likely
 };
 using IntDist = std::variant<std::int64_t, IntRange, IntChoice>;
 

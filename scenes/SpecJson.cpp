@@ -11,8 +11,14 @@ json to_json(const ScalarDist& d) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, double>) return v;
         else if constexpr (std::is_same_v<T, Uniform>) return json{{"uniform", {v.lo, v.hi}}};
+        else if constexpr (std::is_same_v<T, LogUniform>) return json{{"loguniform", {v.lo, v.hi}}};
         else if constexpr (std::is_same_v<T, Normal>) return json{{"normal", {v.mean, v.stddev}}};
-        else return json{{"choice", v.values}};
+        else if constexpr (std::is_same_v<T, TruncatedNormal>)
+          return json{{"truncated_normal", {v.mean, v.stddev, v.lo, v.hi}}};
+        else if constexpr (std::is_same_v<T, Choice>)
+          return v.weights.empty() ? json{{"choice", v.values}} : json{{"choice", v.values}, {"weights", v.weights}};
+        else if constexpr (std::is_same_v<T, Sweep>) return json{{"sweep", {v.lo, v.hi}}};
+        else return json{{"sequence", v.values}};
       },
       d);
 }
@@ -23,7 +29,7 @@ json to_json(const IntDist& d) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::int64_t>) return v;
         else if constexpr (std::is_same_v<T, IntRange>) return json{{"range", {v.lo, v.hi}}};
-        else return json{{"choice", v.values}};
+        else return v.weights.empty() ? json{{"choice", v.values}} : json{{"choice", v.values}, {"weights", v.weights}};
       },
       d);
 }

@@ -64,7 +64,8 @@ TEST(Config, DistributionErrors) {
             "test.yaml:4:22: camera.distance.normal: stddev must be >= 0, got -2");
   // distance must stay positive, which a normal distribution cannot promise.
   EXPECT_EQ(error_of(std::string(k_head) + "camera:\n  distance: {normal: [5, 1]}\n" + k_objects),
-            "test.yaml:4:22: camera.distance.normal: a normal distribution is unbounded; use uniform here");
+            "test.yaml:4:22: camera.distance.normal: a normal distribution is unbounded; use truncated_normal: [mean, "
+            "stddev, 0.000001, 1000000] or uniform here");
 }
 
 TEST(Config, CountErrors) {
