@@ -27,6 +27,7 @@ json identity(const GenerateOptions& options, const SceneSpec& spec) {
   m["version"] = std::string(tool_version());
   m["git_revision"] = std::string(git_revision());
   m["config_file"] = options.config.string();
+  if (!options.overrides.empty()) m["overrides"] = options.overrides;
   m["seed"] = spec.seed;
   m["frame_range"] = {options.start, options.start + spec.frames};  // [first, last + 1)
   m["compression"] = options.compression;
@@ -85,7 +86,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     }
     options.out = out + in.substr(from);
   }
-  auto spec_r = load_config(options.config);
+  auto spec_r = load_config(options.config, options.overrides);
   if (!spec_r) return spec_r.error();
   SceneSpec& spec = *spec_r;
   if (options.seed) spec.seed = *options.seed;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/Pipeline.h"
 #include "core/Error.h"
@@ -21,6 +22,7 @@ namespace synthlabel {
 
 struct GenerateOptions {
   std::filesystem::path config;
+  std::vector<std::string> overrides;  // KEY.PATH=VALUE, applied to the config in order
   std::filesystem::path out;
   std::optional<std::uint64_t> frames;  // overrides the config's `frames`
   std::uint64_t start = 0;              // first frame index

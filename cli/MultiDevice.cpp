@@ -56,6 +56,7 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
                                      "--threads", std::to_string(options.threads ? options.threads
                                                                                  : std::max<unsigned>(1, static_cast<unsigned>(hw / n) - 1)),
                                      "--quiet", "--resume"};  // rerunning the same command continues the parts
+    args.insert(args.begin() + 3, options.overrides.begin(), options.overrides.end());  // after CONFIG
     if (options.frames) args.insert(args.end(), {"--frames", std::to_string(*options.frames)});
     if (options.seed) args.insert(args.end(), {"--seed", std::to_string(*options.seed)});
     if (!options.resolution.empty()) args.insert(args.end(), {"--resolution", options.resolution});

@@ -58,8 +58,12 @@ int main(int argc, char** argv) {
       "OUT/coco.json (COCO instances with compressed RLE) and OUT/manifest.json.\n"
       "Frame i depends only on (seed, i) and the config: any frame range reproduces the same frames.\n\n"
       "Example:\n"
-      "  synthlabel generate configs/quickstart.yaml --out out/qs --frames 100 --seed 7");
+      "  synthlabel generate configs/quickstart.yaml --out out/qs --frames 100 --seed 7\n"
+      "  synthlabel generate configs/quickstart.yaml 'camera.distance={uniform: [3, 4]}' --out out/near");
   g->add_option("config", gen.config, "Scene config (YAML); see docs/config.md")->required()->check(CLI::ExistingFile);
+  g->add_option("overrides", gen.overrides,
+                "KEY.PATH=VALUE changes to the config, applied in order: camera.distance=4, "
+                "objects[1].count={range: [1, 3]}, seed=7 (the value is YAML)");
   g->add_option("--out,-o", gen.out, "Output folder; must be missing or empty (see --overwrite)")->required();
   auto* frames_opt = g->add_option("--frames,-n", frames, "Number of frames (default: the config's 'frames')");
   g->add_option("--resolution,-r", gen.resolution, "WIDTHxHEIGHT, e.g. 1920x1080 (default: the config's)");
@@ -105,6 +109,7 @@ int main(int argc, char** argv) {
       "Example:\n"
       "  synthlabel bench configs/quickstart.yaml --frames 500 --threads 2");
   b->add_option("config", bench.config, "Scene config (YAML)")->required()->check(CLI::ExistingFile);
+  b->add_option("overrides", bench.overrides, "KEY.PATH=VALUE changes to the config");
   b->add_option("--frames,-n", bench_frames, "Frames to render (default 200)")->default_val(200);
   b->add_option("--resolution,-r", bench.resolution, "WIDTHxHEIGHT (default: the config's)");
   b->add_option("--threads,-j", bench.threads, "Encoder threads (default: hardware threads - 1)");
@@ -136,7 +141,9 @@ int main(int argc, char** argv) {
       "resolved): exactly what generate would record in manifest.json.\n\n"
       "Example:\n"
       "  synthlabel validate configs/quickstart.yaml");
+  std::vector<std::string> validate_overrides;
   v->add_option("config", validate_config, "Scene config (YAML)")->required()->check(CLI::ExistingFile);
+  v->add_option("overrides", validate_overrides, "KEY.PATH=VALUE changes to the config, as generate takes them");
   v->add_option("--asset-root", validate_root, "Refuse assets outside this folder");
 
   auto* d = app.add_subcommand("devices", "List the Vulkan devices that can render, with their --device index");
@@ -204,7 +211,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (v->parsed()) {
-    auto spec = load_config(validate_config);
+    auto spec = load_config(validate_config, validate_overrides);
     if (!spec) return fail(spec.error());
     auto meshes = load_meshes(*spec, validate_root);
     if (!meshes) return fail(meshes.error());

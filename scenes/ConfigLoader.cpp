@@ -28,9 +28,102 @@ class Parser {
   Parser(std::string file, std::filesystem::path base_dir) : m_file(std::move(file)), m_base(std::move(base_dir)) {}
 
   std::string where(const YAML::Node& n) const {
+    // A node that came from a command-line override is named by the override, not a file position.
+    for (const auto& [label, root] : m_overrides) {
+      if (contains(root, n)) return label;
+    }
     const YAML::Mark m = n.Mark();
     if (m.is_null()) return m_file;
     return m_file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+  }
+
+  static bool contains(const YAML::Node& root, const YAML::Node& n) {
+    if (root.is(n)) return true;
+    if (root.IsSequence()) {
+      for (const auto& c : root) {
+        if (contains(c, n)) return true;
+      }
+    } else if (root.IsMap()) {
+      for (const auto& kv : root) {
+        if (contains(kv.first, n) || contains(kv.second, n)) return true;
+      }
+    }
+    return false;
+  }
+
+  // A key an override added is new to the tree: errors about it name the override too.
+  void remember_key(const YAML::Node& map, const std::string& key, const std::string& label) {
+    for (const auto& kv : map) {
+      if (kv.first.IsScalar() && kv.first.Scalar() == key) m_overrides.emplace_back(label, kv.first);
+    }
+  }
+
+  // Applies "a.b[2].c=value" to the tree (value parsed as YAML); maps along the path are created.
+  void apply_override(YAML::Node& root, const std::string& text) {
+    const std::string label = "override '" + text + "'";
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw ConfigFailure{label + ": expected KEY.PATH=VALUE, e.g. camera.distance=4 or objects[1].count=3"};
+    }
+    YAML::Node value;
+    try {
+      value = YAML::Load(text.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      throw ConfigFailure{label + ": the value is not valid YAML: " + e.msg};
+    }
+    if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    YAML::Node cur = root;
+    std::string done;  // the path so far, for messages
+    const std::string path = text.substr(0, eq);
+    std::size_t i = 0;
+    while (i < path.size()) {
+      std::size_t j = i;
+      while (j < path.size() && path[j] != '.' && path[j] != '[') ++j;
+      const std::string key = path.substr(i, j - i);
+      if (key.empty()) throw ConfigFailure{label + ": empty key in '" + path + "'"};
+      if (!cur.IsMap()) throw ConfigFailure{label + ": " + (done.empty() ? "(top level)" : done) + " is not a mapping"};
+      done = done.empty() ? key : done + "." + key;
+      const bool last = j == path.size();
+      const bool existed = cur[key].IsDefined();
+      if (last) {
+        cur[key] = value;
+        if (!existed) remember_key(cur, key, label);
+        break;
+      }
+      YAML::Node next = cur[key];
+      if (!next.IsDefined() || next.IsNull()) {
+        if (path[j] == '[') throw ConfigFailure{label + ": " + done + " is not in the config"};
+        cur[key] = YAML::Node(YAML::NodeType::Map);
+        if (!existed) remember_key(cur, key, label);
+        next = cur[key];
+      }
+      cur.reset(next);
+      i = j;
+      while (i < path.size() && path[i] == '[') {
+        const auto close = path.find(']', i);
+        if (close == std::string::npos) throw ConfigFailure{label + ": missing ']' in '" + path + "'"};
+        const std::string digits = path.substr(i + 1, close - i - 1);
+        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 6) {
+          throw ConfigFailure{label + ": '[" + digits + "]' is not a list index"};
+        }
+        const std::size_t index = std::stoul(digits);
+        if (!cur.IsSequence() || index >= cur.size()) {
+          throw ConfigFailure{label + ": " + done + " has no entry [" + digits + "] (it has " +
+                              std::to_string(cur.IsSequence() ? cur.size() : 0) + ")"};
+        }
+        done += "[" + digits + "]";
+        if (close + 1 == path.size()) {
+          cur[index] = value;
+          i = close + 1;
+          break;
+        }
+        YAML::Node item = cur[index];
+        cur.reset(item);
+        i = close + 1;
+      }
+      if (i < path.size() && path[i] == '.') ++i;
+    }
+    m_overrides.emplace_back(label, value);
   }
 
   [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& what) const {
@@ -465,15 +558,17 @@ class Parser {
  private:
   std::string m_file;
   std::filesystem::path m_base;
+  std::vector<std::pair<std::string, YAML::Node>> m_overrides;  // label, value node
 };
 
 }  // namespace
 
 Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::path& display_name,
-                               const std::filesystem::path& base_dir) {
+                               const std::filesystem::path& base_dir, const std::vector<std::string>& overrides) {
   Parser parser(display_name.string(), base_dir);
   try {
-    const YAML::Node root = YAML::Load(std::string(text));
+    YAML::Node root = YAML::Load(std::string(text));
+    for (const auto& o : overrides) parser.apply_override(root, o);
     SceneSpec spec = parser.parse(root);
     spec.source = display_name;
     return spec;
@@ -492,7 +587,7 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
   }
 }
 
-Result<SceneSpec> load_config(const std::filesystem::path& path) {
+Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > k_max_config_bytes) {
@@ -501,7 +596,7 @@ Result<SceneSpec> load_config(const std::filesystem::path& path) {
   }
   auto text = read_text_file(path);
   if (!text) return make_error(ExitCode::usage, text.error().message);
-  return parse_config(*text, path, path.parent_path());
+  return parse_config(*text, path, path.parent_path(), overrides);
 }
 
 Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,11 +16,13 @@
 namespace synthlabel {
 
 // Reads and validates `path`. Asset paths are resolved relative to the config file's folder.
-Result<SceneSpec> load_config(const std::filesystem::path& path);
+// `overrides` ("camera.distance=4", "objects[1].count={range: [1, 3]}") are applied in order before
+// validation; a value is YAML; a problem in one is reported as "override 'TEXT': KEY: ...".
+Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
 
 // Same, from text; `display_name` is used in messages and `base_dir` to resolve asset paths.
 Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::path& display_name,
-                               const std::filesystem::path& base_dir);
+                               const std::filesystem::path& base_dir, const std::vector<std::string>& overrides = {});
 
 // Builds the mesh library for a spec: one Mesh per distinct primitive or (asset, options), and sets
 // each ObjectSpec::mesh_index. Asset failures are Error(ExitCode::asset) naming the config location

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -240,6 +241,32 @@ TEST(Generate, ValidatePrintsTheResolvedConfig) {
                              test::shell_quote((k_src / "tests/e2e/GenerateTest.cpp").string()));
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_EQ(bad.out, "");
+}
+
+TEST(Generate, OverridesEqualAnEditedConfig) {
+  test::TempDir dir;
+  std::string yaml = test::read_file(k_src / "tests/data/floating.yaml");
+  const std::string from = "distance: {uniform: [3.5, 5]}", to = "distance: 7";
+  ASSERT_NE(yaml.find(from), std::string::npos);
+  yaml = yaml.substr(0, yaml.find(from)) + to + yaml.substr(yaml.find(from) + from.size());
+  const std::string rel = "../../assets/", abs = (k_src / "assets").string() + "/";
+  ASSERT_NE(yaml.find(rel), std::string::npos);
+  yaml = yaml.substr(0, yaml.find(rel)) + abs + yaml.substr(yaml.find(rel) + rel.size());
+  const auto edited_cfg = dir.path() / "edited.yaml";
+  std::ofstream(edited_cfg) << yaml;
+  const auto r1 = generate(edited_cfg, dir.path() / "edited", "--frames 3");
+  ASSERT_EQ(r1.exit_code, 0) << r1.err;
+  const auto r2 = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                            test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " camera.distance=7" +
+                            " --out " + test::shell_quote((dir.path() / "override").string()) + " --validate --quiet --frames 3");
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  const auto a = test::read_tree(dir.path() / "edited"), b = test::read_tree(dir.path() / "override");
+  for (const auto& [name, bytes] : a) {
+    // The manifest names the config file and the overrides; the resolved asset path differs in spelling.
+    if (name == "manifest.json") continue;
+    EXPECT_TRUE(b.at(name) == bytes) << name;
+  }
+  EXPECT_NE(b.at("manifest.json").find("\"overrides\": [\n    \"camera.distance=7\""), std::string::npos);
 }
 
 TEST(Generate, HelpTeaches) {

@@ -98,6 +98,38 @@ TEST(Config, LimitsAreEnforced) {
             "test.yaml:1:14: resolution[0]: expected a whole number from 1 to 16384, got 100000");
 }
 
+std::string override_error(const std::vector<std::string>& overrides) {
+  auto r = parse_config(std::string(k_head) + "camera:\n  distance: 5\n" + k_objects, "test.yaml", ".", overrides);
+  return r.ok() ? "(accepted)" : r.error().message;
+}
+
+TEST(Config, OverridesChangeValuesInOrder) {
+  auto r = parse_config(std::string(k_head) + "camera:\n  distance: 5\n" + k_objects, "test.yaml", ".",
+                        {"camera.distance={uniform: [3, 4]}", "objects[0].count=7", "seed=9", "seed=11",
+                         "lights=[{intensity: 2}]"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->seed, 11u);
+  ASSERT_TRUE(std::holds_alternative<Uniform>(r->camera.distance_m));
+  EXPECT_EQ(std::get<Uniform>(r->camera.distance_m).hi, 4.0);
+  EXPECT_EQ(std::get<std::int64_t>(r->objects[0].count), 7);
+  ASSERT_EQ(r->lights.size(), 1u);
+  EXPECT_EQ(std::get<double>(r->lights[0].intensity), 2.0);
+}
+
+TEST(Config, OverrideErrorsNameTheOverride) {
+  EXPECT_EQ(override_error({"camera.distance=far"}),
+            "override 'camera.distance=far': camera.distance: expected a number, got 'far'");
+  EXPECT_EQ(override_error({"camera.distnce=4"}),
+            "override 'camera.distnce=4': camera.distnce: unknown key (did you mean 'distance'?)");
+  EXPECT_EQ(override_error({"objects[3].count=1"}), "override 'objects[3].count=1': objects has no entry [3] (it has 1)");
+  EXPECT_EQ(override_error({"seed"}),
+            "override 'seed': expected KEY.PATH=VALUE, e.g. camera.distance=4 or objects[1].count=3");
+  EXPECT_EQ(override_error({"seed=[1"}).rfind("override 'seed=[1': the value is not valid YAML", 0), 0u);
+  // Errors elsewhere still point into the file.
+  EXPECT_EQ(override_error({"seed=3", "camera.fov_deg=0.5"}),
+            "override 'camera.fov_deg=0.5': camera.fov_deg: value 0.5 is outside the allowed range [1, 179]");
+}
+
 TEST(Config, MissingAssetNamesConfigLocationAndFile) {
   auto spec = parse_config(std::string(k_head) + "objects:\n  - {asset: nothere.glb, category: box}\n", "test.yaml",
                            "/nonexistent-dir");
