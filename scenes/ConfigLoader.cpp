@@ -33,8 +33,94 @@ class Parser {
       if (contains(root, n)) return label;
     }
     const YAML::Mark m = n.Mark();
-    if (m.is_null()) return m_file;
-    return m_file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+    const std::string file = source_of(n).first;
+    if (m.is_null()) return file;
+    return file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+  }
+
+  // The file a node was read from (an included file, or the config itself) and that file's folder.
+  std::pair<std::string, std::filesystem::path> source_of(const YAML::Node& n) const {
+    for (const auto& inc : m_includes) {
+      if (contains(inc.root, n)) return {inc.name, inc.dir};
+    }
+    return {m_file, m_base};
+  }
+
+  // Reads `path` and the files it includes (depth first, in order), merged so that later files and
+  // finally `path` itself win: mappings merge key by key, anything else is replaced.
+  YAML::Node load_with_includes(const YAML::Node& root, const std::filesystem::path& dir, std::vector<std::string>& stack) {
+    if (!root.IsMap() || !root["include"]) return root;
+    const YAML::Node inc = root["include"];
+    std::vector<YAML::Node> names;
+    if (inc.IsScalar()) {
+      names.push_back(inc);
+    } else if (inc.IsSequence()) {
+      for (const auto& i : inc) names.push_back(i);
+    } else {
+      fail(inc, "include", "expected a file name or a list of file names");
+    }
+    YAML::Node merged;
+    for (const auto& name_node : names) {
+      const std::filesystem::path rel = string(name_node, "include");
+      const auto file = (rel.is_absolute() ? rel : dir / rel).lexically_normal();
+      for (const auto& open : stack) {
+        if (open == file.string()) fail(name_node, "include", "include cycle: " + open + " includes itself");
+      }
+      if (stack.size() >= 8) fail(name_node, "include", "includes nested more than 8 deep");
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(file, ec)) {
+        fail(name_node, "include", "'" + file.string() + "' is not a readable file");
+      }
+      const auto size = std::filesystem::file_size(file, ec);
+      if (ec) fail(name_node, "include", "cannot read '" + file.string() + "': " + ec.message());
+      if (size > k_max_config_bytes) fail(name_node, "include", "'" + file.string() + "' is larger than 4 MiB");
+      auto text = read_text_file(file);
+      if (!text) fail(name_node, "include", text.error().message);
+      YAML::Node child;
+      try {
+        child = YAML::Load(*text);
+      } catch (const YAML::Exception& e) {
+        std::string at = file.string();
+        if (!e.mark.is_null()) at += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+        throw ConfigFailure{at + ": YAML syntax error: " + e.msg};
+      }
+      if (!child.IsMap()) throw ConfigFailure{file.string() + ": an included config must be a mapping"};
+      m_includes.push_back({file.string(), file.parent_path(), child});
+      stack.push_back(file.string());
+      child = load_with_includes(child, file.parent_path(), stack);
+      stack.pop_back();
+      merged = merged.IsDefined() && merged.IsMap() ? merge(merged, child) : child;
+    }
+    return merged.IsDefined() && merged.IsMap() ? merge(merged, root) : root;
+  }
+
+  // `over` on top of `base`; the nodes themselves are kept (not copied), so messages still point
+  // into the file each value came from. "include" keys are dropped.
+  static YAML::Node merge(const YAML::Node& base, const YAML::Node& over) {
+    YAML::Node out(YAML::NodeType::Map);
+    auto key_in = [](const YAML::Node& map, const std::string& k) {
+      for (const auto& kv : map) {
+        if (kv.first.IsScalar() && kv.first.Scalar() == k) return true;
+      }
+      return false;
+    };
+    for (const auto& kv : base) {
+      if (!kv.first.IsScalar() || kv.first.Scalar() == "include") continue;
+      if (!key_in(over, kv.first.Scalar())) out.force_insert(kv.first, kv.second);
+    }
+    for (const auto& kv : over) {
+      if (kv.first.IsScalar() && kv.first.Scalar() == "include") continue;
+      YAML::Node below;
+      for (const auto& b : base) {
+        if (b.first.IsScalar() && kv.first.IsScalar() && b.first.Scalar() == kv.first.Scalar()) below = b.second;
+      }
+      if (below.IsDefined() && below.IsMap() && kv.second.IsMap()) {
+        out.force_insert(kv.first, merge(below, kv.second));
+      } else {
+        out.force_insert(kv.first, kv.second);
+      }
+    }
+    return out;
   }
 
   static bool contains(const YAML::Node& root, const YAML::Node& n) {
@@ -380,7 +466,7 @@ class Parser {
     SceneSpec spec;
     if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{m_file + ": the config is empty"};
     expect_map(root, "(top level)");
-    check_keys(root, "", {"seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
+    check_keys(root, "", {"include", "seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
                           "objects"});
     if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
     if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
@@ -504,7 +590,7 @@ class Parser {
       o.name = name;
     } else if (auto a = n["asset"]) {
       const std::filesystem::path rel = string(a, join(path, "asset"));
-      o.asset = rel.is_absolute() ? rel : (m_base / rel).lexically_normal();
+      o.asset = rel.is_absolute() ? rel : (source_of(a).second / rel).lexically_normal();
       o.where = where(a) + ": " + join(path, "asset");
       o.name = rel.filename().string();
     } else {
@@ -559,6 +645,12 @@ class Parser {
   std::string m_file;
   std::filesystem::path m_base;
   std::vector<std::pair<std::string, YAML::Node>> m_overrides;  // label, value node
+  struct Included {
+    std::string name;
+    std::filesystem::path dir;
+    YAML::Node root;
+  };
+  std::vector<Included> m_includes;
 };
 
 }  // namespace
@@ -568,6 +660,8 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
   Parser parser(display_name.string(), base_dir);
   try {
     YAML::Node root = YAML::Load(std::string(text));
+    std::vector<std::string> stack = {display_name.lexically_normal().string()};
+    root = parser.load_with_includes(root, base_dir, stack);
     for (const auto& o : overrides) parser.apply_override(root, o);
     SceneSpec spec = parser.parse(root);
     spec.source = display_name;
@@ -589,6 +683,9 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
 
 Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
   std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return make_error(ExitCode::usage, path.string() + ": not a regular file (a config is a YAML file)");
+  }
   const auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > k_max_config_bytes) {
     return make_error(ExitCode::usage, path.string() + ": the config is " + std::to_string(size) +

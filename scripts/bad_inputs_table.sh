@@ -58,6 +58,10 @@ seed: 2
 $ok"
 row "missing objects" 'categories: [box]'
 row "empty file" ''
+row "include of a device file (include: /dev/zero)" "include: /dev/zero
+$ok"
+row "include cycle" "include: scene.yaml
+$ok"
 row "YAML nested 100,000 deep" "seed: $(printf '[%.0s' $(seq 1000))$(printf ']%.0s' $(seq 1000))
 $ok"
 row "text that is not UTF-8" "$(printf 'categories: [\xff\xfe]\nobjects: [{primitive: cube, category: box}]')"

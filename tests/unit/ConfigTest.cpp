@@ -2,7 +2,10 @@
 // suggestion, and nothing is silently accepted.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "scenes/ConfigLoader.h"
+#include "tests/support/TestSupport.h"
 
 namespace synthlabel {
 namespace {
@@ -128,6 +131,50 @@ TEST(Config, OverrideErrorsNameTheOverride) {
   // Errors elsewhere still point into the file.
   EXPECT_EQ(override_error({"seed=3", "camera.fov_deg=0.5"}),
             "override 'camera.fov_deg=0.5': camera.fov_deg: value 0.5 is outside the allowed range [1, 179]");
+}
+
+TEST(Config, IncludesMergeWithLaterValuesWinning) {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "parts");
+  std::ofstream(dir.path() / "parts/base.yaml") << "seed: 1\nresolution: [160, 120]\ncategories: [box]\n"
+                                                   "camera: {distance: 4, elevation_deg: 30}\n"
+                                                   "objects: [{asset: mesh.obj, category: box}]\n";
+  std::ofstream(dir.path() / "parts/light.yaml") << "lights: [{intensity: 3}]\nseed: 5\n";
+  std::ofstream(dir.path() / "exp.yaml") << "include: [parts/base.yaml, parts/light.yaml]\nseed: 2\ncamera: {distance: 6}\n";
+  auto r = load_config(dir.path() / "exp.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->seed, 2u);                                          // the including file wins
+  EXPECT_EQ(std::get<double>(r->camera.distance_m), 6.0);          // mappings merge key by key
+  EXPECT_EQ(std::get<double>(r->camera.elevation_deg), 30.0);
+  EXPECT_EQ(std::get<double>(r->lights.at(0).intensity), 3.0);     // from the second include
+  EXPECT_EQ(r->width, 160u);
+  EXPECT_EQ(r->objects[0].asset, (dir.path() / "parts/mesh.obj").lexically_normal());  // relative to its file
+}
+
+TEST(Config, IncludeErrorsPointIntoTheRightFile) {
+  test::TempDir dir;
+  std::ofstream(dir.path() / "base.yaml") << "categories: [box]\ncamera: {elevaton_deg: 3}\n"
+                                             "objects: [{primitive: cube, category: box}]\n";
+  std::ofstream(dir.path() / "a.yaml") << "include: base.yaml\n";
+  std::ofstream(dir.path() / "loop.yaml") << "include: loop.yaml\n";
+  std::ofstream(dir.path() / "missing.yaml") << "seed: 1\ninclude: nothere.yaml\n";
+  auto a = load_config(dir.path() / "a.yaml");
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.error().message, (dir.path() / "base.yaml").string() +
+                                   ":2:10: camera.elevaton_deg: unknown key (did you mean 'elevation_deg'?)");
+  auto loop = load_config(dir.path() / "loop.yaml");
+  ASSERT_FALSE(loop.ok());
+  EXPECT_NE(loop.error().message.find(":1:10: include: include cycle"), std::string::npos) << loop.error().message;
+  std::ofstream(dir.path() / "device.yaml") << "include: /dev/zero\n";  // would read forever
+  auto device = load_config(dir.path() / "device.yaml");
+  ASSERT_FALSE(device.ok());
+  EXPECT_NE(device.error().message.find("'/dev/zero' is not a readable file"), std::string::npos) << device.error().message;
+  auto zero = load_config("/dev/zero");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().message, "/dev/zero: not a regular file (a config is a YAML file)");
+  auto missing = load_config(dir.path() / "missing.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find(":2:10: include: '"), std::string::npos) << missing.error().message;
 }
 
 TEST(Config, MissingAssetNamesConfigLocationAndFile) {
