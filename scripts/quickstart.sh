@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 build/synthlabel generate configs/quickstart.yaml --out out/quickstart --overwrite "$@"
-echo "Dataset: out/quickstart (coco.json, rgb/, instance/, semantic/, depth/, manifest.json)"
+echo "Dataset: out/quickstart (coco.json, manifest.json, rgb/, instance/, semantic/, depth/, records/)"
