@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
     if (!devs) return fail(devs.error());
     if (devs->empty()) std::printf("no Vulkan device can render here (install mesa-vulkan-drivers for lavapipe)\n");
     for (const auto& dev : *devs) {
-      std::printf("%u  %-40s %-10s Vulkan %s\n", dev.index, dev.name.c_str(), dev.type.c_str(), dev.driver.c_str());
+      std::printf("%u  %-40s %-10s Vulkan %s\n", dev.index, dev.name.c_str(), dev.type.c_str(), dev.api_version.c_str());
     }
     return 0;
   }

@@ -34,7 +34,7 @@ struct DeviceInfo {
   std::uint32_t index = 0;  // position in the Vulkan enumeration, usable with --device
   std::string name;
   std::string type;  // "discrete", "integrated", "virtual", "cpu", "other"
-  std::string driver;
+  std::string api_version;  // Vulkan version the device supports, e.g. "1.3.230"
 };
 
 struct RendererOptions {

@@ -81,11 +81,6 @@ Status MessageLog::check() const {
   return make_error(ExitCode::device, text);
 }
 
-std::size_t MessageLog::count() const {
-  std::lock_guard lock(m_mutex);
-  return m_messages.size();
-}
-
 Instance::~Instance() { reset(); }
 Instance::Instance(Instance&& o) noexcept
     : m_instance(std::exchange(o.m_instance, VK_NULL_HANDLE)),
@@ -208,7 +203,7 @@ Result<std::vector<PhysicalDevice>> PhysicalDeviceSelector::enumerate() const {
     pd.info.index = i;
     pd.info.name = props.deviceName;
     pd.info.type = type_name(props.deviceType);
-    pd.info.driver = std::to_string(VK_API_VERSION_MAJOR(props.apiVersion)) + "." +
+    pd.info.api_version = std::to_string(VK_API_VERSION_MAJOR(props.apiVersion)) + "." +
                      std::to_string(VK_API_VERSION_MINOR(props.apiVersion)) + "." +
                      std::to_string(VK_API_VERSION_PATCH(props.apiVersion));
     vkGetPhysicalDeviceMemoryProperties(handles[i], &pd.memory);

@@ -26,7 +26,6 @@ class MessageLog {
   void add(std::string message);
   // Ok while no message arrived; otherwise Error(ExitCode::device) quoting the first and counting the rest.
   Status check() const;
-  std::size_t count() const;
 
  private:
   mutable std::mutex m_mutex;
