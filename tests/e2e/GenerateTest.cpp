@@ -269,6 +269,39 @@ TEST(Generate, OverridesEqualAnEditedConfig) {
   EXPECT_NE(b.at("manifest.json").find("\"overrides\": [\n    \"camera.distance=7\""), std::string::npos);
 }
 
+TEST(Generate, EveryExampleConfigWorks) {
+  test::TempDir dir;
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(k_src / "configs")) {
+    if (e.path().extension() != ".yaml") continue;  // configs/common/ holds included pieces
+    SCOPED_TRACE(e.path().string());
+    ++n;
+    const auto out = dir.path() / e.path().stem();
+    const auto r = generate(e.path(), out, "--frames 3 --resolution 160x120");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::size_t checked = 0;
+    check_dataset(out, Ground::unlabeled_surfaces_allowed, checked);
+    EXPECT_GT(checked, 0u);
+  }
+  EXPECT_GE(n, 3);
+}
+
+TEST(Generate, AblationConfigVariesOnlyTheCameraDistance) {
+  test::TempDir dir;
+  ASSERT_EQ(generate(k_src / "configs/ablation_camera_distance.yaml", dir.path() / "a", "--resolution 160x120").exit_code, 0);
+  json first;
+  for (int f = 0; f < 9; ++f) {
+    char name[32];
+    std::snprintf(name, sizeof name, "records/%06d.json", f);
+    json p = json::parse(test::read_file(dir.path() / "a" / name))["params"];
+    EXPECT_DOUBLE_EQ(p["camera"]["distance"].get<double>(), 3.0 + f);  // sweep [3, 11] over 9 frames
+    p["camera"].erase("distance");
+    p["camera"].erase("position");  // follows from the distance
+    if (f == 0) first = p;
+    EXPECT_EQ(p, first) << "frame " << f << " differs in more than the camera distance";
+  }
+}
+
 TEST(Generate, HelpTeaches) {
   const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate --help");
   EXPECT_EQ(r.exit_code, 0);
