@@ -69,6 +69,7 @@ json frame_params(const Scene& scene) {
                  {"distance", c.distance_m},
                  {"elevation_deg", c.elevation_deg},
                  {"azimuth_deg", c.azimuth_deg},
+                 {"roll_deg", c.roll_deg},
                  {"target", vec(c.target)},
                  {"position", vec(c.position)}};
   p["lights"] = json::array();
@@ -76,6 +77,7 @@ json frame_params(const Scene& scene) {
     p["lights"].push_back({{"elevation_deg", l.elevation_deg},
                            {"azimuth_deg", l.azimuth_deg},
                            {"intensity", tidy(l.intensity)},
+                           {"temperature_k", l.temperature_k},
                            {"color", vec(l.intensity > 0 ? l.color / l.intensity : l.color)}});
   }
   p["ambient"] = tidy(scene.ambient);

@@ -1,5 +1,6 @@
 #include "randomizers/FrameSampler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -22,7 +23,7 @@ Camera sample_camera(const SceneSpec& spec, std::uint64_t frame) {
   const CameraSpec& cs = spec.camera;
   Rng rng(spec.seed, frame, "camera");
   Rng r_fov = rng.fork("fov"), r_target = rng.fork("target"), r_dist = rng.fork("distance"),
-      r_el = rng.fork("elevation"), r_az = rng.fork("azimuth");
+      r_el = rng.fork("elevation"), r_az = rng.fork("azimuth"), r_roll = rng.fork("roll");
   Camera cam;
   cam.width = spec.width;
   cam.height = spec.height;
@@ -44,7 +45,12 @@ Camera sample_camera(const SceneSpec& spec, std::uint64_t frame) {
   }
   cam.position = glm::vec3(pos);
   cam.target = glm::vec3(target);
-  cam.view = glm::mat4(glm::lookAtRH(pos, target, up));
+  // Roll turns the camera about its viewing axis: a positive roll turns the image content
+  // counter-clockwise (what was on the right of the image moves up).
+  const double roll = sample(cs.roll_deg, r_roll, at);
+  cam.view = glm::mat4(glm::rotate(glm::dmat4(1.0), glm::radians(roll), glm::dvec3(0.0, 0.0, 1.0)) *
+                       glm::lookAtRH(pos, target, up));
+  cam.roll_deg = roll;
   cam.fy = 0.5 * static_cast<double>(spec.height) / std::tan(0.5 * glm::radians(fov_deg));
   cam.fx = cam.fy;  // square pixels
   cam.fov_y_deg = fov_deg;
@@ -58,6 +64,31 @@ Camera sample_camera(const SceneSpec& spec, std::uint64_t frame) {
 
 }  // namespace
 
+glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
+  // Tanner Helland's fit of blackbody colour (sRGB, 1000-40000 K), normalized so the largest channel
+  // is 1, then decoded to linear RGB for the shader.
+  const double t = std::clamp(kelvin, 1000.0, 40000.0) / 100.0;
+  double r = 0, g = 0, b = 0;
+  if (t <= 66) {
+    r = 255;
+    g = 99.4708025861 * std::log(t) - 161.1195681661;
+  } else {
+    r = 329.698727446 * std::pow(t - 60, -0.1332047592);
+    g = 288.1221695283 * std::pow(t - 60, -0.0755148492);
+  }
+  if (t >= 66) {
+    b = 255;
+  } else if (t <= 19) {
+    b = 0;
+  } else {
+    b = 138.5177312231 * std::log(t - 10) - 305.0447927307;
+  }
+  glm::dvec3 srgb = glm::clamp(glm::dvec3(r, g, b) / 255.0, 0.0, 1.0);
+  auto decode = [](double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
+  glm::dvec3 lin(decode(srgb.x), decode(srgb.y), decode(srgb.z));
+  return lin / std::max({lin.x, lin.y, lin.z});
+}
+
 Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uint64_t frame) {
   const FrameIndex at{frame, spec.frames};
   Scene scene;
@@ -68,7 +99,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uin
     const LightSpec& ls = spec.lights[i];
     Rng rng(spec.seed, frame, "lights[" + std::to_string(i) + "]");
     Rng r_el = rng.fork("elevation"), r_az = rng.fork("azimuth"), r_int = rng.fork("intensity"),
-        r_col = rng.fork("color");
+        r_col = rng.fork("color"), r_temp = rng.fork("temperature");
     const double el = sample(ls.elevation_deg, r_el, at);
     const double az = sample(ls.azimuth_deg, r_az, at);
     DirectionalLight l;
@@ -76,7 +107,12 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uin
     l.elevation_deg = el;
     l.azimuth_deg = az;
     l.intensity = static_cast<float>(sample(ls.intensity, r_int, at));
-    l.color = glm::vec3(sample(ls.color, r_col, at)) * l.intensity;
+    glm::dvec3 color = sample(ls.color, r_col, at);
+    if (ls.temperature_k) {
+      l.temperature_k = sample(*ls.temperature_k, r_temp, at);
+      color *= kelvin_to_linear_rgb(l.temperature_k);
+    }
+    l.color = glm::vec3(color) * l.intensity;
     scene.lights.push_back(l);
   }
   {

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <span>
 
+#include <glm/vec3.hpp>
+
 #include "scenes/Mesh.h"
 #include "scenes/Scene.h"
 #include "scenes/SceneSpec.h"
@@ -17,5 +19,8 @@
 namespace synthlabel {
 
 Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uint64_t frame);
+
+// Linear-RGB colour of a blackbody at `kelvin` (clamped to 1000..40000), largest channel 1.
+glm::dvec3 kelvin_to_linear_rgb(double kelvin);
 
 }  // namespace synthlabel

@@ -544,7 +544,7 @@ class Parser {
 
   void parse_camera(const YAML::Node& n, CameraSpec& cam) {
     expect_map(n, "camera");
-    check_keys(n, "camera", {"fov_deg", "near", "far", "target", "distance", "elevation_deg", "azimuth_deg"});
+    check_keys(n, "camera", {"fov_deg", "near", "far", "target", "distance", "elevation_deg", "azimuth_deg", "roll_deg"});
     if (n["fov_deg"]) cam.fov_y_deg = scalar_dist(n["fov_deg"], "camera.fov_deg", 1.0, 179.0);
     if (n["near"]) cam.near_m = number(n["near"], "camera.near");
     if (n["far"]) cam.far_m = number(n["far"], "camera.far");
@@ -554,11 +554,12 @@ class Parser {
     if (n["distance"]) cam.distance_m = scalar_dist(n["distance"], "camera.distance", 1e-6, 1e6);
     if (n["elevation_deg"]) cam.elevation_deg = scalar_dist(n["elevation_deg"], "camera.elevation_deg", -90.0, 90.0);
     if (n["azimuth_deg"]) cam.azimuth_deg = scalar_dist(n["azimuth_deg"], "camera.azimuth_deg");
+    if (n["roll_deg"]) cam.roll_deg = scalar_dist(n["roll_deg"], "camera.roll_deg");
   }
 
   LightSpec parse_light(const YAML::Node& n, const std::string& path) {
     expect_map(n, path);
-    check_keys(n, path, {"type", "elevation_deg", "azimuth_deg", "intensity", "color"});
+    check_keys(n, path, {"type", "elevation_deg", "azimuth_deg", "intensity", "color", "temperature_k"});
     LightSpec l;
     if (n["type"]) {
       const std::string t = string(n["type"], join(path, "type"));
@@ -571,6 +572,7 @@ class Parser {
     if (n["azimuth_deg"]) l.azimuth_deg = scalar_dist(n["azimuth_deg"], join(path, "azimuth_deg"));
     if (n["intensity"]) l.intensity = scalar_dist(n["intensity"], join(path, "intensity"), 0.0, 1000.0);
     if (n["color"]) l.color = vec3_dist(n["color"], join(path, "color"), 0.0, 1.0);
+    if (n["temperature_k"]) l.temperature_k = scalar_dist(n["temperature_k"], join(path, "temperature_k"), 1000.0, 40000.0);
     return l;
   }
 

@@ -28,7 +28,7 @@ struct Camera {
   glm::mat4 view{1.0f};        // world -> camera (OpenGL axes)
   double fx = 0, fy = 0, cx = 0, cy = 0;
   // The sampled orbit, kept for the per-frame record.
-  double fov_y_deg = 0, distance_m = 0, elevation_deg = 0, azimuth_deg = 0;
+  double fov_y_deg = 0, distance_m = 0, elevation_deg = 0, azimuth_deg = 0, roll_deg = 0;
 };
 
 struct DirectionalLight {
@@ -36,6 +36,7 @@ struct DirectionalLight {
   glm::vec3 color{1.0f};                 // linear RGB, already multiplied by intensity
   float intensity = 1.0f;
   double elevation_deg = 0, azimuth_deg = 0;  // sampled direction, for the record
+  double temperature_k = 0;                   // sampled colour temperature, 0 when none
 };
 
 struct Instance {

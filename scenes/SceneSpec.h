@@ -26,6 +26,7 @@ struct CameraSpec {
   ScalarDist distance_m = 5.0;               // orbit radius around the target
   ScalarDist elevation_deg = 30.0;           // angle above the target's horizontal plane
   ScalarDist azimuth_deg = 0.0;              // around +Y; 0 puts the camera on +Z looking towards -Z
+  ScalarDist roll_deg = 0.0;                 // about the viewing axis; positive turns the image content counter-clockwise
 };
 
 struct LightSpec {
@@ -34,6 +35,7 @@ struct LightSpec {
   ScalarDist azimuth_deg = 30.0;
   ScalarDist intensity = 1.0;
   Vec3Dist color = constant_vec3(1, 1, 1);  // linear RGB
+  std::optional<ScalarDist> temperature_k;  // colour temperature (1000..40000 K), multiplies `color`
 };
 
 struct RotationSpec {

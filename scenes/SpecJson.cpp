@@ -52,14 +52,16 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
   j["camera"] = {{"fov_deg", to_json(c.fov_y_deg)},         {"near", c.near_m},
                  {"far", c.far_m},                          {"target", to_json(c.target)},
                  {"distance", to_json(c.distance_m)},       {"elevation_deg", to_json(c.elevation_deg)},
-                 {"azimuth_deg", to_json(c.azimuth_deg)}};
+                 {"azimuth_deg", to_json(c.azimuth_deg)},
+                 {"roll_deg", to_json(c.roll_deg)}};
   j["lights"] = json::array();
   for (const auto& l : spec.lights) {
     j["lights"].push_back({{"type", "directional"},
                            {"elevation_deg", to_json(l.elevation_deg)},
                            {"azimuth_deg", to_json(l.azimuth_deg)},
                            {"intensity", to_json(l.intensity)},
-                           {"color", to_json(l.color)}});
+                           {"color", to_json(l.color)},
+                           {"temperature_k", l.temperature_k ? to_json(*l.temperature_k) : json(nullptr)}});
   }
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);

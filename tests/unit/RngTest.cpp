@@ -98,5 +98,37 @@ TEST(FrameSampler, LabeledInstancesAreNumberedFromOne) {
   }
 }
 
+TEST(FrameSampler, RollTurnsTheImageCounterClockwise) {
+  SceneSpec spec = spec_from("categories: [a]\ncamera: {distance: 5, elevation_deg: 0, azimuth_deg: 0, roll_deg: 90}\n"
+                             "objects: [{primitive: cube, category: a}]\n");
+  auto meshes = load_meshes(spec);
+  ASSERT_TRUE(meshes.ok());
+  const Scene s = sample_frame(spec, *meshes, 0);
+  EXPECT_DOUBLE_EQ(s.camera.roll_deg, 90.0);
+  // Without roll a point at world +X is on the right (camera +x); rolled by +90 degrees it is up (+y).
+  const glm::vec4 p = s.camera.view * glm::vec4(1.0f, 0.0f, 0.0f, 1.0f);
+  EXPECT_NEAR(p.x, 0.0f, 1e-5f);
+  EXPECT_NEAR(p.y, 1.0f, 1e-5f);
+  EXPECT_NEAR(p.z, -5.0f, 1e-5f);  // depth is unchanged by roll
+}
+
+TEST(FrameSampler, ColourTemperatureTintsTheLight) {
+  const glm::dvec3 warm = kelvin_to_linear_rgb(2000), day = kelvin_to_linear_rgb(6600), cold = kelvin_to_linear_rgb(15000);
+  EXPECT_DOUBLE_EQ(warm.r, 1.0);
+  EXPECT_LT(warm.b, 0.1);   // candle-like: almost no blue
+  EXPECT_GT(day.g, 0.95);   // about white
+  EXPECT_GT(day.b, 0.9);
+  EXPECT_DOUBLE_EQ(cold.b, 1.0);
+  EXPECT_LT(cold.r, 0.7);   // bluish
+  SceneSpec spec = spec_from("categories: [a]\nlights: [{temperature_k: 2000, intensity: 2}]\n"
+                             "objects: [{primitive: cube, category: a}]\n");
+  auto meshes = load_meshes(spec);
+  ASSERT_TRUE(meshes.ok());
+  const Scene s = sample_frame(spec, *meshes, 0);
+  EXPECT_DOUBLE_EQ(s.lights[0].temperature_k, 2000.0);
+  EXPECT_NEAR(s.lights[0].color.r, 2.0f, 1e-5f);
+  EXPECT_NEAR(s.lights[0].color.b, static_cast<float>(2.0 * warm.b), 1e-5f);
+}
+
 }  // namespace
 }  // namespace synthlabel
