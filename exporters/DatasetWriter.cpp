@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <cmath>
+#include <optional>
 #include <charconv>
 #include <cstdlib>
 #include <cstdio>
@@ -264,23 +265,44 @@ Status prepare_output_dir(const fs::path& out, bool overwrite) {
   return ok_status();
 }
 
-bool DatasetWriter::frame_is_complete(std::uint64_t frame) const {
-  auto text = read_text_file(m_out / record_path(frame));
-  if (!text) return false;
+namespace {
+
+// A complete frame as found in dataset `dir`: its record text and each file it lists with its bytes,
+// every file read once and checked against the record's hash. Nothing when anything is missing,
+// damaged or shaped unlike what we write.
+struct VerifiedFrame {
+  std::string record;
+  std::vector<std::pair<std::string, std::string>> files;  // path relative to the dataset, bytes
+};
+
+std::optional<VerifiedFrame> read_verified_frame(const fs::path& dir, std::uint64_t frame) {
+  auto text = read_text_file(dir / record_path(frame));
+  if (!text) return std::nullopt;
   try {
     const json rec = json::parse(*text);
     const json& files = rec.at("files");
-    if (!files.is_object() || files.empty() || !rec.contains("image") || !rec.contains("annotations")) return false;
+    if (!files.is_object() || files.empty() || !rec.contains("image") || !rec.contains("annotations")) {
+      return std::nullopt;
+    }
+    VerifiedFrame out;
     for (const auto& [rel, hash] : files.items()) {
       // Paths come from a file on disk: only accept the shapes we write ("folder/NNNNNN.ext").
-      if (rel.find("..") != std::string::npos || rel.empty() || rel.front() == '/') return false;
-      auto bytes = read_text_file(m_out / rel);
-      if (!bytes || content_hash(as_bytes(*bytes)) != hash.get<std::string>()) return false;
+      if (rel.find("..") != std::string::npos || rel.empty() || rel.front() == '/') return std::nullopt;
+      auto bytes = read_text_file(dir / rel);
+      if (!bytes || content_hash(as_bytes(*bytes)) != hash.get<std::string>()) return std::nullopt;
+      out.files.emplace_back(rel, std::move(bytes).value());
     }
-    return true;
+    out.record = std::move(text).value();
+    return out;
   } catch (const json::exception&) {
-    return false;
+    return std::nullopt;
   }
+}
+
+}  // namespace
+
+bool DatasetWriter::frame_is_complete(std::uint64_t frame) const {
+  return read_verified_frame(m_out, frame).has_value();
 }
 
 Result<std::uint64_t> DatasetWriter::remove_temp_files() const {
@@ -318,21 +340,14 @@ Status DatasetWriter::ensure_dirs() {
 }
 
 Status DatasetWriter::adopt_frame(const fs::path& other, std::uint64_t frame) {
-  if (!DatasetWriter(other).frame_is_complete(frame)) {
+  const auto found = read_verified_frame(other, frame);  // each file read once: checked, then copied
+  if (!found) {
     return make_error(ExitCode::io, other.string() + ": frame " + std::to_string(frame) +
                                         " is missing or damaged (its files do not match its record's hashes)");
   }
   SL_TRY_STATUS(ensure_dirs());
-  auto record = read_text_file(other / record_path(frame));
-  if (!record) return make_error(ExitCode::io, record.error().message);
-  // The record lists the frame's files; the record itself goes last, as in commit().
-  const json parsed = json::parse(*record);  // named: range-for would not keep a temporary alive
-  for (const auto& [rel, hash] : parsed.at("files").items()) {
-    auto bytes = read_text_file(other / rel);
-    if (!bytes) return make_error(ExitCode::io, bytes.error().message);
-    SL_TRY_STATUS(write_file_atomic(m_out / rel, *bytes));
-  }
-  SL_TRY_STATUS(write_file_atomic(m_out / record_path(frame), *record));
+  for (const auto& [rel, bytes] : found->files) SL_TRY_STATUS(write_file_atomic(m_out / rel, bytes));
+  SL_TRY_STATUS(write_file_atomic(m_out / record_path(frame), found->record));  // last, as in commit()
   ++m_frames;
   return ok_status();
 }
