@@ -27,8 +27,24 @@ std::string generate_cmd(const fs::path& out, const std::string& extra = "") {
          test::shell_quote(out.string()) + " --frames " + k_frames + " --quiet " + extra;
 }
 
-// Starts generate, SIGKILLs it after `delay`, reaps it. Returns true if the kill landed before exit.
-bool run_and_kill(const fs::path& out, std::chrono::microseconds delay, const std::string& extra = "") {
+// Where a kill lands: once `records` frame records are committed (0: during start-up), plus `extra`.
+// Counting committed records instead of timing the run keeps the kill inside the run on a machine of
+// any speed, where a wall-clock delay measured on one run can miss a faster later one.
+struct KillPoint {
+  int records = 0;
+  std::chrono::microseconds extra{0};
+};
+
+int committed_records(const fs::path& out) {
+  std::error_code ec;
+  int n = 0;
+  for (fs::directory_iterator it(out / "records", ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().find(".tmp.") == std::string::npos) ++n;
+  return n;
+}
+
+// Starts generate, SIGKILLs it at `at`, reaps it. Returns true if the kill landed before exit.
+bool run_and_kill(const fs::path& out, KillPoint at, const std::string& extra = "") {
   const std::string cmd = "exec " + generate_cmd(out, extra) + " >/dev/null 2>&1";
   const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
   pid_t pid = 0;
@@ -36,9 +52,13 @@ bool run_and_kill(const fs::path& out, std::chrono::microseconds delay, const st
     ADD_FAILURE() << "posix_spawn failed";
     return false;
   }
-  std::this_thread::sleep_for(delay);
-  kill(pid, SIGKILL);
   int status = 0;
+  while (at.records > 0 && committed_records(out) < at.records) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return false;  // ended before the kill point
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  std::this_thread::sleep_for(at.extra);
+  kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
   return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 }
@@ -47,9 +67,7 @@ class CrashSafety : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     s_dir = new test::TempDir();
-    const auto t0 = std::chrono::steady_clock::now();
     const auto r = test::run(generate_cmd(s_dir->path() / "reference"));
-    s_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ASSERT_EQ(r.exit_code, 0) << r.err;
     s_reference = new std::map<std::string, std::string>(test::read_tree(s_dir->path() / "reference"));
   }
@@ -59,11 +77,9 @@ class CrashSafety : public ::testing::Test {
   }
   static test::TempDir* s_dir;
   static std::map<std::string, std::string>* s_reference;
-  static double s_seconds;
 };
 test::TempDir* CrashSafety::s_dir = nullptr;
 std::map<std::string, std::string>* CrashSafety::s_reference = nullptr;
-double CrashSafety::s_seconds = 0;
 
 void expect_same(const std::map<std::string, std::string>& got, const std::map<std::string, std::string>& want) {
   ASSERT_EQ(got.size(), want.size()) << "different number of files";
@@ -77,26 +93,30 @@ void expect_same(const std::map<std::string, std::string>& got, const std::map<s
 TEST_F(CrashSafety, KillAtRandomPointsThenResumeIsByteIdentical) {
   ASSERT_NE(s_reference, nullptr);
   std::mt19937 gen(2026);
-  // Kill points spread over the run, start-up and frames; under load a late kill may miss (the run
-  // already ended), which is harmless but tests nothing, so most must land.
-  std::uniform_real_distribution<double> when(0.02 * s_seconds, 0.9 * s_seconds);
+  // Kill points spread over the run: start-up (no record yet) and every stage of the frames. The
+  // extra delay puts the kill anywhere between two commits: mid-render, mid-encode, mid-rename.
+  std::uniform_int_distribution<int> records(0, 140);
+  std::uniform_int_distribution<int> extra_us(0, 3000);
   int landed = 0;
   for (int trial = 0; trial < 7; ++trial) {
     SCOPED_TRACE("trial " + std::to_string(trial));
     const fs::path out = s_dir->path() / ("killed" + std::to_string(trial));
-    const auto delay = std::chrono::microseconds(static_cast<long>(when(gen) * 1e6));
-    landed += run_and_kill(out, delay) ? 1 : 0;
-    if (trial == 6) landed += run_and_kill(out, delay / 2, "--resume") ? 1 : 0;  // a resumed run killed too
+    KillPoint at{trial == 0 ? 0 : records(gen), std::chrono::microseconds(extra_us(gen))};
+    landed += run_and_kill(out, at) ? 1 : 0;
+    if (trial == 6) {  // a resumed run killed too
+      at.records += 5;
+      landed += run_and_kill(out, at, "--resume") ? 1 : 0;
+    }
     const auto r = test::run(generate_cmd(out, "--resume"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     expect_same(test::read_tree(out), *s_reference);
   }
-  EXPECT_GE(landed, 5) << "most of the 8 kills should land before the run ends";
+  EXPECT_GE(landed, 7) << "the kills should land before the run ends";
 }
 
 TEST_F(CrashSafety, ResumeRefusesADifferentConfig) {
   const fs::path out = s_dir->path() / "other-seed";
-  run_and_kill(out, std::chrono::microseconds(static_cast<long>(s_seconds * 0.5e6)));
+  run_and_kill(out, KillPoint{50, {}});
   const auto r = test::run(generate_cmd(out, "--resume --seed 12345"));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("differ in seed (12345 vs 5) (this command first)"), std::string::npos) << r.err;
