@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   const std::uint64_t frames = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 50;
   auto spec = load_config(argv[1]);
   if (!spec) return std::fprintf(stderr, "%s\n", spec.error().message.c_str()), 2;
+  auto randomizers = build_randomizers(*spec);
+  if (!randomizers) return std::fprintf(stderr, "%s\n", randomizers.error().message.c_str()), 2;
   auto meshes = load_meshes(*spec);
   if (!meshes) return 3;
   RendererOptions o;
@@ -30,7 +32,7 @@ int main(int argc, char** argv) {
   std::vector<Scene> scenes;
   std::vector<FrameBuffers> buffers(frames);
   for (std::uint64_t i = 0; i < frames; ++i) {
-    scenes.push_back(sample_frame(*spec, *meshes, i));
+    scenes.push_back(sample_frame(*spec, *meshes, **randomizers, i));
     if (!(*r)->render(scenes.back(), buffers[i])) return 5;
   }
   EncodeTimings sum;

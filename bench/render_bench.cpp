@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   const std::uint64_t frames = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 200;
   auto spec = load_config(argv[1]);
   if (!spec) return std::fprintf(stderr, "%s\n", spec.error().message.c_str()), 2;
+  auto randomizers = build_randomizers(*spec);
+  if (!randomizers) return std::fprintf(stderr, "%s\n", randomizers.error().message.c_str()), 2;
   auto meshes = load_meshes(*spec);
   if (!meshes) return std::fprintf(stderr, "%s\n", meshes.error().message.c_str()), 3;
   RendererOptions o;
@@ -42,7 +44,7 @@ int main(int argc, char** argv) {
     }
     if (i < frames) {
       const auto ts = std::chrono::steady_clock::now();
-      const Scene scene = sample_frame(*spec, *meshes, i);
+      const Scene scene = sample_frame(*spec, *meshes, **randomizers, i);
       sample_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
       if (auto s = (*r)->submit(slot, scene); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
       pending[slot] = true;

@@ -10,6 +10,7 @@
 #include "core/Version.h"
 #include "exporters/DatasetWriter.h"
 #include "renderer/Renderer.h"
+#include "randomizers/Registry.h"
 #include "scenes/ConfigLoader.h"
 #include "scenes/SpecJson.h"
 
@@ -112,6 +113,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (!encode) {
     return make_error(ExitCode::usage, "--compression '" + options.compression + "': expected none, fast or small");
   }
+  auto randomizers = build_randomizers(spec);
+  if (!randomizers) return randomizers.error();
   auto meshes = load_meshes(spec, options.asset_root);
   if (!meshes) return meshes.error();
 
@@ -160,7 +163,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.encode = *encode;
   if (resuming) popts.already_done = [&writer](std::uint64_t f) { return writer.frame_is_complete(f); };
   Progress progress(count, options.progress);
-  auto stats = run_pipeline(spec, *meshes, **renderer, writer, popts, progress);
+  auto stats = run_pipeline(spec, *meshes, **randomizers, **renderer, writer, popts, progress);
   progress.finish();
   if (!stats) return stats.error();
 

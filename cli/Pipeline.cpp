@@ -169,8 +169,9 @@ class Shared {
 
 }  // namespace
 
-Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> meshes, Renderer& renderer,
-                                   DatasetWriter& writer, const PipelineOptions& options, Progress& progress) {
+Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> meshes,
+                                   const RandomizerPipeline& randomizers, Renderer& renderer, DatasetWriter& writer,
+                                   const PipelineOptions& options, Progress& progress) {
   const auto t_start = Clock::now();
   PipelineStats stats;
   // Default: leave one hardware thread to the main thread and the renderer (on lavapipe the renderer
@@ -211,7 +212,7 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> 
     const auto t0 = Clock::now();
     Job job;
     job.seq = seq++;
-    job.scene = sample_frame(spec, meshes, frame);
+    job.scene = sample_frame(spec, meshes, randomizers, frame);
     stats.sample += since(t0);
     produced = renderer.submit(slot, job.scene);
     if (produced) in_flight[slot] = std::move(job);

@@ -14,6 +14,7 @@
 #include "core/Error.h"
 #include "exporters/DatasetWriter.h"
 #include "renderer/Renderer.h"
+#include "randomizers/Registry.h"
 #include "scenes/Mesh.h"
 #include "scenes/SceneSpec.h"
 
@@ -38,7 +39,8 @@ struct PipelineStats {
   double write = 0;       // file writes, summed
 };
 
-Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> meshes, Renderer& renderer,
-                                   DatasetWriter& writer, const PipelineOptions& options, Progress& progress);
+Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> meshes,
+                                   const RandomizerPipeline& randomizers, Renderer& renderer, DatasetWriter& writer,
+                                   const PipelineOptions& options, Progress& progress);
 
 }  // namespace synthlabel

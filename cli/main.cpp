@@ -17,6 +17,7 @@
 #include "core/Allocator.h"
 #include "core/Version.h"
 #include "renderer/Renderer.h"
+#include "randomizers/Registry.h"
 #include "scenes/ConfigLoader.h"
 #include "scenes/SpecJson.h"
 
@@ -214,6 +215,8 @@ int main(int argc, char** argv) {
   if (v->parsed()) {
     auto spec = load_config(validate_config, validate_overrides);
     if (!spec) return fail(spec.error());
+    auto randomizers = build_randomizers(*spec);
+    if (!randomizers) return fail(randomizers.error());
     auto meshes = load_meshes(*spec, validate_root);
     if (!meshes) return fail(meshes.error());
     std::printf("%s\n", to_json(*spec).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());

@@ -91,8 +91,11 @@ json frame_params(const Scene& scene) {
                               {"position", vec(i.position)},
                               {"rotation_wxyz", {tidy(i.rotation.w), tidy(i.rotation.x), tidy(i.rotation.y), tidy(i.rotation.z)}},
                               {"scale", vec(i.scale)},
-                              {"color", vec(i.color)}});
+                              {"color", vec(i.color)},
+                              {"roughness", tidy(i.roughness)},
+                              {"metallic", tidy(i.metallic)}});
   }
+  p["randomizers"] = scene.randomizer_records;
   return p;
 }
 

@@ -7,6 +7,7 @@
 #include <glm/ext/matrix_transform.hpp>
 #include <glm/gtc/quaternion.hpp>
 
+#include "randomizers/Registry.h"
 #include "randomizers/Rng.h"
 #include "randomizers/Sample.h"
 
@@ -18,10 +19,10 @@ glm::dvec3 direction_from_angles(double elevation_deg, double azimuth_deg) {
   return {std::cos(el) * std::sin(az), std::sin(el), std::cos(el) * std::cos(az)};
 }
 
-Camera sample_camera(const SceneSpec& spec, std::uint64_t frame) {
-  const FrameIndex at{frame, spec.frames};
+}  // namespace
+
+Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at) {
   const CameraSpec& cs = spec.camera;
-  Rng rng(spec.seed, frame, "camera");
   Rng r_fov = rng.fork("fov"), r_target = rng.fork("target"), r_dist = rng.fork("distance"),
       r_el = rng.fork("elevation"), r_az = rng.fork("azimuth"), r_roll = rng.fork("roll");
   Camera cam;
@@ -62,8 +63,6 @@ Camera sample_camera(const SceneSpec& spec, std::uint64_t frame) {
   return cam;
 }
 
-}  // namespace
-
 glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
   // Tanner Helland's fit of blackbody colour (sRGB, 1000-40000 K), normalized so the largest channel
   // is 1, then decoded to linear RGB for the shader.
@@ -89,11 +88,12 @@ glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
   return lin / std::max({lin.x, lin.y, lin.z});
 }
 
-Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uint64_t frame) {
+Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const RandomizerPipeline& randomizers,
+                   std::uint64_t frame) {
   const FrameIndex at{frame, spec.frames};
   Scene scene;
   scene.frame = frame;
-  scene.camera = sample_camera(spec, frame);
+  scene.camera = sample_camera(spec, Rng(spec.seed, frame, "camera"), at);
 
   for (std::size_t i = 0; i < spec.lights.size(); ++i) {
     const LightSpec& ls = spec.lights[i];
@@ -151,8 +151,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uin
         inst.scale = glm::vec3(sample(os.scale, r_scale, at));
       }
       inst.color = os.color ? glm::vec3(sample(*os.color, r_col, at)) : meshes[os.mesh_index].base_color;
-      inst.model = glm::translate(glm::mat4(1.0f), inst.position) * glm::mat4_cast(inst.rotation) *
-                   glm::scale(glm::mat4(1.0f), inst.scale);
+      update_model(inst);
       if (os.labeled) {
         inst.instance_id = next_id++;
         inst.category_id = os.category_id;
@@ -160,6 +159,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uin
       scene.instances.push_back(inst);
     }
   }
+  randomizers.apply(scene, FrameContext{spec, meshes, at});
   return scene;
 }
 

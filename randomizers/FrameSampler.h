@@ -1,6 +1,8 @@
 // sample_frame: the randomizers' one entry point. A pure function of (spec, meshes, frame index):
 // no global RNG, no clock. Stream names used (see Rng.h): "camera/...", "lights[i]/...",
-// "ambient", "background", "objects[i]/count", "objects[i]/instance[j]/{position,rotation,scale,color}".
+// "ambient", "background", "objects[i]/count", "objects[i]/instance[j]/{position,rotation,scale,color}",
+// and "randomizers/TYPE#K" for the K-th randomizer of a type (so adding a randomizer of another type
+// leaves every other draw unchanged).
 //
 // Camera: orbits `target` at `distance`; elevation is the angle above the horizontal plane through the
 // target, azimuth turns about +Y, 0 degrees putting the camera on the +Z side. Labeled instances get
@@ -12,13 +14,21 @@
 
 #include <glm/vec3.hpp>
 
+#include "randomizers/Registry.h"
+#include "randomizers/Sample.h"
 #include "scenes/Mesh.h"
 #include "scenes/Scene.h"
 #include "scenes/SceneSpec.h"
 
 namespace synthlabel {
 
-Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, std::uint64_t frame);
+// The base draw (camera, lights, objects from the spec), then `randomizers` in order.
+Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const RandomizerPipeline& randomizers,
+                   std::uint64_t frame);
+
+// The camera drawn from spec.camera with `rng` (the base draw uses Rng(seed, frame, "camera");
+// keep_in_view draws again from its own streams).
+Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at);
 
 // Linear-RGB colour of a blackbody at `kelvin` (clamped to 1000..40000), largest channel 1.
 glm::dvec3 kelvin_to_linear_rgb(double kelvin);

@@ -7,11 +7,13 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 
 #include "core/FileIo.h"
 #include "core/Text.h"
 #include "scenes/AssetLoader.h"
+#include "scenes/Properties.h"
 
 namespace synthlabel {
 namespace {
@@ -19,11 +21,23 @@ namespace {
 constexpr double k_inf = std::numeric_limits<double>::infinity();
 
 // Thrown inside the parser, caught once at the top and turned into an Error value.
-struct ConfigFailure {
-  std::string message;
+using ConfigFailure = ConfigError;
+
+class Parser;
+
+}  // namespace
+
+struct Properties::Impl {
+  std::shared_ptr<Parser> parser;  // for positions in included files and overrides
+  YAML::Node node;                 // the entry's mapping
+  std::string path;                // "randomizers[i]"
+  std::string type;
+  mutable std::set<std::string, std::less<>> asked;  // keys the factory asked for
 };
 
-class Parser {
+namespace {
+
+class Parser : public std::enable_shared_from_this<Parser> {
  public:
   Parser(std::string file, std::filesystem::path base_dir) : m_file(std::move(file)), m_base(std::move(base_dir)) {}
 
@@ -216,7 +230,8 @@ class Parser {
     throw ConfigFailure{where(n) + ": " + key + ": " + what};
   }
 
-  // Fails on keys not in `allowed` (with a suggestion) and on duplicate keys.
+  // Fails on keys not in `allowed` (with a suggestion) and on duplicate keys; an empty `allowed`
+  // checks duplicates only.
   void check_keys(const YAML::Node& map, const std::string& path, std::initializer_list<std::string_view> allowed) {
     std::map<std::string, int> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
@@ -227,7 +242,7 @@ class Parser {
       const std::string full = path.empty() ? name : path + "." + name;
       auto [pos, fresh] = seen.emplace(name, key.Mark().line + 1);
       if (!fresh) fail(key, full, "duplicate key (first given on line " + std::to_string(pos->second) + ")");
-      bool known = false;
+      bool known = allowed.size() == 0;
       for (auto a : allowed) known = known || a == name;
       if (!known) {
         std::vector<std::string_view> cands(allowed);
@@ -467,7 +482,7 @@ class Parser {
     if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{m_file + ": the config is empty"};
     expect_map(root, "(top level)");
     check_keys(root, "", {"include", "seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
-                          "objects"});
+                          "objects", "randomizers"});
     if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
     if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
     if (auto r = root["resolution"]) {
@@ -513,7 +528,30 @@ class Parser {
       fail(objs, "objects", "up to " + std::to_string(worst) + " labeled instances per frame; the limit is " +
                                 std::to_string(k_max_instances_per_frame));
     }
+    if (auto r = root["randomizers"]) parse_randomizers(r, spec);
     return spec;
+  }
+
+  // Each entry becomes a Properties bag; its parameters are checked when the randomizer is built
+  // from it (build_randomizers), against that randomizer's own schema.
+  void parse_randomizers(const YAML::Node& list, SceneSpec& spec) {
+    if (!list.IsSequence()) fail(list, "randomizers", "expected a list of randomizers, each {type: NAME, ...}");
+    if (list.size() > k_max_randomizers) {
+      fail(list, "randomizers", "at most " + std::to_string(k_max_randomizers) + " randomizers");
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string path = "randomizers[" + std::to_string(i) + "]";
+      const YAML::Node entry = list[i];
+      expect_map(entry, path);
+      if (!entry["type"]) fail(entry, join(path, "type"), "missing: which randomizer, e.g. type: place_on_surface");
+      auto impl = std::make_shared<Properties::Impl>();
+      impl->parser = shared_from_this();
+      impl->node = entry;
+      impl->path = path;
+      impl->type = string(entry["type"], join(path, "type"));
+      check_keys(entry, path, {});  // only for duplicate keys and non-scalar keys: unknown ones are the factory's
+      spec.randomizers.emplace_back(std::move(impl));
+    }
   }
 
   void parse_categories(const YAML::Node& root, SceneSpec& spec) {
@@ -659,13 +697,13 @@ class Parser {
 
 Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::path& display_name,
                                const std::filesystem::path& base_dir, const std::vector<std::string>& overrides) {
-  Parser parser(display_name.string(), base_dir);
+  auto parser = std::make_shared<Parser>(display_name.string(), base_dir);
   try {
     YAML::Node root = YAML::Load(std::string(text));
     std::vector<std::string> stack = {display_name.lexically_normal().string()};
-    root = parser.load_with_includes(root, base_dir, stack);
-    for (const auto& o : overrides) parser.apply_override(root, o);
-    SceneSpec spec = parser.parse(root);
+    root = parser->load_with_includes(root, base_dir, stack);
+    for (const auto& o : overrides) parser->apply_override(root, o);
+    SceneSpec spec = parser->parse(root);
     spec.source = display_name;
     return spec;
   } catch (const ConfigFailure& f) {
@@ -738,5 +776,152 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::pa
   }
   return meshes;
 }
+
+// ---- Properties: getters over one randomizer entry, validated by the same rules as the rest ----
+
+Properties::Properties(std::shared_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+const std::string& Properties::type() const { return m_impl->type; }
+const std::string& Properties::path() const { return m_impl->path; }
+std::string Properties::where() const { return m_impl->parser->where(m_impl->node["type"]); }
+
+namespace {
+// The value at `key`, marking the key as known; an undefined node when absent.
+YAML::Node value_at(const Properties::Impl& p, std::string_view key) {
+  p.asked.emplace(key);
+  const YAML::Node& node = p.node;
+  return node[std::string(key)];
+}
+std::string key_path(const Properties::Impl& p, std::string_view key) { return p.path + "." + std::string(key); }
+}  // namespace
+
+bool Properties::has(std::string_view key) const { return value_at(*m_impl, key).IsDefined(); }
+
+ScalarDist Properties::scalar(std::string_view key, ScalarDist fallback, double lo, double hi) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  return n.IsDefined() ? m_impl->parser->scalar_dist(n, key_path(*m_impl, key), lo, hi) : fallback;
+}
+
+Vec3Dist Properties::vec3(std::string_view key, Vec3Dist fallback, double lo, double hi) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  return n.IsDefined() ? m_impl->parser->vec3_dist(n, key_path(*m_impl, key), lo, hi) : fallback;
+}
+
+IntDist Properties::count(std::string_view key, IntDist fallback, std::int64_t lo, std::int64_t hi) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  return n.IsDefined() ? m_impl->parser->int_dist(n, key_path(*m_impl, key), lo, hi) : fallback;
+}
+
+double Properties::number(std::string_view key, double fallback, double lo, double hi) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  if (!n.IsDefined()) return fallback;
+  const double v = m_impl->parser->number(n, key_path(*m_impl, key));
+  if (v < lo || v > hi) {
+    m_impl->parser->fail(n, key_path(*m_impl, key),
+                         "expected a number in [" + Parser::fmt(lo) + ", " + Parser::fmt(hi) + "], got " + Parser::fmt(v));
+  }
+  return v;
+}
+
+std::int64_t Properties::integer(std::string_view key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  if (!n.IsDefined()) return fallback;
+  const std::int64_t v = m_impl->parser->integer(n, key_path(*m_impl, key));
+  if (v < lo || v > hi) {
+    m_impl->parser->fail(n, key_path(*m_impl, key),
+                         "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " +
+                             std::to_string(v));
+  }
+  return v;
+}
+
+bool Properties::boolean(std::string_view key, bool fallback) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  return n.IsDefined() ? m_impl->parser->boolean(n, key_path(*m_impl, key)) : fallback;
+}
+
+std::string Properties::choice(std::string_view key, std::string_view fallback, std::vector<std::string_view> allowed) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  if (!n.IsDefined()) return std::string(fallback);
+  const std::string v = m_impl->parser->string(n, key_path(*m_impl, key));
+  for (auto a : allowed) {
+    if (a == v) return v;
+  }
+  std::string list;
+  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  m_impl->parser->fail(n, key_path(*m_impl, key), "expected one of " + list + ", got '" + v + "'" + suggest(v, allowed));
+}
+
+std::vector<std::string> Properties::names(std::string_view key) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  std::vector<std::string> out;
+  if (!n.IsDefined()) return out;
+  const std::string path = key_path(*m_impl, key);
+  if (n.IsScalar()) {
+    out.push_back(m_impl->parser->string(n, path));
+  } else if (n.IsSequence() && n.size() > 0) {
+    for (std::size_t i = 0; i < n.size(); ++i) out.push_back(m_impl->parser->string(n[i], path + "[" + std::to_string(i) + "]"));
+  } else {
+    m_impl->parser->fail(n, path, "expected a name or a non-empty list of names");
+  }
+  return out;
+}
+
+std::pair<double, double> Properties::interval(std::string_view key, std::pair<double, double> fallback, double lo,
+                                               double hi) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  if (!n.IsDefined()) return fallback;
+  const std::string path = key_path(*m_impl, key);
+  const auto v = m_impl->parser->number_list(n, path, 2);
+  if (v[0] > v[1]) m_impl->parser->fail(n, path, "min " + Parser::fmt(v[0]) + " is greater than max " + Parser::fmt(v[1]));
+  if (v[0] < lo || v[1] > hi) {
+    m_impl->parser->fail(n, path, "values must lie in [" + Parser::fmt(lo) + ", " + Parser::fmt(hi) + "]");
+  }
+  return {v[0], v[1]};
+}
+
+void Properties::fail(std::string_view key, const std::string& what) const {
+  const YAML::Node& node = m_impl->node;
+  const YAML::Node n = node[std::string(key)];
+  m_impl->parser->fail(n.IsDefined() ? n : node, key_path(*m_impl, key), what);
+}
+
+void Properties::check_unused() const {
+  std::vector<std::string_view> known(m_impl->asked.begin(), m_impl->asked.end());
+  known.push_back("type");
+  for (const auto& kv : m_impl->node) {
+    const std::string& k = kv.first.Scalar();
+    if (k == "type" || m_impl->asked.count(k)) continue;
+    m_impl->parser->fail(kv.first, key_path(*m_impl, k),
+                         "unknown key for randomizer '" + m_impl->type + "'" + suggest(k, known));
+  }
+}
+
+namespace {
+nlohmann::ordered_json yaml_to_json(const YAML::Node& n) {
+  if (n.IsMap()) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (const auto& kv : n) j[kv.first.Scalar()] = yaml_to_json(kv.second);
+    return j;
+  }
+  if (n.IsSequence()) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::array();
+    for (const auto& c : n) j.push_back(yaml_to_json(c));
+    return j;
+  }
+  if (!n.IsScalar()) return nullptr;
+  // Numbers as numbers, so the record reads like the config; everything else as text.
+  const std::string& s = n.Scalar();
+  char* end = nullptr;
+  const long long i = std::strtoll(s.c_str(), &end, 10);
+  if (!s.empty() && *end == '\0') return i;
+  const double d = std::strtod(s.c_str(), &end);
+  if (!s.empty() && *end == '\0' && std::isfinite(d)) return d;
+  if (s == "true" || s == "false") return s == "true";
+  return s;
+}
+}  // namespace
+
+nlohmann::ordered_json Properties::to_json() const { return yaml_to_json(m_impl->node); }
 
 }  // namespace synthlabel

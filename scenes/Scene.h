@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include <glm/gtc/quaternion.hpp>
 #include <glm/mat4x4.hpp>
 #include <glm/vec3.hpp>
@@ -43,6 +45,8 @@ struct Instance {
   std::uint32_t mesh_index = 0;
   glm::mat4 model{1.0f};  // object -> world
   glm::vec3 color{0.7f};  // linear RGB
+  float roughness = 0.5f;  // 0 mirror-like .. 1 matte
+  float metallic = 0.0f;   // 0 dielectric .. 1 metal (specular tinted by `color`, no diffuse)
   std::uint32_t instance_id = 0;  // value in the instance buffer; 0 = unlabeled (background)
   std::uint32_t category_id = 0;  // 0 for unlabeled objects
   std::uint32_t object_index = 0;  // which ObjectSpec it came from
@@ -59,6 +63,9 @@ struct Scene {
   float ambient = 0.15f;
   glm::vec3 background{0.6f, 0.7f, 0.8f};
   std::vector<Instance> instances;  // labeled instances have ids 1..N in this order
+  // What each randomizer of the config drew beyond the fields above (attempts, dropped instances,
+  // chosen modes), one object per randomizer in config order; written to the per-frame record.
+  nlohmann::ordered_json randomizer_records = nlohmann::ordered_json::array();
 };
 
 }  // namespace synthlabel

@@ -10,6 +10,7 @@
 
 #include "scenes/Distribution.h"
 #include "scenes/Primitives.h"
+#include "scenes/Properties.h"
 
 namespace synthlabel {
 
@@ -72,6 +73,9 @@ struct SceneSpec {
   ScalarDist ambient = 0.15;
   Vec3Dist background = constant_vec3(0.6, 0.7, 0.8);  // linear RGB where no surface is
   std::vector<ObjectSpec> objects;
+  // Applied in order to every frame after the objects, camera and lights above are drawn; each is
+  // built by name from its entry (randomizers/Registry.h). Documented in docs/randomizers.md.
+  std::vector<Properties> randomizers;
 };
 
 // Hard limits, checked by the config loader (documented in docs/config.md).
@@ -83,5 +87,6 @@ inline constexpr std::int64_t k_max_count_per_object = 10'000;
 inline constexpr std::size_t k_max_instances_per_frame = 65'535;  // instance PNG is 16-bit
 inline constexpr std::size_t k_max_categories = 255;              // semantic PNG is 8-bit
 inline constexpr std::size_t k_max_lights = 4;
+inline constexpr std::size_t k_max_randomizers = 64;
 
 }  // namespace synthlabel

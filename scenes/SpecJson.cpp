@@ -83,6 +83,8 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     jo["color"] = o.color ? to_json(*o.color) : json("asset");
     j["objects"].push_back(jo);
   }
+  j["randomizers"] = json::array();
+  for (const auto& r : spec.randomizers) j["randomizers"].push_back(r.to_json());
   return j;
 }
 

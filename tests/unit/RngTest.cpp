@@ -58,21 +58,23 @@ objects:
   - {primitive: sphere, category: b, count: 2, position: {uniform: [[-1, 0, -1], [1, 1, 1]]}}
 )";
 
+const RandomizerPipeline k_no_randomizers;
+
 TEST(FrameSampler, FrameDependsOnlyOnSeedAndIndex) {
   SceneSpec spec = spec_from(k_config);
   auto meshes = load_meshes(spec);
   ASSERT_TRUE(meshes.ok());
   // Frame 7 sampled after other frames or alone is identical.
-  for (int i = 0; i < 7; ++i) (void)sample_frame(spec, *meshes, static_cast<std::uint64_t>(i));
-  const Scene a = sample_frame(spec, *meshes, 7);
-  const Scene b = sample_frame(spec, *meshes, 7);
+  for (int i = 0; i < 7; ++i) (void)sample_frame(spec, *meshes, k_no_randomizers, static_cast<std::uint64_t>(i));
+  const Scene a = sample_frame(spec, *meshes, k_no_randomizers, 7);
+  const Scene b = sample_frame(spec, *meshes, k_no_randomizers, 7);
   ASSERT_EQ(a.instances.size(), b.instances.size());
   for (std::size_t i = 0; i < a.instances.size(); ++i) {
     EXPECT_EQ(a.instances[i].model, b.instances[i].model);
     EXPECT_EQ(a.instances[i].instance_id, b.instances[i].instance_id);
   }
   EXPECT_EQ(a.camera.view, b.camera.view);
-  const Scene c = sample_frame(spec, *meshes, 8);
+  const Scene c = sample_frame(spec, *meshes, k_no_randomizers, 8);
   EXPECT_NE(a.camera.view, c.camera.view);
 }
 
@@ -80,9 +82,9 @@ TEST(FrameSampler, ChangingOneFactorLeavesOthersUnchanged) {
   SceneSpec spec = spec_from(k_config);
   auto meshes = load_meshes(spec);
   ASSERT_TRUE(meshes.ok());
-  const Scene before = sample_frame(spec, *meshes, 4);
+  const Scene before = sample_frame(spec, *meshes, k_no_randomizers, 4);
   spec.camera.distance_m = 10.0;  // vary the camera only
-  const Scene after = sample_frame(spec, *meshes, 4);
+  const Scene after = sample_frame(spec, *meshes, k_no_randomizers, 4);
   ASSERT_EQ(before.instances.size(), after.instances.size());
   for (std::size_t i = 0; i < before.instances.size(); ++i) EXPECT_EQ(before.instances[i].model, after.instances[i].model);
   EXPECT_NE(before.camera.view, after.camera.view);
@@ -93,7 +95,7 @@ TEST(FrameSampler, LabeledInstancesAreNumberedFromOne) {
   auto meshes = load_meshes(spec);
   ASSERT_TRUE(meshes.ok());
   for (std::uint64_t f = 0; f < 20; ++f) {
-    const Scene s = sample_frame(spec, *meshes, f);
+    const Scene s = sample_frame(spec, *meshes, k_no_randomizers, f);
     for (std::size_t i = 0; i < s.instances.size(); ++i) EXPECT_EQ(s.instances[i].instance_id, i + 1);
   }
 }
@@ -103,7 +105,7 @@ TEST(FrameSampler, RollTurnsTheImageCounterClockwise) {
                              "objects: [{primitive: cube, category: a}]\n");
   auto meshes = load_meshes(spec);
   ASSERT_TRUE(meshes.ok());
-  const Scene s = sample_frame(spec, *meshes, 0);
+  const Scene s = sample_frame(spec, *meshes, k_no_randomizers, 0);
   EXPECT_DOUBLE_EQ(s.camera.roll_deg, 90.0);
   // Without roll a point at world +X is on the right (camera +x); rolled by +90 degrees it is up (+y).
   const glm::vec4 p = s.camera.view * glm::vec4(1.0f, 0.0f, 0.0f, 1.0f);
@@ -124,7 +126,7 @@ TEST(FrameSampler, ColourTemperatureTintsTheLight) {
                              "objects: [{primitive: cube, category: a}]\n");
   auto meshes = load_meshes(spec);
   ASSERT_TRUE(meshes.ok());
-  const Scene s = sample_frame(spec, *meshes, 0);
+  const Scene s = sample_frame(spec, *meshes, k_no_randomizers, 0);
   EXPECT_DOUBLE_EQ(s.lights[0].temperature_k, 2000.0);
   EXPECT_NEAR(s.lights[0].color.r, 2.0f, 1e-5f);
   EXPECT_NEAR(s.lights[0].color.b, static_cast<float>(2.0 * warm.b), 1e-5f);

@@ -1,0 +1,91 @@
+#include "randomizers/Registry.h"
+
+#include <algorithm>
+#include <map>
+
+#include <glm/ext/matrix_transform.hpp>
+
+#include "core/Text.h"
+
+namespace synthlabel {
+
+void register_all_plugins(RandomizerRegistry& r);  // generated from the list in CMakeLists.txt
+
+const RandomizerRegistry& randomizer_registry() {
+  static const RandomizerRegistry registry = [] {
+    RandomizerRegistry r;
+    register_all_plugins(r);
+    auto sorted = r.entries();
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    RandomizerRegistry out;
+    for (auto& e : sorted) out.add(e);
+    return out;
+  }();
+  return registry;
+}
+
+std::vector<bool> select_objects(const Properties& props, const SceneSpec& spec, std::string_view key,
+                                 bool all_by_default) {
+  const auto names = props.names(key);
+  std::vector<bool> chosen(spec.objects.size(), names.empty() && all_by_default);
+  std::vector<std::string_view> known;
+  for (const auto& o : spec.objects) known.push_back(o.name);
+  for (const auto& name : names) {
+    bool found = false;
+    for (std::size_t i = 0; i < spec.objects.size(); ++i) {
+      if (spec.objects[i].name == name) chosen[i] = found = true;
+    }
+    if (!found) props.fail(key, "no object is named '" + name + "'" + suggest(name, known));
+  }
+  return chosen;
+}
+
+void update_model(Instance& inst) {
+  inst.model = glm::translate(glm::mat4(1.0f), inst.position) * glm::mat4_cast(inst.rotation) *
+               glm::scale(glm::mat4(1.0f), inst.scale);
+}
+
+void RandomizerPipeline::apply(Scene& scene, const FrameContext& ctx) const {
+  for (const auto& step : steps) {
+    Rng rng(ctx.spec.seed, ctx.at.frame, step.stream);
+    nlohmann::ordered_json record = nlohmann::ordered_json::object();
+    record["type"] = step.type;
+    step.randomizer->apply(scene, rng, ctx, record);
+    scene.randomizer_records.push_back(std::move(record));
+  }
+  std::uint32_t next = 1;
+  for (auto& inst : scene.instances) {
+    if (inst.category_id != 0) inst.instance_id = next++;
+  }
+}
+
+Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneSpec& spec) {
+  auto pipeline = std::make_shared<RandomizerPipeline>();
+  const auto& registry = randomizer_registry();
+  std::map<std::string, int> seen;
+  try {
+    for (const auto& props : spec.randomizers) {
+      const RandomizerInfo* info = nullptr;
+      std::vector<std::string_view> names;
+      for (const auto& e : registry.entries()) {
+        names.push_back(e.name);
+        if (e.name == props.type()) info = &e;
+      }
+      if (!info) {
+        std::string list;
+        for (auto n : names) list += (list.empty() ? "" : ", ") + std::string(n);
+        props.fail("type", "unknown randomizer '" + props.type() + "'" + suggest(props.type(), names) +
+                               " (known: " + list + ")");
+      }
+      auto made = info->make(props, spec);
+      props.check_unused();
+      const int k = seen[info->name]++;
+      pipeline->steps.push_back({info->name, "randomizers/" + info->name + "#" + std::to_string(k), std::move(made)});
+    }
+  } catch (const ConfigError& e) {
+    return make_error(ExitCode::usage, e.message);
+  }
+  return std::shared_ptr<const RandomizerPipeline>(std::move(pipeline));
+}
+
+}  // namespace synthlabel

@@ -1,0 +1,32 @@
+// The randomizers a config lists, built once per run from the spec and applied to every frame.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/Error.h"
+#include "randomizers/Randomizer.h"
+
+namespace synthlabel {
+
+// Every registered randomizer, in name order.
+const RandomizerRegistry& randomizer_registry();
+
+class RandomizerPipeline {
+ public:
+  struct Step {
+    std::string type;
+    std::string stream;  // "randomizers/TYPE#K": K counts earlier entries of the same type
+    std::unique_ptr<Randomizer> randomizer;
+  };
+  std::vector<Step> steps;
+
+  // Runs every step in order, then numbers the labeled instances 1..N in scene order.
+  void apply(Scene& scene, const FrameContext& ctx) const;
+};
+
+// Builds the pipeline for spec.randomizers. An unknown type, a bad parameter or an unknown key is
+// Error(ExitCode::usage) naming `file:line:col: randomizers[i].key` and, where it can, a suggestion.
+Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneSpec& spec);
+
+}  // namespace synthlabel
