@@ -8,19 +8,22 @@
 //     x_range: [-0.5, 0.5]           # where object centres may land (default: the `on` object's top)
 //     z_range: [-0.3, 0.3]
 //     margin: 0.02                   # keep centres this far inside the `on` object's top
-//     resting: faces                 # faces | upright | as_sampled (see below)
+//     resting: stable                # stable | faces | upright | as_sampled (see below)
 //     yaw_deg: {uniform: [0, 360]}   # turn about the vertical
 //     min_distance: 0.1              # Poisson-disk: centres at least this far apart (metres, in x-z)
 //     collision: true                # no two placed objects' oriented boxes intersect
 //     avoid: [bin_wall]              # also keep clear of these objects' instances
 //     max_attempts: 200              # draws per instance before it is left out of the frame
 //
-// Resting pose: `faces` lays one of the six faces of the object's bounding box down (each equally
-// likely), `upright` keeps the object's own +Y up, `as_sampled` keeps the rotation drawn so far.
+// Resting pose: `stable` lays the object on one of the broadest faces of its (scaled) bounding box
+// (faces within 10% of the largest area, equally likely: a washer lies flat, a peg on its side),
+// `faces` on any of the six faces (equally likely), `upright` keeps the object's own +Y up,
+// `as_sampled` keeps the rotation drawn so far.
 // Either way the mesh is then lowered until its lowest vertex touches the surface exactly. Objects
 // are placed in scene order; each draws position and yaw until it clears every object already
 // placed (oriented bounding boxes, separating-axis test) and `min_distance`; one that does not
 // within max_attempts is left out of the frame and listed in the record under "dropped".
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -32,7 +35,7 @@
 namespace synthlabel {
 namespace {
 
-enum class Resting { faces, upright, as_sampled };
+enum class Resting { stable, faces, upright, as_sampled };
 
 class PlaceOnSurface final : public Randomizer {
  public:
@@ -57,8 +60,11 @@ class PlaceOnSurface final : public Randomizer {
       p.fail("x_range", "a plane surface (no 'on') needs both x_range and z_range");
     }
     m_margin = p.number("margin", 0.0, 0.0, 1e6);
-    const std::string resting = p.choice("resting", "faces", {"faces", "upright", "as_sampled"});
-    m_resting = resting == "faces" ? Resting::faces : resting == "upright" ? Resting::upright : Resting::as_sampled;
+    const std::string resting = p.choice("resting", "stable", {"stable", "faces", "upright", "as_sampled"});
+    m_resting = resting == "stable" ? Resting::stable
+                : resting == "faces" ? Resting::faces
+                : resting == "upright" ? Resting::upright
+                                       : Resting::as_sampled;
     m_yaw = p.scalar("yaw_deg", Uniform{0.0, 360.0}, -1e6, 1e6);
     m_min_distance = p.number("min_distance", 0.0, 0.0, 1e6);
     m_collision = p.boolean("collision", true);
@@ -96,7 +102,7 @@ class PlaceOnSurface final : public Randomizer {
       }
       Rng r = rng.fork("instance[" + std::to_string(k) + "]");
       const Mesh& mesh = ctx.meshes[inst.mesh_index];
-      const glm::dquat rest = resting_rotation(inst, r);
+      const glm::dquat rest = resting_rotation(inst, mesh, r);
       const double lowest = lowest_point(mesh, rest, glm::dvec3(inst.scale));
       bool ok = false;
       std::int64_t attempt = 0;
@@ -141,15 +147,26 @@ class PlaceOnSurface final : public Randomizer {
     return false;
   }
 
-  glm::dquat resting_rotation(const Instance& inst, Rng& r) const {
+  glm::dquat resting_rotation(const Instance& inst, const Mesh& mesh, Rng& r) const {
     switch (m_resting) {
       case Resting::upright: return glm::dquat(1, 0, 0, 0);
       case Resting::as_sampled: return glm::dquat(inst.rotation);
+      case Resting::stable:
       case Resting::faces: break;
     }
     // The face whose outward normal is ±X, ±Y or ±Z turned to point down (-Y).
     const glm::dvec3 normals[6] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
-    const glm::dvec3 n = normals[r.integer(0, 5)];
+    std::vector<int> faces = {0, 1, 2, 3, 4, 5};
+    if (m_resting == Resting::stable) {
+      const glm::dvec3 e = glm::dvec3(mesh.bounds_max - mesh.bounds_min) * glm::abs(glm::dvec3(inst.scale));
+      const double area[3] = {e.y * e.z, e.x * e.z, e.x * e.y};
+      const double most = std::max({area[0], area[1], area[2]});
+      faces.clear();
+      for (int f = 0; f < 6; ++f) {
+        if (area[f / 2] >= 0.9 * most) faces.push_back(f);
+      }
+    }
+    const glm::dvec3 n = normals[faces[static_cast<std::size_t>(r.integer(0, static_cast<std::int64_t>(faces.size()) - 1))]];
     const glm::dvec3 down(0, -1, 0);
     if (glm::length(n - down) < 1e-9) return glm::dquat(1, 0, 0, 0);
     if (glm::length(n + down) < 1e-9) return glm::angleAxis(glm::pi<double>(), glm::dvec3(1, 0, 0));

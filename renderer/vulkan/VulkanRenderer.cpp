@@ -25,14 +25,15 @@ struct FrameUniforms {
   glm::vec4 camera_position;
 };
 
-// std430 mirror of ObjectData (push constants): 84 bytes, inside the 128 every device guarantees.
+// std430 mirror of ObjectData (push constants): 88 bytes, inside the 128 every device guarantees.
 struct ObjectPush {
   glm::mat4 model;
-  glm::vec4 color;
+  glm::vec4 color;  // rgb: linear base colour, a: roughness
   std::uint32_t instance_id;
+  float metallic;
 };
-constexpr std::uint32_t k_push_size = 84;
-static_assert(offsetof(ObjectPush, instance_id) == 80);
+constexpr std::uint32_t k_push_size = 88;
+static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, metallic) == 84);
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -602,8 +603,9 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
       }
       ObjectPush push{};
       push.model = inst.model;
-      push.color = glm::vec4(inst.color, 1.0f);
+      push.color = glm::vec4(inst.color, inst.roughness);
       push.instance_id = inst.instance_id;
+      push.metallic = inst.metallic;
       vkCmdPushConstants(slot.cmd, m_pipeline_layout.get(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
                          k_push_size, &push);
       const MeshRange& r = m_meshes[inst.mesh_index];

@@ -14,8 +14,9 @@ layout(set = 0, binding = 0) uniform FrameData {
 
 layout(push_constant) uniform ObjectData {
   mat4 model;
-  vec4 color;
+  vec4 color;  // rgb: linear base colour, a: roughness (0 mirror-like .. 1 matte)
   uint instance_id;
+  float metallic;  // 0 dielectric .. 1 metal
 } object;
 
 layout(location = 0) in vec3 v_normal;
@@ -34,15 +35,24 @@ void main() {
   if (dot(geometric, to_eye) < 0.0) geometric = -geometric;
   vec3 n = normalize(v_normal);
   if (dot(n, geometric) < 0.0) n = -n;
+  // Metallic-roughness parameters on a normalized Blinn-Phong lobe whose exponent follows the
+  // roughness (s = 2 / alpha^2 - 2, alpha = roughness^2): metals have no diffuse part and a specular
+  // colour equal to their base colour; dielectrics reflect 4%. (Cook-Torrance GGX and image-based
+  // lighting come with the realism work.)
   vec3 base = object.color.rgb;
-  vec3 c = base * frame.params.x;
+  float roughness = clamp(object.color.a, 0.05, 1.0);
+  float alpha = roughness * roughness;
+  float shininess = max(2.0 / (alpha * alpha) - 2.0, 1.0);
+  vec3 diffuse_color = base * (1.0 - object.metallic);
+  vec3 f0 = mix(vec3(0.04), base, object.metallic);
+  vec3 c = (diffuse_color + f0) * frame.params.x;
   int count = int(frame.params.y);
   for (int i = 0; i < count; ++i) {
     vec3 l = frame.light_to[i].xyz;
-    float diffuse = max(dot(n, l), 0.0);
+    float n_dot_l = max(dot(n, l), 0.0);
     vec3 h = normalize(l + to_eye);
-    float spec = diffuse > 0.0 ? pow(max(dot(n, h), 0.0), 48.0) * 0.25 : 0.0;
-    c += (base * diffuse + vec3(spec)) * frame.light_color[i].rgb;
+    vec3 spec = n_dot_l > 0.0 ? f0 * ((shininess + 8.0) / 8.0) * pow(max(dot(n, h), 0.0), shininess) : vec3(0.0);
+    c += (diffuse_color + spec) * n_dot_l * frame.light_color[i].rgb;
   }
   out_color = vec4(c, 1.0);
   out_depth = v_depth;

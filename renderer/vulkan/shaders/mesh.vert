@@ -17,8 +17,9 @@ layout(set = 0, binding = 0) uniform FrameData {
 
 layout(push_constant) uniform ObjectData {
   mat4 model;
-  vec4 color;
+  vec4 color;  // rgb: linear base colour, a: roughness (0 mirror-like .. 1 matte)
   uint instance_id;
+  float metallic;  // 0 dielectric .. 1 metal
 } object;
 
 layout(location = 0) out vec3 v_normal;
