@@ -25,7 +25,7 @@ bool obbs_overlap(const Obb& a, const Obb& b, double tolerance) {
     t[i] = glm::dot(d, a.axes[i]);
     for (int j = 0; j < 3; ++j) {
       r[i][j] = glm::dot(a.axes[i], b.axes[j]);
-      abs_r[i][j] = std::abs(r[i][j]) + 1e-12;  // parallel edges make cross products vanish
+      abs_r[i][j] = std::abs(r[i][j]) + 1e-6;  // rounding (rotations are stored as floats) errs towards overlap
     }
   }
   // On the axis a_i x b_j every term is scaled by its length |sin|, so the tolerance is too.
@@ -46,7 +46,9 @@ bool obbs_overlap(const Obb& a, const Obb& b, double tolerance) {
     for (int j = 0; j < 3; ++j) {
       const int j1 = (j + 1) % 3, j2 = (j + 2) % 3;
       const double axis_length = std::sqrt(std::max(0.0, 1.0 - r[i][j] * r[i][j]));
-      if (axis_length < 1e-6) continue;  // parallel edges: the face axes already decide
+      // Nearly parallel edges give a nearly zero axis on which rounding decides: skip it (skipping an
+      // axis can only turn "separated" into "overlapping", the safe side); the face axes decide.
+      if (axis_length < 1e-3) continue;
       const double ra = a.half[i1] * abs_r[i2][j] + a.half[i2] * abs_r[i1][j];
       const double rb = b.half[j1] * abs_r[i][j2] + b.half[j2] * abs_r[i][j1];
       const double dist = std::abs(t[i2] * r[i1][j] - t[i1] * r[i2][j]);

@@ -847,9 +847,7 @@ std::string Properties::choice(std::string_view key, std::string_view fallback, 
   for (auto a : allowed) {
     if (a == v) return v;
   }
-  std::string list;
-  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-  m_impl->parser->fail(n, key_path(*m_impl, key), "expected one of " + list + ", got '" + v + "'" + suggest(v, allowed));
+  m_impl->parser->fail(n, key_path(*m_impl, key), "unknown value '" + v + "'" + suggest(v, allowed));
 }
 
 std::vector<std::string> Properties::names(std::string_view key) const {

@@ -182,7 +182,7 @@ class PlaceOnSurface final : public Randomizer {
     if (!m_collision) return true;
     const Obb box = instance_obb(inst, mesh);
     for (const auto& o : obstacles) {
-      if (obbs_overlap(box, o, 1e-6)) return false;
+      if (obbs_overlap(box, o, 1e-5)) return false;  // touching (within 10 µm) is allowed
     }
     return true;
   }
