@@ -150,6 +150,15 @@ int main(int argc, char** argv) {
 
   auto* d = app.add_subcommand("devices", "List the Vulkan devices that can render, with their --device index");
 
+  auto* rz = app.add_subcommand("randomizers", "List the randomizers a config's randomizers: list can name");
+  rz->description(
+      "Each entry of a config's randomizers: list is {type: NAME, ...parameters}; they run in order on\n"
+      "every frame after the camera, lights and objects are drawn. Parameters of each: docs/randomizers.md.\n\n"
+      "Example:\n"
+      "  randomizers:\n"
+      "    - {type: place_on_surface, on: table, min_distance: 0.1}\n"
+      "    - {type: material, hue_deg: {uniform: [0, 360]}, roughness: {uniform: [0.2, 0.9]}}");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -227,6 +236,10 @@ int main(int argc, char** argv) {
     if (!r) return fail(r.error());
     std::printf("synthlabel: merged %llu shards, %llu frames into %s\n", static_cast<unsigned long long>(r->shards),
                 static_cast<unsigned long long>(r->frames), merge_out.string().c_str());
+    return 0;
+  }
+  if (rz->parsed()) {
+    for (const auto& e : randomizer_registry().entries()) std::printf("%-18s %s\n", e.name.c_str(), e.summary.c_str());
     return 0;
   }
   if (d->parsed()) {

@@ -195,6 +195,27 @@ TEST(Generate, FrameSubsetReproducesTheSameFrames) {
   }
 }
 
+// The same with the randomizer pipeline (placement with retries, materials, camera redraws): frames
+// k..N of one run equal frames k..N of a run over 0..N, labels, records and RGB alike.
+TEST(Generate, FrameSubsetWithRandomizersReproducesTheSameFrames) {
+  test::TempDir dir;
+  const auto cfg = k_src / "configs/bin_of_parts.yaml";
+  ASSERT_EQ(generate(cfg, dir.path() / "all", "--frames 8 --resolution 160x120").exit_code, 0);
+  ASSERT_EQ(generate(cfg, dir.path() / "part", "--start 5 --frames 3 --resolution 160x120").exit_code, 0);
+  const auto all = test::read_tree(dir.path() / "all"), part = test::read_tree(dir.path() / "part");
+  int compared = 0;
+  for (const auto& [name, bytes] : part) {
+    if (name == "coco.json" || name == "manifest.json") continue;
+    ASSERT_TRUE(all.count(name)) << name;
+    EXPECT_TRUE(all.at(name) == bytes) << name;
+    ++compared;
+  }
+  EXPECT_EQ(compared, 3 * 5);  // rgb, instance, semantic, depth, record per frame
+  const json rec = json::parse(part.at("records/000006.json"));
+  ASSERT_EQ(rec.at("params").at("randomizers").size(), 3u);
+  EXPECT_EQ(rec["params"]["randomizers"][0]["type"], "place_on_surface");
+}
+
 TEST(Generate, RecordsHoldEverySampledValue) {
   // tests/data/floating.yaml: distance uniform [3.5, 5], elevation [-30, 60], fov 50; cube scale [0.3, 0.8].
   test::TempDir dir;
