@@ -86,6 +86,7 @@ json frame_params(const Scene& scene) {
   p["instances"] = json::array();
   for (const auto& i : scene.instances) {
     p["instances"].push_back({{"object", i.object_index},
+                              {"pool_entry", i.pool_entry},
                               {"instance_id", i.instance_id},
                               {"category_id", i.category_id},
                               {"position", vec(i.position)},

@@ -134,6 +134,24 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
       Instance inst;
       inst.object_index = static_cast<std::uint32_t>(oi);
       inst.mesh_index = os.mesh_index;
+      std::uint32_t category_id = os.category_id;
+      if (!os.pool.empty()) {
+        Rng r_pool = r.fork("pool");
+        const double u = r_pool.uniform01();
+        double acc = 0.0;
+        std::size_t pick = os.pool.size() - 1;  // rounding: the last entry takes what is left
+        for (std::size_t e = 0; e < os.pool.size(); ++e) {
+          acc += os.pool[e].probability;
+          if (u < acc && os.pool[e].probability > 0) {
+            pick = e;
+            break;
+          }
+        }
+        while (os.pool[pick].probability <= 0 && pick > 0) --pick;
+        inst.mesh_index = os.pool[pick].mesh_index;
+        inst.pool_entry = static_cast<std::int32_t>(pick);
+        category_id = os.pool[pick].category_id;
+      }
       inst.position = glm::vec3(sample(os.position, r_pos, at));
       glm::dquat q;
       if (os.rotation.uniform_so3) {
@@ -150,11 +168,11 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
       } else {
         inst.scale = glm::vec3(sample(os.scale, r_scale, at));
       }
-      inst.color = os.color ? glm::vec3(sample(*os.color, r_col, at)) : meshes[os.mesh_index].base_color;
+      inst.color = os.color ? glm::vec3(sample(*os.color, r_col, at)) : meshes[inst.mesh_index].base_color;
       update_model(inst);
       if (os.labeled) {
         inst.instance_id = next_id++;
-        inst.category_id = os.category_id;
+        inst.category_id = category_id;
       }
       scene.instances.push_back(inst);
     }

@@ -617,8 +617,19 @@ class Parser : public std::enable_shared_from_this<Parser> {
   ObjectSpec parse_object(const YAML::Node& n, const std::string& path, const SceneSpec& spec) {
     expect_map(n, path);
     check_keys(n, path, {"name", "primitive", "asset", "normalize", "category", "labeled", "count", "scale", "position",
-                         "rotation", "color"});
+                         "rotation", "color", "pool", "category_weights"});
     ObjectSpec o;
+    if (n["labeled"]) o.labeled = boolean(n["labeled"], join(path, "labeled"));
+    if (auto pool = n["pool"]) {
+      for (const char* k : {"primitive", "asset", "normalize", "category"}) {
+        if (n[k]) fail(n[k], join(path, k), "an object with a pool takes its shapes and categories from the pool entries");
+      }
+      parse_pool(pool, n["category_weights"], join(path, "pool"), o, spec);
+      o.name = n["name"] ? string(n["name"], join(path, "name")) : "pool";
+      parse_placement(n, path, o);
+      return o;
+    }
+    if (n["category_weights"]) fail(n["category_weights"], join(path, "category_weights"), "only applies with 'pool'");
     if (n["primitive"] && n["asset"]) fail(n, path, "give either 'primitive' or 'asset', not both");
     if (auto p = n["primitive"]) {
       const std::string name = string(p, join(path, "primitive"));
@@ -642,19 +653,104 @@ class Parser : public std::enable_shared_from_this<Parser> {
       if (!n["asset"]) fail(n["normalize"], join(path, "normalize"), "only applies to assets");
       o.normalize = boolean(n["normalize"], join(path, "normalize"));
     }
-    if (n["labeled"]) o.labeled = boolean(n["labeled"], join(path, "labeled"));
     if (auto c = n["category"]) {
       if (!o.labeled) fail(c, join(path, "category"), "an unlabeled object (labeled: false) has no category");
-      const std::string name = string(c, join(path, "category"));
-      std::vector<std::string_view> names;
-      for (std::size_t i = 0; i < spec.categories.size(); ++i) {
-        names.push_back(spec.categories[i].name);
-        if (spec.categories[i].name == name) o.category_id = static_cast<std::uint32_t>(i + 1);
-      }
-      if (o.category_id == 0) fail(c, join(path, "category"), "unknown category '" + name + "'" + suggest(name, names));
+      o.category_id = category_id(c, join(path, "category"), spec);
     } else if (o.labeled) {
       fail(n, join(path, "category"), "missing: a labeled object needs a category (or set labeled: false)");
     }
+    parse_placement(n, path, o);
+    return o;
+  }
+
+  std::uint32_t category_id(const YAML::Node& c, const std::string& path, const SceneSpec& spec) {
+    const std::string name = string(c, path);
+    std::vector<std::string_view> names;
+    for (std::size_t i = 0; i < spec.categories.size(); ++i) {
+      names.push_back(spec.categories[i].name);
+      if (spec.categories[i].name == name) return static_cast<std::uint32_t>(i + 1);
+    }
+    fail(c, path, "unknown category '" + name + "'" + suggest(name, names));
+  }
+
+  // pool: [{primitive|asset, normalize, category, weight}, ...] and optional category_weights:
+  // {category: weight}. Without category weights an entry's chance is its weight over the sum; with
+  // them a category's chance is its weight over theirs, shared among its entries by entry weight.
+  void parse_pool(const YAML::Node& pool, const YAML::Node& category_weights, const std::string& path, ObjectSpec& o,
+                  const SceneSpec& spec) {
+    if (!pool.IsSequence() || pool.size() == 0) fail(pool, path, "expected a non-empty list of {primitive|asset, category, weight}");
+    std::vector<double> weight;
+    for (std::size_t j = 0; j < pool.size(); ++j) {
+      const std::string ep = path + "[" + std::to_string(j) + "]";
+      const YAML::Node e = pool[j];
+      expect_map(e, ep);
+      check_keys(e, ep, {"primitive", "asset", "normalize", "category", "weight"});
+      PoolEntry entry;
+      if (e["primitive"] && e["asset"]) fail(e, ep, "give either 'primitive' or 'asset', not both");
+      if (auto p = e["primitive"]) {
+        const std::string name = string(p, join(ep, "primitive"));
+        entry.primitive = primitive_from_name(name);
+        if (!entry.primitive) {
+          std::vector<std::string_view> names(k_primitive_names.begin(), k_primitive_names.end());
+          fail(p, join(ep, "primitive"), "unknown primitive '" + name + "'" + suggest(name, names));
+        }
+        entry.name = name;
+      } else if (auto a = e["asset"]) {
+        const std::filesystem::path rel = string(a, join(ep, "asset"));
+        entry.asset = rel.is_absolute() ? rel : (source_of(a).second / rel).lexically_normal();
+        entry.where = where(a) + ": " + join(ep, "asset");
+        entry.name = rel.filename().string();
+      } else {
+        fail(e, ep, "missing 'primitive' or 'asset'");
+      }
+      if (e["normalize"]) {
+        if (!e["asset"]) fail(e["normalize"], join(ep, "normalize"), "only applies to assets");
+        entry.normalize = boolean(e["normalize"], join(ep, "normalize"));
+      }
+      if (auto c = e["category"]) {
+        if (!o.labeled) fail(c, join(ep, "category"), "an unlabeled object (labeled: false) has no category");
+        entry.category_id = category_id(c, join(ep, "category"), spec);
+      } else if (o.labeled) {
+        fail(e, join(ep, "category"), "missing: entries of a labeled object's pool need a category");
+      }
+      const double w = e["weight"] ? number(e["weight"], join(ep, "weight")) : 1.0;
+      if (!(w > 0)) fail(e["weight"], join(ep, "weight"), "must be > 0");
+      weight.push_back(w);
+      o.pool.push_back(entry);
+    }
+    if (category_weights) {
+      const std::string cp = join(path.substr(0, path.size() - 5), "category_weights");
+      if (!category_weights.IsMap() || category_weights.size() == 0) {
+        fail(category_weights, cp, "expected {category: weight, ...}");
+      }
+      if (!o.labeled) fail(category_weights, cp, "an unlabeled object has no categories");
+      std::map<std::uint32_t, double> cw, in_category;
+      for (const auto& kv : category_weights) {
+        const std::uint32_t id = category_id(kv.first, cp, spec);
+        bool used = false;
+        for (const auto& entry : o.pool) used = used || entry.category_id == id;
+        if (!used) fail(kv.first, cp, "no pool entry has category '" + kv.first.Scalar() + "'");
+        const double w = number(kv.second, join(cp, kv.first.Scalar()));
+        if (w < 0) fail(kv.second, join(cp, kv.first.Scalar()), "must be >= 0");
+        if (!cw.emplace(id, w).second) fail(kv.first, cp, "category '" + kv.first.Scalar() + "' is listed twice");
+      }
+      double total = 0;
+      for (const auto& [id, w] : cw) total += w;
+      if (!(total > 0)) fail(category_weights, cp, "weights must not all be 0");
+      for (std::size_t j = 0; j < o.pool.size(); ++j) in_category[o.pool[j].category_id] += weight[j];
+      for (std::size_t j = 0; j < o.pool.size(); ++j) {
+        const auto id = o.pool[j].category_id;
+        const double c = cw.count(id) ? cw[id] : 0.0;  // a category left out of the weights is never drawn
+        o.pool[j].probability = c / total * weight[j] / in_category[id];
+      }
+    } else {
+      double total = 0;
+      for (double w : weight) total += w;
+      for (std::size_t j = 0; j < o.pool.size(); ++j) o.pool[j].probability = weight[j] / total;
+    }
+  }
+
+  void parse_placement(const YAML::Node& n, const std::string& path, ObjectSpec& o) {
     if (n["count"]) o.count = int_dist(n["count"], join(path, "count"), 0, k_max_count_per_object);
     if (auto s = n["scale"]) {
       if (s.IsSequence() || (s.IsMap() && s["uniform"] && s["uniform"].IsSequence() && s["uniform"].size() == 2 &&
@@ -678,7 +774,6 @@ class Parser : public std::enable_shared_from_this<Parser> {
       }
     }
     if (n["color"]) o.color = vec3_dist(n["color"], join(path, "color"), 0.0, 1.0);
-    return o;
   }
 
  private:
@@ -747,32 +842,41 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::pa
   }
   std::vector<Mesh> meshes;
   std::map<std::string, std::uint32_t> index;  // dedupe key -> mesh index
-  for (auto& o : spec.objects) {
-    const std::string key = o.primitive ? "primitive:" + std::string(primitive_name(*o.primitive))
-                                        : "asset:" + std::string(o.normalize ? "n:" : "r:") + o.asset.string();
+  auto add = [&](const std::optional<PrimitiveKind>& primitive, const std::filesystem::path& asset, bool normalize,
+                 const std::string& where, std::uint32_t& mesh_index) -> Status {
+    const std::string key = primitive ? "primitive:" + std::string(primitive_name(*primitive))
+                                      : "asset:" + std::string(normalize ? "n:" : "r:") + asset.string();
     if (auto it = index.find(key); it != index.end()) {
-      o.mesh_index = it->second;
-      continue;
+      mesh_index = it->second;
+      return ok_status();
     }
-    if (o.primitive) {
-      meshes.push_back(make_primitive(*o.primitive));
+    if (primitive) {
+      meshes.push_back(make_primitive(*primitive));
     } else {
       if (!root.empty()) {
         // Symlinks and ".." resolved first, so neither can lead out of the root.
         std::error_code ec;
-        const auto real = std::filesystem::weakly_canonical(o.asset, ec);
+        const auto real = std::filesystem::weakly_canonical(asset, ec);
         const auto rel = real.lexically_relative(root);
         if (ec || rel.empty() || *rel.begin() == "..") {
-          return make_error(ExitCode::asset, o.where + ": " + o.asset.string() + " is outside --asset-root " +
-                                                 root.string());
+          return make_error(ExitCode::asset, where + ": " + asset.string() + " is outside --asset-root " + root.string());
         }
       }
-      auto mesh = load_mesh_asset(o.asset, AssetOptions{o.normalize});
-      if (!mesh) return make_error(ExitCode::asset, o.where + ": " + mesh.error().message);
+      auto mesh = load_mesh_asset(asset, AssetOptions{normalize});
+      if (!mesh) return make_error(ExitCode::asset, where + ": " + mesh.error().message);
       meshes.push_back(std::move(mesh).value());
     }
-    o.mesh_index = static_cast<std::uint32_t>(meshes.size() - 1);
-    index.emplace(key, o.mesh_index);
+    mesh_index = static_cast<std::uint32_t>(meshes.size() - 1);
+    index.emplace(key, mesh_index);
+    return ok_status();
+  };
+  for (auto& o : spec.objects) {
+    if (o.pool.empty()) {
+      if (auto s = add(o.primitive, o.asset, o.normalize, o.where, o.mesh_index); !s) return s.error();
+    }
+    for (auto& e : o.pool) {
+      if (auto s = add(e.primitive, e.asset, e.normalize, e.where, e.mesh_index); !s) return s.error();
+    }
   }
   return meshes;
 }

@@ -50,6 +50,7 @@ struct Instance {
   std::uint32_t instance_id = 0;  // value in the instance buffer; 0 = unlabeled (background)
   std::uint32_t category_id = 0;  // 0 for unlabeled objects
   std::uint32_t object_index = 0;  // which ObjectSpec it came from
+  std::int32_t pool_entry = -1;    // which entry of that object's pool, -1 without a pool
   // Sampled values, kept for the per-frame record.
   glm::vec3 position{0.0f};
   glm::vec3 scale{1.0f};

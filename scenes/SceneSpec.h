@@ -44,6 +44,18 @@ struct RotationSpec {
   Vec3Dist euler_deg = constant_vec3(0, 0, 0);  // else XYZ Euler angles applied X, then Y, then Z
 };
 
+// One shape an object can take, when the object draws its shape from a pool.
+struct PoolEntry {
+  std::string name;  // the primitive or the asset's file name
+  std::optional<PrimitiveKind> primitive;
+  std::filesystem::path asset;
+  bool normalize = false;
+  std::uint32_t category_id = 0;  // 0 when the object is unlabeled
+  double probability = 0.0;       // of being drawn for one instance (entries sum to 1)
+  std::uint32_t mesh_index = 0;   // filled by load_meshes()
+  std::string where;              // "file:line:col: objects[i].pool[j].asset"
+};
+
 struct ObjectSpec {
   std::string name;  // for messages and records; defaults to the primitive or asset name
   std::optional<PrimitiveKind> primitive;
@@ -59,6 +71,9 @@ struct ObjectSpec {
   std::optional<Vec3Dist> color;  // linear RGB in [0,1]; unset: the asset's own colour
   std::uint32_t mesh_index = 0;   // filled by load_meshes(): index into the mesh library
   std::string where;              // "file:line:col: objects[i].asset" for asset error messages
+  // Non-empty: each instance draws its shape and category from these instead (asset pools); the
+  // fields primitive/asset/normalize/category_id/mesh_index above are then unused.
+  std::vector<PoolEntry> pool;
 };
 
 struct SceneSpec {

@@ -69,13 +69,27 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
   for (const auto& o : spec.objects) {
     json jo;
     jo["name"] = o.name;
-    if (o.primitive) jo["primitive"] = std::string(primitive_name(*o.primitive));
-    else {
+    if (!o.pool.empty()) {
+      jo["pool"] = json::array();
+      for (const auto& e : o.pool) {
+        json je;
+        if (e.primitive) je["primitive"] = std::string(primitive_name(*e.primitive));
+        else {
+          je["asset"] = e.asset.string();
+          je["normalize"] = e.normalize;
+        }
+        if (e.category_id) je["category"] = spec.categories.at(e.category_id - 1).name;
+        je["probability"] = e.probability;
+        jo["pool"].push_back(je);
+      }
+    } else if (o.primitive) {
+      jo["primitive"] = std::string(primitive_name(*o.primitive));
+    } else {
       jo["asset"] = o.asset.string();
       jo["normalize"] = o.normalize;
     }
     jo["labeled"] = o.labeled;
-    if (o.labeled) jo["category"] = spec.categories.at(o.category_id - 1).name;
+    if (o.labeled && o.pool.empty()) jo["category"] = spec.categories.at(o.category_id - 1).name;
     jo["count"] = to_json(o.count);
     jo["scale"] = o.uniform_scale ? to_json(o.scale[0]) : to_json(o.scale);
     jo["position"] = to_json(o.position);

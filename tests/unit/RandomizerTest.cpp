@@ -330,6 +330,56 @@ TEST(Randomizers, AddingARandomizerOfAnotherTypeLeavesOtherDrawsUnchanged) {
   EXPECT_EQ(alone.randomizer_records, again.randomizer_records);
 }
 
+TEST(Randomizers, AssetPoolsFollowTheirCategoryAndEntryWeights) {
+  const Built b = build(R"(
+frames: 200
+categories: [a, b]
+objects:
+  - name: parts
+    count: 20
+    pool:
+      - {primitive: cube, category: a}
+      - {primitive: sphere, category: a, weight: 3}
+      - {primitive: cylinder, category: b}
+    category_weights: {a: 1, b: 1}
+)");
+  ASSERT_TRUE(b.pipeline);
+  ASSERT_EQ(b.spec.objects.at(0).pool.size(), 3u);
+  // P(cube) = 1/2 * 1/4, P(sphere) = 1/2 * 3/4, P(cylinder) = 1/2.
+  const double p[3] = {0.125, 0.375, 0.5};
+  double n[3] = {0, 0, 0};
+  double total = 0;
+  for (std::uint64_t f = 0; f < b.spec.frames; ++f) {
+    for (const auto& inst : sample_frame(b.spec, b.meshes, *b.pipeline, f).instances) {
+      ASSERT_GE(inst.pool_entry, 0);
+      const auto& entry = b.spec.objects[0].pool[static_cast<std::size_t>(inst.pool_entry)];
+      EXPECT_EQ(inst.mesh_index, entry.mesh_index);
+      EXPECT_EQ(inst.category_id, entry.category_id);
+      n[inst.pool_entry] += 1;
+      total += 1;
+    }
+  }
+  // Pearson's chi-square, 2 degrees of freedom: P(X > 18.42) = 1e-4, the false-alarm rate.
+  double chi2 = 0;
+  for (int i = 0; i < 3; ++i) chi2 += (n[i] - total * p[i]) * (n[i] - total * p[i]) / (total * p[i]);
+  EXPECT_LT(chi2, 18.42) << n[0] << " " << n[1] << " " << n[2];
+}
+
+TEST(Randomizers, PoolErrorsAreNamed) {
+  const std::string head = "categories: [a, b]\nobjects:\n  - name: p\n";
+  EXPECT_EQ(error_of(head + "    pool: [{primitive: cube, category: c}]\n"),
+            "test.yaml:4:40: objects[0].pool[0].category: unknown category 'c' (did you mean 'a'?)");
+  EXPECT_EQ(error_of(head + "    primitive: cube\n    pool: [{primitive: cube, category: a}]\n"),
+            "test.yaml:4:16: objects[0].primitive: an object with a pool takes its shapes and categories from the pool "
+            "entries");
+  EXPECT_EQ(error_of(head + "    pool: [{primitive: cube, category: a}]\n    category_weights: {b: 1}\n"),
+            "test.yaml:5:24: objects[0].category_weights: no pool entry has category 'b'");
+  EXPECT_EQ(error_of(head + "    pool: [{primitive: cube, category: a, weight: 0}]\n"),
+            "test.yaml:4:51: objects[0].pool[0].weight: must be > 0");
+  EXPECT_EQ(error_of(head + "    pool: [{primitiv: cube, category: a}]\n"),
+            "test.yaml:4:13: objects[0].pool[0].primitiv: unknown key (did you mean 'primitive'?)");
+}
+
 constexpr const char* k_head = "categories: [a]\nobjects:\n  - {name: box, primitive: cube, category: a}\nrandomizers:\n";
 
 TEST(Randomizers, ParameterErrorsNamePositionAndSuggest) {
