@@ -67,6 +67,10 @@ json frame_params(const Scene& scene) {
   const Camera& c = scene.camera;
   json p;
   p["camera"] = {{"fov_y_deg", c.fov_y_deg},
+                 {"fx", c.fx},
+                 {"fy", c.fy},
+                 {"cx", c.cx},
+                 {"cy", c.cy},
                  {"distance", c.distance_m},
                  {"elevation_deg", c.elevation_deg},
                  {"azimuth_deg", c.azimuth_deg},
@@ -75,11 +79,22 @@ json frame_params(const Scene& scene) {
                  {"position", vec(c.position)}};
   p["lights"] = json::array();
   for (const auto& l : scene.lights) {
-    p["lights"].push_back({{"elevation_deg", l.elevation_deg},
-                           {"azimuth_deg", l.azimuth_deg},
-                           {"intensity", tidy(l.intensity)},
-                           {"temperature_k", l.temperature_k},
-                           {"color", vec(l.intensity > 0 ? l.color / l.intensity : l.color)}});
+    static const char* const k_types[] = {"directional", "point", "spot"};
+    json jl = {{"type", k_types[static_cast<int>(l.type)]},
+               {"elevation_deg", l.elevation_deg},
+               {"azimuth_deg", l.azimuth_deg},
+               {"intensity", tidy(l.intensity)},
+               {"temperature_k", l.temperature_k},
+               {"color", vec(l.intensity > 0 ? l.color / l.intensity : l.color)}};
+    if (l.type != LightType::directional) {
+      jl["distance"] = l.distance_m;
+      jl["position"] = vec(l.position);
+    }
+    if (l.type == LightType::spot) {
+      jl["cone_deg"] = l.cone_deg;
+      jl["softness"] = l.softness;
+    }
+    p["lights"].push_back(jl);
   }
   p["ambient"] = tidy(scene.ambient);
   p["background"] = vec(scene.background);

@@ -28,7 +28,21 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
   Camera cam;
   cam.width = spec.width;
   cam.height = spec.height;
-  const double fov_deg = sample(cs.fov_y_deg, r_fov, at);
+  double fov_deg = 0;
+  if (cs.intrinsics) {
+    Rng r_fx = r_fov.fork("fx"), r_fy = r_fov.fork("fy"), r_cx = r_fov.fork("cx"), r_cy = r_fov.fork("cy");
+    cam.fx = sample(cs.intrinsics->fx, r_fx, at);
+    cam.fy = sample(cs.intrinsics->fy, r_fy, at);
+    cam.cx = sample(cs.intrinsics->cx, r_cx, at);
+    cam.cy = sample(cs.intrinsics->cy, r_cy, at);
+    fov_deg = glm::degrees(2.0 * std::atan(0.5 * static_cast<double>(spec.height) / cam.fy));
+  } else {
+    fov_deg = sample(cs.fov_y_deg, r_fov, at);
+    cam.fy = 0.5 * static_cast<double>(spec.height) / std::tan(0.5 * glm::radians(fov_deg));
+    cam.fx = cam.fy;  // square pixels
+    cam.cx = 0.5 * static_cast<double>(spec.width);
+    cam.cy = 0.5 * static_cast<double>(spec.height);
+  }
   cam.fov_y_rad = static_cast<float>(glm::radians(fov_deg));
   cam.near_m = static_cast<float>(cs.near_m);
   cam.far_m = static_cast<float>(cs.far_m);
@@ -52,14 +66,10 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
   cam.view = glm::mat4(glm::rotate(glm::dmat4(1.0), glm::radians(roll), glm::dvec3(0.0, 0.0, 1.0)) *
                        glm::lookAtRH(pos, target, up));
   cam.roll_deg = roll;
-  cam.fy = 0.5 * static_cast<double>(spec.height) / std::tan(0.5 * glm::radians(fov_deg));
-  cam.fx = cam.fy;  // square pixels
   cam.fov_y_deg = fov_deg;
   cam.distance_m = dist;
   cam.elevation_deg = el;
   cam.azimuth_deg = az;
-  cam.cx = 0.5 * static_cast<double>(spec.width);
-  cam.cy = 0.5 * static_cast<double>(spec.height);
   return cam;
 }
 
@@ -102,10 +112,27 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
         r_col = rng.fork("color"), r_temp = rng.fork("temperature");
     const double el = sample(ls.elevation_deg, r_el, at);
     const double az = sample(ls.azimuth_deg, r_az, at);
-    DirectionalLight l;
+    Light l;
+    l.type = ls.type;
     l.to_light = glm::vec3(direction_from_angles(el, az));
     l.elevation_deg = el;
     l.azimuth_deg = az;
+    if (ls.type != LightType::directional) {
+      // New streams, so adding these keys leaves a directional light's draws as they were.
+      Rng r_target = rng.fork("target"), r_dist = rng.fork("distance"), r_cone = rng.fork("cone"),
+          r_soft = rng.fork("softness");
+      const glm::dvec3 target = sample(ls.target, r_target, at);
+      l.distance_m = sample(ls.distance_m, r_dist, at);
+      const glm::dvec3 pos = target + l.distance_m * direction_from_angles(el, az);
+      l.position = glm::vec3(pos);
+      l.direction = glm::vec3(glm::normalize(target - pos));
+      if (ls.type == LightType::spot) {
+        l.cone_deg = sample(ls.cone_deg, r_cone, at);
+        l.softness = sample(ls.softness, r_soft, at);
+        l.cos_outer = static_cast<float>(std::cos(glm::radians(l.cone_deg)));
+        l.cos_inner = static_cast<float>(std::cos(glm::radians(l.cone_deg * (1.0 - l.softness))));
+      }
+    }
     l.intensity = static_cast<float>(sample(ls.intensity, r_int, at));
     glm::dvec3 color = sample(ls.color, r_col, at);
     if (ls.temperature_k) {

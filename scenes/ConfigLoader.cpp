@@ -582,8 +582,23 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   void parse_camera(const YAML::Node& n, CameraSpec& cam) {
     expect_map(n, "camera");
-    check_keys(n, "camera", {"fov_deg", "near", "far", "target", "distance", "elevation_deg", "azimuth_deg", "roll_deg"});
+    check_keys(n, "camera",
+               {"fov_deg", "intrinsics", "near", "far", "target", "distance", "elevation_deg", "azimuth_deg", "roll_deg"});
     if (n["fov_deg"]) cam.fov_y_deg = scalar_dist(n["fov_deg"], "camera.fov_deg", 1.0, 179.0);
+    if (auto k = n["intrinsics"]) {
+      if (n["fov_deg"]) fail(k, "camera.intrinsics", "give either fov_deg or intrinsics, not both");
+      expect_map(k, "camera.intrinsics");
+      check_keys(k, "camera.intrinsics", {"fx", "fy", "cx", "cy"});
+      IntrinsicsSpec in;
+      for (const char* key : {"fx", "fy", "cx", "cy"}) {
+        if (!k[key]) fail(k, join("camera.intrinsics", key), "missing: intrinsics need fx, fy, cx and cy (pixels)");
+      }
+      in.fx = scalar_dist(k["fx"], "camera.intrinsics.fx", 1e-3, 1e7);
+      in.fy = scalar_dist(k["fy"], "camera.intrinsics.fy", 1e-3, 1e7);
+      in.cx = scalar_dist(k["cx"], "camera.intrinsics.cx", -1e6, 1e6);
+      in.cy = scalar_dist(k["cy"], "camera.intrinsics.cy", -1e6, 1e6);
+      cam.intrinsics = in;
+    }
     if (n["near"]) cam.near_m = number(n["near"], "camera.near");
     if (n["far"]) cam.far_m = number(n["far"], "camera.far");
     if (!(cam.near_m > 0.0)) fail(n["near"], "camera.near", "must be > 0");
@@ -597,15 +612,27 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   LightSpec parse_light(const YAML::Node& n, const std::string& path) {
     expect_map(n, path);
-    check_keys(n, path, {"type", "elevation_deg", "azimuth_deg", "intensity", "color", "temperature_k"});
+    check_keys(n, path, {"type", "elevation_deg", "azimuth_deg", "intensity", "color", "temperature_k", "target",
+                         "distance", "cone_deg", "softness"});
     LightSpec l;
     if (n["type"]) {
       const std::string t = string(n["type"], join(path, "type"));
-      if (t != "directional") {
-        std::string_view kinds[] = {"directional"};
-        fail(n["type"], join(path, "type"), "unknown light type '" + t + "'" + suggest(t, kinds));
-      }
+      std::string_view kinds[] = {"directional", "point", "spot"};
+      if (t == "point") l.type = LightType::point;
+      else if (t == "spot") l.type = LightType::spot;
+      else if (t != "directional") fail(n["type"], join(path, "type"), "unknown light type '" + t + "'" + suggest(t, kinds));
     }
+    const bool positional = l.type != LightType::directional;
+    for (const char* k : {"target", "distance"}) {
+      if (n[k] && !positional) fail(n[k], join(path, k), "only applies to point and spot lights");
+    }
+    for (const char* k : {"cone_deg", "softness"}) {
+      if (n[k] && l.type != LightType::spot) fail(n[k], join(path, k), "only applies to spot lights");
+    }
+    if (n["target"]) l.target = vec3_dist(n["target"], join(path, "target"));
+    if (n["distance"]) l.distance_m = scalar_dist(n["distance"], join(path, "distance"), 1e-3, 1e6);
+    if (n["cone_deg"]) l.cone_deg = scalar_dist(n["cone_deg"], join(path, "cone_deg"), 0.1, 89.9);
+    if (n["softness"]) l.softness = scalar_dist(n["softness"], join(path, "softness"), 0.0, 1.0);
     if (n["elevation_deg"]) l.elevation_deg = scalar_dist(n["elevation_deg"], join(path, "elevation_deg"), -90.0, 90.0);
     if (n["azimuth_deg"]) l.azimuth_deg = scalar_dist(n["azimuth_deg"], join(path, "azimuth_deg"));
     if (n["intensity"]) l.intensity = scalar_dist(n["intensity"], join(path, "intensity"), 0.0, 1000.0);

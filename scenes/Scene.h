@@ -33,11 +33,24 @@ struct Camera {
   double fov_y_deg = 0, distance_m = 0, elevation_deg = 0, azimuth_deg = 0, roll_deg = 0;
 };
 
-struct DirectionalLight {
-  glm::vec3 to_light{0.0f, 1.0f, 0.0f};  // unit vector from the surface towards the light
+enum class LightType : std::uint32_t { directional = 0, point = 1, spot = 2 };
+
+// A light. Directional: parallel rays arriving from `to_light`. Point and spot: at `position`, with
+// inverse-square falloff (intensity 1 at 1 m gives the irradiance of a directional light of
+// intensity 1); a spot lights the cone around `direction`, full inside `inner`, fading to none at
+// `outer` (half-angles).
+struct Light {
+  LightType type = LightType::directional;
+  glm::vec3 to_light{0.0f, 1.0f, 0.0f};  // unit vector from the surface towards the light (directional)
+  glm::vec3 position{0.0f};              // world, metres (point, spot)
+  glm::vec3 direction{0.0f, -1.0f, 0.0f};  // unit axis of a spot's cone, pointing away from the light
+  float cos_inner = 1.0f, cos_outer = 0.0f;  // spot cone, cosines of the half-angles
   glm::vec3 color{1.0f};                 // linear RGB, already multiplied by intensity
   float intensity = 1.0f;
-  double elevation_deg = 0, azimuth_deg = 0;  // sampled direction, for the record
+  // Sampled values, for the record.
+  double elevation_deg = 0, azimuth_deg = 0;  // direction (directional) or position around the target
+  double distance_m = 0;                      // point, spot: from the target
+  double cone_deg = 0, softness = 0;          // spot
   double temperature_k = 0;                   // sampled colour temperature, 0 when none
 };
 
@@ -60,7 +73,7 @@ struct Instance {
 struct Scene {
   std::uint64_t frame = 0;
   Camera camera;
-  std::vector<DirectionalLight> lights;
+  std::vector<Light> lights;
   float ambient = 0.15f;
   glm::vec3 background{0.6f, 0.7f, 0.8f};
   std::vector<Instance> instances;  // labeled instances have ids 1..N in this order

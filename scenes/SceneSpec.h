@@ -11,6 +11,7 @@
 #include "scenes/Distribution.h"
 #include "scenes/Primitives.h"
 #include "scenes/Properties.h"
+#include "scenes/Scene.h"
 
 namespace synthlabel {
 
@@ -19,8 +20,14 @@ struct CategorySpec {
   std::string supercategory;
 };
 
+// Pinhole intrinsics in pixels (OpenCV convention, docs/conventions.md), each fixed or drawn.
+struct IntrinsicsSpec {
+  ScalarDist fx, fy, cx, cy;
+};
+
 struct CameraSpec {
-  ScalarDist fov_y_deg = 50.0;  // vertical field of view
+  ScalarDist fov_y_deg = 50.0;  // vertical field of view (square pixels, centred principal point)
+  std::optional<IntrinsicsSpec> intrinsics;  // instead of fov_y_deg: full K
   double near_m = 0.05;
   double far_m = 100.0;
   Vec3Dist target = constant_vec3(0, 0, 0);  // point the camera looks at
@@ -31,7 +38,14 @@ struct CameraSpec {
 };
 
 struct LightSpec {
-  // Directional light. Direction given as where the light comes from (elevation/azimuth, like the camera).
+  // Where the light comes from, as elevation/azimuth like the camera: for a directional light its
+  // direction; for point and spot lights their position, `distance` from `target` that way (a spot
+  // aims at `target`).
+  LightType type = LightType::directional;
+  Vec3Dist target = constant_vec3(0, 0, 0);
+  ScalarDist distance_m = 5.0;
+  ScalarDist cone_deg = 30.0;  // spot: half-angle of the lit cone
+  ScalarDist softness = 0.2;   // spot: fraction of the cone over which light fades out
   ScalarDist elevation_deg = 60.0;
   ScalarDist azimuth_deg = 30.0;
   ScalarDist intensity = 1.0;

@@ -54,14 +54,31 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                  {"distance", to_json(c.distance_m)},       {"elevation_deg", to_json(c.elevation_deg)},
                  {"azimuth_deg", to_json(c.azimuth_deg)},
                  {"roll_deg", to_json(c.roll_deg)}};
+  if (c.intrinsics) {
+    j["camera"].erase("fov_deg");
+    j["camera"]["intrinsics"] = {{"fx", to_json(c.intrinsics->fx)},
+                                 {"fy", to_json(c.intrinsics->fy)},
+                                 {"cx", to_json(c.intrinsics->cx)},
+                                 {"cy", to_json(c.intrinsics->cy)}};
+  }
   j["lights"] = json::array();
   for (const auto& l : spec.lights) {
-    j["lights"].push_back({{"type", "directional"},
-                           {"elevation_deg", to_json(l.elevation_deg)},
-                           {"azimuth_deg", to_json(l.azimuth_deg)},
-                           {"intensity", to_json(l.intensity)},
-                           {"color", to_json(l.color)},
-                           {"temperature_k", l.temperature_k ? to_json(*l.temperature_k) : json(nullptr)}});
+    static const char* const k_types[] = {"directional", "point", "spot"};
+    json jl = {{"type", k_types[static_cast<int>(l.type)]},
+               {"elevation_deg", to_json(l.elevation_deg)},
+               {"azimuth_deg", to_json(l.azimuth_deg)},
+               {"intensity", to_json(l.intensity)},
+               {"color", to_json(l.color)},
+               {"temperature_k", l.temperature_k ? to_json(*l.temperature_k) : json(nullptr)}};
+    if (l.type != LightType::directional) {
+      jl["target"] = to_json(l.target);
+      jl["distance"] = to_json(l.distance_m);
+    }
+    if (l.type == LightType::spot) {
+      jl["cone_deg"] = to_json(l.cone_deg);
+      jl["softness"] = to_json(l.softness);
+    }
+    j["lights"].push_back(jl);
   }
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);

@@ -33,7 +33,7 @@ class LightCount final : public Randomizer {
     }
     order.resize(std::min(n, order.size()));
     std::sort(order.begin(), order.end());
-    std::vector<DirectionalLight> kept;
+    std::vector<Light> kept;
     for (auto i : order) kept.push_back(scene.lights[i]);
     scene.lights = std::move(kept);
     record["on"] = order;

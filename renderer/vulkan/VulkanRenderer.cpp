@@ -19,8 +19,10 @@ namespace {
 struct FrameUniforms {
   glm::mat4 view;
   glm::mat4 proj;
-  glm::vec4 light_to[4];
-  glm::vec4 light_color[4];
+  glm::vec4 light_to[4];         // xyz: towards a directional light; w: type (0 directional, 1 point, 2 spot)
+  glm::vec4 light_color[4];      // rgb: linear colour x intensity
+  glm::vec4 light_position[4];   // xyz: point/spot position; w: cos of the spot's outer half-angle
+  glm::vec4 light_direction[4];  // xyz: spot axis; w: cos of the spot's inner half-angle
   glm::vec4 params;
   glm::vec4 camera_position;
 };
@@ -549,6 +551,25 @@ Status VulkanRenderer::collect(std::uint32_t slot_index, FrameBuffers& out) {
   return check_messages();
 }
 
+// Clip space from pinhole intrinsics, so the image is exactly the K recorded with it: a camera-space
+// point (OpenGL axes) lands at u = cx + fx X/(-Z), v = cy - fy Y/(-Z) in pixels (v down, pixel (0,0)
+// spanning [0,1)^2), i.e. Vulkan NDC x = 2u/W - 1, y = 2v/H - 1; depth is reversed-free [0,1]
+// (near to far) as glm::perspectiveRH_ZO makes it.
+namespace {
+glm::mat4 projection_from_intrinsics(const Camera& c) {
+  const double w = c.width, h = c.height, n = c.near_m, f = c.far_m;
+  glm::dmat4 p(0.0);
+  p[0][0] = 2.0 * c.fx / w;
+  p[2][0] = 1.0 - 2.0 * c.cx / w;
+  p[1][1] = -2.0 * c.fy / h;
+  p[2][1] = 1.0 - 2.0 * c.cy / h;
+  p[2][2] = f / (n - f);
+  p[3][2] = f * n / (n - f);
+  p[2][3] = -1.0;
+  return glm::mat4(p);
+}
+}  // namespace
+
 Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   if (scene.camera.width != m_width || scene.camera.height != m_height) {
     return make_error(ExitCode::internal, "scene size differs from the renderer's");
@@ -557,12 +578,13 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   // Per-frame uniforms. Safe to overwrite: this slot's previous frame was collected (fence waited on).
   FrameUniforms u{};
   u.view = scene.camera.view;
-  const float aspect = static_cast<float>(m_width) / static_cast<float>(m_height);
-  u.proj = glm::perspectiveRH_ZO(scene.camera.fov_y_rad, aspect, scene.camera.near_m, scene.camera.far_m);
-  u.proj[1][1] *= -1.0f;  // Vulkan framebuffer Y points down: image row 0 is the top of the view
+  u.proj = projection_from_intrinsics(scene.camera);
   for (std::size_t i = 0; i < scene.lights.size(); ++i) {
-    u.light_to[i] = glm::vec4(scene.lights[i].to_light, 0.0f);
-    u.light_color[i] = glm::vec4(scene.lights[i].color, 0.0f);
+    const Light& l = scene.lights[i];
+    u.light_to[i] = glm::vec4(l.to_light, static_cast<float>(l.type));
+    u.light_color[i] = glm::vec4(l.color, 0.0f);
+    u.light_position[i] = glm::vec4(l.position, l.cos_outer);
+    u.light_direction[i] = glm::vec4(l.direction, l.cos_inner);
   }
   u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), 0.0f, 0.0f);
   u.camera_position = glm::vec4(scene.camera.position, 1.0f);

@@ -36,12 +36,18 @@ Scene axis_scene(std::uint32_t w, std::uint32_t h, float distance) {
   s.camera.width = w;
   s.camera.height = h;
   s.camera.fov_y_rad = glm::radians(50.0f);
+  s.camera.fy = 0.5 * h / std::tan(glm::radians(25.0));
+  s.camera.fx = s.camera.fy;
+  s.camera.cx = 0.5 * w;
+  s.camera.cy = 0.5 * h;
   s.camera.near_m = 0.1f;
   s.camera.far_m = 100.0f;
   s.camera.position = {0.0f, 0.0f, distance};
   s.camera.view = glm::lookAtRH(s.camera.position, glm::vec3(0.0f), glm::vec3(0, 1, 0));
   s.background = {0.5f, 0.5f, 0.5f};
-  s.lights.push_back(DirectionalLight{{0.0f, 0.0f, 1.0f}, {1.0f, 1.0f, 1.0f}, 1.0f});
+  Light light;
+  light.to_light = {0.0f, 0.0f, 1.0f};
+  s.lights.push_back(light);
   return s;
 }
 
@@ -58,26 +64,34 @@ Instance cube_at(glm::vec3 pos, std::uint32_t id, std::uint32_t category) {
 // The unit cube's front face (z = +0.5) seen from the axis projects to a square of half-size
 // s = fy * 0.5 / (distance - 0.5) pixels about the image centre; pixel (x, y) is covered exactly when
 // its centre (x + 0.5, y + 0.5) lies inside.
-void check_cube_on_axis(std::uint32_t w, std::uint32_t h) {
+// With full intrinsics the square is centred on (cx, cy) with half-sizes fx * 0.5 / (distance - 0.5)
+// and fy * 0.5 / (distance - 0.5).
+void check_cube_on_axis(std::uint32_t w, std::uint32_t h, double fx = 0, double fy = 0, double cx = -1, double cy = -1) {
   SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h));
   auto r = make_renderer(w, h);
   ASSERT_TRUE(r);
   const float distance = 5.0f;
   Scene s = axis_scene(w, h, distance);
+  if (fx > 0) {
+    s.camera.fx = fx;
+    s.camera.fy = fy;
+    s.camera.cx = cx;
+    s.camera.cy = cy;
+  }
   s.instances.push_back(cube_at({0, 0, 0}, 1, 1));
   FrameBuffers fb;
   auto st = r->render(s, fb);
   ASSERT_TRUE(st.ok()) << st.error().message;
   ASSERT_EQ(fb.width, w);
   ASSERT_EQ(fb.instance_id.size(), std::size_t{w} * h);
-  const double fy = 0.5 * h / std::tan(glm::radians(25.0));
-  const double half = fy * 0.5 / (static_cast<double>(distance) - 0.5);
+  const double half_x = s.camera.fx * 0.5 / (static_cast<double>(distance) - 0.5);
+  const double half_y = s.camera.fy * 0.5 / (static_cast<double>(distance) - 0.5);
   std::size_t covered = 0;
   for (std::uint32_t y = 0; y < h; ++y) {
     for (std::uint32_t x = 0; x < w; ++x) {
-      const double dx = std::abs(x + 0.5 - 0.5 * w), dy = std::abs(y + 0.5 - 0.5 * h);  // NOLINT
-      ASSERT_GT(std::min(std::abs(dx - half), std::abs(dy - half)), 0.05) << "test geometry puts a centre on an edge";
-      const bool inside = dx < half && dy < half;
+      const double dx = std::abs(x + 0.5 - s.camera.cx), dy = std::abs(y + 0.5 - s.camera.cy);
+      ASSERT_GT(std::min(std::abs(dx - half_x), std::abs(dy - half_y)), 0.05) << "test geometry puts a centre on an edge";
+      const bool inside = dx < half_x && dy < half_y;
       const std::size_t i = std::size_t{y} * w + x;
       ASSERT_EQ(fb.instance_id[i], inside ? 1u : 0u) << "pixel " << x << "," << y;
       if (inside) {
@@ -96,6 +110,49 @@ void check_cube_on_axis(std::uint32_t w, std::uint32_t h) {
 TEST(Render, CubeLabelsExactlyThePixelCentresItCovers) { check_cube_on_axis(64, 64); }
 
 TEST(Render, OddResolutionsReadBackCorrectly) { check_cube_on_axis(35, 18); }
+
+// fx != fy and an off-centre principal point: the labels land where K says.
+TEST(Render, FullIntrinsicsPlaceLabelsWhereKSays) { check_cube_on_axis(64, 48, 80.0, 61.0, 27.3, 21.8); }
+
+// Brightness of pixel (x, y) of the cube's front face under `light` (red channel, sRGB).
+int face_red(const Light& light, std::uint32_t x, std::uint32_t y) {
+  auto r = make_renderer(64, 64);
+  if (!r) return -1;
+  Scene s = axis_scene(64, 64, 2.0f);
+  s.lights = {light};
+  s.ambient = 0.1f;
+  Instance big = cube_at({0, 0, 0}, 1, 1);
+  big.model = glm::scale(glm::mat4(1.0f), glm::vec3(2.0f, 2.0f, 1.0f));  // front face at z = 0.5, 2 m wide
+  big.roughness = 1.0f;
+  s.instances.push_back(big);
+  FrameBuffers fb;
+  auto st = r->render(s, fb);
+  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
+  EXPECT_EQ(fb.instance_id[std::size_t{y} * 64 + x], 1u) << "pixel on the face";
+  return fb.rgba[4 * (std::size_t{y} * 64 + x)];
+}
+
+TEST(Render, PointAndSpotLightsFallOffAndStopAtTheCone) {
+  Light point;
+  point.type = LightType::point;
+  point.position = {0.0f, 0.0f, 1.0f};  // 0.5 m in front of the face centre
+  point.color = glm::vec3(0.15f);
+  const int centre = face_red(point, 32, 32), edge = face_red(point, 2, 32);
+  EXPECT_GT(centre, edge + 40) << "inverse-square falloff and the cosine law darken the edge";
+
+  Light off = point;
+  off.color = glm::vec3(0.0f);
+  const int ambient_only = face_red(off, 2, 32);
+
+  Light spot = point;
+  spot.type = LightType::spot;
+  spot.direction = {0.0f, 0.0f, -1.0f};
+  spot.cos_outer = std::cos(glm::radians(10.0f));
+  spot.cos_inner = std::cos(glm::radians(8.0f));
+  EXPECT_EQ(face_red(spot, 32, 32), centre) << "inside the inner cone a spot is a point light";
+  EXPECT_EQ(face_red(spot, 2, 32), ambient_only) << "outside the cone: ambient only";
+  EXPECT_GT(edge, ambient_only + 10) << "the point light does reach the edge";
+}
 
 TEST(Render, NearerSurfaceOwnsThePixel) {
   auto r = make_renderer(64, 64);

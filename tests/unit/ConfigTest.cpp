@@ -48,7 +48,7 @@ TEST(Config, UnknownNestedKeySuggests) {
 
 TEST(Config, UnknownKeyFarFromAnyListsChoices) {
   const std::string e = error_of(std::string(k_head) + "camera:\n  zzzzzzzz: 4\n" + k_objects);
-  EXPECT_NE(e.find("expected one of: fov_deg, near, far"), std::string::npos) << e;
+  EXPECT_NE(e.find("expected one of: fov_deg, intrinsics, near, far"), std::string::npos) << e;
 }
 
 TEST(Config, WrongTypeSaysWhatWasExpected) {

@@ -380,6 +380,49 @@ TEST(Randomizers, PoolErrorsAreNamed) {
             "test.yaml:4:13: objects[0].pool[0].primitiv: unknown key (did you mean 'primitive'?)");
 }
 
+TEST(Randomizers, IntrinsicsAndPositionalLightsAreDrawnAndRecorded) {
+  const Built b = build(R"(
+resolution: [320, 240]
+categories: [a]
+camera: {intrinsics: {fx: {uniform: [300, 310]}, fy: 290, cx: {uniform: [150, 170]}, cy: 118.5}}
+lights:
+  - {type: point, target: [0, 1, 0], distance: 2, elevation_deg: 90, intensity: 3}
+  - {type: spot, distance: {uniform: [3, 4]}, cone_deg: 20, softness: 0.5, azimuth_deg: 90, elevation_deg: 0}
+objects: [{primitive: cube, category: a}]
+)");
+  ASSERT_TRUE(b.pipeline);
+  const Scene s = sample_frame(b.spec, b.meshes, *b.pipeline, 1);
+  EXPECT_GE(s.camera.fx, 300.0);
+  EXPECT_LT(s.camera.fx, 310.0);
+  EXPECT_EQ(s.camera.fy, 290.0);
+  EXPECT_GE(s.camera.cx, 150.0);
+  EXPECT_EQ(s.camera.cy, 118.5);
+  EXPECT_NEAR(s.camera.fov_y_deg, 2.0 * glm::degrees(std::atan(120.0 / 290.0)), 1e-9);
+  ASSERT_EQ(s.lights.size(), 2u);
+  EXPECT_EQ(s.lights[0].type, LightType::point);
+  EXPECT_NEAR(glm::length(s.lights[0].position - glm::vec3(0, 3, 0)), 0.0f, 1e-5f);
+  EXPECT_EQ(s.lights[1].type, LightType::spot);
+  EXPECT_NEAR(s.lights[1].position.y, 0.0f, 1e-5f);  // elevation 0, azimuth 90: on +X
+  EXPECT_GE(s.lights[1].position.x, 3.0f);
+  EXPECT_NEAR(s.lights[1].direction.x, -1.0f, 1e-5f);  // aimed back at the target (origin)
+  EXPECT_NEAR(s.lights[1].cos_outer, std::cos(glm::radians(20.0f)), 1e-6f);
+  EXPECT_NEAR(s.lights[1].cos_inner, std::cos(glm::radians(10.0f)), 1e-6f);
+}
+
+TEST(Randomizers, CameraAndLightErrorsAreNamed) {
+  const std::string tail = "categories: [a]\nobjects: [{primitive: cube, category: a}]\n";
+  EXPECT_EQ(error_of("camera: {fov_deg: 40, intrinsics: {fx: 1, fy: 1, cx: 0, cy: 0}}\n" + tail),
+            "test.yaml:1:35: camera.intrinsics: give either fov_deg or intrinsics, not both");
+  EXPECT_EQ(error_of("camera: {intrinsics: {fx: 1, fy: 1, cx: 0}}\n" + tail),
+            "test.yaml:1:22: camera.intrinsics.cy: missing: intrinsics need fx, fy, cx and cy (pixels)");
+  EXPECT_EQ(error_of("lights: [{type: point, cone_deg: 10}]\n" + tail),
+            "test.yaml:1:34: lights[0].cone_deg: only applies to spot lights");
+  EXPECT_EQ(error_of("lights: [{type: spto}]\n" + tail),
+            "test.yaml:1:17: lights[0].type: unknown light type 'spto' (did you mean 'spot'?)");
+  EXPECT_EQ(error_of("lights: [{distance: 3}]\n" + tail),
+            "test.yaml:1:21: lights[0].distance: only applies to point and spot lights");
+}
+
 constexpr const char* k_head = "categories: [a]\nobjects:\n  - {name: box, primitive: cube, category: a}\nrandomizers:\n";
 
 TEST(Randomizers, ParameterErrorsNamePositionAndSuggest) {

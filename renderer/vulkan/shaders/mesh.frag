@@ -6,10 +6,12 @@
 layout(set = 0, binding = 0) uniform FrameData {
   mat4 view;
   mat4 proj;
-  vec4 light_to[4];
-  vec4 light_color[4];
-  vec4 params;
-  vec4 camera_position;
+  vec4 light_to[4];         // xyz: unit vector towards a directional light; w: type (0 directional, 1 point, 2 spot)
+  vec4 light_color[4];      // rgb: linear colour x intensity
+  vec4 light_position[4];   // xyz: point/spot position (world); w: cos of the spot's outer half-angle
+  vec4 light_direction[4];  // xyz: spot axis, away from the light; w: cos of the spot's inner half-angle
+  vec4 params;              // x: ambient, y: light count
+  vec4 camera_position;     // xyz, world
 } frame;
 
 layout(push_constant) uniform ObjectData {
@@ -49,10 +51,24 @@ void main() {
   int count = int(frame.params.y);
   for (int i = 0; i < count; ++i) {
     vec3 l = frame.light_to[i].xyz;
+    vec3 radiance = frame.light_color[i].rgb;
+    int type = int(frame.light_to[i].w + 0.5);
+    if (type != 0) {
+      // Point and spot: inverse-square falloff; a spot fades from its inner to its outer cone.
+      vec3 d = frame.light_position[i].xyz - v_world;
+      float dist2 = max(dot(d, d), 1e-8);
+      l = d * inversesqrt(dist2);
+      radiance /= dist2;
+      if (type == 2) {
+        float cos_angle = dot(-l, frame.light_direction[i].xyz);
+        float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
+        radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), cos_angle);
+      }
+    }
     float n_dot_l = max(dot(n, l), 0.0);
     vec3 h = normalize(l + to_eye);
     vec3 spec = n_dot_l > 0.0 ? f0 * ((shininess + 8.0) / 8.0) * pow(max(dot(n, h), 0.0), shininess) : vec3(0.0);
-    c += (diffuse_color + spec) * n_dot_l * frame.light_color[i].rgb;
+    c += (diffuse_color + spec) * n_dot_l * radiance;
   }
   out_color = vec4(c, 1.0);
   out_depth = v_depth;

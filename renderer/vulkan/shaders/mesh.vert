@@ -9,10 +9,12 @@ layout(location = 1) in vec3 in_normal;
 layout(set = 0, binding = 0) uniform FrameData {
   mat4 view;
   mat4 proj;
-  vec4 light_to[4];     // xyz: unit vector towards the light
-  vec4 light_color[4];  // rgb: linear colour x intensity
-  vec4 params;          // x: ambient, y: light count
-  vec4 camera_position; // xyz, world
+  vec4 light_to[4];         // xyz: unit vector towards a directional light; w: type (0 directional, 1 point, 2 spot)
+  vec4 light_color[4];      // rgb: linear colour x intensity
+  vec4 light_position[4];   // xyz: point/spot position (world); w: cos of the spot's outer half-angle
+  vec4 light_direction[4];  // xyz: spot axis, away from the light; w: cos of the spot's inner half-angle
+  vec4 params;              // x: ambient, y: light count
+  vec4 camera_position;     // xyz, world
 } frame;
 
 layout(push_constant) uniform ObjectData {
