@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/Error.h"
+#include "scenes/Environment.h"
 #include "scenes/Mesh.h"
 #include "scenes/Scene.h"
 
@@ -60,6 +61,9 @@ class Renderer {
 
   // Uploads the mesh library once; Instance::mesh_index refers into it.
   virtual Status upload_meshes(std::span<const Mesh> meshes) = 0;
+  // Uploads the environment maps once (all k_environment_width x _height); Scene::environment.map
+  // refers into them. Without any, a scene must not use one.
+  virtual Status upload_environments(std::span<const EnvironmentMap> maps) = 0;
   // Frames in flight: submit(slot, scene) records and queues a frame and returns at once;
   // collect(slot, out) waits for it and copies its buffers into `out` (resized as needed: reuse it).
   // Each slot in [0, slots()) holds one frame between submit and collect; submitting to a slot that

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -70,12 +71,23 @@ struct Instance {
   glm::quat rotation{1.0f, 0.0f, 0.0f, 0.0f};  // (w, x, y, z), object -> world
 };
 
+// The frame's environment map (scenes/Environment.h), when the config has one.
+struct EnvironmentState {
+  std::int32_t map = -1;  // index into the maps uploaded to the renderer; -1: none
+  std::string name;       // the map's file name, for the record
+  double rotation_deg = 0;  // about +Y
+  double intensity = 1;     // scales its radiance
+  bool background = false;  // seen where no surface is (else the background colour)
+  bool lighting = false;    // lights the scene (diffuse irradiance and a rough specular term)
+};
+
 struct Scene {
   std::uint64_t frame = 0;
   Camera camera;
   std::vector<Light> lights;
   float ambient = 0.15f;
   glm::vec3 background{0.6f, 0.7f, 0.8f};
+  EnvironmentState environment;
   std::vector<Instance> instances;  // labeled instances have ids 1..N in this order
   // What each randomizer of the config drew beyond the fields above (attempts, dropped instances,
   // chosen modes), one object per randomizer in config order; written to the per-frame record.

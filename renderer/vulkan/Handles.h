@@ -44,6 +44,7 @@ using UniqueBuffer = DeviceHandle<VkBuffer, vkDestroyBuffer>;
 using UniqueMemory = DeviceHandle<VkDeviceMemory, vkFreeMemory>;
 using UniqueImage = DeviceHandle<VkImage, vkDestroyImage>;
 using UniqueImageView = DeviceHandle<VkImageView, vkDestroyImageView>;
+using UniqueSampler = DeviceHandle<VkSampler, vkDestroySampler>;
 using UniqueRenderPass = DeviceHandle<VkRenderPass, vkDestroyRenderPass>;
 using UniqueFramebuffer = DeviceHandle<VkFramebuffer, vkDestroyFramebuffer>;
 using UniqueShaderModule = DeviceHandle<VkShaderModule, vkDestroyShaderModule>;

@@ -1,5 +1,6 @@
 #include "renderer/vulkan/VulkanRenderer.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -7,6 +8,7 @@
 #include <limits>
 
 #include <glm/ext/matrix_clip_space.hpp>
+#include <glm/gtc/packing.hpp>
 #include <glm/gtc/type_ptr.hpp>
 
 #include "embedded_shaders.h"
@@ -25,6 +27,9 @@ struct FrameUniforms {
   glm::vec4 light_direction[4];  // xyz: spot axis; w: cos of the spot's inner half-angle
   glm::vec4 params;
   glm::vec4 camera_position;
+  glm::vec4 intrinsics;   // fx, fy, cx, cy
+  glm::vec4 environment;  // x: lighting intensity, y: rotation (radians), z: layer, w: background intensity
+  glm::vec4 env_sh[9];
 };
 
 // std430 mirror of ObjectData (push constants): 88 bytes, inside the 128 every device guarantees.
@@ -156,7 +161,7 @@ Status VulkanRenderer::init(const RendererOptions& options) {
     w.pBufferInfo = &bi;
     vkUpdateDescriptorSets(dev, 1, &w, 0, nullptr);
   }
-  return check_messages();
+  return upload_environments({});  // a black 1x1 layer, so the descriptor sets are complete
 }
 
 Status VulkanRenderer::allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags required,
@@ -322,25 +327,30 @@ Status VulkanRenderer::make_render_pass() {
 Status VulkanRenderer::make_pipeline() {
   const VkDevice dev = m_device.get();
   {
-    VkDescriptorSetLayoutBinding b{};
-    b.binding = 0;
-    b.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
-    b.descriptorCount = 1;
-    b.stageFlags = VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT;
+    std::array<VkDescriptorSetLayoutBinding, 2> b{};
+    b[0].binding = 0;
+    b[0].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+    b[0].descriptorCount = 1;
+    b[0].stageFlags = VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT;
+    b[1].binding = 1;
+    b[1].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+    b[1].descriptorCount = 1;
+    b[1].stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT;
     VkDescriptorSetLayoutCreateInfo ci{};
     ci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
-    ci.bindingCount = 1;
-    ci.pBindings = &b;
+    ci.bindingCount = static_cast<std::uint32_t>(b.size());
+    ci.pBindings = b.data();
     VkDescriptorSetLayout layout = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateDescriptorSetLayout(dev, &ci, nullptr, &layout));
     m_set_layout = UniqueDescriptorSetLayout(dev, layout);
     const auto sets = static_cast<std::uint32_t>(m_slots.size());
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets};
+    const std::array<VkDescriptorPoolSize, 2> sizes{
+        {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets}, {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, sets}}};
     VkDescriptorPoolCreateInfo pci{};
     pci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     pci.maxSets = sets;
-    pci.poolSizeCount = 1;
-    pci.pPoolSizes = &size;
+    pci.poolSizeCount = static_cast<std::uint32_t>(sizes.size());
+    pci.pPoolSizes = sizes.data();
     VkDescriptorPool pool = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateDescriptorPool(dev, &pci, nullptr, &pool));
     m_descriptor_pool = UniqueDescriptorPool(dev, pool);
@@ -358,19 +368,32 @@ Status VulkanRenderer::make_pipeline() {
     SL_VK_TRY(vkCreatePipelineLayout(dev, &ci, nullptr, &pl));
     m_pipeline_layout = UniquePipelineLayout(dev, pl);
   }
-  auto module = [&](const std::uint32_t* words, std::size_t count, UniqueShaderModule& out) -> Status {
+  SL_TRY_STATUS(make_graphics_pipeline(shaders::k_spirv_mesh_vert, shaders::k_spirv_mesh_vert_words,
+                                       shaders::k_spirv_mesh_frag, shaders::k_spirv_mesh_frag_words, false, m_pipeline));
+  return make_graphics_pipeline(shaders::k_spirv_background_vert, shaders::k_spirv_background_vert_words,
+                                shaders::k_spirv_background_frag, shaders::k_spirv_background_frag_words, true,
+                                m_background_pipeline);
+}
+
+// The mesh pipeline (vertex input, z-test, all three attachments written) or the background one (a
+// full-screen triangle, no z-test, writing the background's colour and the clear depth and id).
+Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, std::size_t vert_count,
+                                              const std::uint32_t* frag_words, std::size_t frag_count, bool background,
+                                              UniquePipeline& out) {
+  const VkDevice dev = m_device.get();
+  auto module = [&](const std::uint32_t* words, std::size_t count, UniqueShaderModule& m_out) -> Status {
     VkShaderModuleCreateInfo ci{};
     ci.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
     ci.codeSize = count * sizeof(std::uint32_t);
     ci.pCode = words;
     VkShaderModule m = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateShaderModule(dev, &ci, nullptr, &m));
-    out = UniqueShaderModule(dev, m);
+    m_out = UniqueShaderModule(dev, m);
     return ok_status();
   };
   UniqueShaderModule vert, frag;  // only needed while the pipeline is created
-  SL_TRY_STATUS(module(shaders::k_spirv_mesh_vert, shaders::k_spirv_mesh_vert_words, vert));
-  SL_TRY_STATUS(module(shaders::k_spirv_mesh_frag, shaders::k_spirv_mesh_frag_words, frag));
+  SL_TRY_STATUS(module(vert_words, vert_count, vert));
+  SL_TRY_STATUS(module(frag_words, frag_count, frag));
   std::array<VkPipelineShaderStageCreateInfo, 2> stages{};
   stages[0].sType = stages[1].sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
   stages[0].stage = VK_SHADER_STAGE_VERTEX_BIT;
@@ -385,10 +408,12 @@ Status VulkanRenderer::make_pipeline() {
                                                           {1, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, normal)}}};
   VkPipelineVertexInputStateCreateInfo vin{};
   vin.sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO;
-  vin.vertexBindingDescriptionCount = 1;
-  vin.pVertexBindingDescriptions = &binding;
-  vin.vertexAttributeDescriptionCount = static_cast<std::uint32_t>(attrs.size());
-  vin.pVertexAttributeDescriptions = attrs.data();
+  if (!background) {
+    vin.vertexBindingDescriptionCount = 1;
+    vin.pVertexBindingDescriptions = &binding;
+    vin.vertexAttributeDescriptionCount = static_cast<std::uint32_t>(attrs.size());
+    vin.pVertexAttributeDescriptions = attrs.data();
+  }
   VkPipelineInputAssemblyStateCreateInfo ia{};
   ia.sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO;
   ia.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
@@ -411,12 +436,14 @@ Status VulkanRenderer::make_pipeline() {
   ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
   VkPipelineDepthStencilStateCreateInfo ds{};
   ds.sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO;
-  ds.depthTestEnable = VK_TRUE;
-  ds.depthWriteEnable = VK_TRUE;
+  ds.depthTestEnable = background ? VK_FALSE : VK_TRUE;
+  ds.depthWriteEnable = background ? VK_FALSE : VK_TRUE;
   ds.depthCompareOp = VK_COMPARE_OP_LESS;  // ties keep the first-drawn surface, so draw order is stable
   std::array<VkPipelineColorBlendAttachmentState, 3> blend{};
   for (auto& b : blend) {
-    b.blendEnable = VK_FALSE;  // never blend: an id or depth is one surface's, not a mix
+    // Never blend: an id or depth is one surface's, not a mix. (The background writes all three too,
+    // with the clear values +inf and 0: per-attachment write masks would need independentBlend.)
+    b.blendEnable = VK_FALSE;
     b.colorWriteMask = VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT | VK_COLOR_COMPONENT_B_BIT |
                        VK_COLOR_COMPONENT_A_BIT;
   }
@@ -440,7 +467,7 @@ Status VulkanRenderer::make_pipeline() {
   ci.subpass = 0;
   VkPipeline pipeline = VK_NULL_HANDLE;
   SL_VK_TRY(vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &ci, nullptr, &pipeline));
-  m_pipeline = UniquePipeline(dev, pipeline);
+  out = UniquePipeline(dev, pipeline);
   return ok_status();
 }
 
@@ -493,6 +520,135 @@ Status VulkanRenderer::upload_meshes(std::span<const Mesh> meshes) {
   vkCmdCopyBuffer(slot.cmd, staging.buffer.get(), m_indices.buffer.get(), 1, &ic);
   SL_VK_TRY(vkEndCommandBuffer(slot.cmd));
   SL_TRY_STATUS(submit_and_wait(slot));  // later vertex reads are ordered by this full wait + new submission
+  return check_messages();
+}
+
+Status VulkanRenderer::upload_environments(std::span<const EnvironmentMap> maps) {
+  const VkDevice dev = m_device.get();
+  Slot& slot = m_slots.front();
+  for (const Slot& s : m_slots) {
+    if (s.pending) return make_error(ExitCode::internal, "upload_environments while a frame is in flight");
+  }
+  const std::uint32_t w = maps.empty() ? 1 : k_environment_width, h = maps.empty() ? 1 : k_environment_height;
+  const auto layers = static_cast<std::uint32_t>(std::max<std::size_t>(1, maps.size()));
+  for (const auto& m : maps) {
+    if (m.width != w || m.height != h || m.rgba.size() != std::size_t{w} * h * 4) {
+      return make_error(ExitCode::internal, "environment map " + m.name + " is not " + std::to_string(w) + "x" +
+                                                std::to_string(h) + " RGBA");
+    }
+  }
+  VkPhysicalDeviceProperties props{};
+  vkGetPhysicalDeviceProperties(m_physical.handle, &props);
+  if (layers > props.limits.maxImageArrayLayers) {
+    return make_error(ExitCode::device, "more environment maps than the device's " +
+                                            std::to_string(props.limits.maxImageArrayLayers) + " image layers");
+  }
+  // Half floats: RGBA16F is filterable on every device (RGBA32F is not guaranteed to be).
+  const VkDeviceSize layer_bytes = VkDeviceSize{w} * h * 8;
+  Buffer staging;
+  SL_TRY_STATUS(make_buffer(layer_bytes * layers, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                            VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
+                            staging));
+  auto* half = static_cast<std::uint16_t*>(staging.mapped);
+  if (maps.empty()) {
+    std::memset(half, 0, layer_bytes);
+  }
+  for (std::size_t l = 0; l < maps.size(); ++l) {
+    const auto& px = maps[l].rgba;
+    for (std::size_t i = 0; i < px.size(); ++i) {
+      half[l * px.size() + i] = static_cast<std::uint16_t>(glm::packHalf1x16(std::min(px[i], 65000.0f)));
+    }
+  }
+  {
+    Target t;
+    VkImageCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
+    ci.imageType = VK_IMAGE_TYPE_2D;
+    ci.format = VK_FORMAT_R16G16B16A16_SFLOAT;
+    ci.extent = {w, h, 1};
+    ci.mipLevels = 1;
+    ci.arrayLayers = layers;
+    ci.samples = VK_SAMPLE_COUNT_1_BIT;
+    ci.tiling = VK_IMAGE_TILING_OPTIMAL;
+    ci.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+    ci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    ci.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+    VkImage img = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateImage(dev, &ci, nullptr, &img));
+    UniqueImage owned(dev, img);
+    VkMemoryRequirements req{};
+    vkGetImageMemoryRequirements(dev, img, &req);
+    std::uint32_t type = 0;
+    SL_TRY_STATUS(allocate(req, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, t.memory, type));
+    SL_VK_TRY(vkBindImageMemory(dev, img, t.memory.get(), 0));
+    VkImageViewCreateInfo vi{};
+    vi.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
+    vi.image = img;
+    vi.viewType = VK_IMAGE_VIEW_TYPE_2D_ARRAY;
+    vi.format = ci.format;
+    vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers};
+    VkImageView view = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateImageView(dev, &vi, nullptr, &view));
+    t.view = UniqueImageView(dev, view);
+    t.image = std::move(owned);
+    t.format = ci.format;
+    m_environment = std::move(t);  // the old one is unused: no frame is in flight
+  }
+  if (m_sampler.get() == VK_NULL_HANDLE) {
+    VkSamplerCreateInfo si{};
+    si.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO;
+    si.magFilter = si.minFilter = VK_FILTER_LINEAR;
+    si.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
+    si.addressModeU = VK_SAMPLER_ADDRESS_MODE_REPEAT;  // longitude wraps around
+    si.addressModeV = si.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
+    si.maxLod = 0.0f;
+    VkSampler sampler = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
+    m_sampler = UniqueSampler(dev, sampler);
+  }
+  VkCommandBufferBeginInfo begin{};
+  begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  SL_VK_TRY(vkBeginCommandBuffer(slot.cmd, &begin));
+  VkImageMemoryBarrier to_dst{};
+  to_dst.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER;
+  to_dst.srcAccessMask = 0;
+  to_dst.dstAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+  to_dst.oldLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  to_dst.newLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+  to_dst.srcQueueFamilyIndex = to_dst.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+  to_dst.image = m_environment.image.get();
+  to_dst.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers};
+  vkCmdPipelineBarrier(slot.cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, nullptr, 0,
+                       nullptr, 1, &to_dst);
+  VkBufferImageCopy region{};
+  region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, layers};
+  region.imageExtent = {w, h, 1};
+  vkCmdCopyBufferToImage(slot.cmd, staging.buffer.get(), m_environment.image.get(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                         1, &region);
+  VkImageMemoryBarrier to_read = to_dst;
+  to_read.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+  to_read.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+  to_read.oldLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+  to_read.newLayout = VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL;
+  vkCmdPipelineBarrier(slot.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT, 0, 0, nullptr, 0,
+                       nullptr, 1, &to_read);
+  SL_VK_TRY(vkEndCommandBuffer(slot.cmd));
+  SL_TRY_STATUS(submit_and_wait(slot));
+  m_environment_layers = maps.empty() ? 0 : layers;
+  m_environment_sh.clear();
+  for (const auto& m : maps) m_environment_sh.push_back(m.irradiance_sh);
+  for (Slot& s : m_slots) {
+    VkDescriptorImageInfo ii{m_sampler.get(), m_environment.view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+    VkWriteDescriptorSet wr{};
+    wr.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+    wr.dstSet = s.set;
+    wr.dstBinding = 1;
+    wr.descriptorCount = 1;
+    wr.descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+    wr.pImageInfo = &ii;
+    vkUpdateDescriptorSets(dev, 1, &wr, 0, nullptr);
+  }
   return check_messages();
 }
 
@@ -588,6 +744,20 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   }
   u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), 0.0f, 0.0f);
   u.camera_position = glm::vec4(scene.camera.position, 1.0f);
+  u.intrinsics = glm::vec4(static_cast<float>(scene.camera.fx), static_cast<float>(scene.camera.fy),
+                           static_cast<float>(scene.camera.cx), static_cast<float>(scene.camera.cy));
+  const EnvironmentState& env = scene.environment;
+  bool background = false;
+  if (env.map >= 0) {
+    if (static_cast<std::uint32_t>(env.map) >= m_environment_layers) {
+      return make_error(ExitCode::internal, "scene uses an environment map that was not uploaded");
+    }
+    background = env.background && env.intensity > 0;
+    u.environment = glm::vec4(env.lighting ? static_cast<float>(env.intensity) : 0.0f,
+                              static_cast<float>(glm::radians(env.rotation_deg)), static_cast<float>(env.map),
+                              background ? static_cast<float>(env.intensity) : 0.0f);
+    for (std::size_t i = 0; i < 9; ++i) u.env_sh[i] = glm::vec4(m_environment_sh[static_cast<std::size_t>(env.map)][i], 0.0f);
+  }
   std::memcpy(slot.frame_ubo.mapped, &u, sizeof(u));
 
   VkCommandBufferBeginInfo begin{};
@@ -610,6 +780,11 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   rp.clearValueCount = static_cast<std::uint32_t>(clears.size());
   rp.pClearValues = clears.data();
   vkCmdBeginRenderPass(slot.cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
+  if (background) {
+    vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_background_pipeline.get());
+    vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &slot.set, 0, nullptr);
+    vkCmdDraw(slot.cmd, 3, 1, 0, 0);
+  }
   if (!scene.instances.empty()) {
     vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline.get());
     vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &slot.set, 0, nullptr);

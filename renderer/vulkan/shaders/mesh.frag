@@ -1,18 +1,10 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // Outputs: 0 = colour (sRGB attachment, so linear values here), 1 = linear depth (R32_SFLOAT),
 // 2 = instance id (R32_UINT). The id comes straight from a push constant: no interpolation, no
 // blending, one sample per pixel, so the label of a pixel is exactly the surface at its centre.
 
-layout(set = 0, binding = 0) uniform FrameData {
-  mat4 view;
-  mat4 proj;
-  vec4 light_to[4];         // xyz: unit vector towards a directional light; w: type (0 directional, 1 point, 2 spot)
-  vec4 light_color[4];      // rgb: linear colour x intensity
-  vec4 light_position[4];   // xyz: point/spot position (world); w: cos of the spot's outer half-angle
-  vec4 light_direction[4];  // xyz: spot axis, away from the light; w: cos of the spot's inner half-angle
-  vec4 params;              // x: ambient, y: light count
-  vec4 camera_position;     // xyz, world
-} frame;
+#include "frame_data.glsl"
 
 layout(push_constant) uniform ObjectData {
   mat4 model;
@@ -69,6 +61,12 @@ void main() {
     vec3 h = normalize(l + to_eye);
     vec3 spec = n_dot_l > 0.0 ? f0 * ((shininess + 8.0) / 8.0) * pow(max(dot(n, h), 0.0), shininess) : vec3(0.0);
     c += (diffuse_color + spec) * n_dot_l * radiance;
+  }
+  if (frame.environment.x > 0.0) {
+    // Image-based light: diffuse irradiance from the map's SH; a rough specular term from the
+    // irradiance around the mirror direction (prefiltered specular comes with the realism work).
+    vec3 r = reflect(-to_eye, n);
+    c += (diffuse_color * env_irradiance(to_map(n)) + f0 * env_irradiance(to_map(r))) * frame.environment.x;
   }
   out_color = vec4(c, 1.0);
   out_depth = v_depth;

@@ -1,4 +1,5 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // One pass for RGB, linear depth and instance id. Camera space is OpenGL-style (looks down -Z), so the
 // linear depth is -z_view in metres (distance along the viewing axis). The rasterizer interpolates it
 // perspective-correctly, which gives the exact depth of the triangle's plane at the pixel centre.
@@ -6,16 +7,7 @@
 layout(location = 0) in vec3 in_position;
 layout(location = 1) in vec3 in_normal;
 
-layout(set = 0, binding = 0) uniform FrameData {
-  mat4 view;
-  mat4 proj;
-  vec4 light_to[4];         // xyz: unit vector towards a directional light; w: type (0 directional, 1 point, 2 spot)
-  vec4 light_color[4];      // rgb: linear colour x intensity
-  vec4 light_position[4];   // xyz: point/spot position (world); w: cos of the spot's outer half-angle
-  vec4 light_direction[4];  // xyz: spot axis, away from the light; w: cos of the spot's inner half-angle
-  vec4 params;              // x: ambient, y: light count
-  vec4 camera_position;     // xyz, world
-} frame;
+#include "frame_data.glsl"
 
 layout(push_constant) uniform ObjectData {
   mat4 model;

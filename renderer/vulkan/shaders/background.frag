@@ -1,0 +1,20 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// The environment map where no surface is: drawn first, before any mesh, writing depth +inf and id 0
+// (exactly the clear values), so meshes drawn after cover it and the labels never see it. Each pixel
+// looks along the ray through its centre (gl_FragCoord is the centre).
+#include "frame_data.glsl"
+
+layout(location = 0) out vec4 out_color;
+layout(location = 1) out float out_depth;
+layout(location = 2) out uint out_id;
+
+void main() {
+  vec2 px = gl_FragCoord.xy;
+  vec3 cam = vec3((px.x - frame.intrinsics.z) / frame.intrinsics.x, -(px.y - frame.intrinsics.w) / frame.intrinsics.y, -1.0);
+  vec3 world = transpose(mat3(frame.view)) * normalize(cam);
+  vec3 radiance = texture(environment_map, vec3(equirect_uv(to_map(world)), frame.environment.z)).rgb;
+  out_color = vec4(radiance * frame.environment.w, 1.0);
+  out_depth = uintBitsToFloat(0x7f800000u);  // +inf: no surface
+  out_id = 0u;                               // background
+}

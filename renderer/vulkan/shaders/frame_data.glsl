@@ -1,0 +1,44 @@
+// The per-frame uniforms, shared by every shader (std140; mirrored by FrameUniforms in
+// VulkanRenderer.cpp), and the environment-map helpers (convention: scenes/Environment.h).
+
+layout(set = 0, binding = 0) uniform FrameData {
+  mat4 view;
+  mat4 proj;
+  vec4 light_to[4];         // xyz: unit vector towards a directional light; w: type (0 directional, 1 point, 2 spot)
+  vec4 light_color[4];      // rgb: linear colour x intensity
+  vec4 light_position[4];   // xyz: point/spot position (world); w: cos of the spot's outer half-angle
+  vec4 light_direction[4];  // xyz: spot axis, away from the light; w: cos of the spot's inner half-angle
+  vec4 params;              // x: ambient, y: light count
+  vec4 camera_position;     // xyz, world
+  vec4 intrinsics;          // fx, fy, cx, cy in pixels
+  vec4 environment;         // x: lighting intensity (0: none), y: rotation (radians), z: layer, w: background intensity (0: none)
+  vec4 env_sh[9];           // rgb: irradiance / pi as SH coefficients of the map (Environment.h)
+} frame;
+
+layout(set = 0, binding = 1) uniform sampler2DArray environment_map;
+
+const float k_pi = 3.14159265358979;
+
+// A world direction in the map's own frame: the map is turned by `rotation` about +Y.
+vec3 to_map(vec3 d) {
+  float c = cos(frame.environment.y), s = sin(frame.environment.y);
+  return vec3(c * d.x - s * d.z, d.y, s * d.x + c * d.z);
+}
+
+vec2 equirect_uv(vec3 d) {
+  return vec2(0.5 + atan(d.x, -d.z) / (2.0 * k_pi), acos(clamp(d.y, -1.0, 1.0)) / k_pi);
+}
+
+// Irradiance / pi arriving at a surface facing n (map frame), from the SH coefficients.
+vec3 env_irradiance(vec3 n) {
+  vec3 e = frame.env_sh[0].rgb * 0.282095
+         + frame.env_sh[1].rgb * (0.488603 * n.y)
+         + frame.env_sh[2].rgb * (0.488603 * n.z)
+         + frame.env_sh[3].rgb * (0.488603 * n.x)
+         + frame.env_sh[4].rgb * (1.092548 * n.x * n.y)
+         + frame.env_sh[5].rgb * (1.092548 * n.y * n.z)
+         + frame.env_sh[6].rgb * (0.315392 * (3.0 * n.z * n.z - 1.0))
+         + frame.env_sh[7].rgb * (1.092548 * n.x * n.z)
+         + frame.env_sh[8].rgb * (0.546274 * (n.x * n.x - n.y * n.y));
+  return max(e, vec3(0.0));
+}

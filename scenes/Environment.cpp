@@ -1,0 +1,112 @@
+#include "scenes/Environment.h"
+
+#include <tinyexr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "core/FileIo.h"
+
+namespace synthlabel {
+namespace {
+
+constexpr double k_pi = 3.14159265358979323846;
+
+// Bilinear resample of an equirectangular map (wrapping in u, clamping in v).
+std::vector<float> resample(const std::vector<float>& src, std::uint32_t sw, std::uint32_t sh, std::uint32_t dw,
+                            std::uint32_t dh) {
+  if (sw == dw && sh == dh) return src;
+  std::vector<float> out(std::size_t{dw} * dh * 4);
+  for (std::uint32_t y = 0; y < dh; ++y) {
+    const double fy = std::clamp((y + 0.5) * sh / dh - 0.5, 0.0, sh - 1.0);
+    const auto y0 = static_cast<std::uint32_t>(fy);
+    const std::uint32_t y1 = std::min(y0 + 1, sh - 1);
+    const double ty = fy - y0;
+    for (std::uint32_t x = 0; x < dw; ++x) {
+      double fx = (x + 0.5) * sw / dw - 0.5;
+      if (fx < 0) fx += sw;
+      const auto x0 = static_cast<std::uint32_t>(fx) % sw;
+      const std::uint32_t x1 = (x0 + 1) % sw;
+      const double tx = fx - std::floor(fx);
+      for (std::size_t c = 0; c < 4; ++c) {
+        auto at = [&](std::uint32_t xx, std::uint32_t yy) { return double(src[(std::size_t{yy} * sw + xx) * 4 + c]); };
+        const double v = (at(x0, y0) * (1 - tx) + at(x1, y0) * tx) * (1 - ty) + (at(x0, y1) * (1 - tx) + at(x1, y1) * tx) * ty;
+        out[(std::size_t{y} * dw + x) * 4 + c] = static_cast<float>(v);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::array<float, 9> sh_basis(const glm::vec3& n) {
+  return {0.282095f,
+          0.488603f * n.y,
+          0.488603f * n.z,
+          0.488603f * n.x,
+          1.092548f * n.x * n.y,
+          1.092548f * n.y * n.z,
+          0.315392f * (3.0f * n.z * n.z - 1.0f),
+          1.092548f * n.x * n.z,
+          0.546274f * (n.x * n.x - n.y * n.y)};
+}
+
+EnvironmentMap make_environment(std::string name, std::uint32_t width, std::uint32_t height, std::vector<float> rgba) {
+  EnvironmentMap env;
+  env.name = std::move(name);
+  env.rgba = resample(rgba, width, height, k_environment_width, k_environment_height);
+  env.width = k_environment_width;
+  env.height = k_environment_height;
+  // Project radiance onto the SH basis: L_i = sum over texels of L * Y_i(d) * solid angle.
+  std::array<glm::dvec3, 9> l{};
+  const double dphi = 2.0 * k_pi / env.width, dtheta = k_pi / env.height;
+  for (std::uint32_t y = 0; y < env.height; ++y) {
+    const double theta = (y + 0.5) * dtheta;
+    const double solid = std::sin(theta) * dtheta * dphi;
+    for (std::uint32_t x = 0; x < env.width; ++x) {
+      const double phi = ((x + 0.5) / env.width - 0.5) * 2.0 * k_pi;  // u = 0.5 + phi / 2pi
+      const glm::vec3 d(static_cast<float>(std::sin(theta) * std::sin(phi)), static_cast<float>(std::cos(theta)),
+                        static_cast<float>(-std::sin(theta) * std::cos(phi)));
+      const float* p = &env.rgba[(std::size_t{y} * env.width + x) * 4];
+      const glm::dvec3 radiance(std::max(p[0], 0.0f), std::max(p[1], 0.0f), std::max(p[2], 0.0f));
+      const auto y_i = sh_basis(d);
+      for (std::size_t i = 0; i < 9; ++i) l[i] += radiance * (double(y_i[i]) * solid);
+    }
+  }
+  // Irradiance E = sum A_l L_lm Y_lm with A_0 = pi, A_1 = 2pi/3, A_2 = pi/4; stored over pi.
+  const double band[9] = {1.0, 2.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0, 0.25, 0.25, 0.25, 0.25, 0.25};
+  for (std::size_t i = 0; i < 9; ++i) env.irradiance_sh[i] = glm::vec3(l[i] * band[i]);
+  return env;
+}
+
+Result<EnvironmentMap> load_environment(const std::filesystem::path& path) {
+  auto fail = [&](const std::string& what) { return make_error(ExitCode::asset, path.string() + ": " + what); };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return fail("environment map not found (or not a regular file)");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return fail("cannot read: " + ec.message());
+  if (size > k_max_environment_bytes) return fail("larger than 256 MiB");
+  auto bytes = read_text_file(path);
+  if (!bytes) return fail(bytes.error().message);
+  float* rgba = nullptr;
+  int w = 0, h = 0;
+  const char* err = nullptr;
+  const int rc = LoadEXRFromMemory(&rgba, &w, &h, reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size(), &err);
+  std::unique_ptr<float, decltype(&std::free)> owned(rgba, &std::free);
+  if (rc != TINYEXR_SUCCESS) {
+    std::string what = err ? err : "unreadable";
+    if (err) FreeEXRErrorMessage(err);
+    return fail("not a readable OpenEXR image (" + what + ")");
+  }
+  if (w <= 0 || h <= 0 || w > 16384 || h > 8192) return fail("unexpected size " + std::to_string(w) + "x" + std::to_string(h));
+  std::vector<float> pixels(rgba, rgba + std::size_t(w) * std::size_t(h) * 4);
+  for (float& v : pixels) {
+    if (!std::isfinite(v)) v = 0.0f;  // NaN/inf texels would poison filtering and the SH
+  }
+  return make_environment(path.filename().string(), static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h),
+                          std::move(pixels));
+}
+
+}  // namespace synthlabel

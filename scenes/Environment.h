@@ -1,0 +1,44 @@
+// Environment maps: equirectangular HDR images (OpenEXR, read with TinyEXR) that surround the scene,
+// seen where no surface is and lighting it with their diffuse irradiance.
+//
+// Convention (docs/conventions.md): a world direction d (+Y up) looks up texel
+//   u = 0.5 + atan2(d.x, -d.z) / (2 pi),  v = acos(d.y) / pi
+// of the image (u across, v down, both in [0, 1]): the image centre is the -Z horizon, its top row
+// straight up; an environment `rotation` of r degrees turns the map by r about +Y (a direction's
+// azimuth grows by r).
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <glm/vec3.hpp>
+
+#include "core/Error.h"
+
+namespace synthlabel {
+
+struct EnvironmentMap {
+  std::string name;  // file name, for records
+  std::uint32_t width = 0, height = 0;
+  std::vector<float> rgba;  // linear radiance, RGBA float, row-major, top row first
+  // Irradiance over pi as 9 spherical-harmonic coefficients (Ramamoorthi & Hanrahan 2001, bands 0..2,
+  // order Y00, Y1-1, Y10, Y11, Y2-2, Y2-1, Y20, Y21, Y22): diffuse radiance = albedo * sum c_i Y_i(n).
+  std::array<glm::vec3, 9> irradiance_sh{};
+};
+
+inline constexpr std::uint32_t k_environment_width = 1024, k_environment_height = 512;  // as uploaded
+inline constexpr std::uint64_t k_max_environment_bytes = 256ull << 20;
+
+// Reads an EXR (RGB or RGBA; half or float), resamples it to k_environment_width x _height and
+// computes its irradiance SH. Errors are ExitCode::asset naming the file.
+Result<EnvironmentMap> load_environment(const std::filesystem::path& path);
+
+// From pixels already in memory (tests): `rgba` is width x height RGBA floats.
+EnvironmentMap make_environment(std::string name, std::uint32_t width, std::uint32_t height, std::vector<float> rgba);
+
+// The 9 real SH basis functions at unit direction n, in the order above.
+std::array<float, 9> sh_basis(const glm::vec3& n);
+
+}  // namespace synthlabel
