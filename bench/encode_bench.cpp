@@ -23,12 +23,14 @@ int main(int argc, char** argv) {
   auto randomizers = build_randomizers(*spec);
   if (!randomizers) return std::fprintf(stderr, "%s\n", randomizers.error().message.c_str()), 2;
   auto meshes = load_meshes(*spec);
+  auto environments = load_environments(*spec);
+  if (!environments) return std::fprintf(stderr, "%s\n", environments.error().message.c_str()), 3;
   if (!meshes) return 3;
   RendererOptions o;
   o.width = spec->width;
   o.height = spec->height;
   auto r = create_renderer(o);
-  if (!r || !(*r)->upload_meshes(*meshes)) return 5;
+  if (!r || !(*r)->upload_meshes(*meshes) || !(*r)->upload_environments(*environments)) return 5;
   std::vector<Scene> scenes;
   std::vector<FrameBuffers> buffers(frames);
   for (std::uint64_t i = 0; i < frames; ++i) {

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   auto randomizers = build_randomizers(*spec);
   if (!randomizers) return std::fprintf(stderr, "%s\n", randomizers.error().message.c_str()), 2;
   auto meshes = load_meshes(*spec);
+  auto environments = load_environments(*spec);
+  if (!environments) return std::fprintf(stderr, "%s\n", environments.error().message.c_str()), 3;
   if (!meshes) return std::fprintf(stderr, "%s\n", meshes.error().message.c_str()), 3;
   RendererOptions o;
   o.width = spec->width;
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
   auto r = create_renderer(o);
   if (!r) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 5;
   if (auto s = (*r)->upload_meshes(*meshes); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
+  if (auto s = (*r)->upload_environments(*environments); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
   FrameBuffers fb;
   const std::uint32_t slots = (*r)->slots();
   std::vector<bool> pending(slots, false);

@@ -117,6 +117,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (!randomizers) return randomizers.error();
   auto meshes = load_meshes(spec, options.asset_root);
   if (!meshes) return meshes.error();
+  auto environments = load_environments(spec, options.asset_root);
+  if (!environments) return environments.error();
 
   // The dataset's whole range; a shard renders one block of it and says which in its manifest.
   std::uint64_t first = options.start, count = spec.frames;
@@ -142,6 +144,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   auto renderer = create_renderer(ropts);
   if (!renderer) return renderer.error();
   SL_TRY_STATUS((*renderer)->upload_meshes(*meshes));
+  SL_TRY_STATUS((*renderer)->upload_environments(*environments));
 
   DatasetWriter writer(options.out);
   json manifest = ident;

@@ -228,6 +228,8 @@ int main(int argc, char** argv) {
     if (!randomizers) return fail(randomizers.error());
     auto meshes = load_meshes(*spec, validate_root);
     if (!meshes) return fail(meshes.error());
+    auto environments = load_environments(*spec, validate_root);
+    if (!environments) return fail(environments.error());
     std::printf("%s\n", to_json(*spec).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     return 0;
   }

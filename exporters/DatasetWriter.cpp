@@ -98,6 +98,11 @@ json frame_params(const Scene& scene) {
   }
   p["ambient"] = tidy(scene.ambient);
   p["background"] = vec(scene.background);
+  if (scene.environment.map >= 0) {
+    const auto& e = scene.environment;
+    p["environment"] = {{"map", e.name}, {"rotation_deg", e.rotation_deg}, {"intensity", e.intensity},
+                        {"background", e.background}, {"lighting", e.lighting}};
+  }
   p["instances"] = json::array();
   for (const auto& i : scene.instances) {
     p["instances"].push_back({{"object", i.object_index},

@@ -148,6 +148,24 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
     Rng b(spec.seed, frame, "background");
     scene.background = glm::vec3(sample(spec.background, b, at));
   }
+  if (spec.environment) {
+    const EnvironmentSpec& es = *spec.environment;
+    const Rng base(spec.seed, frame, "environment");
+    Rng r_map = base.fork("map"), r_rot = base.fork("rotation"), r_int = base.fork("intensity");
+    std::size_t pick = 0;
+    if (es.maps.size() > 1) {
+      Choice c;
+      for (std::size_t i = 0; i < es.maps.size(); ++i) c.values.push_back(static_cast<double>(i));
+      c.weights = es.weights;
+      pick = static_cast<std::size_t>(sample(ScalarDist{c}, r_map, at));
+    }
+    scene.environment.map = static_cast<std::int32_t>(pick);
+    scene.environment.name = es.maps[pick].filename().string();
+    scene.environment.rotation_deg = sample(es.rotation_deg, r_rot, at);
+    scene.environment.intensity = sample(es.intensity, r_int, at);
+    scene.environment.background = es.background;
+    scene.environment.lighting = es.lighting;
+  }
 
   std::uint32_t next_id = 1;
   for (std::size_t oi = 0; oi < spec.objects.size(); ++oi) {

@@ -351,7 +351,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   std::vector<double> number_list(const YAML::Node& n, const std::string& path, std::size_t exact) {
     if (!n.IsSequence() || (exact != 0 && n.size() != exact) || n.size() == 0) {
-      fail(n, path, exact ? "expected a list of " + std::to_string(exact) + " numbers" : "expected a non-empty list");
+      fail(n, path, exact ? "expected a list of " + std::to_string(exact) + (exact == 1 ? " number" : " numbers")
+                         : "expected a non-empty list");
     }
     std::vector<double> out;
     for (std::size_t i = 0; i < n.size(); ++i) out.push_back(number(n[i], path + "[" + std::to_string(i) + "]"));
@@ -482,7 +483,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{m_file + ": the config is empty"};
     expect_map(root, "(top level)");
     check_keys(root, "", {"include", "seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
-                          "objects", "randomizers"});
+                          "objects", "randomizers", "environment"});
     if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
     if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
     if (auto r = root["resolution"]) {
@@ -505,6 +506,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     }
     if (auto a = root["ambient"]) spec.ambient = scalar_dist(a, "ambient", 0.0, 10.0);
     if (auto b = root["background"]) spec.background = vec3_dist(b, "background", 0.0, 1.0);
+    if (auto e = root["environment"]) spec.environment = parse_environment(e);
     auto objs = root["objects"];
     if (!objs) fail(root, "objects", "missing: a config needs at least one object");
     if (!objs.IsSequence() || objs.size() == 0) fail(objs, "objects", "expected a non-empty list of objects");
@@ -552,6 +554,37 @@ class Parser : public std::enable_shared_from_this<Parser> {
       check_keys(entry, path, {});  // only for duplicate keys and non-scalar keys: unknown ones are the factory's
       spec.randomizers.emplace_back(std::move(impl));
     }
+  }
+
+  EnvironmentSpec parse_environment(const YAML::Node& n) {
+    expect_map(n, "environment");
+    check_keys(n, "environment", {"maps", "weights", "rotation_deg", "intensity", "background", "lighting"});
+    EnvironmentSpec env;
+    const YAML::Node maps = n["maps"];
+    if (!maps) fail(n, "environment.maps", "missing: one HDR map (.exr) or a list of them");
+    std::vector<YAML::Node> items;
+    if (maps.IsScalar()) {
+      items.push_back(maps);
+    } else if (maps.IsSequence() && maps.size() > 0) {
+      for (const auto& m : maps) items.push_back(m);
+    } else {
+      fail(maps, "environment.maps", "expected a file name or a non-empty list of file names");
+    }
+    if (items.size() > k_max_environment_maps) {
+      fail(maps, "environment.maps", "at most " + std::to_string(k_max_environment_maps) + " maps");
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string path = "environment.maps[" + std::to_string(i) + "]";
+      const std::filesystem::path rel = string(items[i], path);
+      env.maps.push_back(rel.is_absolute() ? rel : (source_of(items[i]).second / rel).lexically_normal());
+      env.where.push_back(where(items[i]) + ": " + path);
+    }
+    if (n["weights"]) env.weights = weights(n["weights"], "environment.weights", env.maps.size());
+    if (n["rotation_deg"]) env.rotation_deg = scalar_dist(n["rotation_deg"], "environment.rotation_deg");
+    if (n["intensity"]) env.intensity = scalar_dist(n["intensity"], "environment.intensity", 0.0, 1000.0);
+    if (n["background"]) env.background = boolean(n["background"], "environment.background");
+    if (n["lighting"]) env.lighting = boolean(n["lighting"], "environment.lighting");
+    return env;
   }
 
   void parse_categories(const YAML::Node& root, SceneSpec& spec) {
@@ -1052,5 +1085,33 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& n) {
 }  // namespace
 
 nlohmann::ordered_json Properties::to_json() const { return yaml_to_json(m_impl->node); }
+
+Result<std::vector<EnvironmentMap>> load_environments(const SceneSpec& spec, const std::filesystem::path& asset_root) {
+  std::vector<EnvironmentMap> maps;
+  if (!spec.environment) return maps;
+  std::filesystem::path root;
+  if (!asset_root.empty()) {
+    std::error_code ec;
+    root = std::filesystem::weakly_canonical(asset_root, ec);
+    if (ec || !std::filesystem::is_directory(root)) {
+      return make_error(ExitCode::usage, "--asset-root '" + asset_root.string() + "' is not a folder");
+    }
+  }
+  const EnvironmentSpec& env = *spec.environment;
+  for (std::size_t i = 0; i < env.maps.size(); ++i) {
+    if (!root.empty()) {
+      std::error_code ec;
+      const auto rel = std::filesystem::weakly_canonical(env.maps[i], ec).lexically_relative(root);
+      if (ec || rel.empty() || *rel.begin() == "..") {
+        return make_error(ExitCode::asset, env.where[i] + ": " + env.maps[i].string() + " is outside --asset-root " +
+                                               root.string());
+      }
+    }
+    auto map = load_environment(env.maps[i]);
+    if (!map) return make_error(ExitCode::asset, env.where[i] + ": " + map.error().message);
+    maps.push_back(std::move(map).value());
+  }
+  return maps;
+}
 
 }  // namespace synthlabel

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/Error.h"
+#include "scenes/Environment.h"
 #include "scenes/Mesh.h"
 #include "scenes/SceneSpec.h"
 
@@ -29,5 +30,9 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
 // and the asset file. With `asset_root` set, every asset must lie inside it once symlinks and ".."
 // are resolved (for configs from untrusted sources).
 Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root = {});
+
+// Reads the spec's environment maps (none without an `environment:`), in config order; failures are
+// Error(ExitCode::asset) naming the config location and the file. `asset_root` as for load_meshes.
+Result<std::vector<EnvironmentMap>> load_environments(const SceneSpec& spec, const std::filesystem::path& asset_root = {});
 
 }  // namespace synthlabel

@@ -90,6 +90,17 @@ struct ObjectSpec {
   std::vector<PoolEntry> pool;
 };
 
+// HDR environment maps (scenes/Environment.h): one is drawn per frame.
+struct EnvironmentSpec {
+  std::vector<std::filesystem::path> maps;  // resolved paths
+  std::vector<std::string> where;           // "file:line:col: environment.maps[i]", for asset errors
+  std::vector<double> weights;              // relative; empty: equally likely
+  ScalarDist rotation_deg = 0.0;            // about +Y
+  ScalarDist intensity = 1.0;               // radiance scale
+  bool background = true;                   // seen where no surface is (instead of `background`)
+  bool lighting = true;                     // lights the scene
+};
+
 struct SceneSpec {
   std::filesystem::path source;  // the config file
   std::uint64_t seed = 0;
@@ -101,6 +112,7 @@ struct SceneSpec {
   std::vector<LightSpec> lights;
   ScalarDist ambient = 0.15;
   Vec3Dist background = constant_vec3(0.6, 0.7, 0.8);  // linear RGB where no surface is
+  std::optional<EnvironmentSpec> environment;
   std::vector<ObjectSpec> objects;
   // Applied in order to every frame after the objects, camera and lights above are drawn; each is
   // built by name from its entry (randomizers/Registry.h). Documented in docs/randomizers.md.
@@ -117,5 +129,6 @@ inline constexpr std::size_t k_max_instances_per_frame = 65'535;  // instance PN
 inline constexpr std::size_t k_max_categories = 255;              // semantic PNG is 8-bit
 inline constexpr std::size_t k_max_lights = 4;
 inline constexpr std::size_t k_max_randomizers = 64;
+inline constexpr std::size_t k_max_environment_maps = 64;
 
 }  // namespace synthlabel

@@ -80,6 +80,17 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     }
     j["lights"].push_back(jl);
   }
+  if (spec.environment) {
+    const auto& e = *spec.environment;
+    json maps = json::array();
+    for (const auto& m : e.maps) maps.push_back(m.string());
+    j["environment"] = {{"maps", maps},
+                        {"weights", e.weights},
+                        {"rotation_deg", to_json(e.rotation_deg)},
+                        {"intensity", to_json(e.intensity)},
+                        {"background", e.background},
+                        {"lighting", e.lighting}};
+  }
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);
   j["objects"] = json::array();

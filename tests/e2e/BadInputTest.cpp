@@ -50,6 +50,13 @@ TEST(BadInput, EachGivesOneLineAnExitCodeAndNoOutput) {
        ":3:13: objects[0].asset: "},
       {"unknown category", "categories: [box]\nobjects:\n  - {primitive: cube, category: boxes}\n", 2,
        ":3:33: objects[0].category: unknown category 'boxes' (did you mean 'box'?)"},
+      {"unknown randomizer", "categories: [box]\nobjects: [{primitive: cube, category: box}]\nrandomizers: [{type: jiter}]\n",
+       2, ":3:22: randomizers[0].type: unknown randomizer 'jiter'"},
+      {"missing environment map", "categories: [box]\nobjects: [{primitive: cube, category: box}]\nenvironment: {maps: sky.exr}\n",
+       3, ":3:21: environment.maps[0]: "},
+      {"corrupt environment map",
+       "categories: [box]\nobjects: [{primitive: cube, category: box}]\nenvironment: {maps: [broken.glb]}\n", 3,
+       ":3:22: environment.maps[0]: "},
   };
   for (const Case& c : cases) expect_rejected(c);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <array>
 #include <cstring>
 #include <limits>
 
@@ -152,6 +153,70 @@ TEST(Render, PointAndSpotLightsFallOffAndStopAtTheCone) {
   EXPECT_EQ(face_red(spot, 32, 32), centre) << "inside the inner cone a spot is a point light";
   EXPECT_EQ(face_red(spot, 2, 32), ambient_only) << "outside the cone: ambient only";
   EXPECT_GT(edge, ambient_only + 10) << "the point light does reach the edge";
+}
+
+// A 2x1 environment: directions with x < 0 see red, x > 0 blue (radiance 1); the second layer is a
+// uniform grey sky of radiance 0.5.
+std::vector<EnvironmentMap> test_environments() {
+  const std::uint32_t w = 64, h = 32;
+  std::vector<float> halves, grey;
+  for (std::uint32_t y = 0; y < h; ++y) {
+    for (std::uint32_t x = 0; x < w; ++x) {
+      const bool left = x < w / 2;  // u < 0.5
+      halves.insert(halves.end(), {left ? 1.0f : 0.0f, 0.0f, left ? 0.0f : 1.0f, 1.0f});
+      grey.insert(grey.end(), {0.5f, 0.5f, 0.5f, 1.0f});
+    }
+  }
+  return {make_environment("halves", w, h, halves), make_environment("grey", w, h, grey)};
+}
+
+TEST(Render, EnvironmentIsTheBackgroundAndNeverALabel) {
+  auto r = make_renderer(64, 48);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->upload_environments(test_environments()).ok());
+  Scene s = axis_scene(64, 48, 5.0f);  // looking down -Z: the left of the image looks towards -X
+  s.instances.push_back(cube_at({0, 0, 0}, 1, 1));
+  FrameBuffers plain, with_env;
+  ASSERT_TRUE(r->render(s, plain).ok());
+  s.environment.map = 0;
+  s.environment.background = true;
+  s.environment.lighting = false;
+  ASSERT_TRUE(r->render(s, with_env).ok());
+  auto rgb = [](const FrameBuffers& fb, std::uint32_t x, std::uint32_t y) {
+    const std::size_t i = 4 * (std::size_t{y} * fb.width + x);
+    return std::array<int, 3>{fb.rgba[i], fb.rgba[i + 1], fb.rgba[i + 2]};
+  };
+  EXPECT_EQ(rgb(with_env, 2, 24), (std::array<int, 3>{255, 0, 0}));
+  EXPECT_EQ(rgb(with_env, 61, 24), (std::array<int, 3>{0, 0, 255}));
+  EXPECT_EQ(rgb(with_env, 32, 24), rgb(plain, 32, 24)) << "the cube's pixels are shaded as before";
+  // Labels and depth are exactly those of the render without an environment.
+  EXPECT_EQ(with_env.instance_id, plain.instance_id);
+  EXPECT_EQ(std::memcmp(with_env.depth.data(), plain.depth.data(), plain.depth.size() * 4), 0);
+  s.environment.rotation_deg = 180.0;  // turned half a circle about +Y: left and right swap
+  ASSERT_TRUE(r->render(s, with_env).ok());
+  EXPECT_EQ(rgb(with_env, 2, 24), (std::array<int, 3>{0, 0, 255}));
+  EXPECT_EQ(rgb(with_env, 61, 24), (std::array<int, 3>{255, 0, 0}));
+}
+
+TEST(Render, EnvironmentLightsDiffuseSurfaces) {
+  auto r = make_renderer(64, 48);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->upload_environments(test_environments()).ok());
+  Scene s = axis_scene(64, 48, 5.0f);
+  s.lights.clear();
+  s.ambient = 0.0f;
+  Instance cube = cube_at({0, 0, 0}, 1, 1);
+  cube.roughness = 1.0f;
+  s.instances.push_back(cube);
+  s.environment.map = 1;  // uniform radiance 0.5
+  s.environment.lighting = true;
+  FrameBuffers fb;
+  ASSERT_TRUE(r->render(s, fb).ok());
+  // Diffuse: albedo x 0.5; plus the dielectric's 4% of the (uniform) environment.
+  // Red 0.8 x 0.5 + 0.04 x 0.5 = 0.42 linear = 173 sRGB; green 0.2 x 0.5 + 0.02 = 0.12 = 97 sRGB.
+  const std::size_t i = 4 * (std::size_t{24} * 64 + 32);
+  EXPECT_NEAR(fb.rgba[i], 173, 2);
+  EXPECT_NEAR(fb.rgba[i + 1], 97, 2);
 }
 
 TEST(Render, NearerSurfaceOwnsThePixel) {
