@@ -25,12 +25,17 @@ int main(int argc, char** argv) {
   auto meshes = load_meshes(*spec);
   auto environments = load_environments(*spec);
   if (!environments) return std::fprintf(stderr, "%s\n", environments.error().message.c_str()), 3;
+  auto textures = load_textures(**randomizers);
+  if (!textures) return std::fprintf(stderr, "%s\n", textures.error().message.c_str()), 3;
   if (!meshes) return 3;
   RendererOptions o;
   o.width = spec->width;
   o.height = spec->height;
   auto r = create_renderer(o);
-  if (!r || !(*r)->upload_meshes(*meshes) || !(*r)->upload_environments(*environments)) return 5;
+  if (!r || !(*r)->upload_meshes(*meshes) || !(*r)->upload_environments(*environments) ||
+      !(*r)->upload_textures(*textures)) {
+    return 5;
+  }
   std::vector<Scene> scenes;
   std::vector<FrameBuffers> buffers(frames);
   for (std::uint64_t i = 0; i < frames; ++i) {

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   auto meshes = load_meshes(*spec);
   auto environments = load_environments(*spec);
   if (!environments) return std::fprintf(stderr, "%s\n", environments.error().message.c_str()), 3;
+  auto textures = load_textures(**randomizers);
+  if (!textures) return std::fprintf(stderr, "%s\n", textures.error().message.c_str()), 3;
   if (!meshes) return std::fprintf(stderr, "%s\n", meshes.error().message.c_str()), 3;
   RendererOptions o;
   o.width = spec->width;
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
   if (!r) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 5;
   if (auto s = (*r)->upload_meshes(*meshes); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
   if (auto s = (*r)->upload_environments(*environments); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
+  if (auto s = (*r)->upload_textures(*textures); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
   FrameBuffers fb;
   const std::uint32_t slots = (*r)->slots();
   std::vector<bool> pending(slots, false);

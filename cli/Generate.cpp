@@ -119,6 +119,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (!meshes) return meshes.error();
   auto environments = load_environments(spec, options.asset_root);
   if (!environments) return environments.error();
+  auto textures = load_textures(**randomizers);
+  if (!textures) return textures.error();
 
   // The dataset's whole range; a shard renders one block of it and says which in its manifest.
   std::uint64_t first = options.start, count = spec.frames;
@@ -145,6 +147,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (!renderer) return renderer.error();
   SL_TRY_STATUS((*renderer)->upload_meshes(*meshes));
   SL_TRY_STATUS((*renderer)->upload_environments(*environments));
+  SL_TRY_STATUS((*renderer)->upload_textures(*textures));
 
   DatasetWriter writer(options.out);
   json manifest = ident;

@@ -230,6 +230,8 @@ int main(int argc, char** argv) {
     if (!meshes) return fail(meshes.error());
     auto environments = load_environments(*spec, validate_root);
     if (!environments) return fail(environments.error());
+    auto textures = load_textures(**randomizers);
+    if (!textures) return fail(textures.error());
     std::printf("%s\n", to_json(*spec).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     return 0;
   }

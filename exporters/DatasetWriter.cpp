@@ -114,7 +114,8 @@ json frame_params(const Scene& scene) {
                               {"scale", vec(i.scale)},
                               {"color", vec(i.color)},
                               {"roughness", tidy(i.roughness)},
-                              {"metallic", tidy(i.metallic)}});
+                              {"metallic", tidy(i.metallic)},
+                              {"texture", i.texture}});
   }
   p["randomizers"] = scene.randomizer_records;
   return p;

@@ -9,6 +9,7 @@
 // randomizers/CMakeLists.txt, which generates the call. See docs/randomizers.md.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -39,8 +40,20 @@ class Randomizer {
   virtual void apply(Scene& scene, Rng& rng, const FrameContext& ctx, nlohmann::ordered_json& record) const = 0;
 };
 
+// What a factory may use and publish while the pipeline is built.
+struct BuildContext {
+  const SceneSpec& spec;
+  // Every texture file a randomizer may apply (Instance::texture indexes this list); the CLI loads
+  // and uploads them before rendering.
+  std::vector<std::filesystem::path> textures;
+
+  // Adds the .png files of the folder named by `key` (sorted by name) and returns their indices.
+  // A missing or empty folder throws ConfigError with ExitCode::asset.
+  std::vector<std::int32_t> add_texture_folder(const Properties& props, std::string_view key);
+};
+
 // Builds a randomizer from its entry; throws ConfigError (via Properties) on a bad parameter.
-using RandomizerFactory = std::unique_ptr<Randomizer> (*)(const Properties& props, const SceneSpec& spec);
+using RandomizerFactory = std::unique_ptr<Randomizer> (*)(const Properties& props, BuildContext& ctx);
 
 struct RandomizerInfo {
   std::string name;     // the `type:` that selects it

@@ -6,6 +6,7 @@
 #include <glm/ext/matrix_transform.hpp>
 
 #include "core/Text.h"
+#include "scenes/Texture.h"
 
 namespace synthlabel {
 
@@ -40,6 +41,26 @@ std::vector<bool> select_objects(const Properties& props, const SceneSpec& spec,
   return chosen;
 }
 
+std::vector<std::int32_t> BuildContext::add_texture_folder(const Properties& props, std::string_view key) {
+  const auto folder = props.file_path(key);
+  auto files = list_textures(folder);
+  if (!files) throw ConfigError{props.where_of(key) + ": " + files.error().message, files.error().code};
+  std::vector<std::int32_t> indices;
+  for (const auto& f : *files) {
+    auto it = std::find(textures.begin(), textures.end(), f);
+    if (it == textures.end()) {
+      if (textures.size() >= k_max_textures) {
+        throw ConfigError{props.where_of(key) + ": more than " + std::to_string(k_max_textures) + " textures in all",
+                          ExitCode::usage};
+      }
+      textures.push_back(f);
+      it = textures.end() - 1;
+    }
+    indices.push_back(static_cast<std::int32_t>(it - textures.begin()));
+  }
+  return indices;
+}
+
 void update_model(Instance& inst) {
   inst.model = glm::translate(glm::mat4(1.0f), inst.position) * glm::mat4_cast(inst.rotation) *
                glm::scale(glm::mat4(1.0f), inst.scale);
@@ -59,9 +80,20 @@ void RandomizerPipeline::apply(Scene& scene, const FrameContext& ctx) const {
   }
 }
 
+Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline) {
+  std::vector<Texture> out;
+  for (const auto& path : pipeline.textures) {
+    auto t = load_texture(path);
+    if (!t) return t.error();
+    out.push_back(std::move(t).value());
+  }
+  return out;
+}
+
 Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneSpec& spec) {
   auto pipeline = std::make_shared<RandomizerPipeline>();
   const auto& registry = randomizer_registry();
+  BuildContext ctx{spec, {}};
   std::map<std::string, int> seen;
   try {
     for (const auto& props : spec.randomizers) {
@@ -77,14 +109,15 @@ Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneS
         props.fail("type", "unknown randomizer '" + props.type() + "'" + suggest(props.type(), names) +
                                " (known: " + list + ")");
       }
-      auto made = info->make(props, spec);
+      auto made = info->make(props, ctx);
       props.check_unused();
       const int k = seen[info->name]++;
       pipeline->steps.push_back({info->name, "randomizers/" + info->name + "#" + std::to_string(k), std::move(made)});
     }
   } catch (const ConfigError& e) {
-    return make_error(ExitCode::usage, e.message);
+    return make_error(e.code, e.message);
   }
+  pipeline->textures = std::move(ctx.textures);
   return std::shared_ptr<const RandomizerPipeline>(std::move(pipeline));
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/Error.h"
 #include "randomizers/Randomizer.h"
+#include "scenes/Texture.h"
 
 namespace synthlabel {
 
@@ -20,6 +21,7 @@ class RandomizerPipeline {
     std::unique_ptr<Randomizer> randomizer;
   };
   std::vector<Step> steps;
+  std::vector<std::filesystem::path> textures;  // what Instance::texture indexes (BuildContext)
 
   // Runs every step in order, then numbers the labeled instances 1..N in scene order.
   void apply(Scene& scene, const FrameContext& ctx) const;
@@ -28,5 +30,8 @@ class RandomizerPipeline {
 // Builds the pipeline for spec.randomizers. An unknown type, a bad parameter or an unknown key is
 // Error(ExitCode::usage) naming `file:line:col: randomizers[i].key` and, where it can, a suggestion.
 Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneSpec& spec);
+
+// Reads the pipeline's textures (ExitCode::asset naming the file on failure), in index order.
+Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline);
 
 }  // namespace synthlabel

@@ -20,6 +20,7 @@
 #include "core/Error.h"
 #include "scenes/Environment.h"
 #include "scenes/Mesh.h"
+#include "scenes/Texture.h"
 #include "scenes/Scene.h"
 
 namespace synthlabel {
@@ -64,6 +65,8 @@ class Renderer {
   // Uploads the environment maps once (all k_environment_width x _height); Scene::environment.map
   // refers into them. Without any, a scene must not use one.
   virtual Status upload_environments(std::span<const EnvironmentMap> maps) = 0;
+  // Uploads the textures once (all k_texture_side square); Instance::texture refers into them.
+  virtual Status upload_textures(std::span<const Texture> textures) = 0;
   // Frames in flight: submit(slot, scene) records and queues a frame and returns at once;
   // collect(slot, out) waits for it and copies its buffers into `out` (resized as needed: reuse it).
   // Each slot in [0, slots()) holds one frame between submit and collect; submitting to a slot that

@@ -73,6 +73,11 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
       Vertex vert;
       vert.position = {m->mVertices[v].x, m->mVertices[v].y, m->mVertices[v].z};
       if (m->mNormals != nullptr) vert.normal = {m->mNormals[v].x, m->mNormals[v].y, m->mNormals[v].z};
+      // Assimp's UV origin is the image's bottom-left (OpenGL); ours is the top-left (glTF, Vulkan).
+      if (m->mTextureCoords[0] != nullptr) {
+        vert.uv = {m->mTextureCoords[0][v].x, 1.0f - m->mTextureCoords[0][v].y};
+        if (!std::isfinite(vert.uv.x) || !std::isfinite(vert.uv.y)) vert.uv = {0.0f, 0.0f};
+      }
       if (!finite(vert.position)) return asset_error(path, "vertex " + std::to_string(v) + " is not finite");
       if (!finite(vert.normal) || glm::length(vert.normal) < 1e-12f) vert.normal = {0.0f, 1.0f, 0.0f};
       out.vertices.push_back(vert);

@@ -1042,6 +1042,19 @@ std::pair<double, double> Properties::interval(std::string_view key, std::pair<d
   return {v[0], v[1]};
 }
 
+std::filesystem::path Properties::file_path(std::string_view key) const {
+  const YAML::Node n = value_at(*m_impl, key);
+  if (!n.IsDefined()) return {};
+  const std::filesystem::path rel = m_impl->parser->string(n, key_path(*m_impl, key));
+  return rel.is_absolute() ? rel : (m_impl->parser->source_of(n).second / rel).lexically_normal();
+}
+
+std::string Properties::where_of(std::string_view key) const {
+  const YAML::Node& node = m_impl->node;
+  const YAML::Node n = node[std::string(key)];
+  return m_impl->parser->where(n.IsDefined() ? n : node) + ": " + key_path(*m_impl, key);
+}
+
 void Properties::fail(std::string_view key, const std::string& what) const {
   const YAML::Node& node = m_impl->node;
   const YAML::Node n = node[std::string(key)];

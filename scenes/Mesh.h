@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <glm/vec2.hpp>
 #include <glm/vec3.hpp>
 
 namespace synthlabel {
@@ -14,6 +15,7 @@ namespace synthlabel {
 struct Vertex {
   glm::vec3 position{0.0f};
   glm::vec3 normal{0.0f, 1.0f, 0.0f};
+  glm::vec2 uv{0.0f};  // texture coordinates: (0,0) the texture's top-left corner, (1,1) its bottom-right
 };
 
 struct Mesh {

@@ -12,7 +12,9 @@ constexpr float k_pi = std::numbers::pi_v<float>;
 
 void add_quad(Mesh& m, glm::vec3 a, glm::vec3 b, glm::vec3 c, glm::vec3 d, glm::vec3 n) {
   const auto base = static_cast<std::uint32_t>(m.vertices.size());
-  for (auto p : {a, b, c, d}) m.vertices.push_back({p, n});
+  const glm::vec2 uv[4] = {{0, 1}, {1, 1}, {1, 0}, {0, 0}};  // the whole texture on each face
+  int k = 0;
+  for (auto p : {a, b, c, d}) m.vertices.push_back({p, n, uv[k++]});
   for (std::uint32_t i : {0u, 1u, 2u, 0u, 2u, 3u}) m.indices.push_back(base + i);
 }
 
@@ -38,6 +40,7 @@ Mesh make_grid(int rings, int segments, F f) {
       const float u = static_cast<float>(i) / static_cast<float>(rings);
       const float v = static_cast<float>(j) / static_cast<float>(segments);
       m.vertices.push_back(f(u, v));
+      m.vertices.back().uv = {v, u};  // around, then along (top to bottom)
     }
   }
   const auto row = static_cast<std::uint32_t>(segments + 1);
@@ -53,10 +56,10 @@ Mesh make_grid(int rings, int segments, F f) {
 void add_disk(Mesh& m, float y, float r, int segments, bool up) {
   const auto center = static_cast<std::uint32_t>(m.vertices.size());
   const glm::vec3 n{0.0f, up ? 1.0f : -1.0f, 0.0f};
-  m.vertices.push_back({{0.0f, y, 0.0f}, n});
+  m.vertices.push_back({{0.0f, y, 0.0f}, n, {0.5f, 0.5f}});
   for (int j = 0; j <= segments; ++j) {
     const float a = 2.0f * k_pi * static_cast<float>(j) / static_cast<float>(segments);
-    m.vertices.push_back({{r * std::sin(a), y, r * std::cos(a)}, n});
+    m.vertices.push_back({{r * std::sin(a), y, r * std::cos(a)}, n, {0.5f + 0.5f * std::sin(a), 0.5f - 0.5f * std::cos(a)}});
   }
   for (std::uint32_t j = 0; j < static_cast<std::uint32_t>(segments); ++j) {
     if (up) {

@@ -9,6 +9,7 @@
 // yaml-cpp stays inside scenes/ConfigLoader.cpp: this header names no YAML type.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,12 +17,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/Error.h"
 #include "scenes/Distribution.h"
 
 namespace synthlabel {
 
 struct ConfigError {
   std::string message;
+  ExitCode code = ExitCode::usage;  // asset: a file the config names is missing or unreadable
 };
 
 class Properties {
@@ -47,6 +50,11 @@ class Properties {
   // Two numbers [a, b] with a <= b, each in [lo, hi].
   std::pair<double, double> interval(std::string_view key, std::pair<double, double> fallback, double lo,
                                      double hi) const;
+
+  // A path, resolved against the folder of the file it was written in; empty when absent.
+  std::filesystem::path file_path(std::string_view key) const;
+  // "FILE:LINE:COL: randomizers[i].KEY", for messages about the key's value (a missing file, say).
+  std::string where_of(std::string_view key) const;
 
   // Fails at the key's position (or the entry's, when the key is absent) with `what`.
   [[noreturn]] void fail(std::string_view key, const std::string& what) const;

@@ -79,7 +79,8 @@ class KeepInView final : public Randomizer {
   std::int64_t m_attempts = 50;
 };
 
-std::unique_ptr<Randomizer> make(const Properties& p, const SceneSpec& spec) { return std::make_unique<KeepInView>(p, spec); }
+std::unique_ptr<Randomizer> make(const Properties& p, BuildContext& ctx) {
+  const SceneSpec& spec = ctx.spec; return std::make_unique<KeepInView>(p, spec); }
 
 }  // namespace
 

@@ -43,7 +43,8 @@ class LightCount final : public Randomizer {
   IntDist m_count;
 };
 
-std::unique_ptr<Randomizer> make(const Properties& p, const SceneSpec& spec) { return std::make_unique<LightCount>(p, spec); }
+std::unique_ptr<Randomizer> make(const Properties& p, BuildContext& ctx) {
+  const SceneSpec& spec = ctx.spec; return std::make_unique<LightCount>(p, spec); }
 
 }  // namespace
 

@@ -7,10 +7,14 @@
 //     value: {uniform: [0.5, 1.0]}      #   saturation 0.7, value 0.8)
 //     roughness: {uniform: [0.2, 0.9]}  # 0 mirror-like .. 1 matte
 //     metallic: {choice: [0, 1], weights: [3, 1]}  # 0 dielectric .. 1 metal
+//     texture_folder: textures/         # texture swap: one of the .png files there (sorted by name)...
+//     texture_probability: 0.5          # ...for this fraction of instances (default 1)
 //
 // HSV is taken on sRGB-encoded values, as a colour picker shows them, then decoded to the linear RGB
 // the renderer shades with; the record keeps both (hsv here, the linear colour in the instance).
-// Colour, roughness and metallic change RGB only: labels never depend on them.
+// A texture multiplies the colour texel by texel, through the mesh's texture coordinates; with a
+// texture and no HSV keys the colour becomes white, so the texture shows as it is.
+// Colour, roughness, metallic and textures change RGB only: labels never depend on them.
 #include <cmath>
 
 #include "randomizers/Randomizer.h"
@@ -35,7 +39,8 @@ double srgb_to_linear(double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c 
 
 class Material final : public Randomizer {
  public:
-  Material(const Properties& p, const SceneSpec& spec) {
+  Material(const Properties& p, BuildContext& ctx) {
+    const SceneSpec& spec = ctx.spec;
     m_chosen = select_objects(p, spec, "objects", true);
     m_colour = p.has("hue_deg") || p.has("saturation") || p.has("value");
     m_hue = p.scalar("hue_deg", Uniform{0.0, 360.0}, -1e6, 1e6);
@@ -45,8 +50,15 @@ class Material final : public Randomizer {
     m_roughness = p.scalar("roughness", 0.5, 0.0, 1.0);
     m_has_metallic = p.has("metallic");
     m_metallic = p.scalar("metallic", 0.0, 0.0, 1.0);
-    if (!m_colour && !m_has_roughness && !m_has_metallic) {
-      p.fail("type", "material needs at least one of hue_deg, saturation, value, roughness, metallic");
+    m_texture_probability = p.number("texture_probability", 1.0, 0.0, 1.0);
+    if (p.has("texture_folder")) {
+      m_textures = ctx.add_texture_folder(p, "texture_folder");
+      for (auto i : m_textures) m_texture_names.push_back(ctx.textures[static_cast<std::size_t>(i)].filename().string());
+    } else if (p.has("texture_probability")) {
+      p.fail("texture_probability", "needs texture_folder");
+    }
+    if (!m_colour && !m_has_roughness && !m_has_metallic && m_textures.empty()) {
+      p.fail("type", "material needs at least one of hue_deg, saturation, value, roughness, metallic, texture_folder");
     }
   }
 
@@ -67,6 +79,15 @@ class Material final : public Randomizer {
       }
       if (m_has_roughness) inst.roughness = static_cast<float>(sample(m_roughness, r_r, ctx.at));
       if (m_has_metallic) inst.metallic = static_cast<float>(sample(m_metallic, r_m, ctx.at));
+      if (!m_textures.empty()) {
+        Rng r_t = r.fork("texture");
+        if (r_t.uniform01() < m_texture_probability) {
+          const auto pick = static_cast<std::size_t>(r_t.integer(0, static_cast<std::int64_t>(m_textures.size()) - 1));
+          inst.texture = m_textures[pick];
+          if (!m_colour) inst.color = glm::vec3(1.0f);
+          d["texture"] = m_texture_names[pick];
+        }
+      }
       drawn.push_back(std::move(d));
     }
     record["instances"] = std::move(drawn);
@@ -76,14 +97,17 @@ class Material final : public Randomizer {
   std::vector<bool> m_chosen;
   bool m_colour = false, m_has_roughness = false, m_has_metallic = false;
   ScalarDist m_hue, m_sat, m_val, m_roughness, m_metallic;
+  double m_texture_probability = 1.0;
+  std::vector<std::int32_t> m_textures;
+  std::vector<std::string> m_texture_names;
 };
 
-std::unique_ptr<Randomizer> make(const Properties& p, const SceneSpec& spec) { return std::make_unique<Material>(p, spec); }
+std::unique_ptr<Randomizer> make(const Properties& p, BuildContext& ctx) { return std::make_unique<Material>(p, ctx); }
 
 }  // namespace
 
 void register_material(RandomizerRegistry& r) {
-  r.add({"material", "colour in HSV ranges, roughness and metallic per instance", make});
+  r.add({"material", "colour in HSV ranges, roughness, metallic and texture swaps per instance", make});
 }
 
 }  // namespace synthlabel

@@ -50,7 +50,8 @@ class Occluders final : public Randomizer {
   ScalarDist m_between, m_offset;
 };
 
-std::unique_ptr<Randomizer> make(const Properties& p, const SceneSpec& spec) { return std::make_unique<Occluders>(p, spec); }
+std::unique_ptr<Randomizer> make(const Properties& p, BuildContext& ctx) {
+  const SceneSpec& spec = ctx.spec; return std::make_unique<Occluders>(p, spec); }
 
 }  // namespace
 

@@ -200,7 +200,8 @@ class PlaceOnSurface final : public Randomizer {
   std::vector<bool> m_avoid, m_chosen;
 };
 
-std::unique_ptr<Randomizer> make(const Properties& p, const SceneSpec& spec) {
+std::unique_ptr<Randomizer> make(const Properties& p, BuildContext& ctx) {
+  const SceneSpec& spec = ctx.spec;
   return std::make_unique<PlaceOnSurface>(p, spec);
 }
 

@@ -76,7 +76,8 @@ class Rotate final : public Randomizer {
   ScalarDist m_angle, m_jitter;
 };
 
-std::unique_ptr<Randomizer> make(const Properties& p, const SceneSpec& spec) { return std::make_unique<Rotate>(p, spec); }
+std::unique_ptr<Randomizer> make(const Properties& p, BuildContext& ctx) {
+  const SceneSpec& spec = ctx.spec; return std::make_unique<Rotate>(p, spec); }
 
 }  // namespace
 

@@ -32,15 +32,17 @@ struct FrameUniforms {
   glm::vec4 env_sh[9];
 };
 
-// std430 mirror of ObjectData (push constants): 88 bytes, inside the 128 every device guarantees.
+// std430 mirror of ObjectData (push constants): 92 bytes, inside the 128 every device guarantees.
 struct ObjectPush {
   glm::mat4 model;
   glm::vec4 color;  // rgb: linear base colour, a: roughness
   std::uint32_t instance_id;
   float metallic;
+  std::int32_t texture;  // layer of the texture array, -1: none
 };
-constexpr std::uint32_t k_push_size = 88;
-static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, metallic) == 84);
+constexpr std::uint32_t k_push_size = 92;
+static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, metallic) == 84 &&
+              offsetof(ObjectPush, texture) == 88);
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -161,7 +163,9 @@ Status VulkanRenderer::init(const RendererOptions& options) {
     w.pBufferInfo = &bi;
     vkUpdateDescriptorSets(dev, 1, &w, 0, nullptr);
   }
-  return upload_environments({});  // a black 1x1 layer, so the descriptor sets are complete
+  // A black 1x1 environment and a white 1x1 texture, so the descriptor sets are complete.
+  SL_TRY_STATUS(upload_environments({}));
+  return upload_textures({});
 }
 
 Status VulkanRenderer::allocate(const VkMemoryRequirements& req, VkMemoryPropertyFlags required,
@@ -327,7 +331,7 @@ Status VulkanRenderer::make_render_pass() {
 Status VulkanRenderer::make_pipeline() {
   const VkDevice dev = m_device.get();
   {
-    std::array<VkDescriptorSetLayoutBinding, 2> b{};
+    std::array<VkDescriptorSetLayoutBinding, 3> b{};
     b[0].binding = 0;
     b[0].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
     b[0].descriptorCount = 1;
@@ -336,6 +340,8 @@ Status VulkanRenderer::make_pipeline() {
     b[1].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
     b[1].descriptorCount = 1;
     b[1].stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT;
+    b[2] = b[1];
+    b[2].binding = 2;  // textures
     VkDescriptorSetLayoutCreateInfo ci{};
     ci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
     ci.bindingCount = static_cast<std::uint32_t>(b.size());
@@ -345,7 +351,7 @@ Status VulkanRenderer::make_pipeline() {
     m_set_layout = UniqueDescriptorSetLayout(dev, layout);
     const auto sets = static_cast<std::uint32_t>(m_slots.size());
     const std::array<VkDescriptorPoolSize, 2> sizes{
-        {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets}, {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, sets}}};
+        {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets}, {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2 * sets}}};
     VkDescriptorPoolCreateInfo pci{};
     pci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     pci.maxSets = sets;
@@ -404,8 +410,9 @@ Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, s
   stages[1].pName = "main";
 
   VkVertexInputBindingDescription binding{0, sizeof(Vertex), VK_VERTEX_INPUT_RATE_VERTEX};
-  std::array<VkVertexInputAttributeDescription, 2> attrs{{{0, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, position)},
-                                                          {1, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, normal)}}};
+  std::array<VkVertexInputAttributeDescription, 3> attrs{{{0, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, position)},
+                                                          {1, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, normal)},
+                                                          {2, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(Vertex, uv)}}};
   VkPipelineVertexInputStateCreateInfo vin{};
   vin.sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO;
   if (!background) {
@@ -523,89 +530,59 @@ Status VulkanRenderer::upload_meshes(std::span<const Mesh> meshes) {
   return check_messages();
 }
 
-Status VulkanRenderer::upload_environments(std::span<const EnvironmentMap> maps) {
+// Creates `out` as a sampled 2D array image (w x h x layers of `format`) holding `data`, and waits
+// until it is ready for the fragment shader.
+Status VulkanRenderer::upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers,
+                                    const void* data, VkDeviceSize bytes, Target& out) {
   const VkDevice dev = m_device.get();
   Slot& slot = m_slots.front();
   for (const Slot& s : m_slots) {
-    if (s.pending) return make_error(ExitCode::internal, "upload_environments while a frame is in flight");
-  }
-  const std::uint32_t w = maps.empty() ? 1 : k_environment_width, h = maps.empty() ? 1 : k_environment_height;
-  const auto layers = static_cast<std::uint32_t>(std::max<std::size_t>(1, maps.size()));
-  for (const auto& m : maps) {
-    if (m.width != w || m.height != h || m.rgba.size() != std::size_t{w} * h * 4) {
-      return make_error(ExitCode::internal, "environment map " + m.name + " is not " + std::to_string(w) + "x" +
-                                                std::to_string(h) + " RGBA");
-    }
+    if (s.pending) return make_error(ExitCode::internal, "image upload while a frame is in flight");
   }
   VkPhysicalDeviceProperties props{};
   vkGetPhysicalDeviceProperties(m_physical.handle, &props);
   if (layers > props.limits.maxImageArrayLayers) {
-    return make_error(ExitCode::device, "more environment maps than the device's " +
+    return make_error(ExitCode::device, std::to_string(layers) + " images, more than the device's " +
                                             std::to_string(props.limits.maxImageArrayLayers) + " image layers");
   }
-  // Half floats: RGBA16F is filterable on every device (RGBA32F is not guaranteed to be).
-  const VkDeviceSize layer_bytes = VkDeviceSize{w} * h * 8;
   Buffer staging;
-  SL_TRY_STATUS(make_buffer(layer_bytes * layers, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+  SL_TRY_STATUS(make_buffer(bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
                             VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
                             staging));
-  auto* half = static_cast<std::uint16_t*>(staging.mapped);
-  if (maps.empty()) {
-    std::memset(half, 0, layer_bytes);
-  }
-  for (std::size_t l = 0; l < maps.size(); ++l) {
-    const auto& px = maps[l].rgba;
-    for (std::size_t i = 0; i < px.size(); ++i) {
-      half[l * px.size() + i] = static_cast<std::uint16_t>(glm::packHalf1x16(std::min(px[i], 65000.0f)));
-    }
-  }
-  {
-    Target t;
-    VkImageCreateInfo ci{};
-    ci.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
-    ci.imageType = VK_IMAGE_TYPE_2D;
-    ci.format = VK_FORMAT_R16G16B16A16_SFLOAT;
-    ci.extent = {w, h, 1};
-    ci.mipLevels = 1;
-    ci.arrayLayers = layers;
-    ci.samples = VK_SAMPLE_COUNT_1_BIT;
-    ci.tiling = VK_IMAGE_TILING_OPTIMAL;
-    ci.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
-    ci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-    ci.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
-    VkImage img = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateImage(dev, &ci, nullptr, &img));
-    UniqueImage owned(dev, img);
-    VkMemoryRequirements req{};
-    vkGetImageMemoryRequirements(dev, img, &req);
-    std::uint32_t type = 0;
-    SL_TRY_STATUS(allocate(req, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, t.memory, type));
-    SL_VK_TRY(vkBindImageMemory(dev, img, t.memory.get(), 0));
-    VkImageViewCreateInfo vi{};
-    vi.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
-    vi.image = img;
-    vi.viewType = VK_IMAGE_VIEW_TYPE_2D_ARRAY;
-    vi.format = ci.format;
-    vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers};
-    VkImageView view = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateImageView(dev, &vi, nullptr, &view));
-    t.view = UniqueImageView(dev, view);
-    t.image = std::move(owned);
-    t.format = ci.format;
-    m_environment = std::move(t);  // the old one is unused: no frame is in flight
-  }
-  if (m_sampler.get() == VK_NULL_HANDLE) {
-    VkSamplerCreateInfo si{};
-    si.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO;
-    si.magFilter = si.minFilter = VK_FILTER_LINEAR;
-    si.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
-    si.addressModeU = VK_SAMPLER_ADDRESS_MODE_REPEAT;  // longitude wraps around
-    si.addressModeV = si.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
-    si.maxLod = 0.0f;
-    VkSampler sampler = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
-    m_sampler = UniqueSampler(dev, sampler);
-  }
+  std::memcpy(staging.mapped, data, bytes);
+  Target t;
+  VkImageCreateInfo ci{};
+  ci.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
+  ci.imageType = VK_IMAGE_TYPE_2D;
+  ci.format = format;
+  ci.extent = {w, h, 1};
+  ci.mipLevels = 1;
+  ci.arrayLayers = layers;
+  ci.samples = VK_SAMPLE_COUNT_1_BIT;
+  ci.tiling = VK_IMAGE_TILING_OPTIMAL;
+  ci.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+  ci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  ci.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  VkImage img = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateImage(dev, &ci, nullptr, &img));
+  UniqueImage owned(dev, img);
+  VkMemoryRequirements req{};
+  vkGetImageMemoryRequirements(dev, img, &req);
+  std::uint32_t type = 0;
+  SL_TRY_STATUS(allocate(req, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, t.memory, type));
+  SL_VK_TRY(vkBindImageMemory(dev, img, t.memory.get(), 0));
+  VkImageViewCreateInfo vi{};
+  vi.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
+  vi.image = img;
+  vi.viewType = VK_IMAGE_VIEW_TYPE_2D_ARRAY;
+  vi.format = format;
+  vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers};
+  VkImageView view = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateImageView(dev, &vi, nullptr, &view));
+  t.view = UniqueImageView(dev, view);
+  t.image = std::move(owned);
+  t.format = format;
+
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
@@ -617,15 +594,14 @@ Status VulkanRenderer::upload_environments(std::span<const EnvironmentMap> maps)
   to_dst.oldLayout = VK_IMAGE_LAYOUT_UNDEFINED;
   to_dst.newLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
   to_dst.srcQueueFamilyIndex = to_dst.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-  to_dst.image = m_environment.image.get();
+  to_dst.image = t.image.get();
   to_dst.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers};
   vkCmdPipelineBarrier(slot.cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, nullptr, 0,
                        nullptr, 1, &to_dst);
   VkBufferImageCopy region{};
   region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, layers};
   region.imageExtent = {w, h, 1};
-  vkCmdCopyBufferToImage(slot.cmd, staging.buffer.get(), m_environment.image.get(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                         1, &region);
+  vkCmdCopyBufferToImage(slot.cmd, staging.buffer.get(), t.image.get(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
   VkImageMemoryBarrier to_read = to_dst;
   to_read.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
   to_read.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
@@ -635,21 +611,86 @@ Status VulkanRenderer::upload_environments(std::span<const EnvironmentMap> maps)
                        nullptr, 1, &to_read);
   SL_VK_TRY(vkEndCommandBuffer(slot.cmd));
   SL_TRY_STATUS(submit_and_wait(slot));
+  out = std::move(t);  // the old image is unused: no frame is in flight
+  return ok_status();
+}
+
+Status VulkanRenderer::write_image_descriptors() {
+  const VkDevice dev = m_device.get();
+  if (m_sampler.get() == VK_NULL_HANDLE) {
+    VkSamplerCreateInfo si{};
+    si.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO;
+    si.magFilter = si.minFilter = VK_FILTER_LINEAR;
+    si.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
+    si.addressModeU = VK_SAMPLER_ADDRESS_MODE_REPEAT;  // longitude wraps around; textures tile
+    si.addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;  // the poles of an environment map
+    si.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
+    si.maxLod = 0.0f;
+    VkSampler sampler = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
+    m_sampler = UniqueSampler(dev, sampler);
+    si.addressModeV = VK_SAMPLER_ADDRESS_MODE_REPEAT;
+    SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
+    m_texture_sampler = UniqueSampler(dev, sampler);
+  }
+  if (m_environment.view.get() == VK_NULL_HANDLE || m_textures.view.get() == VK_NULL_HANDLE) return ok_status();
+  for (Slot& s : m_slots) {
+    const VkDescriptorImageInfo env{m_sampler.get(), m_environment.view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+    const VkDescriptorImageInfo tex{m_texture_sampler.get(), m_textures.view.get(),
+                                    VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+    std::array<VkWriteDescriptorSet, 2> wr{};
+    for (std::size_t i = 0; i < 2; ++i) {
+      wr[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+      wr[i].dstSet = s.set;
+      wr[i].dstBinding = static_cast<std::uint32_t>(1 + i);
+      wr[i].descriptorCount = 1;
+      wr[i].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+      wr[i].pImageInfo = i == 0 ? &env : &tex;
+    }
+    vkUpdateDescriptorSets(dev, static_cast<std::uint32_t>(wr.size()), wr.data(), 0, nullptr);
+  }
+  return check_messages();
+}
+
+Status VulkanRenderer::upload_environments(std::span<const EnvironmentMap> maps) {
+  const std::uint32_t w = maps.empty() ? 1 : k_environment_width, h = maps.empty() ? 1 : k_environment_height;
+  const auto layers = static_cast<std::uint32_t>(std::max<std::size_t>(1, maps.size()));
+  for (const auto& m : maps) {
+    if (m.width != w || m.height != h || m.rgba.size() != std::size_t{w} * h * 4) {
+      return make_error(ExitCode::internal, "environment map " + m.name + " is not " + std::to_string(w) + "x" +
+                                                std::to_string(h) + " RGBA");
+    }
+  }
+  // Half floats: RGBA16F is filterable on every device (RGBA32F is not guaranteed to be).
+  std::vector<std::uint16_t> half(std::size_t{w} * h * 4 * layers, 0);
+  for (std::size_t l = 0; l < maps.size(); ++l) {
+    const auto& px = maps[l].rgba;
+    for (std::size_t i = 0; i < px.size(); ++i) {
+      half[l * px.size() + i] = static_cast<std::uint16_t>(glm::packHalf1x16(std::min(px[i], 65000.0f)));
+    }
+  }
+  SL_TRY_STATUS(upload_array(VK_FORMAT_R16G16B16A16_SFLOAT, w, h, layers, half.data(), half.size() * 2, m_environment));
   m_environment_layers = maps.empty() ? 0 : layers;
   m_environment_sh.clear();
   for (const auto& m : maps) m_environment_sh.push_back(m.irradiance_sh);
-  for (Slot& s : m_slots) {
-    VkDescriptorImageInfo ii{m_sampler.get(), m_environment.view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
-    VkWriteDescriptorSet wr{};
-    wr.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-    wr.dstSet = s.set;
-    wr.dstBinding = 1;
-    wr.descriptorCount = 1;
-    wr.descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-    wr.pImageInfo = &ii;
-    vkUpdateDescriptorSets(dev, 1, &wr, 0, nullptr);
+  return write_image_descriptors();
+}
+
+Status VulkanRenderer::upload_textures(std::span<const Texture> textures) {
+  const std::uint32_t side = textures.empty() ? 1 : k_texture_side;
+  const auto layers = static_cast<std::uint32_t>(std::max<std::size_t>(1, textures.size()));
+  std::vector<std::uint8_t> texels(std::size_t{side} * side * 4 * layers, 255);  // white when there are none
+  for (std::size_t l = 0; l < textures.size(); ++l) {
+    const auto& t = textures[l];
+    if (t.width != side || t.height != side || t.rgba.size() != std::size_t{side} * side * 4) {
+      return make_error(ExitCode::internal, "texture " + t.name + " is not " + std::to_string(side) + " square RGBA");
+    }
+    std::memcpy(texels.data() + l * t.rgba.size(), t.rgba.data(), t.rgba.size());
   }
-  return check_messages();
+  // sRGB texels, decoded to linear by the sampler.
+  SL_TRY_STATUS(upload_array(VK_FORMAT_R8G8B8A8_SRGB, side, side, layers, texels.data(), texels.size(), m_textures));
+  m_texture_layers = textures.empty() ? 0 : layers;
+  return write_image_descriptors();
 }
 
 Status VulkanRenderer::submit(std::uint32_t slot_index, const Scene& scene) {
@@ -803,6 +844,12 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
       push.color = glm::vec4(inst.color, inst.roughness);
       push.instance_id = inst.instance_id;
       push.metallic = inst.metallic;
+      if (inst.texture >= static_cast<std::int32_t>(m_texture_layers)) {
+        vkCmdEndRenderPass(slot.cmd);
+        (void)vkEndCommandBuffer(slot.cmd);
+        return make_error(ExitCode::internal, "instance refers to a texture that was not uploaded");
+      }
+      push.texture = inst.texture;
       vkCmdPushConstants(slot.cmd, m_pipeline_layout.get(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
                          k_push_size, &push);
       const MeshRange& r = m_meshes[inst.mesh_index];

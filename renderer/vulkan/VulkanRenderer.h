@@ -25,6 +25,7 @@ class VulkanRenderer final : public Renderer {
 
   Status upload_meshes(std::span<const Mesh> meshes) override;
   Status upload_environments(std::span<const EnvironmentMap> maps) override;
+  Status upload_textures(std::span<const Texture> textures) override;
   std::uint32_t slots() const override { return static_cast<std::uint32_t>(m_slots.size()); }
   Status submit(std::uint32_t slot, const Scene& scene) override;
   Status collect(std::uint32_t slot, FrameBuffers& out) override;
@@ -70,7 +71,9 @@ class VulkanRenderer final : public Renderer {
   Status make_target(VkFormat format, VkImageUsageFlags usage, VkImageAspectFlags aspect, Target& out) const;
   Status make_render_pass();
   Status make_pipeline();
-  Status make_background_pipeline();
+  Status upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers, const void* data,
+                      VkDeviceSize bytes, Target& out);
+  Status write_image_descriptors();
   Status make_graphics_pipeline(const std::uint32_t* vert, std::size_t vert_words, const std::uint32_t* frag,
                                 std::size_t frag_words, bool background, UniquePipeline& out);
   Status submit_and_wait(Slot& slot);
@@ -92,10 +95,13 @@ class VulkanRenderer final : public Renderer {
   UniquePipelineLayout m_pipeline_layout;
   UniquePipeline m_pipeline;
   UniquePipeline m_background_pipeline;
-  UniqueSampler m_sampler;
+  UniqueSampler m_sampler;          // environment: repeat in u, clamp in v
+  UniqueSampler m_texture_sampler;  // textures: repeat
   Target m_environment;  // 2D array, one layer per map (a 1x1 black layer until maps are uploaded)
   std::uint32_t m_environment_layers = 0;
   std::vector<std::array<glm::vec3, 9>> m_environment_sh;  // per uploaded map
+  Target m_textures;  // 2D array, one layer per texture (a 1x1 white layer until textures are uploaded)
+  std::uint32_t m_texture_layers = 0;
   std::vector<Slot> m_slots;
   Buffer m_vertices;
   Buffer m_indices;

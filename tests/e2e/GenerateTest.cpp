@@ -212,7 +212,7 @@ TEST(Generate, FrameSubsetWithRandomizersReproducesTheSameFrames) {
   }
   EXPECT_EQ(compared, 3 * 5);  // rgb, instance, semantic, depth, record per frame
   const json rec = json::parse(part.at("records/000006.json"));
-  ASSERT_EQ(rec.at("params").at("randomizers").size(), 3u);
+  ASSERT_EQ(rec.at("params").at("randomizers").size(), 4u);
   EXPECT_EQ(rec["params"]["randomizers"][0]["type"], "place_on_surface");
 }
 

@@ -219,6 +219,35 @@ TEST(Render, EnvironmentLightsDiffuseSurfaces) {
   EXPECT_NEAR(fb.rgba[i + 1], 97, 2);
 }
 
+TEST(Render, TexturesColourSurfacesAndNeverTheLabels) {
+  auto r = make_renderer(64, 64);
+  ASSERT_TRUE(r);
+  // Left half of the texture red, right half blue (sRGB 255).
+  std::vector<std::uint8_t> px;
+  for (int y = 0; y < 16; ++y) {
+    for (int x = 0; x < 16; ++x) px.insert(px.end(), {std::uint8_t(x < 8 ? 255 : 0), 0, std::uint8_t(x < 8 ? 0 : 255), 255});
+  }
+  ASSERT_TRUE(r->upload_textures(std::vector<Texture>{make_texture("halves", 16, 16, px)}).ok());
+  Scene s = axis_scene(64, 64, 3.0f);
+  Instance cube = cube_at({0, 0, 0}, 1, 1);
+  cube.color = glm::vec3(1.0f);
+  s.instances.push_back(cube);
+  FrameBuffers plain, textured;
+  ASSERT_TRUE(r->render(s, plain).ok());
+  s.instances[0].texture = 0;
+  ASSERT_TRUE(r->render(s, textured).ok());
+  // The front face (+Z) spans u = 0..1 from left to right: its left side red, its right side blue.
+  const std::size_t left = 4 * (std::size_t{32} * 64 + 24), right = 4 * (std::size_t{32} * 64 + 40);
+  // (The dielectric's white specular adds the same to every channel.)
+  EXPECT_GT(int(textured.rgba[left]) - int(textured.rgba[left + 2]), 100);
+  EXPECT_GT(int(textured.rgba[right + 2]) - int(textured.rgba[right]), 100);
+  EXPECT_EQ(textured.rgba[left + 1], textured.rgba[left + 2]);
+  EXPECT_EQ(textured.instance_id, plain.instance_id);
+  EXPECT_EQ(std::memcmp(textured.depth.data(), plain.depth.data(), plain.depth.size() * 4), 0);
+  s.instances[0].texture = 1;  // not uploaded
+  EXPECT_FALSE(r->render(s, textured).ok());
+}
+
 TEST(Render, NearerSurfaceOwnsThePixel) {
   auto r = make_renderer(64, 64);
   ASSERT_TRUE(r);

@@ -6,6 +6,7 @@
 
 #include "scenes/ConfigLoader.h"
 #include "scenes/Environment.h"
+#include "scenes/Texture.h"
 #include "tests/support/TestSupport.h"
 
 namespace synthlabel {
@@ -99,6 +100,45 @@ TEST(Environment, ConfigFormsAndErrors) {
   EXPECT_EQ(err("{rotation_deg: 3}"), "test.yaml:3:14: environment.maps: missing: one HDR map (.exr) or a list of them");
   EXPECT_EQ(err("{maps: [a.exr], weights: [1, 2]}"), "test.yaml:3:39: environment.weights: expected a list of 1 number");
   EXPECT_EQ(err("{maps: a.exr, intensty: 2}"), "test.yaml:3:28: environment.intensty: unknown key (did you mean 'intensity'?)");
+}
+
+TEST(Texture, PngLoadsResampledAndFoldersListSorted) {
+  test::TempDir dir;
+  const auto folder = std::filesystem::path(SYNTHLABEL_SOURCE_DIR) / "assets/textures";
+  auto files = list_textures(folder);
+  ASSERT_TRUE(files.ok()) << files.error().message;
+  ASSERT_EQ(files->size(), 4u);
+  EXPECT_EQ(files->front().filename(), "checker.png");  // sorted by name
+  auto t = load_texture(files->front());
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(t->width, k_texture_side);
+  // checker.png: 32-texel squares of (230, 225, 210) and (40, 45, 60) in a 256 image, so 64 texels at 512.
+  EXPECT_EQ(t->rgba[0], 230);
+  EXPECT_EQ(t->rgba[4 * 70], 40);
+  EXPECT_EQ(t->rgba[3], 255);
+  // A 2x2 image grows to 512 by nearest texel.
+  const std::uint8_t px[16] = {255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 9, 9, 9, 255};
+  const Texture small = make_texture("small", 2, 2, px);
+  EXPECT_EQ(small.rgba[0], 255);
+  EXPECT_EQ(small.rgba[4 * 511 + 1], 255);                      // top right: green
+  EXPECT_EQ(small.rgba[4 * (511 * 512) + 2], 255);              // bottom left: blue
+  EXPECT_EQ(small.rgba[4 * (511 * 512 + 511)], 9);              // bottom right
+}
+
+TEST(Texture, BadFilesAndFoldersAreAssetErrors) {
+  test::TempDir dir;
+  std::ofstream(dir.path() / "bad.png") << "not a png";
+  auto t = load_texture(dir.path() / "bad.png");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code, ExitCode::asset);
+  EXPECT_NE(t.error().message.find("bad.png: not a readable PNG image"), std::string::npos) << t.error().message;
+  std::filesystem::create_directory(dir.path() / "empty");
+  auto none = list_textures(dir.path() / "empty");
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find("no .png files"), std::string::npos);
+  auto missing = list_textures(dir.path() / "missing");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ExitCode::asset);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 #include <glm/gtc/quaternion.hpp>
 
@@ -36,12 +37,16 @@ Built build(const std::string& yaml) {
   return b;
 }
 
+constexpr const char* k_head_for_textures =
+    "categories: [a]\nobjects:\n  - {name: box, primitive: cube, category: a}\nrandomizers:\n";
+
 std::string error_of(const std::string& yaml) {
   auto spec = parse_config(yaml, "test.yaml", ".");
   if (!spec.ok()) return spec.error().message;
   auto pipeline = build_randomizers(*spec);
   if (pipeline.ok()) return "(accepted)";
-  EXPECT_EQ(pipeline.error().code, ExitCode::usage);
+  const bool missing_file = pipeline.error().message.find("not found") != std::string::npos;
+  EXPECT_EQ(pipeline.error().code, missing_file ? ExitCode::asset : ExitCode::usage);
   return pipeline.error().message;
 }
 
@@ -421,6 +426,33 @@ TEST(Randomizers, CameraAndLightErrorsAreNamed) {
             "test.yaml:1:17: lights[0].type: unknown light type 'spto' (did you mean 'spot'?)");
   EXPECT_EQ(error_of("lights: [{distance: 3}]\n" + tail),
             "test.yaml:1:21: lights[0].distance: only applies to point and spot lights");
+}
+
+TEST(Randomizers, TextureSwapDrawsFromTheFolder) {
+  const std::string yaml = "frames: 20\ncategories: [a]\nobjects: [{name: box, primitive: cube, category: a, count: 10}]\n"
+                           "randomizers: [{type: material, texture_folder: " SYNTHLABEL_SOURCE_DIR "/assets/textures, "
+                           "texture_probability: 0.5}]\n";
+  const Built b = build(yaml);
+  ASSERT_TRUE(b.pipeline);
+  ASSERT_EQ(b.pipeline->textures.size(), 4u);
+  int textured = 0, total = 0;
+  std::set<std::int32_t> used;
+  for (std::uint64_t f = 0; f < b.spec.frames; ++f) {
+    const Scene s = sample_frame(b.spec, b.meshes, *b.pipeline, f);
+    for (const auto& inst : s.instances) {
+      ++total;
+      if (inst.texture < 0) continue;
+      ++textured;
+      used.insert(inst.texture);
+      EXPECT_EQ(inst.color, glm::vec3(1.0f)) << "a texture without HSV keys shows as it is";
+    }
+  }
+  EXPECT_EQ(used.size(), 4u);
+  EXPECT_GT(textured, total / 4);  // half, loosely
+  EXPECT_LT(textured, 3 * total / 4);
+  const std::string missing = error_of(std::string(k_head_for_textures) + "  - {type: material, texture_folder: nowhere}\n");
+  EXPECT_NE(missing.find("test.yaml:5:38: randomizers[0].texture_folder: nowhere: texture folder not found"),
+            std::string::npos) << missing;
 }
 
 constexpr const char* k_head = "categories: [a]\nobjects:\n  - {name: box, primitive: cube, category: a}\nrandomizers:\n";

@@ -11,11 +11,15 @@ layout(push_constant) uniform ObjectData {
   vec4 color;  // rgb: linear base colour, a: roughness (0 mirror-like .. 1 matte)
   uint instance_id;
   float metallic;  // 0 dielectric .. 1 metal
+  int texture;     // layer of the texture array, -1: none
 } object;
+
+layout(set = 0, binding = 2) uniform sampler2DArray textures;  // sRGB, decoded to linear by the sampler
 
 layout(location = 0) in vec3 v_normal;
 layout(location = 1) in vec3 v_world;
 layout(location = 2) in float v_depth;
+layout(location = 3) in vec2 v_uv;
 
 layout(location = 0) out vec4 out_color;
 layout(location = 1) out float out_depth;
@@ -34,6 +38,7 @@ void main() {
   // colour equal to their base colour; dielectrics reflect 4%. (Cook-Torrance GGX and image-based
   // lighting come with the realism work.)
   vec3 base = object.color.rgb;
+  if (object.texture >= 0) base *= texture(textures, vec3(v_uv, float(object.texture))).rgb;
   float roughness = clamp(object.color.a, 0.05, 1.0);
   float alpha = roughness * roughness;
   float shininess = max(2.0 / (alpha * alpha) - 2.0, 1.0);

@@ -6,6 +6,7 @@
 
 layout(location = 0) in vec3 in_position;
 layout(location = 1) in vec3 in_normal;
+layout(location = 2) in vec2 in_uv;
 
 #include "frame_data.glsl"
 
@@ -14,17 +15,20 @@ layout(push_constant) uniform ObjectData {
   vec4 color;  // rgb: linear base colour, a: roughness (0 mirror-like .. 1 matte)
   uint instance_id;
   float metallic;  // 0 dielectric .. 1 metal
+  int texture;     // layer of the texture array, -1: none
 } object;
 
 layout(location = 0) out vec3 v_normal;
 layout(location = 1) out vec3 v_world;
 layout(location = 2) out float v_depth;
+layout(location = 3) out vec2 v_uv;
 
 void main() {
   vec4 world = object.model * vec4(in_position, 1.0);
   vec4 view = frame.view * world;
   v_world = world.xyz;
   v_depth = -view.z;
+  v_uv = in_uv;
   v_normal = transpose(inverse(mat3(object.model))) * in_normal;
   gl_Position = frame.proj * view;
 }

@@ -1,0 +1,89 @@
+#include "scenes/Texture.h"
+
+#include <png.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/FileIo.h"
+
+namespace synthlabel {
+
+Texture make_texture(std::string name, std::uint32_t width, std::uint32_t height, std::span<const std::uint8_t> rgba) {
+  Texture t;
+  t.name = std::move(name);
+  t.width = t.height = k_texture_side;
+  t.rgba.resize(std::size_t{k_texture_side} * k_texture_side * 4);
+  // Box filter when shrinking, nearest when enlarging: each output texel averages the source texels
+  // whose centres fall in its footprint (at least the one under its centre).
+  for (std::uint32_t y = 0; y < k_texture_side; ++y) {
+    const std::uint32_t y0 = y * height / k_texture_side;
+    const std::uint32_t y1 = std::max(y0 + 1, (y + 1) * height / k_texture_side);
+    for (std::uint32_t x = 0; x < k_texture_side; ++x) {
+      const std::uint32_t x0 = x * width / k_texture_side;
+      const std::uint32_t x1 = std::max(x0 + 1, (x + 1) * width / k_texture_side);
+      std::uint32_t sum[4] = {0, 0, 0, 0};
+      for (std::uint32_t sy = y0; sy < y1; ++sy) {
+        for (std::uint32_t sx = x0; sx < x1; ++sx) {
+          for (std::size_t c = 0; c < 4; ++c) sum[c] += rgba[(std::size_t{sy} * width + sx) * 4 + c];
+        }
+      }
+      const std::uint32_t n = (y1 - y0) * (x1 - x0);
+      for (std::size_t c = 0; c < 4; ++c) {
+        t.rgba[(std::size_t{y} * k_texture_side + x) * 4 + c] = static_cast<std::uint8_t>((sum[c] + n / 2) / n);
+      }
+    }
+  }
+  return t;
+}
+
+Result<Texture> load_texture(const std::filesystem::path& path) {
+  auto fail = [&](const std::string& what) { return make_error(ExitCode::asset, path.string() + ": " + what); };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return fail("texture not found (or not a regular file)");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return fail("cannot read: " + ec.message());
+  if (size > k_max_texture_bytes) return fail("larger than 64 MiB");
+  auto bytes = read_text_file(path);
+  if (!bytes) return fail(bytes.error().message);
+  png_image image;
+  std::memset(&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory(&image, bytes->data(), bytes->size())) {
+    return fail(std::string("not a readable PNG image (") + image.message + ")");
+  }
+  if (image.width == 0 || image.height == 0 || image.width > 16384 || image.height > 16384) {
+    png_image_free(&image);
+    return fail("unexpected size " + std::to_string(image.width) + "x" + std::to_string(image.height));
+  }
+  image.format = PNG_FORMAT_RGBA;
+  std::vector<std::uint8_t> pixels(PNG_IMAGE_SIZE(image));
+  if (!png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr)) {
+    const std::string what = image.message;
+    png_image_free(&image);
+    return fail("not a readable PNG image (" + what + ")");
+  }
+  return make_texture(path.filename().string(), image.width, image.height, pixels);
+}
+
+Result<std::vector<std::filesystem::path>> list_textures(const std::filesystem::path& folder) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec)) {
+    return make_error(ExitCode::asset, folder.string() + ": texture folder not found (or not a folder)");
+  }
+  std::vector<std::filesystem::path> out;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string ext = it->path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ext == ".png" && it->is_regular_file()) out.push_back(it->path());
+  }
+  if (ec) return make_error(ExitCode::asset, folder.string() + ": cannot list: " + ec.message());
+  std::sort(out.begin(), out.end());
+  if (out.empty()) return make_error(ExitCode::asset, folder.string() + ": no .png files in the texture folder");
+  if (out.size() > k_max_textures) {
+    return make_error(ExitCode::asset, folder.string() + ": more than " + std::to_string(k_max_textures) + " textures");
+  }
+  return out;
+}
+
+}  // namespace synthlabel

@@ -1,0 +1,36 @@
+// Colour textures for texture swaps: PNG files (8-bit sRGB), read with libpng and resampled to one
+// size so the renderer holds them in one array. Texture coordinates: (0,0) is the image's top-left
+// corner, (1,1) its bottom-right, repeating outside (Mesh.h, docs/conventions.md).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/Error.h"
+
+namespace synthlabel {
+
+struct Texture {
+  std::string name;  // file name, for records
+  std::uint32_t width = 0, height = 0;
+  std::vector<std::uint8_t> rgba;  // sRGB-encoded RGBA8, row-major, top row first
+};
+
+inline constexpr std::uint32_t k_texture_side = 512;  // as uploaded
+inline constexpr std::size_t k_max_textures = 256;
+inline constexpr std::uint64_t k_max_texture_bytes = 64ull << 20;
+
+// Reads a PNG (any bit depth and colour type libpng reads; alpha ignored), resampled to
+// k_texture_side squared. Errors are ExitCode::asset naming the file.
+Result<Texture> load_texture(const std::filesystem::path& path);
+
+// From pixels in memory (tests): `rgba` is width x height sRGB RGBA8.
+Texture make_texture(std::string name, std::uint32_t width, std::uint32_t height, std::span<const std::uint8_t> rgba);
+
+// The .png files directly in `folder`, sorted by name (so indices do not depend on the file system).
+Result<std::vector<std::filesystem::path>> list_textures(const std::filesystem::path& folder);
+
+}  // namespace synthlabel
