@@ -77,6 +77,18 @@ row "asset that exhausts memory (assimp-testmodels invalid/OutOfMemory.off)" 'ca
 objects: [{asset: /usr/share/assimp/models/invalid/OutOfMemory.off, category: box}]'
 row "asset outside --asset-root" 'categories: [box]
 objects: [{asset: ../../../../../../etc/passwd, category: box}]' --asset-root .
+row "unknown randomizer" "$ok
+randomizers: [{type: place_on_surfce, height: 0}]"
+row "unknown randomizer parameter" "$ok
+randomizers: [{type: rotate, axis: [0, 1, 0], angel_deg: 30}]"
+row "randomizer naming no object" "$ok
+randomizers: [{type: rotate, objects: [bx], jitter_deg: 2}]"
+row "missing texture folder" "$ok
+randomizers: [{type: material, texture_folder: textures}]"
+row "missing environment map" "$ok
+environment: {maps: sky.exr}"
+row "corrupt environment map" "$ok
+environment: {maps: broken.glb}"
 row "unknown --device" "$ok" --device no-such-gpu
 row "unknown option" "$ok" --framez 3
 row "--resolution out of range" "$ok" --resolution 99999x2
