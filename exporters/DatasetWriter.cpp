@@ -13,6 +13,7 @@
 #include "core/Version.h"
 #include "exporters/Labels.h"
 #include "exporters/Rle.h"
+#include "exporters/SensorEffects.h"
 
 namespace synthlabel {
 namespace {
@@ -98,6 +99,21 @@ json frame_params(const Scene& scene) {
   }
   p["ambient"] = tidy(scene.ambient);
   p["background"] = vec(scene.background);
+  if (scene.sensor.enabled) {
+    const auto& s = scene.sensor;
+    p["sensor"] = {{"white_balance", {s.white_balance.x, s.white_balance.y, s.white_balance.z}},
+                   {"brightness", s.brightness},
+                   {"contrast", s.contrast},
+                   {"saturation", s.saturation},
+                   {"vignetting", s.vignetting},
+                   {"defocus_px", s.defocus_px},
+                   {"motion_px", s.motion_px},
+                   {"motion_angle_deg", s.motion_angle_deg},
+                   {"shot_photons", s.shot_photons},
+                   {"read_noise", s.read_noise},
+                   {"gamma", s.gamma},
+                   {"jpeg_quality", s.jpeg_quality}};
+  }
   if (scene.environment.map >= 0) {
     const auto& e = scene.environment;
     p["environment"] = {{"map", e.name}, {"rotation_deg", e.rotation_deg}, {"intensity", e.intensity},
@@ -188,7 +204,15 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   t.labels = since(t0);
 
   t0 = Clock::now();
-  auto rgb = encode_png_rgb_from_rgba(fb.rgba, w, h, options.rgb_png);
+  // Sensor effects change the RGB only: labels below come from the untouched id buffer.
+  std::vector<std::uint8_t> sensed;
+  std::span<const std::uint8_t> colour = fb.rgba;
+  if (scene.sensor.enabled) {
+    sensed = fb.rgba;
+    apply_sensor_effects(scene.sensor, w, h, sensed);
+    colour = sensed;
+  }
+  auto rgb = encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
   if (!rgb) return rgb.error();
   t.rgb_png = since(t0);
 

@@ -148,6 +148,30 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
     Rng b(spec.seed, frame, "background");
     scene.background = glm::vec3(sample(spec.background, b, at));
   }
+  if (spec.sensor) {
+    const SensorSpec& ss = *spec.sensor;
+    const Rng base(spec.seed, frame, "sensor");
+    auto draw = [&](const ScalarDist& d, const char* name) {
+      Rng r = base.fork(name);
+      return sample(d, r, at);
+    };
+    SensorState& s = scene.sensor;
+    s.enabled = true;
+    Rng r_wb = base.fork("white_balance");
+    s.white_balance = sample(ss.white_balance, r_wb, at);
+    s.brightness = draw(ss.brightness, "brightness");
+    s.contrast = draw(ss.contrast, "contrast");
+    s.saturation = draw(ss.saturation, "saturation");
+    s.vignetting = draw(ss.vignetting, "vignetting");
+    s.defocus_px = draw(ss.defocus_px, "defocus");
+    s.motion_px = draw(ss.motion_px, "motion");
+    s.motion_angle_deg = draw(ss.motion_angle_deg, "motion_angle");
+    s.shot_photons = draw(ss.shot_photons, "shot_photons");
+    s.read_noise = draw(ss.read_noise, "read_noise");
+    s.gamma = draw(ss.gamma, "gamma");
+    s.jpeg_quality = draw(ss.jpeg_quality, "jpeg_quality");
+    s.noise_key = base.fork("noise").next_u64();
+  }
   if (spec.environment) {
     const EnvironmentSpec& es = *spec.environment;
     const Rng base(spec.seed, frame, "environment");

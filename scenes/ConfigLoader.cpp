@@ -483,7 +483,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{m_file + ": the config is empty"};
     expect_map(root, "(top level)");
     check_keys(root, "", {"include", "seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
-                          "objects", "randomizers", "environment"});
+                          "objects", "randomizers", "environment", "sensor"});
     if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
     if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
     if (auto r = root["resolution"]) {
@@ -507,6 +507,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (auto a = root["ambient"]) spec.ambient = scalar_dist(a, "ambient", 0.0, 10.0);
     if (auto b = root["background"]) spec.background = vec3_dist(b, "background", 0.0, 1.0);
     if (auto e = root["environment"]) spec.environment = parse_environment(e);
+    if (auto s = root["sensor"]) spec.sensor = parse_sensor(s);
     auto objs = root["objects"];
     if (!objs) fail(root, "objects", "missing: a config needs at least one object");
     if (!objs.IsSequence() || objs.size() == 0) fail(objs, "objects", "expected a non-empty list of objects");
@@ -554,6 +555,26 @@ class Parser : public std::enable_shared_from_this<Parser> {
       check_keys(entry, path, {});  // only for duplicate keys and non-scalar keys: unknown ones are the factory's
       spec.randomizers.emplace_back(std::move(impl));
     }
+  }
+
+  SensorSpec parse_sensor(const YAML::Node& n) {
+    expect_map(n, "sensor");
+    check_keys(n, "sensor", {"white_balance", "brightness", "contrast", "saturation", "vignetting", "defocus_px",
+                             "motion_px", "motion_angle_deg", "shot_photons", "read_noise", "gamma", "jpeg_quality"});
+    SensorSpec s;
+    if (n["white_balance"]) s.white_balance = vec3_dist(n["white_balance"], "sensor.white_balance", 0.0, 10.0);
+    if (n["brightness"]) s.brightness = scalar_dist(n["brightness"], "sensor.brightness", -1.0, 1.0);
+    if (n["contrast"]) s.contrast = scalar_dist(n["contrast"], "sensor.contrast", 0.0, 10.0);
+    if (n["saturation"]) s.saturation = scalar_dist(n["saturation"], "sensor.saturation", 0.0, 10.0);
+    if (n["vignetting"]) s.vignetting = scalar_dist(n["vignetting"], "sensor.vignetting", 0.0, 1.0);
+    if (n["defocus_px"]) s.defocus_px = scalar_dist(n["defocus_px"], "sensor.defocus_px", 0.0, 8.0);
+    if (n["motion_px"]) s.motion_px = scalar_dist(n["motion_px"], "sensor.motion_px", 0.0, 32.0);
+    if (n["motion_angle_deg"]) s.motion_angle_deg = scalar_dist(n["motion_angle_deg"], "sensor.motion_angle_deg");
+    if (n["shot_photons"]) s.shot_photons = scalar_dist(n["shot_photons"], "sensor.shot_photons", 0.0, 1e7);
+    if (n["read_noise"]) s.read_noise = scalar_dist(n["read_noise"], "sensor.read_noise", 0.0, 1.0);
+    if (n["gamma"]) s.gamma = scalar_dist(n["gamma"], "sensor.gamma", 0.2, 5.0);
+    if (n["jpeg_quality"]) s.jpeg_quality = scalar_dist(n["jpeg_quality"], "sensor.jpeg_quality", 0.0, 100.0);
+    return s;
   }
 
   EnvironmentSpec parse_environment(const YAML::Node& n) {

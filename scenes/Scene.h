@@ -82,6 +82,24 @@ struct EnvironmentState {
   bool lighting = false;    // lights the scene (diffuse irradiance and a rough specular term)
 };
 
+// The frame's sensor effects (exporters/SensorEffects.h), drawn per frame; neutral values do nothing.
+struct SensorState {
+  bool enabled = false;
+  glm::dvec3 white_balance{1.0};  // per-channel gains, linear
+  double brightness = 0.0;        // added, linear
+  double contrast = 1.0;          // about mid-grey 0.18, linear
+  double saturation = 1.0;        // 0 grey .. 1 unchanged .. >1 more saturated
+  double vignetting = 0.0;        // 0 none .. 1: corners darkened to cos^4 of the field angle
+  double defocus_px = 0.0;        // disk blur radius
+  double motion_px = 0.0;         // motion blur length
+  double motion_angle_deg = 0.0;  // its direction in the image, 0 = along +u, counter-clockwise
+  double shot_photons = 0.0;      // Poisson shot noise: photons at full scale (0: none)
+  double read_noise = 0.0;        // Gaussian noise stddev, in linear [0, 1] units
+  double gamma = 1.0;             // applied to the encoded values: v^(1/gamma)
+  double jpeg_quality = 0.0;      // 1..100: JPEG-style compression; 0: none
+  std::uint64_t noise_key = 0;    // keyed per frame: the noise pattern
+};
+
 struct Scene {
   std::uint64_t frame = 0;
   Camera camera;
@@ -89,6 +107,7 @@ struct Scene {
   float ambient = 0.15f;
   glm::vec3 background{0.6f, 0.7f, 0.8f};
   EnvironmentState environment;
+  SensorState sensor;
   std::vector<Instance> instances;  // labeled instances have ids 1..N in this order
   // What each randomizer of the config drew beyond the fields above (attempts, dropped instances,
   // chosen modes), one object per randomizer in config order; written to the per-frame record.

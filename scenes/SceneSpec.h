@@ -101,6 +101,14 @@ struct EnvironmentSpec {
   bool lighting = true;                     // lights the scene
 };
 
+// Sensor effects on the RGB only (exporters/SensorEffects.h); each value fixed or drawn per frame.
+struct SensorSpec {
+  Vec3Dist white_balance = constant_vec3(1, 1, 1);
+  ScalarDist brightness = 0.0, contrast = 1.0, saturation = 1.0, vignetting = 0.0;
+  ScalarDist defocus_px = 0.0, motion_px = 0.0, motion_angle_deg = 0.0;
+  ScalarDist shot_photons = 0.0, read_noise = 0.0, gamma = 1.0, jpeg_quality = 0.0;
+};
+
 struct SceneSpec {
   std::filesystem::path source;  // the config file
   std::uint64_t seed = 0;
@@ -113,6 +121,7 @@ struct SceneSpec {
   ScalarDist ambient = 0.15;
   Vec3Dist background = constant_vec3(0.6, 0.7, 0.8);  // linear RGB where no surface is
   std::optional<EnvironmentSpec> environment;
+  std::optional<SensorSpec> sensor;
   std::vector<ObjectSpec> objects;
   // Applied in order to every frame after the objects, camera and lights above are drawn; each is
   // built by name from its entry (randomizers/Registry.h). Documented in docs/randomizers.md.

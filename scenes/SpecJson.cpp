@@ -91,6 +91,15 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                         {"background", e.background},
                         {"lighting", e.lighting}};
   }
+  if (spec.sensor) {
+    const auto& s = *spec.sensor;
+    j["sensor"] = {{"white_balance", to_json(s.white_balance)}, {"brightness", to_json(s.brightness)},
+                   {"contrast", to_json(s.contrast)},           {"saturation", to_json(s.saturation)},
+                   {"vignetting", to_json(s.vignetting)},       {"defocus_px", to_json(s.defocus_px)},
+                   {"motion_px", to_json(s.motion_px)},         {"motion_angle_deg", to_json(s.motion_angle_deg)},
+                   {"shot_photons", to_json(s.shot_photons)},   {"read_noise", to_json(s.read_noise)},
+                   {"gamma", to_json(s.gamma)},                 {"jpeg_quality", to_json(s.jpeg_quality)}};
+  }
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);
   j["objects"] = json::array();

@@ -216,6 +216,33 @@ TEST(Generate, FrameSubsetWithRandomizersReproducesTheSameFrames) {
   EXPECT_EQ(rec["params"]["randomizers"][0]["type"], "place_on_surface");
 }
 
+// Sensor effects change the RGB only: every label file, the depth and coco.json stay byte-identical.
+TEST(Generate, SensorEffectsChangeRgbOnly) {
+  test::TempDir dir;
+  const auto cfg = k_src / "tests/data/floating.yaml";
+  ASSERT_EQ(generate(cfg, dir.path() / "clean", "--frames 3").exit_code, 0);
+  const std::string sensor =
+      "'sensor={white_balance: [1.1, 1, 0.9], vignetting: 0.5, defocus_px: 1.5, motion_px: {uniform: [0, 4]}, "
+      "shot_photons: 2000, read_noise: 0.01, gamma: 1.1, jpeg_quality: {uniform: [40, 90]}}'";
+  const auto r = generate(cfg, dir.path() / "sensed", "--frames 3 " + sensor);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto clean = test::read_tree(dir.path() / "clean"), sensed = test::read_tree(dir.path() / "sensed");
+  int rgb_differs = 0;
+  for (const auto& [name, bytes] : clean) {
+    if (name.rfind("records/", 0) == 0 || name == "manifest.json") continue;
+    ASSERT_TRUE(sensed.count(name)) << name;
+    if (name.rfind("rgb/", 0) == 0) {
+      rgb_differs += sensed.at(name) != bytes;
+    } else {
+      EXPECT_TRUE(sensed.at(name) == bytes) << name << " changed";
+    }
+  }
+  EXPECT_EQ(rgb_differs, 3);
+  const json rec = json::parse(sensed.at("records/000001.json"));
+  EXPECT_EQ(rec.at("params").at("sensor").at("vignetting"), 0.5);
+  EXPECT_GE(rec["params"]["sensor"]["jpeg_quality"].get<double>(), 40.0);
+}
+
 TEST(Generate, RecordsHoldEverySampledValue) {
   // tests/data/floating.yaml: distance uniform [3.5, 5], elevation [-30, 60], fov 50; cube scale [0.3, 0.8].
   test::TempDir dir;

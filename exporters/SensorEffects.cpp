@@ -1,0 +1,249 @@
+#include "exporters/SensorEffects.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+namespace synthlabel {
+namespace {
+
+constexpr double k_pi = 3.14159265358979323846;
+
+double srgb_to_linear(double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); }
+double linear_to_srgb(double c) {
+  c = std::clamp(c, 0.0, 1.0);
+  return c <= 0.0031308 ? 12.92 * c : 1.055 * std::pow(c, 1.0 / 2.4) - 0.055;
+}
+
+// SplitMix64: the noise stream for one frame, from its key.
+struct Noise {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
+  double normal() {  // Box-Muller
+    const double u1 = std::max(uniform(), 1e-300), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * k_pi * u2);
+  }
+  double poisson(double lambda) {
+    if (lambda <= 0) return 0;
+    if (lambda > 30) return std::max(0.0, std::round(lambda + std::sqrt(lambda) * normal()));
+    const double limit = std::exp(-lambda);  // Knuth
+    double k = 0, p = uniform();
+    while (p > limit) {
+      ++k;
+      p *= uniform();
+    }
+    return k;
+  }
+};
+
+using Image = std::vector<std::array<double, 3>>;
+
+Image blur(const Image& src, std::uint32_t w, std::uint32_t h, const std::vector<std::pair<glm::dvec2, double>>& taps) {
+  Image out(src.size());
+  auto at = [&](double x, double y) {  // bilinear, clamped at the border
+    x = std::clamp(x, 0.0, w - 1.0);
+    y = std::clamp(y, 0.0, h - 1.0);
+    const auto x0 = static_cast<std::uint32_t>(x), y0 = static_cast<std::uint32_t>(y);
+    const std::uint32_t x1 = std::min(x0 + 1, w - 1), y1 = std::min(y0 + 1, h - 1);
+    const double tx = x - x0, ty = y - y0;
+    std::array<double, 3> c{};
+    for (std::size_t k = 0; k < 3; ++k) {
+      c[k] = (src[std::size_t{y0} * w + x0][k] * (1 - tx) + src[std::size_t{y0} * w + x1][k] * tx) * (1 - ty) +
+             (src[std::size_t{y1} * w + x0][k] * (1 - tx) + src[std::size_t{y1} * w + x1][k] * tx) * ty;
+    }
+    return c;
+  };
+  for (std::uint32_t y = 0; y < h; ++y) {
+    for (std::uint32_t x = 0; x < w; ++x) {
+      std::array<double, 3> sum{};
+      for (const auto& [d, weight] : taps) {
+        const auto c = at(x + d.x, y + d.y);
+        for (std::size_t k = 0; k < 3; ++k) sum[k] += c[k] * weight;
+      }
+      for (std::size_t k = 0; k < 3; ++k) out[std::size_t{y} * w + x][k] = sum[k];
+    }
+  }
+  return out;
+}
+
+// The JPEG standard's (Annex K) luminance and chrominance quantization tables.
+constexpr int k_luma[64] = {16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,
+                            14, 13, 16, 24, 40,  57,  69,  56,  14, 17, 22, 29, 51,  87,  80,  62,
+                            18, 22, 37, 56, 68,  109, 103, 77,  24, 35, 55, 64, 81,  104, 113, 92,
+                            49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
+constexpr int k_chroma[64] = {17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99,
+                              99, 99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+                              99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99};
+
+// One plane through 8x8 DCT, quantization with `table`, and back (edges replicated into partial blocks).
+void dct_round_trip(std::vector<double>& plane, std::uint32_t w, std::uint32_t h, const std::array<double, 64>& table) {
+  static const auto basis = [] {
+    std::array<double, 64> c{};
+    for (int u = 0; u < 8; ++u) {
+      for (int x = 0; x < 8; ++x) {
+        c[static_cast<std::size_t>(u * 8 + x)] = (u == 0 ? std::sqrt(0.125) : 0.5) * std::cos((2 * x + 1) * u * k_pi / 16);
+      }
+    }
+    return c;
+  }();
+  for (std::uint32_t by = 0; by < h; by += 8) {
+    for (std::uint32_t bx = 0; bx < w; bx += 8) {
+      double block[64], tmp[64], coef[64];
+      for (std::uint32_t y = 0; y < 8; ++y) {
+        for (std::uint32_t x = 0; x < 8; ++x) {
+          const std::uint32_t sx = std::min(bx + x, w - 1), sy = std::min(by + y, h - 1);
+          block[y * 8 + x] = plane[std::size_t{sy} * w + sx] - 128.0;
+        }
+      }
+      for (int v = 0; v < 8; ++v)  // rows: tmp = block * C^T
+        for (int u = 0; u < 8; ++u) {
+          double s = 0;
+          for (int x = 0; x < 8; ++x) s += block[v * 8 + x] * basis[static_cast<std::size_t>(u * 8 + x)];
+          tmp[v * 8 + u] = s;
+        }
+      for (int v = 0; v < 8; ++v)  // columns: coef = C * tmp, quantized
+        for (int u = 0; u < 8; ++u) {
+          double s = 0;
+          for (int y = 0; y < 8; ++y) s += tmp[y * 8 + u] * basis[static_cast<std::size_t>(v * 8 + y)];
+          const double q = table[static_cast<std::size_t>(v * 8 + u)];
+          coef[v * 8 + u] = std::round(s / q) * q;
+        }
+      for (int y = 0; y < 8; ++y)  // inverse
+        for (int u = 0; u < 8; ++u) {
+          double s = 0;
+          for (int v = 0; v < 8; ++v) s += coef[v * 8 + u] * basis[static_cast<std::size_t>(v * 8 + y)];
+          tmp[y * 8 + u] = s;
+        }
+      for (std::uint32_t y = 0; y < 8 && by + y < h; ++y)
+        for (std::uint32_t x = 0; x < 8 && bx + x < w; ++x) {
+          double s = 0;
+          for (std::uint32_t u = 0; u < 8; ++u) s += tmp[y * 8 + u] * basis[u * 8 + x];
+          plane[std::size_t{by + y} * w + bx + x] = s + 128.0;
+        }
+    }
+  }
+}
+
+std::array<double, 64> scaled(const int* base, int quality) {
+  quality = std::clamp(quality, 1, 100);
+  const int scale = quality < 50 ? 5000 / quality : 200 - 2 * quality;  // the IJG convention
+  std::array<double, 64> t{};
+  for (std::size_t i = 0; i < 64; ++i) t[i] = std::clamp((base[i] * scale + 50) / 100, 1, 255);
+  return t;
+}
+
+}  // namespace
+
+void jpeg_round_trip(std::uint32_t w, std::uint32_t h, std::span<std::uint8_t> rgba, int quality) {
+  const std::size_t n = std::size_t{w} * h;
+  std::vector<double> y(n), cb, cr;
+  const std::uint32_t cw = (w + 1) / 2, ch = (h + 1) / 2;
+  cb.assign(std::size_t{cw} * ch, 0.0);
+  cr.assign(std::size_t{cw} * ch, 0.0);
+  std::vector<double> count(std::size_t{cw} * ch, 0.0);
+  for (std::uint32_t py = 0; py < h; ++py) {
+    for (std::uint32_t px = 0; px < w; ++px) {
+      const std::uint8_t* p = &rgba[(std::size_t{py} * w + px) * 4];
+      const double r = p[0], g = p[1], b = p[2];  // JFIF full-range YCbCr
+      y[std::size_t{py} * w + px] = 0.299 * r + 0.587 * g + 0.114 * b;
+      const std::size_t c = std::size_t{py / 2} * cw + px / 2;  // 4:2:0, averaged
+      cb[c] += 128.0 - 0.168736 * r - 0.331264 * g + 0.5 * b;
+      cr[c] += 128.0 + 0.5 * r - 0.418688 * g - 0.081312 * b;
+      count[c] += 1.0;
+    }
+  }
+  for (std::size_t i = 0; i < cb.size(); ++i) {
+    cb[i] /= count[i];
+    cr[i] /= count[i];
+  }
+  dct_round_trip(y, w, h, scaled(k_luma, quality));
+  dct_round_trip(cb, cw, ch, scaled(k_chroma, quality));
+  dct_round_trip(cr, cw, ch, scaled(k_chroma, quality));
+  auto to8 = [](double v) { return static_cast<std::uint8_t>(std::clamp(std::lround(v), 0l, 255l)); };
+  for (std::uint32_t py = 0; py < h; ++py) {
+    for (std::uint32_t px = 0; px < w; ++px) {
+      const double yy = y[std::size_t{py} * w + px];
+      const std::size_t c = std::size_t{py / 2} * cw + px / 2;
+      const double b = cb[c] - 128.0, r = cr[c] - 128.0;
+      std::uint8_t* p = &rgba[(std::size_t{py} * w + px) * 4];
+      p[0] = to8(yy + 1.402 * r);
+      p[1] = to8(yy - 0.344136 * b - 0.714136 * r);
+      p[2] = to8(yy + 1.772 * b);
+    }
+  }
+}
+
+void apply_sensor_effects(const SensorState& s, std::uint32_t w, std::uint32_t h, std::span<std::uint8_t> rgba) {
+  if (!s.enabled || w == 0 || h == 0) return;
+  const std::size_t n = std::size_t{w} * h;
+  static const auto lut = [] {
+    std::array<double, 256> t{};
+    for (std::size_t i = 0; i < 256; ++i) t[i] = srgb_to_linear(static_cast<double>(i) / 255.0);
+    return t;
+  }();
+  Image img(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < 3; ++k) img[i][k] = lut[rgba[i * 4 + k]];
+  }
+  const double half_diag = 0.5 * std::hypot(static_cast<double>(w), static_cast<double>(h));
+  for (std::uint32_t py = 0; py < h; ++py) {
+    for (std::uint32_t px = 0; px < w; ++px) {
+      auto& c = img[std::size_t{py} * w + px];
+      double v[3];
+      for (std::size_t k = 0; k < 3; ++k) v[k] = c[k] * s.white_balance[static_cast<glm::length_t>(k)];
+      for (double& x : v) x = 0.18 + (x + s.brightness - 0.18) * s.contrast;
+      const double luma = 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+      for (double& x : v) x = luma + (x - luma) * s.saturation;
+      if (s.vignetting > 0) {
+        // The field angle's tangent grows to 1 at the corners; cos^4 falloff, blended by `vignetting`.
+        const double r = std::hypot(px + 0.5 - 0.5 * w, py + 0.5 - 0.5 * h) / half_diag;
+        const double cos2 = 1.0 / (1.0 + r * r);
+        const double f = 1.0 - s.vignetting * (1.0 - cos2 * cos2);
+        for (double& x : v) x *= f;
+      }
+      for (std::size_t k = 0; k < 3; ++k) c[k] = v[k];
+    }
+  }
+  if (s.defocus_px >= 0.5) {
+    std::vector<std::pair<glm::dvec2, double>> taps;
+    const int r = static_cast<int>(std::ceil(s.defocus_px));
+    for (int dy = -r; dy <= r; ++dy)
+      for (int dx = -r; dx <= r; ++dx)
+        if (dx * dx + dy * dy <= s.defocus_px * s.defocus_px) taps.push_back({{dx, dy}, 1.0});
+    for (auto& t : taps) t.second = 1.0 / static_cast<double>(taps.size());
+    img = blur(img, w, h, taps);
+  }
+  if (s.motion_px >= 0.5) {
+    std::vector<std::pair<glm::dvec2, double>> taps;
+    const int steps = static_cast<int>(std::ceil(s.motion_px)) + 1;
+    const double a = s.motion_angle_deg * k_pi / 180.0;
+    const glm::dvec2 dir(std::cos(a), -std::sin(a));  // v grows downwards
+    for (int i = 0; i < steps; ++i) {
+      const double t = (static_cast<double>(i) / (steps - 1) - 0.5) * s.motion_px;
+      taps.push_back({dir * t, 1.0 / steps});
+    }
+    img = blur(img, w, h, taps);
+  }
+  Noise noise{s.noise_key};
+  const bool shot = s.shot_photons > 0, read = s.read_noise > 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < 3; ++k) {
+      double x = std::clamp(img[i][k], 0.0, 1.0);
+      if (shot) x = noise.poisson(x * s.shot_photons) / s.shot_photons;
+      if (read) x += s.read_noise * noise.normal();
+      double e = linear_to_srgb(x);
+      if (s.gamma != 1.0) e = std::pow(e, 1.0 / s.gamma);
+      rgba[i * 4 + k] = static_cast<std::uint8_t>(std::clamp(std::lround(e * 255.0), 0l, 255l));
+    }
+  }
+  if (s.jpeg_quality >= 1) jpeg_round_trip(w, h, rgba, static_cast<int>(std::lround(s.jpeg_quality)));
+}
+
+}  // namespace synthlabel
