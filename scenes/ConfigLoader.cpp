@@ -711,29 +711,12 @@ class Parser : public std::enable_shared_from_this<Parser> {
       return o;
     }
     if (n["category_weights"]) fail(n["category_weights"], join(path, "category_weights"), "only applies with 'pool'");
-    if (n["primitive"] && n["asset"]) fail(n, path, "give either 'primitive' or 'asset', not both");
-    if (auto p = n["primitive"]) {
-      const std::string name = string(p, join(path, "primitive"));
-      o.primitive = primitive_from_name(name);
-      if (!o.primitive) {
-        std::vector<std::string_view> names(k_primitive_names.begin(), k_primitive_names.end());
-        fail(p, join(path, "primitive"), "unknown primitive '" + name + "'" + suggest(name, names));
-      }
-      o.name = name;
-    } else if (auto a = n["asset"]) {
-      const std::filesystem::path rel = string(a, join(path, "asset"));
-      o.asset = rel.is_absolute() ? rel : (source_of(a).second / rel).lexically_normal();
-      o.where = where(a) + ": " + join(path, "asset");
-      o.name = rel.filename().string();
-    } else {
-      fail(n, path, "missing 'primitive' (" + std::string("cube, sphere, cylinder, cone, torus, plane") +
-                        ") or 'asset' (a mesh file path)");
-    }
-    if (n["name"]) o.name = string(n["name"], join(path, "name"));
-    if (n["normalize"]) {
-      if (!n["asset"]) fail(n["normalize"], join(path, "normalize"), "only applies to assets");
-      o.normalize = boolean(n["normalize"], join(path, "normalize"));
-    }
+    const Shape shape = parse_shape(n, path);
+    o.primitive = shape.primitive;
+    o.asset = shape.asset;
+    o.normalize = shape.normalize;
+    o.where = shape.where;
+    o.name = n["name"] ? string(n["name"], join(path, "name")) : shape.name;
     if (auto c = n["category"]) {
       if (!o.labeled) fail(c, join(path, "category"), "an unlabeled object (labeled: false) has no category");
       o.category_id = category_id(c, join(path, "category"), spec);
@@ -742,6 +725,38 @@ class Parser : public std::enable_shared_from_this<Parser> {
     }
     parse_placement(n, path, o);
     return o;
+  }
+
+  // What a shape is made of: `primitive`, or `asset` (with `normalize`), in an object or a pool entry.
+  struct Shape {
+    std::optional<PrimitiveKind> primitive;
+    std::filesystem::path asset;
+    bool normalize = false;
+    std::string where, name;
+  };
+  Shape parse_shape(const YAML::Node& n, const std::string& path) {
+    Shape out;
+    if (n["primitive"] && n["asset"]) fail(n, path, "give either 'primitive' or 'asset', not both");
+    if (auto p = n["primitive"]) {
+      out.name = string(p, join(path, "primitive"));
+      out.primitive = primitive_from_name(out.name);
+      if (!out.primitive) {
+        std::vector<std::string_view> names(k_primitive_names.begin(), k_primitive_names.end());
+        fail(p, join(path, "primitive"), "unknown primitive '" + out.name + "'" + suggest(out.name, names));
+      }
+    } else if (auto a = n["asset"]) {
+      const std::filesystem::path rel = string(a, join(path, "asset"));
+      out.asset = rel.is_absolute() ? rel : (source_of(a).second / rel).lexically_normal();
+      out.where = where(a) + ": " + join(path, "asset");
+      out.name = rel.filename().string();
+    } else {
+      fail(n, path, "missing 'primitive' (cube, sphere, cylinder, cone, torus, plane) or 'asset' (a mesh file path)");
+    }
+    if (n["normalize"]) {
+      if (!n["asset"]) fail(n["normalize"], join(path, "normalize"), "only applies to assets");
+      out.normalize = boolean(n["normalize"], join(path, "normalize"));
+    }
+    return out;
   }
 
   std::uint32_t category_id(const YAML::Node& c, const std::string& path, const SceneSpec& spec) {
@@ -767,27 +782,12 @@ class Parser : public std::enable_shared_from_this<Parser> {
       expect_map(e, ep);
       check_keys(e, ep, {"primitive", "asset", "normalize", "category", "weight"});
       PoolEntry entry;
-      if (e["primitive"] && e["asset"]) fail(e, ep, "give either 'primitive' or 'asset', not both");
-      if (auto p = e["primitive"]) {
-        const std::string name = string(p, join(ep, "primitive"));
-        entry.primitive = primitive_from_name(name);
-        if (!entry.primitive) {
-          std::vector<std::string_view> names(k_primitive_names.begin(), k_primitive_names.end());
-          fail(p, join(ep, "primitive"), "unknown primitive '" + name + "'" + suggest(name, names));
-        }
-        entry.name = name;
-      } else if (auto a = e["asset"]) {
-        const std::filesystem::path rel = string(a, join(ep, "asset"));
-        entry.asset = rel.is_absolute() ? rel : (source_of(a).second / rel).lexically_normal();
-        entry.where = where(a) + ": " + join(ep, "asset");
-        entry.name = rel.filename().string();
-      } else {
-        fail(e, ep, "missing 'primitive' or 'asset'");
-      }
-      if (e["normalize"]) {
-        if (!e["asset"]) fail(e["normalize"], join(ep, "normalize"), "only applies to assets");
-        entry.normalize = boolean(e["normalize"], join(ep, "normalize"));
-      }
+      const Shape shape = parse_shape(e, ep);
+      entry.primitive = shape.primitive;
+      entry.asset = shape.asset;
+      entry.normalize = shape.normalize;
+      entry.where = shape.where;
+      entry.name = shape.name;
       if (auto c = e["category"]) {
         if (!o.labeled) fail(c, join(ep, "category"), "an unlabeled object (labeled: false) has no category");
         entry.category_id = category_id(c, join(ep, "category"), spec);
