@@ -107,6 +107,7 @@ struct Scene {
   float ambient = 0.15f;
   glm::vec3 background{0.6f, 0.7f, 0.8f};
   EnvironmentState environment;
+  std::int32_t background_image = -1;  // texture layer stretched over the whole frame where no surface is; -1: none
   SensorState sensor;
   std::vector<Instance> instances;  // labeled instances have ids 1..N in this order
   // What each randomizer of the config drew beyond the fields above (attempts, dropped instances,

@@ -30,6 +30,7 @@ struct FrameUniforms {
   glm::vec4 intrinsics;   // fx, fy, cx, cy
   glm::vec4 environment;  // x: lighting intensity, y: rotation (radians), z: layer, w: background intensity
   glm::vec4 env_sh[9];
+  glm::vec4 frame_size;  // width, height
 };
 
 // std430 mirror of ObjectData (push constants): 92 bytes, inside the 128 every device guarantees.
@@ -783,20 +784,29 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
     u.light_position[i] = glm::vec4(l.position, l.cos_outer);
     u.light_direction[i] = glm::vec4(l.direction, l.cos_inner);
   }
-  u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), 0.0f, 0.0f);
+  u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), -1.0f, 0.0f);
+  u.frame_size = glm::vec4(static_cast<float>(m_width), static_cast<float>(m_height), 0.0f, 0.0f);
   u.camera_position = glm::vec4(scene.camera.position, 1.0f);
   u.intrinsics = glm::vec4(static_cast<float>(scene.camera.fx), static_cast<float>(scene.camera.fy),
                            static_cast<float>(scene.camera.cx), static_cast<float>(scene.camera.cy));
   const EnvironmentState& env = scene.environment;
   bool background = false;
+  if (scene.background_image >= 0) {
+    if (scene.background_image >= static_cast<std::int32_t>(m_texture_layers)) {
+      return make_error(ExitCode::internal, "scene uses a background image that was not uploaded");
+    }
+    background = true;
+    u.params.z = static_cast<float>(scene.background_image);
+  }
   if (env.map >= 0) {
     if (static_cast<std::uint32_t>(env.map) >= m_environment_layers) {
       return make_error(ExitCode::internal, "scene uses an environment map that was not uploaded");
     }
-    background = env.background && env.intensity > 0;
+    const bool env_seen = env.background && env.intensity > 0;
+    background = background || env_seen;
     u.environment = glm::vec4(env.lighting ? static_cast<float>(env.intensity) : 0.0f,
                               static_cast<float>(glm::radians(env.rotation_deg)), static_cast<float>(env.map),
-                              background ? static_cast<float>(env.intensity) : 0.0f);
+                              env_seen ? static_cast<float>(env.intensity) : 0.0f);
     for (std::size_t i = 0; i < 9; ++i) u.env_sh[i] = glm::vec4(m_environment_sh[static_cast<std::size_t>(env.map)][i], 0.0f);
   }
   std::memcpy(slot.frame_ubo.mapped, &u, sizeof(u));

@@ -244,6 +244,16 @@ TEST(Render, TexturesColourSurfacesAndNeverTheLabels) {
   EXPECT_EQ(textured.rgba[left + 1], textured.rgba[left + 2]);
   EXPECT_EQ(textured.instance_id, plain.instance_id);
   EXPECT_EQ(std::memcmp(textured.depth.data(), plain.depth.data(), plain.depth.size() * 4), 0);
+  // The same image as the background: stretched over the frame, behind the cube, never a label.
+  s.background_image = 0;
+  FrameBuffers backdrop;
+  ASSERT_TRUE(r->render(s, backdrop).ok());
+  EXPECT_EQ(backdrop.rgba[4 * (std::size_t{2} * 64 + 2)], 255);        // top left: red
+  EXPECT_EQ(backdrop.rgba[4 * (std::size_t{2} * 64 + 2) + 2], 0);
+  EXPECT_EQ(backdrop.rgba[4 * (std::size_t{60} * 64 + 61) + 2], 255);  // bottom right: blue
+  EXPECT_EQ(backdrop.instance_id, plain.instance_id);
+  EXPECT_EQ(std::memcmp(backdrop.depth.data(), plain.depth.data(), plain.depth.size() * 4), 0);
+  EXPECT_EQ(std::memcmp(backdrop.rgba.data() + 4 * (32 * 64 + 32), textured.rgba.data() + 4 * (32 * 64 + 32), 4), 0);
   s.instances[0].texture = 1;  // not uploaded
   EXPECT_FALSE(r->render(s, textured).ok());
 }

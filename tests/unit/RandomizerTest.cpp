@@ -455,12 +455,35 @@ TEST(Randomizers, TextureSwapDrawsFromTheFolder) {
             std::string::npos) << missing;
 }
 
+TEST(Randomizers, BackgroundImagesComeFromTheFolder) {
+  const std::string yaml = "frames: 200\ncategories: [a]\nobjects: [{primitive: cube, category: a}]\n"
+                           "randomizers: [{type: background_image, folder: " SYNTHLABEL_SOURCE_DIR "/assets/textures, "
+                           "probability: 0.25}]\n";
+  const Built b = build(yaml);
+  ASSERT_TRUE(b.pipeline);
+  int with = 0;
+  for (std::uint64_t f = 0; f < b.spec.frames; ++f) {
+    const Scene s = sample_frame(b.spec, b.meshes, *b.pipeline, f);
+    if (s.background_image < 0) {
+      EXPECT_FALSE(s.randomizer_records.at(0).contains("image"));
+      continue;
+    }
+    ++with;
+    EXPECT_LT(s.background_image, 4);
+    EXPECT_EQ(s.randomizer_records.at(0).at("image"),
+              b.pipeline->textures.at(static_cast<std::size_t>(s.background_image)).filename().string());
+  }
+  // Binomial(200, 0.25): mean 50, sd 6.1; +-5 sd.
+  EXPECT_GT(with, 19);
+  EXPECT_LT(with, 81);
+}
+
 constexpr const char* k_head = "categories: [a]\nobjects:\n  - {name: box, primitive: cube, category: a}\nrandomizers:\n";
 
 TEST(Randomizers, ParameterErrorsNamePositionAndSuggest) {
   EXPECT_EQ(error_of(std::string(k_head) + "  - type: place_on_surfce\n"),
             "test.yaml:5:11: randomizers[0].type: unknown randomizer 'place_on_surfce' (did you mean "
-            "'place_on_surface'?) (known: keep_in_view, light_count, material, occluders, place_on_surface, rotate)");
+            "'place_on_surface'?) (known: background_image, keep_in_view, light_count, material, occluders, place_on_surface, rotate)");
   EXPECT_EQ(error_of(std::string(k_head) + "  - type: rotate\n    axis: [0, 1, 0]\n    angel_deg: 30\n"),
             "test.yaml:7:5: randomizers[0].angel_deg: unknown key for randomizer 'rotate' (did you mean 'angle_deg'?)");
   EXPECT_EQ(error_of(std::string(k_head) + "  - {type: material, roughness: {uniform: [0.9, 0.1]}}\n"),

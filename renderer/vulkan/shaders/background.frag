@@ -13,8 +13,13 @@ void main() {
   vec2 px = gl_FragCoord.xy;
   vec3 cam = vec3((px.x - frame.intrinsics.z) / frame.intrinsics.x, -(px.y - frame.intrinsics.w) / frame.intrinsics.y, -1.0);
   vec3 world = transpose(mat3(frame.view)) * normalize(cam);
-  vec3 radiance = texture(environment_map, vec3(equirect_uv(to_map(world)), frame.environment.z)).rgb;
-  out_color = vec4(radiance * frame.environment.w, 1.0);
+  vec3 radiance;
+  if (frame.params.z >= 0.0) {  // a background image, stretched over the frame
+    radiance = texture(textures, vec3(px / frame.frame_size.xy, frame.params.z)).rgb;
+  } else {
+    radiance = texture(environment_map, vec3(equirect_uv(to_map(world)), frame.environment.z)).rgb * frame.environment.w;
+  }
+  out_color = vec4(radiance, 1.0);
   out_depth = uintBitsToFloat(0x7f800000u);  // +inf: no surface
   out_id = 0u;                               // background
 }

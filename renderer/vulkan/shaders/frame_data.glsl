@@ -8,14 +8,16 @@ layout(set = 0, binding = 0) uniform FrameData {
   vec4 light_color[4];      // rgb: linear colour x intensity
   vec4 light_position[4];   // xyz: point/spot position (world); w: cos of the spot's outer half-angle
   vec4 light_direction[4];  // xyz: spot axis, away from the light; w: cos of the spot's inner half-angle
-  vec4 params;              // x: ambient, y: light count
+  vec4 params;              // x: ambient, y: light count, z: background image layer (-1: none)
   vec4 camera_position;     // xyz, world
   vec4 intrinsics;          // fx, fy, cx, cy in pixels
   vec4 environment;         // x: lighting intensity (0: none), y: rotation (radians), z: layer, w: background intensity (0: none)
   vec4 env_sh[9];           // rgb: irradiance / pi as SH coefficients of the map (Environment.h)
+  vec4 frame_size;          // xy: width, height in pixels
 } frame;
 
 layout(set = 0, binding = 1) uniform sampler2DArray environment_map;
+layout(set = 0, binding = 2) uniform sampler2DArray textures;  // sRGB, decoded to linear by the sampler
 
 const float k_pi = 3.14159265358979;
 

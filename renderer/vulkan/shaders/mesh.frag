@@ -14,8 +14,6 @@ layout(push_constant) uniform ObjectData {
   int texture;     // layer of the texture array, -1: none
 } object;
 
-layout(set = 0, binding = 2) uniform sampler2DArray textures;  // sRGB, decoded to linear by the sampler
-
 layout(location = 0) in vec3 v_normal;
 layout(location = 1) in vec3 v_world;
 layout(location = 2) in float v_depth;
