@@ -76,6 +76,7 @@ json frame_params(const Scene& scene) {
                  {"elevation_deg", c.elevation_deg},
                  {"azimuth_deg", c.azimuth_deg},
                  {"roll_deg", c.roll_deg},
+                 {"exposure_ev", c.exposure_ev},
                  {"target", vec(c.target)},
                  {"position", vec(c.position)}};
   p["lights"] = json::array();

@@ -66,6 +66,9 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
   cam.view = glm::mat4(glm::rotate(glm::dmat4(1.0), glm::radians(roll), glm::dvec3(0.0, 0.0, 1.0)) *
                        glm::lookAtRH(pos, target, up));
   cam.roll_deg = roll;
+  Rng r_exposure = rng.fork("exposure");
+  cam.exposure_ev = sample(cs.exposure_ev, r_exposure, at);
+  cam.filmic = cs.filmic;
   cam.fov_y_deg = fov_deg;
   cam.distance_m = dist;
   cam.elevation_deg = el;

@@ -637,7 +637,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
   void parse_camera(const YAML::Node& n, CameraSpec& cam) {
     expect_map(n, "camera");
     check_keys(n, "camera",
-               {"fov_deg", "intrinsics", "near", "far", "target", "distance", "elevation_deg", "azimuth_deg", "roll_deg"});
+               {"fov_deg", "intrinsics", "near", "far", "target", "distance", "elevation_deg", "azimuth_deg", "roll_deg",
+                "exposure_ev", "tone_map"});
     if (n["fov_deg"]) cam.fov_y_deg = scalar_dist(n["fov_deg"], "camera.fov_deg", 1.0, 179.0);
     if (auto k = n["intrinsics"]) {
       if (n["fov_deg"]) fail(k, "camera.intrinsics", "give either fov_deg or intrinsics, not both");
@@ -662,6 +663,13 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (n["elevation_deg"]) cam.elevation_deg = scalar_dist(n["elevation_deg"], "camera.elevation_deg", -90.0, 90.0);
     if (n["azimuth_deg"]) cam.azimuth_deg = scalar_dist(n["azimuth_deg"], "camera.azimuth_deg");
     if (n["roll_deg"]) cam.roll_deg = scalar_dist(n["roll_deg"], "camera.roll_deg");
+    if (n["exposure_ev"]) cam.exposure_ev = scalar_dist(n["exposure_ev"], "camera.exposure_ev", -20.0, 20.0);
+    if (auto t = n["tone_map"]) {
+      const std::string v = string(t, "camera.tone_map");
+      std::string_view kinds[] = {"none", "filmic"};
+      if (v != "none" && v != "filmic") fail(t, "camera.tone_map", "unknown tone map '" + v + "'" + suggest(v, kinds));
+      cam.filmic = v == "filmic";
+    }
   }
 
   LightSpec parse_light(const YAML::Node& n, const std::string& path) {

@@ -32,6 +32,8 @@ struct Camera {
   double fx = 0, fy = 0, cx = 0, cy = 0;
   // The sampled orbit, kept for the per-frame record.
   double fov_y_deg = 0, distance_m = 0, elevation_deg = 0, azimuth_deg = 0, roll_deg = 0;
+  double exposure_ev = 0;  // radiance x 2^ev before the tone map
+  bool filmic = false;     // ACES filmic tone map (else values above 1 clip)
 };
 
 enum class LightType : std::uint32_t { directional = 0, point = 1, spot = 2 };

@@ -35,6 +35,8 @@ struct CameraSpec {
   ScalarDist elevation_deg = 30.0;           // angle above the target's horizontal plane
   ScalarDist azimuth_deg = 0.0;              // around +Y; 0 puts the camera on +Z looking towards -Z
   ScalarDist roll_deg = 0.0;                 // about the viewing axis; positive turns the image content counter-clockwise
+  ScalarDist exposure_ev = 0.0;              // exposure compensation in stops: radiance x 2^ev
+  bool filmic = false;                       // tone map: false none (clip at 1), true ACES filmic
 };
 
 struct LightSpec {

@@ -53,7 +53,9 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                  {"far", c.far_m},                          {"target", to_json(c.target)},
                  {"distance", to_json(c.distance_m)},       {"elevation_deg", to_json(c.elevation_deg)},
                  {"azimuth_deg", to_json(c.azimuth_deg)},
-                 {"roll_deg", to_json(c.roll_deg)}};
+                 {"roll_deg", to_json(c.roll_deg)},
+                 {"exposure_ev", to_json(c.exposure_ev)},
+                 {"tone_map", c.filmic ? "filmic" : "none"}};
   if (c.intrinsics) {
     j["camera"].erase("fov_deg");
     j["camera"]["intrinsics"] = {{"fx", to_json(c.intrinsics->fx)},

@@ -785,7 +785,8 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
     u.light_direction[i] = glm::vec4(l.direction, l.cos_inner);
   }
   u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), -1.0f, 0.0f);
-  u.frame_size = glm::vec4(static_cast<float>(m_width), static_cast<float>(m_height), 0.0f, 0.0f);
+  u.frame_size = glm::vec4(static_cast<float>(m_width), static_cast<float>(m_height),
+                           static_cast<float>(std::exp2(scene.camera.exposure_ev)), scene.camera.filmic ? 1.0f : 0.0f);
   u.camera_position = glm::vec4(scene.camera.position, 1.0f);
   u.intrinsics = glm::vec4(static_cast<float>(scene.camera.fx), static_cast<float>(scene.camera.fy),
                            static_cast<float>(scene.camera.cx), static_cast<float>(scene.camera.cy));

@@ -258,6 +258,32 @@ TEST(Render, TexturesColourSurfacesAndNeverTheLabels) {
   EXPECT_FALSE(r->render(s, textured).ok());
 }
 
+TEST(Render, ExposureScalesRadianceAndFilmicKeepsHighlights) {
+  auto r = make_renderer(64, 64);
+  ASSERT_TRUE(r);
+  Scene s = axis_scene(64, 64, 5.0f);
+  s.lights.clear();
+  s.ambient = 0.2f;  // the face's colour: 0.2 x (0.8, 0.2, 0.2) + a little specular ambient
+  s.instances.push_back(cube_at({0, 0, 0}, 1, 1));
+  auto linear = [](std::uint8_t v) {
+    const double c = v / 255.0;
+    return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+  };
+  const std::size_t i = 4 * (std::size_t{32} * 64 + 32);
+  FrameBuffers base, brighter, filmic;
+  ASSERT_TRUE(r->render(s, base).ok());
+  s.camera.exposure_ev = 1.0;
+  ASSERT_TRUE(r->render(s, brighter).ok());
+  EXPECT_NEAR(linear(brighter.rgba[i]), 2.0 * linear(base.rgba[i]), 0.01);
+  EXPECT_EQ(brighter.instance_id, base.instance_id);
+  s.camera.exposure_ev = 4.0;  // 16x: red would clip without a tone map
+  s.camera.filmic = true;
+  ASSERT_TRUE(r->render(s, filmic).ok());
+  EXPECT_LT(filmic.rgba[i], 255);
+  EXPECT_GT(filmic.rgba[i], filmic.rgba[i + 1]);
+  EXPECT_EQ(filmic.instance_id, base.instance_id);
+}
+
 TEST(Render, NearerSurfaceOwnsThePixel) {
   auto r = make_renderer(64, 64);
   ASSERT_TRUE(r);

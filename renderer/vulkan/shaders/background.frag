@@ -19,7 +19,7 @@ void main() {
   } else {
     radiance = texture(environment_map, vec3(equirect_uv(to_map(world)), frame.environment.z)).rgb * frame.environment.w;
   }
-  out_color = vec4(radiance, 1.0);
+  out_color = vec4(expose(radiance), 1.0);
   out_depth = uintBitsToFloat(0x7f800000u);  // +inf: no surface
   out_id = 0u;                               // background
 }

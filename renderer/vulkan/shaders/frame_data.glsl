@@ -13,7 +13,7 @@ layout(set = 0, binding = 0) uniform FrameData {
   vec4 intrinsics;          // fx, fy, cx, cy in pixels
   vec4 environment;         // x: lighting intensity (0: none), y: rotation (radians), z: layer, w: background intensity (0: none)
   vec4 env_sh[9];           // rgb: irradiance / pi as SH coefficients of the map (Environment.h)
-  vec4 frame_size;          // xy: width, height in pixels
+  vec4 frame_size;          // xy: width, height in pixels; z: exposure (2^ev); w: 1 = ACES filmic tone map
 } frame;
 
 layout(set = 0, binding = 1) uniform sampler2DArray environment_map;
@@ -43,4 +43,12 @@ vec3 env_irradiance(vec3 n) {
          + frame.env_sh[7].rgb * (1.092548 * n.x * n.z)
          + frame.env_sh[8].rgb * (0.546274 * (n.x * n.x - n.y * n.y));
   return max(e, vec3(0.0));
+}
+
+// Exposure, then (optionally) the ACES filmic curve as fitted by Narkowicz (2015); the sRGB attachment
+// encodes the result. Without the curve, values above 1 clip.
+vec3 expose(vec3 c) {
+  c *= frame.frame_size.z;
+  if (frame.frame_size.w > 0.5) c = clamp((c * (2.51 * c + 0.03)) / (c * (2.43 * c + 0.59) + 0.14), 0.0, 1.0);
+  return c;
 }

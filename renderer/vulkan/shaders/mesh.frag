@@ -71,7 +71,7 @@ void main() {
     vec3 r = reflect(-to_eye, n);
     c += (diffuse_color * env_irradiance(to_map(n)) + f0 * env_irradiance(to_map(r))) * frame.environment.x;
   }
-  out_color = vec4(c, 1.0);
+  out_color = vec4(expose(c), 1.0);
   out_depth = v_depth;
   out_id = object.instance_id;
 }
