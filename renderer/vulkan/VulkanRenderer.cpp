@@ -42,6 +42,8 @@ struct ObjectPush {
   std::int32_t texture;  // layer of the texture array, -1: none
 };
 constexpr std::uint32_t k_push_size = 92;
+
+constexpr std::uint32_t k_feature_textures = 1, k_feature_positional_lights = 2, k_feature_environment_light = 4;
 static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, metallic) == 84 &&
               offsetof(ObjectPush, texture) == 88);
 
@@ -375,18 +377,26 @@ Status VulkanRenderer::make_pipeline() {
     SL_VK_TRY(vkCreatePipelineLayout(dev, &ci, nullptr, &pl));
     m_pipeline_layout = UniquePipelineLayout(dev, pl);
   }
-  SL_TRY_STATUS(make_graphics_pipeline(shaders::k_spirv_mesh_vert, shaders::k_spirv_mesh_vert_words,
-                                       shaders::k_spirv_mesh_frag, shaders::k_spirv_mesh_frag_words, false, m_pipeline));
+  if (auto p = mesh_pipeline(0); !p) return p.error();
   return make_graphics_pipeline(shaders::k_spirv_background_vert, shaders::k_spirv_background_vert_words,
-                                shaders::k_spirv_background_frag, shaders::k_spirv_background_frag_words, true,
+                                shaders::k_spirv_background_frag, shaders::k_spirv_background_frag_words, true, 0,
                                 m_background_pipeline);
+}
+
+Result<VkPipeline> VulkanRenderer::mesh_pipeline(std::uint32_t features) {
+  UniquePipeline& p = m_pipelines.at(features);
+  if (p.get() == VK_NULL_HANDLE) {
+    SL_TRY_STATUS(make_graphics_pipeline(shaders::k_spirv_mesh_vert, shaders::k_spirv_mesh_vert_words,
+                                         shaders::k_spirv_mesh_frag, shaders::k_spirv_mesh_frag_words, false, features, p));
+  }
+  return p.get();
 }
 
 // The mesh pipeline (vertex input, z-test, all three attachments written) or the background one (a
 // full-screen triangle, no z-test, writing the background's colour and the clear depth and id).
 Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, std::size_t vert_count,
                                               const std::uint32_t* frag_words, std::size_t frag_count, bool background,
-                                              UniquePipeline& out) {
+                                              std::uint32_t features, UniquePipeline& out) {
   const VkDevice dev = m_device.get();
   auto module = [&](const std::uint32_t* words, std::size_t count, UniqueShaderModule& m_out) -> Status {
     VkShaderModuleCreateInfo ci{};
@@ -409,6 +419,19 @@ Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, s
   stages[1].stage = VK_SHADER_STAGE_FRAGMENT_BIT;
   stages[1].module = frag.get();
   stages[1].pName = "main";
+  // mesh.frag's constant_id 0..2: textures, positional lights, environment light (VkBool32 each).
+  const std::array<VkBool32, 3> flags{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
+                                      (features & k_feature_positional_lights) ? VK_TRUE : VK_FALSE,
+                                      (features & k_feature_environment_light) ? VK_TRUE : VK_FALSE};
+  const std::array<VkSpecializationMapEntry, 3> entries{{{0, 0, sizeof(VkBool32)},
+                                                         {1, sizeof(VkBool32), sizeof(VkBool32)},
+                                                         {2, 2 * sizeof(VkBool32), sizeof(VkBool32)}}};
+  VkSpecializationInfo spec{};
+  spec.mapEntryCount = static_cast<std::uint32_t>(entries.size());
+  spec.pMapEntries = entries.data();
+  spec.dataSize = sizeof(flags);
+  spec.pData = flags.data();
+  if (!background) stages[1].pSpecializationInfo = &spec;
 
   VkVertexInputBindingDescription binding{0, sizeof(Vertex), VK_VERTEX_INPUT_RATE_VERTEX};
   std::array<VkVertexInputAttributeDescription, 3> attrs{{{0, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, position)},
@@ -811,6 +834,17 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
     for (std::size_t i = 0; i < 9; ++i) u.env_sh[i] = glm::vec4(m_environment_sh[static_cast<std::size_t>(env.map)][i], 0.0f);
   }
   std::memcpy(slot.frame_ubo.mapped, &u, sizeof(u));
+  std::uint32_t features = 0;
+  for (const auto& inst : scene.instances) {
+    if (inst.texture >= 0) features |= k_feature_textures;
+  }
+  for (const auto& l : scene.lights) {
+    if (l.type != LightType::directional) features |= k_feature_positional_lights;
+  }
+  if (u.environment.x > 0.0f) features |= k_feature_environment_light;
+  auto pipeline_r = mesh_pipeline(features);
+  if (!pipeline_r) return pipeline_r.error();
+  const VkPipeline pipeline = *pipeline_r;
 
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
@@ -838,7 +872,7 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
     vkCmdDraw(slot.cmd, 3, 1, 0, 0);
   }
   if (!scene.instances.empty()) {
-    vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline.get());
+    vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
     vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &slot.set, 0, nullptr);
     const VkDeviceSize zero = 0;
     const VkBuffer vb = m_vertices.buffer.get();

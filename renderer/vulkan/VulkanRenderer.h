@@ -8,6 +8,7 @@
 // frame. Not thread-safe: one thread submits and collects.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -75,7 +76,9 @@ class VulkanRenderer final : public Renderer {
                       VkDeviceSize bytes, Target& out);
   Status write_image_descriptors();
   Status make_graphics_pipeline(const std::uint32_t* vert, std::size_t vert_words, const std::uint32_t* frag,
-                                std::size_t frag_words, bool background, UniquePipeline& out);
+                                std::size_t frag_words, bool background, std::uint32_t features, UniquePipeline& out);
+  // The mesh pipeline for a set of shader features (k_feature_* bits), built on first use.
+  Result<VkPipeline> mesh_pipeline(std::uint32_t features);
   Status submit_and_wait(Slot& slot);
   Status record(Slot& slot, const Scene& scene);
   Status check_messages() const;
@@ -93,7 +96,7 @@ class VulkanRenderer final : public Renderer {
   UniqueDescriptorSetLayout m_set_layout;
   UniqueDescriptorPool m_descriptor_pool;
   UniquePipelineLayout m_pipeline_layout;
-  UniquePipeline m_pipeline;
+  std::array<UniquePipeline, 8> m_pipelines;  // mesh pipeline per feature combination
   UniquePipeline m_background_pipeline;
   UniqueSampler m_sampler;          // environment: repeat in u, clamp in v
   UniqueSampler m_texture_sampler;  // textures: repeat

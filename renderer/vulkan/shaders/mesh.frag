@@ -23,6 +23,12 @@ layout(location = 0) out vec4 out_color;
 layout(location = 1) out float out_depth;
 layout(location = 2) out uint out_id;
 
+// Features a frame may not use, as specialization constants: the renderer builds a pipeline per
+// combination in use, so a frame without them pays nothing (lavapipe runs both sides of a branch).
+layout(constant_id = 0) const bool k_textures = false;
+layout(constant_id = 1) const bool k_positional_lights = false;
+layout(constant_id = 2) const bool k_environment_light = false;
+
 void main() {
   vec3 to_eye = normalize(frame.camera_position.xyz - v_world);
   // Both faces are drawn and assets' winding varies, so orient the shading normal by the triangle's
@@ -36,7 +42,7 @@ void main() {
   // colour equal to their base colour; dielectrics reflect 4%. (Cook-Torrance GGX and image-based
   // lighting come with the realism work.)
   vec3 base = object.color.rgb;
-  if (object.texture >= 0) base *= texture(textures, vec3(v_uv, float(object.texture))).rgb;
+  if (k_textures && object.texture >= 0) base *= texture(textures, vec3(v_uv, float(object.texture))).rgb;
   float roughness = clamp(object.color.a, 0.05, 1.0);
   float alpha = roughness * roughness;
   float shininess = max(2.0 / (alpha * alpha) - 2.0, 1.0);
@@ -48,7 +54,7 @@ void main() {
     vec3 l = frame.light_to[i].xyz;
     vec3 radiance = frame.light_color[i].rgb;
     int type = int(frame.light_to[i].w + 0.5);
-    if (type != 0) {
+    if (k_positional_lights && type != 0) {
       // Point and spot: inverse-square falloff; a spot fades from its inner to its outer cone.
       vec3 d = frame.light_position[i].xyz - v_world;
       float dist2 = max(dot(d, d), 1e-8);
@@ -65,7 +71,7 @@ void main() {
     vec3 spec = n_dot_l > 0.0 ? f0 * ((shininess + 8.0) / 8.0) * pow(max(dot(n, h), 0.0), shininess) : vec3(0.0);
     c += (diffuse_color + spec) * n_dot_l * radiance;
   }
-  if (frame.environment.x > 0.0) {
+  if (k_environment_light) {
     // Image-based light: diffuse irradiance from the map's SH; a rough specular term from the
     // irradiance around the mirror direction (prefiltered specular comes with the realism work).
     vec3 r = reflect(-to_eye, n);
