@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include <glm/vec2.hpp>
+
 namespace synthlabel {
 namespace {
 
@@ -26,9 +28,18 @@ struct Noise {
     return z ^ (z >> 31);
   }
   double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
-  double normal() {  // Box-Muller
+  double spare = 0;
+  bool has_spare = false;
+  double normal() {  // Box-Muller, both values of each pair used
+    if (has_spare) {
+      has_spare = false;
+      return spare;
+    }
     const double u1 = std::max(uniform(), 1e-300), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * k_pi * u2);
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    spare = r * std::sin(2.0 * k_pi * u2);
+    has_spare = true;
+    return r * std::cos(2.0 * k_pi * u2);
   }
   double poisson(double lambda) {
     if (lambda <= 0) return 0;
@@ -44,6 +55,27 @@ struct Noise {
 };
 
 using Image = std::vector<std::array<double, 3>>;
+
+// Integer offsets (the defocus disk): plain indexing, clamped at the border.
+Image blur_integer(const Image& src, std::uint32_t w, std::uint32_t h, const std::vector<glm::ivec2>& taps) {
+  Image out(src.size());
+  const double weight = 1.0 / static_cast<double>(taps.size());
+  const auto wi = static_cast<int>(w), hi = static_cast<int>(h);
+  for (int y = 0; y < hi; ++y) {
+    for (int x = 0; x < wi; ++x) {
+      std::array<double, 3> sum{};
+      for (const auto& d : taps) {
+        const int sx = std::clamp(x + d.x, 0, wi - 1), sy = std::clamp(y + d.y, 0, hi - 1);
+        const auto& c = src[static_cast<std::size_t>(sy) * w + static_cast<std::size_t>(sx)];
+        sum[0] += c[0];
+        sum[1] += c[1];
+        sum[2] += c[2];
+      }
+      for (std::size_t k = 0; k < 3; ++k) out[static_cast<std::size_t>(y) * w + static_cast<std::size_t>(x)][k] = sum[k] * weight;
+    }
+  }
+  return out;
+}
 
 Image blur(const Image& src, std::uint32_t w, std::uint32_t h, const std::vector<std::pair<glm::dvec2, double>>& taps) {
   Image out(src.size());
@@ -212,13 +244,12 @@ void apply_sensor_effects(const SensorState& s, std::uint32_t w, std::uint32_t h
     }
   }
   if (s.defocus_px >= 0.5) {
-    std::vector<std::pair<glm::dvec2, double>> taps;
+    std::vector<glm::ivec2> taps;
     const int r = static_cast<int>(std::ceil(s.defocus_px));
     for (int dy = -r; dy <= r; ++dy)
       for (int dx = -r; dx <= r; ++dx)
-        if (dx * dx + dy * dy <= s.defocus_px * s.defocus_px) taps.push_back({{dx, dy}, 1.0});
-    for (auto& t : taps) t.second = 1.0 / static_cast<double>(taps.size());
-    img = blur(img, w, h, taps);
+        if (dx * dx + dy * dy <= s.defocus_px * s.defocus_px) taps.push_back({dx, dy});
+    img = blur_integer(img, w, h, taps);
   }
   if (s.motion_px >= 0.5) {
     std::vector<std::pair<glm::dvec2, double>> taps;
@@ -231,6 +262,12 @@ void apply_sensor_effects(const SensorState& s, std::uint32_t w, std::uint32_t h
     }
     img = blur(img, w, h, taps);
   }
+  // thresholds[k]: the linear value whose sRGB encoding is exactly k + 0.5 (of 255).
+  static const auto thresholds = [] {
+    std::array<double, 255> t{};
+    for (std::size_t k = 0; k < 255; ++k) t[k] = srgb_to_linear((static_cast<double>(k) + 0.5) / 255.0);
+    return t;
+  }();
   Noise noise{s.noise_key};
   const bool shot = s.shot_photons > 0, read = s.read_noise > 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -238,9 +275,14 @@ void apply_sensor_effects(const SensorState& s, std::uint32_t w, std::uint32_t h
       double x = std::clamp(img[i][k], 0.0, 1.0);
       if (shot) x = noise.poisson(x * s.shot_photons) / s.shot_photons;
       if (read) x += s.read_noise * noise.normal();
-      double e = linear_to_srgb(x);
-      if (s.gamma != 1.0) e = std::pow(e, 1.0 / s.gamma);
-      rgba[i * 4 + k] = static_cast<std::uint8_t>(std::clamp(std::lround(e * 255.0), 0l, 255l));
+      if (s.gamma != 1.0) {
+        const double e = std::pow(linear_to_srgb(x), 1.0 / s.gamma);
+        rgba[i * 4 + k] = static_cast<std::uint8_t>(std::clamp(std::lround(e * 255.0), 0l, 255l));
+      } else {
+        // round(255 * srgb(x)) without a pow: the count of the 255 rounding thresholds below x.
+        rgba[i * 4 + k] =
+            static_cast<std::uint8_t>(std::upper_bound(thresholds.begin(), thresholds.end(), x) - thresholds.begin());
+      }
     }
   }
   if (s.jpeg_quality >= 1) jpeg_round_trip(w, h, rgba, static_cast<int>(std::lround(s.jpeg_quality)));

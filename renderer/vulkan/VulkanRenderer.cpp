@@ -800,14 +800,26 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   FrameUniforms u{};
   u.view = scene.camera.view;
   u.proj = projection_from_intrinsics(scene.camera);
-  for (std::size_t i = 0; i < scene.lights.size(); ++i) {
-    const Light& l = scene.lights[i];
+  // Directional lights first, then point and spot lights (mesh.frag loops over each group apart).
+  std::array<const Light*, 4> ordered{};
+  std::size_t directional = 0, n = 0;
+  for (const Light& l : scene.lights) {
+    if (l.type == LightType::directional) ordered[n++] = &l;
+  }
+  directional = n;
+  for (const Light& l : scene.lights) {
+    if (l.type != LightType::directional) ordered[n++] = &l;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const Light& l = *ordered[i];
     u.light_to[i] = glm::vec4(l.to_light, static_cast<float>(l.type));
     u.light_color[i] = glm::vec4(l.color, 0.0f);
-    u.light_position[i] = glm::vec4(l.position, l.cos_outer);
-    u.light_direction[i] = glm::vec4(l.direction, l.cos_inner);
+    // A point light is a spot whose cone takes in every direction (cosines below -1).
+    const bool spot = l.type == LightType::spot;
+    u.light_position[i] = glm::vec4(l.position, spot ? l.cos_outer : -3.0f);
+    u.light_direction[i] = glm::vec4(l.direction, spot ? l.cos_inner : -2.0f);
   }
-  u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), -1.0f, 0.0f);
+  u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), -1.0f, static_cast<float>(directional));
   u.frame_size = glm::vec4(static_cast<float>(m_width), static_cast<float>(m_height),
                            static_cast<float>(std::exp2(scene.camera.exposure_ev)), scene.camera.filmic ? 1.0f : 0.0f);
   u.camera_position = glm::vec4(scene.camera.position, 1.0f);

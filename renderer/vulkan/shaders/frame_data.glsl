@@ -8,7 +8,7 @@ layout(set = 0, binding = 0) uniform FrameData {
   vec4 light_color[4];      // rgb: linear colour x intensity
   vec4 light_position[4];   // xyz: point/spot position (world); w: cos of the spot's outer half-angle
   vec4 light_direction[4];  // xyz: spot axis, away from the light; w: cos of the spot's inner half-angle
-  vec4 params;              // x: ambient, y: light count, z: background image layer (-1: none)
+  vec4 params;              // x: ambient, y: light count, z: background image layer (-1: none), w: directional lights (listed first)
   vec4 camera_position;     // xyz, world
   vec4 intrinsics;          // fx, fy, cx, cy in pixels
   vec4 environment;         // x: lighting intensity (0: none), y: rotation (radians), z: layer, w: background intensity (0: none)

@@ -29,6 +29,14 @@ layout(constant_id = 0) const bool k_textures = false;
 layout(constant_id = 1) const bool k_positional_lights = false;
 layout(constant_id = 2) const bool k_environment_light = false;
 
+// Diffuse + normalized Blinn-Phong specular from one light arriving from unit direction l.
+vec3 shade(vec3 l, vec3 radiance, vec3 n, vec3 to_eye, vec3 diffuse_color, vec3 f0, float shininess) {
+  float n_dot_l = max(dot(n, l), 0.0);
+  vec3 h = normalize(l + to_eye);
+  vec3 spec = n_dot_l > 0.0 ? f0 * ((shininess + 8.0) / 8.0) * pow(max(dot(n, h), 0.0), shininess) : vec3(0.0);
+  return (diffuse_color + spec) * n_dot_l * radiance;
+}
+
 void main() {
   vec3 to_eye = normalize(frame.camera_position.xyz - v_world);
   // Both faces are drawn and assets' winding varies, so orient the shading normal by the triangle's
@@ -49,27 +57,21 @@ void main() {
   vec3 diffuse_color = base * (1.0 - object.metallic);
   vec3 f0 = mix(vec3(0.04), base, object.metallic);
   vec3 c = (diffuse_color + f0) * frame.params.x;
-  int count = int(frame.params.y);
-  for (int i = 0; i < count; ++i) {
-    vec3 l = frame.light_to[i].xyz;
-    vec3 radiance = frame.light_color[i].rgb;
-    int type = int(frame.light_to[i].w + 0.5);
-    if (k_positional_lights && type != 0) {
-      // Point and spot: inverse-square falloff; a spot fades from its inner to its outer cone.
+  // Directional lights first (params.w of them), then point and spot lights: two loops, so neither
+  // pays for the other's code (lavapipe would run both sides of a per-light branch).
+  int count = int(frame.params.y), directional = int(frame.params.w);
+  for (int i = 0; i < directional; ++i) c += shade(frame.light_to[i].xyz, frame.light_color[i].rgb, n, to_eye, diffuse_color, f0, shininess);
+  if (k_positional_lights) {
+    for (int i = directional; i < count; ++i) {
+      // Inverse-square falloff; a spot (light_to.w == 2) fades from its inner to its outer cone.
       vec3 d = frame.light_position[i].xyz - v_world;
       float dist2 = max(dot(d, d), 1e-8);
-      l = d * inversesqrt(dist2);
-      radiance /= dist2;
-      if (type == 2) {
-        float cos_angle = dot(-l, frame.light_direction[i].xyz);
-        float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
-        radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), cos_angle);
-      }
+      vec3 l = d * inversesqrt(dist2);
+      vec3 radiance = frame.light_color[i].rgb / dist2;
+      float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
+      radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), dot(-l, frame.light_direction[i].xyz));
+      c += shade(l, radiance, n, to_eye, diffuse_color, f0, shininess);
     }
-    float n_dot_l = max(dot(n, l), 0.0);
-    vec3 h = normalize(l + to_eye);
-    vec3 spec = n_dot_l > 0.0 ? f0 * ((shininess + 8.0) / 8.0) * pow(max(dot(n, h), 0.0), shininess) : vec3(0.0);
-    c += (diffuse_color + spec) * n_dot_l * radiance;
   }
   if (k_environment_light) {
     // Image-based light: diffuse irradiance from the map's SH; a rough specular term from the
