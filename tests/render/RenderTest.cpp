@@ -140,6 +140,19 @@ TEST(Render, PointAndSpotLightsFallOffAndStopAtTheCone) {
   point.color = glm::vec3(0.15f);
   const int centre = face_red(point, 32, 32), edge = face_red(point, 2, 32);
   EXPECT_GT(centre, edge + 40) << "inverse-square falloff and the cosine law darken the edge";
+  {
+    // The exact value at the edge pixel, from the shading model (docs/config.md): ambient 0.1 x
+    // (albedo + 0.04) plus (albedo + 0.04 x 9/8 x n.h) x n.l x intensity / d^2 (roughness 1: s = 1),
+    // at the point where the ray through the pixel centre meets the face (z = 0.5).
+    const double fy = 32.0 / std::tan(glm::radians(25.0));
+    const glm::dvec3 eye(0, 0, 2), ray((2.5 - 32.0) / fy, -(32.5 - 32.0) / fy, -1.0);
+    const glm::dvec3 p = eye + ray * ((eye.z - 0.5) / 1.0);
+    const glm::dvec3 d = glm::dvec3(0, 0, 1) - p, l = glm::normalize(d), v = glm::normalize(eye - p);
+    const double n_dot_l = l.z, n_dot_h = glm::normalize(l + v).z;
+    const double red = 0.1 * (0.8 + 0.04) + (0.8 + 0.04 * 9.0 / 8.0 * n_dot_h) * n_dot_l * 0.15 / glm::dot(d, d);
+    const double srgb = red <= 0.0031308 ? 12.92 * red : 1.055 * std::pow(red, 1.0 / 2.4) - 0.055;
+    EXPECT_NEAR(edge, 255.0 * srgb, 1.5) << "a point light lights every direction (no cone)";
+  }
 
   Light off = point;
   off.color = glm::vec3(0.0f);
