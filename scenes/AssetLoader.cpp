@@ -102,6 +102,16 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
     }
   }
   if (out.indices.empty()) return asset_error(path, "file holds no triangles");
+  if (options.z_up || options.unit_scale != 1.0) {
+    const auto s = static_cast<float>(options.unit_scale);
+    for (auto& v : out.vertices) {
+      if (options.z_up) {  // (x, y, z) Z-up -> (x, z, -y) Y-up: a rotation, so normals turn alike
+        v.position = {v.position.x, v.position.z, -v.position.y};
+        v.normal = {v.normal.x, v.normal.z, -v.normal.y};
+      }
+      v.position *= s;
+    }
+  }
   compute_bounds(out);
   if (options.normalize) {
     const glm::vec3 extent = out.bounds_max - out.bounds_min;

@@ -16,6 +16,8 @@ namespace synthlabel {
 
 struct AssetOptions {
   bool normalize = false;  // centre on the bounding-box centre and scale the largest side to 1
+  double unit_scale = 1.0; // metres per file unit (0.01 for a model in centimetres), applied first
+  bool z_up = false;       // the file's up axis is +Z: turned -90 degrees about X to our +Y up
 };
 
 inline constexpr unsigned long k_asset_memory_limit = 8ul << 30;  // bytes of address space

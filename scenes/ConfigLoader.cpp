@@ -705,12 +705,12 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   ObjectSpec parse_object(const YAML::Node& n, const std::string& path, const SceneSpec& spec) {
     expect_map(n, path);
-    check_keys(n, path, {"name", "primitive", "asset", "normalize", "category", "labeled", "count", "scale", "position",
-                         "rotation", "color", "pool", "category_weights"});
+    check_keys(n, path, {"name", "primitive", "asset", "normalize", "units", "up", "category", "labeled", "count", "scale",
+                         "position", "rotation", "color", "pool", "category_weights"});
     ObjectSpec o;
     if (n["labeled"]) o.labeled = boolean(n["labeled"], join(path, "labeled"));
     if (auto pool = n["pool"]) {
-      for (const char* k : {"primitive", "asset", "normalize", "category"}) {
+      for (const char* k : {"primitive", "asset", "normalize", "units", "up", "category"}) {
         if (n[k]) fail(n[k], join(path, k), "an object with a pool takes its shapes and categories from the pool entries");
       }
       parse_pool(pool, n["category_weights"], join(path, "pool"), o, spec);
@@ -723,6 +723,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
     o.primitive = shape.primitive;
     o.asset = shape.asset;
     o.normalize = shape.normalize;
+    o.unit_scale = shape.unit_scale;
+    o.z_up = shape.z_up;
     o.where = shape.where;
     o.name = n["name"] ? string(n["name"], join(path, "name")) : shape.name;
     if (auto c = n["category"]) {
@@ -740,6 +742,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
     std::optional<PrimitiveKind> primitive;
     std::filesystem::path asset;
     bool normalize = false;
+    double unit_scale = 1.0;
+    bool z_up = false;
     std::string where, name;
   };
   Shape parse_shape(const YAML::Node& n, const std::string& path) {
@@ -763,6 +767,18 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (n["normalize"]) {
       if (!n["asset"]) fail(n["normalize"], join(path, "normalize"), "only applies to assets");
       out.normalize = boolean(n["normalize"], join(path, "normalize"));
+    }
+    if (auto u = n["units"]) {
+      if (!n["asset"]) fail(u, join(path, "units"), "only applies to assets");
+      out.unit_scale = number(u, join(path, "units"));
+      if (!(out.unit_scale > 0) || out.unit_scale > 1e6) fail(u, join(path, "units"), "expected metres per file unit, > 0");
+    }
+    if (auto up = n["up"]) {
+      if (!n["asset"]) fail(up, join(path, "up"), "only applies to assets");
+      const std::string v = string(up, join(path, "up"));
+      std::string_view axes[] = {"y", "z"};
+      if (v != "y" && v != "z") fail(up, join(path, "up"), "expected y or z, got '" + v + "'" + suggest(v, axes));
+      out.z_up = v == "z";
     }
     return out;
   }
@@ -788,12 +804,14 @@ class Parser : public std::enable_shared_from_this<Parser> {
       const std::string ep = path + "[" + std::to_string(j) + "]";
       const YAML::Node e = pool[j];
       expect_map(e, ep);
-      check_keys(e, ep, {"primitive", "asset", "normalize", "category", "weight"});
+      check_keys(e, ep, {"primitive", "asset", "normalize", "units", "up", "category", "weight"});
       PoolEntry entry;
       const Shape shape = parse_shape(e, ep);
       entry.primitive = shape.primitive;
       entry.asset = shape.asset;
       entry.normalize = shape.normalize;
+      entry.unit_scale = shape.unit_scale;
+      entry.z_up = shape.z_up;
       entry.where = shape.where;
       entry.name = shape.name;
       if (auto c = e["category"]) {
@@ -931,10 +949,12 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::pa
   }
   std::vector<Mesh> meshes;
   std::map<std::string, std::uint32_t> index;  // dedupe key -> mesh index
-  auto add = [&](const std::optional<PrimitiveKind>& primitive, const std::filesystem::path& asset, bool normalize,
-                 const std::string& where, std::uint32_t& mesh_index) -> Status {
+  auto add = [&](const std::optional<PrimitiveKind>& primitive, const std::filesystem::path& asset,
+                 const AssetOptions& options, const std::string& where, std::uint32_t& mesh_index) -> Status {
     const std::string key = primitive ? "primitive:" + std::string(primitive_name(*primitive))
-                                      : "asset:" + std::string(normalize ? "n:" : "r:") + asset.string();
+                                      : "asset:" + std::string(options.normalize ? "n:" : "r:") +
+                                            (options.z_up ? "z:" : "y:") + std::to_string(options.unit_scale) + ":" +
+                                            asset.string();
     if (auto it = index.find(key); it != index.end()) {
       mesh_index = it->second;
       return ok_status();
@@ -951,7 +971,7 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::pa
           return make_error(ExitCode::asset, where + ": " + asset.string() + " is outside --asset-root " + root.string());
         }
       }
-      auto mesh = load_mesh_asset(asset, AssetOptions{normalize});
+      auto mesh = load_mesh_asset(asset, options);
       if (!mesh) return make_error(ExitCode::asset, where + ": " + mesh.error().message);
       meshes.push_back(std::move(mesh).value());
     }
@@ -961,10 +981,14 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::pa
   };
   for (auto& o : spec.objects) {
     if (o.pool.empty()) {
-      if (auto s = add(o.primitive, o.asset, o.normalize, o.where, o.mesh_index); !s) return s.error();
+      if (auto s = add(o.primitive, o.asset, AssetOptions{o.normalize, o.unit_scale, o.z_up}, o.where, o.mesh_index); !s) {
+        return s.error();
+      }
     }
     for (auto& e : o.pool) {
-      if (auto s = add(e.primitive, e.asset, e.normalize, e.where, e.mesh_index); !s) return s.error();
+      if (auto s = add(e.primitive, e.asset, AssetOptions{e.normalize, e.unit_scale, e.z_up}, e.where, e.mesh_index); !s) {
+        return s.error();
+      }
     }
   }
   return meshes;

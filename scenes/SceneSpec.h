@@ -66,6 +66,8 @@ struct PoolEntry {
   std::optional<PrimitiveKind> primitive;
   std::filesystem::path asset;
   bool normalize = false;
+  double unit_scale = 1.0;  // metres per file unit
+  bool z_up = false;        // the file is Z-up
   std::uint32_t category_id = 0;  // 0 when the object is unlabeled
   double probability = 0.0;       // of being drawn for one instance (entries sum to 1)
   std::uint32_t mesh_index = 0;   // filled by load_meshes()
@@ -77,6 +79,8 @@ struct ObjectSpec {
   std::optional<PrimitiveKind> primitive;
   std::filesystem::path asset;  // resolved (absolute or relative to the working directory)
   bool normalize = false;       // assets: centre and scale the mesh to fit the unit cube first
+  double unit_scale = 1.0;      // assets: metres per file unit (applied before normalize)
+  bool z_up = false;            // assets: the file is Z-up (turned to our +Y up)
   bool labeled = true;          // false: rendered and occluding, but id 0 (background) in every label
   std::uint32_t category_id = 0;  // 1-based index into SceneSpec::categories; 0 when unlabeled
   IntDist count = std::int64_t{1};

@@ -116,6 +116,8 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
         else {
           je["asset"] = e.asset.string();
           je["normalize"] = e.normalize;
+          je["units"] = e.unit_scale;
+          je["up"] = e.z_up ? "z" : "y";
         }
         if (e.category_id) je["category"] = spec.categories.at(e.category_id - 1).name;
         je["probability"] = e.probability;
@@ -126,6 +128,8 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     } else {
       jo["asset"] = o.asset.string();
       jo["normalize"] = o.normalize;
+      jo["units"] = o.unit_scale;
+      jo["up"] = o.z_up ? "z" : "y";
     }
     jo["labeled"] = o.labeled;
     if (o.labeled && o.pool.empty()) jo["category"] = spec.categories.at(o.category_id - 1).name;

@@ -46,6 +46,21 @@ TEST(Assets, NormalizeFitsTheUnitCube) {
   EXPECT_NEAR(m->bounds_max.y + m->bounds_min.y, 0.0f, 1e-5f);
 }
 
+TEST(Assets, UnitsAndUpAxis) {
+  auto plain = load_mesh_asset(k_repo_models / "pawn.ply", {});
+  AssetOptions o;
+  o.unit_scale = 0.5;
+  o.z_up = true;  // as if the file were Z-up: its +Z becomes our +Y, its +Y our -Z
+  auto turned = load_mesh_asset(k_repo_models / "pawn.ply", o);
+  ASSERT_TRUE(plain.ok() && turned.ok());
+  EXPECT_NEAR(turned->bounds_max.y, 0.5f * plain->bounds_max.z, 1e-6f);
+  EXPECT_NEAR(turned->bounds_min.z, -0.5f * plain->bounds_max.y, 1e-6f);
+  EXPECT_NEAR(turned->bounds_max.x, 0.5f * plain->bounds_max.x, 1e-6f);
+  // Normals turn with the positions and stay unit length.
+  EXPECT_NEAR(turned->vertices[0].normal.y, plain->vertices[0].normal.z, 1e-6f);
+  EXPECT_NEAR(turned->vertices[0].normal.z, -plain->vertices[0].normal.y, 1e-6f);
+}
+
 TEST(Assets, MissingFileIsAnAssetError) {
   auto m = load_mesh_asset("/nonexistent/model.glb", {});
   ASSERT_FALSE(m.ok());

@@ -370,6 +370,17 @@ objects:
   EXPECT_LT(chi2, 18.42) << n[0] << " " << n[1] << " " << n[2];
 }
 
+TEST(Randomizers, AssetUnitAndAxisOptionsAreValidated) {
+  EXPECT_EQ(error_of("categories: [a]\nobjects: [{primitive: cube, category: a, units: 0.01}]\n"),
+            "test.yaml:2:49: objects[0].units: only applies to assets");
+  EXPECT_EQ(error_of("categories: [a]\nobjects: [{asset: x.glb, category: a, up: x}]\n"),
+            "test.yaml:2:43: objects[0].up: expected y or z, got 'x' (did you mean 'y'?)");
+  auto ok = parse_config("categories: [a]\nobjects: [{asset: x.glb, category: a, units: 0.01, up: z}]\n", "t.yaml", ".");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->objects[0].unit_scale, 0.01);
+  EXPECT_TRUE(ok->objects[0].z_up);
+}
+
 TEST(Randomizers, PoolErrorsAreNamed) {
   const std::string head = "categories: [a, b]\nobjects:\n  - name: p\n";
   EXPECT_EQ(error_of(head + "    pool: [{primitive: cube, category: c}]\n"),
