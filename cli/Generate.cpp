@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
 #include <system_error>
 
 #include "cli/Progress.h"
@@ -22,7 +23,29 @@ namespace fs = std::filesystem;
 
 // What a dataset's bytes depend on. A resumed run must match it exactly; nothing run-specific
 // (time, thread count, host) goes into the manifest, so a resumed dataset equals an uninterrupted one.
-json identity(const GenerateOptions& options, const SceneSpec& spec) {
+// The files a config names (meshes, environment maps, textures) with the xxHash3-64 of their bytes,
+// so a resume or a merge refuses a dataset made from files that have changed since.
+Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& randomizers) {
+  std::set<fs::path> files;
+  for (const auto& o : spec.objects) {
+    if (!o.primitive && o.pool.empty()) files.insert(o.asset);
+    for (const auto& e : o.pool) {
+      if (!e.primitive) files.insert(e.asset);
+    }
+  }
+  if (spec.environment) files.insert(spec.environment->maps.begin(), spec.environment->maps.end());
+  files.insert(randomizers.textures.begin(), randomizers.textures.end());
+  json out = json::array();
+  for (const auto& f : files) {
+    auto bytes = read_text_file(f);
+    if (!bytes) return make_error(ExitCode::asset, bytes.error().message);
+    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->data());
+    out.push_back({{"file", f.string()}, {"xxh3", content_hash({data, bytes->size()})}});
+  }
+  return out;
+}
+
+json identity(const GenerateOptions& options, const SceneSpec& spec, const json& inputs) {
   json m;
   m["tool"] = "synthlabel";
   m["version"] = std::string(tool_version());
@@ -33,6 +56,7 @@ json identity(const GenerateOptions& options, const SceneSpec& spec) {
   m["frame_range"] = {options.start, options.start + spec.frames};  // [first, last + 1)
   m["compression"] = options.compression;
   m["config"] = to_json(spec);
+  m["inputs"] = inputs;
   return m;
 }
 
@@ -124,7 +148,9 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
 
   // The dataset's whole range; a shard renders one block of it and says which in its manifest.
   std::uint64_t first = options.start, count = spec.frames;
-  json ident = identity(options, spec);
+  auto inputs = input_hashes(spec, **randomizers);
+  if (!inputs) return inputs.error();
+  json ident = identity(options, spec, *inputs);
   if (*shard) {
     const auto [a, b] = shard_range(**shard, options.start, spec.frames);
     first = a;

@@ -122,6 +122,22 @@ TEST_F(CrashSafety, ResumeRefusesADifferentConfig) {
   EXPECT_NE(r.err.find("differ in seed (12345 vs 5) (this command first)"), std::string::npos) << r.err;
 }
 
+// The files a config names are part of the dataset's identity: changed bytes refuse a resume.
+TEST_F(CrashSafety, ResumeRefusesChangedInputFiles) {
+  const fs::path dir = s_dir->path() / "inputs";
+  fs::create_directories(dir);
+  fs::copy_file(fs::path(SYNTHLABEL_SOURCE_DIR) / "assets/models/pawn.ply", dir / "pawn.ply");
+  std::ofstream(dir / "scene.yaml") << "categories: [pawn]\nobjects: [{asset: pawn.ply, category: pawn}]\n";
+  const std::string cmd = test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((dir / "scene.yaml").string()) +
+                          " --out " + test::shell_quote((dir / "out").string()) + " --frames 2 --resolution 64x48 --quiet";
+  ASSERT_EQ(test::run(cmd).exit_code, 0);
+  ASSERT_EQ(test::run(cmd + " --resume").exit_code, 0);  // unchanged: fine
+  std::ofstream(dir / "pawn.ply", std::ios::app) << "\n";  // same mesh, other bytes
+  const auto r = test::run(cmd + " --resume");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("differ in inputs"), std::string::npos) << r.err;
+}
+
 TEST_F(CrashSafety, ResumeOfAFinishedDatasetChangesNothing) {
   const fs::path out = s_dir->path() / "finished";
   ASSERT_EQ(test::run(generate_cmd(out)).exit_code, 0);
