@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   if (!environments) return std::fprintf(stderr, "%s\n", environments.error().message.c_str()), 3;
   auto textures = load_textures(**randomizers);
   if (!textures) return std::fprintf(stderr, "%s\n", textures.error().message.c_str()), 3;
+  if (!adopt_mesh_textures(*meshes, *textures)) return 3;
   if (!meshes) return std::fprintf(stderr, "%s\n", meshes.error().message.c_str()), 3;
   RendererOptions o;
   o.width = spec->width;

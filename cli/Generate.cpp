@@ -145,6 +145,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (!environments) return environments.error();
   auto textures = load_textures(**randomizers);
   if (!textures) return textures.error();
+  SL_TRY_STATUS(adopt_mesh_textures(*meshes, *textures));
 
   // The dataset's whole range; a shard renders one block of it and says which in its manifest.
   std::uint64_t first = options.start, count = spec.frames;

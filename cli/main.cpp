@@ -232,6 +232,7 @@ int main(int argc, char** argv) {
     if (!environments) return fail(environments.error());
     auto textures = load_textures(**randomizers);
     if (!textures) return fail(textures.error());
+    if (auto s = adopt_mesh_textures(*meshes, *textures); !s) return fail(s.error());
     std::printf("%s\n", to_json(*spec).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     return 0;
   }

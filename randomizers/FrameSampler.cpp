@@ -241,6 +241,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
         inst.scale = glm::vec3(sample(os.scale, r_scale, at));
       }
       inst.color = os.color ? glm::vec3(sample(*os.color, r_col, at)) : meshes[inst.mesh_index].base_color;
+      inst.texture = meshes[inst.mesh_index].texture;  // the asset's own texture (multiplies the colour)
       update_model(inst);
       if (os.labeled) {
         inst.instance_id = next_id++;

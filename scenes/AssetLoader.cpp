@@ -18,6 +18,9 @@
 
 #include <glm/geometric.hpp>
 
+#include "core/FileIo.h"
+#include "scenes/Texture.h"
+
 namespace synthlabel {
 namespace {
 
@@ -28,6 +31,49 @@ Error asset_error(const std::filesystem::path& path, const std::string& what) {
 bool finite(const glm::vec3& v) { return std::isfinite(v.x) && std::isfinite(v.y) && std::isfinite(v.z); }
 
 }  // namespace
+
+// The base-colour texture every triangle mesh of the file shares (glTF baseColorTexture, else the
+// diffuse texture), embedded or in a file beside the asset. Only PNG is decoded; anything else (or a
+// file that mixes textures) leaves the mesh untextured, with its base colour.
+void read_base_color_texture(const aiScene& scene, const std::filesystem::path& path, Mesh& out) {
+  std::string shared;
+  bool first = true;
+  for (unsigned mi = 0; mi < scene.mNumMeshes; ++mi) {
+    const aiMesh* m = scene.mMeshes[mi];
+    if (m == nullptr || (m->mPrimitiveTypes & aiPrimitiveType_TRIANGLE) == 0 || m->mVertices == nullptr) continue;
+    std::string name;
+    if (scene.mMaterials != nullptr && m->mMaterialIndex < scene.mNumMaterials && m->mTextureCoords[0] != nullptr) {
+      aiString p;
+      const aiMaterial* mat = scene.mMaterials[m->mMaterialIndex];
+      if (mat->GetTexture(aiTextureType_BASE_COLOR, 0, &p) == AI_SUCCESS ||
+          mat->GetTexture(aiTextureType_DIFFUSE, 0, &p) == AI_SUCCESS) {
+        name = p.C_Str();
+      }
+    }
+    if (first) shared = name;
+    else if (name != shared) return;  // parts with different textures (or none): not supported yet
+    first = false;
+  }
+  if (shared.empty()) return;
+  std::vector<std::uint8_t> bytes;
+  if (const aiTexture* t = scene.GetEmbeddedTexture(shared.c_str())) {
+    if (t->mHeight != 0 || t->pcData == nullptr) return;  // raw texel arrays: rare, not read
+    const auto* data = reinterpret_cast<const std::uint8_t*>(t->pcData);
+    bytes.assign(data, data + t->mWidth);  // compressed image bytes
+  } else {
+    const auto file = (path.parent_path() / shared).lexically_normal();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec) || std::filesystem::file_size(file, ec) > (64u << 20)) return;
+    auto text = read_text_file(file);
+    if (!text) return;
+    bytes.assign(text->begin(), text->end());
+  }
+  auto texture = decode_png(bytes, shared);
+  if (!texture) return;
+  out.texture_width = texture->width;
+  out.texture_height = texture->height;
+  out.texture_rgba = std::move(texture->rgba);
+}
 
 Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const AssetOptions& options) {
   std::error_code ec;
@@ -102,6 +148,7 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
     }
   }
   if (out.indices.empty()) return asset_error(path, "file holds no triangles");
+  read_base_color_texture(*scene, path, out);
   if (options.z_up || options.unit_scale != 1.0) {
     const auto s = static_cast<float>(options.unit_scale);
     for (auto& v : out.vertices) {
@@ -166,6 +213,9 @@ unsigned long cpu_seconds_for(const std::filesystem::path& path) {
     write_all(fd, &r->base_color, sizeof r->base_color);
     write_all(fd, r->vertices.data(), r->vertices.size() * sizeof(Vertex));
     write_all(fd, r->indices.data(), r->indices.size() * sizeof(std::uint32_t));
+    const std::uint32_t size[2] = {r->texture_width, r->texture_height};
+    write_all(fd, size, sizeof size);
+    write_all(fd, r->texture_rgba.data(), r->texture_rgba.size());
   }
   ::close(fd);
   _exit(0);  // no destructors or atexit handlers of the parent's state
@@ -221,14 +271,25 @@ Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptio
   if (reply[0] != 'M' || reply.size() < head) return asset_error(path, "the importer's reply is damaged");
   std::memcpy(counts, reply.data() + 1, sizeof counts);
   std::memcpy(&mesh.base_color, reply.data() + 1 + sizeof counts, sizeof mesh.base_color);
+  const std::size_t geometry = static_cast<std::size_t>(counts[0]) * sizeof(Vertex) + counts[1] * sizeof(std::uint32_t);
+  std::uint32_t tex[2] = {0, 0};
   if (counts[0] > reply.size() / sizeof(Vertex) || counts[1] > reply.size() / sizeof(std::uint32_t) ||
-      reply.size() != head + counts[0] * sizeof(Vertex) + counts[1] * sizeof(std::uint32_t)) {
+      reply.size() < head + geometry + sizeof tex) {
+    return asset_error(path, "the importer's reply is damaged");
+  }
+  std::memcpy(tex, reply.data() + head + geometry, sizeof tex);
+  const std::size_t texels = std::size_t{tex[0]} * tex[1] * 4;
+  if (tex[0] > 16384 || tex[1] > 16384 || reply.size() != head + geometry + sizeof tex + texels) {
     return asset_error(path, "the importer's reply is damaged");
   }
   mesh.vertices.resize(counts[0]);
   mesh.indices.resize(counts[1]);
   std::memcpy(mesh.vertices.data(), reply.data() + head, counts[0] * sizeof(Vertex));
   std::memcpy(mesh.indices.data(), reply.data() + head + counts[0] * sizeof(Vertex), counts[1] * sizeof(std::uint32_t));
+  mesh.texture_width = tex[0];
+  mesh.texture_height = tex[1];
+  const auto* texel_bytes = reinterpret_cast<const std::uint8_t*>(reply.data() + head + geometry + sizeof tex);
+  mesh.texture_rgba.assign(texel_bytes, texel_bytes + texels);
   compute_bounds(mesh);
   return mesh;
 }

@@ -25,6 +25,13 @@ struct Mesh {
   glm::vec3 bounds_min{0.0f};
   glm::vec3 bounds_max{0.0f};
   glm::vec3 base_color{0.7f};           // the asset's own diffuse colour (used when the config sets none)
+  // The asset's own base-colour texture (glTF baseColorTexture, else the diffuse texture), when every
+  // part of the file uses the same one and it is a PNG: sRGB RGBA8, width x height. Decoded in the
+  // importer's sandbox. `texture` is its index among the uploaded textures (-1: none), set by
+  // adopt_mesh_textures().
+  std::uint32_t texture_width = 0, texture_height = 0;
+  std::vector<std::uint8_t> texture_rgba;
+  std::int32_t texture = -1;
 };
 
 // Recomputes bounds_min/bounds_max from the vertices.

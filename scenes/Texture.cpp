@@ -37,6 +37,44 @@ Texture make_texture(std::string name, std::uint32_t width, std::uint32_t height
   return t;
 }
 
+Result<Texture> decode_png(std::span<const std::uint8_t> bytes, const std::string& what) {
+  png_image image;
+  std::memset(&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory(&image, bytes.data(), bytes.size())) {
+    return make_error(ExitCode::asset, what + ": not a readable PNG image (" + image.message + ")");
+  }
+  if (image.width == 0 || image.height == 0 || image.width > 16384 || image.height > 16384) {
+    png_image_free(&image);
+    return make_error(ExitCode::asset,
+                      what + ": unexpected size " + std::to_string(image.width) + "x" + std::to_string(image.height));
+  }
+  image.format = PNG_FORMAT_RGBA;
+  Texture t;
+  t.name = what;
+  t.width = image.width;
+  t.height = image.height;
+  t.rgba.resize(PNG_IMAGE_SIZE(image));
+  if (!png_image_finish_read(&image, nullptr, t.rgba.data(), 0, nullptr)) {
+    const std::string why = image.message;
+    png_image_free(&image);
+    return make_error(ExitCode::asset, what + ": not a readable PNG image (" + why + ")");
+  }
+  return t;
+}
+
+Status adopt_mesh_textures(std::span<Mesh> meshes, std::vector<Texture>& textures) {
+  for (Mesh& m : meshes) {
+    if (m.texture_rgba.empty()) continue;
+    if (textures.size() >= k_max_textures) {
+      return make_error(ExitCode::usage, "more than " + std::to_string(k_max_textures) + " textures in all");
+    }
+    m.texture = static_cast<std::int32_t>(textures.size());
+    textures.push_back(make_texture(m.name, m.texture_width, m.texture_height, m.texture_rgba));
+  }
+  return ok_status();
+}
+
 Result<Texture> load_texture(const std::filesystem::path& path) {
   auto fail = [&](const std::string& what) { return make_error(ExitCode::asset, path.string() + ": " + what); };
   std::error_code ec;
@@ -46,24 +84,9 @@ Result<Texture> load_texture(const std::filesystem::path& path) {
   if (size > k_max_texture_bytes) return fail("larger than 64 MiB");
   auto bytes = read_text_file(path);
   if (!bytes) return fail(bytes.error().message);
-  png_image image;
-  std::memset(&image, 0, sizeof image);
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_memory(&image, bytes->data(), bytes->size())) {
-    return fail(std::string("not a readable PNG image (") + image.message + ")");
-  }
-  if (image.width == 0 || image.height == 0 || image.width > 16384 || image.height > 16384) {
-    png_image_free(&image);
-    return fail("unexpected size " + std::to_string(image.width) + "x" + std::to_string(image.height));
-  }
-  image.format = PNG_FORMAT_RGBA;
-  std::vector<std::uint8_t> pixels(PNG_IMAGE_SIZE(image));
-  if (!png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr)) {
-    const std::string what = image.message;
-    png_image_free(&image);
-    return fail("not a readable PNG image (" + what + ")");
-  }
-  return make_texture(path.filename().string(), image.width, image.height, pixels);
+  auto t = decode_png({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, path.string());
+  if (!t) return t.error();
+  return make_texture(path.filename().string(), t->width, t->height, t->rgba);
 }
 
 Result<std::vector<std::filesystem::path>> list_textures(const std::filesystem::path& folder) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/Error.h"
+#include "scenes/Mesh.h"
 
 namespace synthlabel {
 
@@ -29,6 +30,12 @@ Result<Texture> load_texture(const std::filesystem::path& path);
 
 // From pixels in memory (tests): `rgba` is width x height sRGB RGBA8.
 Texture make_texture(std::string name, std::uint32_t width, std::uint32_t height, std::span<const std::uint8_t> rgba);
+
+// Decodes PNG bytes to sRGB RGBA8 (any bit depth and colour type); `what` names the source in errors.
+Result<Texture> decode_png(std::span<const std::uint8_t> bytes, const std::string& what);
+
+// Gives every mesh that carries its own texture an index among `textures` (appended, resampled).
+Status adopt_mesh_textures(std::span<Mesh> meshes, std::vector<Texture>& textures);
 
 // The .png files directly in `folder`, sorted by name (so indices do not depend on the file system).
 Result<std::vector<std::filesystem::path>> list_textures(const std::filesystem::path& folder);

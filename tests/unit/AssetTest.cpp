@@ -38,6 +38,25 @@ TEST(Assets, FormatsFromAssimpTestModels) {
   expect_loads(k_assimp / "FBX/box.fbx");
 }
 
+TEST(Assets, BaseColourTexturesComeWithTheMesh) {
+  // BoxTextured: a glTF whose material's baseColorTexture is CesiumLogoFlat.png, embedded in the GLB
+  // and a file beside the .gltf. Both come back decoded (through the importer's sandbox), the same.
+  auto embedded = load_mesh_asset(k_assimp / "glTF2/BoxTextured-glTF-Binary/BoxTextured.glb", {});
+  auto external = load_mesh_asset(k_assimp / "glTF2/BoxTextured-glTF/BoxTextured.gltf", {});
+  ASSERT_TRUE(embedded.ok()) << embedded.error().message;
+  ASSERT_TRUE(external.ok()) << external.error().message;
+  EXPECT_GT(embedded->texture_width, 0u);
+  EXPECT_EQ(embedded->texture_rgba.size(), std::size_t{embedded->texture_width} * embedded->texture_height * 4);
+  EXPECT_EQ(embedded->texture_rgba, external->texture_rgba);
+  float spread = 0.0f;  // the model's UVs (which repeat the logo) reach us
+  for (const auto& v : embedded->vertices) spread = std::max(spread, std::abs(v.uv.x) + std::abs(v.uv.y));
+  EXPECT_GT(spread, 1.0f);
+  // A model without textures carries none.
+  auto plain = load_mesh_asset(k_repo_models / "pawn.ply", {});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->texture_rgba.empty());
+}
+
 TEST(Assets, NormalizeFitsTheUnitCube) {
   auto m = load_mesh_asset(k_repo_models / "pawn.ply", AssetOptions{true});
   ASSERT_TRUE(m.ok());
