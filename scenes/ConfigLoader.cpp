@@ -938,15 +938,36 @@ Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vect
   return parse_config(*text, path, path.parent_path(), overrides);
 }
 
-Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root) {
-  std::filesystem::path root;
-  if (!asset_root.empty()) {
-    std::error_code ec;
-    root = std::filesystem::weakly_canonical(asset_root, ec);
-    if (ec || !std::filesystem::is_directory(root)) {
-      return make_error(ExitCode::usage, "--asset-root '" + asset_root.string() + "' is not a folder");
-    }
+namespace {
+
+// --asset-root resolved (symlinks and ".." included); empty when none was given.
+Result<std::filesystem::path> resolve_asset_root(const std::filesystem::path& asset_root) {
+  if (asset_root.empty()) return std::filesystem::path();
+  std::error_code ec;
+  auto root = std::filesystem::weakly_canonical(asset_root, ec);
+  if (ec || !std::filesystem::is_directory(root)) {
+    return make_error(ExitCode::usage, "--asset-root '" + asset_root.string() + "' is not a folder");
   }
+  return root;
+}
+
+// Fails when `file` lies outside `root` once symlinks and ".." are resolved (no check without a root).
+Status check_inside_root(const std::filesystem::path& root, const std::filesystem::path& file, const std::string& where) {
+  if (root.empty()) return ok_status();
+  std::error_code ec;
+  const auto rel = std::filesystem::weakly_canonical(file, ec).lexically_relative(root);
+  if (ec || rel.empty() || *rel.begin() == "..") {
+    return make_error(ExitCode::asset, where + ": " + file.string() + " is outside --asset-root " + root.string());
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root) {
+  auto root_r = resolve_asset_root(asset_root);
+  if (!root_r) return root_r.error();
+  const std::filesystem::path root = *root_r;
   std::vector<Mesh> meshes;
   std::map<std::string, std::uint32_t> index;  // dedupe key -> mesh index
   auto add = [&](const std::optional<PrimitiveKind>& primitive, const std::filesystem::path& asset,
@@ -962,15 +983,7 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::pa
     if (primitive) {
       meshes.push_back(make_primitive(*primitive));
     } else {
-      if (!root.empty()) {
-        // Symlinks and ".." resolved first, so neither can lead out of the root.
-        std::error_code ec;
-        const auto real = std::filesystem::weakly_canonical(asset, ec);
-        const auto rel = real.lexically_relative(root);
-        if (ec || rel.empty() || *rel.begin() == "..") {
-          return make_error(ExitCode::asset, where + ": " + asset.string() + " is outside --asset-root " + root.string());
-        }
-      }
+      SL_TRY_STATUS(check_inside_root(root, asset, where));
       auto mesh = load_mesh_asset(asset, options);
       if (!mesh) return make_error(ExitCode::asset, where + ": " + mesh.error().message);
       meshes.push_back(std::move(mesh).value());
@@ -1155,24 +1168,11 @@ nlohmann::ordered_json Properties::to_json() const { return yaml_to_json(m_impl-
 Result<std::vector<EnvironmentMap>> load_environments(const SceneSpec& spec, const std::filesystem::path& asset_root) {
   std::vector<EnvironmentMap> maps;
   if (!spec.environment) return maps;
-  std::filesystem::path root;
-  if (!asset_root.empty()) {
-    std::error_code ec;
-    root = std::filesystem::weakly_canonical(asset_root, ec);
-    if (ec || !std::filesystem::is_directory(root)) {
-      return make_error(ExitCode::usage, "--asset-root '" + asset_root.string() + "' is not a folder");
-    }
-  }
+  auto root = resolve_asset_root(asset_root);
+  if (!root) return root.error();
   const EnvironmentSpec& env = *spec.environment;
   for (std::size_t i = 0; i < env.maps.size(); ++i) {
-    if (!root.empty()) {
-      std::error_code ec;
-      const auto rel = std::filesystem::weakly_canonical(env.maps[i], ec).lexically_relative(root);
-      if (ec || rel.empty() || *rel.begin() == "..") {
-        return make_error(ExitCode::asset, env.where[i] + ": " + env.maps[i].string() + " is outside --asset-root " +
-                                               root.string());
-      }
-    }
+    SL_TRY_STATUS(check_inside_root(*root, env.maps[i], env.where[i]));
     auto map = load_environment(env.maps[i]);
     if (!map) return make_error(ExitCode::asset, env.where[i] + ": " + map.error().message);
     maps.push_back(std::move(map).value());
