@@ -223,16 +223,16 @@ Status VulkanRenderer::make_buffer(VkDeviceSize size, VkBufferUsageFlags usage, 
   return ok_status();
 }
 
-Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkImageAspectFlags aspect,
-                                   Target& out) const {
+Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkImageAspectFlags aspect, Target& out,
+                                   ImageShape shape) const {
   const VkDevice dev = m_device.get();
   VkImageCreateInfo ci{};
   ci.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
   ci.imageType = VK_IMAGE_TYPE_2D;
   ci.format = format;
-  ci.extent = {m_width, m_height, 1};
+  ci.extent = {shape.width ? shape.width : m_width, shape.height ? shape.height : m_height, 1};
   ci.mipLevels = 1;
-  ci.arrayLayers = 1;
+  ci.arrayLayers = shape.layers;
   ci.samples = VK_SAMPLE_COUNT_1_BIT;  // labels: exactly one sample, at the pixel centre
   ci.tiling = VK_IMAGE_TILING_OPTIMAL;
   ci.usage = usage;
@@ -250,9 +250,9 @@ Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkI
   VkImageViewCreateInfo vi{};
   vi.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
   vi.image = img;
-  vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
+  vi.viewType = shape.array ? VK_IMAGE_VIEW_TYPE_2D_ARRAY : VK_IMAGE_VIEW_TYPE_2D;
   vi.format = format;
-  vi.subresourceRange = {aspect, 0, 1, 0, 1};
+  vi.subresourceRange = {aspect, 0, 1, 0, shape.layers};
   VkImageView view = VK_NULL_HANDLE;
   SL_VK_TRY(vkCreateImageView(dev, &vi, nullptr, &view));
   out.view = UniqueImageView(dev, view);
@@ -558,7 +558,6 @@ Status VulkanRenderer::upload_meshes(std::span<const Mesh> meshes) {
 // until it is ready for the fragment shader.
 Status VulkanRenderer::upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers,
                                     const void* data, VkDeviceSize bytes, Target& out) {
-  const VkDevice dev = m_device.get();
   Slot& slot = m_slots.front();
   for (const Slot& s : m_slots) {
     if (s.pending) return make_error(ExitCode::internal, "image upload while a frame is in flight");
@@ -575,37 +574,8 @@ Status VulkanRenderer::upload_array(VkFormat format, std::uint32_t w, std::uint3
                             staging));
   std::memcpy(staging.mapped, data, bytes);
   Target t;
-  VkImageCreateInfo ci{};
-  ci.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
-  ci.imageType = VK_IMAGE_TYPE_2D;
-  ci.format = format;
-  ci.extent = {w, h, 1};
-  ci.mipLevels = 1;
-  ci.arrayLayers = layers;
-  ci.samples = VK_SAMPLE_COUNT_1_BIT;
-  ci.tiling = VK_IMAGE_TILING_OPTIMAL;
-  ci.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
-  ci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  ci.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
-  VkImage img = VK_NULL_HANDLE;
-  SL_VK_TRY(vkCreateImage(dev, &ci, nullptr, &img));
-  UniqueImage owned(dev, img);
-  VkMemoryRequirements req{};
-  vkGetImageMemoryRequirements(dev, img, &req);
-  std::uint32_t type = 0;
-  SL_TRY_STATUS(allocate(req, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, t.memory, type));
-  SL_VK_TRY(vkBindImageMemory(dev, img, t.memory.get(), 0));
-  VkImageViewCreateInfo vi{};
-  vi.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
-  vi.image = img;
-  vi.viewType = VK_IMAGE_VIEW_TYPE_2D_ARRAY;
-  vi.format = format;
-  vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers};
-  VkImageView view = VK_NULL_HANDLE;
-  SL_VK_TRY(vkCreateImageView(dev, &vi, nullptr, &view));
-  t.view = UniqueImageView(dev, view);
-  t.image = std::move(owned);
-  t.format = format;
+  SL_TRY_STATUS(make_target(format, VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+                            VK_IMAGE_ASPECT_COLOR_BIT, t, ImageShape{w, h, layers, true}));
 
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;

@@ -19,6 +19,13 @@
 
 namespace synthlabel::vk {
 
+// An image's size for VulkanRenderer::make_target: 0 means the frame's; `array` gives a 2D-array view
+// (what the samplers in the shaders take).
+struct ImageShape {
+  std::uint32_t width = 0, height = 0, layers = 1;
+  bool array = false;
+};
+
 class VulkanRenderer final : public Renderer {
  public:
   static Result<std::unique_ptr<VulkanRenderer>> create(const RendererOptions& options);
@@ -69,7 +76,8 @@ class VulkanRenderer final : public Renderer {
                   UniqueMemory& out, std::uint32_t& type) const;
   Status make_buffer(VkDeviceSize size, VkBufferUsageFlags usage, VkMemoryPropertyFlags required,
                      VkMemoryPropertyFlags preferred, bool map, Buffer& out) const;
-  Status make_target(VkFormat format, VkImageUsageFlags usage, VkImageAspectFlags aspect, Target& out) const;
+  Status make_target(VkFormat format, VkImageUsageFlags usage, VkImageAspectFlags aspect, Target& out,
+                     ImageShape shape = {}) const;
   Status make_render_pass();
   Status make_pipeline();
   Status upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers, const void* data,
