@@ -28,9 +28,9 @@ namespace fs = std::filesystem;
 Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& randomizers) {
   std::set<fs::path> files;
   for (const auto& o : spec.objects) {
-    if (!o.primitive && o.pool.empty()) files.insert(o.asset);
+    if (!o.shape.primitive && o.pool.empty()) files.insert(o.shape.asset);
     for (const auto& e : o.pool) {
-      if (!e.primitive) files.insert(e.asset);
+      if (!e.shape.primitive) files.insert(e.shape.asset);
     }
   }
   if (spec.environment) files.insert(spec.environment->maps.begin(), spec.environment->maps.end());

@@ -205,7 +205,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
       Rng r_pos = r.fork("position"), r_rot = r.fork("rotation"), r_scale = r.fork("scale"), r_col = r.fork("color");
       Instance inst;
       inst.object_index = static_cast<std::uint32_t>(oi);
-      inst.mesh_index = os.mesh_index;
+      inst.mesh_index = os.shape.mesh_index;
       std::uint32_t category_id = os.category_id;
       if (!os.pool.empty()) {
         Rng r_pool = r.fork("pool");
@@ -220,7 +220,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
           }
         }
         while (os.pool[pick].probability <= 0 && pick > 0) --pick;
-        inst.mesh_index = os.pool[pick].mesh_index;
+        inst.mesh_index = os.pool[pick].shape.mesh_index;
         inst.pool_entry = static_cast<std::int32_t>(pick);
         category_id = os.pool[pick].category_id;
       }

@@ -719,14 +719,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
       return o;
     }
     if (n["category_weights"]) fail(n["category_weights"], join(path, "category_weights"), "only applies with 'pool'");
-    const Shape shape = parse_shape(n, path);
-    o.primitive = shape.primitive;
-    o.asset = shape.asset;
-    o.normalize = shape.normalize;
-    o.unit_scale = shape.unit_scale;
-    o.z_up = shape.z_up;
-    o.where = shape.where;
-    o.name = n["name"] ? string(n["name"], join(path, "name")) : shape.name;
+    o.shape = parse_shape(n, path);
+    o.name = n["name"] ? string(n["name"], join(path, "name")) : o.shape.name;
     if (auto c = n["category"]) {
       if (!o.labeled) fail(c, join(path, "category"), "an unlabeled object (labeled: false) has no category");
       o.category_id = category_id(c, join(path, "category"), spec);
@@ -737,17 +731,9 @@ class Parser : public std::enable_shared_from_this<Parser> {
     return o;
   }
 
-  // What a shape is made of: `primitive`, or `asset` (with `normalize`), in an object or a pool entry.
-  struct Shape {
-    std::optional<PrimitiveKind> primitive;
-    std::filesystem::path asset;
-    bool normalize = false;
-    double unit_scale = 1.0;
-    bool z_up = false;
-    std::string where, name;
-  };
-  Shape parse_shape(const YAML::Node& n, const std::string& path) {
-    Shape out;
+  // `primitive`, or `asset` with its import options, in an object or a pool entry.
+  ShapeSpec parse_shape(const YAML::Node& n, const std::string& path) {
+    ShapeSpec out;
     if (n["primitive"] && n["asset"]) fail(n, path, "give either 'primitive' or 'asset', not both");
     if (auto p = n["primitive"]) {
       out.name = string(p, join(path, "primitive"));
@@ -806,14 +792,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       expect_map(e, ep);
       check_keys(e, ep, {"primitive", "asset", "normalize", "units", "up", "category", "weight"});
       PoolEntry entry;
-      const Shape shape = parse_shape(e, ep);
-      entry.primitive = shape.primitive;
-      entry.asset = shape.asset;
-      entry.normalize = shape.normalize;
-      entry.unit_scale = shape.unit_scale;
-      entry.z_up = shape.z_up;
-      entry.where = shape.where;
-      entry.name = shape.name;
+      entry.shape = parse_shape(e, ep);
       if (auto c = e["category"]) {
         if (!o.labeled) fail(c, join(ep, "category"), "an unlabeled object (labeled: false) has no category");
         entry.category_id = category_id(c, join(ep, "category"), spec);
@@ -970,39 +949,31 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::pa
   const std::filesystem::path root = *root_r;
   std::vector<Mesh> meshes;
   std::map<std::string, std::uint32_t> index;  // dedupe key -> mesh index
-  auto add = [&](const std::optional<PrimitiveKind>& primitive, const std::filesystem::path& asset,
-                 const AssetOptions& options, const std::string& where, std::uint32_t& mesh_index) -> Status {
-    const std::string key = primitive ? "primitive:" + std::string(primitive_name(*primitive))
-                                      : "asset:" + std::string(options.normalize ? "n:" : "r:") +
-                                            (options.z_up ? "z:" : "y:") + std::to_string(options.unit_scale) + ":" +
-                                            asset.string();
+  auto add = [&](ShapeSpec& shape) -> Status {
+    const AssetOptions options{shape.normalize, shape.unit_scale, shape.z_up};
+    const std::string key = shape.primitive ? "primitive:" + std::string(primitive_name(*shape.primitive))
+                                            : "asset:" + std::string(options.normalize ? "n:" : "r:") +
+                                                  (options.z_up ? "z:" : "y:") + std::to_string(options.unit_scale) +
+                                                  ":" + shape.asset.string();
     if (auto it = index.find(key); it != index.end()) {
-      mesh_index = it->second;
+      shape.mesh_index = it->second;
       return ok_status();
     }
-    if (primitive) {
-      meshes.push_back(make_primitive(*primitive));
+    if (shape.primitive) {
+      meshes.push_back(make_primitive(*shape.primitive));
     } else {
-      SL_TRY_STATUS(check_inside_root(root, asset, where));
-      auto mesh = load_mesh_asset(asset, options);
-      if (!mesh) return make_error(ExitCode::asset, where + ": " + mesh.error().message);
+      SL_TRY_STATUS(check_inside_root(root, shape.asset, shape.where));
+      auto mesh = load_mesh_asset(shape.asset, options);
+      if (!mesh) return make_error(ExitCode::asset, shape.where + ": " + mesh.error().message);
       meshes.push_back(std::move(mesh).value());
     }
-    mesh_index = static_cast<std::uint32_t>(meshes.size() - 1);
-    index.emplace(key, mesh_index);
+    shape.mesh_index = static_cast<std::uint32_t>(meshes.size() - 1);
+    index.emplace(key, shape.mesh_index);
     return ok_status();
   };
   for (auto& o : spec.objects) {
-    if (o.pool.empty()) {
-      if (auto s = add(o.primitive, o.asset, AssetOptions{o.normalize, o.unit_scale, o.z_up}, o.where, o.mesh_index); !s) {
-        return s.error();
-      }
-    }
-    for (auto& e : o.pool) {
-      if (auto s = add(e.primitive, e.asset, AssetOptions{e.normalize, e.unit_scale, e.z_up}, e.where, e.mesh_index); !s) {
-        return s.error();
-      }
-    }
+    if (o.pool.empty()) SL_TRY_STATUS(add(o.shape));
+    for (auto& e : o.pool) SL_TRY_STATUS(add(e.shape));
   }
   return meshes;
 }

@@ -60,27 +60,28 @@ struct RotationSpec {
   Vec3Dist euler_deg = constant_vec3(0, 0, 0);  // else XYZ Euler angles applied X, then Y, then Z
 };
 
-// One shape an object can take, when the object draws its shape from a pool.
-struct PoolEntry {
+// What a mesh is made of: a primitive, or an asset file with its import options.
+struct ShapeSpec {
   std::string name;  // the primitive or the asset's file name
-  std::optional<PrimitiveKind> primitive;
-  std::filesystem::path asset;
-  bool normalize = false;
-  double unit_scale = 1.0;  // metres per file unit
-  bool z_up = false;        // the file is Z-up
-  std::uint32_t category_id = 0;  // 0 when the object is unlabeled
-  double probability = 0.0;       // of being drawn for one instance (entries sum to 1)
-  std::uint32_t mesh_index = 0;   // filled by load_meshes()
-  std::string where;              // "file:line:col: objects[i].pool[j].asset"
-};
-
-struct ObjectSpec {
-  std::string name;  // for messages and records; defaults to the primitive or asset name
   std::optional<PrimitiveKind> primitive;
   std::filesystem::path asset;  // resolved (absolute or relative to the working directory)
   bool normalize = false;       // assets: centre and scale the mesh to fit the unit cube first
   double unit_scale = 1.0;      // assets: metres per file unit (applied before normalize)
   bool z_up = false;            // assets: the file is Z-up (turned to our +Y up)
+  std::string where;            // "file:line:col: objects[i].asset" for asset error messages
+  std::uint32_t mesh_index = 0; // filled by load_meshes(): index into the mesh library
+};
+
+// One shape an object can take, when the object draws its shape from a pool.
+struct PoolEntry {
+  ShapeSpec shape;
+  std::uint32_t category_id = 0;  // 0 when the object is unlabeled
+  double probability = 0.0;       // of being drawn for one instance (entries sum to 1)
+};
+
+struct ObjectSpec {
+  std::string name;  // for messages and records; defaults to the primitive or asset name
+  ShapeSpec shape;
   bool labeled = true;          // false: rendered and occluding, but id 0 (background) in every label
   std::uint32_t category_id = 0;  // 1-based index into SceneSpec::categories; 0 when unlabeled
   IntDist count = std::int64_t{1};
@@ -89,10 +90,8 @@ struct ObjectSpec {
   Vec3Dist position = constant_vec3(0, 0, 0);
   RotationSpec rotation;
   std::optional<Vec3Dist> color;  // linear RGB in [0,1]; unset: the asset's own colour
-  std::uint32_t mesh_index = 0;   // filled by load_meshes(): index into the mesh library
-  std::string where;              // "file:line:col: objects[i].asset" for asset error messages
-  // Non-empty: each instance draws its shape and category from these instead (asset pools); the
-  // fields primitive/asset/normalize/category_id/mesh_index above are then unused.
+  // Non-empty: each instance draws its shape and category from these instead (asset pools); `shape`
+  // and `category_id` above are then unused.
   std::vector<PoolEntry> pool;
 };
 

@@ -34,6 +34,17 @@ json to_json(const IntDist& d) {
       d);
 }
 
+void add_shape(json& j, const ShapeSpec& s) {
+  if (s.primitive) {
+    j["primitive"] = std::string(primitive_name(*s.primitive));
+    return;
+  }
+  j["asset"] = s.asset.string();
+  j["normalize"] = s.normalize;
+  j["units"] = s.unit_scale;
+  j["up"] = s.z_up ? "z" : "y";
+}
+
 json to_json(const Vec3Dist& d) { return json::array({to_json(d[0]), to_json(d[1]), to_json(d[2])}); }
 
 }  // namespace
@@ -112,24 +123,13 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
       jo["pool"] = json::array();
       for (const auto& e : o.pool) {
         json je;
-        if (e.primitive) je["primitive"] = std::string(primitive_name(*e.primitive));
-        else {
-          je["asset"] = e.asset.string();
-          je["normalize"] = e.normalize;
-          je["units"] = e.unit_scale;
-          je["up"] = e.z_up ? "z" : "y";
-        }
+        add_shape(je, e.shape);
         if (e.category_id) je["category"] = spec.categories.at(e.category_id - 1).name;
         je["probability"] = e.probability;
         jo["pool"].push_back(je);
       }
-    } else if (o.primitive) {
-      jo["primitive"] = std::string(primitive_name(*o.primitive));
     } else {
-      jo["asset"] = o.asset.string();
-      jo["normalize"] = o.normalize;
-      jo["units"] = o.unit_scale;
-      jo["up"] = o.z_up ? "z" : "y";
+      add_shape(jo, o.shape);
     }
     jo["labeled"] = o.labeled;
     if (o.labeled && o.pool.empty()) jo["category"] = spec.categories.at(o.category_id - 1).name;

@@ -148,7 +148,7 @@ TEST(Config, IncludesMergeWithLaterValuesWinning) {
   EXPECT_EQ(std::get<double>(r->camera.elevation_deg), 30.0);
   EXPECT_EQ(std::get<double>(r->lights.at(0).intensity), 3.0);     // from the second include
   EXPECT_EQ(r->width, 160u);
-  EXPECT_EQ(r->objects[0].asset, (dir.path() / "parts/mesh.obj").lexically_normal());  // relative to its file
+  EXPECT_EQ(r->objects[0].shape.asset, (dir.path() / "parts/mesh.obj").lexically_normal());  // relative to its file
 }
 
 TEST(Config, IncludeErrorsPointIntoTheRightFile) {

@@ -358,7 +358,7 @@ objects:
     for (const auto& inst : sample_frame(b.spec, b.meshes, *b.pipeline, f).instances) {
       ASSERT_GE(inst.pool_entry, 0);
       const auto& entry = b.spec.objects[0].pool[static_cast<std::size_t>(inst.pool_entry)];
-      EXPECT_EQ(inst.mesh_index, entry.mesh_index);
+      EXPECT_EQ(inst.mesh_index, entry.shape.mesh_index);
       EXPECT_EQ(inst.category_id, entry.category_id);
       n[inst.pool_entry] += 1;
       total += 1;
@@ -377,8 +377,8 @@ TEST(Randomizers, AssetUnitAndAxisOptionsAreValidated) {
             "test.yaml:2:43: objects[0].up: expected y or z, got 'x' (did you mean 'y'?)");
   auto ok = parse_config("categories: [a]\nobjects: [{asset: x.glb, category: a, units: 0.01, up: z}]\n", "t.yaml", ".");
   ASSERT_TRUE(ok.ok()) << ok.error().message;
-  EXPECT_EQ(ok->objects[0].unit_scale, 0.01);
-  EXPECT_TRUE(ok->objects[0].z_up);
+  EXPECT_EQ(ok->objects[0].shape.unit_scale, 0.01);
+  EXPECT_TRUE(ok->objects[0].shape.z_up);
 }
 
 TEST(Randomizers, PoolErrorsAreNamed) {
