@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <thread>
+
+#include <glm/geometric.hpp>
 
 #include "core/FileIo.h"
 
@@ -39,7 +42,99 @@ std::vector<float> resample(const std::vector<float>& src, std::uint32_t sw, std
   return out;
 }
 
+// Bilinear lookup of an equirectangular map in direction d (convention above).
+glm::dvec3 lookup(const std::vector<float>& src, std::uint32_t w, std::uint32_t h, const glm::dvec3& d) {
+  const double u = 0.5 + std::atan2(d.x, -d.z) / (2.0 * k_pi), v = std::acos(std::clamp(d.y, -1.0, 1.0)) / k_pi;
+  double fx = u * w - 0.5;
+  const double fy = std::clamp(v * h - 0.5, 0.0, h - 1.0);
+  fx -= std::floor(fx / w) * w;
+  const auto x0 = static_cast<std::uint32_t>(fx) % w, x1 = (x0 + 1) % w;
+  const auto y0 = static_cast<std::uint32_t>(fy);
+  const std::uint32_t y1 = std::min(y0 + 1, h - 1);
+  const double tx = fx - std::floor(fx), ty = fy - y0;
+  auto at = [&](std::uint32_t x, std::uint32_t y) {
+    const float* p = &src[(std::size_t{y} * w + x) * 4];
+    return glm::dvec3(p[0], p[1], p[2]);
+  };
+  return (at(x0, y0) * (1 - tx) + at(x1, y0) * tx) * (1 - ty) + (at(x0, y1) * (1 - tx) + at(x1, y1) * tx) * ty;
+}
+
+// Box-filters a map to half its size (w and h even).
+std::vector<float> halve(const std::vector<float>& src, std::uint32_t w, std::uint32_t h) {
+  const std::uint32_t hw = w / 2, hh = h / 2;
+  std::vector<float> out(std::size_t{hw} * hh * 4);
+  for (std::uint32_t y = 0; y < hh; ++y) {
+    for (std::uint32_t x = 0; x < hw; ++x) {
+      for (std::size_t c = 0; c < 4; ++c) {
+        auto at = [&](std::uint32_t xx, std::uint32_t yy) { return src[(std::size_t{yy} * w + xx) * 4 + c]; };
+        out[(std::size_t{y} * hw + x) * 4 + c] =
+            0.25f * (at(2 * x, 2 * y) + at(2 * x + 1, 2 * y) + at(2 * x, 2 * y + 1) + at(2 * x + 1, 2 * y + 1));
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<float> prefilter_specular(const std::vector<float>& src, std::uint32_t w, std::uint32_t h, std::uint32_t out_w,
+                                      std::uint32_t out_h, double roughness) {
+  // GGX importance samples about +Z (n = v = r), Hammersley points; each light direction is weighted by
+  // n.l (Karis 2013). Fixed samples: the result is deterministic.
+  constexpr std::uint32_t k_samples = 96;
+  const double a = roughness * roughness;
+  struct Sample {
+    glm::dvec3 l;
+    double weight;
+  };
+  std::vector<Sample> samples;
+  double total = 0;
+  for (std::uint32_t i = 0; i < k_samples; ++i) {
+    std::uint32_t bits = i;  // radical inverse in base 2
+    bits = (bits << 16u) | (bits >> 16u);
+    bits = ((bits & 0x55555555u) << 1u) | ((bits & 0xAAAAAAAAu) >> 1u);
+    bits = ((bits & 0x33333333u) << 2u) | ((bits & 0xCCCCCCCCu) >> 2u);
+    bits = ((bits & 0x0F0F0F0Fu) << 4u) | ((bits & 0xF0F0F0F0u) >> 4u);
+    bits = ((bits & 0x00FF00FFu) << 8u) | ((bits & 0xFF00FF00u) >> 8u);
+    const double e1 = (i + 0.5) / k_samples, e2 = bits * 2.3283064365386963e-10;
+    const double phi = 2.0 * k_pi * e1;
+    const double cos_t = std::sqrt((1.0 - e2) / (1.0 + (a * a - 1.0) * e2));
+    const double sin_t = std::sqrt(std::max(0.0, 1.0 - cos_t * cos_t));
+    const glm::dvec3 hv(sin_t * std::cos(phi), sin_t * std::sin(phi), cos_t);
+    const glm::dvec3 l = 2.0 * hv.z * hv - glm::dvec3(0, 0, 1);
+    if (l.z > 0) {
+      samples.push_back({l, l.z});
+      total += l.z;
+    }
+  }
+  std::vector<float> out(std::size_t{out_w} * out_h * 4);
+  auto rows = [&](std::uint32_t y0, std::uint32_t y1) {
+  for (std::uint32_t y = y0; y < y1; ++y) {
+    const double theta = (y + 0.5) / out_h * k_pi;
+    for (std::uint32_t x = 0; x < out_w; ++x) {
+      const double phi = ((x + 0.5) / out_w - 0.5) * 2.0 * k_pi;
+      const glm::dvec3 r(std::sin(theta) * std::sin(phi), std::cos(theta), -std::sin(theta) * std::cos(phi));
+      const glm::dvec3 up = std::abs(r.y) < 0.999 ? glm::dvec3(0, 1, 0) : glm::dvec3(1, 0, 0);
+      const glm::dvec3 tx = glm::normalize(glm::cross(up, r)), ty = glm::cross(r, tx);
+      glm::dvec3 sum(0.0);
+      for (const Sample& s : samples) sum += lookup(src, w, h, tx * s.l.x + ty * s.l.y + r * s.l.z) * s.weight;
+      sum /= total;
+      float* p = &out[(std::size_t{y} * out_w + x) * 4];
+      p[0] = static_cast<float>(sum.x);
+      p[1] = static_cast<float>(sum.y);
+      p[2] = static_cast<float>(sum.z);
+      p[3] = 1.0f;
+    }
+  }
+  };
+  // Rows are independent: split them over the cores (each thread writes its own rows).
+  const std::uint32_t threads = std::clamp<std::uint32_t>(std::thread::hardware_concurrency(), 1, 16);
+  std::vector<std::jthread> pool;
+  for (std::uint32_t t = 1; t < threads; ++t) pool.emplace_back(rows, out_h * t / threads, out_h * (t + 1) / threads);
+  rows(0, out_h / threads);
+  pool.clear();
+  return out;
+}
 
 std::array<float, 9> sh_basis(const glm::vec3& n) {
   return {0.282095f,
@@ -78,6 +173,16 @@ EnvironmentMap make_environment(std::string name, std::uint32_t width, std::uint
   // Irradiance E = sum A_l L_lm Y_lm with A_0 = pi, A_1 = 2pi/3, A_2 = pi/4; stored over pi.
   const double band[9] = {1.0, 2.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0, 0.25, 0.25, 0.25, 0.25, 0.25};
   for (std::size_t i = 0; i < 9; ++i) env.irradiance_sh[i] = glm::vec3(l[i] * band[i]);
+  // Prefiltered specular levels, each sampled from the plain (box-filtered) pyramid level of its own
+  // size, fine enough for its lobe: the lobe widens with roughness as the level's texels grow.
+  std::vector<float> plain = env.rgba;
+  std::uint32_t w = env.width, h = env.height;
+  for (std::uint32_t k = 1; k <= k_environment_specular_levels; ++k) {
+    plain = halve(plain, w, h);
+    w /= 2;
+    h /= 2;
+    env.specular.push_back(prefilter_specular(plain, w, h, w, h, double(k) / k_environment_specular_levels));
+  }
   return env;
 }
 

@@ -26,9 +26,15 @@ struct EnvironmentMap {
   // Irradiance over pi as 9 spherical-harmonic coefficients (Ramamoorthi & Hanrahan 2001, bands 0..2,
   // order Y00, Y1-1, Y10, Y11, Y2-2, Y2-1, Y20, Y21, Y22): diffuse radiance = albedo * sum c_i Y_i(n).
   std::array<glm::vec3, 9> irradiance_sh{};
+  // Prefiltered specular radiance for rough surfaces (split-sum, Karis 2013): level k (1..
+  // k_environment_specular_levels) is (width >> k) x (height >> k) RGBA and holds, for each direction
+  // r, the GGX-weighted mean radiance around r for roughness k / k_environment_specular_levels (the
+  // map itself is level 0, roughness 0). The renderer uploads them as the map's mip chain.
+  std::vector<std::vector<float>> specular;
 };
 
 inline constexpr std::uint32_t k_environment_width = 1024, k_environment_height = 512;  // as uploaded
+inline constexpr std::uint32_t k_environment_specular_levels = 5;
 inline constexpr std::uint64_t k_max_environment_bytes = 256ull << 20;
 
 // Reads an EXR (RGB or RGBA; half or float), resamples it to k_environment_width x _height and
@@ -37,6 +43,11 @@ Result<EnvironmentMap> load_environment(const std::filesystem::path& path);
 
 // From pixels already in memory (tests): `rgba` is width x height RGBA floats.
 EnvironmentMap make_environment(std::string name, std::uint32_t width, std::uint32_t height, std::vector<float> rgba);
+
+// The level-k prefiltered radiance for roughness `roughness` from a map `src` of w x h (used by
+// make_environment; exposed for tests): out is (w >> ... ) as given by out_w x out_h.
+std::vector<float> prefilter_specular(const std::vector<float>& src, std::uint32_t w, std::uint32_t h, std::uint32_t out_w,
+                                      std::uint32_t out_h, double roughness);
 
 // The 9 real SH basis functions at unit direction n, in the order above.
 std::array<float, 9> sh_basis(const glm::vec3& n);

@@ -231,7 +231,7 @@ Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkI
   ci.imageType = VK_IMAGE_TYPE_2D;
   ci.format = format;
   ci.extent = {shape.width ? shape.width : m_width, shape.height ? shape.height : m_height, 1};
-  ci.mipLevels = 1;
+  ci.mipLevels = shape.mips;
   ci.arrayLayers = shape.layers;
   ci.samples = VK_SAMPLE_COUNT_1_BIT;  // labels: exactly one sample, at the pixel centre
   ci.tiling = VK_IMAGE_TILING_OPTIMAL;
@@ -252,7 +252,7 @@ Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkI
   vi.image = img;
   vi.viewType = shape.array ? VK_IMAGE_VIEW_TYPE_2D_ARRAY : VK_IMAGE_VIEW_TYPE_2D;
   vi.format = format;
-  vi.subresourceRange = {aspect, 0, 1, 0, shape.layers};
+  vi.subresourceRange = {aspect, 0, shape.mips, 0, shape.layers};
   VkImageView view = VK_NULL_HANDLE;
   SL_VK_TRY(vkCreateImageView(dev, &vi, nullptr, &view));
   out.view = UniqueImageView(dev, view);
@@ -557,7 +557,8 @@ Status VulkanRenderer::upload_meshes(std::span<const Mesh> meshes) {
 // Creates `out` as a sampled 2D array image (w x h x layers of `format`) holding `data`, and waits
 // until it is ready for the fragment shader.
 Status VulkanRenderer::upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers,
-                                    const void* data, VkDeviceSize bytes, Target& out) {
+                                    std::uint32_t mips, std::uint32_t texel, const void* data, VkDeviceSize bytes,
+                                    Target& out) {
   Slot& slot = m_slots.front();
   for (const Slot& s : m_slots) {
     if (s.pending) return make_error(ExitCode::internal, "image upload while a frame is in flight");
@@ -575,7 +576,7 @@ Status VulkanRenderer::upload_array(VkFormat format, std::uint32_t w, std::uint3
   std::memcpy(staging.mapped, data, bytes);
   Target t;
   SL_TRY_STATUS(make_target(format, VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-                            VK_IMAGE_ASPECT_COLOR_BIT, t, ImageShape{w, h, layers, true}));
+                            VK_IMAGE_ASPECT_COLOR_BIT, t, ImageShape{w, h, layers, mips, true}));
 
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
@@ -589,13 +590,21 @@ Status VulkanRenderer::upload_array(VkFormat format, std::uint32_t w, std::uint3
   to_dst.newLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
   to_dst.srcQueueFamilyIndex = to_dst.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
   to_dst.image = t.image.get();
-  to_dst.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers};
+  to_dst.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, mips, 0, layers};
   vkCmdPipelineBarrier(slot.cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, nullptr, 0,
                        nullptr, 1, &to_dst);
-  VkBufferImageCopy region{};
-  region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, layers};
-  region.imageExtent = {w, h, 1};
-  vkCmdCopyBufferToImage(slot.cmd, staging.buffer.get(), t.image.get(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
+  std::vector<VkBufferImageCopy> regions(mips);
+  VkDeviceSize offset = 0;
+  for (std::uint32_t k = 0; k < mips; ++k) {
+    const std::uint32_t lw = std::max(1u, w >> k), lh = std::max(1u, h >> k);
+    regions[k].bufferOffset = offset;
+    regions[k].imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, k, 0, layers};
+    regions[k].imageExtent = {lw, lh, 1};
+    offset += VkDeviceSize{lw} * lh * layers * texel;
+  }
+  if (offset != bytes) return make_error(ExitCode::internal, "image upload: data size does not match its levels");
+  vkCmdCopyBufferToImage(slot.cmd, staging.buffer.get(), t.image.get(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, mips,
+                         regions.data());
   VkImageMemoryBarrier to_read = to_dst;
   to_read.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
   to_read.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
@@ -619,10 +628,13 @@ Status VulkanRenderer::write_image_descriptors() {
     si.addressModeU = VK_SAMPLER_ADDRESS_MODE_REPEAT;  // longitude wraps around; textures tile
     si.addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;  // the poles of an environment map
     si.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
-    si.maxLod = 0.0f;
+    si.mipmapMode = VK_SAMPLER_MIPMAP_MODE_LINEAR;  // between the environment's roughness levels
+    si.maxLod = static_cast<float>(k_environment_specular_levels);
     VkSampler sampler = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
     m_sampler = UniqueSampler(dev, sampler);
+    si.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
+    si.maxLod = 0.0f;
     si.addressModeV = VK_SAMPLER_ADDRESS_MODE_REPEAT;
     SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
     m_texture_sampler = UniqueSampler(dev, sampler);
@@ -648,22 +660,34 @@ Status VulkanRenderer::write_image_descriptors() {
 
 Status VulkanRenderer::upload_environments(std::span<const EnvironmentMap> maps) {
   const std::uint32_t w = maps.empty() ? 1 : k_environment_width, h = maps.empty() ? 1 : k_environment_height;
+  const std::uint32_t mips = maps.empty() ? 1 : 1 + k_environment_specular_levels;
   const auto layers = static_cast<std::uint32_t>(std::max<std::size_t>(1, maps.size()));
   for (const auto& m : maps) {
-    if (m.width != w || m.height != h || m.rgba.size() != std::size_t{w} * h * 4) {
+    bool ok = m.width == w && m.height == h && m.rgba.size() == std::size_t{w} * h * 4 &&
+              m.specular.size() == k_environment_specular_levels;
+    for (std::uint32_t k = 1; ok && k < mips; ++k) ok = m.specular[k - 1].size() == std::size_t{w >> k} * (h >> k) * 4;
+    if (!ok) {
       return make_error(ExitCode::internal, "environment map " + m.name + " is not " + std::to_string(w) + "x" +
-                                                std::to_string(h) + " RGBA");
+                                                std::to_string(h) + " RGBA with its specular levels");
     }
   }
-  // Half floats: RGBA16F is filterable on every device (RGBA32F is not guaranteed to be).
-  std::vector<std::uint16_t> half(std::size_t{w} * h * 4 * layers, 0);
-  for (std::size_t l = 0; l < maps.size(); ++l) {
-    const auto& px = maps[l].rgba;
-    for (std::size_t i = 0; i < px.size(); ++i) {
-      half[l * px.size() + i] = static_cast<std::uint16_t>(glm::packHalf1x16(std::min(px[i], 65000.0f)));
+  // Half floats: RGBA16F is filterable on every device (RGBA32F is not guaranteed to be). Level 0 is
+  // the map; levels 1.. its prefiltered specular radiance (Environment.h), sampled by roughness.
+  std::vector<std::uint16_t> half;
+  half.reserve(std::size_t{w} * h * 4 * layers * 4 / 3 + 64);
+  for (std::uint32_t k = 0; k < mips; ++k) {
+    const std::size_t level = std::size_t{std::max(1u, w >> k)} * std::max(1u, h >> k) * 4;
+    for (std::uint32_t l = 0; l < layers; ++l) {
+      if (maps.empty()) {
+        half.insert(half.end(), level, 0);
+        continue;
+      }
+      const auto& px = k == 0 ? maps[l].rgba : maps[l].specular[k - 1];
+      for (float v : px) half.push_back(static_cast<std::uint16_t>(glm::packHalf1x16(std::min(v, 65000.0f))));
     }
   }
-  SL_TRY_STATUS(upload_array(VK_FORMAT_R16G16B16A16_SFLOAT, w, h, layers, half.data(), half.size() * 2, m_environment));
+  SL_TRY_STATUS(upload_array(VK_FORMAT_R16G16B16A16_SFLOAT, w, h, layers, mips, 8, half.data(), half.size() * 2,
+                             m_environment));
   m_environment_layers = maps.empty() ? 0 : layers;
   m_environment_sh.clear();
   for (const auto& m : maps) m_environment_sh.push_back(m.irradiance_sh);
@@ -682,7 +706,7 @@ Status VulkanRenderer::upload_textures(std::span<const Texture> textures) {
     std::memcpy(texels.data() + l * t.rgba.size(), t.rgba.data(), t.rgba.size());
   }
   // sRGB texels, decoded to linear by the sampler.
-  SL_TRY_STATUS(upload_array(VK_FORMAT_R8G8B8A8_SRGB, side, side, layers, texels.data(), texels.size(), m_textures));
+  SL_TRY_STATUS(upload_array(VK_FORMAT_R8G8B8A8_SRGB, side, side, layers, 1, 4, texels.data(), texels.size(), m_textures));
   m_texture_layers = textures.empty() ? 0 : layers;
   return write_image_descriptors();
 }

@@ -22,7 +22,7 @@ namespace synthlabel::vk {
 // An image's size for VulkanRenderer::make_target: 0 means the frame's; `array` gives a 2D-array view
 // (what the samplers in the shaders take).
 struct ImageShape {
-  std::uint32_t width = 0, height = 0, layers = 1;
+  std::uint32_t width = 0, height = 0, layers = 1, mips = 1;
   bool array = false;
 };
 
@@ -80,8 +80,10 @@ class VulkanRenderer final : public Renderer {
                      ImageShape shape = {}) const;
   Status make_render_pass();
   Status make_pipeline();
-  Status upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers, const void* data,
-                      VkDeviceSize bytes, Target& out);
+  // Uploads a sampled 2D-array image of `mips` levels: `data` holds level 0 of every layer, then
+  // level 1 of every layer (each (w >> k) x (h >> k)), and so on, `texel` bytes a texel.
+  Status upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers, std::uint32_t mips,
+                      std::uint32_t texel, const void* data, VkDeviceSize bytes, Target& out);
   Status write_image_descriptors();
   Status make_graphics_pipeline(const std::uint32_t* vert, std::size_t vert_words, const std::uint32_t* frag,
                                 std::size_t frag_words, bool background, std::uint32_t features, UniquePipeline& out);

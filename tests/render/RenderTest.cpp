@@ -115,8 +115,35 @@ TEST(Render, OddResolutionsReadBackCorrectly) { check_cube_on_axis(35, 18); }
 // fx != fy and an off-centre principal point: the labels land where K says.
 TEST(Render, FullIntrinsicsPlaceLabelsWhereKSays) { check_cube_on_axis(64, 48, 80.0, 61.0, 27.3, 21.8); }
 
+// The shading model (mesh.frag, docs/conventions.md), written again here in double precision from its
+// definition: Cook-Torrance GGX with height-correlated Smith visibility and Schlick Fresnel, Lambert
+// diffuse weighted by (1 - F), scaled so that a white Lambertian surface facing a light of intensity 1
+// is 1; one colour channel.
+double ggx_channel(const glm::dvec3& n, const glm::dvec3& l, const glm::dvec3& v, double diffuse, double f0, double roughness) {
+  const double alpha = roughness * roughness, a2 = alpha * alpha;
+  const double nl = glm::dot(n, l), nv = glm::dot(n, v);
+  const glm::dvec3 h = glm::normalize(l + v);
+  const double nh = glm::dot(n, h), vh = glm::dot(v, h);
+  const double dd = nh * nh * (a2 - 1.0) + 1.0;
+  const double d = a2 / (glm::pi<double>() * dd * dd);
+  const double vis = 0.5 / (nl * std::sqrt(nv * nv * (1.0 - a2) + a2) + nv * std::sqrt(nl * nl * (1.0 - a2) + a2));
+  const double f = f0 + (1.0 - f0) * std::pow(1.0 - vh, 5.0);
+  return ((1.0 - f) * diffuse + glm::pi<double>() * f * d * vis) * nl;
+}
+
+// Karis' analytic split-sum environment BRDF: f0 * A + B.
+double env_brdf(double f0, double roughness, double nv) {
+  const double c0[4] = {-1.0, -0.0275, -0.572, 0.022}, c1[4] = {1.0, 0.0425, 1.04, -0.04};
+  double r[4];
+  for (int i = 0; i < 4; ++i) r[i] = roughness * c0[i] + c1[i];
+  const double a004 = std::min(r[0] * r[0], std::exp2(-9.28 * nv)) * r[0] + r[1];
+  return f0 * (-1.04 * a004 + r[2]) + (1.04 * a004 + r[3]);
+}
+
+double srgb_from_linear(double c) { return c <= 0.0031308 ? 12.92 * c : 1.055 * std::pow(c, 1.0 / 2.4) - 0.055; }
+
 // Brightness of pixel (x, y) of the cube's front face under `light` (red channel, sRGB).
-int face_red(const Light& light, std::uint32_t x, std::uint32_t y) {
+int face_red(const Light& light, std::uint32_t x, std::uint32_t y, float roughness = 1.0f) {
   auto r = make_renderer(64, 64);
   if (!r) return -1;
   Scene s = axis_scene(64, 64, 2.0f);
@@ -124,7 +151,7 @@ int face_red(const Light& light, std::uint32_t x, std::uint32_t y) {
   s.ambient = 0.1f;
   Instance big = cube_at({0, 0, 0}, 1, 1);
   big.model = glm::scale(glm::mat4(1.0f), glm::vec3(2.0f, 2.0f, 1.0f));  // front face at z = 0.5, 2 m wide
-  big.roughness = 1.0f;
+  big.roughness = roughness;
   s.instances.push_back(big);
   FrameBuffers fb;
   auto st = r->render(s, fb);
@@ -141,17 +168,24 @@ TEST(Render, PointAndSpotLightsFallOffAndStopAtTheCone) {
   const int centre = face_red(point, 32, 32), edge = face_red(point, 2, 32);
   EXPECT_GT(centre, edge + 40) << "inverse-square falloff and the cosine law darken the edge";
   {
-    // The exact value at the edge pixel, from the shading model (docs/config.md): ambient 0.1 x
-    // (albedo + 0.04) plus (albedo + 0.04 x 9/8 x n.h) x n.l x intensity / d^2 (roughness 1: s = 1),
-    // at the point where the ray through the pixel centre meets the face (z = 0.5).
+    // The exact value at the edge pixel, from the shading model: ambient 0.1 x (albedo + environment
+    // BRDF) plus the GGX term x intensity / d^2 (roughness 1), at the point where the ray through the
+    // pixel centre meets the face (z = 0.5).
     const double fy = 32.0 / std::tan(glm::radians(25.0));
     const glm::dvec3 eye(0, 0, 2), ray((2.5 - 32.0) / fy, -(32.5 - 32.0) / fy, -1.0);
     const glm::dvec3 p = eye + ray * ((eye.z - 0.5) / 1.0);
-    const glm::dvec3 d = glm::dvec3(0, 0, 1) - p, l = glm::normalize(d), v = glm::normalize(eye - p);
-    const double n_dot_l = l.z, n_dot_h = glm::normalize(l + v).z;
-    const double red = 0.1 * (0.8 + 0.04) + (0.8 + 0.04 * 9.0 / 8.0 * n_dot_h) * n_dot_l * 0.15 / glm::dot(d, d);
-    const double srgb = red <= 0.0031308 ? 12.92 * red : 1.055 * std::pow(red, 1.0 / 2.4) - 0.055;
-    EXPECT_NEAR(edge, 255.0 * srgb, 1.5) << "a point light lights every direction (no cone)";
+    const glm::dvec3 d = glm::dvec3(0, 0, 1) - p, l = glm::normalize(d), v = glm::normalize(eye - p), n(0, 0, 1);
+    const double red = 0.1 * (0.8 + env_brdf(0.04, 1.0, v.z)) + ggx_channel(n, l, v, 0.8, 0.04, 1.0) * 0.15 / glm::dot(d, d);
+    EXPECT_NEAR(edge, 255.0 * srgb_from_linear(red), 1.5) << "a point light lights every direction (no cone)";
+  }
+  // A glossy surface (roughness 0.3): the GGX lobe, at the highlight and off it.
+  for (std::uint32_t x : {31u, 24u, 12u}) {
+    const double fy = 32.0 / std::tan(glm::radians(25.0));
+    const glm::dvec3 eye(0, 0, 2), ray((x + 0.5 - 32.0) / fy, -(32.5 - 32.0) / fy, -1.0);
+    const glm::dvec3 p = eye + ray * ((eye.z - 0.5) / 1.0);
+    const glm::dvec3 d = glm::dvec3(0, 0, 1) - p, l = glm::normalize(d), v = glm::normalize(eye - p), n(0, 0, 1);
+    const double red = 0.1 * (0.8 + env_brdf(0.04, 0.3, v.z)) + ggx_channel(n, l, v, 0.8, 0.04, 0.3) * 0.15 / glm::dot(d, d);
+    EXPECT_NEAR(face_red(point, x, 32, 0.3f), 255.0 * srgb_from_linear(std::min(red, 1.0)), 1.5) << "pixel " << x;
   }
 
   Light off = point;
@@ -225,11 +259,12 @@ TEST(Render, EnvironmentLightsDiffuseSurfaces) {
   s.environment.lighting = true;
   FrameBuffers fb;
   ASSERT_TRUE(r->render(s, fb).ok());
-  // Diffuse: albedo x 0.5; plus the dielectric's 4% of the (uniform) environment.
-  // Red 0.8 x 0.5 + 0.04 x 0.5 = 0.42 linear = 173 sRGB; green 0.2 x 0.5 + 0.02 = 0.12 = 97 sRGB.
+  // Diffuse: albedo x 0.5; plus the (uniform) environment's 0.5 x the environment BRDF of a dielectric
+  // (f0 = 0.04, roughness 1, seen head-on): the prefiltered levels of a uniform map are uniform too.
   const std::size_t i = 4 * (std::size_t{24} * 64 + 32);
-  EXPECT_NEAR(fb.rgba[i], 173, 2);
-  EXPECT_NEAR(fb.rgba[i + 1], 97, 2);
+  const double spec = 0.5 * env_brdf(0.04, 1.0, 1.0);
+  EXPECT_NEAR(fb.rgba[i], 255.0 * srgb_from_linear(0.8 * 0.5 + spec), 1.5);
+  EXPECT_NEAR(fb.rgba[i + 1], 255.0 * srgb_from_linear(0.2 * 0.5 + spec), 1.5);
 }
 
 TEST(Render, TexturesColourSurfacesAndNeverTheLabels) {

@@ -48,6 +48,56 @@ TEST(Environment, ConstantRadianceGivesThatDiffuseRadianceEverywhere) {
   }
 }
 
+// The texel of specular level k that holds direction d, and the direction through its centre.
+struct LevelTexel {
+  glm::vec3 value, centre;
+};
+LevelTexel level_at(const EnvironmentMap& env, std::uint32_t k, glm::vec3 d) {
+  const std::uint32_t w = env.width >> k, h = env.height >> k;
+  const double u = 0.5 + double(std::atan2(d.x, -d.z)) / (2 * M_PI), v = double(std::acos(d.y)) / M_PI;
+  const auto x = std::min<std::uint32_t>(static_cast<std::uint32_t>(u * w), w - 1);
+  const auto y = std::min<std::uint32_t>(static_cast<std::uint32_t>(v * h), h - 1);
+  const float* p = &env.specular[k - 1][(std::size_t{y} * w + x) * 4];
+  const double theta = (y + 0.5) / h * M_PI, phi = ((x + 0.5) / w - 0.5) * 2 * M_PI;
+  const glm::vec3 c(static_cast<float>(std::sin(theta) * std::sin(phi)), static_cast<float>(std::cos(theta)),
+                    static_cast<float>(-std::sin(theta) * std::cos(phi)));
+  return {{p[0], p[1], p[2]}, c};
+}
+
+TEST(Environment, PrefilteredSpecularAtRoughnessOneIsTheCosineWeightedMean) {
+  // With n = v = r and roughness 1 (alpha = 1) GGX importance sampling draws light directions
+  // uniformly over the hemisphere, so the n.l-weighted estimate is the cosine-weighted mean radiance:
+  // for L(d) = a + b.d that is a + 2/3 b.r, in closed form.
+  const glm::vec3 b(0.3f, 0.5f, -0.2f);
+  const EnvironmentMap env = map_of([&](glm::vec3 d) { return glm::vec3(1.0f + glm::dot(b, d)); });
+  ASSERT_EQ(env.specular.size(), k_environment_specular_levels);
+  for (const glm::vec3 r : {glm::vec3(0, 1, 0), glm::vec3(1, 0, 0), glm::normalize(glm::vec3(-0.4f, -0.5f, 0.7f))}) {
+    SCOPED_TRACE(r.x);
+    const LevelTexel t = level_at(env, k_environment_specular_levels, r);
+    EXPECT_NEAR(t.value.r, 1.0f + 2.0f / 3.0f * glm::dot(b, t.centre), 0.02f);
+  }
+  // Each level is a weighted mean: a uniform map stays exactly uniform, at every roughness.
+  const EnvironmentMap flat = map_of([](glm::vec3) { return glm::vec3(0.25f); });
+  for (std::uint32_t k = 1; k <= k_environment_specular_levels; ++k) {
+    for (std::size_t i = 0; i < flat.specular[k - 1].size(); i += 4) ASSERT_NEAR(flat.specular[k - 1][i], 0.25f, 1e-5f);
+  }
+}
+
+TEST(Environment, PrefilteredSpecularBlursMoreWithRoughness) {
+  // The upper hemisphere bright, the lower dark: looking just above the horizon, the smoother level
+  // sees more of the bright half; looking well below it, less of it, than the rougher one.
+  const EnvironmentMap env = map_of([](glm::vec3 d) { return glm::vec3(d.y > 0.0f ? 1.0f : 0.0f); });
+  const glm::vec3 on = glm::normalize(glm::vec3(1, 0.2f, 0)), off = glm::normalize(glm::vec3(1, -0.4f, 0));
+  float last_on = 1e9f, last_off = -1.0f;
+  for (std::uint32_t k = 1; k <= k_environment_specular_levels; ++k) {
+    const float a = level_at(env, k, on).value.r, b = level_at(env, k, off).value.r;
+    EXPECT_LT(a, last_on) << "level " << k;
+    EXPECT_GT(b, last_off) << "level " << k;
+    last_on = a;
+    last_off = b;
+  }
+}
+
 TEST(Environment, SkyAboveLightsUpFacingSurfacesOnly) {
   // Radiance 1 above the horizon, 0 below: irradiance / pi is exactly 1 facing up, 0 facing down and
   // 1/2 facing sideways; nine SH coefficients reproduce that to a few percent (Ramamoorthi &

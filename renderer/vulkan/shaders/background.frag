@@ -17,7 +17,8 @@ void main() {
   if (frame.params.z >= 0.0) {  // a background image, stretched over the frame
     radiance = texture(textures, vec3(px / frame.frame_size.xy, frame.params.z)).rgb;
   } else {
-    radiance = texture(environment_map, vec3(equirect_uv(to_map(world)), frame.environment.z)).rgb * frame.environment.w;
+    // Level 0 (the map itself): the other levels are the prefiltered specular radiance.
+    radiance = textureLod(environment_map, vec3(equirect_uv(to_map(world)), frame.environment.z), 0.0).rgb * frame.environment.w;
   }
   out_color = vec4(expose(radiance), 1.0);
   out_depth = uintBitsToFloat(0x7f800000u);  // +inf: no surface

@@ -20,6 +20,7 @@ layout(set = 0, binding = 1) uniform sampler2DArray environment_map;
 layout(set = 0, binding = 2) uniform sampler2DArray textures;  // sRGB, decoded to linear by the sampler
 
 const float k_pi = 3.14159265358979;
+const int k_environment_levels = 5;  // prefiltered specular levels of an environment map (k_environment_specular_levels)
 
 // A world direction in the map's own frame: the map is turned by `rotation` about +Y.
 vec3 to_map(vec3 d) {

@@ -29,12 +29,34 @@ layout(constant_id = 0) const bool k_textures = false;
 layout(constant_id = 1) const bool k_positional_lights = false;
 layout(constant_id = 2) const bool k_environment_light = false;
 
-// Diffuse + normalized Blinn-Phong specular from one light arriving from unit direction l.
-vec3 shade(vec3 l, vec3 radiance, vec3 n, vec3 to_eye, vec3 diffuse_color, vec3 f0, float shininess) {
-  float n_dot_l = max(dot(n, l), 0.0);
-  vec3 h = normalize(l + to_eye);
-  vec3 spec = n_dot_l > 0.0 ? f0 * ((shininess + 8.0) / 8.0) * pow(max(dot(n, h), 0.0), shininess) : vec3(0.0);
-  return (diffuse_color + spec) * n_dot_l * radiance;
+// Cook-Torrance with the GGX (Trowbridge-Reitz) distribution, the height-correlated Smith visibility
+// and Schlick's Fresnel, as the glTF 2.0 metallic-roughness model defines them (alpha = roughness^2);
+// a Lambertian diffuse part weighted by (1 - F). One light of radiance `radiance` arriving from unit
+// direction l. Units follow the renderer's convention (docs/conventions.md): a light of intensity 1
+// makes a white Lambertian surface facing it 1, so the BRDF is scaled by pi.
+vec3 shade(vec3 l, vec3 radiance, vec3 n, vec3 v, vec3 diffuse_color, vec3 f0, float alpha) {
+  float n_dot_l = dot(n, l);
+  if (n_dot_l <= 0.0) return vec3(0.0);
+  float n_dot_v = max(dot(n, v), 1e-4);
+  vec3 h = normalize(l + v);
+  float n_dot_h = max(dot(n, h), 0.0), v_dot_h = max(dot(v, h), 0.0);
+  float a2 = alpha * alpha;
+  float dd = n_dot_h * n_dot_h * (a2 - 1.0) + 1.0;
+  float d = a2 / (k_pi * dd * dd);
+  float vis = 0.5 / (n_dot_l * sqrt(n_dot_v * n_dot_v * (1.0 - a2) + a2) + n_dot_v * sqrt(n_dot_l * n_dot_l * (1.0 - a2) + a2));
+  vec3 f = f0 + (1.0 - f0) * pow(1.0 - v_dot_h, 5.0);
+  return ((1.0 - f) * diffuse_color + k_pi * f * (d * vis)) * n_dot_l * radiance;
+}
+
+// The split-sum environment BRDF (scale and bias of f0) in Karis' analytic fit ("Physically Based
+// Shading on Mobile", 2014): the specular reflectance of an environment of uniform radiance.
+vec3 env_brdf(vec3 f0, float roughness, float n_dot_v) {
+  const vec4 c0 = vec4(-1.0, -0.0275, -0.572, 0.022);
+  const vec4 c1 = vec4(1.0, 0.0425, 1.04, -0.04);
+  vec4 r = roughness * c0 + c1;
+  float a004 = min(r.x * r.x, exp2(-9.28 * n_dot_v)) * r.x + r.y;
+  vec2 ab = vec2(-1.04, 1.04) * a004 + r.zw;
+  return f0 * ab.x + ab.y;
 }
 
 void main() {
@@ -45,22 +67,20 @@ void main() {
   if (dot(geometric, to_eye) < 0.0) geometric = -geometric;
   vec3 n = normalize(v_normal);
   if (dot(n, geometric) < 0.0) n = -n;
-  // Metallic-roughness parameters on a normalized Blinn-Phong lobe whose exponent follows the
-  // roughness (s = 2 / alpha^2 - 2, alpha = roughness^2): metals have no diffuse part and a specular
-  // colour equal to their base colour; dielectrics reflect 4%. (Cook-Torrance GGX and image-based
-  // lighting come with the realism work.)
+  // glTF metallic-roughness: metals have no diffuse part and a specular colour equal to their base
+  // colour; dielectrics reflect 4% at normal incidence.
   vec3 base = object.color.rgb;
   if (k_textures && object.texture >= 0) base *= texture(textures, vec3(v_uv, float(object.texture))).rgb;
   float roughness = clamp(object.color.a, 0.05, 1.0);
   float alpha = roughness * roughness;
-  float shininess = max(2.0 / (alpha * alpha) - 2.0, 1.0);
   vec3 diffuse_color = base * (1.0 - object.metallic);
   vec3 f0 = mix(vec3(0.04), base, object.metallic);
-  vec3 c = (diffuse_color + f0) * frame.params.x;
+  // Uniform ambient light: Lambertian diffuse plus the environment BRDF's specular reflectance.
+  vec3 c = (diffuse_color + env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) * frame.params.x;
   // Directional lights first (params.w of them), then point and spot lights: two loops, so neither
   // pays for the other's code (lavapipe would run both sides of a per-light branch).
   int count = int(frame.params.y), directional = int(frame.params.w);
-  for (int i = 0; i < directional; ++i) c += shade(frame.light_to[i].xyz, frame.light_color[i].rgb, n, to_eye, diffuse_color, f0, shininess);
+  for (int i = 0; i < directional; ++i) c += shade(frame.light_to[i].xyz, frame.light_color[i].rgb, n, to_eye, diffuse_color, f0, alpha);
   if (k_positional_lights) {
     for (int i = directional; i < count; ++i) {
       // Inverse-square falloff; a spot (light_to.w == 2) fades from its inner to its outer cone.
@@ -70,14 +90,17 @@ void main() {
       vec3 radiance = frame.light_color[i].rgb / dist2;
       float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
       radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), dot(-l, frame.light_direction[i].xyz));
-      c += shade(l, radiance, n, to_eye, diffuse_color, f0, shininess);
+      c += shade(l, radiance, n, to_eye, diffuse_color, f0, alpha);
     }
   }
   if (k_environment_light) {
-    // Image-based light: diffuse irradiance from the map's SH; a rough specular term from the
-    // irradiance around the mirror direction (prefiltered specular comes with the realism work).
+    // Image-based light: diffuse irradiance from the map's SH; specular by the split sum, radiance
+    // prefiltered for this roughness (the map's mip levels, Environment.h) times the environment BRDF.
     vec3 r = reflect(-to_eye, n);
-    c += (diffuse_color * env_irradiance(to_map(n)) + f0 * env_irradiance(to_map(r))) * frame.environment.x;
+    vec3 prefiltered = textureLod(environment_map, vec3(equirect_uv(to_map(r)), frame.environment.z),
+                                  roughness * float(k_environment_levels)).rgb;
+    c += (diffuse_color * env_irradiance(to_map(n)) + prefiltered * env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) *
+         frame.environment.x;
   }
   out_color = vec4(expose(c), 1.0);
   out_depth = v_depth;
