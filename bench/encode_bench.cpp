@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   if (!meshes) return 3;
   RendererOptions o;
   o.width = spec->width;
+  o.supersampling = spec->render.supersampling;
+  o.shadow_map_size = spec->render.shadow_map_size;
   o.height = spec->height;
   auto r = create_renderer(o);
   if (!r || !(*r)->upload_meshes(*meshes) || !(*r)->upload_environments(*environments) ||

@@ -168,6 +168,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   RendererOptions ropts;
   ropts.width = spec.width;
   ropts.height = spec.height;
+  ropts.supersampling = spec.render.supersampling;
+  ropts.shadow_map_size = spec.render.shadow_map_size;
   ropts.device = options.device;
   ropts.validate = options.validate;
   auto renderer = create_renderer(ropts);

@@ -117,6 +117,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
     const double az = sample(ls.azimuth_deg, r_az, at);
     Light l;
     l.type = ls.type;
+    l.shadows = ls.shadows;
     l.to_light = glm::vec3(direction_from_angles(el, az));
     l.elevation_deg = el;
     l.azimuth_deg = az;

@@ -483,7 +483,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{m_file + ": the config is empty"};
     expect_map(root, "(top level)");
     check_keys(root, "", {"include", "seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
-                          "objects", "randomizers", "environment", "sensor"});
+                          "objects", "randomizers", "environment", "sensor", "render"});
     if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
     if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
     if (auto r = root["resolution"]) {
@@ -508,6 +508,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (auto b = root["background"]) spec.background = vec3_dist(b, "background", 0.0, 1.0);
     if (auto e = root["environment"]) spec.environment = parse_environment(e);
     if (auto s = root["sensor"]) spec.sensor = parse_sensor(s);
+    if (auto r = root["render"]) spec.render = parse_render(r);
     auto objs = root["objects"];
     if (!objs) fail(root, "objects", "missing: a config needs at least one object");
     if (!objs.IsSequence() || objs.size() == 0) fail(objs, "objects", "expected a non-empty list of objects");
@@ -575,6 +576,23 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (n["gamma"]) s.gamma = scalar_dist(n["gamma"], "sensor.gamma", 0.2, 5.0);
     if (n["jpeg_quality"]) s.jpeg_quality = scalar_dist(n["jpeg_quality"], "sensor.jpeg_quality", 0.0, 100.0);
     return s;
+  }
+
+  RenderSpec parse_render(const YAML::Node& n) {
+    expect_map(n, "render");
+    check_keys(n, "render", {"supersampling", "shadow_map_size"});
+    RenderSpec r;
+    if (auto s = n["supersampling"]) {
+      r.supersampling = static_cast<std::uint32_t>(unsigned_integer(s, "render.supersampling", 1, 5));
+      if (r.supersampling % 2 == 0) {
+        fail(s, "render.supersampling", "expected 1, 3 or 5: an odd factor puts a sample at every pixel centre");
+      }
+    }
+    if (auto s = n["shadow_map_size"]) {
+      r.shadow_map_size = static_cast<std::uint32_t>(unsigned_integer(s, "render.shadow_map_size", 0, 8192));
+      if (r.shadow_map_size != 0 && r.shadow_map_size < 64) fail(s, "render.shadow_map_size", "expected 0 (no shadows) or 64..8192");
+    }
+    return r;
   }
 
   EnvironmentSpec parse_environment(const YAML::Node& n) {
@@ -675,7 +693,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
   LightSpec parse_light(const YAML::Node& n, const std::string& path) {
     expect_map(n, path);
     check_keys(n, path, {"type", "elevation_deg", "azimuth_deg", "intensity", "color", "temperature_k", "target",
-                         "distance", "cone_deg", "softness"});
+                         "distance", "cone_deg", "softness", "shadows"});
     LightSpec l;
     if (n["type"]) {
       const std::string t = string(n["type"], join(path, "type"));
@@ -700,6 +718,11 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (n["intensity"]) l.intensity = scalar_dist(n["intensity"], join(path, "intensity"), 0.0, 1000.0);
     if (n["color"]) l.color = vec3_dist(n["color"], join(path, "color"), 0.0, 1.0);
     if (n["temperature_k"]) l.temperature_k = scalar_dist(n["temperature_k"], join(path, "temperature_k"), 1000.0, 40000.0);
+    if (auto s = n["shadows"]) {
+      l.shadows = boolean(s, join(path, "shadows"));
+      if (l.shadows && l.type == LightType::point) fail(s, join(path, "shadows"), "point lights cast no shadows (only directional and spot lights do)");
+    }
+    if (l.type == LightType::point) l.shadows = false;
     return l;
   }
 

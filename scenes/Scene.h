@@ -50,6 +50,7 @@ struct Light {
   float cos_inner = 1.0f, cos_outer = 0.0f;  // spot cone, cosines of the half-angles
   glm::vec3 color{1.0f};                 // linear RGB, already multiplied by intensity
   float intensity = 1.0f;
+  bool shadows = true;  // directional and spot lights cast shadows (shadow maps); point lights never do
   // Sampled values, for the record.
   double elevation_deg = 0, azimuth_deg = 0;  // direction (directional) or position around the target
   double distance_m = 0;                      // point, spot: from the target

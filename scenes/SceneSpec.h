@@ -53,6 +53,7 @@ struct LightSpec {
   ScalarDist intensity = 1.0;
   Vec3Dist color = constant_vec3(1, 1, 1);  // linear RGB
   std::optional<ScalarDist> temperature_k;  // colour temperature (1000..40000 K), multiplies `color`
+  bool shadows = true;  // directional and spot lights: cast shadows (shadow maps); point lights cannot
 };
 
 struct RotationSpec {
@@ -106,6 +107,12 @@ struct EnvironmentSpec {
   bool lighting = true;                     // lights the scene
 };
 
+// How frames are rasterized (fixed for a run; RendererOptions).
+struct RenderSpec {
+  std::uint32_t supersampling = 1;     // anti-aliasing of the RGB: 1 (off), 3 or 5 samples per pixel side
+  std::uint32_t shadow_map_size = 1024;  // texels per side of each light's shadow map; 0 turns shadows off
+};
+
 // Sensor effects on the RGB only (exporters/SensorEffects.h); each value fixed or drawn per frame.
 struct SensorSpec {
   Vec3Dist white_balance = constant_vec3(1, 1, 1);
@@ -127,6 +134,7 @@ struct SceneSpec {
   Vec3Dist background = constant_vec3(0.6, 0.7, 0.8);  // linear RGB where no surface is
   std::optional<EnvironmentSpec> environment;
   std::optional<SensorSpec> sensor;
+  RenderSpec render;
   std::vector<ObjectSpec> objects;
   // Applied in order to every frame after the objects, camera and lights above are drawn; each is
   // built by name from its entry (randomizers/Registry.h). Documented in docs/randomizers.md.

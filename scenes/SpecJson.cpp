@@ -82,7 +82,8 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                {"azimuth_deg", to_json(l.azimuth_deg)},
                {"intensity", to_json(l.intensity)},
                {"color", to_json(l.color)},
-               {"temperature_k", l.temperature_k ? to_json(*l.temperature_k) : json(nullptr)}};
+               {"temperature_k", l.temperature_k ? to_json(*l.temperature_k) : json(nullptr)},
+               {"shadows", l.shadows}};
     if (l.type != LightType::directional) {
       jl["target"] = to_json(l.target);
       jl["distance"] = to_json(l.distance_m);
@@ -113,6 +114,7 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                    {"shot_photons", to_json(s.shot_photons)},   {"read_noise", to_json(s.read_noise)},
                    {"gamma", to_json(s.gamma)},                 {"jpeg_quality", to_json(s.jpeg_quality)}};
   }
+  j["render"] = {{"supersampling", spec.render.supersampling}, {"shadow_map_size", spec.render.shadow_map_size}};
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);
   j["objects"] = json::array();

@@ -8,6 +8,8 @@
 #include <limits>
 
 #include <glm/ext/matrix_clip_space.hpp>
+#include <glm/ext/matrix_transform.hpp>
+#include <glm/geometric.hpp>
 #include <glm/gtc/packing.hpp>
 #include <glm/gtc/type_ptr.hpp>
 
@@ -30,7 +32,14 @@ struct FrameUniforms {
   glm::vec4 intrinsics;   // fx, fy, cx, cy
   glm::vec4 environment;  // x: lighting intensity, y: rotation (radians), z: layer, w: background intensity
   glm::vec4 env_sh[9];
-  glm::vec4 frame_size;  // width, height
+  glm::vec4 frame_size;  // rasterized width, height; exposure; filmic
+  glm::mat4 light_matrix[4];  // world -> the light's shadow-map clip space
+  glm::vec4 light_shadow[4];  // x: shadow-map layer (-1: none), y: 1 / map size, z: world size of a texel (directional) or per metre of distance (spot)
+};
+
+// Push constants of the shadow pass: object -> light clip space.
+struct ShadowPush {
+  glm::mat4 mvp;
 };
 
 // std430 mirror of ObjectData (push constants): 92 bytes, inside the 128 every device guarantees.
@@ -43,7 +52,8 @@ struct ObjectPush {
 };
 constexpr std::uint32_t k_push_size = 92;
 
-constexpr std::uint32_t k_feature_textures = 1, k_feature_positional_lights = 2, k_feature_environment_light = 4;
+constexpr std::uint32_t k_feature_textures = 1, k_feature_positional_lights = 2, k_feature_environment_light = 4,
+                        k_feature_shadows = 8;
 static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, metallic) == 84 &&
               offsetof(ObjectPush, texture) == 88);
 
@@ -51,6 +61,7 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 constexpr VkFormat k_color_format = VK_FORMAT_R8G8B8A8_SRGB;
+constexpr VkFormat k_supersampled_color_format = VK_FORMAT_R16G16B16A16_SFLOAT;  // linear, averaged by the resolve
 constexpr VkFormat k_depth_format = VK_FORMAT_R32_SFLOAT;
 constexpr VkFormat k_id_format = VK_FORMAT_R32_UINT;
 
@@ -72,6 +83,13 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   if (options.width == 0 || options.height == 0) return make_error(ExitCode::usage, "render size must be positive");
   m_width = options.width;
   m_height = options.height;
+  if (options.supersampling != 1 && options.supersampling != 3 && options.supersampling != 5) {
+    return make_error(ExitCode::usage, "supersampling must be 1, 3 or 5 (odd, so that a sample sits at each pixel centre)");
+  }
+  m_ss = options.supersampling;
+  m_iw = m_width * m_ss;
+  m_ih = m_height * m_ss;
+  m_shadow_size = options.shadow_map_size;
   if (const char* f = std::getenv("SYNTHLABEL_FAULT_DEVICE_LOST_AFTER")) m_fault_after = std::strtoull(f, nullptr, 10);
   {
     auto inst = InstanceBuilder{}.request_validation(options.validate).build();
@@ -86,8 +104,10 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   {
     VkPhysicalDeviceProperties props{};
     vkGetPhysicalDeviceProperties(m_physical.handle, &props);
-    if (m_width > props.limits.maxFramebufferWidth || m_height > props.limits.maxFramebufferHeight) {
-      return make_error(ExitCode::device, "resolution " + std::to_string(m_width) + "x" + std::to_string(m_height) +
+    if (m_iw > props.limits.maxFramebufferWidth || m_ih > props.limits.maxFramebufferHeight ||
+        m_shadow_size > props.limits.maxFramebufferWidth) {
+      return make_error(ExitCode::device, "resolution " + std::to_string(m_iw) + "x" + std::to_string(m_ih) +
+                                              " (supersampled) or the shadow map size " + std::to_string(m_shadow_size) +
                                               " exceeds the device limit " +
                                               std::to_string(props.limits.maxFramebufferWidth) + "x" +
                                               std::to_string(props.limits.maxFramebufferHeight));
@@ -121,12 +141,22 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   }
   m_slots.resize(std::max<std::uint32_t>(1, options.frames_in_flight));
 
+  // Without supersampling the pass writes the frame's buffers, read back by copies; with it, the
+  // resolve pass samples them and writes frame-sized ones.
   const VkImageUsageFlags color_usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
-  SL_TRY_STATUS(make_target(k_color_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_color));
-  SL_TRY_STATUS(make_target(k_depth_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_linear_depth));
-  SL_TRY_STATUS(make_target(k_id_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_ids));
+  const VkImageUsageFlags pass_usage = m_ss > 1 ? VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_SAMPLED_BIT : color_usage;
+  SL_TRY_STATUS(make_target(m_ss > 1 ? k_supersampled_color_format : k_color_format, pass_usage, VK_IMAGE_ASPECT_COLOR_BIT,
+                            m_color));
+  SL_TRY_STATUS(make_target(k_depth_format, pass_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_linear_depth));
+  SL_TRY_STATUS(make_target(k_id_format, pass_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_ids));
   SL_TRY_STATUS(make_target(m_zbuffer_format, VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT, VK_IMAGE_ASPECT_DEPTH_BIT,
                             m_zbuffer));
+  if (m_ss > 1) {
+    const ImageShape frame{m_width, m_height};
+    SL_TRY_STATUS(make_target(k_color_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_out_color, frame));
+    SL_TRY_STATUS(make_target(k_depth_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_out_depth, frame));
+    SL_TRY_STATUS(make_target(k_id_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_out_ids, frame));
+  }
   SL_TRY_STATUS(make_render_pass());
   SL_TRY_STATUS(make_pipeline());
 
@@ -166,6 +196,8 @@ Status VulkanRenderer::init(const RendererOptions& options) {
     w.pBufferInfo = &bi;
     vkUpdateDescriptorSets(dev, 1, &w, 0, nullptr);
   }
+  SL_TRY_STATUS(make_shadow_resources());  // uses a slot's command buffer
+  if (m_ss > 1) SL_TRY_STATUS(make_resolve_resources());
   // A black 1x1 environment and a white 1x1 texture, so the descriptor sets are complete.
   SL_TRY_STATUS(upload_environments({}));
   return upload_textures({});
@@ -230,10 +262,10 @@ Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkI
   ci.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
   ci.imageType = VK_IMAGE_TYPE_2D;
   ci.format = format;
-  ci.extent = {shape.width ? shape.width : m_width, shape.height ? shape.height : m_height, 1};
+  ci.extent = {shape.width ? shape.width : m_iw, shape.height ? shape.height : m_ih, 1};
   ci.mipLevels = shape.mips;
   ci.arrayLayers = shape.layers;
-  ci.samples = VK_SAMPLE_COUNT_1_BIT;  // labels: exactly one sample, at the pixel centre
+  ci.samples = VK_SAMPLE_COUNT_1_BIT;  // labels: exactly one sample, at the pixel centre (supersampling: the middle one)
   ci.tiling = VK_IMAGE_TILING_OPTIMAL;
   ci.usage = usage;
   ci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
@@ -265,7 +297,7 @@ Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkI
 Status VulkanRenderer::make_render_pass() {
   const VkDevice dev = m_device.get();
   std::array<VkAttachmentDescription, 4> att{};
-  const VkFormat formats[4] = {k_color_format, k_depth_format, k_id_format, m_zbuffer_format};
+  const VkFormat formats[4] = {m_color.format, k_depth_format, k_id_format, m_zbuffer_format};
   for (std::size_t i = 0; i < 4; ++i) {
     att[i].format = formats[i];
     att[i].samples = VK_SAMPLE_COUNT_1_BIT;
@@ -274,7 +306,8 @@ Status VulkanRenderer::make_render_pass() {
     att[i].stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
     att[i].stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
     att[i].initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;  // every frame overwrites everything
-    att[i].finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;  // ready for the copy to host memory
+    // Ready for the copy to host memory, or for the resolve pass to sample.
+    att[i].finalLayout = m_ss > 1 ? VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   }
   att[3].storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
   att[3].finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL;
@@ -288,21 +321,23 @@ Status VulkanRenderer::make_render_pass() {
   sub.pColorAttachments = color_refs.data();
   sub.pDepthStencilAttachment = &depth_ref;
   std::array<VkSubpassDependency, 2> deps{};
-  // Previous frame's copy (transfer read) and depth test must finish before this frame writes.
+  // Previous frame's copy (transfer read) or resolve (fragment shader read) and depth test must finish
+  // before this frame writes.
   deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
   deps[0].dstSubpass = 0;
-  deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
+  deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT |
+                         VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
   deps[0].dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT;
   deps[0].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
   deps[0].dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT |
                           VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
-  // Colour writes must be visible to the copy that follows the pass.
+  // Colour writes must be visible to the copy (or the resolve) that follows the pass.
   deps[1].srcSubpass = 0;
   deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
   deps[1].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
-  deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
+  deps[1].dstStageMask = m_ss > 1 ? VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT : VK_PIPELINE_STAGE_TRANSFER_BIT;
   deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
-  deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
+  deps[1].dstAccessMask = m_ss > 1 ? VK_ACCESS_SHADER_READ_BIT : VK_ACCESS_TRANSFER_READ_BIT;
   VkRenderPassCreateInfo ci{};
   ci.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO;
   ci.attachmentCount = static_cast<std::uint32_t>(att.size());
@@ -322,8 +357,8 @@ Status VulkanRenderer::make_render_pass() {
   fi.renderPass = rp;
   fi.attachmentCount = static_cast<std::uint32_t>(views.size());
   fi.pAttachments = views.data();
-  fi.width = m_width;
-  fi.height = m_height;
+  fi.width = m_iw;
+  fi.height = m_ih;
   fi.layers = 1;
   VkFramebuffer fb = VK_NULL_HANDLE;
   SL_VK_TRY(vkCreateFramebuffer(dev, &fi, nullptr, &fb));
@@ -334,7 +369,7 @@ Status VulkanRenderer::make_render_pass() {
 Status VulkanRenderer::make_pipeline() {
   const VkDevice dev = m_device.get();
   {
-    std::array<VkDescriptorSetLayoutBinding, 3> b{};
+    std::array<VkDescriptorSetLayoutBinding, 4> b{};
     b[0].binding = 0;
     b[0].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
     b[0].descriptorCount = 1;
@@ -345,6 +380,8 @@ Status VulkanRenderer::make_pipeline() {
     b[1].stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT;
     b[2] = b[1];
     b[2].binding = 2;  // textures
+    b[3] = b[1];
+    b[3].binding = 3;  // shadow maps
     VkDescriptorSetLayoutCreateInfo ci{};
     ci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
     ci.bindingCount = static_cast<std::uint32_t>(b.size());
@@ -354,7 +391,7 @@ Status VulkanRenderer::make_pipeline() {
     m_set_layout = UniqueDescriptorSetLayout(dev, layout);
     const auto sets = static_cast<std::uint32_t>(m_slots.size());
     const std::array<VkDescriptorPoolSize, 2> sizes{
-        {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets}, {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2 * sets}}};
+        {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets}, {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 3 * sets}}};
     VkDescriptorPoolCreateInfo pci{};
     pci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     pci.maxSets = sets;
@@ -378,25 +415,261 @@ Status VulkanRenderer::make_pipeline() {
     m_pipeline_layout = UniquePipelineLayout(dev, pl);
   }
   if (auto p = mesh_pipeline(0); !p) return p.error();
-  return make_graphics_pipeline(shaders::k_spirv_background_vert, shaders::k_spirv_background_vert_words,
-                                shaders::k_spirv_background_frag, shaders::k_spirv_background_frag_words, true, 0,
-                                m_background_pipeline);
+  return make_graphics_pipeline(PipelineKind::background, 0, m_background_pipeline);
+}
+
+// The shadow maps: a depth array with a layer per light, a render pass that clears and fills one
+// layer (leaving it ready for the mesh shader's comparisons), its pipeline and compare sampler.
+// Without shadows a 1x1 array keeps the descriptor set complete.
+Status VulkanRenderer::make_shadow_resources() {
+  const VkDevice dev = m_device.get();
+  const std::uint32_t side = std::max(1u, m_shadow_size);
+  SL_TRY_STATUS(make_target(m_zbuffer_format, VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_IMAGE_USAGE_SAMPLED_BIT,
+                            VK_IMAGE_ASPECT_DEPTH_BIT, m_shadow_map, ImageShape{side, side, 4, 1, true}));
+  {
+    VkAttachmentDescription att{};
+    att.format = m_zbuffer_format;
+    att.samples = VK_SAMPLE_COUNT_1_BIT;
+    att.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+    att.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+    att.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+    att.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+    att.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;  // cleared
+    att.finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL;
+    const VkAttachmentReference ref{0, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
+    VkSubpassDescription sub{};
+    sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+    sub.pDepthStencilAttachment = &ref;
+    std::array<VkSubpassDependency, 2> deps{};
+    // The previous frame's mesh shader reads of the map finish before this frame overwrites it.
+    deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
+    deps[0].dstSubpass = 0;
+    deps[0].srcStageMask = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
+    deps[0].dstStageMask = VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
+    deps[0].dstAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+    // Its depth writes are visible to this frame's mesh shader.
+    deps[1].srcSubpass = 0;
+    deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
+    deps[1].srcStageMask = VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
+    deps[1].dstStageMask = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
+    deps[1].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+    deps[1].dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+    VkRenderPassCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO;
+    ci.attachmentCount = 1;
+    ci.pAttachments = &att;
+    ci.subpassCount = 1;
+    ci.pSubpasses = &sub;
+    ci.dependencyCount = static_cast<std::uint32_t>(deps.size());
+    ci.pDependencies = deps.data();
+    VkRenderPass rp = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateRenderPass(dev, &ci, nullptr, &rp));
+    m_shadow_pass = UniqueRenderPass(dev, rp);
+  }
+  for (std::uint32_t layer = 0; layer < 4; ++layer) {
+    VkImageViewCreateInfo vi{};
+    vi.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
+    vi.image = m_shadow_map.image.get();
+    vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    vi.format = m_zbuffer_format;
+    vi.subresourceRange = {VK_IMAGE_ASPECT_DEPTH_BIT, 0, 1, layer, 1};
+    VkImageView view = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateImageView(dev, &vi, nullptr, &view));
+    m_shadow_views[layer] = UniqueImageView(dev, view);
+    VkFramebufferCreateInfo fi{};
+    fi.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
+    fi.renderPass = m_shadow_pass.get();
+    fi.attachmentCount = 1;
+    fi.pAttachments = &view;
+    fi.width = fi.height = side;
+    fi.layers = 1;
+    VkFramebuffer fb = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateFramebuffer(dev, &fi, nullptr, &fb));
+    m_shadow_framebuffers[layer] = UniqueFramebuffer(dev, fb);
+  }
+  {
+    VkPushConstantRange range{VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(ShadowPush)};
+    VkPipelineLayoutCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
+    ci.pushConstantRangeCount = 1;
+    ci.pPushConstantRanges = &range;
+    VkPipelineLayout pl = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreatePipelineLayout(dev, &ci, nullptr, &pl));
+    m_shadow_layout = UniquePipelineLayout(dev, pl);
+  }
+  SL_TRY_STATUS(make_graphics_pipeline(PipelineKind::shadow, 0, m_shadow_pipeline));
+  {
+    // mesh.frag compares the texels it fetches itself (bilinear percentage-closer filtering): the
+    // sampler only has to allow texelFetch.
+    VkSamplerCreateInfo si{};
+    si.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO;
+    si.magFilter = si.minFilter = VK_FILTER_NEAREST;
+    si.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
+    si.addressModeU = si.addressModeV = si.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
+    VkSampler sampler = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
+    m_shadow_sampler = UniqueSampler(dev, sampler);
+  }
+  // Every layer starts in the layout the mesh shader samples it in (a frame reads only the layers it
+  // rendered, but the descriptor covers them all).
+  Slot& slot = m_slots.front();
+  VkCommandBufferBeginInfo begin{};
+  begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  SL_VK_TRY(vkBeginCommandBuffer(slot.cmd, &begin));
+  VkImageMemoryBarrier b{};
+  b.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER;
+  b.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+  b.oldLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  b.newLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL;
+  b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+  b.image = m_shadow_map.image.get();
+  b.subresourceRange = {VK_IMAGE_ASPECT_DEPTH_BIT, 0, 1, 0, 4};
+  vkCmdPipelineBarrier(slot.cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT, 0, 0, nullptr,
+                       0, nullptr, 1, &b);
+  SL_VK_TRY(vkEndCommandBuffer(slot.cmd));
+  return submit_and_wait(slot);
+}
+
+// Supersampling: a pass over the frame-sized buffers that averages each pixel's s x s colour samples
+// and copies the depth and id of its middle sample (resolve.frag).
+Status VulkanRenderer::make_resolve_resources() {
+  const VkDevice dev = m_device.get();
+  {
+    std::array<VkAttachmentDescription, 3> att{};
+    const VkFormat formats[3] = {k_color_format, k_depth_format, k_id_format};
+    for (std::size_t i = 0; i < 3; ++i) {
+      att[i].format = formats[i];
+      att[i].samples = VK_SAMPLE_COUNT_1_BIT;
+      att[i].loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;  // every pixel is written
+      att[i].storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+      att[i].stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+      att[i].stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+      att[i].initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+      att[i].finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    }
+    const std::array<VkAttachmentReference, 3> refs{{{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
+                                                     {1, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
+                                                     {2, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL}}};
+    VkSubpassDescription sub{};
+    sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+    sub.colorAttachmentCount = 3;
+    sub.pColorAttachments = refs.data();
+    std::array<VkSubpassDependency, 2> deps{};
+    deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;  // the previous frame's copies of these buffers
+    deps[0].dstSubpass = 0;
+    deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
+    deps[0].dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+    deps[0].dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+    deps[1].srcSubpass = 0;  // this frame's copies
+    deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
+    deps[1].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+    deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
+    deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+    deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
+    VkRenderPassCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO;
+    ci.attachmentCount = static_cast<std::uint32_t>(att.size());
+    ci.pAttachments = att.data();
+    ci.subpassCount = 1;
+    ci.pSubpasses = &sub;
+    ci.dependencyCount = static_cast<std::uint32_t>(deps.size());
+    ci.pDependencies = deps.data();
+    VkRenderPass rp = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateRenderPass(dev, &ci, nullptr, &rp));
+    m_resolve_pass = UniqueRenderPass(dev, rp);
+    const std::array<VkImageView, 3> views{m_out_color.view.get(), m_out_depth.view.get(), m_out_ids.view.get()};
+    VkFramebufferCreateInfo fi{};
+    fi.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
+    fi.renderPass = rp;
+    fi.attachmentCount = static_cast<std::uint32_t>(views.size());
+    fi.pAttachments = views.data();
+    fi.width = m_width;
+    fi.height = m_height;
+    fi.layers = 1;
+    VkFramebuffer fb = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateFramebuffer(dev, &fi, nullptr, &fb));
+    m_resolve_framebuffer = UniqueFramebuffer(dev, fb);
+  }
+  {
+    std::array<VkDescriptorSetLayoutBinding, 3> b{};
+    for (std::uint32_t i = 0; i < 3; ++i) {
+      b[i].binding = i;
+      b[i].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+      b[i].descriptorCount = 1;
+      b[i].stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT;
+    }
+    VkDescriptorSetLayoutCreateInfo ci{};
+    ci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
+    ci.bindingCount = static_cast<std::uint32_t>(b.size());
+    ci.pBindings = b.data();
+    VkDescriptorSetLayout layout = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateDescriptorSetLayout(dev, &ci, nullptr, &layout));
+    m_resolve_set_layout = UniqueDescriptorSetLayout(dev, layout);
+    const VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 3};
+    VkDescriptorPoolCreateInfo pci{};
+    pci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+    pci.maxSets = 1;
+    pci.poolSizeCount = 1;
+    pci.pPoolSizes = &size;
+    VkDescriptorPool pool = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateDescriptorPool(dev, &pci, nullptr, &pool));
+    m_resolve_descriptor_pool = UniqueDescriptorPool(dev, pool);
+    VkDescriptorSetAllocateInfo dai{};
+    dai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+    dai.descriptorPool = pool;
+    dai.descriptorSetCount = 1;
+    dai.pSetLayouts = &layout;
+    SL_VK_TRY(vkAllocateDescriptorSets(dev, &dai, &m_resolve_set));
+    VkPipelineLayoutCreateInfo lci{};
+    lci.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
+    lci.setLayoutCount = 1;
+    lci.pSetLayouts = &layout;
+    VkPipelineLayout pl = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreatePipelineLayout(dev, &lci, nullptr, &pl));
+    m_resolve_layout = UniquePipelineLayout(dev, pl);
+  }
+  {
+    VkSamplerCreateInfo si{};  // texelFetch ignores filtering; integer formats need nearest anyway
+    si.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO;
+    si.magFilter = si.minFilter = VK_FILTER_NEAREST;
+    si.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
+    si.addressModeU = si.addressModeV = si.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
+    VkSampler sampler = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
+    m_nearest_sampler = UniqueSampler(dev, sampler);
+    std::array<VkDescriptorImageInfo, 3> infos{};
+    std::array<VkWriteDescriptorSet, 3> wr{};
+    const Target* src[3] = {&m_color, &m_linear_depth, &m_ids};
+    for (std::uint32_t i = 0; i < 3; ++i) {
+      infos[i] = {sampler, src[i]->view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+      wr[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+      wr[i].dstSet = m_resolve_set;
+      wr[i].dstBinding = i;
+      wr[i].descriptorCount = 1;
+      wr[i].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+      wr[i].pImageInfo = &infos[i];
+    }
+    vkUpdateDescriptorSets(dev, static_cast<std::uint32_t>(wr.size()), wr.data(), 0, nullptr);
+  }
+  return make_graphics_pipeline(PipelineKind::resolve, 0, m_resolve_pipeline);
 }
 
 Result<VkPipeline> VulkanRenderer::mesh_pipeline(std::uint32_t features) {
   UniquePipeline& p = m_pipelines.at(features);
   if (p.get() == VK_NULL_HANDLE) {
-    SL_TRY_STATUS(make_graphics_pipeline(shaders::k_spirv_mesh_vert, shaders::k_spirv_mesh_vert_words,
-                                         shaders::k_spirv_mesh_frag, shaders::k_spirv_mesh_frag_words, false, features, p));
+    SL_TRY_STATUS(make_graphics_pipeline(PipelineKind::mesh, features, p));
   }
   return p.get();
 }
 
-// The mesh pipeline (vertex input, z-test, all three attachments written) or the background one (a
-// full-screen triangle, no z-test, writing the background's colour and the clear depth and id).
-Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, std::size_t vert_count,
-                                              const std::uint32_t* frag_words, std::size_t frag_count, bool background,
-                                              std::uint32_t features, UniquePipeline& out) {
+// The pipelines:
+// - mesh: vertex input, z-test, all three attachments written;
+// - background: a full-screen triangle, no z-test, writing the background's colour and the clear
+//   depth and id;
+// - shadow: positions only, depth only, with depth bias, into a shadow-map layer;
+// - resolve: a full-screen triangle over the frame-sized buffers (supersampling).
+Status VulkanRenderer::make_graphics_pipeline(PipelineKind kind, std::uint32_t features, UniquePipeline& out) {
   const VkDevice dev = m_device.get();
   auto module = [&](const std::uint32_t* words, std::size_t count, UniqueShaderModule& m_out) -> Status {
     VkShaderModuleCreateInfo ci{};
@@ -408,9 +681,26 @@ Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, s
     m_out = UniqueShaderModule(dev, m);
     return ok_status();
   };
+  const bool mesh = kind == PipelineKind::mesh, shadow = kind == PipelineKind::shadow;
+  const bool fullscreen = kind == PipelineKind::background || kind == PipelineKind::resolve;
   UniqueShaderModule vert, frag;  // only needed while the pipeline is created
-  SL_TRY_STATUS(module(vert_words, vert_count, vert));
-  SL_TRY_STATUS(module(frag_words, frag_count, frag));
+  switch (kind) {
+    case PipelineKind::mesh:
+      SL_TRY_STATUS(module(shaders::k_spirv_mesh_vert, shaders::k_spirv_mesh_vert_words, vert));
+      SL_TRY_STATUS(module(shaders::k_spirv_mesh_frag, shaders::k_spirv_mesh_frag_words, frag));
+      break;
+    case PipelineKind::background:
+      SL_TRY_STATUS(module(shaders::k_spirv_background_vert, shaders::k_spirv_background_vert_words, vert));
+      SL_TRY_STATUS(module(shaders::k_spirv_background_frag, shaders::k_spirv_background_frag_words, frag));
+      break;
+    case PipelineKind::shadow:
+      SL_TRY_STATUS(module(shaders::k_spirv_shadow_vert, shaders::k_spirv_shadow_vert_words, vert));
+      break;
+    case PipelineKind::resolve:
+      SL_TRY_STATUS(module(shaders::k_spirv_background_vert, shaders::k_spirv_background_vert_words, vert));
+      SL_TRY_STATUS(module(shaders::k_spirv_resolve_frag, shaders::k_spirv_resolve_frag_words, frag));
+      break;
+  }
   std::array<VkPipelineShaderStageCreateInfo, 2> stages{};
   stages[0].sType = stages[1].sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
   stages[0].stage = VK_SHADER_STAGE_VERTEX_BIT;
@@ -419,19 +709,22 @@ Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, s
   stages[1].stage = VK_SHADER_STAGE_FRAGMENT_BIT;
   stages[1].module = frag.get();
   stages[1].pName = "main";
-  // mesh.frag's constant_id 0..2: textures, positional lights, environment light (VkBool32 each).
-  const std::array<VkBool32, 3> flags{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
-                                      (features & k_feature_positional_lights) ? VK_TRUE : VK_FALSE,
-                                      (features & k_feature_environment_light) ? VK_TRUE : VK_FALSE};
-  const std::array<VkSpecializationMapEntry, 3> entries{{{0, 0, sizeof(VkBool32)},
-                                                         {1, sizeof(VkBool32), sizeof(VkBool32)},
-                                                         {2, 2 * sizeof(VkBool32), sizeof(VkBool32)}}};
+  // mesh.frag's constant_id 0..3: textures, positional lights, environment light, shadows (VkBool32
+  // each); resolve.frag's constant_id 0: the supersampling factor.
+  const std::array<std::uint32_t, 4> flags{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
+                                           (features & k_feature_positional_lights) ? VK_TRUE : VK_FALSE,
+                                           (features & k_feature_environment_light) ? VK_TRUE : VK_FALSE,
+                                           (features & k_feature_shadows) ? VK_TRUE : VK_FALSE};
+  const std::array<VkSpecializationMapEntry, 4> entries{{{0, 0, 4}, {1, 4, 4}, {2, 8, 4}, {3, 12, 4}}};
   VkSpecializationInfo spec{};
   spec.mapEntryCount = static_cast<std::uint32_t>(entries.size());
   spec.pMapEntries = entries.data();
   spec.dataSize = sizeof(flags);
   spec.pData = flags.data();
-  if (!background) stages[1].pSpecializationInfo = &spec;
+  const std::int32_t factor = static_cast<std::int32_t>(m_ss);
+  VkSpecializationInfo resolve_spec{1, entries.data(), sizeof(factor), &factor};
+  if (mesh) stages[1].pSpecializationInfo = &spec;
+  if (kind == PipelineKind::resolve) stages[1].pSpecializationInfo = &resolve_spec;
 
   VkVertexInputBindingDescription binding{0, sizeof(Vertex), VK_VERTEX_INPUT_RATE_VERTEX};
   std::array<VkVertexInputAttributeDescription, 3> attrs{{{0, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, position)},
@@ -439,17 +732,20 @@ Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, s
                                                           {2, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(Vertex, uv)}}};
   VkPipelineVertexInputStateCreateInfo vin{};
   vin.sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO;
-  if (!background) {
+  if (!fullscreen) {
     vin.vertexBindingDescriptionCount = 1;
     vin.pVertexBindingDescriptions = &binding;
-    vin.vertexAttributeDescriptionCount = static_cast<std::uint32_t>(attrs.size());
+    vin.vertexAttributeDescriptionCount = shadow ? 1 : static_cast<std::uint32_t>(attrs.size());
     vin.pVertexAttributeDescriptions = attrs.data();
   }
   VkPipelineInputAssemblyStateCreateInfo ia{};
   ia.sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO;
   ia.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
-  const VkViewport viewport{0.0f, 0.0f, static_cast<float>(m_width), static_cast<float>(m_height), 0.0f, 1.0f};
-  const VkRect2D scissor{{0, 0}, {m_width, m_height}};
+  std::uint32_t vw = m_iw, vh = m_ih;
+  if (shadow) vw = vh = std::max(1u, m_shadow_size);
+  if (kind == PipelineKind::resolve) vw = m_width, vh = m_height;
+  const VkViewport viewport{0.0f, 0.0f, static_cast<float>(vw), static_cast<float>(vh), 0.0f, 1.0f};
+  const VkRect2D scissor{{0, 0}, {vw, vh}};
   VkPipelineViewportStateCreateInfo vp{};
   vp.sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO;
   vp.viewportCount = 1;
@@ -462,13 +758,20 @@ Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, s
   rs.cullMode = VK_CULL_MODE_NONE;  // open meshes and planes are visible from both sides
   rs.frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE;  // unused: no culling, shading orients normals itself
   rs.lineWidth = 1.0f;
+  if (shadow) {
+    // Against shadow acne, with the normal offset in mesh.frag: depth pushed back by a constant and
+    // by the slope of the surface as the light sees it.
+    rs.depthBiasEnable = VK_TRUE;
+    rs.depthBiasConstantFactor = 1.25f;
+    rs.depthBiasSlopeFactor = 1.75f;
+  }
   VkPipelineMultisampleStateCreateInfo ms{};
   ms.sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO;
   ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
   VkPipelineDepthStencilStateCreateInfo ds{};
   ds.sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO;
-  ds.depthTestEnable = background ? VK_FALSE : VK_TRUE;
-  ds.depthWriteEnable = background ? VK_FALSE : VK_TRUE;
+  ds.depthTestEnable = fullscreen ? VK_FALSE : VK_TRUE;
+  ds.depthWriteEnable = fullscreen ? VK_FALSE : VK_TRUE;
   ds.depthCompareOp = VK_COMPARE_OP_LESS;  // ties keep the first-drawn surface, so draw order is stable
   std::array<VkPipelineColorBlendAttachmentState, 3> blend{};
   for (auto& b : blend) {
@@ -480,21 +783,34 @@ Status VulkanRenderer::make_graphics_pipeline(const std::uint32_t* vert_words, s
   }
   VkPipelineColorBlendStateCreateInfo cb{};
   cb.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO;
-  cb.attachmentCount = static_cast<std::uint32_t>(blend.size());
+  cb.attachmentCount = shadow ? 0 : static_cast<std::uint32_t>(blend.size());
   cb.pAttachments = blend.data();
   VkGraphicsPipelineCreateInfo ci{};
   ci.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO;
-  ci.stageCount = static_cast<std::uint32_t>(stages.size());
+  ci.stageCount = shadow ? 1 : static_cast<std::uint32_t>(stages.size());
   ci.pStages = stages.data();
   ci.pVertexInputState = &vin;
   ci.pInputAssemblyState = &ia;
   ci.pViewportState = &vp;
   ci.pRasterizationState = &rs;
   ci.pMultisampleState = &ms;
-  ci.pDepthStencilState = &ds;
+  ci.pDepthStencilState = kind == PipelineKind::resolve ? nullptr : &ds;
   ci.pColorBlendState = &cb;
-  ci.layout = m_pipeline_layout.get();
-  ci.renderPass = m_render_pass.get();
+  switch (kind) {
+    case PipelineKind::mesh:
+    case PipelineKind::background:
+      ci.layout = m_pipeline_layout.get();
+      ci.renderPass = m_render_pass.get();
+      break;
+    case PipelineKind::shadow:
+      ci.layout = m_shadow_layout.get();
+      ci.renderPass = m_shadow_pass.get();
+      break;
+    case PipelineKind::resolve:
+      ci.layout = m_resolve_layout.get();
+      ci.renderPass = m_resolve_pass.get();
+      break;
+  }
   ci.subpass = 0;
   VkPipeline pipeline = VK_NULL_HANDLE;
   SL_VK_TRY(vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &ci, nullptr, &pipeline));
@@ -526,6 +842,11 @@ Status VulkanRenderer::upload_meshes(std::span<const Mesh> meshes) {
     r.vertex_offset = static_cast<std::int32_t>(vertices.size());
     vertices.insert(vertices.end(), m.vertices.begin(), m.vertices.end());
     indices.insert(indices.end(), m.indices.begin(), m.indices.end());
+    if (!m.vertices.empty()) r.lo = r.hi = m.vertices.front().position;
+    for (const Vertex& v : m.vertices) {
+      r.lo = glm::min(r.lo, v.position);
+      r.hi = glm::max(r.hi, v.position);
+    }
     m_meshes.push_back(r);
   }
   if (indices.empty()) return make_error(ExitCode::usage, "no triangles to render");
@@ -644,14 +965,17 @@ Status VulkanRenderer::write_image_descriptors() {
     const VkDescriptorImageInfo env{m_sampler.get(), m_environment.view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
     const VkDescriptorImageInfo tex{m_texture_sampler.get(), m_textures.view.get(),
                                     VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
-    std::array<VkWriteDescriptorSet, 2> wr{};
-    for (std::size_t i = 0; i < 2; ++i) {
+    const VkDescriptorImageInfo shadow{m_shadow_sampler.get(), m_shadow_map.view.get(),
+                                       VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL};
+    const VkDescriptorImageInfo* infos[3] = {&env, &tex, &shadow};
+    std::array<VkWriteDescriptorSet, 3> wr{};
+    for (std::size_t i = 0; i < 3; ++i) {
       wr[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
       wr[i].dstSet = s.set;
       wr[i].dstBinding = static_cast<std::uint32_t>(1 + i);
       wr[i].descriptorCount = 1;
       wr[i].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
-      wr[i].pImageInfo = i == 0 ? &env : &tex;
+      wr[i].pImageInfo = infos[i];
     }
     vkUpdateDescriptorSets(dev, static_cast<std::uint32_t>(wr.size()), wr.data(), 0, nullptr);
   }
@@ -785,6 +1109,78 @@ glm::mat4 projection_from_intrinsics(const Camera& c) {
 }
 }  // namespace
 
+// Shadow maps (docs/conventions.md): a directional light's is an orthographic view along the light
+// that holds the bounding sphere of every instance's box; a spot's a perspective view from the light
+// through its cone, out to the farthest box corner. Every instance casts, labeled or not.
+void VulkanRenderer::record_shadows(VkCommandBuffer cmd, const Scene& scene, std::span<const Light* const> lights,
+                                    void* uniforms) {
+  auto& u = *static_cast<FrameUniforms*>(uniforms);
+  if (m_shadow_size == 0 || scene.instances.empty()) return;
+  std::vector<glm::vec3> corners;
+  corners.reserve(scene.instances.size() * 8);
+  glm::vec3 lo(std::numeric_limits<float>::max()), hi(-std::numeric_limits<float>::max());
+  for (const synthlabel::Instance& inst : scene.instances) {
+    if (inst.mesh_index >= m_meshes.size()) return;  // record() reports it
+    const MeshRange& m = m_meshes[inst.mesh_index];
+    for (int c = 0; c < 8; ++c) {
+      const glm::vec3 local((c & 1) ? m.hi.x : m.lo.x, (c & 2) ? m.hi.y : m.lo.y, (c & 4) ? m.hi.z : m.lo.z);
+      const glm::vec3 w = glm::vec3(inst.model * glm::vec4(local, 1.0f));
+      corners.push_back(w);
+      lo = glm::min(lo, w);
+      hi = glm::max(hi, w);
+    }
+  }
+  const glm::vec3 centre = 0.5f * (lo + hi);
+  const float radius = std::max(0.5f * glm::length(hi - lo), 1e-3f);
+  const float size = static_cast<float>(m_shadow_size);
+  std::uint32_t layer = 0;
+  for (std::size_t i = 0; i < lights.size(); ++i) {
+    const Light& l = *lights[i];
+    if (!l.shadows || l.type == LightType::point) continue;
+    const glm::vec3 axis = l.type == LightType::directional ? -l.to_light : l.direction;  // the way light travels
+    const glm::vec3 up = std::abs(axis.y) < 0.99f ? glm::vec3(0, 1, 0) : glm::vec3(1, 0, 0);
+    glm::mat4 matrix(1.0f);
+    if (l.type == LightType::directional) {
+      const glm::vec3 eye = centre - axis * (2.0f * radius);
+      matrix = glm::orthoRH_ZO(-radius, radius, -radius, radius, radius * 0.99f, radius * 3.01f) *
+               glm::lookAtRH(eye, centre, up);
+      u.light_shadow[i] = glm::vec4(static_cast<float>(layer), 1.0f / size, 2.0f * radius / size, 0.0f);
+    } else {
+      float far = 0.0f;
+      for (const glm::vec3& c : corners) far = std::max(far, glm::length(c - l.position));
+      far = std::max(far * 1.01f, 0.2f);
+      const float half = std::min(std::acos(std::clamp(l.cos_outer, -1.0f, 1.0f)) + 0.02f, glm::radians(85.0f));
+      matrix = glm::perspectiveRH_ZO(2.0f * half, 1.0f, std::max(0.05f, far * 1e-3f), far) *
+               glm::lookAtRH(l.position, l.position + axis, up);
+      u.light_shadow[i] = glm::vec4(static_cast<float>(layer), 1.0f / size, 2.0f * std::tan(half) / size, 0.0f);
+    }
+    u.light_matrix[i] = matrix;
+    VkClearValue clear{};
+    clear.depthStencil = {1.0f, 0};
+    VkRenderPassBeginInfo rp{};
+    rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
+    rp.renderPass = m_shadow_pass.get();
+    rp.framebuffer = m_shadow_framebuffers[layer].get();
+    rp.renderArea = {{0, 0}, {m_shadow_size, m_shadow_size}};
+    rp.clearValueCount = 1;
+    rp.pClearValues = &clear;
+    vkCmdBeginRenderPass(cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_shadow_pipeline.get());
+    const VkDeviceSize zero = 0;
+    const VkBuffer vb = m_vertices.buffer.get();
+    vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &zero);
+    vkCmdBindIndexBuffer(cmd, m_indices.buffer.get(), 0, VK_INDEX_TYPE_UINT32);
+    for (const synthlabel::Instance& inst : scene.instances) {
+      const ShadowPush push{matrix * inst.model};
+      vkCmdPushConstants(cmd, m_shadow_layout.get(), VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(push), &push);
+      const MeshRange& r = m_meshes[inst.mesh_index];
+      vkCmdDrawIndexed(cmd, r.index_count, 1, r.first_index, r.vertex_offset, 0);
+    }
+    vkCmdEndRenderPass(cmd);
+    ++layer;
+  }
+}
+
 Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   if (scene.camera.width != m_width || scene.camera.height != m_height) {
     return make_error(ExitCode::internal, "scene size differs from the renderer's");
@@ -814,11 +1210,13 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
     u.light_direction[i] = glm::vec4(l.direction, spot ? l.cos_inner : -2.0f);
   }
   u.params = glm::vec4(scene.ambient, static_cast<float>(scene.lights.size()), -1.0f, static_cast<float>(directional));
-  u.frame_size = glm::vec4(static_cast<float>(m_width), static_cast<float>(m_height),
+  // In rasterized pixels: supersampling scales K by its factor (the projection matrix is the same).
+  const auto ss = static_cast<float>(m_ss);
+  u.frame_size = glm::vec4(static_cast<float>(m_iw), static_cast<float>(m_ih),
                            static_cast<float>(std::exp2(scene.camera.exposure_ev)), scene.camera.filmic ? 1.0f : 0.0f);
   u.camera_position = glm::vec4(scene.camera.position, 1.0f);
   u.intrinsics = glm::vec4(static_cast<float>(scene.camera.fx), static_cast<float>(scene.camera.fy),
-                           static_cast<float>(scene.camera.cx), static_cast<float>(scene.camera.cy));
+                           static_cast<float>(scene.camera.cx), static_cast<float>(scene.camera.cy)) * ss;
   const EnvironmentState& env = scene.environment;
   bool background = false;
   if (scene.background_image >= 0) {
@@ -839,6 +1237,12 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
                               env_seen ? static_cast<float>(env.intensity) : 0.0f);
     for (std::size_t i = 0; i < 9; ++i) u.env_sh[i] = glm::vec4(m_environment_sh[static_cast<std::size_t>(env.map)][i], 0.0f);
   }
+  for (std::size_t i = 0; i < 4; ++i) u.light_shadow[i] = glm::vec4(-1.0f, 0.0f, 0.0f, 0.0f);
+  VkCommandBufferBeginInfo begin{};
+  begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  SL_VK_TRY(vkBeginCommandBuffer(slot.cmd, &begin));
+  record_shadows(slot.cmd, scene, std::span<const Light* const>(ordered.data(), n), &u);
   std::memcpy(slot.frame_ubo.mapped, &u, sizeof(u));
   std::uint32_t features = 0;
   for (const auto& inst : scene.instances) {
@@ -848,14 +1252,16 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
     if (l.type != LightType::directional) features |= k_feature_positional_lights;
   }
   if (u.environment.x > 0.0f) features |= k_feature_environment_light;
+  for (const auto& sh : u.light_shadow) {
+    if (sh.x >= 0.0f) features |= k_feature_shadows;
+  }
   auto pipeline_r = mesh_pipeline(features);
-  if (!pipeline_r) return pipeline_r.error();
+  if (!pipeline_r) {
+    (void)vkEndCommandBuffer(slot.cmd);
+    return pipeline_r.error();
+  }
   const VkPipeline pipeline = *pipeline_r;
 
-  VkCommandBufferBeginInfo begin{};
-  begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  SL_VK_TRY(vkBeginCommandBuffer(slot.cmd, &begin));
   std::array<VkClearValue, 4> clears{};
   clears[0].color.float32[0] = scene.background.r;  // linear; the sRGB attachment encodes it
   clears[0].color.float32[1] = scene.background.g;
@@ -868,7 +1274,7 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
   rp.renderPass = m_render_pass.get();
   rp.framebuffer = m_framebuffer.get();
-  rp.renderArea = {{0, 0}, {m_width, m_height}};
+  rp.renderArea = {{0, 0}, {m_iw, m_ih}};
   rp.clearValueCount = static_cast<std::uint32_t>(clears.size());
   rp.pClearValues = clears.data();
   vkCmdBeginRenderPass(slot.cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
@@ -908,9 +1314,23 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
     }
   }
   vkCmdEndRenderPass(slot.cmd);
+  if (m_ss > 1) {
+    VkRenderPassBeginInfo rb{};
+    rb.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
+    rb.renderPass = m_resolve_pass.get();
+    rb.framebuffer = m_resolve_framebuffer.get();
+    rb.renderArea = {{0, 0}, {m_width, m_height}};
+    vkCmdBeginRenderPass(slot.cmd, &rb, VK_SUBPASS_CONTENTS_INLINE);
+    vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_resolve_pipeline.get());
+    vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_resolve_layout.get(), 0, 1, &m_resolve_set, 0,
+                            nullptr);
+    vkCmdDraw(slot.cmd, 3, 1, 0, 0);
+    vkCmdEndRenderPass(slot.cmd);
+  }
 
   const VkDeviceSize plane = VkDeviceSize{m_width} * m_height * 4;
   const Target* targets[3] = {&m_color, &m_linear_depth, &m_ids};
+  if (m_ss > 1) targets[0] = &m_out_color, targets[1] = &m_out_depth, targets[2] = &m_out_ids;
   for (std::size_t i = 0; i < 3; ++i) {
     VkBufferImageCopy region{};
     region.bufferOffset = plane * i;

@@ -11,6 +11,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "renderer/Renderer.h"
@@ -66,7 +67,9 @@ class VulkanRenderer final : public Renderer {
   struct MeshRange {
     std::uint32_t first_index = 0, index_count = 0;
     std::int32_t vertex_offset = 0;
+    glm::vec3 lo{0.0f}, hi{0.0f};  // bounding box of the vertices (for shadow-map fitting)
   };
+  enum class PipelineKind { mesh, background, shadow, resolve };
 
   VulkanRenderer() = default;
   Status init(const RendererOptions& options);
@@ -85,8 +88,11 @@ class VulkanRenderer final : public Renderer {
   Status upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers, std::uint32_t mips,
                       std::uint32_t texel, const void* data, VkDeviceSize bytes, Target& out);
   Status write_image_descriptors();
-  Status make_graphics_pipeline(const std::uint32_t* vert, std::size_t vert_words, const std::uint32_t* frag,
-                                std::size_t frag_words, bool background, std::uint32_t features, UniquePipeline& out);
+  Status make_shadow_resources();
+  Status make_resolve_resources();
+  Status make_graphics_pipeline(PipelineKind kind, std::uint32_t features, UniquePipeline& out);
+  // Fills the frame's shadow-map matrices (FrameUniforms::light_matrix) and records the shadow passes.
+  void record_shadows(VkCommandBuffer cmd, const Scene& scene, std::span<const Light* const> lights, void* uniforms);
   // The mesh pipeline for a set of shader features (k_feature_* bits), built on first use.
   Result<VkPipeline> mesh_pipeline(std::uint32_t features);
   Status submit_and_wait(Slot& slot);
@@ -97,16 +103,37 @@ class VulkanRenderer final : public Renderer {
   Instance m_instance;
   PhysicalDevice m_physical;
   Device m_device;
-  std::uint32_t m_width = 0, m_height = 0;
+  std::uint32_t m_width = 0, m_height = 0;  // the frame's size
+  std::uint32_t m_ss = 1;                    // supersampling factor
+  std::uint32_t m_iw = 0, m_ih = 0;          // rasterized size: m_ss x the frame's
   VkFormat m_zbuffer_format = VK_FORMAT_UNDEFINED;
   UniqueCommandPool m_command_pool;
-  Target m_color, m_linear_depth, m_ids, m_zbuffer;
+  Target m_color, m_linear_depth, m_ids, m_zbuffer;  // rasterized size
+  // Supersampling: the frame-sized results of the resolve pass (else unused).
+  Target m_out_color, m_out_depth, m_out_ids;
+  UniqueRenderPass m_resolve_pass;
+  UniqueFramebuffer m_resolve_framebuffer;
+  UniqueDescriptorSetLayout m_resolve_set_layout;
+  UniqueDescriptorPool m_resolve_descriptor_pool;
+  VkDescriptorSet m_resolve_set = VK_NULL_HANDLE;
+  UniquePipelineLayout m_resolve_layout;
+  UniquePipeline m_resolve_pipeline;
+  UniqueSampler m_nearest_sampler;
+  // Shadow maps: one layer per shadowed light, rendered each frame before the main pass.
+  std::uint32_t m_shadow_size = 0;  // 0: no shadows
+  Target m_shadow_map;
+  std::array<UniqueImageView, 4> m_shadow_views;
+  std::array<UniqueFramebuffer, 4> m_shadow_framebuffers;
+  UniqueRenderPass m_shadow_pass;
+  UniquePipelineLayout m_shadow_layout;
+  UniquePipeline m_shadow_pipeline;
+  UniqueSampler m_shadow_sampler;
   UniqueRenderPass m_render_pass;
   UniqueFramebuffer m_framebuffer;
   UniqueDescriptorSetLayout m_set_layout;
   UniqueDescriptorPool m_descriptor_pool;
   UniquePipelineLayout m_pipeline_layout;
-  std::array<UniquePipeline, 8> m_pipelines;  // mesh pipeline per feature combination
+  std::array<UniquePipeline, 16> m_pipelines;  // mesh pipeline per feature combination
   UniquePipeline m_background_pipeline;
   UniqueSampler m_sampler;          // environment: repeat in u, clamp in v
   UniqueSampler m_texture_sampler;  // textures: repeat

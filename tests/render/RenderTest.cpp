@@ -8,6 +8,8 @@
 #include <limits>
 
 #include <glm/ext/matrix_transform.hpp>
+#include <glm/ext/scalar_constants.hpp>
+#include <glm/trigonometric.hpp>
 
 #include "renderer/vulkan/VulkanRenderer.h"
 #include "scenes/Primitives.h"
@@ -15,11 +17,14 @@
 namespace synthlabel {
 namespace {
 
-std::unique_ptr<vk::VulkanRenderer> make_renderer(std::uint32_t w, std::uint32_t h) {
+std::unique_ptr<vk::VulkanRenderer> make_renderer(std::uint32_t w, std::uint32_t h, std::uint32_t supersampling = 1,
+                                                   std::uint32_t shadow_map_size = 1024) {
   RendererOptions o;
   o.width = w;
   o.height = h;
   o.validate = true;
+  o.supersampling = supersampling;
+  o.shadow_map_size = shadow_map_size;
   auto r = vk::VulkanRenderer::create(o);
   if (!r.ok()) {
     ADD_FAILURE() << r.error().message;
@@ -391,6 +396,130 @@ TEST(Render, ValidationMessagesBecomeErrors) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, ExitCode::device);
   EXPECT_NE(st.error().message.find("synthetic validation message"), std::string::npos) << st.error().message;
+}
+
+// A wall (front face z = -1.5, 8 m wide) behind the unit cube, seen from +Z; the light comes from the
+// right (+X) and front: the cube's shadow falls on the wall left of it, at x in [-2.5, -0.5].
+Scene shadow_scene() {
+  Scene s = axis_scene(64, 64, 5.0f);
+  s.ambient = 0.1f;
+  s.instances.push_back(cube_at({0, 0, 0}, 1, 1));
+  Instance wall = cube_at({0, 0, -2}, 0, 0);
+  wall.model = glm::scale(glm::translate(glm::mat4(1.0f), glm::vec3(0, 0, -2)), glm::vec3(8, 8, 1));
+  s.instances.push_back(wall);
+  return s;
+}
+
+// Expected red of the wall at pixel (x, 32) (sRGB 0..255): ambient, plus the light's GGX term unless
+// `shadowed`.
+double wall_red(std::uint32_t x, const Light& light, bool shadowed) {
+  const double fy = 32.0 / std::tan(glm::radians(25.0));
+  const glm::dvec3 eye(0, 0, 5), ray((x + 0.5 - 32.0) / fy, -(32.5 - 32.0) / fy, -1.0);
+  const glm::dvec3 p = eye + ray * (eye.z + 1.5);
+  const glm::dvec3 n(0, 0, 1), v = glm::normalize(eye - p);
+  double red = 0.1 * (0.8 + env_brdf(0.04, 0.5, v.z));
+  if (!shadowed) {
+    if (light.type == LightType::directional) {
+      red += ggx_channel(n, glm::dvec3(light.to_light), v, 0.8, 0.04, 0.5) * double(light.color.r);
+    } else {
+      const glm::dvec3 d = glm::dvec3(light.position) - p;
+      red += ggx_channel(n, glm::normalize(d), v, 0.8, 0.04, 0.5) * double(light.color.r) / glm::dot(d, d);
+    }
+  }
+  return 255.0 * srgb_from_linear(red);
+}
+
+TEST(Render, ShadowMapsDarkenWhatTheLightCannotSee) {
+  Light sun;
+  sun.to_light = glm::normalize(glm::vec3(1, 0, 1));
+  Light spot;
+  spot.type = LightType::spot;
+  spot.position = {3, 0, 3};
+  spot.direction = glm::normalize(glm::vec3(-1, 0, -1));
+  spot.cos_outer = std::cos(glm::radians(40.0f));
+  spot.cos_inner = std::cos(glm::radians(35.0f));
+  spot.color = glm::vec3(20.0f);
+  for (const Light& light : {sun, spot}) {
+    SCOPED_TRACE(light.type == LightType::spot ? "spot" : "directional");
+    Scene s = shadow_scene();
+    s.lights = {light};
+    auto with = make_renderer(64, 64, 1, 1024), without = make_renderer(64, 64, 1, 0);
+    ASSERT_TRUE(with && without);
+    FrameBuffers shadowed, plain;
+    ASSERT_TRUE(with->render(s, shadowed).ok());
+    ASSERT_TRUE(without->render(s, plain).ok());
+    auto red = [](const FrameBuffers& fb, std::uint32_t x) { return double(fb.rgba[4 * (std::size_t{32} * 64 + x)]); };
+    // x = 16 sees the wall at x = -1.47 m, inside the shadow; x = 47 the lit wall at x = +1.4 m.
+    ASSERT_EQ(shadowed.instance_id[32 * 64 + 16], 0u);
+    ASSERT_TRUE(std::isfinite(shadowed.depth[32 * 64 + 16])) << "the wall";
+    EXPECT_NEAR(red(shadowed, 16), wall_red(16, light, true), 1.5) << "in the shadow: ambient only";
+    EXPECT_NEAR(red(plain, 16), wall_red(16, light, false), 1.5) << "without shadow maps: lit";
+    EXPECT_NEAR(red(shadowed, 47), wall_red(47, light, false), 1.5) << "outside the shadow: lit, no acne";
+    EXPECT_EQ(red(shadowed, 47), red(plain, 47));
+    EXPECT_EQ(red(shadowed, 32), red(plain, 32)) << "the cube's own lit face has no acne either";
+    // Shadows change the RGB only.
+    EXPECT_EQ(shadowed.instance_id, plain.instance_id);
+    EXPECT_EQ(std::memcmp(shadowed.depth.data(), plain.depth.data(), plain.depth.size() * 4), 0);
+  }
+  // A light with shadows off casts none.
+  Scene s = shadow_scene();
+  s.lights = {sun};
+  s.lights[0].shadows = false;
+  auto r = make_renderer(64, 64);
+  ASSERT_TRUE(r);
+  FrameBuffers fb;
+  ASSERT_TRUE(r->render(s, fb).ok());
+  EXPECT_NEAR(double(fb.rgba[4 * (std::size_t{32} * 64 + 16)]), wall_red(16, sun, false), 1.5);
+}
+
+TEST(Render, SupersamplingSmoothsEdgesAndKeepsTheLabels) {
+  // s x s samples per pixel: the labels and depth are byte-identical to a render without (the middle
+  // sample's centre is the pixel centre); colours inside a surface agree; across the cube's edges
+  // they are a mix of the cube's and the background's.
+  for (std::uint32_t ss : {3u, 5u}) {
+    SCOPED_TRACE(ss);
+    auto one = make_renderer(64, 48), many = make_renderer(64, 48, ss);
+    ASSERT_TRUE(one && many);
+    Scene s = axis_scene(64, 48, 4.0f);
+    Instance cube = cube_at({0, 0, 0}, 1, 1);
+    cube.model = glm::rotate(glm::mat4(1.0f), glm::radians(30.0f), glm::vec3(0, 0, 1));  // slanted edges
+    s.instances.push_back(cube);
+    FrameBuffers a, b;
+    ASSERT_TRUE(one->render(s, a).ok());
+    ASSERT_TRUE(many->render(s, b).ok());
+    ASSERT_EQ(b.width, 64u);
+    ASSERT_EQ(b.height, 48u);
+    EXPECT_EQ(a.instance_id, b.instance_id);
+    EXPECT_EQ(std::memcmp(a.depth.data(), b.depth.data(), a.depth.size() * 4), 0);
+    std::size_t mixed = 0;
+    for (int y = 1; y + 1 < 48; ++y) {
+      for (int x = 1; x + 1 < 64; ++x) {
+        auto at = [](int xx, int yy) { return static_cast<std::size_t>(yy * 64 + xx); };
+        const std::size_t i = at(x, y);
+        bool edge = false;  // a neighbour has another label
+        for (int dy = -1; dy <= 1; ++dy) {
+          for (int dx = -1; dx <= 1; ++dx) edge |= a.instance_id[at(x + dx, y + dy)] != a.instance_id[i];
+        }
+        const int ra = a.rgba[4 * i], rb = b.rgba[4 * i];
+        if (!edge) {
+          EXPECT_NEAR(rb, ra, 2) << x << "," << y;
+        } else if (std::abs(rb - ra) > 8) {
+          ++mixed;
+          // A background pixel's colour lies between the background's and the cube face's.
+          const int bg = 188, face = a.rgba[4 * at(32, 24)];
+          EXPECT_TRUE(a.instance_id[i] == 1 || (rb > std::min(face, bg) - 3 && rb < std::max(face, bg) + 3))
+              << x << "," << y << ": " << rb;
+        }
+      }
+    }
+    EXPECT_GT(mixed, 20u) << "edge pixels mix both surfaces";
+  }
+  RendererOptions o;
+  o.width = o.height = 8;
+  o.supersampling = 2;
+  auto even = vk::VulkanRenderer::create(o);
+  ASSERT_FALSE(even.ok());
+  EXPECT_EQ(even.error().code, ExitCode::usage) << "even factors have no sample at the centre";
 }
 
 TEST(Render, UnknownDeviceIsADeviceError) {

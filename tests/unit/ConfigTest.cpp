@@ -30,6 +30,25 @@ TEST(Config, MinimalConfigIsAccepted) {
   EXPECT_EQ(r->objects[0].category_id, 1u);
 }
 
+TEST(Config, RenderOptionsAndShadowSwitches) {
+  auto r = parse_config(std::string(k_head) + "render: {supersampling: 3, shadow_map_size: 512}\n"
+                        "lights:\n  - {type: directional, shadows: false}\n  - {type: point}\n" + k_objects,
+                        "test.yaml", ".");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->render.supersampling, 3u);
+  EXPECT_EQ(r->render.shadow_map_size, 512u);
+  EXPECT_FALSE(r->lights[0].shadows);
+  EXPECT_FALSE(r->lights[1].shadows) << "point lights cast none";
+  EXPECT_EQ(error_of(std::string(k_head) + "render: {supersampling: 2}\n" + k_objects),
+            "test.yaml:3:25: render.supersampling: expected 1, 3 or 5: an odd factor puts a sample at every pixel centre");
+  EXPECT_EQ(error_of(std::string(k_head) + "render: {shadow_map_size: 20}\n" + k_objects),
+            "test.yaml:3:27: render.shadow_map_size: expected 0 (no shadows) or 64..8192");
+  EXPECT_EQ(error_of(std::string(k_head) + "lights:\n  - {type: point, shadows: true}\n" + k_objects),
+            "test.yaml:4:28: lights[0].shadows: point lights cast no shadows (only directional and spot lights do)");
+  EXPECT_EQ(error_of(std::string(k_head) + "render: {supersampleing: 3}\n" + k_objects),
+            "test.yaml:3:10: render.supersampleing: unknown key (did you mean 'supersampling'?)");
+}
+
 TEST(Config, SyntaxErrorNamesLineAndColumn) {
   const std::string e = error_of("seed: 1\ncategories: [box\nobjects: []\n");
   EXPECT_EQ(e.rfind("test.yaml:", 0), 0u) << e;

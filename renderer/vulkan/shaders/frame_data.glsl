@@ -10,14 +10,17 @@ layout(set = 0, binding = 0) uniform FrameData {
   vec4 light_direction[4];  // xyz: spot axis, away from the light; w: cos of the spot's inner half-angle
   vec4 params;              // x: ambient, y: light count, z: background image layer (-1: none), w: directional lights (listed first)
   vec4 camera_position;     // xyz, world
-  vec4 intrinsics;          // fx, fy, cx, cy in pixels
+  vec4 intrinsics;          // fx, fy, cx, cy in rasterized pixels (x the supersampling factor)
   vec4 environment;         // x: lighting intensity (0: none), y: rotation (radians), z: layer, w: background intensity (0: none)
   vec4 env_sh[9];           // rgb: irradiance / pi as SH coefficients of the map (Environment.h)
-  vec4 frame_size;          // xy: width, height in pixels; z: exposure (2^ev); w: 1 = ACES filmic tone map
+  vec4 frame_size;          // xy: rasterized width, height in pixels; z: exposure (2^ev); w: 1 = ACES filmic tone map
+  mat4 light_matrix[4];     // world -> the light's shadow-map clip space
+  vec4 light_shadow[4];     // x: shadow-map layer (-1: none), y: 1 / map size, z: world size of a texel (directional) or per metre from the light (spot)
 } frame;
 
 layout(set = 0, binding = 1) uniform sampler2DArray environment_map;
 layout(set = 0, binding = 2) uniform sampler2DArray textures;  // sRGB, decoded to linear by the sampler
+layout(set = 0, binding = 3) uniform sampler2DArray shadow_maps;  // depth, one layer per shadowed light
 
 const float k_pi = 3.14159265358979;
 const int k_environment_levels = 5;  // prefiltered specular levels of an environment map (k_environment_specular_levels)

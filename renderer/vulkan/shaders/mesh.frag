@@ -28,6 +28,31 @@ layout(location = 2) out uint out_id;
 layout(constant_id = 0) const bool k_textures = false;
 layout(constant_id = 1) const bool k_positional_lights = false;
 layout(constant_id = 2) const bool k_environment_light = false;
+layout(constant_id = 3) const bool k_shadows = false;
+
+// Fraction of light i reaching this fragment (1: lit, 0: in shadow), from its shadow map: the point
+// is pushed 1.5 texels along the normal (against acne); outside the map's volume everything is lit.
+float light_visibility(int i, vec3 n) {
+  vec4 s = frame.light_shadow[i];
+  if (s.x < 0.0) return 1.0;
+  float texel = s.z * (frame.light_to[i].w > 1.5 ? length(frame.light_position[i].xyz - v_world) : 1.0);
+  vec4 p = frame.light_matrix[i] * vec4(v_world + n * (1.5 * texel), 1.0);
+  p.xyz /= p.w;
+  vec2 uv = p.xy * 0.5 + 0.5;
+  if (p.z >= 1.0 || any(lessThan(uv, vec2(0.0))) || any(greaterThan(uv, vec2(1.0)))) return 1.0;  // outside the map
+  // Bilinear-weighted comparisons of the 2x2 texels around the point (percentage-closer filtering),
+  // by texelFetch: far faster than comparison sampling on lavapipe, the same result.
+  vec2 t = uv * (1.0 / s.y) - 0.5;
+  ivec2 i0 = ivec2(floor(t));
+  vec2 f = t - vec2(i0);
+  int last = int(1.0 / s.y + 0.5) - 1, layer = int(s.x);
+  ivec2 a = clamp(i0, ivec2(0), ivec2(last)), b = clamp(i0 + 1, ivec2(0), ivec2(last));
+  vec4 lit = step(vec4(p.z), vec4(texelFetch(shadow_maps, ivec3(a.x, a.y, layer), 0).r,
+                                  texelFetch(shadow_maps, ivec3(b.x, a.y, layer), 0).r,
+                                  texelFetch(shadow_maps, ivec3(a.x, b.y, layer), 0).r,
+                                  texelFetch(shadow_maps, ivec3(b.x, b.y, layer), 0).r));
+  return mix(mix(lit.x, lit.y, f.x), mix(lit.z, lit.w, f.x), f.y);
+}
 
 // Cook-Torrance with the GGX (Trowbridge-Reitz) distribution, the height-correlated Smith visibility
 // and Schlick's Fresnel, as the glTF 2.0 metallic-roughness model defines them (alpha = roughness^2);
@@ -80,7 +105,11 @@ void main() {
   // Directional lights first (params.w of them), then point and spot lights: two loops, so neither
   // pays for the other's code (lavapipe would run both sides of a per-light branch).
   int count = int(frame.params.y), directional = int(frame.params.w);
-  for (int i = 0; i < directional; ++i) c += shade(frame.light_to[i].xyz, frame.light_color[i].rgb, n, to_eye, diffuse_color, f0, alpha);
+  for (int i = 0; i < directional; ++i) {
+    vec3 radiance = frame.light_color[i].rgb;
+    if (k_shadows) radiance *= light_visibility(i, n);
+    c += shade(frame.light_to[i].xyz, radiance, n, to_eye, diffuse_color, f0, alpha);
+  }
   if (k_positional_lights) {
     for (int i = directional; i < count; ++i) {
       // Inverse-square falloff; a spot (light_to.w == 2) fades from its inner to its outer cone.
@@ -90,6 +119,7 @@ void main() {
       vec3 radiance = frame.light_color[i].rgb / dist2;
       float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
       radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), dot(-l, frame.light_direction[i].xyz));
+      if (k_shadows) radiance *= light_visibility(i, n);
       c += shade(l, radiance, n, to_eye, diffuse_color, f0, alpha);
     }
   }
