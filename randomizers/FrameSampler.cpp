@@ -188,7 +188,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
       pick = static_cast<std::size_t>(sample(ScalarDist{c}, r_map, at));
     }
     scene.environment.map = static_cast<std::int32_t>(pick);
-    scene.environment.name = es.maps[pick].filename().string();
+    scene.environment.name = es.sky ? "sky" : es.maps[pick].filename().string();
     scene.environment.rotation_deg = sample(es.rotation_deg, r_rot, at);
     scene.environment.intensity = sample(es.intensity, r_int, at);
     scene.environment.background = es.background;

@@ -271,6 +271,12 @@ class Parser : public std::enable_shared_from_this<Parser> {
     return v;
   }
 
+  double number(const YAML::Node& n, const std::string& path, double lo, double hi) {
+    const double v = number(n, path);
+    if (v < lo || v > hi) fail(n, path, "expected a number from " + fmt(lo) + " to " + fmt(hi) + ", got " + n.Scalar());
+    return v;
+  }
+
   std::int64_t integer(const YAML::Node& n, const std::string& path) {
     if (!n.IsScalar()) fail(n, path, "expected an integer");
     try {
@@ -597,19 +603,35 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   EnvironmentSpec parse_environment(const YAML::Node& n) {
     expect_map(n, "environment");
-    check_keys(n, "environment", {"maps", "weights", "rotation_deg", "intensity", "background", "lighting"});
+    check_keys(n, "environment", {"maps", "sky", "weights", "rotation_deg", "intensity", "background", "lighting"});
     EnvironmentSpec env;
     const YAML::Node maps = n["maps"];
-    if (!maps) fail(n, "environment.maps", "missing: one HDR map (.exr) or a list of them");
+    if (!maps) {
+      // The built-in analytic sky, by default or as configured.
+      env.sky = SkyParams{};
+      if (const YAML::Node s = n["sky"]) {
+        expect_map(s, "environment.sky");
+        check_keys(s, "environment.sky", {"turbidity", "sun_elevation_deg", "sun_azimuth_deg", "ground_albedo"});
+        if (s["turbidity"]) env.sky->turbidity = number(s["turbidity"], "environment.sky.turbidity", 1.7, 10.0);
+        if (s["sun_elevation_deg"]) env.sky->sun_elevation_deg = number(s["sun_elevation_deg"], "environment.sky.sun_elevation_deg", 0.0, 90.0);
+        if (s["sun_azimuth_deg"]) env.sky->sun_azimuth_deg = number(s["sun_azimuth_deg"], "environment.sky.sun_azimuth_deg", -360.0, 360.0);
+        if (s["ground_albedo"]) env.sky->ground_albedo = number(s["ground_albedo"], "environment.sky.ground_albedo", 0.0, 1.0);
+      }
+      if (n["weights"]) fail(n["weights"], "environment.weights", "only applies to a list of maps");
+    } else if (n["sky"]) {
+      fail(n["sky"], "environment.sky", "give either maps or sky, not both");
+    }
     std::vector<YAML::Node> items;
-    if (maps.IsScalar()) {
+    if (!maps) {
+      // the sky: no files
+    } else if (maps.IsScalar()) {
       items.push_back(maps);
     } else if (maps.IsSequence() && maps.size() > 0) {
       for (const auto& m : maps) items.push_back(m);
     } else {
       fail(maps, "environment.maps", "expected a file name or a non-empty list of file names");
     }
-    if (items.size() > k_max_environment_maps) {
+    if (maps && items.size() > k_max_environment_maps) {
       fail(maps, "environment.maps", "at most " + std::to_string(k_max_environment_maps) + " maps");
     }
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -1165,6 +1187,7 @@ Result<std::vector<EnvironmentMap>> load_environments(const SceneSpec& spec, con
   auto root = resolve_asset_root(asset_root);
   if (!root) return root.error();
   const EnvironmentSpec& env = *spec.environment;
+  if (env.sky) maps.push_back(make_sky(*env.sky));
   for (std::size_t i = 0; i < env.maps.size(); ++i) {
     SL_TRY_STATUS(check_inside_root(*root, env.maps[i], env.where[i]));
     auto map = load_environment(env.maps[i]);

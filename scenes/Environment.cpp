@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <glm/geometric.hpp>
+#include <glm/trigonometric.hpp>
 
 #include "core/FileIo.h"
 
@@ -134,6 +135,76 @@ std::vector<float> prefilter_specular(const std::vector<float>& src, std::uint32
   rows(0, out_h / threads);
   pool.clear();
   return out;
+}
+
+EnvironmentMap make_sky(const SkyParams& sky) {
+  const double t = sky.turbidity;
+  const double sun_el = glm::radians(sky.sun_elevation_deg), sun_az = glm::radians(sky.sun_azimuth_deg);
+  const glm::dvec3 sun(std::cos(sun_el) * std::sin(sun_az), std::sin(sun_el), std::cos(sun_el) * std::cos(sun_az));
+  const double theta_s = k_pi / 2 - sun_el;  // the sun's zenith angle
+  // Perez et al. distribution coefficients (A..E) for Y, x, y as functions of turbidity (Preetham
+  // et al. 1999, appendix A.2).
+  const double cy[5] = {0.1787 * t - 1.4630, -0.3554 * t + 0.4275, -0.0227 * t + 5.3251, 0.1206 * t - 2.5771, -0.0670 * t + 0.3703};
+  const double cx[5] = {-0.0193 * t - 0.2592, -0.0665 * t + 0.0008, -0.0004 * t + 0.2125, -0.0641 * t - 0.8989, -0.0033 * t + 0.0452};
+  const double cyy[5] = {-0.0167 * t - 0.2608, -0.0950 * t + 0.0092, -0.0079 * t + 0.2102, -0.0441 * t - 1.6537, -0.0109 * t + 0.0529};
+  auto perez = [](const double* c, double theta, double gamma) {
+    return (1.0 + c[0] * std::exp(c[1] / std::max(std::cos(theta), 1e-3))) *
+           (1.0 + c[2] * std::exp(c[3] * gamma) + c[4] * std::cos(gamma) * std::cos(gamma));
+  };
+  // Zenith luminance and chromaticity (appendix A.2).
+  const double chi = (4.0 / 9.0 - t / 120.0) * (k_pi - 2.0 * theta_s);
+  const double zY = (4.0453 * t - 4.9710) * std::tan(chi) - 0.2155 * t + 2.4192;
+  const double s1 = theta_s, s2 = s1 * s1, s3 = s2 * s1;
+  const double zx = t * t * (0.00166 * s3 - 0.00375 * s2 + 0.00209 * s1) +
+                    t * (-0.02903 * s3 + 0.06377 * s2 - 0.03202 * s1 + 0.00394) +
+                    (0.11693 * s3 - 0.21196 * s2 + 0.06052 * s1 + 0.25886);
+  const double zy = t * t * (0.00275 * s3 - 0.00610 * s2 + 0.00317 * s1) +
+                    t * (-0.04214 * s3 + 0.08970 * s2 - 0.04153 * s1 + 0.00516) +
+                    (0.15346 * s3 - 0.26756 * s2 + 0.06670 * s1 + 0.26688);
+  const std::uint32_t w = 512, h = 256;
+  std::vector<float> rgba(std::size_t{w} * h * 4, 1.0f);
+  double upper = 0, upper_weight = 0;
+  glm::dvec3 irradiance_up(0.0);  // cosine-weighted, for the ground
+  for (std::uint32_t y = 0; y < h; ++y) {
+    const double theta = (y + 0.5) / h * k_pi;
+    for (std::uint32_t x = 0; x < w; ++x) {
+      const double phi = ((x + 0.5) / w - 0.5) * 2.0 * k_pi;
+      const glm::dvec3 d(std::sin(theta) * std::sin(phi), std::cos(theta), -std::sin(theta) * std::cos(phi));
+      float* p = &rgba[(std::size_t{y} * w + x) * 4];
+      if (d.y <= 0) continue;  // ground, below
+      const double gamma = std::acos(std::clamp(glm::dot(d, sun), -1.0, 1.0));
+      const double big_y = zY * perez(cy, theta, gamma) / perez(cy, 0.0, theta_s);
+      const double sx = zx * perez(cx, theta, gamma) / perez(cx, 0.0, theta_s);
+      const double sy = zy * perez(cyy, theta, gamma) / perez(cyy, 0.0, theta_s);
+      // xyY -> XYZ -> linear sRGB (D65).
+      const double X = sx / sy * big_y, Z = (1.0 - sx - sy) / sy * big_y;
+      const glm::dvec3 rgb(3.2406 * X - 1.5372 * big_y - 0.4986 * Z, -0.9689 * X + 1.8758 * big_y + 0.0415 * Z,
+                           0.0557 * X - 0.2040 * big_y + 1.0570 * Z);
+      p[0] = static_cast<float>(std::max(rgb.r, 0.0));
+      p[1] = static_cast<float>(std::max(rgb.g, 0.0));
+      p[2] = static_cast<float>(std::max(rgb.b, 0.0));
+      const double solid = std::sin(theta);
+      upper += big_y * solid;
+      upper_weight += solid;
+      irradiance_up += glm::dvec3(p[0], p[1], p[2]) * (d.y * solid);
+    }
+  }
+  const double scale = 0.3 / std::max(upper / upper_weight, 1e-9);
+  // The ground reflects the sky's irradiance (Lambertian): radiance = albedo x E / pi.
+  double cos_weight = 0;
+  for (std::uint32_t y = 0; y < h / 2; ++y) {
+    const double theta = (y + 0.5) / h * k_pi;
+    cos_weight += std::cos(theta) * std::sin(theta) * w;
+  }
+  const glm::dvec3 ground = sky.ground_albedo * irradiance_up / std::max(cos_weight, 1e-9) * scale;
+  for (std::uint32_t y = 0; y < h; ++y) {
+    for (std::uint32_t x = 0; x < w; ++x) {
+      float* p = &rgba[(std::size_t{y} * w + x) * 4];
+      const bool below = (y + 0.5) / h >= 0.5;
+      for (int c = 0; c < 3; ++c) p[c] = below ? static_cast<float>(ground[c]) : static_cast<float>(double(p[c]) * scale);
+    }
+  }
+  return make_environment("sky", w, h, std::move(rgba));
 }
 
 std::array<float, 9> sh_basis(const glm::vec3& n) {

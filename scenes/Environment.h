@@ -49,6 +49,20 @@ EnvironmentMap make_environment(std::string name, std::uint32_t width, std::uint
 std::vector<float> prefilter_specular(const std::vector<float>& src, std::uint32_t w, std::uint32_t h, std::uint32_t out_w,
                                       std::uint32_t out_h, double roughness);
 
+// The built-in analytic sky: Preetham, Shirley & Smits (1999), "A Practical Analytic Model for
+// Daylight", for a sun at (elevation, azimuth) (the camera's angle convention, docs/conventions.md)
+// and atmospheric turbidity (2 clear .. 10 hazy). The sun's disc is left out: pair the sky with a
+// directional light from the same direction. Below the horizon: a uniform ground of `ground_albedo`
+// lit by the sky. Scaled so the mean radiance of the upper hemisphere is 0.3 (an `intensity` of 1
+// lights a white surface facing up about like ambient 0.3).
+struct SkyParams {
+  double turbidity = 3.0;
+  double sun_elevation_deg = 45.0;
+  double sun_azimuth_deg = 30.0;
+  double ground_albedo = 0.3;
+};
+EnvironmentMap make_sky(const SkyParams& sky);
+
 // The 9 real SH basis functions at unit direction n, in the order above.
 std::array<float, 9> sh_basis(const glm::vec3& n);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "scenes/Distribution.h"
+#include "scenes/Environment.h"
 #include "scenes/Primitives.h"
 #include "scenes/Properties.h"
 #include "scenes/Scene.h"
@@ -96,8 +97,9 @@ struct ObjectSpec {
   std::vector<PoolEntry> pool;
 };
 
-// HDR environment maps (scenes/Environment.h): one is drawn per frame.
+// HDR environment maps (scenes/Environment.h): one is drawn per frame; or the built-in analytic sky.
 struct EnvironmentSpec {
+  std::optional<SkyParams> sky;             // set instead of maps: the analytic sky (the default)
   std::vector<std::filesystem::path> maps;  // resolved paths
   std::vector<std::string> where;           // "file:line:col: environment.maps[i]", for asset errors
   std::vector<double> weights;              // relative; empty: equally likely

@@ -100,6 +100,11 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     for (const auto& m : e.maps) maps.push_back(m.string());
     j["environment"] = {{"maps", maps},
                         {"weights", e.weights},
+                        {"sky", e.sky ? json{{"turbidity", e.sky->turbidity},
+                                             {"sun_elevation_deg", e.sky->sun_elevation_deg},
+                                             {"sun_azimuth_deg", e.sky->sun_azimuth_deg},
+                                             {"ground_albedo", e.sky->ground_albedo}}
+                                      : json(nullptr)},
                         {"rotation_deg", to_json(e.rotation_deg)},
                         {"intensity", to_json(e.intensity)},
                         {"background", e.background},

@@ -98,6 +98,37 @@ TEST(Environment, PrefilteredSpecularBlursMoreWithRoughness) {
   }
 }
 
+TEST(Environment, AnalyticSkyIsBlueBrightestTowardsTheSunAndLightsTheGround) {
+  SkyParams p;
+  p.sun_elevation_deg = 20.0;
+  p.sun_azimuth_deg = 90.0;  // the sun towards +X
+  const EnvironmentMap sky = make_sky(p);
+  auto at = [&](glm::vec3 d) {  // level 1 texel (512 x 256, the generated resolution)
+    return level_at(sky, 1, glm::normalize(d)).value;
+  };
+  auto luminance = [](glm::vec3 c) { return 0.2126f * c.r + 0.7152f * c.g + 0.0722f * c.b; };
+  const glm::vec3 zenith = at({0.01f, 1, 0});
+  EXPECT_GT(zenith.b, zenith.r) << "a clear sky is blue overhead";
+  // At the same elevation, towards the sun is brighter than away from it (Perez's circumsolar term).
+  EXPECT_GT(luminance(at({1, 0.5f, 0})), 1.5f * luminance(at({-1, 0.5f, 0})));
+  // The ground: uniform, albedo x the sky's irradiance / pi, which the SH of the map reproduces.
+  const glm::vec3 g1 = at({1, -0.5f, 0.3f}), g2 = at({-0.2f, -1, -0.5f});
+  EXPECT_NEAR(g1.g, g2.g, 1e-3f);
+  EXPECT_GT(g1.g, 0.0f);
+  EXPECT_NEAR(g1.g, 0.3f * irradiance_over_pi(sky, {0, 1, 0}).g, 0.1f * g1.g);
+  // Normalized: the upper hemisphere's mean luminance (solid-angle weighted) is 0.3.
+  double sum = 0, weight = 0;
+  for (std::uint32_t y = 0; y < sky.height / 2; ++y) {
+    const double s = std::sin((y + 0.5) / sky.height * M_PI);
+    for (std::uint32_t x = 0; x < sky.width; ++x) {
+      const float* c = &sky.rgba[(std::size_t{y} * sky.width + x) * 4];
+      sum += s * (0.2126 * double(c[0]) + 0.7152 * double(c[1]) + 0.0722 * double(c[2]));
+      weight += s;
+    }
+  }
+  EXPECT_NEAR(sum / weight, 0.3, 0.02);
+}
+
 TEST(Environment, SkyAboveLightsUpFacingSurfacesOnly) {
   // Radiance 1 above the horizon, 0 below: irradiance / pi is exactly 1 facing up, 0 facing down and
   // 1/2 facing sideways; nine SH coefficients reproduce that to a few percent (Ramamoorthi &
@@ -147,7 +178,20 @@ TEST(Environment, ConfigFormsAndErrors) {
                           "test.yaml", ".");
     return r.ok() ? std::string("(accepted)") : r.error().message;
   };
-  EXPECT_EQ(err("{rotation_deg: 3}"), "test.yaml:3:14: environment.maps: missing: one HDR map (.exr) or a list of them");
+  EXPECT_EQ(err("{rotation_deg: 3}"), "(accepted)") << "without maps: the built-in sky";
+  EXPECT_EQ(err("{maps: a.exr, sky: {turbidity: 3}}"), "test.yaml:3:33: environment.sky: give either maps or sky, not both");
+  EXPECT_EQ(err("{sky: {turbidity: 20}}"), "test.yaml:3:32: environment.sky.turbidity: expected a number from 1.7 to 10, got 20");
+  EXPECT_EQ(err("{sky: {sun_elevation: 20}}"),
+            "test.yaml:3:21: environment.sky.sun_elevation: unknown key (did you mean 'sun_elevation_deg'?)");
+  auto sky = parse_config("categories: [a]\nobjects: [{primitive: cube, category: a}]\n"
+                          "environment: {sky: {sun_elevation_deg: 20, turbidity: 4}}\n", "test.yaml", ".");
+  ASSERT_TRUE(sky.ok()) << sky.error().message;
+  ASSERT_TRUE(sky->environment && sky->environment->sky);
+  EXPECT_EQ(sky->environment->sky->sun_elevation_deg, 20.0);
+  EXPECT_TRUE(sky->environment->maps.empty());
+  auto maps = load_environments(*sky);
+  ASSERT_TRUE(maps.ok());
+  EXPECT_EQ(maps->size(), 1u);
   EXPECT_EQ(err("{maps: [a.exr], weights: [1, 2]}"), "test.yaml:3:39: environment.weights: expected a list of 1 number");
   EXPECT_EQ(err("{maps: a.exr, intensty: 2}"), "test.yaml:3:28: environment.intensty: unknown key (did you mean 'intensity'?)");
 }
