@@ -132,7 +132,8 @@ json frame_params(const Scene& scene) {
                               {"color", vec(i.color)},
                               {"roughness", tidy(i.roughness)},
                               {"metallic", tidy(i.metallic)},
-                              {"texture", i.texture}});
+                              {"texture", i.texture},
+                              {"asset_materials", i.asset_materials}});
   }
   p["randomizers"] = scene.randomizer_records;
   return p;

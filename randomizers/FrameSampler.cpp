@@ -243,6 +243,8 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
       }
       inst.color = os.color ? glm::vec3(sample(*os.color, r_col, at)) : meshes[inst.mesh_index].base_color;
       inst.texture = meshes[inst.mesh_index].texture;  // the asset's own texture (multiplies the colour)
+      // Without a configured colour an asset keeps all its own materials (every part's maps).
+      inst.asset_materials = !os.color && !meshes[inst.mesh_index].parts.empty();
       update_model(inst);
       if (os.labeled) {
         inst.instance_id = next_id++;

@@ -1,5 +1,6 @@
 #include "scenes/AssetLoader.h"
 
+#include <assimp/GltfMaterial.h>
 #include <assimp/material.h>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
@@ -11,6 +12,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <map>
+#include <string_view>
+#include <type_traits>
 #include <cstring>
 #include <assimp/Importer.hpp>
 #include <cmath>
@@ -32,48 +36,79 @@ bool finite(const glm::vec3& v) { return std::isfinite(v.x) && std::isfinite(v.y
 
 }  // namespace
 
-// The base-colour texture every triangle mesh of the file shares (glTF baseColorTexture, else the
-// diffuse texture), embedded or in a file beside the asset. Only PNG is decoded; anything else (or a
-// file that mixes textures) leaves the mesh untextured, with its base colour.
-void read_base_color_texture(const aiScene& scene, const std::filesystem::path& path, Mesh& out) {
-  std::string shared;
-  bool first = true;
-  for (unsigned mi = 0; mi < scene.mNumMeshes; ++mi) {
-    const aiMesh* m = scene.mMeshes[mi];
-    if (m == nullptr || (m->mPrimitiveTypes & aiPrimitiveType_TRIANGLE) == 0 || m->mVertices == nullptr) continue;
-    std::string name;
-    if (scene.mMaterials != nullptr && m->mMaterialIndex < scene.mNumMaterials && m->mTextureCoords[0] != nullptr) {
-      aiString p;
-      const aiMaterial* mat = scene.mMaterials[m->mMaterialIndex];
-      if (mat->GetTexture(aiTextureType_BASE_COLOR, 0, &p) == AI_SUCCESS ||
-          mat->GetTexture(aiTextureType_DIFFUSE, 0, &p) == AI_SUCCESS) {
-        name = p.C_Str();
-      }
-    }
-    if (first) shared = name;
-    else if (name != shared) return;  // parts with different textures (or none): not supported yet
-    first = false;
+namespace {
+
+// Reads the image a material names: embedded ("*N" or a name Assimp resolves) or a file beside the
+// asset, PNG or JPEG. Returns its index in out.images (shared by every material that names it), -1
+// when there is none or it cannot be read (the material then goes without that map).
+std::int32_t read_image(const aiScene& scene, const std::filesystem::path& path, const std::string& name, Mesh& out) {
+  if (name.empty()) return -1;
+  for (std::size_t i = 0; i < out.images.size(); ++i) {
+    if (out.images[i].name == name) return static_cast<std::int32_t>(i);
   }
-  if (shared.empty()) return;
+  if (out.images.size() >= k_max_asset_images) return -1;
   std::vector<std::uint8_t> bytes;
-  if (const aiTexture* t = scene.GetEmbeddedTexture(shared.c_str())) {
-    if (t->mHeight != 0 || t->pcData == nullptr) return;  // raw texel arrays: rare, not read
+  if (const aiTexture* t = scene.GetEmbeddedTexture(name.c_str())) {
+    if (t->mHeight != 0 || t->pcData == nullptr) return -1;  // raw texel arrays: rare, not read
     const auto* data = reinterpret_cast<const std::uint8_t*>(t->pcData);
     bytes.assign(data, data + t->mWidth);  // compressed image bytes
   } else {
-    const auto file = (path.parent_path() / shared).lexically_normal();
+    const auto file = (path.parent_path() / name).lexically_normal();
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec) || std::filesystem::file_size(file, ec) > (64u << 20)) return;
+    if (!std::filesystem::is_regular_file(file, ec) || std::filesystem::file_size(file, ec) > (64u << 20)) return -1;
     auto text = read_text_file(file);
-    if (!text) return;
+    if (!text) return -1;
     bytes.assign(text->begin(), text->end());
   }
-  auto texture = decode_png(bytes, shared);
-  if (!texture) return;
-  out.texture_width = texture->width;
-  out.texture_height = texture->height;
-  out.texture_rgba = std::move(texture->rgba);
+  auto image = decode_image(bytes, name);
+  if (!image) return -1;
+  out.images.push_back({name, image->width, image->height, std::move(image->rgba)});
+  return static_cast<std::int32_t>(out.images.size() - 1);
 }
+
+std::string texture_name(const aiMaterial& mat, std::initializer_list<aiTextureType> types) {
+  for (aiTextureType t : types) {
+    aiString p;
+    if (mat.GetTexture(t, 0, &p) == AI_SUCCESS && p.length > 0) return p.C_Str();
+  }
+  return {};
+}
+
+// Our material from Assimp's: glTF 2.0 metallic-roughness keys, or the classic diffuse ones.
+Material read_material(const aiScene& scene, const aiMaterial& mat, const std::filesystem::path& path, Mesh& out) {
+  Material m;
+  aiColor4D c;
+  if (aiGetMaterialColor(&mat, AI_MATKEY_BASE_COLOR, &c) == AI_SUCCESS ||
+      aiGetMaterialColor(&mat, AI_MATKEY_COLOR_DIFFUSE, &c) == AI_SUCCESS) {
+    m.base_color = glm::clamp(glm::vec3(c.r, c.g, c.b), glm::vec3(0.0f), glm::vec3(1.0f));
+  }
+  float f = 0.0f;
+  if (aiGetMaterialFloat(&mat, AI_MATKEY_METALLIC_FACTOR, &f) == AI_SUCCESS && std::isfinite(f)) m.metallic = std::clamp(f, 0.0f, 1.0f);
+  if (aiGetMaterialFloat(&mat, AI_MATKEY_ROUGHNESS_FACTOR, &f) == AI_SUCCESS && std::isfinite(f)) m.roughness = std::clamp(f, 0.0f, 1.0f);
+  if (aiGetMaterialColor(&mat, AI_MATKEY_COLOR_EMISSIVE, &c) == AI_SUCCESS) {
+    m.emissive = glm::clamp(glm::vec3(c.r, c.g, c.b), glm::vec3(0.0f), glm::vec3(1000.0f));
+  }
+  ai_real scale = 1;
+  if (aiGetMaterialFloat(&mat, AI_MATKEY_GLTF_TEXTURE_SCALE(aiTextureType_NORMALS, 0), &scale) == AI_SUCCESS && std::isfinite(scale)) {
+    m.normal_scale = std::clamp(static_cast<float>(scale), -10.0f, 10.0f);
+  }
+  ai_real strength = 1;
+  if (aiGetMaterialFloat(&mat, AI_MATKEY_GLTF_TEXTURE_STRENGTH(aiTextureType_LIGHTMAP, 0), &strength) == AI_SUCCESS &&
+      std::isfinite(strength)) {
+    m.occlusion_strength = std::clamp(static_cast<float>(strength), 0.0f, 1.0f);
+  }
+  m.base_color_map = read_image(scene, path, texture_name(mat, {aiTextureType_BASE_COLOR, aiTextureType_DIFFUSE}), out);
+  // glTF's metallicRoughnessTexture (Assimp 5.2 files it as UNKNOWN; later versions as METALNESS).
+  m.metallic_roughness_map =
+      read_image(scene, path, texture_name(mat, {aiTextureType_UNKNOWN, aiTextureType_METALNESS, aiTextureType_DIFFUSE_ROUGHNESS}), out);
+  m.normal_map = read_image(scene, path, texture_name(mat, {aiTextureType_NORMALS}), out);
+  m.occlusion_map = read_image(scene, path, texture_name(mat, {aiTextureType_LIGHTMAP, aiTextureType_AMBIENT_OCCLUSION}), out);
+  m.emissive_map = read_image(scene, path, texture_name(mat, {aiTextureType_EMISSIVE}), out);
+  if (m.emissive_map >= 0 && m.emissive == glm::vec3(0.0f)) m.emissive_map = -1;  // glTF: factor 0 means none
+  return m;
+}
+
+}  // namespace
 
 Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const AssetOptions& options) {
   std::error_code ec;
@@ -110,11 +145,12 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
 
   Mesh out;
   out.name = path.string();
-  bool color_taken = false;
+  std::map<unsigned, std::uint32_t> material_of;  // Assimp's material index -> ours
   for (unsigned mi = 0; mi < scene->mNumMeshes; ++mi) {
     const aiMesh* m = scene->mMeshes[mi];
     if (m == nullptr || (m->mPrimitiveTypes & aiPrimitiveType_TRIANGLE) == 0 || m->mVertices == nullptr) continue;
     const auto base = static_cast<std::uint32_t>(out.vertices.size());
+    const std::size_t part_start = out.indices.size();
     for (unsigned v = 0; v < m->mNumVertices; ++v) {
       Vertex vert;
       vert.position = {m->mVertices[v].x, m->mVertices[v].y, m->mVertices[v].z};
@@ -138,17 +174,21 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
         out.indices.push_back(base + face.mIndices[k]);
       }
     }
-    if (!color_taken && scene->mMaterials != nullptr && m->mMaterialIndex < scene->mNumMaterials) {
-      aiColor4D c;
-      if (aiGetMaterialColor(scene->mMaterials[m->mMaterialIndex], AI_MATKEY_BASE_COLOR, &c) == AI_SUCCESS ||
-          aiGetMaterialColor(scene->mMaterials[m->mMaterialIndex], AI_MATKEY_COLOR_DIFFUSE, &c) == AI_SUCCESS) {
-        out.base_color = glm::clamp(glm::vec3(c.r, c.g, c.b), glm::vec3(0.0f), glm::vec3(1.0f));
-        color_taken = true;
-      }
+    // One part per Assimp mesh (PreTransformVertices merges meshes that share a material).
+    std::uint32_t material = 0;
+    if (scene->mMaterials != nullptr && m->mMaterialIndex < scene->mNumMaterials) {
+      auto [it, added] = material_of.try_emplace(m->mMaterialIndex, static_cast<std::uint32_t>(out.materials.size()));
+      if (added) out.materials.push_back(read_material(*scene, *scene->mMaterials[m->mMaterialIndex], path, out));
+      material = it->second;
+    } else {
+      if (out.materials.empty()) out.materials.push_back(Material{});
     }
+    const auto first = static_cast<std::uint32_t>(part_start);
+    const auto count = static_cast<std::uint32_t>(out.indices.size() - part_start);
+    if (count > 0) out.parts.push_back({first, count, material});
   }
   if (out.indices.empty()) return asset_error(path, "file holds no triangles");
-  read_base_color_texture(*scene, path, out);
+  if (!out.materials.empty()) out.base_color = out.materials[out.parts.empty() ? 0 : out.parts.front().material].base_color;
   if (options.z_up || options.unit_scale != 1.0) {
     const auto s = static_cast<float>(options.unit_scale);
     for (auto& v : out.vertices) {
@@ -176,7 +216,97 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
 namespace synthlabel {
 namespace {
 
-// The child's answer on the pipe: 'E' + message, or 'M' + counts, colour, vertices, indices.
+// The child's answer on the pipe: 'E' + message, or 'M' + the mesh: base colour, then vertices,
+// indices, materials, parts (each a count and the trivially copyable elements), then the images
+// (count; each: name length and bytes, width, height, texels). The parent checks every size.
+template <class T>
+void put(std::string& out, const T& v) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <class T>
+void put_all(std::string& out, const std::vector<T>& v) {
+  put(out, static_cast<std::uint64_t>(v.size()));
+  if (!v.empty()) out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+std::string serialize(const Mesh& m) {
+  std::string out;
+  put(out, m.base_color);
+  put_all(out, m.vertices);
+  put_all(out, m.indices);
+  put_all(out, m.materials);
+  put_all(out, m.parts);
+  put(out, static_cast<std::uint64_t>(m.images.size()));
+  for (const MeshImage& i : m.images) {
+    std::vector<char> name(i.name.begin(), i.name.end());
+    put_all(out, name);
+    put(out, i.width);
+    put(out, i.height);
+    put_all(out, i.rgba);
+  }
+  return out;
+}
+
+// Reads what serialize() wrote; false on any inconsistency.
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : m_data(data) {}
+  template <class T>
+  bool get(T& v) {
+    if (m_data.size() < sizeof v) return false;
+    std::memcpy(&v, m_data.data(), sizeof v);
+    m_data.remove_prefix(sizeof v);
+    return true;
+  }
+  template <class T>
+  bool get_all(std::vector<T>& v, std::uint64_t limit) {
+    std::uint64_t n = 0;
+    if (!get(n) || n > limit || n > m_data.size() / sizeof(T)) return false;
+    v.resize(n);
+    if (n > 0) std::memcpy(v.data(), m_data.data(), n * sizeof(T));
+    m_data.remove_prefix(n * sizeof(T));
+    return true;
+  }
+  bool done() const { return m_data.empty(); }
+
+ private:
+  std::string_view m_data;
+};
+
+bool deserialize(std::string_view data, Mesh& m) {
+  Reader r(data);
+  std::uint64_t images = 0;
+  if (!r.get(m.base_color) || !r.get_all(m.vertices, UINT32_MAX) || !r.get_all(m.indices, UINT32_MAX) ||
+      !r.get_all(m.materials, 1u << 20) || !r.get_all(m.parts, 1u << 20) || !r.get(images) || images > k_max_asset_images) {
+    return false;
+  }
+  for (std::uint64_t k = 0; k < images; ++k) {
+    MeshImage i;
+    std::vector<char> name;
+    if (!r.get_all(name, 4096) || !r.get(i.width) || !r.get(i.height) || !r.get_all(i.rgba, 1ull << 32)) return false;
+    if (i.width == 0 || i.height == 0 || i.width > 16384 || i.height > 16384 ||
+        i.rgba.size() != std::size_t{i.width} * i.height * 4) {
+      return false;
+    }
+    i.name.assign(name.begin(), name.end());
+    m.images.push_back(std::move(i));
+  }
+  // Every index inside the vertices, every part inside the indices, every map an image.
+  for (std::uint32_t idx : m.indices) {
+    if (idx >= m.vertices.size()) return false;
+  }
+  for (const MeshPart& p : m.parts) {
+    if (p.material >= m.materials.size() || std::uint64_t{p.first_index} + p.index_count > m.indices.size()) return false;
+  }
+  for (const Material& mat : m.materials) {
+    for (std::int32_t map : {mat.base_color_map, mat.metallic_roughness_map, mat.normal_map, mat.occlusion_map, mat.emissive_map}) {
+      if (map < -1 || map >= static_cast<std::int32_t>(m.images.size())) return false;
+    }
+  }
+  return r.done();
+}
+
 void write_all(int fd, const void* data, std::size_t size) {
   const auto* p = static_cast<const char*>(data);
   while (size > 0) {
@@ -207,15 +337,9 @@ unsigned long cpu_seconds_for(const std::filesystem::path& path) {
     write_all(fd, "E", 1);
     write_all(fd, r.error().message.data(), r.error().message.size());
   } else {
-    const std::uint64_t counts[2] = {r->vertices.size(), r->indices.size()};
+    const std::string body = serialize(*r);
     write_all(fd, "M", 1);
-    write_all(fd, counts, sizeof counts);
-    write_all(fd, &r->base_color, sizeof r->base_color);
-    write_all(fd, r->vertices.data(), r->vertices.size() * sizeof(Vertex));
-    write_all(fd, r->indices.data(), r->indices.size() * sizeof(std::uint32_t));
-    const std::uint32_t size[2] = {r->texture_width, r->texture_height};
-    write_all(fd, size, sizeof size);
-    write_all(fd, r->texture_rgba.data(), r->texture_rgba.size());
+    write_all(fd, body.data(), body.size());
   }
   ::close(fd);
   _exit(0);  // no destructors or atexit handlers of the parent's state
@@ -264,32 +388,11 @@ Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptio
     return asset_error(path, "the importer failed on this file (out of memory, or malformed)");
   }
   if (reply[0] == 'E') return make_error(ExitCode::asset, reply.substr(1));
-  std::uint64_t counts[2] = {0, 0};
   Mesh mesh;
   mesh.name = path.string();
-  const std::size_t head = 1 + sizeof counts + sizeof mesh.base_color;
-  if (reply[0] != 'M' || reply.size() < head) return asset_error(path, "the importer's reply is damaged");
-  std::memcpy(counts, reply.data() + 1, sizeof counts);
-  std::memcpy(&mesh.base_color, reply.data() + 1 + sizeof counts, sizeof mesh.base_color);
-  const std::size_t geometry = static_cast<std::size_t>(counts[0]) * sizeof(Vertex) + counts[1] * sizeof(std::uint32_t);
-  std::uint32_t tex[2] = {0, 0};
-  if (counts[0] > reply.size() / sizeof(Vertex) || counts[1] > reply.size() / sizeof(std::uint32_t) ||
-      reply.size() < head + geometry + sizeof tex) {
+  if (reply[0] != 'M' || !deserialize(std::string_view(reply).substr(1), mesh)) {
     return asset_error(path, "the importer's reply is damaged");
   }
-  std::memcpy(tex, reply.data() + head + geometry, sizeof tex);
-  const std::size_t texels = std::size_t{tex[0]} * tex[1] * 4;
-  if (tex[0] > 16384 || tex[1] > 16384 || reply.size() != head + geometry + sizeof tex + texels) {
-    return asset_error(path, "the importer's reply is damaged");
-  }
-  mesh.vertices.resize(counts[0]);
-  mesh.indices.resize(counts[1]);
-  std::memcpy(mesh.vertices.data(), reply.data() + head, counts[0] * sizeof(Vertex));
-  std::memcpy(mesh.indices.data(), reply.data() + head + counts[0] * sizeof(Vertex), counts[1] * sizeof(std::uint32_t));
-  mesh.texture_width = tex[0];
-  mesh.texture_height = tex[1];
-  const auto* texel_bytes = reinterpret_cast<const std::uint8_t*>(reply.data() + head + geometry + sizeof tex);
-  mesh.texture_rgba.assign(texel_bytes, texel_bytes + texels);
   compute_bounds(mesh);
   return mesh;
 }

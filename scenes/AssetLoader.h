@@ -23,6 +23,7 @@ struct AssetOptions {
 inline constexpr unsigned long k_asset_memory_limit = 8ul << 30;  // bytes of address space
 // CPU seconds an import may use: k_asset_cpu_base_seconds + k_asset_cpu_seconds_per_mib per MiB of file.
 inline constexpr unsigned long k_asset_cpu_base_seconds = 10;
+inline constexpr std::size_t k_max_asset_images = 16;  // distinct images one asset may bring
 inline constexpr unsigned long k_asset_cpu_seconds_per_mib = 2;
 
 Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptions& options);

@@ -18,6 +18,33 @@ struct Vertex {
   glm::vec2 uv{0.0f};  // texture coordinates: (0,0) the texture's top-left corner, (1,1) its bottom-right
 };
 
+// A glTF 2.0 metallic-roughness material (docs/conventions.md, "Shading"). The *_map fields index
+// Mesh::images while loading, and the uploaded textures after adopt_mesh_textures() (-1: none).
+// Trivially copyable (it crosses the importer's pipe as bytes).
+struct Material {
+  glm::vec3 base_color{0.7f};  // linear; multiplies base_color_map
+  float metallic = 0.0f;       // multiplies the metallic-roughness map's blue channel
+  float roughness = 0.5f;      // multiplies its green channel
+  glm::vec3 emissive{0.0f};    // linear radiance; multiplies emissive_map
+  float normal_scale = 1.0f;   // scales the normal map's X and Y
+  float occlusion_strength = 1.0f;
+  std::int32_t base_color_map = -1, metallic_roughness_map = -1, normal_map = -1, occlusion_map = -1, emissive_map = -1;
+};
+
+// A run of triangles drawn with one material.
+struct MeshPart {
+  std::uint32_t first_index = 0, index_count = 0;
+  std::uint32_t material = 0;  // index into Mesh::materials
+};
+
+// An image an asset brings (PNG or JPEG, decoded in the importer's sandbox): RGBA8, as stored (sRGB
+// for colour maps, linear data for the others).
+struct MeshImage {
+  std::string name;
+  std::uint32_t width = 0, height = 0;
+  std::vector<std::uint8_t> rgba;
+};
+
 struct Mesh {
   std::string name;                     // primitive name or asset path, for messages
   std::vector<Vertex> vertices;
@@ -25,12 +52,13 @@ struct Mesh {
   glm::vec3 bounds_min{0.0f};
   glm::vec3 bounds_max{0.0f};
   glm::vec3 base_color{0.7f};           // the asset's own diffuse colour (used when the config sets none)
-  // The asset's own base-colour texture (glTF baseColorTexture, else the diffuse texture), when every
-  // part of the file uses the same one and it is a PNG: sRGB RGBA8, width x height. Decoded in the
-  // importer's sandbox. `texture` is its index among the uploaded textures (-1: none), set by
-  // adopt_mesh_textures().
-  std::uint32_t texture_width = 0, texture_height = 0;
-  std::vector<std::uint8_t> texture_rgba;
+  // Assets: their materials, the parts that use them (covering all indices) and their images.
+  // Primitives have none and are drawn with the instance's material alone.
+  std::vector<Material> materials;
+  std::vector<MeshPart> parts;
+  std::vector<MeshImage> images;
+  // The first material's base-colour map among the uploaded textures (-1: none), set by
+  // adopt_mesh_textures(): what an instance with the config's own colour is textured with.
   std::int32_t texture = -1;
 };
 

@@ -65,6 +65,9 @@ struct Instance {
   float roughness = 0.5f;  // 0 mirror-like .. 1 matte
   float metallic = 0.0f;   // 0 dielectric .. 1 metal (specular tinted by `color`, no diffuse)
   std::int32_t texture = -1;  // index into the uploaded textures, multiplying `color`; -1: none
+  // true: an asset drawn with its own materials (each part's, Mesh::materials), `color`, `roughness`,
+  // `metallic` and `texture` unused; false: one material, the fields above, for the whole mesh.
+  bool asset_materials = false;
   std::uint32_t instance_id = 0;  // value in the instance buffer; 0 = unlabeled (background)
   std::uint32_t category_id = 0;  // 0 for unlabeled objects
   std::uint32_t object_index = 0;  // which ObjectSpec it came from

@@ -2,6 +2,11 @@
 
 #include <png.h>
 
+#include <csetjmp>
+#include <cstdio>
+// libjpeg's header needs size_t and FILE declared first.
+#include <jpeglib.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -63,14 +68,86 @@ Result<Texture> decode_png(std::span<const std::uint8_t> bytes, const std::strin
   return t;
 }
 
+namespace {
+
+// libjpeg reports fatal errors through error_exit, which must not return: jump back out.
+struct JpegError {
+  jpeg_error_mgr mgr;
+  std::jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+};
+
+[[noreturn]] void jpeg_fail(j_common_ptr info) {
+  auto* err = reinterpret_cast<JpegError*>(info->err);
+  (*info->err->format_message)(info, err->message);
+  std::longjmp(err->jump, 1);
+}
+
+}  // namespace
+
+Result<Texture> decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& what) {
+  jpeg_decompress_struct info{};
+  JpegError err{};
+  info.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = jpeg_fail;
+  err.mgr.output_message = [](j_common_ptr) {};  // warnings: not printed
+  Texture t;
+  t.name = what;
+  if (setjmp(err.jump) != 0) {  // (only trivially destructible locals live across the jump)
+    jpeg_destroy_decompress(&info);
+    return make_error(ExitCode::asset, what + ": not a readable JPEG image (" + err.message + ")");
+  }
+  jpeg_create_decompress(&info);
+  jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
+  jpeg_read_header(&info, TRUE);
+  if (info.image_width == 0 || info.image_height == 0 || info.image_width > 16384 || info.image_height > 16384) {
+    const std::string size = std::to_string(info.image_width) + "x" + std::to_string(info.image_height);
+    jpeg_destroy_decompress(&info);
+    return make_error(ExitCode::asset, what + ": unexpected size " + size);
+  }
+  info.out_color_space = JCS_EXT_RGBA;  // libjpeg-turbo: RGBA8 straight from the decoder, alpha 255
+  jpeg_start_decompress(&info);
+  t.width = info.output_width;
+  t.height = info.output_height;
+  t.rgba.resize(std::size_t{t.width} * t.height * 4);
+  while (info.output_scanline < info.output_height) {
+    JSAMPROW row = t.rgba.data() + std::size_t{info.output_scanline} * t.width * 4;
+    jpeg_read_scanlines(&info, &row, 1);
+  }
+  jpeg_finish_decompress(&info);
+  jpeg_destroy_decompress(&info);
+  return t;
+}
+
+Result<Texture> decode_image(std::span<const std::uint8_t> bytes, const std::string& what) {
+  if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) return decode_jpeg(bytes, what);
+  return decode_png(bytes, what);
+}
+
 Status adopt_mesh_textures(std::span<Mesh> meshes, std::vector<Texture>& textures) {
   for (Mesh& m : meshes) {
-    if (m.texture_rgba.empty()) continue;
-    if (textures.size() >= k_max_textures) {
-      return make_error(ExitCode::usage, "more than " + std::to_string(k_max_textures) + " textures in all");
+    std::vector<std::int32_t> layer(m.images.size(), -1);
+    for (std::size_t i = 0; i < m.images.size(); ++i) {
+      if (textures.size() >= k_max_textures) {
+        return make_error(ExitCode::usage, "more than " + std::to_string(k_max_textures) + " textures in all");
+      }
+      layer[i] = static_cast<std::int32_t>(textures.size());
+      const MeshImage& img = m.images[i];
+      textures.push_back(make_texture(m.name + ":" + img.name, img.width, img.height, img.rgba));
     }
-    m.texture = static_cast<std::int32_t>(textures.size());
-    textures.push_back(make_texture(m.name, m.texture_width, m.texture_height, m.texture_rgba));
+    auto remap = [&](std::int32_t& map) {
+      if (map >= 0) map = static_cast<std::size_t>(map) < layer.size() ? layer[static_cast<std::size_t>(map)] : -1;
+    };
+    for (Material& mat : m.materials) {
+      remap(mat.base_color_map);
+      remap(mat.metallic_roughness_map);
+      remap(mat.normal_map);
+      remap(mat.occlusion_map);
+      remap(mat.emissive_map);
+    }
+    m.images.clear();
+    m.images.shrink_to_fit();
+    m.texture = m.parts.empty() ? -1 : m.materials[m.parts.front().material].base_color_map;
   }
   return ok_status();
 }

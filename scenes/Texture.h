@@ -34,7 +34,14 @@ Texture make_texture(std::string name, std::uint32_t width, std::uint32_t height
 // Decodes PNG bytes to sRGB RGBA8 (any bit depth and colour type); `what` names the source in errors.
 Result<Texture> decode_png(std::span<const std::uint8_t> bytes, const std::string& what);
 
-// Gives every mesh that carries its own texture an index among `textures` (appended, resampled).
+// Decodes JPEG bytes (libjpeg-turbo) to RGBA8, alpha 255.
+Result<Texture> decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& what);
+
+// PNG or JPEG, by the file's signature.
+Result<Texture> decode_image(std::span<const std::uint8_t> bytes, const std::string& what);
+
+// Appends every image the meshes brought to `textures` (resampled) and points their materials' maps
+// at them; frees the meshes' copies.
 Status adopt_mesh_textures(std::span<Mesh> meshes, std::vector<Texture>& textures);
 
 // The .png files directly in `folder`, sorted by name (so indices do not depend on the file system).

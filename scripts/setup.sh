@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake make g++ pkg-config git
           libvulkan-dev mesa-vulkan-drivers glslc vulkan-validationlayers
-          libassimp-dev libglm-dev libyaml-cpp-dev libtinyexr-dev libpng-dev zlib1g-dev
+          libassimp-dev libglm-dev libyaml-cpp-dev libtinyexr-dev libpng-dev libjpeg-dev zlib1g-dev
           nlohmann-json3-dev libcli11-dev libxxhash-dev)
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(libgtest-dev assimp-testmodels)

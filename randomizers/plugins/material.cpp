@@ -71,6 +71,7 @@ class Material final : public Randomizer {
       Rng r_h = r.fork("hue"), r_s = r.fork("saturation"), r_v = r.fork("value"), r_r = r.fork("roughness"),
           r_m = r.fork("metallic");
       nlohmann::ordered_json d{{"instance", k}};
+      inst.asset_materials = false;  // the drawn material replaces an asset's own
       if (m_colour) {
         const double h = sample(m_hue, r_h, ctx.at), s = sample(m_sat, r_s, ctx.at), v = sample(m_val, r_v, ctx.at);
         const glm::dvec3 srgb = hsv_to_srgb(h, s, v);

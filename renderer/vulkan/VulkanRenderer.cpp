@@ -11,6 +11,7 @@
 #include <glm/ext/matrix_transform.hpp>
 #include <glm/geometric.hpp>
 #include <glm/gtc/packing.hpp>
+#include <glm/vector_relational.hpp>
 #include <glm/gtc/type_ptr.hpp>
 
 #include "embedded_shaders.h"
@@ -42,20 +43,24 @@ struct ShadowPush {
   glm::mat4 mvp;
 };
 
-// std430 mirror of ObjectData (push constants): 92 bytes, inside the 128 every device guarantees.
+// std430 mirror of ObjectData (push constants): 128 bytes, all that every device guarantees.
 struct ObjectPush {
   glm::mat4 model;
   glm::vec4 color;  // rgb: linear base colour, a: roughness
   std::uint32_t instance_id;
   float metallic;
-  std::int32_t texture;  // layer of the texture array, -1: none
+  std::int32_t texture;  // base-colour map: layer of the texture array, -1: none
+  float normal_scale;
+  glm::ivec4 maps;    // layers of the metallic-roughness, normal, occlusion and emissive maps (-1: none)
+  glm::vec4 emissive;  // rgb: linear emitted radiance; a: occlusion strength
 };
-constexpr std::uint32_t k_push_size = 92;
+constexpr std::uint32_t k_push_size = 128;
 
 constexpr std::uint32_t k_feature_textures = 1, k_feature_positional_lights = 2, k_feature_environment_light = 4,
                         k_feature_shadows = 8;
 static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, metallic) == 84 &&
-              offsetof(ObjectPush, texture) == 88);
+              offsetof(ObjectPush, texture) == 88 && offsetof(ObjectPush, maps) == 96 &&
+              offsetof(ObjectPush, emissive) == 112 && sizeof(ObjectPush) == k_push_size);
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -260,6 +265,7 @@ Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkI
   const VkDevice dev = m_device.get();
   VkImageCreateInfo ci{};
   ci.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
+  if (shape.mutable_format) ci.flags = VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT;
   ci.imageType = VK_IMAGE_TYPE_2D;
   ci.format = format;
   ci.extent = {shape.width ? shape.width : m_iw, shape.height ? shape.height : m_ih, 1};
@@ -369,7 +375,7 @@ Status VulkanRenderer::make_render_pass() {
 Status VulkanRenderer::make_pipeline() {
   const VkDevice dev = m_device.get();
   {
-    std::array<VkDescriptorSetLayoutBinding, 4> b{};
+    std::array<VkDescriptorSetLayoutBinding, 5> b{};
     b[0].binding = 0;
     b[0].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
     b[0].descriptorCount = 1;
@@ -382,6 +388,8 @@ Status VulkanRenderer::make_pipeline() {
     b[2].binding = 2;  // textures
     b[3] = b[1];
     b[3].binding = 3;  // shadow maps
+    b[4] = b[1];
+    b[4].binding = 4;  // textures as linear data
     VkDescriptorSetLayoutCreateInfo ci{};
     ci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
     ci.bindingCount = static_cast<std::uint32_t>(b.size());
@@ -391,7 +399,7 @@ Status VulkanRenderer::make_pipeline() {
     m_set_layout = UniqueDescriptorSetLayout(dev, layout);
     const auto sets = static_cast<std::uint32_t>(m_slots.size());
     const std::array<VkDescriptorPoolSize, 2> sizes{
-        {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets}, {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 3 * sets}}};
+        {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, sets}, {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 4 * sets}}};
     VkDescriptorPoolCreateInfo pci{};
     pci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     pci.maxSets = sets;
@@ -842,6 +850,8 @@ Status VulkanRenderer::upload_meshes(std::span<const Mesh> meshes) {
     r.vertex_offset = static_cast<std::int32_t>(vertices.size());
     vertices.insert(vertices.end(), m.vertices.begin(), m.vertices.end());
     indices.insert(indices.end(), m.indices.begin(), m.indices.end());
+    r.parts = m.parts;
+    r.materials = m.materials;
     if (!m.vertices.empty()) r.lo = r.hi = m.vertices.front().position;
     for (const Vertex& v : m.vertices) {
       r.lo = glm::min(r.lo, v.position);
@@ -879,7 +889,7 @@ Status VulkanRenderer::upload_meshes(std::span<const Mesh> meshes) {
 // until it is ready for the fragment shader.
 Status VulkanRenderer::upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers,
                                     std::uint32_t mips, std::uint32_t texel, const void* data, VkDeviceSize bytes,
-                                    Target& out) {
+                                    Target& out, bool mutable_format) {
   Slot& slot = m_slots.front();
   for (const Slot& s : m_slots) {
     if (s.pending) return make_error(ExitCode::internal, "image upload while a frame is in flight");
@@ -897,7 +907,7 @@ Status VulkanRenderer::upload_array(VkFormat format, std::uint32_t w, std::uint3
   std::memcpy(staging.mapped, data, bytes);
   Target t;
   SL_TRY_STATUS(make_target(format, VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-                            VK_IMAGE_ASPECT_COLOR_BIT, t, ImageShape{w, h, layers, mips, true}));
+                            VK_IMAGE_ASPECT_COLOR_BIT, t, ImageShape{w, h, layers, mips, true, mutable_format}));
 
   VkCommandBufferBeginInfo begin{};
   begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
@@ -967,9 +977,11 @@ Status VulkanRenderer::write_image_descriptors() {
                                     VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
     const VkDescriptorImageInfo shadow{m_shadow_sampler.get(), m_shadow_map.view.get(),
                                        VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL};
-    const VkDescriptorImageInfo* infos[3] = {&env, &tex, &shadow};
-    std::array<VkWriteDescriptorSet, 3> wr{};
-    for (std::size_t i = 0; i < 3; ++i) {
+    const VkDescriptorImageInfo data{m_texture_sampler.get(), m_texture_data_view.get(),
+                                     VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+    const VkDescriptorImageInfo* infos[4] = {&env, &tex, &shadow, &data};
+    std::array<VkWriteDescriptorSet, 4> wr{};
+    for (std::size_t i = 0; i < 4; ++i) {
       wr[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
       wr[i].dstSet = s.set;
       wr[i].dstBinding = static_cast<std::uint32_t>(1 + i);
@@ -1030,7 +1042,20 @@ Status VulkanRenderer::upload_textures(std::span<const Texture> textures) {
     std::memcpy(texels.data() + l * t.rgba.size(), t.rgba.data(), t.rgba.size());
   }
   // sRGB texels, decoded to linear by the sampler.
-  SL_TRY_STATUS(upload_array(VK_FORMAT_R8G8B8A8_SRGB, side, side, layers, 1, 4, texels.data(), texels.size(), m_textures));
+  SL_TRY_STATUS(upload_array(VK_FORMAT_R8G8B8A8_SRGB, side, side, layers, 1, 4, texels.data(), texels.size(), m_textures,
+                             true));
+  {
+    // The same texels read as UNORM, for maps that hold data rather than colour.
+    VkImageViewCreateInfo vi{};
+    vi.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO;
+    vi.image = m_textures.image.get();
+    vi.viewType = VK_IMAGE_VIEW_TYPE_2D_ARRAY;
+    vi.format = VK_FORMAT_R8G8B8A8_UNORM;
+    vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers};
+    VkImageView view = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateImageView(m_device.get(), &vi, nullptr, &view));
+    m_texture_data_view = UniqueImageView(m_device.get(), view);
+  }
   m_texture_layers = textures.empty() ? 0 : layers;
   return write_image_descriptors();
 }
@@ -1247,6 +1272,14 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   std::uint32_t features = 0;
   for (const auto& inst : scene.instances) {
     if (inst.texture >= 0) features |= k_feature_textures;
+    if (inst.asset_materials && inst.mesh_index < m_meshes.size()) {
+      for (const Material& m : m_meshes[inst.mesh_index].materials) {
+        if (m.base_color_map >= 0 || m.metallic_roughness_map >= 0 || m.normal_map >= 0 || m.occlusion_map >= 0 ||
+            m.emissive_map >= 0) {
+          features |= k_feature_textures;
+        }
+      }
+    }
   }
   for (const auto& l : scene.lights) {
     if (l.type != LightType::directional) features |= k_feature_positional_lights;
@@ -1301,16 +1334,39 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
       push.color = glm::vec4(inst.color, inst.roughness);
       push.instance_id = inst.instance_id;
       push.metallic = inst.metallic;
-      if (inst.texture >= static_cast<std::int32_t>(m_texture_layers)) {
+      push.texture = inst.texture;
+      push.normal_scale = 1.0f;
+      push.maps = glm::ivec4(-1);
+      push.emissive = glm::vec4(0.0f, 0.0f, 0.0f, 1.0f);
+      const MeshRange& r = m_meshes[inst.mesh_index];
+      const auto layers = static_cast<std::int32_t>(m_texture_layers);
+      auto draw = [&](std::uint32_t first, std::uint32_t count) {
+        if (push.texture >= layers || glm::any(glm::greaterThanEqual(push.maps, glm::ivec4(layers)))) return false;
+        vkCmdPushConstants(slot.cmd, m_pipeline_layout.get(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
+                           k_push_size, &push);
+        vkCmdDrawIndexed(slot.cmd, count, 1, r.first_index + first, r.vertex_offset, 0);
+        return true;
+      };
+      bool drawn = true;
+      if (inst.asset_materials && !r.parts.empty()) {
+        for (const MeshPart& part : r.parts) {  // each part with its own material
+          const Material& m = r.materials[part.material];
+          push.color = glm::vec4(m.base_color, m.roughness);
+          push.metallic = m.metallic;
+          push.texture = m.base_color_map;
+          push.normal_scale = m.normal_scale;
+          push.maps = glm::ivec4(m.metallic_roughness_map, m.normal_map, m.occlusion_map, m.emissive_map);
+          push.emissive = glm::vec4(m.emissive, m.occlusion_strength);
+          drawn = drawn && draw(part.first_index, part.index_count);
+        }
+      } else {
+        drawn = draw(0, r.index_count);
+      }
+      if (!drawn) {
         vkCmdEndRenderPass(slot.cmd);
         (void)vkEndCommandBuffer(slot.cmd);
         return make_error(ExitCode::internal, "instance refers to a texture that was not uploaded");
       }
-      push.texture = inst.texture;
-      vkCmdPushConstants(slot.cmd, m_pipeline_layout.get(), VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
-                         k_push_size, &push);
-      const MeshRange& r = m_meshes[inst.mesh_index];
-      vkCmdDrawIndexed(slot.cmd, r.index_count, 1, r.first_index, r.vertex_offset, 0);
     }
   }
   vkCmdEndRenderPass(slot.cmd);

@@ -25,6 +25,7 @@ namespace synthlabel::vk {
 struct ImageShape {
   std::uint32_t width = 0, height = 0, layers = 1, mips = 1;
   bool array = false;
+  bool mutable_format = false;  // other views may reinterpret the format (sRGB/UNORM)
 };
 
 class VulkanRenderer final : public Renderer {
@@ -66,6 +67,8 @@ class VulkanRenderer final : public Renderer {
   };
   struct MeshRange {
     std::uint32_t first_index = 0, index_count = 0;
+    std::vector<MeshPart> parts;       // an asset's parts (first_index relative to the range)
+    std::vector<Material> materials;   // and their materials (maps are texture layers)
     std::int32_t vertex_offset = 0;
     glm::vec3 lo{0.0f}, hi{0.0f};  // bounding box of the vertices (for shadow-map fitting)
   };
@@ -86,7 +89,7 @@ class VulkanRenderer final : public Renderer {
   // Uploads a sampled 2D-array image of `mips` levels: `data` holds level 0 of every layer, then
   // level 1 of every layer (each (w >> k) x (h >> k)), and so on, `texel` bytes a texel.
   Status upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers, std::uint32_t mips,
-                      std::uint32_t texel, const void* data, VkDeviceSize bytes, Target& out);
+                      std::uint32_t texel, const void* data, VkDeviceSize bytes, Target& out, bool mutable_format = false);
   Status write_image_descriptors();
   Status make_shadow_resources();
   Status make_resolve_resources();
@@ -142,6 +145,7 @@ class VulkanRenderer final : public Renderer {
   std::vector<std::array<glm::vec3, 9>> m_environment_sh;  // per uploaded map
   Target m_textures;  // 2D array, one layer per texture (a 1x1 white layer until textures are uploaded)
   std::uint32_t m_texture_layers = 0;
+  UniqueImageView m_texture_data_view;  // the same array as UNORM: linear data maps (metallic-roughness, normal, occlusion)
   std::vector<Slot> m_slots;
   Buffer m_vertices;
   Buffer m_indices;

@@ -12,7 +12,11 @@
 #include <glm/trigonometric.hpp>
 
 #include "renderer/vulkan/VulkanRenderer.h"
+#include "scenes/AssetLoader.h"
 #include "scenes/Primitives.h"
+#include "scenes/Texture.h"
+#include "tests/support/PbrAsset.h"
+#include "tests/support/TestSupport.h"
 
 namespace synthlabel {
 namespace {
@@ -520,6 +524,118 @@ TEST(Render, SupersamplingSmoothsEdgesAndKeepsTheLabels) {
   auto even = vk::VulkanRenderer::create(o);
   ASSERT_FALSE(even.ok());
   EXPECT_EQ(even.error().code, ExitCode::usage) << "even factors have no sample at the centre";
+}
+
+// The tests' glTF (tests/support/PbrAsset.h) loaded, its images uploaded, seen head-on from z = 3.
+struct PbrFixture {
+  std::unique_ptr<vk::VulkanRenderer> renderer;
+  Scene scene;
+};
+PbrFixture pbr_fixture(const test::PbrAssetOptions& o) {
+  PbrFixture f;
+  test::TempDir dir;
+  auto mesh = load_mesh_asset(test::write_pbr_gltf(dir.path(), o), {});
+  EXPECT_TRUE(mesh.ok()) << (mesh.ok() ? "" : mesh.error().message);
+  if (!mesh.ok()) return f;
+  std::vector<Mesh> meshes{std::move(mesh).value()};
+  std::vector<Texture> textures;
+  EXPECT_TRUE(adopt_mesh_textures(meshes, textures).ok());
+  f.renderer = make_renderer(64, 64);
+  if (!f.renderer) return f;
+  EXPECT_TRUE(f.renderer->upload_meshes(meshes).ok());
+  EXPECT_TRUE(f.renderer->upload_textures(textures).ok());
+  f.scene = axis_scene(64, 64, 3.0f);
+  f.scene.lights.clear();
+  f.scene.ambient = 0.0f;
+  Instance inst = cube_at({0, -0.5f, 0}, 1, 1);
+  inst.asset_materials = true;
+  f.scene.instances.push_back(inst);
+  return f;
+}
+
+// Linear colour of pixel (x, 32).
+glm::dvec3 linear_at(const FrameBuffers& fb, std::uint32_t x) {
+  auto lin = [](std::uint8_t v) {
+    const double c = v / 255.0;
+    return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+  };
+  const std::size_t i = 4 * (std::size_t{32} * fb.width + x);
+  return {lin(fb.rgba[i]), lin(fb.rgba[i + 1]), lin(fb.rgba[i + 2])};
+}
+
+// n.v at pixel (x, 32) of the quads (z = 0) from the camera at z = 3.
+double n_dot_v_at(std::uint32_t x) {
+  const double fy = 32.0 / std::tan(glm::radians(25.0));
+  const glm::dvec3 p((x + 0.5 - 32.0) / fy * 3.0, -(32.5 - 32.0) / fy * 3.0, 0.0);
+  return glm::normalize(glm::dvec3(0, 0, 3) - p).z;
+}
+
+TEST(Render, AssetMaterialsDrawEveryPartWithItsOwnMaps) {
+  // Ambient light 0.5 only, flat normals: pixel 14 sees the mapped part's red texel (base 1, 0, 0;
+  // metallic 1 x map 1; roughness 1 x map 128/255; occlusion 128/255), pixel 26 its blue texel, pixel
+  // 45 the plain part (0, 0.6, 0; roughness 0.8; dielectric). Values from the shading model.
+  test::PbrAssetOptions o;
+  o.tilted_normals = false;
+  PbrFixture f = pbr_fixture(o);
+  ASSERT_TRUE(f.renderer);
+  f.scene.ambient = 0.5f;
+  FrameBuffers fb;
+  ASSERT_TRUE(f.renderer->render(f.scene, fb).ok());
+  const double map = 128.0 / 255.0;
+  const glm::dvec3 red = linear_at(fb, 14), blue = linear_at(fb, 26), plain = linear_at(fb, 45);
+  EXPECT_NEAR(red.r, 0.5 * map * env_brdf(1.0, map, n_dot_v_at(14)), 0.006) << "metal: specular in its base colour";
+  EXPECT_NEAR(red.g, 0.5 * map * env_brdf(0.0, map, n_dot_v_at(14)), 0.004);
+  EXPECT_NEAR(blue.b, 0.5 * map * env_brdf(1.0, map, n_dot_v_at(26)), 0.006);
+  EXPECT_NEAR(plain.g, 0.5 * (0.6 + env_brdf(0.04, 0.8, n_dot_v_at(45))), 0.006);
+  EXPECT_NEAR(plain.r, 0.5 * env_brdf(0.04, 0.8, n_dot_v_at(45)), 0.004);
+  // Labels: the whole asset is one instance, whatever its parts; identical without its materials.
+  EXPECT_EQ(fb.instance_id[32 * 64 + 14], 1u);
+  EXPECT_EQ(fb.instance_id[32 * 64 + 45], 1u);
+  FrameBuffers single;
+  f.scene.instances[0].asset_materials = false;
+  ASSERT_TRUE(f.renderer->render(f.scene, single).ok());
+  EXPECT_EQ(single.instance_id, fb.instance_id);
+  EXPECT_EQ(std::memcmp(single.depth.data(), fb.depth.data(), fb.depth.size() * 4), 0);
+  EXPECT_NE(single.rgba, fb.rgba);
+}
+
+TEST(Render, EmissiveAndNormalMaps) {
+  {
+    // No light at all: what shows is the emission, factor x the JPEG's grey (sRGB 128).
+    test::PbrAssetOptions o;
+    o.emissive = {1.0f, 0.5f, 0.25f};
+    PbrFixture f = pbr_fixture(o);
+    ASSERT_TRUE(f.renderer);
+    FrameBuffers fb;
+    ASSERT_TRUE(f.renderer->render(f.scene, fb).ok());
+    const double grey = std::pow((128.0 / 255.0 + 0.055) / 1.055, 2.4);
+    const glm::dvec3 c = linear_at(fb, 14);
+    EXPECT_NEAR(c.r, grey, 0.01);
+    EXPECT_NEAR(c.g, 0.5 * grey, 0.006);
+    EXPECT_NEAR(c.b, 0.25 * grey, 0.004);
+    EXPECT_LT(linear_at(fb, 45).g, 1e-3) << "the plain part emits nothing";
+  }
+  // The normal map leans towards +u (+X here): lit from the right (+X) it is brighter than flat,
+  // lit from the left darker.
+  for (float side : {1.0f, -1.0f}) {
+    SCOPED_TRACE(side);
+    double brightness[2] = {0, 0};
+    for (int tilted = 0; tilted < 2; ++tilted) {
+      test::PbrAssetOptions o;
+      o.tilted_normals = tilted == 1;
+      o.metallic = 0.0f;
+      PbrFixture f = pbr_fixture(o);
+      ASSERT_TRUE(f.renderer);
+      Light l;
+      l.to_light = glm::normalize(glm::vec3(side, 0.0f, 1.0f));
+      f.scene.lights = {l};
+      FrameBuffers fb;
+      ASSERT_TRUE(f.renderer->render(f.scene, fb).ok());
+      brightness[tilted] = linear_at(fb, 14).r;
+    }
+    if (side > 0) EXPECT_GT(brightness[1], brightness[0] * 1.2);
+    else EXPECT_LT(brightness[1], brightness[0] * 0.5);
+  }
 }
 
 TEST(Render, UnknownDeviceIsADeviceError) {

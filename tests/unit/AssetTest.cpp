@@ -6,6 +6,8 @@
 #include <fstream>
 
 #include "scenes/AssetLoader.h"
+#include "scenes/Texture.h"
+#include "tests/support/PbrAsset.h"
 #include "tests/support/TestSupport.h"
 
 namespace synthlabel {
@@ -45,16 +47,102 @@ TEST(Assets, BaseColourTexturesComeWithTheMesh) {
   auto external = load_mesh_asset(k_assimp / "glTF2/BoxTextured-glTF/BoxTextured.gltf", {});
   ASSERT_TRUE(embedded.ok()) << embedded.error().message;
   ASSERT_TRUE(external.ok()) << external.error().message;
-  EXPECT_GT(embedded->texture_width, 0u);
-  EXPECT_EQ(embedded->texture_rgba.size(), std::size_t{embedded->texture_width} * embedded->texture_height * 4);
-  EXPECT_EQ(embedded->texture_rgba, external->texture_rgba);
+  ASSERT_EQ(embedded->images.size(), 1u);
+  const MeshImage& image = embedded->images[0];
+  EXPECT_GT(image.width, 0u);
+  EXPECT_EQ(image.rgba.size(), std::size_t{image.width} * image.height * 4);
+  ASSERT_EQ(external->images.size(), 1u);
+  EXPECT_EQ(image.rgba, external->images[0].rgba);
+  ASSERT_EQ(embedded->parts.size(), 1u);
+  EXPECT_EQ(embedded->materials.at(embedded->parts[0].material).base_color_map, 0);
   float spread = 0.0f;  // the model's UVs (which repeat the logo) reach us
   for (const auto& v : embedded->vertices) spread = std::max(spread, std::abs(v.uv.x) + std::abs(v.uv.y));
   EXPECT_GT(spread, 1.0f);
   // A model without textures carries none.
   auto plain = load_mesh_asset(k_repo_models / "pawn.ply", {});
   ASSERT_TRUE(plain.ok());
-  EXPECT_TRUE(plain->texture_rgba.empty());
+  EXPECT_TRUE(plain->images.empty());
+}
+
+TEST(Assets, MaterialsPartsAndEveryMapComeWithTheMesh) {
+  // The tests' own glTF (tests/support/PbrAsset.h): two parts with different materials; the first has
+  // base-colour, metallic-roughness, normal, occlusion (PNG) and emissive (JPEG) maps.
+  test::TempDir dir;
+  test::PbrAssetOptions o;
+  o.emissive = {1.0f, 0.5f, 0.25f};
+  o.metallic = 0.75f;
+  o.roughness = 0.5f;
+  auto mesh = load_mesh_asset(test::write_pbr_gltf(dir.path(), o), {});
+  ASSERT_TRUE(mesh.ok()) << mesh.error().message;
+  ASSERT_EQ(mesh->parts.size(), 2u);
+  ASSERT_EQ(mesh->materials.size(), 2u);
+  EXPECT_EQ(mesh->parts[0].index_count + mesh->parts[1].index_count, mesh->indices.size());
+  const Material* mapped = nullptr;
+  const Material* plain = nullptr;
+  for (const MeshPart& p : mesh->parts) {
+    const Material& m = mesh->materials[p.material];
+    (m.base_color_map >= 0 ? mapped : plain) = &m;
+  }
+  ASSERT_TRUE(mapped && plain);
+  EXPECT_NEAR(mapped->metallic, 0.75f, 1e-6f);
+  EXPECT_NEAR(mapped->roughness, 0.5f, 1e-6f);
+  EXPECT_NEAR(mapped->emissive.y, 0.5f, 1e-6f);
+  ASSERT_EQ(mesh->images.size(), 5u) << "each map decoded once";
+  auto texel = [&](std::int32_t map) {
+    EXPECT_GE(map, 0);
+    const MeshImage& img = mesh->images.at(static_cast<std::size_t>(map));
+    return std::array<int, 3>{img.rgba[0], img.rgba[1], img.rgba[2]};
+  };
+  EXPECT_EQ(texel(mapped->base_color_map), (std::array<int, 3>{255, 0, 0}));
+  EXPECT_EQ(texel(mapped->metallic_roughness_map), (std::array<int, 3>{0, 128, 255}));
+  EXPECT_EQ(texel(mapped->normal_map), (std::array<int, 3>{204, 128, 230}));
+  EXPECT_EQ(texel(mapped->occlusion_map), (std::array<int, 3>{128, 128, 128}));
+  const auto e = texel(mapped->emissive_map);  // the JPEG, decoded by libjpeg-turbo
+  for (int c : e) EXPECT_NEAR(c, 128, 2);
+  EXPECT_EQ(plain->base_color_map, -1);
+  EXPECT_NEAR(plain->base_color.g, 0.6f, 1e-6f);
+  EXPECT_NEAR(plain->roughness, 0.8f, 1e-6f);
+  // adopt_mesh_textures moves the images into the texture list and points the maps at them.
+  std::vector<Mesh> meshes{std::move(mesh).value()};
+  std::vector<Texture> textures(2);  // two already there
+  ASSERT_TRUE(adopt_mesh_textures(meshes, textures).ok());
+  EXPECT_EQ(textures.size(), 7u);
+  EXPECT_TRUE(meshes[0].images.empty());
+  for (const Material& m : meshes[0].materials) {
+    if (m.base_color_map < 0) continue;
+    for (std::int32_t map : {m.base_color_map, m.metallic_roughness_map, m.normal_map, m.occlusion_map, m.emissive_map}) {
+      EXPECT_GE(map, 2);
+      EXPECT_LT(map, 7);
+    }
+  }
+}
+
+TEST(Assets, MultiMaterialModelsFromAssimpTestModels) {
+  // CesiumMilkTruck (glTF 1.0): a textured body and untextured parts; 2CylinderEngine: 34 materials.
+  auto truck = load_mesh_asset(k_assimp / "glTF/CesiumMilkTruck/CesiumMilkTruck.gltf", {});
+  ASSERT_TRUE(truck.ok()) << truck.error().message;
+  EXPECT_GE(truck->parts.size(), 2u);
+  bool textured = false, untextured = false;
+  for (const MeshPart& p : truck->parts) (truck->materials[p.material].base_color_map >= 0 ? textured : untextured) = true;
+  EXPECT_TRUE(textured && untextured);
+  auto engine = load_mesh_asset(k_assimp / "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", {});
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  EXPECT_GT(engine->materials.size(), 10u);
+}
+
+TEST(Assets, CorruptImagesLeaveTheMapOutNotTheModel) {
+  // A map that does not decode (here: the JPEG truncated) is dropped; the mesh still loads.
+  test::TempDir dir;
+  const auto path = test::write_pbr_gltf(dir.path());
+  std::filesystem::resize_file(dir.path() / "emissive.jpg", 40);
+  std::filesystem::resize_file(dir.path() / "normal.png", 30);
+  auto mesh = load_mesh_asset(path, {});
+  ASSERT_TRUE(mesh.ok()) << mesh.error().message;
+  EXPECT_EQ(mesh->images.size(), 3u);
+  for (const Material& m : mesh->materials) {
+    EXPECT_EQ(m.normal_map, -1);
+    EXPECT_EQ(m.emissive_map, -1);
+  }
 }
 
 TEST(Assets, NormalizeFitsTheUnitCube) {

@@ -20,7 +20,8 @@ layout(set = 0, binding = 0) uniform FrameData {
 
 layout(set = 0, binding = 1) uniform sampler2DArray environment_map;
 layout(set = 0, binding = 2) uniform sampler2DArray textures;  // sRGB, decoded to linear by the sampler
-layout(set = 0, binding = 3) uniform sampler2DArray shadow_maps;  // depth, one layer per shadowed light
+layout(set = 0, binding = 3) uniform sampler2DArray shadow_maps;
+layout(set = 0, binding = 4) uniform sampler2DArray data_textures;  // the same texels as UNORM: maps holding data  // depth, one layer per shadowed light
 
 const float k_pi = 3.14159265358979;
 const int k_environment_levels = 5;  // prefiltered specular levels of an environment map (k_environment_specular_levels)

@@ -6,13 +6,7 @@
 
 #include "frame_data.glsl"
 
-layout(push_constant) uniform ObjectData {
-  mat4 model;
-  vec4 color;  // rgb: linear base colour, a: roughness (0 mirror-like .. 1 matte)
-  uint instance_id;
-  float metallic;  // 0 dielectric .. 1 metal
-  int texture;     // layer of the texture array, -1: none
-} object;
+#include "object_data.glsl"
 
 layout(location = 0) in vec3 v_normal;
 layout(location = 1) in vec3 v_world;
@@ -90,24 +84,53 @@ void main() {
   // geometric normal (from screen-space derivatives) turned towards the viewer.
   vec3 geometric = cross(dFdx(v_world), dFdy(v_world));
   if (dot(geometric, to_eye) < 0.0) geometric = -geometric;
-  vec3 n = normalize(v_normal);
-  if (dot(n, geometric) < 0.0) n = -n;
+  vec3 surface_n = normalize(v_normal);
+  if (dot(surface_n, geometric) < 0.0) surface_n = -surface_n;
+  vec3 n = surface_n;
   // glTF metallic-roughness: metals have no diffuse part and a specular colour equal to their base
-  // colour; dielectrics reflect 4% at normal incidence.
+  // colour; dielectrics reflect 4% at normal incidence. Maps multiply the factors (glTF 2.0 spec):
+  // roughness in the metallic-roughness map's green channel, metallic in its blue; occlusion in the
+  // red channel of its map, applied to ambient and environment light only; emission added last.
   vec3 base = object.color.rgb;
-  if (k_textures && object.texture >= 0) base *= texture(textures, vec3(v_uv, float(object.texture))).rgb;
-  float roughness = clamp(object.color.a, 0.05, 1.0);
+  float roughness = object.color.a, metallic = object.metallic, occlusion = 1.0;
+  vec3 emitted = object.emissive.rgb;
+  if (k_textures) {
+    if (object.texture >= 0) base *= texture(textures, vec3(v_uv, float(object.texture))).rgb;
+    if (object.maps.x >= 0) {
+      vec4 mr = texture(data_textures, vec3(v_uv, float(object.maps.x)));
+      roughness *= mr.g;
+      metallic *= mr.b;
+    }
+    if (object.maps.y >= 0) {
+      // Tangent space from the screen-space derivatives of position and uv (a cotangent frame,
+      // Schüler 2006), so meshes need no tangents. glTF's map: +X along +u, +Y along -v (image up).
+      // Vulkan's framebuffer y runs down, which turns the frame's t and b into -dP/du and -dP/dv.
+      vec3 t_n = texture(data_textures, vec3(v_uv, float(object.maps.y))).xyz * 2.0 - 1.0;
+      t_n.xy *= object.normal_scale;
+      vec3 dp1 = dFdx(v_world), dp2 = dFdy(v_world);
+      vec2 duv1 = dFdx(v_uv), duv2 = dFdy(v_uv);
+      vec3 dp2perp = cross(dp2, n), dp1perp = cross(n, dp1);
+      vec3 t = dp2perp * duv1.x + dp1perp * duv2.x;
+      vec3 b = dp2perp * duv1.y + dp1perp * duv2.y;
+      float scale = inversesqrt(max(max(dot(t, t), dot(b, b)), 1e-20));
+      vec3 mapped = normalize(mat3(-t * scale, b * scale, n) * t_n);
+      if (!any(isnan(mapped))) n = mapped;
+    }
+    if (object.maps.z >= 0) occlusion = 1.0 + object.emissive.a * (texture(data_textures, vec3(v_uv, float(object.maps.z))).r - 1.0);
+    if (object.maps.w >= 0) emitted *= texture(textures, vec3(v_uv, float(object.maps.w))).rgb;
+  }
+  roughness = clamp(roughness, 0.05, 1.0);
   float alpha = roughness * roughness;
-  vec3 diffuse_color = base * (1.0 - object.metallic);
-  vec3 f0 = mix(vec3(0.04), base, object.metallic);
+  vec3 diffuse_color = base * (1.0 - metallic);
+  vec3 f0 = mix(vec3(0.04), base, metallic);
   // Uniform ambient light: Lambertian diffuse plus the environment BRDF's specular reflectance.
-  vec3 c = (diffuse_color + env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) * frame.params.x;
+  vec3 c = (diffuse_color + env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) * frame.params.x * occlusion;
   // Directional lights first (params.w of them), then point and spot lights: two loops, so neither
   // pays for the other's code (lavapipe would run both sides of a per-light branch).
   int count = int(frame.params.y), directional = int(frame.params.w);
   for (int i = 0; i < directional; ++i) {
     vec3 radiance = frame.light_color[i].rgb;
-    if (k_shadows) radiance *= light_visibility(i, n);
+    if (k_shadows) radiance *= light_visibility(i, surface_n);
     c += shade(frame.light_to[i].xyz, radiance, n, to_eye, diffuse_color, f0, alpha);
   }
   if (k_positional_lights) {
@@ -119,7 +142,7 @@ void main() {
       vec3 radiance = frame.light_color[i].rgb / dist2;
       float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
       radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), dot(-l, frame.light_direction[i].xyz));
-      if (k_shadows) radiance *= light_visibility(i, n);
+      if (k_shadows) radiance *= light_visibility(i, surface_n);
       c += shade(l, radiance, n, to_eye, diffuse_color, f0, alpha);
     }
   }
@@ -130,8 +153,9 @@ void main() {
     vec3 prefiltered = textureLod(environment_map, vec3(equirect_uv(to_map(r)), frame.environment.z),
                                   roughness * float(k_environment_levels)).rgb;
     c += (diffuse_color * env_irradiance(to_map(n)) + prefiltered * env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) *
-         frame.environment.x;
+         frame.environment.x * occlusion;
   }
+  c += emitted;
   out_color = vec4(expose(c), 1.0);
   out_depth = v_depth;
   out_id = object.instance_id;

@@ -10,13 +10,7 @@ layout(location = 2) in vec2 in_uv;
 
 #include "frame_data.glsl"
 
-layout(push_constant) uniform ObjectData {
-  mat4 model;
-  vec4 color;  // rgb: linear base colour, a: roughness (0 mirror-like .. 1 matte)
-  uint instance_id;
-  float metallic;  // 0 dielectric .. 1 metal
-  int texture;     // layer of the texture array, -1: none
-} object;
+#include "object_data.glsl"
 
 layout(location = 0) out vec3 v_normal;
 layout(location = 1) out vec3 v_world;
