@@ -46,8 +46,8 @@ struct RendererOptions {
   bool validate = false;  // Khronos validation layer on; any message it reports becomes an error
   // Anti-aliasing of the RGB by supersampling: 1 (off), 3 or 5 samples per pixel side. The frame is
   // rasterized at supersampling x the size; a pixel's colour is the mean of its s x s samples (linear
-  // light), its depth and id are those of the middle sample, whose centre is the pixel's centre: the
-  // labels are exactly those of a render without anti-aliasing (docs/conventions.md).
+  // light), its depth and id are those of the middle sample, whose centre is the pixel's centre
+  // (docs/conventions.md).
   std::uint32_t supersampling = 1;
   // Side of each shadow map in texels (directional and spot lights with Light::shadows); 0: no shadows.
   std::uint32_t shadow_map_size = 1024;

@@ -160,6 +160,11 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
         vert.uv = {m->mTextureCoords[0][v].x, 1.0f - m->mTextureCoords[0][v].y};
         if (!std::isfinite(vert.uv.x) || !std::isfinite(vert.uv.y)) vert.uv = {0.0f, 0.0f};
       }
+      if (m->mColors[0] != nullptr) {
+        const aiColor4D& c = m->mColors[0][v];
+        vert.color = glm::vec3(c.r, c.g, c.b);
+        vert.color = finite(vert.color) ? glm::clamp(vert.color, glm::vec3(0.0f), glm::vec3(1.0f)) : glm::vec3(1.0f);
+      }
       if (!finite(vert.position)) return asset_error(path, "vertex " + std::to_string(v) + " is not finite");
       if (!finite(vert.normal) || glm::length(vert.normal) < 1e-12f) vert.normal = {0.0f, 1.0f, 0.0f};
       out.vertices.push_back(vert);

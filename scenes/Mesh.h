@@ -16,6 +16,7 @@ struct Vertex {
   glm::vec3 position{0.0f};
   glm::vec3 normal{0.0f, 1.0f, 0.0f};
   glm::vec2 uv{0.0f};  // texture coordinates: (0,0) the texture's top-left corner, (1,1) its bottom-right
+  glm::vec3 color{1.0f};  // vertex colour (PLY, glTF COLOR_0), linear; multiplies the base colour
 };
 
 // A glTF 2.0 metallic-roughness material (docs/conventions.md, "Shading"). The *_map fields index

@@ -735,9 +735,10 @@ Status VulkanRenderer::make_graphics_pipeline(PipelineKind kind, std::uint32_t f
   if (kind == PipelineKind::resolve) stages[1].pSpecializationInfo = &resolve_spec;
 
   VkVertexInputBindingDescription binding{0, sizeof(Vertex), VK_VERTEX_INPUT_RATE_VERTEX};
-  std::array<VkVertexInputAttributeDescription, 3> attrs{{{0, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, position)},
+  std::array<VkVertexInputAttributeDescription, 4> attrs{{{0, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, position)},
                                                           {1, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, normal)},
-                                                          {2, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(Vertex, uv)}}};
+                                                          {2, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(Vertex, uv)},
+                                                          {3, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, color)}}};
   VkPipelineVertexInputStateCreateInfo vin{};
   vin.sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO;
   if (!fullscreen) {

@@ -638,6 +638,29 @@ TEST(Render, EmissiveAndNormalMaps) {
   }
 }
 
+TEST(Render, VertexColoursMultiplyTheBaseColour) {
+  RendererOptions o;
+  o.width = o.height = 32;
+  o.validate = true;
+  auto r = vk::VulkanRenderer::create(o);
+  ASSERT_TRUE(r.ok());
+  Mesh green = make_primitive(PrimitiveKind::cube);
+  for (Vertex& v : green.vertices) v.color = {0.0f, 1.0f, 0.0f};
+  ASSERT_TRUE((*r)->upload_meshes(std::vector<Mesh>{make_primitive(PrimitiveKind::cube), green}).ok());
+  Scene s = axis_scene(32, 32, 4.0f);
+  Instance cube = cube_at({0, 0, 0}, 1, 1);
+  cube.color = glm::vec3(0.8f);
+  s.instances.push_back(cube);
+  FrameBuffers white, coloured;
+  ASSERT_TRUE((*r)->render(s, white).ok());
+  s.instances[0].mesh_index = 1;
+  ASSERT_TRUE((*r)->render(s, coloured).ok());
+  const std::size_t i = 4 * (std::size_t{16} * 32 + 16);
+  EXPECT_EQ(coloured.rgba[i + 1], white.rgba[i + 1]) << "green: 1 x 0.8 as before";
+  EXPECT_LT(coloured.rgba[i], white.rgba[i] / 2) << "red: only the dielectric's specular is left";
+  EXPECT_EQ(coloured.instance_id, white.instance_id);
+}
+
 TEST(Render, UnknownDeviceIsADeviceError) {
   RendererOptions o;
   o.width = o.height = 8;

@@ -130,6 +130,17 @@ TEST(Assets, MultiMaterialModelsFromAssimpTestModels) {
   EXPECT_GT(engine->materials.size(), 10u);
 }
 
+TEST(Assets, VertexColoursComeWithTheMesh) {
+  // float-color.ply: one triangle whose vertices are blue (0, 0, 1); models without colours get white.
+  auto ply = load_mesh_asset(k_assimp / "PLY/float-color.ply", {});
+  ASSERT_TRUE(ply.ok()) << ply.error().message;
+  ASSERT_FALSE(ply->vertices.empty());
+  for (const Vertex& v : ply->vertices) EXPECT_EQ(v.color, glm::vec3(0, 0, 1));
+  auto plain = load_mesh_asset(k_assimp / "PLY/cube.ply", {});
+  ASSERT_TRUE(plain.ok());
+  for (const Vertex& v : plain->vertices) EXPECT_EQ(v.color, glm::vec3(1.0f));
+}
+
 TEST(Assets, CorruptImagesLeaveTheMapOutNotTheModel) {
   // A map that does not decode (here: the JPEG truncated) is dropped; the mesh still loads.
   test::TempDir dir;

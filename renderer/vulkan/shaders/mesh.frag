@@ -12,6 +12,7 @@ layout(location = 0) in vec3 v_normal;
 layout(location = 1) in vec3 v_world;
 layout(location = 2) in float v_depth;
 layout(location = 3) in vec2 v_uv;
+layout(location = 4) in vec3 v_color;  // vertex colour, multiplies the base colour
 
 layout(location = 0) out vec4 out_color;
 layout(location = 1) out float out_depth;
@@ -91,7 +92,7 @@ void main() {
   // colour; dielectrics reflect 4% at normal incidence. Maps multiply the factors (glTF 2.0 spec):
   // roughness in the metallic-roughness map's green channel, metallic in its blue; occlusion in the
   // red channel of its map, applied to ambient and environment light only; emission added last.
-  vec3 base = object.color.rgb;
+  vec3 base = object.color.rgb * v_color;
   float roughness = object.color.a, metallic = object.metallic, occlusion = 1.0;
   vec3 emitted = object.emissive.rgb;
   if (k_textures) {

@@ -7,6 +7,7 @@
 layout(location = 0) in vec3 in_position;
 layout(location = 1) in vec3 in_normal;
 layout(location = 2) in vec2 in_uv;
+layout(location = 3) in vec3 in_color;
 
 #include "frame_data.glsl"
 
@@ -16,6 +17,7 @@ layout(location = 0) out vec3 v_normal;
 layout(location = 1) out vec3 v_world;
 layout(location = 2) out float v_depth;
 layout(location = 3) out vec2 v_uv;
+layout(location = 4) out vec3 v_color;
 
 void main() {
   vec4 world = object.model * vec4(in_position, 1.0);
@@ -23,6 +25,7 @@ void main() {
   v_world = world.xyz;
   v_depth = -view.z;
   v_uv = in_uv;
+  v_color = in_color;
   v_normal = transpose(inverse(mat3(object.model))) * in_normal;
   gl_Position = frame.proj * view;
 }
