@@ -143,7 +143,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (!meshes) return meshes.error();
   auto environments = load_environments(spec, options.asset_root);
   if (!environments) return environments.error();
-  auto textures = load_textures(**randomizers);
+  auto textures = load_textures(**randomizers, options.asset_root);
   if (!textures) return textures.error();
   SL_TRY_STATUS(adopt_mesh_textures(*meshes, *textures));
 

@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
     if (!meshes) return fail(meshes.error());
     auto environments = load_environments(*spec, validate_root);
     if (!environments) return fail(environments.error());
-    auto textures = load_textures(**randomizers);
+    auto textures = load_textures(**randomizers, validate_root);
     if (!textures) return fail(textures.error());
     if (auto s = adopt_mesh_textures(*meshes, *textures); !s) return fail(s.error());
     std::printf("%s\n", to_json(*spec).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());

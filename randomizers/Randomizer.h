@@ -46,6 +46,7 @@ struct BuildContext {
   // Every texture file a randomizer may apply (Instance::texture indexes this list); the CLI loads
   // and uploads them before rendering.
   std::vector<std::filesystem::path> textures;
+  std::vector<std::string> texture_where;  // "file:line:col: randomizers[i].key" of each, for errors
 
   // Adds the .png files of the folder named by `key` (sorted by name) and returns their indices.
   // A missing or empty folder throws ConfigError with ExitCode::asset.

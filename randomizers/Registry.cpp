@@ -6,6 +6,7 @@
 #include <glm/ext/matrix_transform.hpp>
 
 #include "core/Text.h"
+#include "scenes/ConfigLoader.h"
 #include "scenes/Texture.h"
 
 namespace synthlabel {
@@ -54,6 +55,7 @@ std::vector<std::int32_t> BuildContext::add_texture_folder(const Properties& pro
                           ExitCode::usage};
       }
       textures.push_back(f);
+      texture_where.push_back(props.where_of(key));
       it = textures.end() - 1;
     }
     indices.push_back(static_cast<std::int32_t>(it - textures.begin()));
@@ -80,9 +82,13 @@ void RandomizerPipeline::apply(Scene& scene, const FrameContext& ctx) const {
   }
 }
 
-Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline) {
+Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline, const std::filesystem::path& asset_root) {
+  auto root = resolve_asset_root(asset_root);
+  if (!root) return root.error();
   std::vector<Texture> out;
-  for (const auto& path : pipeline.textures) {
+  for (std::size_t i = 0; i < pipeline.textures.size(); ++i) {
+    const auto& path = pipeline.textures[i];
+    SL_TRY_STATUS(check_inside_root(*root, path, pipeline.texture_where.at(i)));
     auto t = load_texture(path);
     if (!t) return t.error();
     out.push_back(std::move(t).value());
@@ -93,7 +99,7 @@ Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline) {
 Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneSpec& spec) {
   auto pipeline = std::make_shared<RandomizerPipeline>();
   const auto& registry = randomizer_registry();
-  BuildContext ctx{spec, {}};
+  BuildContext ctx{spec, {}, {}};
   std::map<std::string, int> seen;
   try {
     for (const auto& props : spec.randomizers) {
@@ -118,6 +124,7 @@ Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneS
     return make_error(e.code, e.message);
   }
   pipeline->textures = std::move(ctx.textures);
+  pipeline->texture_where = std::move(ctx.texture_where);
   return std::shared_ptr<const RandomizerPipeline>(std::move(pipeline));
 }
 

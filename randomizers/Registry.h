@@ -22,6 +22,7 @@ class RandomizerPipeline {
   };
   std::vector<Step> steps;
   std::vector<std::filesystem::path> textures;  // what Instance::texture indexes (BuildContext)
+  std::vector<std::string> texture_where;       // the config position that named each
 
   // Runs every step in order, then numbers the labeled instances 1..N in scene order.
   void apply(Scene& scene, const FrameContext& ctx) const;
@@ -31,7 +32,8 @@ class RandomizerPipeline {
 // Error(ExitCode::usage) naming `file:line:col: randomizers[i].key` and, where it can, a suggestion.
 Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneSpec& spec);
 
-// Reads the pipeline's textures (ExitCode::asset naming the file on failure), in index order.
-Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline);
+// Reads the pipeline's textures (ExitCode::asset naming the file on failure), in index order. With
+// `asset_root` set, each must lie inside it (as load_meshes' assets).
+Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline, const std::filesystem::path& asset_root = {});
 
 }  // namespace synthlabel

@@ -962,8 +962,6 @@ Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vect
   return parse_config(*text, path, path.parent_path(), overrides);
 }
 
-namespace {
-
 // --asset-root resolved (symlinks and ".." included); empty when none was given.
 Result<std::filesystem::path> resolve_asset_root(const std::filesystem::path& asset_root) {
   if (asset_root.empty()) return std::filesystem::path();
@@ -985,8 +983,6 @@ Status check_inside_root(const std::filesystem::path& root, const std::filesyste
   }
   return ok_status();
 }
-
-}  // namespace
 
 Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root) {
   auto root_r = resolve_asset_root(asset_root);

@@ -29,6 +29,13 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
 // each ObjectSpec::mesh_index. Asset failures are Error(ExitCode::asset) naming the config location
 // and the asset file. With `asset_root` set, every asset must lie inside it once symlinks and ".."
 // are resolved (for configs from untrusted sources).
+// --asset-root resolved (symlinks and ".." included); empty when none was given; ExitCode::usage when
+// it is not a folder.
+Result<std::filesystem::path> resolve_asset_root(const std::filesystem::path& asset_root);
+// Error(ExitCode::asset) "WHERE: FILE is outside --asset-root ROOT" unless `file` lies inside `root`
+// once symlinks and ".." are resolved; no check when `root` is empty.
+Status check_inside_root(const std::filesystem::path& root, const std::filesystem::path& file, const std::string& where);
+
 Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root = {});
 
 // Reads the spec's environment maps (none without an `environment:`), in config order; failures are

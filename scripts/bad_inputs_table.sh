@@ -77,6 +77,11 @@ row "asset that exhausts memory (assimp-testmodels invalid/OutOfMemory.off)" 'ca
 objects: [{asset: /usr/share/assimp/models/invalid/OutOfMemory.off, category: box}]'
 row "asset outside --asset-root" 'categories: [box]
 objects: [{asset: ../../../../../../etc/passwd, category: box}]' --asset-root .
+mkdir -p "$t/models" "$t/textures" && cp assets/textures/checker.png "$t/textures/"
+row "texture folder outside --asset-root" 'categories: [box]
+objects: [{name: b, primitive: cube, category: box}]
+randomizers: [{type: material, objects: [b], texture_folder: textures}]' --asset-root models
+rm -rf "$t/models" "$t/textures"
 row "unknown randomizer" "$ok
 randomizers: [{type: place_on_surfce, height: 0}]"
 row "unknown randomizer parameter" "$ok

@@ -175,6 +175,12 @@ TEST(HostileInput, AssetOutsideAssetRoot) {
   expect_refused(yaml, "--asset-root " + test::shell_quote((k_src / "assets").string()), 3, "is outside --asset-root");
   // Without a root the path is allowed, and the file is no mesh.
   expect_refused(yaml, "", 3, "objects[0].asset: /etc/passwd: cannot load");
+  // Texture folders of randomizers are confined too.
+  const std::string textures = "categories: [box]\nobjects: [{name: b, primitive: cube, category: box}]\n"
+                               "randomizers: [{type: material, objects: [b], texture_folder: " +
+                               (k_src / "assets/textures").string() + "}]\n";
+  expect_refused(textures, "--asset-root " + test::shell_quote((k_src / "assets/models").string()), 3,
+                 "randomizers[0].texture_folder: " + (k_src / "assets/textures").string());
 }
 
 TEST(HostileInput, ModelThatExhaustsMemory) {
