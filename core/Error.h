@@ -18,6 +18,7 @@ enum class ExitCode : int {
   asset = 3,     // an asset file is missing, unreadable or malformed
   io = 4,        // the output could not be written (exists, permissions, disk full)
   device = 5,    // no usable Vulkan device, validation error, device lost, GPU out of memory
+  defects = 6,   // synthlabel check found defects in a dataset
 };
 
 struct Error {

@@ -2,6 +2,9 @@
 
 #include <png.h>
 
+#include <csetjmp>
+#include <cstdio>
+
 #include <string>
 
 namespace synthlabel {
@@ -79,6 +82,52 @@ Result<std::vector<std::uint8_t>> encode_png_gray16(std::span<const std::uint16_
   return encode(width, height, PNG_COLOR_TYPE_GRAY, 16, false, options, [&](std::uint32_t y) {
     return reinterpret_cast<png_bytep>(const_cast<std::uint16_t*>(pixels.data() + std::size_t{y} * width));
   });
+}
+
+Result<PngData> read_png(const std::filesystem::path& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return make_error(ExitCode::io, path.string() + ": cannot open");
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png ? png_create_info_struct(png) : nullptr;
+  if (png == nullptr || info == nullptr) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    std::fclose(f);
+    return make_error(ExitCode::internal, "libpng: out of memory");
+  }
+  PngData out;
+  std::vector<std::uint8_t> row;  // (declared before setjmp: a longjmp must not skip destructors)
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    std::fclose(f);
+    return make_error(ExitCode::asset, path.string() + ": not a readable PNG image");
+  }
+  png_set_error_fn(png, nullptr, [](png_structp p, png_const_charp) { png_longjmp(p, 1); }, [](png_structp, png_const_charp) {});
+  png_init_io(png, f);
+  png_read_info(png, info);
+  if (png_get_color_type(png, info) == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+  if (png_get_bit_depth(png, info) < 8) png_set_packing(png);
+  png_read_update_info(png, info);
+  out.width = png_get_image_width(png, info);
+  out.height = png_get_image_height(png, info);
+  out.bit_depth = png_get_bit_depth(png, info);
+  out.channels = png_get_channels(png, info);
+  if (out.width == 0 || out.height == 0 || out.width > 65536 || out.height > 65536 || out.channels == 0 ||
+      out.channels > 4 || (out.bit_depth != 8 && out.bit_depth != 16)) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    std::fclose(f);
+    return make_error(ExitCode::asset, path.string() + ": unsupported PNG layout");
+  }
+  row.resize(png_get_rowbytes(png, info));
+  out.values.reserve(std::size_t{out.width} * out.height * out.channels);
+  for (std::uint32_t y = 0; y < out.height; ++y) {
+    png_read_row(png, row.data(), nullptr);
+    for (std::size_t i = 0; i < std::size_t{out.width} * out.channels; ++i) {
+      out.values.push_back(out.bit_depth == 16 ? static_cast<std::uint16_t>((row[2 * i] << 8) | row[2 * i + 1]) : row[i]);
+    }
+  }
+  png_destroy_read_struct(&png, &info, nullptr);
+  std::fclose(f);
+  return out;
 }
 
 }  // namespace synthlabel

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <span>
 #include <vector>
 
@@ -23,5 +24,14 @@ Result<std::vector<std::uint8_t>> encode_png_gray8(std::span<const std::uint8_t>
 // 16-bit greyscale (host-endian input; PNG stores big-endian).
 Result<std::vector<std::uint8_t>> encode_png_gray16(std::span<const std::uint16_t> pixels, std::uint32_t width,
                                                     std::uint32_t height, const PngOptions& options);
+
+// A decoded PNG with its values as stored (16-bit kept): gray, gray+alpha, RGB or RGBA, 8 or 16 bits
+// (palette images are expanded to RGB(A)).
+struct PngData {
+  std::uint32_t width = 0, height = 0, channels = 0, bit_depth = 0;
+  std::vector<std::uint16_t> values;  // row-major, channels interleaved
+};
+// Reads a PNG file; ExitCode::io if it cannot be opened, ExitCode::asset if it does not decode.
+Result<PngData> read_png(const std::filesystem::path& path);
 
 }  // namespace synthlabel

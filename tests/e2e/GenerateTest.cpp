@@ -356,6 +356,8 @@ TEST(Generate, EveryExampleConfigWorks) {
     std::size_t checked = 0;
     check_dataset(out, Ground::unlabeled_surfaces_allowed, checked);
     EXPECT_GT(checked, 0u);
+    const auto c = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote(out.string()));
+    EXPECT_EQ(c.exit_code, 0) << "synthlabel check: " << c.err;
   }
   EXPECT_GE(n, 3);
 }

@@ -1,0 +1,520 @@
+#include "exporters/Checker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/FileIo.h"
+#include "exporters/Png.h"
+
+namespace synthlabel {
+namespace {
+
+using json = nlohmann::json;
+
+// pycocotools' compressed RLE string -> run lengths (rleFrString): 5 bits a character, offset by 48,
+// bit 5 continues, the last chunk's bit 4 is the sign; from the third count on, each is stored as
+// the difference to the count two before. Returns false on a malformed string.
+bool decode_rle(const std::string& s, std::vector<std::int64_t>& counts) {
+  counts.clear();
+  std::size_t p = 0;
+  while (p < s.size()) {
+    std::int64_t x = 0;
+    int k = 0;
+    bool more = true;
+    while (more) {
+      if (p >= s.size() || k > 12) return false;
+      const int c = static_cast<unsigned char>(s[p]) - 48;
+      if (c < 0 || c > 63) return false;
+      x |= static_cast<std::int64_t>(c & 0x1f) << (5 * k);
+      more = (c & 0x20) != 0;
+      ++p;
+      ++k;
+      if (!more && (c & 0x10)) x |= -(std::int64_t{1} << (5 * k));
+    }
+    if (counts.size() > 2) x += counts[counts.size() - 2];
+    if (x < 0) return false;
+    counts.push_back(x);
+  }
+  return true;
+}
+
+struct InstanceInfo {
+  std::size_t pixels = 0;
+  std::uint32_t x0 = UINT32_MAX, y0 = UINT32_MAX, x1 = 0, y1 = 0;
+};
+
+struct ImageInfo {
+  std::uint32_t w = 0, h = 0;
+  std::size_t index = 0;  // in coco.json's images
+};
+
+struct Ann {  // what the pixel checks need of an annotation
+  std::size_t index = 0;  // in coco.json's annotations
+  std::int64_t id = 0, category = 0, instance_id = 0;
+  double box[4] = {0, 0, 0, 0};
+  double area = 0;
+  Ann(std::size_t i, std::int64_t id_, std::int64_t c, std::int64_t inst, const double* b, double a)
+      : index(i), id(id_), category(c), instance_id(inst), area(a) {
+    std::copy(b, b + 4, box);
+  }
+};
+
+class Checker {
+ public:
+  explicit Checker(std::filesystem::path dir) : m_dir(std::move(dir)) {}
+
+  CheckResult run() {
+    load_json("manifest.json");
+    const json coco = load_json("coco.json");
+    if (!coco.is_object()) return std::move(m_result);
+    for (const char* key : {"categories", "images", "annotations"}) {
+      if (!coco.contains(key) || !coco[key].is_array()) defect(std::string("coco.json: '") + key + "' is missing or not a list");
+    }
+    if (!m_result.defects.empty()) return std::move(m_result);
+    check_categories(coco["categories"]);
+    check_images(coco["images"]);
+    check_annotations(coco["annotations"]);
+    check_pixels(coco);
+    return std::move(m_result);
+  }
+
+ private:
+  void defect(std::string what) { m_result.defects.push_back(std::move(what)); }
+
+  json load_json(const std::string& name) {
+    const auto path = m_dir / name;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      defect(name + ": missing");
+      return json();
+    }
+    auto text = read_text_file(path);
+    if (!text) {
+      defect(name + ": " + text.error().message);
+      return json();
+    }
+    try {
+      return json::parse(*text);
+    } catch (const json::exception& e) {
+      defect(name + ": not valid JSON (" + e.what() + ")");
+      return json();
+    }
+  }
+
+  static bool get_int(const json& j, const char* key, std::int64_t& out) {
+    if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer()) return false;
+    out = j[key].get<std::int64_t>();
+    return true;
+  }
+
+  // Ids unique and starting at 1; `what` names the list.
+  void check_ids(const std::set<std::int64_t>& ids, std::size_t count, const std::string& what) {
+    if (ids.size() != count) defect("coco.json: " + what + " ids are not unique (" + std::to_string(count - ids.size()) + " duplicates)");
+    if (!ids.empty() && *ids.begin() != 1) defect("coco.json: " + what + " ids start at " + std::to_string(*ids.begin()) + ", not 1");
+  }
+
+  void check_categories(const json& cats) {
+    std::set<std::int64_t> ids;
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < cats.size(); ++i) {
+      const std::string at = "coco.json: categories[" + std::to_string(i) + "]";
+      std::int64_t id = 0;
+      if (!get_int(cats[i], "id", id) || !cats[i].contains("name") || !cats[i]["name"].is_string()) {
+        defect(at + ": needs an integer id and a name");
+        continue;
+      }
+      const std::string name = cats[i]["name"];
+      if (!ids.insert(id).second) defect(at + ": duplicate id " + std::to_string(id));
+      if (!names.insert(name).second) defect(at + ": duplicate name '" + name + "'");
+      m_categories[id] = name;
+    }
+    check_ids(ids, ids.size(), "category");
+    std::int64_t max_id = ids.empty() ? 0 : *ids.rbegin();
+    m_result.stats.category_names.assign(static_cast<std::size_t>(std::max<std::int64_t>(max_id, 0)), "");
+    m_result.stats.per_category.assign(m_result.stats.category_names.size(), 0);
+    for (const auto& [id, name] : m_categories) {
+      if (id >= 1) m_result.stats.category_names[static_cast<std::size_t>(id - 1)] = name;
+    }
+  }
+
+  void check_images(const json& images) {
+    std::set<std::int64_t> ids;
+    for (std::size_t i = 0; i < images.size(); ++i) {
+      const json& im = images[i];
+      const std::string at = "coco.json: images[" + std::to_string(i) + "]";
+      std::int64_t id = 0, w = 0, h = 0;
+      if (!get_int(im, "id", id) || !get_int(im, "width", w) || !get_int(im, "height", h) || !im.contains("file_name") ||
+          !im["file_name"].is_string()) {
+        defect(at + ": needs integer id, width, height and a file_name");
+        continue;
+      }
+      if (!ids.insert(id).second) defect(at + ": duplicate image id " + std::to_string(id));
+      if (w <= 0 || h <= 0) defect(at + " (id " + std::to_string(id) + "): size " + std::to_string(w) + "x" + std::to_string(h));
+      m_images[id] = {static_cast<std::uint32_t>(std::max<std::int64_t>(w, 0)), static_cast<std::uint32_t>(std::max<std::int64_t>(h, 0)), i};
+      for (const char* key : {"file_name", "instance_file", "semantic_file", "depth_file"}) {
+        if (!im.contains(key)) continue;
+        const std::string file = im[key].is_string() ? im[key].get<std::string>() : "";
+        std::error_code ec;
+        if (file.empty() || !std::filesystem::is_regular_file(m_dir / file, ec)) {
+          defect(at + " (id " + std::to_string(id) + "): " + key + " '" + file + "' does not exist");
+        }
+      }
+    }
+    check_ids(ids, images.size(), "image");
+    m_result.stats.images = images.size();
+  }
+
+  void check_annotations(const json& anns) {
+    std::set<std::int64_t> ids;
+    for (std::size_t i = 0; i < anns.size(); ++i) {
+      const json& a = anns[i];
+      std::int64_t id = 0, image_id = 0, category_id = 0;
+      std::string at = "coco.json: annotations[" + std::to_string(i) + "]";
+      if (!get_int(a, "id", id) || !get_int(a, "image_id", image_id) || !get_int(a, "category_id", category_id)) {
+        defect(at + ": needs integer id, image_id and category_id");
+        continue;
+      }
+      at += " (id " + std::to_string(id) + ")";
+      if (!ids.insert(id).second) defect(at + ": duplicate annotation id");
+      const auto image = m_images.find(image_id);
+      if (image == m_images.end()) defect(at + ": image_id " + std::to_string(image_id) + " refers to no image");
+      if (!m_categories.count(category_id)) defect(at + ": category_id " + std::to_string(category_id) + " refers to no category");
+      else m_result.stats.per_category[static_cast<std::size_t>(category_id - 1)]++;
+      // Box: [x, y, w, h], inside the image, positive size.
+      const json& b = a.contains("bbox") ? a["bbox"] : json();
+      double box[4] = {0, 0, 0, 0};
+      if (!b.is_array() || b.size() != 4 || !std::all_of(b.begin(), b.end(), [](const json& v) { return v.is_number(); })) {
+        defect(at + ": bbox is not [x, y, width, height]");
+      } else {
+        for (std::size_t k = 0; k < 4; ++k) box[k] = b[k].get<double>();
+        if (box[2] <= 0 || box[3] <= 0) defect(at + ": bbox " + b.dump() + " has zero or negative size");
+        if (image != m_images.end() &&
+            (box[0] < 0 || box[1] < 0 || box[0] + box[2] > image->second.w || box[1] + box[3] > image->second.h)) {
+          defect(at + ": bbox " + b.dump() + " reaches outside the " + std::to_string(image->second.w) + "x" +
+                 std::to_string(image->second.h) + " image");
+        }
+        const double area = std::max(box[2], 0.0) * std::max(box[3], 0.0);
+        m_result.stats.box_sides.push_back(std::sqrt(area));
+        (area < 32 * 32 ? m_result.stats.small : area < 96 * 96 ? m_result.stats.medium : m_result.stats.large)++;
+      }
+      double area = 0;
+      if (!a.contains("area") || !a["area"].is_number() || (area = a["area"].get<double>()) <= 0) {
+        defect(at + ": area is missing, zero or negative");
+      }
+      std::int64_t instance_id = 0;
+      if (!get_int(a, "instance_id", instance_id)) defect(at + ": needs the integer instance_id of its pixels");
+      if (image != m_images.end()) m_by_image[image_id].push_back({i, id, category_id, instance_id, box, area});
+    }
+    check_ids(ids, anns.size(), "annotation");
+    m_result.stats.annotations = anns.size();
+  }
+
+  // RLE against the instance PNG, area and box against the mask, semantic PNG against the categories.
+  void check_pixels(const json& coco) {
+    const json& images = coco["images"];
+    const json& anns = coco["annotations"];
+    bool first = true;
+    for (const auto& [image_id, image] : m_images) {
+      const json& im = images[image.index];
+      const auto& mine = m_by_image[image_id];
+      if (first || mine.size() < m_result.stats.min_per_image) m_result.stats.min_per_image = mine.size();
+      m_result.stats.max_per_image = std::max(m_result.stats.max_per_image, mine.size());
+      first = false;
+      if (!im.contains("instance_file") || !im["instance_file"].is_string()) continue;
+      const std::string inst_name = im["instance_file"];
+      auto inst = read_png(m_dir / inst_name);
+      if (!inst) {
+        defect(inst_name + ": " + inst.error().message);
+        continue;
+      }
+      if (inst->width != image.w || inst->height != image.h || inst->channels != 1) {
+        defect(inst_name + ": " + std::to_string(inst->width) + "x" + std::to_string(inst->height) + ", " +
+               std::to_string(inst->channels) + " channel(s); coco.json says " + std::to_string(image.w) + "x" +
+               std::to_string(image.h) + " grey");
+        continue;
+      }
+      std::map<std::uint32_t, InstanceInfo> info;
+      for (std::uint32_t y = 0; y < image.h; ++y) {
+        for (std::uint32_t x = 0; x < image.w; ++x) {
+          const std::uint32_t v = inst->values[std::size_t{y} * image.w + x];
+          if (v == 0) continue;
+          InstanceInfo& ii = info[v];
+          ii.pixels++;
+          ii.x0 = std::min(ii.x0, x), ii.y0 = std::min(ii.y0, y), ii.x1 = std::max(ii.x1, x), ii.y1 = std::max(ii.y1, y);
+        }
+      }
+      std::map<std::uint32_t, std::int64_t> category_of;
+      for (const Ann& a : mine) {
+        const std::string at = "coco.json: annotations[" + std::to_string(a.index) + "] (id " + std::to_string(a.id) + ")";
+        category_of[static_cast<std::uint32_t>(a.instance_id)] = a.category;
+        const auto it = info.find(static_cast<std::uint32_t>(a.instance_id));
+        if (it == info.end()) {
+          defect(at + ": instance " + std::to_string(a.instance_id) + " has no pixels in " + inst_name);
+          continue;
+        }
+        const InstanceInfo& ii = it->second;
+        check_rle(anns[a.index], at, *inst, static_cast<std::uint32_t>(a.instance_id), ii.pixels, inst_name, image);
+        if (std::abs(a.area - static_cast<double>(ii.pixels)) > 0.5) {
+          defect(at + ": area " + json(a.area).dump() + " but its mask has " + std::to_string(ii.pixels) + " pixels");
+        }
+        const double tight[4] = {double(ii.x0), double(ii.y0), double(ii.x1 - ii.x0 + 1), double(ii.y1 - ii.y0 + 1)};
+        if (!std::equal(tight, tight + 4, a.box)) {
+          defect(at + ": bbox " + json(std::vector<double>(a.box, a.box + 4)).dump() + " is not its mask's tight box " +
+                 json(std::vector<double>(tight, tight + 4)).dump());
+        }
+      }
+      for (const auto& [v, ii] : info) {
+        if (!category_of.count(v)) {
+          defect(inst_name + ": instance " + std::to_string(v) + " (" + std::to_string(ii.pixels) + " pixels) has no annotation");
+        }
+      }
+      if (im.contains("semantic_file") && im["semantic_file"].is_string()) {
+        const std::string sem_name = im["semantic_file"];
+        auto sem = read_png(m_dir / sem_name);
+        if (!sem) {
+          defect(sem_name + ": " + sem.error().message);
+        } else if (sem->width != image.w || sem->height != image.h || sem->channels != 1) {
+          defect(sem_name + ": not a " + std::to_string(image.w) + "x" + std::to_string(image.h) + " grey image");
+        } else {
+          std::size_t wrong = 0, first_wrong = 0;
+          for (std::size_t p = 0; p < sem->values.size(); ++p) {
+            const std::uint32_t v = inst->values[p];
+            const auto c = v == 0 ? 0 : (category_of.count(v) ? category_of[v] : -1);
+            if (c >= 0 && sem->values[p] != c) {
+              if (wrong++ == 0) first_wrong = p;
+            }
+          }
+          if (wrong > 0) {
+            defect(sem_name + ": " + std::to_string(wrong) + " pixels disagree with the instances' categories (first at x " +
+                   std::to_string(first_wrong % image.w) + ", y " + std::to_string(first_wrong / image.w) + ")");
+          }
+        }
+      }
+    }
+  }
+
+  void check_rle(const json& ann, const std::string& at, const PngData& inst, std::uint32_t id, std::size_t pixels,
+                 const std::string& inst_name, const ImageInfo& image);
+
+  std::filesystem::path m_dir;
+  CheckResult m_result;
+  std::map<std::int64_t, std::string> m_categories;
+  std::map<std::int64_t, ImageInfo> m_images;
+  std::map<std::int64_t, std::vector<Ann>> m_by_image;
+};
+
+void Checker::check_rle(const json& ann, const std::string& at, const PngData& inst, std::uint32_t id, std::size_t pixels,
+                        const std::string& inst_name, const ImageInfo& image) {
+  const json& seg = ann.contains("segmentation") ? ann["segmentation"] : json();
+  if (!seg.is_object() || !seg.contains("counts") || !seg.contains("size")) {
+    if (seg.is_array()) return;  // polygons: checked by area and box only
+    defect(at + ": segmentation is neither RLE {size, counts} nor polygons");
+    return;
+  }
+  const json& size = seg["size"];
+  if (!size.is_array() || size.size() != 2 || size[0] != image.h || size[1] != image.w) {
+    defect(at + ": RLE size " + size.dump() + " is not [height, width] = [" + std::to_string(image.h) + ", " +
+           std::to_string(image.w) + "]");
+    return;
+  }
+  std::vector<std::int64_t> counts;
+  if (seg["counts"].is_string()) {
+    if (!decode_rle(seg["counts"].get<std::string>(), counts)) {
+      defect(at + ": RLE counts string does not decode");
+      return;
+    }
+  } else if (seg["counts"].is_array()) {
+    for (const json& c : seg["counts"]) counts.push_back(c.is_number_integer() ? c.get<std::int64_t>() : -1);
+  }
+  std::int64_t total = 0;
+  for (std::int64_t c : counts) total += c < 0 ? 0 : c;
+  if (total != std::int64_t{image.w} * image.h || std::any_of(counts.begin(), counts.end(), [](std::int64_t c) { return c < 0; })) {
+    defect(at + ": RLE covers " + std::to_string(total) + " pixels, the image has " + std::to_string(std::int64_t{image.w} * image.h));
+    return;
+  }
+  // Runs alternate 0, 1, 0, ... over the pixels in column-major order.
+  std::size_t ones = 0, outside = 0;
+  std::int64_t pos = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    if (r % 2 == 1) {
+      for (std::int64_t k = pos; k < pos + counts[r]; ++k) {
+        const auto x = static_cast<std::size_t>(k / image.h), y = static_cast<std::size_t>(k % image.h);
+        ones++;
+        outside += inst.values[y * image.w + x] != id;
+      }
+    }
+    pos += counts[r];
+  }
+  if (outside > 0 || ones != pixels) {
+    defect(at + ": RLE mask differs from " + inst_name + " instance " + std::to_string(id) + " (RLE " + std::to_string(ones) +
+           " pixels, " + std::to_string(outside) + " of them not that instance; PNG " + std::to_string(pixels) + " pixels)");
+  }
+}
+
+std::string base64(const std::vector<std::uint8_t>& bytes) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::uint32_t n = (std::uint32_t{bytes[i]} << 16) | (i + 1 < bytes.size() ? std::uint32_t{bytes[i + 1]} << 8 : 0u) |
+                            (i + 2 < bytes.size() ? std::uint32_t{bytes[i + 2]} : 0u);
+    out += k[(n >> 18) & 63];
+    out += k[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? k[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? k[n & 63] : '=';
+  }
+  return out;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// A horizontal bar chart as inline SVG.
+std::string bar_chart(const std::vector<std::pair<std::string, double>>& bars) {
+  double top = 1;
+  for (const auto& b : bars) top = std::max(top, b.second);
+  const int row = 20, label = 140, width = 360;
+  std::ostringstream s;
+  s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << label + width + 60 << "' height='" << row * bars.size() + 4 << "'>";
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const double w = width * bars[i].second / top;
+    s << "<text x='" << label - 6 << "' y='" << row * i + 14 << "' text-anchor='end' font-size='12'>"
+      << html_escape(bars[i].first) << "</text><rect x='" << label << "' y='" << row * i + 3 << "' width='" << w
+      << "' height='" << row - 6 << "' fill='#4a7ab8'/><text x='" << label + w + 4 << "' y='" << row * i + 14
+      << "' font-size='12'>" << bars[i].second << "</text>";
+  }
+  s << "</svg>";
+  return s.str();
+}
+
+// Frame `im` with each annotation's mask tinted and its box outlined, shrunk to at most 320 wide; PNG.
+std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& im, const json& anns) {
+  auto rgb = read_png(dir / im["file_name"].get<std::string>());
+  auto inst = read_png(dir / im.value("instance_file", std::string()));
+  if (!rgb || !inst || rgb->channels < 3 || inst->width != rgb->width || inst->height != rgb->height) return {};
+  const std::uint32_t w = rgb->width, h = rgb->height;
+  std::vector<std::uint8_t> px(std::size_t{w} * h * 4, 255);
+  for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
+    for (std::size_t c = 0; c < 3; ++c) px[4 * p + c] = static_cast<std::uint8_t>(rgb->values[rgb->channels * p + c] >> (rgb->bit_depth - 8));
+  }
+  auto colour = [](std::uint32_t id, std::size_t c) {  // a stable, well-spread colour per instance
+    const std::uint32_t hsh = id * 2654435761u;
+    return static_cast<std::uint8_t>(64 + ((hsh >> (8 * c)) & 0xBF));
+  };
+  for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
+    const std::uint32_t id = inst->values[p];
+    if (id == 0) continue;
+    for (std::size_t c = 0; c < 3; ++c) px[4 * p + c] = static_cast<std::uint8_t>((px[4 * p + c] + colour(id, c)) / 2);
+  }
+  for (const json& a : anns) {
+    if (!a.contains("bbox") || !a["bbox"].is_array() || a["bbox"].size() != 4) continue;
+    const auto x0 = static_cast<std::int64_t>(a["bbox"][0].get<double>()), y0 = static_cast<std::int64_t>(a["bbox"][1].get<double>());
+    const auto x1 = x0 + static_cast<std::int64_t>(a["bbox"][2].get<double>()) - 1, y1 = y0 + static_cast<std::int64_t>(a["bbox"][3].get<double>()) - 1;
+    const auto id = static_cast<std::uint32_t>(a.value("instance_id", 0));
+    auto put = [&](std::int64_t x, std::int64_t y) {
+      if (x < 0 || y < 0 || x >= w || y >= h) return;
+      for (std::size_t c = 0; c < 3; ++c) px[4 * (static_cast<std::size_t>(y) * w + static_cast<std::size_t>(x)) + c] = colour(id, c) / 2;
+    };
+    for (std::int64_t x = x0; x <= x1; ++x) put(x, y0), put(x, y1);
+    for (std::int64_t y = y0; y <= y1; ++y) put(x0, y), put(x1, y);
+  }
+  const std::uint32_t step = std::max<std::uint32_t>(1, (w + 319) / 320);
+  const std::uint32_t tw = w / step, th = h / step;
+  std::vector<std::uint8_t> small(std::size_t{tw} * th * 4, 255);
+  for (std::uint32_t y = 0; y < th; ++y) {
+    for (std::uint32_t x = 0; x < tw; ++x) {
+      for (std::size_t c = 0; c < 3; ++c) small[4 * (std::size_t{y} * tw + x) + c] = px[4 * (std::size_t{y * step} * w + x * step) + c];
+    }
+  }
+  auto png = encode_png_rgb_from_rgba(small, tw, th, PngOptions{6, true});
+  return png ? std::move(png).value() : std::vector<std::uint8_t>{};
+}
+
+}  // namespace
+
+Result<CheckResult> check_dataset(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return make_error(ExitCode::usage, dir.string() + ": not a folder");
+  return Checker(dir).run();
+}
+
+Status write_check_report(const std::filesystem::path& dir, const CheckResult& result, const std::filesystem::path& html,
+                          std::size_t frames) {
+  const CheckStats& st = result.stats;
+  std::ostringstream s;
+  s << "<!doctype html><html><head><meta charset='utf-8'><title>synthlabel check: " << html_escape(dir.string())
+    << "</title><style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;margin:4px}"
+       "figcaption{font-size:12px}.bad{color:#b00}.ok{color:#070}</style></head><body>";
+  s << "<h1>synthlabel check</h1><p>" << html_escape(dir.string()) << "</p>";
+  if (result.defects.empty()) {
+    s << "<p class='ok'><b>Sound</b>: no defect found.</p>";
+  } else {
+    s << "<p class='bad'><b>" << result.defects.size() << " defect(s)</b></p><ul>";
+    for (const auto& d : result.defects) s << "<li>" << html_escape(d) << "</li>";
+    s << "</ul>";
+  }
+  s << "<h2>Statistics</h2><p>" << st.images << " images, " << st.annotations << " instances; " << st.min_per_image
+    << " to " << st.max_per_image << " per image.</p>";
+  std::vector<std::pair<std::string, double>> cats;
+  for (std::size_t i = 0; i < st.category_names.size(); ++i) cats.emplace_back(st.category_names[i], double(st.per_category[i]));
+  s << "<h3>Instances per category</h3>" << bar_chart(cats);
+  s << "<h3>Box sizes (COCO: area &lt; 32&sup2; small, &lt; 96&sup2; medium)</h3>"
+    << bar_chart({{"small", double(st.small)}, {"medium", double(st.medium)}, {"large", double(st.large)}});
+  std::vector<std::pair<std::string, double>> sides;
+  for (int b = 0; b < 10; ++b) {
+    const double lo = b * 32.0, hi = (b + 1) * 32.0;
+    const auto n = std::count_if(st.box_sides.begin(), st.box_sides.end(),
+                                 [&](double v) { return v >= lo && (v < hi || b == 9); });
+    std::string name = std::to_string(int(lo));
+    if (b == 9) {
+      name += '+';
+    } else {
+      name += '-';
+      name += std::to_string(int(hi));
+    }
+    name += " px";
+    sides.emplace_back(std::move(name), double(n));
+  }
+  s << "<h3>Box side (square root of the area)</h3>" << bar_chart(sides);
+  s << "<h2>Frames</h2><p>Each annotation's mask tinted with its instance's colour, its box outlined.</p>";
+  auto coco_text = read_text_file(dir / "coco.json");
+  if (coco_text) {
+    try {
+      const json coco = json::parse(*coco_text);
+      std::map<std::int64_t, json> by_image;
+      for (const json& a : coco.at("annotations")) by_image[a.value("image_id", std::int64_t{0})].push_back(a);
+      std::size_t shown = 0;
+      for (const json& im : coco.at("images")) {
+        if (shown++ >= frames) break;
+        const auto png = overlay(dir, im, by_image[im.value("id", std::int64_t{0})]);
+        if (png.empty()) continue;
+        s << "<figure><img src='data:image/png;base64," << base64(png) << "'><figcaption>"
+          << html_escape(im.value("file_name", std::string())) << ", " << by_image[im.value("id", std::int64_t{0})].size()
+          << " instances</figcaption></figure>";
+      }
+    } catch (const json::exception&) {
+      s << "<p class='bad'>coco.json does not parse: no frames.</p>";
+    }
+  }
+  s << "</body></html>\n";
+  return write_file_atomic(html, s.str());
+}
+
+}  // namespace synthlabel

@@ -1,0 +1,51 @@
+// `synthlabel check DATASET`: proves a dataset sound from its files alone, with readers written for
+// the purpose (not the writers' code paths): coco.json parsed as JSON, RLE decoded with the
+// pycocotools algorithm, PNGs read with libpng as stored.
+//
+// Checks, each defect one line naming the file, the entry and what is wrong:
+// - manifest.json and coco.json exist and parse; categories, images and annotations are lists;
+// - ids (categories, images, annotations) are unique and start at 1; names of categories unique;
+// - every image's files exist and have the image's size; every annotation's image_id and
+//   category_id exist (no dangling references);
+// - boxes lie inside their image and have positive size; areas are positive;
+// - every RLE decodes to exactly width x height pixels and equals the instance PNG's mask of its
+//   instance_id; its area is that mask's pixel count; its bbox that mask's tight box;
+// - every instance in an instance PNG has an annotation, and the semantic PNG holds each instance's
+//   category (0 where the instance id is 0).
+// Then statistics: images, instances per category, box sizes (COCO's small < 32^2 <= medium < 96^2
+// <= large, in pixels of area), instances per image.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/Error.h"
+
+namespace synthlabel {
+
+struct CheckStats {
+  std::size_t images = 0, annotations = 0;
+  std::vector<std::string> category_names;      // by category id - 1
+  std::vector<std::size_t> per_category;        // instances of each category
+  std::size_t small = 0, medium = 0, large = 0;  // boxes by area (COCO thresholds)
+  std::size_t min_per_image = 0, max_per_image = 0;
+  std::vector<double> box_sides;                 // sqrt(area) of every box, for the report's histogram
+};
+
+struct CheckResult {
+  std::vector<std::string> defects;  // empty: the dataset is sound
+  CheckStats stats;
+};
+
+// Checks the dataset in `dir`. Fails (ExitCode::usage) only when `dir` is not a folder; everything
+// wrong inside it is a defect in the result.
+Result<CheckResult> check_dataset(const std::filesystem::path& dir);
+
+// Writes an HTML page: the verdict and defects, the statistics as bar charts, and a contact sheet of
+// up to `frames` frames with every annotation's mask tinted and its box drawn (images embedded).
+Status write_check_report(const std::filesystem::path& dir, const CheckResult& result, const std::filesystem::path& html,
+                          std::size_t frames = 12);
+
+}  // namespace synthlabel

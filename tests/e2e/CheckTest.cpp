@@ -1,0 +1,109 @@
+// synthlabel check: sound datasets pass (every example config is checked in GenerateTest); datasets
+// with planted defects fail with exit 6 and a message naming the entry and the defect.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/TestSupport.h"
+
+namespace synthlabel {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+const fs::path k_src = SYNTHLABEL_SOURCE_DIR;
+
+test::CommandResult check(const fs::path& dir, const std::string& extra = "") {
+  return test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote(dir.string()) + " " + extra);
+}
+
+// A small sound dataset, copied afresh for each planted defect.
+class Check : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    s_dir = new test::TempDir();
+    const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                             test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
+                             test::shell_quote((s_dir->path() / "sound").string()) + " --frames 3 --quiet");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete s_dir;
+    s_dir = nullptr;
+  }
+  // A copy of the sound dataset with coco.json changed by `edit`.
+  fs::path planted(const std::string& name, void (*edit)(json&)) {
+    const fs::path dir = m_tmp.path() / name;
+    fs::copy(s_dir->path() / "sound", dir, fs::copy_options::recursive);
+    json coco = json::parse(test::read_file(dir / "coco.json"));
+    edit(coco);
+    std::ofstream(dir / "coco.json") << coco.dump(1);
+    return dir;
+  }
+  void expect_defect(const fs::path& dir, const std::string& needle) {
+    const auto r = check(dir);
+    EXPECT_EQ(r.exit_code, 6) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  }
+  static test::TempDir* s_dir;
+  test::TempDir m_tmp;
+};
+test::TempDir* Check::s_dir = nullptr;
+
+TEST_F(Check, SoundDatasetPassesWithStatisticsAndAReport) {
+  const auto r = check(s_dir->path() / "sound", "--report " + test::shell_quote((m_tmp.path() / "report.html").string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 images"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sound: no defect found"), std::string::npos) << r.out;
+  const std::string html = test::read_file(m_tmp.path() / "report.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("data:image/png;base64,"), std::string::npos) << "the contact sheet";
+  EXPECT_NE(html.find("no defect found"), std::string::npos);
+}
+
+TEST_F(Check, ZeroAreaBox) {
+  expect_defect(planted("zero", [](json& c) { c["annotations"][0]["bbox"][2] = 0; }),
+                "coco.json: annotations[0] (id 1): bbox [");
+  expect_defect(planted("zero2", [](json& c) { c["annotations"][1]["bbox"][3] = 0; }), "has zero or negative size");
+  expect_defect(planted("area", [](json& c) { c["annotations"][0]["area"] = 0; }),
+                "annotations[0] (id 1): area is missing, zero or negative");
+}
+
+TEST_F(Check, DanglingImageAndCategoryIds) {
+  expect_defect(planted("dangling", [](json& c) { c["annotations"][2]["image_id"] = 999; }),
+                "coco.json: annotations[2] (id 3): image_id 999 refers to no image");
+  expect_defect(planted("cat", [](json& c) { c["annotations"][0]["category_id"] = 77; }),
+                "annotations[0] (id 1): category_id 77 refers to no category");
+}
+
+TEST_F(Check, MaskAndRleMismatch) {
+  // The first annotation's RLE replaced by the second's (another instance of the same image or not).
+  expect_defect(planted("rle", [](json& c) { c["annotations"][0]["segmentation"] = c["annotations"][1]["segmentation"]; }),
+                "coco.json: annotations[0] (id 1): RLE mask differs from instance/000000.png instance 1");
+  expect_defect(planted("garbage", [](json& c) { c["annotations"][0]["segmentation"]["counts"] = "\x7f\x7f"; }),
+                "annotations[0] (id 1): RLE counts string does not decode");
+  expect_defect(planted("box", [](json& c) { c["annotations"][0]["bbox"][0] = c["annotations"][0]["bbox"][0].get<double>() + 1; }),
+                "is not its mask's tight box");
+}
+
+TEST_F(Check, DuplicateIds) {
+  expect_defect(planted("dup", [](json& c) { c["annotations"][1]["id"] = c["annotations"][0]["id"]; }),
+                "coco.json: annotations[1] (id 1): duplicate annotation id");
+  expect_defect(planted("dupimg", [](json& c) { c["images"][1]["id"] = c["images"][0]["id"]; }), "duplicate image id 1");
+}
+
+TEST_F(Check, MissingFilesAndNotADataset) {
+  const fs::path dir = planted("files", [](json&) {});
+  fs::remove(dir / "semantic/000001.png");
+  expect_defect(dir, "semantic_file 'semantic/000001.png' does not exist");
+  const auto r = check(m_tmp.path() / "nowhere");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  fs::create_directories(m_tmp.path() / "empty");
+  expect_defect(m_tmp.path() / "empty", "coco.json: missing");
+}
+
+}  // namespace
+}  // namespace synthlabel
