@@ -196,6 +196,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.count = count;
   popts.threads = options.threads;
   popts.encode = *encode;
+  popts.encode.outputs = spec.outputs;
+  for (const auto& c : spec.categories) popts.encode.category_names.push_back(c.name);
   if (resuming) popts.already_done = [&writer](std::uint64_t f) { return writer.frame_is_complete(f); };
   Progress progress(count, options.progress);
   auto stats = run_pipeline(spec, *meshes, **randomizers, **renderer, writer, popts, progress);

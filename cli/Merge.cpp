@@ -89,6 +89,16 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
     for (const auto& c : ident.at("config").at("categories")) {
       spec.categories.push_back({c.at("name").get<std::string>(), c.at("supercategory").get<std::string>()});
     }
+    // The label formats whose dataset-level files (panoptic.json, data.yaml, ...) merge rewrites.
+    if (ident.at("config").contains("outputs")) {
+      for (const auto& f : ident.at("config").at("outputs")) {
+        const std::string name = f.get<std::string>();
+        spec.outputs.panoptic |= name == "panoptic";
+        spec.outputs.cityscapes |= name == "cityscapes";
+        spec.outputs.voc |= name == "voc";
+        spec.outputs.yolo |= name == "yolo";
+      }
+    }
   } catch (const json::exception& e) {
     return make_error(ExitCode::io, "merge: manifest config is damaged: " + std::string(e.what()));
   }

@@ -81,6 +81,7 @@ class Checker {
     check_images(coco["images"]);
     check_annotations(coco["annotations"]);
     check_pixels(coco);
+    check_other_formats(coco);
     return std::move(m_result);
   }
 
@@ -295,6 +296,55 @@ class Checker {
                    std::to_string(first_wrong % image.w) + ", y " + std::to_string(first_wrong / image.w) + ")");
           }
         }
+      }
+    }
+  }
+
+  // Category tables of the other formats written (outputs:) against coco.json's, and panoptic's
+  // segments against the COCO annotations.
+  void check_other_formats(const json& coco) {
+    std::error_code ec;
+    if (std::filesystem::exists(m_dir / "panoptic.json", ec)) {
+      const json pan = load_json("panoptic.json");
+      if (pan.is_object()) {
+        if (!pan.contains("categories") || pan["categories"].size() != m_categories.size()) {
+          defect("panoptic.json: categories differ from coco.json's");
+        } else {
+          for (const json& c : pan["categories"]) {
+            std::int64_t id = 0;
+            if (!get_int(c, "id", id) || !m_categories.count(id) || c.value("name", std::string()) != m_categories[id]) {
+              defect("panoptic.json: category " + c.dump() + " is not coco.json's");
+            }
+          }
+        }
+        std::map<std::pair<std::int64_t, std::int64_t>, const json*> by_instance;  // (image, instance) -> annotation
+        for (const json& a : coco["annotations"]) {
+          if (a.contains("image_id") && a.contains("instance_id")) by_instance[{a["image_id"].get<std::int64_t>(), a["instance_id"].get<std::int64_t>()}] = &a;
+        }
+        std::size_t segments = 0;
+        for (const json& a : pan.value("annotations", json::array())) {
+          const std::int64_t image = a.value("image_id", std::int64_t{-1});
+          for (const json& seg : a.value("segments_info", json::array())) {
+            ++segments;
+            const auto it = by_instance.find({image, seg.value("id", std::int64_t{-1})});
+            if (it == by_instance.end() || (*it->second)["category_id"] != seg["category_id"] || (*it->second)["area"] != seg["area"] ||
+                (*it->second)["bbox"] != seg["bbox"]) {
+              defect("panoptic.json: image " + std::to_string(image) + " segment " + seg.value("id", json()).dump() +
+                     " does not match its COCO annotation");
+            }
+          }
+        }
+        if (segments != coco["annotations"].size()) {
+          defect("panoptic.json: " + std::to_string(segments) + " segments, coco.json " +
+                 std::to_string(coco["annotations"].size()) + " annotations");
+        }
+      }
+    }
+    if (std::filesystem::exists(m_dir / "yolo/data.yaml", ec)) {
+      auto text = read_text_file(m_dir / "yolo/data.yaml");
+      for (const auto& [id, name] : m_categories) {
+        const std::string line = "  " + std::to_string(id - 1) + ": '";
+        if (!text || text->find(line) == std::string::npos) defect("yolo/data.yaml: class " + std::to_string(id - 1) + " ('" + name + "') missing");
       }
     }
   }

@@ -11,7 +11,9 @@
 // - every RLE decodes to exactly width x height pixels and equals the instance PNG's mask of its
 //   instance_id; its area is that mask's pixel count; its bbox that mask's tight box;
 // - every instance in an instance PNG has an annotation, and the semantic PNG holds each instance's
-//   category (0 where the instance id is 0).
+//   category (0 where the instance id is 0);
+// - other formats present (outputs:): panoptic.json's categories and every segment (category, area,
+//   box) equal coco.json's, yolo/data.yaml names every category.
 // Then statistics: images, instances per category, box sizes (COCO's small < 32^2 <= medium < 96^2
 // <= large, in pixels of area), instances per image.
 #pragma once

@@ -11,6 +11,7 @@
 
 #include "core/FileIo.h"
 #include "core/Version.h"
+#include "exporters/Formats.h"
 #include "exporters/Labels.h"
 #include "exporters/Rle.h"
 #include "exporters/SensorEffects.h"
@@ -259,6 +260,10 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                    {"camera",
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
+  {
+    FrameLabels frame{stem, w, h, fb.instance_id, category_of, *labels, out.files.front().second, options.category_names};
+    SL_TRY_STATUS(encode_formats(options.outputs, frame, out.files, record));
+  }
   json annotations = json::array();
   for (const InstanceLabel& l : *labels) {
     annotations.push_back(json{{"image_id", image_id},
@@ -309,7 +314,15 @@ Status prepare_output_dir(const fs::path& out, bool overwrite) {
     fs::remove_all(out / f, ec);
     if (ec) return io_error(out / f, "remove", ec);
   }
+  for (const char* f : k_format_folders) {
+    fs::remove_all(out / f, ec);
+    if (ec) return io_error(out / f, "remove", ec);
+  }
   for (const char* f : k_files) {
+    fs::remove(out / f, ec);
+    if (ec) return io_error(out / f, "remove", ec);
+  }
+  for (const char* f : k_format_files) {
     fs::remove(out / f, ec);
     if (ec) return io_error(out / f, "remove", ec);
   }
@@ -361,6 +374,13 @@ Result<std::uint64_t> DatasetWriter::remove_temp_files() const {
   std::error_code ec;
   std::vector<fs::path> dirs = {m_out};
   for (const char* f : k_folders) dirs.push_back(m_out / f);
+  for (const char* f : k_format_folders) {  // nested folders (voc/Annotations, yolo/labels, ...)
+    if (!fs::is_directory(m_out / f, ec)) continue;
+    dirs.push_back(m_out / f);
+    for (const auto& e : fs::recursive_directory_iterator(m_out / f, ec)) {
+      if (e.is_directory(ec)) dirs.push_back(e.path());
+    }
+  }
   for (const auto& dir : dirs) {
     if (!fs::is_directory(dir, ec)) continue;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
@@ -377,6 +397,16 @@ Result<std::uint64_t> DatasetWriter::remove_temp_files() const {
 
 Status DatasetWriter::write_manifest(const json& manifest) const {
   return write_file_atomic(m_out / "manifest.json", to_text(manifest, 2) + "\n");
+}
+
+Status DatasetWriter::ensure_parent(const std::string& rel) {
+  const fs::path parent = (m_out / rel).parent_path();
+  if (m_made.count(parent.string())) return ok_status();
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  if (ec) return io_error(parent, "create folder", ec);
+  m_made.insert(parent.string());
+  return ok_status();
 }
 
 Status DatasetWriter::ensure_dirs() {
@@ -397,7 +427,10 @@ Status DatasetWriter::adopt_frame(const fs::path& other, std::uint64_t frame) {
                                         " is missing or damaged (its files do not match its record's hashes)");
   }
   SL_TRY_STATUS(ensure_dirs());
-  for (const auto& [rel, bytes] : found->files) SL_TRY_STATUS(write_file_atomic(m_out / rel, bytes));
+  for (const auto& [rel, bytes] : found->files) {
+    SL_TRY_STATUS(ensure_parent(rel));
+    SL_TRY_STATUS(write_file_atomic(m_out / rel, bytes));
+  }
   SL_TRY_STATUS(write_file_atomic(m_out / record_path(frame), found->record));  // last, as in commit()
   ++m_frames;
   return ok_status();
@@ -405,7 +438,10 @@ Status DatasetWriter::adopt_frame(const fs::path& other, std::uint64_t frame) {
 
 Status DatasetWriter::commit(const EncodedFrame& frame) {
   SL_TRY_STATUS(ensure_dirs());
-  for (const auto& [rel, bytes] : frame.files) SL_TRY_STATUS(write_file_atomic(m_out / rel, bytes));
+  for (const auto& [rel, bytes] : frame.files) {
+    SL_TRY_STATUS(ensure_parent(rel));
+    SL_TRY_STATUS(write_file_atomic(m_out / rel, bytes));
+  }
   m_annotations += frame.annotations;
   ++m_frames;
   return ok_status();
@@ -458,6 +494,7 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
   }
   coco.write("],\"categories\":" + to_text(cats) + "}");
   SL_TRY_STATUS(coco.commit());
+  SL_TRY_STATUS(finish_formats(spec.outputs, m_out, spec, first, count, load));
   auto coco_text = read_text_file(m_out / "coco.json");
   if (!coco_text) return make_error(ExitCode::io, coco_text.error().message);
   manifest["status"] = "complete";

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <string>
 #include <utility>
@@ -39,6 +40,8 @@ struct EncodeOptions {
   PngOptions label_png{1, false};
   ExrCompression depth_exr = ExrCompression::zip;
   int exr_zip_level = 1;
+  OutputsSpec outputs;                      // label formats beyond COCO (exporters/Formats.h)
+  std::vector<std::string> category_names;  // by category id - 1, for formats that name categories
 };
 
 // Named presets (the --compression option); the decoded pixels are the same for all of them:
@@ -106,7 +109,9 @@ class DatasetWriter {
   std::uint64_t m_dataset_annotations = 0;
   std::uint64_t m_frames = 0;
   bool m_dirs_made = false;
+  std::set<std::string> m_made;  // folders made for files in nested folders
   Status ensure_dirs();
+  Status ensure_parent(const std::string& rel);
 };
 
 }  // namespace synthlabel

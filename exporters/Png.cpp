@@ -2,6 +2,9 @@
 
 #include <png.h>
 
+#include <algorithm>
+#include <array>
+
 #include <csetjmp>
 #include <cstdio>
 
@@ -31,7 +34,8 @@ void on_warning(png_structp, png_const_charp) {}
 // and libpng strips the filler byte.
 template <class RowFn>
 Result<std::vector<std::uint8_t>> encode(std::uint32_t width, std::uint32_t height, int color_type, int depth,
-                                         bool rgba_in, const PngOptions& options, RowFn row) {
+                                         bool rgba_in, const PngOptions& options, RowFn row,
+                                         std::span<const std::array<std::uint8_t, 3>> palette = {}) {
   std::vector<std::uint8_t> out;
   out.reserve(std::size_t{width} * height / 2);
   Sink sink{&out, {}};
@@ -52,6 +56,12 @@ Result<std::vector<std::uint8_t>> encode(std::uint32_t width, std::uint32_t heig
   png_set_filter(png, PNG_FILTER_TYPE_BASE, options.filter_sub ? PNG_FILTER_SUB : PNG_FILTER_NONE);
   png_set_IHDR(png, info, width, height, depth, color_type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
+  if (!palette.empty()) {
+    png_color colours[256];
+    const int n = static_cast<int>(std::min<std::size_t>(palette.size(), 256));
+    for (int i = 0; i < n; ++i) colours[i] = {palette[static_cast<std::size_t>(i)][0], palette[static_cast<std::size_t>(i)][1], palette[static_cast<std::size_t>(i)][2]};
+    png_set_PLTE(png, info, colours, n);
+  }
   png_write_info(png, info);
   if (rgba_in) png_set_filler(png, 0, PNG_FILLER_AFTER);
   if (depth == 16) png_set_swap(png);  // host little-endian -> PNG big-endian
@@ -82,6 +92,14 @@ Result<std::vector<std::uint8_t>> encode_png_gray16(std::span<const std::uint16_
   return encode(width, height, PNG_COLOR_TYPE_GRAY, 16, false, options, [&](std::uint32_t y) {
     return reinterpret_cast<png_bytep>(const_cast<std::uint16_t*>(pixels.data() + std::size_t{y} * width));
   });
+}
+
+Result<std::vector<std::uint8_t>> encode_png_palette8(std::span<const std::uint8_t> pixels, std::uint32_t width,
+                                                      std::uint32_t height, std::span<const std::array<std::uint8_t, 3>> palette,
+                                                      const PngOptions& options) {
+  return encode(
+      width, height, PNG_COLOR_TYPE_PALETTE, 8, false, options,
+      [&](std::uint32_t y) { return const_cast<png_bytep>(pixels.data() + std::size_t{y} * width); }, palette);
 }
 
 Result<PngData> read_png(const std::filesystem::path& path) {

@@ -1,6 +1,7 @@
 // In-memory PNG encoding with libpng. Thread-safe (no shared state).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -24,6 +25,11 @@ Result<std::vector<std::uint8_t>> encode_png_gray8(std::span<const std::uint8_t>
 // 16-bit greyscale (host-endian input; PNG stores big-endian).
 Result<std::vector<std::uint8_t>> encode_png_gray16(std::span<const std::uint16_t> pixels, std::uint32_t width,
                                                     std::uint32_t height, const PngOptions& options);
+
+// 8-bit palette indices with their palette (at most 256 RGB colours): Pascal VOC's label PNGs.
+Result<std::vector<std::uint8_t>> encode_png_palette8(std::span<const std::uint8_t> pixels, std::uint32_t width,
+                                                      std::uint32_t height, std::span<const std::array<std::uint8_t, 3>> palette,
+                                                      const PngOptions& options);
 
 // A decoded PNG with its values as stored (16-bit kept): gray, gray+alpha, RGB or RGBA, 8 or 16 bits
 // (palette images are expanded to RGB(A)).

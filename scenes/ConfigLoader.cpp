@@ -489,7 +489,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{m_file + ": the config is empty"};
     expect_map(root, "(top level)");
     check_keys(root, "", {"include", "seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
-                          "objects", "randomizers", "environment", "sensor", "render"});
+                          "objects", "randomizers", "environment", "sensor", "render", "outputs"});
     if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
     if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
     if (auto r = root["resolution"]) {
@@ -539,6 +539,26 @@ class Parser : public std::enable_shared_from_this<Parser> {
                                 std::to_string(k_max_instances_per_frame));
     }
     if (auto r = root["randomizers"]) parse_randomizers(r, spec);
+    if (auto o = root["outputs"]) {
+      if (!o.IsSequence()) fail(o, "outputs", "expected a list of formats, e.g. [coco, yolo]");
+      std::string_view formats[] = {"coco", "panoptic", "cityscapes", "voc", "yolo"};
+      for (std::size_t i = 0; i < o.size(); ++i) {
+        const std::string path = "outputs[" + std::to_string(i) + "]";
+        const std::string f = string(o[i], path);
+        if (f == "panoptic") spec.outputs.panoptic = true;
+        else if (f == "cityscapes") spec.outputs.cityscapes = true;
+        else if (f == "voc") spec.outputs.voc = true;
+        else if (f == "yolo") spec.outputs.yolo = true;
+        else if (f != "coco") fail(o[i], path, "unknown format '" + f + "'" + suggest(f, formats) + " (known: coco, panoptic, cityscapes, voc, yolo)");
+      }
+      // Formats with narrower ids than ours.
+      if (spec.outputs.voc && worst > 255) {
+        fail(o, "outputs", "voc: up to " + std::to_string(worst) + " labeled instances per frame; its object PNG holds 255");
+      }
+      if (spec.outputs.cityscapes && (spec.categories.size() > 64 || worst > 999)) {
+        fail(o, "outputs", "cityscapes: instanceIds (category x 1000 + k, 16-bit) hold at most 64 categories and 999 instances per frame");
+      }
+    }
     return spec;
   }
 

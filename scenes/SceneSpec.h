@@ -109,6 +109,11 @@ struct EnvironmentSpec {
   bool lighting = true;                     // lights the scene
 };
 
+// Label formats written besides COCO instances (exporters/Formats.h), from `outputs: [...]`.
+struct OutputsSpec {
+  bool panoptic = false, cityscapes = false, voc = false, yolo = false;
+};
+
 // How frames are rasterized (fixed for a run; RendererOptions).
 struct RenderSpec {
   std::uint32_t supersampling = 1;     // anti-aliasing of the RGB: 1 (off), 3 or 5 samples per pixel side
@@ -137,6 +142,7 @@ struct SceneSpec {
   std::optional<EnvironmentSpec> environment;
   std::optional<SensorSpec> sensor;
   RenderSpec render;
+  OutputsSpec outputs;
   std::vector<ObjectSpec> objects;
   // Applied in order to every frame after the objects, camera and lights above are drawn; each is
   // built by name from its entry (randomizers/Registry.h). Documented in docs/randomizers.md.

@@ -119,6 +119,11 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                    {"shot_photons", to_json(s.shot_photons)},   {"read_noise", to_json(s.read_noise)},
                    {"gamma", to_json(s.gamma)},                 {"jpeg_quality", to_json(s.jpeg_quality)}};
   }
+  j["outputs"] = json::array({"coco"});
+  if (spec.outputs.panoptic) j["outputs"].push_back("panoptic");
+  if (spec.outputs.cityscapes) j["outputs"].push_back("cityscapes");
+  if (spec.outputs.voc) j["outputs"].push_back("voc");
+  if (spec.outputs.yolo) j["outputs"].push_back("yolo");
   j["render"] = {{"supersampling", spec.render.supersampling}, {"shadow_map_size", spec.render.shadow_map_size}};
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);

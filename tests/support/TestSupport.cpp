@@ -36,7 +36,8 @@ Image read_png(const std::filesystem::path& path) {
   img.height = png_get_image_height(png, info);
   img.bit_depth = png_get_bit_depth(png, info);
   const int ct = png_get_color_type(png, info);
-  img.channels = ct == PNG_COLOR_TYPE_RGB ? 3u : ct == PNG_COLOR_TYPE_GRAY ? 1u : 0u;
+  // Palette images give their indices (Pascal VOC's label PNGs), unexpanded.
+  img.channels = ct == PNG_COLOR_TYPE_RGB ? 3u : (ct == PNG_COLOR_TYPE_GRAY || ct == PNG_COLOR_TYPE_PALETTE) ? 1u : 0u;
   if (img.channels == 0 || (img.bit_depth != 8 && img.bit_depth != 16)) {
     png_destroy_read_struct(&png, &info, nullptr);
     std::fclose(f);

@@ -1,0 +1,191 @@
+#include "exporters/Formats.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <map>
+
+#include "core/FileIo.h"
+#include "exporters/DatasetWriter.h"
+#include "exporters/Png.h"
+
+namespace synthlabel {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::vector<std::uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else out += c;
+  }
+  return out;
+}
+
+std::string fixed6(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6f", v);
+  return buf;
+}
+
+}  // namespace
+
+std::array<std::uint8_t, 3> voc_colour(std::uint32_t index) {
+  // The PASCAL VOC devkit's colour map: the bits of the index spread over the channels' high bits.
+  std::array<std::uint8_t, 3> c{0, 0, 0};
+  std::uint32_t id = index;
+  for (int shift = 7; shift >= 0 && id != 0; --shift) {
+    for (int ch = 0; ch < 3; ++ch) c[static_cast<std::size_t>(ch)] |= static_cast<std::uint8_t>(((id >> ch) & 1u) << shift);
+    id >>= 3;
+  }
+  return c;
+}
+
+Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
+                      std::vector<std::pair<std::string, std::vector<std::uint8_t>>>& files, json& record) {
+  const std::size_t pixels = std::size_t{f.width} * f.height;
+  const PngOptions png{1, false};
+  auto category = [&](std::uint32_t id) { return id < f.category_of.size() ? f.category_of[id] : 0u; };
+  if (outputs.panoptic) {
+    std::vector<std::uint8_t> rgba(pixels * 4, 255);
+    for (std::size_t p = 0; p < pixels; ++p) {
+      const std::uint32_t id = f.ids[p];
+      rgba[4 * p] = static_cast<std::uint8_t>(id & 0xff);
+      rgba[4 * p + 1] = static_cast<std::uint8_t>((id >> 8) & 0xff);
+      rgba[4 * p + 2] = static_cast<std::uint8_t>((id >> 16) & 0xff);
+    }
+    auto encoded = encode_png_rgb_from_rgba(rgba, f.width, f.height, png);
+    if (!encoded) return encoded.error();
+    const std::string name = "panoptic/" + f.stem + ".png";
+    files.emplace_back(name, std::move(encoded).value());
+    json segments = json::array();
+    for (const InstanceLabel& l : f.labels) {
+      segments.push_back({{"id", l.instance_id}, {"category_id", category(l.instance_id)}, {"area", l.area},
+                          {"bbox", {l.x, l.y, l.w, l.h}}, {"iscrowd", 0}});
+    }
+    record["panoptic"] = {{"file_name", name}, {"segments_info", std::move(segments)}};
+  }
+  if (outputs.cityscapes) {
+    std::vector<std::uint8_t> label_ids(pixels), colour(pixels * 4, 255);
+    std::vector<std::uint16_t> instance_ids(pixels);
+    std::map<std::uint32_t, std::uint32_t> next_k;  // per category
+    std::vector<std::uint32_t> city_id(f.category_of.size(), 0);
+    for (const InstanceLabel& l : f.labels) {  // increasing instance id
+      const std::uint32_t c = category(l.instance_id);
+      city_id[l.instance_id] = c * 1000 + next_k[c]++;
+    }
+    for (std::size_t p = 0; p < pixels; ++p) {
+      const std::uint32_t id = f.ids[p], c = category(id);
+      label_ids[p] = static_cast<std::uint8_t>(c);
+      instance_ids[p] = static_cast<std::uint16_t>(id < city_id.size() ? city_id[id] : 0);
+      const auto rgb = voc_colour(c);
+      for (std::size_t k = 0; k < 3; ++k) colour[4 * p + k] = rgb[k];
+    }
+    auto a = encode_png_gray8(label_ids, f.width, f.height, png);
+    auto b = encode_png_gray16(instance_ids, f.width, f.height, png);
+    auto c = encode_png_rgb_from_rgba(colour, f.width, f.height, png);
+    if (!a) return a.error();
+    if (!b) return b.error();
+    if (!c) return c.error();
+    files.emplace_back("cityscapes/" + f.stem + "_gtFine_labelIds.png", std::move(a).value());
+    files.emplace_back("cityscapes/" + f.stem + "_gtFine_instanceIds.png", std::move(b).value());
+    files.emplace_back("cityscapes/" + f.stem + "_gtFine_color.png", std::move(c).value());
+  }
+  if (outputs.voc) {
+    std::array<std::array<std::uint8_t, 3>, 256> palette{};
+    for (std::uint32_t i = 0; i < 256; ++i) palette[i] = voc_colour(i);
+    std::vector<std::uint8_t> cls(pixels), obj(pixels);
+    for (std::size_t p = 0; p < pixels; ++p) {
+      cls[p] = static_cast<std::uint8_t>(category(f.ids[p]));
+      obj[p] = static_cast<std::uint8_t>(f.ids[p]);  // the config loader caps VOC datasets at 255 instances
+    }
+    auto a = encode_png_palette8(cls, f.width, f.height, palette, png);
+    auto b = encode_png_palette8(obj, f.width, f.height, palette, png);
+    if (!a) return a.error();
+    if (!b) return b.error();
+    files.emplace_back("voc/SegmentationClass/" + f.stem + ".png", std::move(a).value());
+    files.emplace_back("voc/SegmentationObject/" + f.stem + ".png", std::move(b).value());
+    std::string xml = "<annotation>\n  <folder>rgb</folder>\n  <filename>" + f.stem + ".png</filename>\n  <size><width>" +
+                      std::to_string(f.width) + "</width><height>" + std::to_string(f.height) +
+                      "</height><depth>3</depth></size>\n  <segmented>1</segmented>\n";
+    for (const InstanceLabel& l : f.labels) {
+      const std::uint32_t c = category(l.instance_id);
+      const std::string name = c >= 1 && c <= f.category_names.size() ? f.category_names[c - 1] : std::to_string(c);
+      xml += "  <object><name>" + xml_escape(name) +
+             "</name><instance_id>" + std::to_string(l.instance_id) +
+             "</instance_id><difficult>0</difficult><bndbox><xmin>" + std::to_string(l.x + 1) + "</xmin><ymin>" +
+             std::to_string(l.y + 1) + "</ymin><xmax>" + std::to_string(l.x + l.w) + "</xmax><ymax>" +
+             std::to_string(l.y + l.h) + "</ymax></bndbox></object>\n";
+    }
+    xml += "</annotation>\n";
+    files.emplace_back("voc/Annotations/" + f.stem + ".xml", bytes_of(xml));
+  }
+  if (outputs.yolo) {
+    std::string txt;
+    for (const InstanceLabel& l : f.labels) {
+      const double cx = (l.x + 0.5 * l.w) / f.width, cy = (l.y + 0.5 * l.h) / f.height;
+      txt += std::to_string(category(l.instance_id) - 1) + " " + fixed6(cx) + " " + fixed6(cy) + " " +
+             fixed6(double(l.w) / f.width) + " " + fixed6(double(l.h) / f.height) + "\n";
+    }
+    files.emplace_back("yolo/labels/" + f.stem + ".txt", bytes_of(txt));
+    files.emplace_back("yolo/images/" + f.stem + ".png", std::vector<std::uint8_t>(f.rgb_png.begin(), f.rgb_png.end()));
+  }
+  return ok_status();
+}
+
+Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& out, const SceneSpec& spec,
+                      std::uint64_t first, std::uint64_t count, const std::function<Result<json>(std::uint64_t)>& load) {
+  if (outputs.panoptic) {
+    json images = json::array(), annotations = json::array(), categories = json::array();
+    for (std::uint64_t fr = first; fr < first + count; ++fr) {
+      auto rec = load(fr);
+      if (!rec) return rec.error();
+      const json& image = (*rec)["image"];
+      images.push_back({{"id", image["id"]}, {"file_name", image["file_name"]}, {"width", image["width"]}, {"height", image["height"]}});
+      json a = (*rec)["panoptic"];
+      a["image_id"] = image["id"];
+      annotations.push_back(std::move(a));
+    }
+    for (std::size_t i = 0; i < spec.categories.size(); ++i) {
+      const auto c = voc_colour(static_cast<std::uint32_t>(i + 1));
+      categories.push_back({{"id", i + 1}, {"name", spec.categories[i].name}, {"supercategory", spec.categories[i].supercategory},
+                            {"isthing", 1}, {"color", {c[0], c[1], c[2]}}});
+    }
+    const json panoptic = {{"info", {{"description", "synthlabel dataset, COCO panoptic"}}}, {"licenses", json::array()},
+                           {"images", images}, {"annotations", annotations}, {"categories", categories}};
+    SL_TRY_STATUS(write_file_atomic(out / "panoptic.json", panoptic.dump() + "\n"));
+  }
+  if (outputs.voc) {
+    std::string list, labels = "0 background\n";
+    for (std::uint64_t fr = first; fr < first + count; ++fr) list += frame_stem(fr) + "\n";
+    for (std::size_t i = 0; i < spec.categories.size(); ++i) labels += std::to_string(i + 1) + " " + spec.categories[i].name + "\n";
+    std::error_code ec;
+    std::filesystem::create_directories(out / "voc/ImageSets/Segmentation", ec);
+    if (ec) return make_error(ExitCode::io, (out / "voc/ImageSets/Segmentation").string() + ": cannot create: " + ec.message());
+    SL_TRY_STATUS(write_file_atomic(out / "voc/ImageSets/Segmentation/all.txt", list));
+    SL_TRY_STATUS(write_file_atomic(out / "voc/labels.txt", labels));
+  }
+  if (outputs.yolo) {
+    std::string yaml = "# Ultralytics YOLO dataset (written by synthlabel): every frame is in 'train' and 'val';\n"
+                       "# split them by listing files in your own yaml if you need held-out frames.\n"
+                       "# No 'path': Ultralytics then resolves train/val against this file's folder.\n"
+                       "train: images\nval: images\nnames:\n";
+    for (std::size_t i = 0; i < spec.categories.size(); ++i) {
+      std::string name;
+      for (char ch : spec.categories[i].name) name += ch == '\'' ? std::string("''") : std::string(1, ch);
+      yaml += "  " + std::to_string(i) + ": '" + name + "'\n";
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(out / "yolo", ec);
+    if (ec) return make_error(ExitCode::io, (out / "yolo").string() + ": cannot create: " + ec.message());
+    SL_TRY_STATUS(write_file_atomic(out / "yolo/data.yaml", yaml));
+  }
+  return ok_status();
+}
+
+}  // namespace synthlabel

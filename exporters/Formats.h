@@ -1,0 +1,67 @@
+// Label formats beyond COCO instances, written natively from the same buffers (the instance-id
+// buffer and the instance -> category map of the frame), selected by the config's `outputs:`.
+// Per frame (paths relative to the dataset; STEM = frame_stem):
+//   panoptic    panoptic/STEM.png: RGB, segment id = R + 256 G + 256^2 B; the segment id of a pixel
+//               is its instance id (0 = void: background and unlabeled surfaces).
+//               panoptic.json (at the end): COCO panoptic (images, annotations with segments_info,
+//               categories with isthing 1).
+//   cityscapes  cityscapes/STEM_gtFine_labelIds.png (8-bit category id, 0 = unlabeled),
+//               cityscapes/STEM_gtFine_instanceIds.png (16-bit: category id x 1000 + k, k = 0, 1, ...
+//               per category in instance-id order; 0 where unlabeled),
+//               cityscapes/STEM_gtFine_color.png (RGB, the category's colour from the VOC colour map).
+//   voc         voc/SegmentationClass/STEM.png (palette: category id, 0 background),
+//               voc/SegmentationObject/STEM.png (palette: instance id, at most 255 per frame),
+//               voc/Annotations/STEM.xml (objects with their category name and tight box, 1-based
+//               inclusive pixel corners as VOC has them); voc/ImageSets/Segmentation/all.txt and
+//               voc/labels.txt (index -> name) at the end.
+//   yolo        yolo/images/STEM.png (the RGB frame again) and yolo/labels/STEM.txt: one line
+//               "class cx cy w h" per instance, class = category id - 1, box centre and size
+//               normalized by the image size; yolo/data.yaml (at the end) for Ultralytics.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/Error.h"
+#include "exporters/Labels.h"
+#include "scenes/SceneSpec.h"
+
+namespace synthlabel {
+
+struct FrameLabels {
+  std::string stem;
+  std::uint32_t width = 0, height = 0;
+  std::span<const std::uint32_t> ids;            // row-major instance ids
+  std::span<const std::uint32_t> category_of;    // instance id -> category id (index 0: 0)
+  std::span<const InstanceLabel> labels;         // visible instances, increasing id
+  std::span<const std::uint8_t> rgb_png;         // the encoded frame, for formats that carry a copy
+  std::span<const std::string> category_names;   // by category id - 1
+};
+
+// Appends the selected formats' files for one frame to `files`; what the end-of-run files need
+// goes into `record` (the frame record).
+Status encode_formats(const OutputsSpec& outputs, const FrameLabels& frame,
+                      std::vector<std::pair<std::string, std::vector<std::uint8_t>>>& files, nlohmann::ordered_json& record);
+
+// The formats' dataset-level files (panoptic.json, data.yaml, VOC lists), from the frame records
+// `load(frame)` returns, frames [first, first + count).
+Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& out, const SceneSpec& spec,
+                      std::uint64_t first, std::uint64_t count,
+                      const std::function<Result<nlohmann::ordered_json>(std::uint64_t)>& load);
+
+// The folders and files the formats write, for --overwrite and the temp-file sweep.
+inline constexpr const char* k_format_folders[] = {"panoptic", "cityscapes", "voc", "yolo"};
+inline constexpr const char* k_format_files[] = {"panoptic.json"};
+
+// The Pascal VOC colour map (index -> RGB).
+std::array<std::uint8_t, 3> voc_colour(std::uint32_t index);
+
+}  // namespace synthlabel

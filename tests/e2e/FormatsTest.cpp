@@ -1,0 +1,218 @@
+// Round trips: every label format is read back by a reader written here, from the format's own
+// definition, and must agree with the COCO instances output of the same frames (same masks, boxes
+// and classes); COCO itself is checked against the pixels by GenerateTest and `synthlabel check`.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/TestSupport.h"
+
+namespace synthlabel {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+const fs::path k_src = SYNTHLABEL_SOURCE_DIR;
+
+struct Ann {
+  std::uint32_t instance_id = 0, category = 0;
+  std::vector<std::uint8_t> mask;  // row-major
+  double box[4] = {0, 0, 0, 0};
+  std::uint64_t area = 0;
+};
+
+class Formats : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    s_dir = new test::TempDir();
+    const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                             test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
+                             test::shell_quote((s_dir->path() / "d").string()) +
+                             " --frames 3 --quiet 'outputs=[coco, panoptic, cityscapes, voc, yolo]'");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete s_dir;
+    s_dir = nullptr;
+  }
+  static fs::path dir() { return s_dir->path() / "d"; }
+  // COCO annotations of image `image_id` (1-based), with their decoded masks.
+  static std::vector<Ann> coco_of(std::uint64_t image_id, std::uint32_t& w, std::uint32_t& h) {
+    const json coco = json::parse(test::read_file(dir() / "coco.json"));
+    for (const json& im : coco["images"]) {
+      if (im["id"] == image_id) w = im["width"], h = im["height"];
+    }
+    std::vector<Ann> out;
+    for (const json& a : coco["annotations"]) {
+      if (a["image_id"] != image_id) continue;
+      Ann ann;
+      ann.instance_id = a["instance_id"];
+      ann.category = a["category_id"];
+      ann.area = a["area"];
+      for (std::size_t k = 0; k < 4; ++k) ann.box[k] = a["bbox"][k];
+      ann.mask = test::rle_to_mask(test::decode_rle_string(a["segmentation"]["counts"]), h, w);
+      out.push_back(std::move(ann));
+    }
+    return out;
+  }
+  static test::TempDir* s_dir;
+};
+test::TempDir* Formats::s_dir = nullptr;
+
+TEST_F(Formats, CocoPanopticAgreesWithCocoInstances) {
+  const json pan = json::parse(test::read_file(dir() / "panoptic.json"));
+  ASSERT_EQ(pan["annotations"].size(), 3u);
+  for (const json& a : pan["annotations"]) {
+    std::uint32_t w = 0, h = 0;
+    const auto coco = coco_of(a["image_id"], w, h);
+    const test::Image png = test::read_png(dir() / a["file_name"].get<std::string>());
+    ASSERT_EQ(png.channels, 3u);
+    ASSERT_EQ(a["segments_info"].size(), coco.size());
+    for (const Ann& c : coco) {
+      const json* seg = nullptr;
+      for (const json& s : a["segments_info"]) {
+        if (s["id"] == c.instance_id) seg = &s;
+      }
+      ASSERT_TRUE(seg) << "segment " << c.instance_id;
+      EXPECT_EQ((*seg)["category_id"], c.category);
+      EXPECT_EQ((*seg)["area"], c.area);
+      for (std::size_t k = 0; k < 4; ++k) EXPECT_EQ((*seg)["bbox"][k].get<double>(), c.box[k]);
+      for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
+        // id = R + 256 G + 256^2 B (COCO panoptic's rgb2id)
+        const std::uint32_t id = png.pixels[3 * p] + 256 * png.pixels[3 * p + 1] + 65536 * png.pixels[3 * p + 2];
+        ASSERT_EQ(id == c.instance_id, c.mask[p] == 1) << "pixel " << p;
+      }
+    }
+  }
+  EXPECT_EQ(pan["categories"][0]["isthing"], 1);
+}
+
+TEST_F(Formats, CityscapesAgreesWithCocoInstances) {
+  for (std::uint64_t frame = 0; frame < 3; ++frame) {
+    std::uint32_t w = 0, h = 0;
+    const auto coco = coco_of(frame + 1, w, h);
+    char stem[16];
+    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
+    const test::Image labels = test::read_png(dir() / "cityscapes" / (std::string(stem) + "_gtFine_labelIds.png"));
+    const test::Image inst = test::read_png(dir() / "cityscapes" / (std::string(stem) + "_gtFine_instanceIds.png"));
+    ASSERT_EQ(inst.bit_depth, 16u);
+    // instanceIds = class x 1000 + k, k counting instances of the class in instance-id order.
+    std::map<std::uint32_t, std::uint32_t> next;
+    std::vector<std::uint8_t> covered(std::size_t{w} * h, 0);
+    for (const Ann& c : coco) {
+      const std::uint32_t value = c.category * 1000 + next[c.category]++;
+      for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
+        ASSERT_EQ(inst.pixels[p] == value, c.mask[p] == 1) << "frame " << frame << " pixel " << p;
+        if (c.mask[p]) {
+          ASSERT_EQ(labels.pixels[p], c.category);
+          covered[p] = 1;
+        }
+      }
+    }
+    for (std::size_t p = 0; p < covered.size(); ++p) {
+      if (!covered[p]) {
+        ASSERT_EQ(labels.pixels[p], 0u) << "unlabeled";
+      }
+    }
+  }
+}
+
+TEST_F(Formats, PascalVocAgreesWithCocoInstances) {
+  const json coco_json = json::parse(test::read_file(dir() / "coco.json"));
+  for (std::uint64_t frame = 0; frame < 3; ++frame) {
+    std::uint32_t w = 0, h = 0;
+    const auto coco = coco_of(frame + 1, w, h);
+    char stem[16];
+    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
+    const test::Image cls = test::read_png(dir() / "voc/SegmentationClass" / (std::string(stem) + ".png"));
+    const test::Image obj = test::read_png(dir() / "voc/SegmentationObject" / (std::string(stem) + ".png"));
+    ASSERT_EQ(cls.channels, 1u);  // palette indices
+    for (const Ann& c : coco) {
+      for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
+        ASSERT_EQ(obj.pixels[p] == c.instance_id, c.mask[p] == 1);
+        if (c.mask[p]) {
+          ASSERT_EQ(cls.pixels[p], c.category);
+        }
+      }
+    }
+    // Annotations/STEM.xml: 1-based inclusive corners.
+    const std::string xml = test::read_file(dir() / "voc/Annotations" / (std::string(stem) + ".xml"));
+    const std::regex object("<name>([^<]*)</name><instance_id>(\\d+)</instance_id>.*?<xmin>(\\d+)</xmin><ymin>(\\d+)</ymin>"
+                            "<xmax>(\\d+)</xmax><ymax>(\\d+)</ymax>");
+    std::size_t found = 0;
+    for (auto it = std::sregex_iterator(xml.begin(), xml.end(), object); it != std::sregex_iterator(); ++it, ++found) {
+      const auto id = static_cast<std::uint32_t>(std::stoul((*it)[2]));
+      const Ann* c = nullptr;
+      for (const Ann& a : coco) {
+        if (a.instance_id == id) c = &a;
+      }
+      ASSERT_TRUE(c);
+      EXPECT_EQ((*it)[1].str(), coco_json["categories"][c->category - 1]["name"].get<std::string>());
+      EXPECT_EQ(std::stod((*it)[3]) - 1, c->box[0]);
+      EXPECT_EQ(std::stod((*it)[4]) - 1, c->box[1]);
+      EXPECT_EQ(std::stod((*it)[5]), c->box[0] + c->box[2]);
+      EXPECT_EQ(std::stod((*it)[6]), c->box[1] + c->box[3]);
+    }
+    EXPECT_EQ(found, coco.size());
+  }
+  EXPECT_NE(test::read_file(dir() / "voc/ImageSets/Segmentation/all.txt").find("000002"), std::string::npos);
+}
+
+TEST_F(Formats, YoloAgreesWithCocoInstances) {
+  for (std::uint64_t frame = 0; frame < 3; ++frame) {
+    std::uint32_t w = 0, h = 0;
+    const auto coco = coco_of(frame + 1, w, h);
+    char stem[16];
+    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
+    EXPECT_TRUE(fs::exists(dir() / "yolo/images" / (std::string(stem) + ".png")));
+    std::istringstream in(test::read_file(dir() / "yolo/labels" / (std::string(stem) + ".txt")));
+    std::size_t line = 0;
+    int cls = 0;
+    double cx = 0, cy = 0, bw = 0, bh = 0;
+    while (in >> cls >> cx >> cy >> bw >> bh) {
+      ASSERT_LT(line, coco.size());
+      const Ann& c = coco[line++];  // same order: increasing instance id
+      EXPECT_EQ(cls + 1, static_cast<int>(c.category));
+      // Normalized centre and size back to pixels: within the 6 printed decimals.
+      EXPECT_NEAR((cx - bw / 2) * w, c.box[0], 1e-3 * w);
+      EXPECT_NEAR((cy - bh / 2) * h, c.box[1], 1e-3 * h);
+      EXPECT_NEAR(bw * w, c.box[2], 1e-3 * w);
+      EXPECT_NEAR(bh * h, c.box[3], 1e-3 * h);
+    }
+    EXPECT_EQ(line, coco.size());
+  }
+  const std::string yaml = test::read_file(dir() / "yolo/data.yaml");
+  EXPECT_NE(yaml.find("train: images"), std::string::npos);
+  EXPECT_NE(yaml.find("0: 'box'"), std::string::npos);
+}
+
+TEST_F(Formats, CheckPassesAndCatchesATamperedPanopticTable) {
+  auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote(dir().string()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const fs::path copy = s_dir->path() / "tampered";
+  fs::copy(dir(), copy, fs::copy_options::recursive);
+  json pan = json::parse(test::read_file(copy / "panoptic.json"));
+  pan["annotations"][0]["segments_info"][0]["category_id"] = 3;
+  pan["annotations"][0]["segments_info"][0]["area"] = 1;
+  std::ofstream(copy / "panoptic.json") << pan.dump();
+  r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote(copy.string()));
+  EXPECT_EQ(r.exit_code, 6);
+  EXPECT_NE(r.err.find("panoptic.json: image 1 segment 1 does not match its COCO annotation"), std::string::npos) << r.err;
+}
+
+TEST_F(Formats, UnknownFormatIsAConfigError) {
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " validate " +
+                           test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " 'outputs=[coco, yolov8]'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("outputs[1]: unknown format 'yolov8'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace synthlabel
