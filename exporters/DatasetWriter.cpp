@@ -45,6 +45,26 @@ json world_to_camera_opencv(const Camera& cam) {
   return rows;
 }
 
+// Rounded to 1e-6 (micrometres, millionths of a pixel): stable text, far below any label's precision.
+double round6(double v) { return std::round(v * 1e6) / 1e6; }
+
+// An instance's geometry labels (Scene.h InstanceGeometry) as COCO annotation extensions.
+void add_geometry(json& ann, const InstanceGeometry& g) {
+  json r = json::array();
+  for (int row = 0; row < 3; ++row) r.push_back({round6(g.rotation[0][row]), round6(g.rotation[1][row]), round6(g.rotation[2][row])});
+  json corners = json::array();
+  for (const glm::dvec2& c : g.corners_px) {
+    if (std::isfinite(c.x) && std::isfinite(c.y)) corners.push_back({round6(c.x), round6(c.y)});
+    else corners.push_back(nullptr);  // behind the camera
+  }
+  ann["amodal_bbox"] = {round6(g.amodal[0]), round6(g.amodal[1]), round6(g.amodal[2]), round6(g.amodal[3])};
+  ann["truncation"] = round6(g.truncation);
+  ann["pose"] = {{"R", std::move(r)}, {"t", {round6(g.translation.x), round6(g.translation.y), round6(g.translation.z)}}};
+  ann["box3d"] = {{"size", {round6(g.box_size.x), round6(g.box_size.y), round6(g.box_size.z)}},
+                  {"centre", {round6(g.box_centre.x), round6(g.box_centre.y), round6(g.box_centre.z)}},
+                  {"corners_px", std::move(corners)}};
+}
+
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -273,6 +293,11 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                                    {"area", l.area},
                                    {"bbox", {l.x, l.y, l.w, l.h}},
                                    {"iscrowd", 0}});
+    const Instance* inst = nullptr;
+    for (const Instance& i : scene.instances) {
+      if (i.instance_id == l.instance_id) inst = &i;
+    }
+    if (inst != nullptr && inst->geometry.valid) add_geometry(annotations.back(), inst->geometry);
   }
   out.annotations = annotations.size();
   record["annotations"] = std::move(annotations);

@@ -254,7 +254,53 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
     }
   }
   randomizers.apply(scene, FrameContext{spec, meshes, at});
+  compute_geometry(scene, meshes);
   return scene;
+}
+
+void compute_geometry(Scene& scene, std::span<const Mesh> meshes) {
+  const Camera& cam = scene.camera;
+  // OpenGL camera (looks down -Z, +Y up) -> OpenCV camera (+Z forward, +Y down).
+  const glm::dmat4 view = glm::dmat4(cam.view);
+  auto to_cv = [&](const glm::dvec3& world) {
+    const glm::dvec4 c = view * glm::dvec4(world, 1.0);
+    return glm::dvec3(c.x, -c.y, -c.z);
+  };
+  auto project = [&](const glm::dvec3& p) { return glm::dvec2(cam.fx * p.x / p.z + cam.cx, cam.fy * p.y / p.z + cam.cy); };
+  const glm::dmat3 gl_to_cv(1, 0, 0, 0, -1, 0, 0, 0, -1);
+  for (Instance& inst : scene.instances) {
+    if (inst.instance_id == 0 || inst.mesh_index >= meshes.size()) continue;
+    const Mesh& mesh = meshes[inst.mesh_index];
+    InstanceGeometry& g = inst.geometry;
+    const glm::dmat4 model = glm::dmat4(inst.model);
+    g.rotation = gl_to_cv * glm::dmat3(view) * glm::mat3_cast(glm::dquat(inst.rotation));
+    g.translation = to_cv(glm::dvec3(inst.position));
+    const glm::dvec3 lo(mesh.bounds_min), hi(mesh.bounds_max);
+    g.box_size = (hi - lo) * glm::dvec3(inst.scale);
+    g.box_centre = to_cv(glm::dvec3(model * glm::dvec4(0.5 * (lo + hi), 1.0)));
+    for (int k = 0; k < 8; ++k) {
+      const glm::dvec3 local((k & 1) ? hi.x : lo.x, (k & 2) ? hi.y : lo.y, (k & 4) ? hi.z : lo.z);
+      const glm::dvec3 c = to_cv(glm::dvec3(model * glm::dvec4(local, 1.0)));
+      g.corners_px[static_cast<std::size_t>(k)] = c.z > 1e-9 ? project(c) : glm::dvec2(std::nan(""));
+    }
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    for (const Vertex& v : mesh.vertices) {
+      const glm::dvec3 c = to_cv(glm::dvec3(model * glm::dvec4(glm::dvec3(v.position), 1.0)));
+      if (c.z < double(cam.near_m)) {
+        g.behind_camera = true;
+        continue;
+      }
+      const glm::dvec2 p = project(c);
+      x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
+    }
+    if (x1 < x0) continue;  // entirely behind the camera
+    g.amodal[0] = x0, g.amodal[1] = y0, g.amodal[2] = x1 - x0, g.amodal[3] = y1 - y0;
+    const double area = (x1 - x0) * (y1 - y0);
+    const double iw = std::max(0.0, std::min(x1, double(cam.width)) - std::max(x0, 0.0));
+    const double ih = std::max(0.0, std::min(y1, double(cam.height)) - std::max(y0, 0.0));
+    g.truncation = area > 0 ? std::clamp(1.0 - iw * ih / area, 0.0, 1.0) : 0.0;
+    g.valid = true;
+  }
 }
 
 }  // namespace synthlabel

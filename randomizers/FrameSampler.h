@@ -23,6 +23,10 @@
 namespace synthlabel {
 
 // The base draw (camera, lights, objects from the spec), then `randomizers` in order.
+// Fills every labeled instance's InstanceGeometry (pose, 3D box, projected corners, amodal box,
+// truncation) from its mesh and the scene's camera. sample_frame calls it last.
+void compute_geometry(Scene& scene, std::span<const Mesh> meshes);
+
 Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const RandomizerPipeline& randomizers,
                    std::uint64_t frame);
 

@@ -10,6 +10,7 @@
 //   coordinates where pixel (0,0) spans [0,1)x[0,1).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,7 +18,9 @@
 #include <nlohmann/json.hpp>
 
 #include <glm/gtc/quaternion.hpp>
+#include <glm/mat3x3.hpp>
 #include <glm/mat4x4.hpp>
+#include <glm/vec2.hpp>
 #include <glm/vec3.hpp>
 
 namespace synthlabel {
@@ -58,6 +61,20 @@ struct Light {
   double temperature_k = 0;                   // sampled colour temperature, 0 when none
 };
 
+// What an instance's geometry projects to, from its mesh and the frame's camera (not from pixels):
+// computed after the randomizers, in the OpenCV camera frame (+X right, +Y down, +Z forward, metres).
+struct InstanceGeometry {
+  bool valid = false;
+  glm::dmat3 rotation{1.0};   // object -> camera (no scale)
+  glm::dvec3 translation{0};  // the object origin in the camera frame
+  glm::dvec3 box_size{0};     // the mesh's axis-aligned box in object space, times the scale (metres)
+  glm::dvec3 box_centre{0};   // that box's centre in the camera frame
+  std::array<glm::dvec2, 8> corners_px{};  // its corners projected (corner k: x hi if k&1, y if k&2, z if k&4)
+  double amodal[4] = {0, 0, 0, 0};  // [x, y, w, h] of every projected vertex in front of the camera (may leave the image)
+  double truncation = 0;            // share of that box outside the image, 0..1
+  bool behind_camera = false;       // some vertices lie behind the near plane (amodal box then covers the rest)
+};
+
 struct Instance {
   std::uint32_t mesh_index = 0;
   glm::mat4 model{1.0f};  // object -> world
@@ -76,6 +93,7 @@ struct Instance {
   glm::vec3 position{0.0f};
   glm::vec3 scale{1.0f};
   glm::quat rotation{1.0f, 0.0f, 0.0f, 0.0f};  // (w, x, y, z), object -> world
+  InstanceGeometry geometry;  // labeled instances, filled by sample_frame
 };
 
 // The frame's environment map (scenes/Environment.h), when the config has one.

@@ -207,6 +207,56 @@ TEST_F(Formats, CheckPassesAndCatchesATamperedPanopticTable) {
   EXPECT_NE(r.err.find("panoptic.json: image 1 segment 1 does not match its COCO annotation"), std::string::npos) << r.err;
 }
 
+TEST_F(Formats, PoseBoxesAndAmodalExtentAgreeWithTheCameraAndThePixels) {
+  const json coco = json::parse(test::read_file(dir() / "coco.json"));
+  std::map<std::int64_t, json> images;
+  for (const json& im : coco["images"]) images[im["id"]] = im;
+  for (const json& a : coco["annotations"]) {
+    const json& K = images[a["image_id"]]["camera"]["K"];
+    const double fx = K[0][0], fy = K[1][1], cx = K[0][2], cy = K[1][2];
+    // Every visible pixel centre lies inside the projected extent of the geometry.
+    const double bx = a["bbox"][0], by = a["bbox"][1], bw = a["bbox"][2], bh = a["bbox"][3];
+    const double ax = a["amodal_bbox"][0], ay = a["amodal_bbox"][1], aw = a["amodal_bbox"][2], ah = a["amodal_bbox"][3];
+    EXPECT_LE(ax, bx + 0.5 + 1e-6);
+    EXPECT_LE(ay, by + 0.5 + 1e-6);
+    EXPECT_GE(ax + aw, bx + bw - 0.5 - 1e-6);
+    EXPECT_GE(ay + ah, by + bh - 0.5 - 1e-6);
+    // Corner k of the 3D box = centre + R (+-size/2 per axis by the bits of k), projected with K.
+    const json& R = a["pose"]["R"];
+    for (std::size_t k = 0; k < 8; ++k) {
+      double p[3];
+      for (std::size_t r = 0; r < 3; ++r) {
+        p[r] = a["box3d"]["centre"][r].get<double>();
+        for (std::size_t c = 0; c < 3; ++c) {
+          const double half = 0.5 * a["box3d"]["size"][c].get<double>() * (((k >> c) & 1u) ? 1.0 : -1.0);
+          p[r] += R[r][c].get<double>() * half;
+        }
+      }
+      EXPECT_NEAR(a["box3d"]["corners_px"][k][0].get<double>(), fx * p[0] / p[2] + cx, 1e-3);
+      EXPECT_NEAR(a["box3d"]["corners_px"][k][1].get<double>(), fy * p[1] / p[2] + cy, 1e-3);
+    }
+    EXPECT_GE(a["truncation"].get<double>(), 0.0);
+  }
+}
+
+TEST_F(Formats, AnObjectPartlyOffScreenIsTruncatedWithALargerAmodalBox) {
+  // A 1 m cube half beyond the right edge of the image, seen head-on from 4 m.
+  test::TempDir tmp;
+  std::ofstream(tmp.path() / "edge.yaml") << "seed: 1\nframes: 1\nresolution: [64, 48]\ncategories: [box]\n"
+                                             "camera: {fov_deg: 50, distance: 4, elevation_deg: 0, azimuth_deg: 0}\n"
+                                             "objects: [{primitive: cube, category: box, position: [2.3, 0, 0]}]\n";
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((tmp.path() / "edge.yaml").string()) +
+                           " --out " + test::shell_quote((tmp.path() / "d").string()) + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json a = json::parse(test::read_file(tmp.path() / "d/coco.json"))["annotations"].at(0);
+  const double bx = a["bbox"][0], bw = a["bbox"][2], ax = a["amodal_bbox"][0], aw = a["amodal_bbox"][2];
+  EXPECT_EQ(bx + bw, 64.0) << "the visible box stops at the image edge";
+  EXPECT_GT(ax + aw, 64.0 + 5.0) << "the amodal box goes on";
+  EXPECT_GT(aw, bw + 5.0);
+  EXPECT_GT(a["truncation"].get<double>(), 0.2);
+  EXPECT_LT(a["truncation"].get<double>(), 0.8);
+}
+
 TEST_F(Formats, UnknownFormatIsAConfigError) {
   const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " validate " +
                            test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " 'outputs=[coco, yolov8]'");
