@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "exporters/Labels.h"
 #include "randomizers/FrameSampler.h"
 
 namespace synthlabel {
@@ -22,6 +23,7 @@ struct Job {
   std::uint64_t seq = 0;  // position among the frames this run renders: commit order
   Scene scene;
   std::unique_ptr<FrameBuffers> buffers;
+  std::vector<InstanceLabel> amodal;  // outputs: [amodal]: each labeled instance's unoccluded mask
 };
 
 // Shared state of one run; every member below `mutex` is guarded by it.
@@ -91,7 +93,7 @@ class Shared {
         job = std::move(m_jobs.front());
         m_jobs.pop_front();
       }
-      auto encoded = encode_frame(job.scene, *job.buffers, m_encode);
+      auto encoded = encode_frame(job.scene, *job.buffers, m_encode, job.amodal);
       {
         std::lock_guard lock(m_mutex);
         m_free.push_back(std::move(job.buffers));
@@ -190,6 +192,19 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> 
     auto buffers = shared.take_buffer();
     if (!buffers) return ok_status();  // run already failed; its error is reported below
     SL_TRY_STATUS(renderer.collect(slot, *buffers));
+    if (options.encode.outputs.amodal) {
+      // Each labeled instance rendered alone: its unoccluded mask, for amodal masks and visibility.
+      Job& job = *in_flight[slot];
+      std::vector<std::uint32_t> ids;
+      for (std::size_t k = 0; k < job.scene.instances.size(); ++k) {
+        const std::uint32_t id = job.scene.instances[k].instance_id;
+        if (id == 0) continue;
+        SL_TRY_STATUS(renderer.render_alone(job.scene, k, ids));
+        auto labels = extract_instance_labels(ids, buffers->width, buffers->height, id);
+        if (!labels) return labels.error();
+        for (auto& l : *labels) job.amodal.push_back(std::move(l));
+      }
+    }
     in_flight[slot]->buffers = std::move(buffers);
     shared.push(std::move(*in_flight[slot]));
     in_flight[slot].reset();

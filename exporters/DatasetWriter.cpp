@@ -204,7 +204,8 @@ std::string frame_stem(std::uint64_t frame) {
   return buf;
 }
 
-Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, const EncodeOptions& options) {
+Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, const EncodeOptions& options,
+                                  std::span<const InstanceLabel> amodal) {
   EncodedFrame out;
   out.frame = scene.frame;
   const std::string stem = frame_stem(scene.frame);
@@ -298,6 +299,15 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
       if (i.instance_id == l.instance_id) inst = &i;
     }
     if (inst != nullptr && inst->geometry.valid) add_geometry(annotations.back(), inst->geometry);
+    for (const InstanceLabel& a : amodal) {
+      if (a.instance_id != l.instance_id) continue;
+      // Visible pixels are a subset of the unoccluded ones (same rasterization): visibility <= 1.
+      json& ann = annotations.back();
+      ann["amodal_segmentation"] = {{"size", {h, w}}, {"counts", rle_counts_to_string(a.rle_counts)}};
+      ann["amodal_area"] = a.area;
+      ann["amodal_pixel_bbox"] = {a.x, a.y, a.w, a.h};
+      ann["visibility"] = a.area ? round6(double(l.area) / double(a.area)) : 0.0;
+    }
   }
   out.annotations = annotations.size();
   record["annotations"] = std::move(annotations);

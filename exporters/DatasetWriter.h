@@ -28,6 +28,7 @@
 
 #include "core/Error.h"
 #include "exporters/Exr.h"
+#include "exporters/Labels.h"
 #include "exporters/Png.h"
 #include "renderer/Renderer.h"
 #include "scenes/Scene.h"
@@ -65,7 +66,10 @@ struct EncodedFrame {
 // Frame file stem: the frame index, zero-padded to 6 digits (more when needed).
 std::string frame_stem(std::uint64_t frame);
 
-Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffers, const EncodeOptions& options);
+// `amodal`: with outputs: [amodal], each labeled instance's labels from a render of it alone (its
+// unoccluded mask); annotations then carry amodal_segmentation, amodal_area and visibility.
+Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffers, const EncodeOptions& options,
+                                  std::span<const InstanceLabel> amodal = {});
 
 // Makes `out` ready to receive a dataset: creates it if missing; accepts it if empty; if it holds a
 // previous synthlabel dataset (a manifest.json) and `overwrite` is set, removes that dataset's files

@@ -82,6 +82,11 @@ class Renderer {
   virtual Status submit(std::uint32_t slot, const Scene& scene) = 0;
   virtual Status collect(std::uint32_t slot, FrameBuffers& out) = 0;
 
+  // The instance-id buffer of `scene` with only its instance `index` in it (no other object, no
+  // light): that instance's unoccluded (amodal) mask, rasterized exactly as in the full frame, so its
+  // visible pixels there are a subset. Waits for the result; any slot may be in flight meanwhile.
+  virtual Status render_alone(const Scene& scene, std::size_t index, std::vector<std::uint32_t>& ids) = 0;
+
   // One frame, start to finish (slot 0).
   Status render(const Scene& scene, FrameBuffers& out) {
     SL_TRY_STATUS(submit(0, scene));

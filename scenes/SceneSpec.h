@@ -112,6 +112,7 @@ struct EnvironmentSpec {
 // Label formats written besides COCO instances (exporters/Formats.h), from `outputs: [...]`.
 struct OutputsSpec {
   bool panoptic = false, cityscapes = false, voc = false, yolo = false;
+  bool amodal = false;  // each labeled instance also rendered alone: amodal masks and visibility
 };
 
 // How frames are rasterized (fixed for a run; RendererOptions).

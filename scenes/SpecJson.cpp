@@ -120,6 +120,7 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                    {"gamma", to_json(s.gamma)},                 {"jpeg_quality", to_json(s.jpeg_quality)}};
   }
   j["outputs"] = json::array({"coco"});
+  if (spec.outputs.amodal) j["outputs"].push_back("amodal");
   if (spec.outputs.panoptic) j["outputs"].push_back("panoptic");
   if (spec.outputs.cityscapes) j["outputs"].push_back("cityscapes");
   if (spec.outputs.voc) j["outputs"].push_back("voc");

@@ -1082,6 +1082,99 @@ Status VulkanRenderer::submit(std::uint32_t slot_index, const Scene& scene) {
   return check_messages();
 }
 
+Status VulkanRenderer::render_alone(const Scene& scene, std::size_t index, std::vector<std::uint32_t>& ids) {
+  if (index >= scene.instances.size()) return make_error(ExitCode::internal, "render_alone: no such instance");
+  const VkDevice dev = m_device.get();
+  if (!m_alone) {  // a slot like the ring's, with its own command buffer, fence, uniforms and readback
+    auto s = std::make_unique<Slot>();
+    VkCommandBufferAllocateInfo ai{};
+    ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+    ai.commandPool = m_command_pool.get();
+    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    ai.commandBufferCount = 1;
+    SL_VK_TRY(vkAllocateCommandBuffers(dev, &ai, &s->cmd));
+    VkFenceCreateInfo fi{};
+    fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+    VkFence fence = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateFence(dev, &fi, nullptr, &fence));
+    s->fence = UniqueFence(dev, fence);
+    SL_TRY_STATUS(make_buffer(sizeof(FrameUniforms), VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
+                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
+                              s->frame_ubo));
+    SL_TRY_STATUS(make_buffer(VkDeviceSize{m_width} * m_height * 12, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT, VK_MEMORY_PROPERTY_HOST_CACHED_BIT, true, s->readback));
+    // Its descriptor set: the ring's sets are all allocated, so it borrows slot 0's layout with its own
+    // uniform buffer in a set from a pool of its own.
+    const VkDescriptorSetLayout layout = m_set_layout.get();
+    const std::array<VkDescriptorPoolSize, 2> sizes{
+        {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1}, {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 4}}};
+    VkDescriptorPoolCreateInfo pci{};
+    pci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+    pci.maxSets = 1;
+    pci.poolSizeCount = static_cast<std::uint32_t>(sizes.size());
+    pci.pPoolSizes = sizes.data();
+    VkDescriptorPool pool = VK_NULL_HANDLE;
+    SL_VK_TRY(vkCreateDescriptorPool(dev, &pci, nullptr, &pool));
+    m_alone_pool = UniqueDescriptorPool(dev, pool);
+    VkDescriptorSetAllocateInfo dai{};
+    dai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+    dai.descriptorPool = pool;
+    dai.descriptorSetCount = 1;
+    dai.pSetLayouts = &layout;
+    SL_VK_TRY(vkAllocateDescriptorSets(dev, &dai, &s->set));
+    // Same images as every slot; its own uniforms.
+    const VkDescriptorBufferInfo bi{s->frame_ubo.buffer.get(), 0, sizeof(FrameUniforms)};
+    std::array<VkCopyDescriptorSet, 4> copies{};
+    for (std::uint32_t b = 1; b <= 4; ++b) {
+      VkCopyDescriptorSet& c = copies[b - 1];
+      c.sType = VK_STRUCTURE_TYPE_COPY_DESCRIPTOR_SET;
+      c.srcSet = m_slots.front().set;
+      c.srcBinding = b;
+      c.dstSet = s->set;
+      c.dstBinding = b;
+      c.descriptorCount = 1;
+    }
+    VkWriteDescriptorSet w{};
+    w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+    w.dstSet = s->set;
+    w.dstBinding = 0;
+    w.descriptorCount = 1;
+    w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+    w.pBufferInfo = &bi;
+    vkUpdateDescriptorSets(dev, 1, &w, static_cast<std::uint32_t>(copies.size()), copies.data());
+    m_alone = std::move(s);
+  }
+  // The instance alone: no light, no environment, no background image (its colour is not read).
+  Scene alone;
+  alone.frame = scene.frame;
+  alone.camera = scene.camera;
+  alone.ambient = 0.0f;
+  alone.instances = {scene.instances[index]};
+  alone.instances[0].asset_materials = false;
+  alone.instances[0].texture = -1;
+  Slot& slot = *m_alone;
+  SL_TRY_STATUS(record(slot, alone));
+  VkSubmitInfo si{};
+  si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &slot.cmd;
+  const VkFence fence = slot.fence.get();
+  SL_VK_TRY(vkResetFences(dev, 1, &fence));
+  SL_VK_TRY(vkQueueSubmit(m_device.queue(), 1, &si, fence));
+  SL_VK_TRY(vkWaitForFences(dev, 1, &fence, VK_TRUE, std::numeric_limits<std::uint64_t>::max()));
+  if (!slot.readback.coherent) {
+    VkMappedMemoryRange range{};
+    range.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE;
+    range.memory = slot.readback.memory.get();
+    range.size = VK_WHOLE_SIZE;
+    SL_VK_TRY(vkInvalidateMappedMemoryRanges(dev, 1, &range));
+  }
+  const std::size_t pixels = std::size_t{m_width} * m_height;
+  ids.resize(pixels);
+  std::memcpy(ids.data(), static_cast<const std::uint8_t*>(slot.readback.mapped) + 2 * pixels * 4, pixels * 4);
+  return check_messages();
+}
+
 Status VulkanRenderer::collect(std::uint32_t slot_index, FrameBuffers& out) {
   if (slot_index >= m_slots.size() || !m_slots[slot_index].pending) {
     return make_error(ExitCode::internal, "collect on a frame slot with nothing submitted");

@@ -39,6 +39,7 @@ class VulkanRenderer final : public Renderer {
   std::uint32_t slots() const override { return static_cast<std::uint32_t>(m_slots.size()); }
   Status submit(std::uint32_t slot, const Scene& scene) override;
   Status collect(std::uint32_t slot, FrameBuffers& out) override;
+  Status render_alone(const Scene& scene, std::size_t index, std::vector<std::uint32_t>& ids) override;
   const DeviceInfo& device() const override { return m_physical.info; }
   RenderTimings timings() const override { return m_timings; }
   const Instance& instance() const { return m_instance; }
@@ -147,6 +148,8 @@ class VulkanRenderer final : public Renderer {
   std::uint32_t m_texture_layers = 0;
   UniqueImageView m_texture_data_view;  // the same array as UNORM: linear data maps (metallic-roughness, normal, occlusion)
   std::vector<Slot> m_slots;
+  UniqueDescriptorPool m_alone_pool;
+  std::unique_ptr<Slot> m_alone;  // its own slot for render_alone (made on first use)
   Buffer m_vertices;
   Buffer m_indices;
   std::vector<MeshRange> m_meshes;

@@ -257,6 +257,60 @@ TEST_F(Formats, AnObjectPartlyOffScreenIsTruncatedWithALargerAmodalBox) {
   EXPECT_LT(a["truncation"].get<double>(), 0.8);
 }
 
+TEST_F(Formats, HalfHiddenAndPartlyOffScreenGivesTheExpectedVisibility) {
+  // A 2 x 2 m square (a plane turned to face the camera) at x in [1, 3], y in [-1, 1], 4 m in front
+  // of a head-on camera, so its right part leaves the image; an unlabeled 0.5 x 2.2 m strip 1 m
+  // nearer hides part of it. Expected masks by testing each pixel centre's ray against both.
+  test::TempDir tmp;
+  std::ofstream(tmp.path() / "hidden.yaml")
+      << "seed: 1\nframes: 1\nresolution: [64, 48]\ncategories: [target]\n"
+         "camera: {fov_deg: 50, distance: 4, elevation_deg: 0, azimuth_deg: 0}\nlights: [{elevation_deg: 40}]\n"
+         "objects:\n"
+         "  - {primitive: plane, category: target, scale: 2, position: [2, 0, 0], rotation: [90, 0, 0]}\n"
+         "  - {primitive: plane, labeled: false, scale: [0.5, 1, 2.2], position: [1.25, 0, 1], rotation: [90, 0, 0]}\n"
+         "outputs: [coco, amodal]\n";
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                           test::shell_quote((tmp.path() / "hidden.yaml").string()) + " --out " +
+                           test::shell_quote((tmp.path() / "d").string()) + " --quiet --validate");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json coco = json::parse(test::read_file(tmp.path() / "d/coco.json"));
+  ASSERT_EQ(coco["annotations"].size(), 1u);
+  const json& a = coco["annotations"][0];
+  const json& K = coco["images"][0]["camera"]["K"];
+  const double fx = K[0][0], fy = K[1][1], cx = K[0][2], cy = K[1][2];
+  std::size_t unoccluded = 0, visible = 0;
+  std::vector<std::uint8_t> expected_amodal(64 * 48, 0);
+  for (int v = 0; v < 48; ++v) {
+    for (int u = 0; u < 64; ++u) {
+      const double dx = (u + 0.5 - cx) / fx, dy = -(v + 0.5 - cy) / fy;  // world x, y per metre of depth
+      const bool target = dx * 4 > 1.0 && dx * 4 < 3.0 && std::abs(dy * 4) < 1.0;
+      const bool strip = dx * 3 > 1.0 && dx * 3 < 1.5 && std::abs(dy * 3) < 1.1;
+      unoccluded += target;
+      visible += target && !strip;
+      expected_amodal[static_cast<std::size_t>(v * 64 + u)] = target;
+    }
+  }
+  ASSERT_GT(unoccluded, 0u);
+  const double expected = double(visible) / double(unoccluded);
+  EXPECT_GT(expected, 0.3);
+  EXPECT_LT(expected, 0.8);
+  EXPECT_NEAR(a["visibility"].get<double>(), expected, 1.0 / double(unoccluded)) << "within one pixel's worth";
+  EXPECT_NEAR(a["amodal_area"].get<double>(), double(unoccluded), 1.0);
+  EXPECT_NEAR(a["area"].get<double>(), double(visible), 1.0);
+  // The amodal mask itself, and the boxes: the amodal box (geometry) is larger than the tight one
+  // and leaves the image; truncation counts the part outside.
+  const auto mask = test::rle_to_mask(test::decode_rle_string(a["amodal_segmentation"]["counts"]), 48, 64);
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < mask.size(); ++i) differ += mask[i] != expected_amodal[i];
+  EXPECT_LE(differ, 1u);
+  EXPECT_GT(a["amodal_bbox"][2].get<double>(), a["bbox"][2].get<double>() + 5);
+  EXPECT_GT(a["amodal_bbox"][0].get<double>() + a["amodal_bbox"][2].get<double>(), 64.0);
+  EXPECT_GT(a["truncation"].get<double>(), 0.1);
+  // synthlabel check accepts it.
+  const auto c = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote((tmp.path() / "d").string()));
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+}
+
 TEST_F(Formats, UnknownFormatIsAConfigError) {
   const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " validate " +
                            test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " 'outputs=[coco, yolov8]'");
