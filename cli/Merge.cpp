@@ -97,6 +97,7 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
         spec.outputs.cityscapes |= name == "cityscapes";
         spec.outputs.voc |= name == "voc";
         spec.outputs.yolo |= name == "yolo";
+        spec.outputs.kitti |= name == "kitti";
       }
     }
   } catch (const json::exception& e) {

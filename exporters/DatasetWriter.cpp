@@ -282,7 +282,8 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
   {
-    FrameLabels frame{stem, w, h, fb.instance_id, category_of, *labels, out.files.front().second, options.category_names};
+    FrameLabels frame{stem,          w,           h, fb.instance_id, category_of, *labels, out.files.front().second,
+                      options.category_names, scene.instances, amodal, &scene.camera};
     SL_TRY_STATUS(encode_formats(options.outputs, frame, out.files, record));
   }
   json annotations = json::array();

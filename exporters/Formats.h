@@ -14,6 +14,11 @@
 //               voc/Annotations/STEM.xml (objects with their category name and tight box, 1-based
 //               inclusive pixel corners as VOC has them); voc/ImageSets/Segmentation/all.txt and
 //               voc/labels.txt (index -> name) at the end.
+//   kitti       kitti/image_2/STEM.png (the RGB frame again), kitti/label_2/STEM.txt (KITTI object
+//               labels: type truncated occluded alpha left top right bottom h w l x y z rotation_y;
+//               occluded from visibility when outputs has amodal: 0 (>= 0.99), 1 (>= 0.5), 2 (> 0),
+//               else 3 = unknown), kitti/calib/STEM.txt (P0..P3 = K [I | 0], R0_rect = I,
+//               Tr_velo_to_cam = [I | 0]: the camera frame is the reference frame).
 //   yolo        yolo/images/STEM.png (the RGB frame again) and yolo/labels/STEM.txt: one line
 //               "class cx cy w h" per instance, class = category id - 1, box centre and size
 //               normalized by the image size; yolo/data.yaml (at the end) for Ultralytics.
@@ -44,6 +49,9 @@ struct FrameLabels {
   std::span<const InstanceLabel> labels;         // visible instances, increasing id
   std::span<const std::uint8_t> rgb_png;         // the encoded frame, for formats that carry a copy
   std::span<const std::string> category_names;   // by category id - 1
+  std::span<const Instance> instances;           // the frame's instances (geometry, for KITTI)
+  std::span<const InstanceLabel> amodal;         // outputs: [amodal]: unoccluded labels (visibility)
+  const Camera* camera = nullptr;
 };
 
 // Appends the selected formats' files for one frame to `files`; what the end-of-run files need
@@ -58,7 +66,7 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
                       const std::function<Result<nlohmann::ordered_json>(std::uint64_t)>& load);
 
 // The folders and files the formats write, for --overwrite and the temp-file sweep.
-inline constexpr const char* k_format_folders[] = {"panoptic", "cityscapes", "voc", "yolo"};
+inline constexpr const char* k_format_folders[] = {"panoptic", "cityscapes", "voc", "yolo", "kitti"};
 inline constexpr const char* k_format_files[] = {"panoptic.json"};
 
 // The Pascal VOC colour map (index -> RGB).

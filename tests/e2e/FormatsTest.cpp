@@ -35,7 +35,7 @@ class Formats : public ::testing::Test {
     const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
                              test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
                              test::shell_quote((s_dir->path() / "d").string()) +
-                             " --frames 3 --quiet 'outputs=[coco, panoptic, cityscapes, voc, yolo]'");
+                             " --frames 3 --quiet 'outputs=[coco, amodal, panoptic, cityscapes, voc, yolo, kitti]'");
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static void TearDownTestSuite() {
@@ -309,6 +309,49 @@ TEST_F(Formats, HalfHiddenAndPartlyOffScreenGivesTheExpectedVisibility) {
   // synthlabel check accepts it.
   const auto c = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote((tmp.path() / "d").string()));
   EXPECT_EQ(c.exit_code, 0) << c.err;
+}
+
+TEST_F(Formats, KittiAgreesWithCocoInstances) {
+  const json coco = json::parse(test::read_file(dir() / "coco.json"));
+  for (std::uint64_t frame = 0; frame < 3; ++frame) {
+    char stem[16];
+    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
+    std::vector<json> anns;
+    for (const json& a : coco["annotations"]) {
+      if (a["image_id"] == frame + 1) anns.push_back(a);
+    }
+    std::istringstream in(test::read_file(dir() / "kitti/label_2" / (std::string(stem) + ".txt")));
+    std::string type;
+    double trunc = 0, alpha = 0, l = 0, t = 0, r = 0, b = 0, hh = 0, ww = 0, ll = 0, x = 0, y = 0, z = 0, ry = 0;
+    int occluded = 0;
+    std::size_t line = 0;
+    while (in >> type >> trunc >> occluded >> alpha >> l >> t >> r >> b >> hh >> ww >> ll >> x >> y >> z >> ry) {
+      ASSERT_LT(line, anns.size());
+      const json& a = anns[line++];
+      EXPECT_EQ(type, coco["categories"][a["category_id"].get<std::size_t>() - 1]["name"].get<std::string>());
+      EXPECT_NEAR(trunc, a["truncation"].get<double>(), 1e-6);
+      EXPECT_EQ(l, a["bbox"][0].get<double>());
+      EXPECT_EQ(t, a["bbox"][1].get<double>());
+      EXPECT_EQ(r, a["bbox"][0].get<double>() + a["bbox"][2].get<double>() - 1);
+      EXPECT_EQ(b, a["bbox"][1].get<double>() + a["bbox"][3].get<double>() - 1);
+      // h, w, l = the box's y, z, x sizes; location = bottom centre = centre + R (0, -h/2, 0).
+      EXPECT_NEAR(hh, a["box3d"]["size"][1].get<double>(), 1e-5);
+      EXPECT_NEAR(ww, a["box3d"]["size"][2].get<double>(), 1e-5);
+      EXPECT_NEAR(ll, a["box3d"]["size"][0].get<double>(), 1e-5);
+      const json& R = a["pose"]["R"];
+      const double loc[3] = {x, y, z};
+      for (std::size_t k = 0; k < 3; ++k) {
+        EXPECT_NEAR(loc[k], a["box3d"]["centre"][k].get<double>() - 0.5 * hh * R[k][1].get<double>(), 1e-5);
+      }
+      EXPECT_NEAR(ry, std::atan2(-R[2][0].get<double>(), R[0][0].get<double>()), 1e-5);
+      const double vis = a["visibility"];
+      EXPECT_EQ(occluded, vis >= 0.99 ? 0 : vis >= 0.5 ? 1 : 2) << "from the visibility";
+    }
+    EXPECT_EQ(line, anns.size());
+    const std::string calib = test::read_file(dir() / "kitti/calib" / (std::string(stem) + ".txt"));
+    EXPECT_EQ(calib.rfind("P0: ", 0), 0u);
+    EXPECT_NE(calib.find("P2: "), std::string::npos);
+  }
 }
 
 TEST_F(Formats, UnknownFormatIsAConfigError) {
