@@ -268,6 +268,11 @@ int main(int argc, char** argv) {
       std::printf("  %-20s %zu\n", st.category_names[i].c_str(), st.per_category[i]);
     }
     std::printf("  boxes: %zu small, %zu medium, %zu large (COCO area thresholds 32^2, 96^2)\n", st.small, st.medium, st.large);
+    if (!st.visibility.empty()) {
+      std::size_t bins[4] = {0, 0, 0, 0};  // < 0.25, < 0.5, < 0.99, >= 0.99
+      for (double vis : st.visibility) bins[vis < 0.25 ? 0 : vis < 0.5 ? 1 : vis < 0.99 ? 2 : 3]++;
+      std::printf("  visibility: %zu under 25%%, %zu 25-50%%, %zu 50-99%%, %zu fully visible\n", bins[0], bins[1], bins[2], bins[3]);
+    }
     if (!check_report.empty()) {
       if (auto s = write_check_report(check_dir, *r, check_report); !s) return fail(s.error());
       std::printf("  report: %s\n", check_report.string().c_str());

@@ -208,6 +208,15 @@ class Checker {
       if (!a.contains("area") || !a["area"].is_number() || (area = a["area"].get<double>()) <= 0) {
         defect(at + ": area is missing, zero or negative");
       }
+      if (a.contains("visibility")) {
+        const double vis = a["visibility"].is_number() ? a["visibility"].get<double>() : -1.0;
+        const double amodal_area = a.contains("amodal_area") && a["amodal_area"].is_number() ? a["amodal_area"].get<double>() : 0.0;
+        if (vis < 0 || vis > 1 || amodal_area < area || std::abs(vis - (amodal_area > 0 ? area / amodal_area : 0.0)) > 1e-5) {
+          defect(at + ": visibility " + a["visibility"].dump() + " is not area / amodal_area (" + json(area).dump() + " / " +
+                 json(amodal_area).dump() + ")");
+        }
+        m_result.stats.visibility.push_back(vis);
+      }
       std::int64_t instance_id = 0;
       if (!get_int(a, "instance_id", instance_id)) defect(at + ": needs the integer instance_id of its pixels");
       if (image != m_images.end()) m_by_image[image_id].push_back({i, id, category_id, instance_id, box, area});
@@ -543,6 +552,19 @@ Status write_check_report(const std::filesystem::path& dir, const CheckResult& r
     sides.emplace_back(std::move(name), double(n));
   }
   s << "<h3>Box side (square root of the area)</h3>" << bar_chart(sides);
+  if (!st.visibility.empty()) {
+    std::vector<std::pair<std::string, double>> vis;
+    for (int b = 0; b < 10; ++b) {
+      const auto n = std::count_if(st.visibility.begin(), st.visibility.end(),
+                                   [&](double v) { return v >= b / 10.0 && (v < (b + 1) / 10.0 || (b == 9 && v <= 1.0)); });
+      std::string name = std::to_string(b * 10);
+      name += "-";
+      name += std::to_string(b * 10 + 10);
+      name += " %";
+      vis.emplace_back(std::move(name), double(n));
+    }
+    s << "<h3>Visibility (visible / unoccluded pixels)</h3>" << bar_chart(vis);
+  }
   s << "<h2>Frames</h2><p>Each annotation's mask tinted with its instance's colour, its box outlined.</p>";
   auto coco_text = read_text_file(dir / "coco.json");
   if (coco_text) {

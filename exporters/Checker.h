@@ -34,6 +34,7 @@ struct CheckStats {
   std::size_t small = 0, medium = 0, large = 0;  // boxes by area (COCO thresholds)
   std::size_t min_per_image = 0, max_per_image = 0;
   std::vector<double> box_sides;                 // sqrt(area) of every box, for the report's histogram
+  std::vector<double> visibility;                // of every annotation that has one (outputs: [amodal])
 };
 
 struct CheckResult {
