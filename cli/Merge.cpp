@@ -98,6 +98,7 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
         spec.outputs.voc |= name == "voc";
         spec.outputs.yolo |= name == "yolo";
         spec.outputs.kitti |= name == "kitti";
+        spec.outputs.bop |= name == "bop";
       }
     }
   } catch (const json::exception& e) {

@@ -283,7 +283,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
   {
     FrameLabels frame{stem,          w,           h, fb.instance_id, category_of, *labels, out.files.front().second,
-                      options.category_names, scene.instances, amodal, &scene.camera};
+                      options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame};
     SL_TRY_STATUS(encode_formats(options.outputs, frame, out.files, record));
   }
   json annotations = json::array();

@@ -174,6 +174,70 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
       files.emplace_back("kitti/calib/" + f.stem + ".txt", bytes_of(calib));
     }
   }
+  if (outputs.bop) {
+    char im[16];
+    std::snprintf(im, sizeof im, "%06llu", static_cast<unsigned long long>(f.frame));
+    const std::string scene = "bop/000000/";
+    files.emplace_back(scene + "rgb/" + im + ".png", std::vector<std::uint8_t>(f.rgb_png.begin(), f.rgb_png.end()));
+    std::vector<std::uint16_t> mm(pixels, 0);
+    for (std::size_t p = 0; p < pixels && p < f.depth.size(); ++p) {
+      const double d = double(f.depth[p]) * 1000.0;
+      if (std::isfinite(d) && d > 0 && d < 65535.5) mm[p] = static_cast<std::uint16_t>(std::lround(d));
+    }
+    auto depth = encode_png_gray16(mm, f.width, f.height, png);
+    if (!depth) return depth.error();
+    files.emplace_back(scene + "depth/" + im + ".png", std::move(depth).value());
+    json gt = json::array(), info = json::array();
+    std::size_t k = 0;
+    for (const InstanceLabel& a : f.amodal) {  // increasing instance id
+      if (a.area == 0) continue;
+      const Instance* inst = nullptr;
+      for (const Instance& i : f.instances) {
+        if (i.instance_id == a.instance_id) inst = &i;
+      }
+      if (inst == nullptr || !inst->geometry.valid) continue;
+      const InstanceLabel* vis = nullptr;
+      for (const InstanceLabel& l : f.labels) {
+        if (l.instance_id == a.instance_id) vis = &l;
+      }
+      std::vector<std::uint8_t> all(pixels, 0), visible(pixels, 0);
+      std::size_t pos = 0;  // the RLE runs alternate 0, 1, ... over the pixels in column-major order
+      for (std::size_t r = 0; r < a.rle_counts.size(); ++r) {
+        for (std::uint32_t n = 0; n < a.rle_counts[r] && pos < pixels; ++n, ++pos) {
+          if (r % 2 == 1) all[(pos % f.height) * f.width + pos / f.height] = 255;
+        }
+      }
+      for (std::size_t p = 0; p < pixels; ++p) visible[p] = f.ids[p] == a.instance_id ? 255 : 0;
+      char gt_name[32];
+      std::snprintf(gt_name, sizeof gt_name, "%s_%06zu.png", im, k);
+      auto m1 = encode_png_gray8(all, f.width, f.height, png);
+      auto m2 = encode_png_gray8(visible, f.width, f.height, png);
+      if (!m1) return m1.error();
+      if (!m2) return m2.error();
+      files.emplace_back(scene + "mask/" + gt_name, std::move(m1).value());
+      files.emplace_back(scene + "mask_visib/" + gt_name, std::move(m2).value());
+      const InstanceGeometry& g = inst->geometry;
+      json r = json::array();
+      for (int row = 0; row < 3; ++row) {
+        for (int col = 0; col < 3; ++col) r.push_back(g.rotation[col][row]);
+      }
+      gt.push_back({{"cam_R_m2c", std::move(r)},
+                    {"cam_t_m2c", {g.translation.x * 1000.0, g.translation.y * 1000.0, g.translation.z * 1000.0}},
+                    {"obj_id", category(a.instance_id)}});
+      const std::uint64_t visib = vis ? vis->area : 0;
+      info.push_back({{"bbox_obj", {a.x, a.y, a.w, a.h}},
+                      {"bbox_visib", vis ? json{vis->x, vis->y, vis->w, vis->h} : json{-1, -1, -1, -1}},
+                      {"px_count_all", a.area},
+                      {"px_count_valid", a.area},
+                      {"px_count_visib", visib},
+                      {"visib_fract", double(visib) / double(a.area)}});
+      ++k;
+    }
+    const Camera& c = *f.camera;
+    record["bop"] = {{"camera", {{"cam_K", {c.fx, 0.0, c.cx, 0.0, c.fy, c.cy, 0.0, 0.0, 1.0}}, {"depth_scale", 1.0}}},
+                     {"gt", std::move(gt)},
+                     {"gt_info", std::move(info)}};
+  }
   if (outputs.yolo) {
     std::string txt;
     for (const InstanceLabel& l : f.labels) {
@@ -218,6 +282,23 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
     if (ec) return make_error(ExitCode::io, (out / "voc/ImageSets/Segmentation").string() + ": cannot create: " + ec.message());
     SL_TRY_STATUS(write_file_atomic(out / "voc/ImageSets/Segmentation/all.txt", list));
     SL_TRY_STATUS(write_file_atomic(out / "voc/labels.txt", labels));
+  }
+  if (outputs.bop) {
+    json cams = json::object(), gts = json::object(), infos = json::object();
+    for (std::uint64_t fr = first; fr < first + count; ++fr) {
+      auto rec = load(fr);
+      if (!rec) return rec.error();
+      const std::string key = std::to_string(fr);
+      cams[key] = (*rec)["bop"]["camera"];
+      gts[key] = (*rec)["bop"]["gt"];
+      infos[key] = (*rec)["bop"]["gt_info"];
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(out / "bop/000000", ec);
+    if (ec) return make_error(ExitCode::io, (out / "bop/000000").string() + ": cannot create: " + ec.message());
+    SL_TRY_STATUS(write_file_atomic(out / "bop/000000/scene_camera.json", cams.dump(1) + "\n"));
+    SL_TRY_STATUS(write_file_atomic(out / "bop/000000/scene_gt.json", gts.dump(1) + "\n"));
+    SL_TRY_STATUS(write_file_atomic(out / "bop/000000/scene_gt_info.json", infos.dump(1) + "\n"));
   }
   if (outputs.yolo) {
     std::string yaml = "# Ultralytics YOLO dataset (written by synthlabel): every frame is in 'train' and 'val';\n"

@@ -19,6 +19,14 @@
 //               occluded from visibility when outputs has amodal: 0 (>= 0.99), 1 (>= 0.5), 2 (> 0),
 //               else 3 = unknown), kitti/calib/STEM.txt (P0..P3 = K [I | 0], R0_rect = I,
 //               Tr_velo_to_cam = [I | 0]: the camera frame is the reference frame).
+//   bop         bop/000000/ (one BOP scene): rgb/IM.png (the frame again), depth/IM.png (16-bit
+//               millimetres, depth_scale 1; 0 = no surface or beyond 65.535 m), mask/IM_GT.png (the
+//               unoccluded mask inside the image, from the render alone), mask_visib/IM_GT.png; at the
+//               end scene_camera.json, scene_gt.json (cam_R_m2c, cam_t_m2c in mm, obj_id = category
+//               id), scene_gt_info.json (bbox_obj, bbox_visib, px_count_all/valid/visib, visib_fract).
+//               IM is the frame index (6 digits), GT the object's index in the frame's list: every
+//               labeled instance with unoccluded pixels in the image, in instance-id order. Listing
+//               bop turns on amodal.
 //   yolo        yolo/images/STEM.png (the RGB frame again) and yolo/labels/STEM.txt: one line
 //               "class cx cy w h" per instance, class = category id - 1, box centre and size
 //               normalized by the image size; yolo/data.yaml (at the end) for Ultralytics.
@@ -52,6 +60,8 @@ struct FrameLabels {
   std::span<const Instance> instances;           // the frame's instances (geometry, for KITTI)
   std::span<const InstanceLabel> amodal;         // outputs: [amodal]: unoccluded labels (visibility)
   const Camera* camera = nullptr;
+  std::span<const float> depth;                  // metres along the viewing axis, +inf: none
+  std::uint64_t frame = 0;
 };
 
 // Appends the selected formats' files for one frame to `files`; what the end-of-run files need
@@ -66,7 +76,7 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
                       const std::function<Result<nlohmann::ordered_json>(std::uint64_t)>& load);
 
 // The folders and files the formats write, for --overwrite and the temp-file sweep.
-inline constexpr const char* k_format_folders[] = {"panoptic", "cityscapes", "voc", "yolo", "kitti"};
+inline constexpr const char* k_format_folders[] = {"panoptic", "cityscapes", "voc", "yolo", "kitti", "bop"};
 inline constexpr const char* k_format_files[] = {"panoptic.json"};
 
 // The Pascal VOC colour map (index -> RGB).

@@ -541,7 +541,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (auto r = root["randomizers"]) parse_randomizers(r, spec);
     if (auto o = root["outputs"]) {
       if (!o.IsSequence()) fail(o, "outputs", "expected a list of formats, e.g. [coco, yolo]");
-      std::string_view formats[] = {"coco", "amodal", "panoptic", "cityscapes", "voc", "yolo", "kitti"};
+      std::string_view formats[] = {"coco", "amodal", "panoptic", "cityscapes", "voc", "yolo", "kitti", "bop"};
       for (std::size_t i = 0; i < o.size(); ++i) {
         const std::string path = "outputs[" + std::to_string(i) + "]";
         const std::string f = string(o[i], path);
@@ -551,7 +551,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
         else if (f == "yolo") spec.outputs.yolo = true;
         else if (f == "amodal") spec.outputs.amodal = true;
         else if (f == "kitti") spec.outputs.kitti = true;
-        else if (f != "coco") fail(o[i], path, "unknown format '" + f + "'" + suggest(f, formats) + " (known: coco, amodal, panoptic, cityscapes, voc, yolo, kitti)");
+        else if (f == "bop") spec.outputs.bop = spec.outputs.amodal = true;  // BOP's masks need the unoccluded renders
+        else if (f != "coco") fail(o[i], path, "unknown format '" + f + "'" + suggest(f, formats) + " (known: coco, amodal, panoptic, cityscapes, voc, yolo, kitti, bop)");
       }
       // Formats with narrower ids than ours.
       if (spec.outputs.voc && worst > 255) {

@@ -111,7 +111,7 @@ struct EnvironmentSpec {
 
 // Label formats written besides COCO instances (exporters/Formats.h), from `outputs: [...]`.
 struct OutputsSpec {
-  bool panoptic = false, cityscapes = false, voc = false, yolo = false, kitti = false;
+  bool panoptic = false, cityscapes = false, voc = false, yolo = false, kitti = false, bop = false;
   bool amodal = false;  // each labeled instance also rendered alone: amodal masks and visibility
 };
 

@@ -126,6 +126,7 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
   if (spec.outputs.voc) j["outputs"].push_back("voc");
   if (spec.outputs.yolo) j["outputs"].push_back("yolo");
   if (spec.outputs.kitti) j["outputs"].push_back("kitti");
+  if (spec.outputs.bop) j["outputs"].push_back("bop");
   j["render"] = {{"supersampling", spec.render.supersampling}, {"shadow_map_size", spec.render.shadow_map_size}};
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);

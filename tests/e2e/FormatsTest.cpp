@@ -35,7 +35,7 @@ class Formats : public ::testing::Test {
     const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
                              test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
                              test::shell_quote((s_dir->path() / "d").string()) +
-                             " --frames 3 --quiet 'outputs=[coco, amodal, panoptic, cityscapes, voc, yolo, kitti]'");
+                             " --frames 3 --quiet 'outputs=[coco, amodal, panoptic, cityscapes, voc, yolo, kitti, bop]'");
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static void TearDownTestSuite() {
@@ -351,6 +351,58 @@ TEST_F(Formats, KittiAgreesWithCocoInstances) {
     const std::string calib = test::read_file(dir() / "kitti/calib" / (std::string(stem) + ".txt"));
     EXPECT_EQ(calib.rfind("P0: ", 0), 0u);
     EXPECT_NE(calib.find("P2: "), std::string::npos);
+  }
+}
+
+TEST_F(Formats, BopAgreesWithCocoInstances) {
+  const fs::path scene = dir() / "bop/000000";
+  const json cams = json::parse(test::read_file(scene / "scene_camera.json"));
+  const json gts = json::parse(test::read_file(scene / "scene_gt.json"));
+  const json infos = json::parse(test::read_file(scene / "scene_gt_info.json"));
+  const json coco = json::parse(test::read_file(dir() / "coco.json"));
+  for (std::uint64_t frame = 0; frame < 3; ++frame) {
+    const std::string key = std::to_string(frame);
+    std::uint32_t w = 0, h = 0;
+    const auto visible = coco_of(frame + 1, w, h);
+    std::vector<json> anns;
+    for (const json& a : coco["annotations"]) {
+      if (a["image_id"] == frame + 1) anns.push_back(a);
+    }
+    EXPECT_EQ(cams[key]["cam_K"][0], coco["images"][frame]["camera"]["K"][0][0]);
+    // The gt list: every instance with unoccluded pixels, in instance-id order; COCO lists the visible ones.
+    std::size_t next = 0;
+    for (std::size_t g = 0; g < gts[key].size(); ++g) {
+      const json& gt = gts[key][g];
+      const json& info = infos[key][g];
+      char name[32];
+      std::snprintf(name, sizeof name, "%06llu_%06zu.png", static_cast<unsigned long long>(frame), g);
+      const test::Image mask = test::read_png(scene / "mask" / name), mask_visib = test::read_png(scene / "mask_visib" / name);
+      if (info["px_count_visib"] == 0) continue;  // hidden: in BOP's list, not in COCO's
+      ASSERT_LT(next, anns.size());
+      const json& a = anns[next];
+      const Ann& v = visible[next++];
+      EXPECT_EQ(gt["obj_id"], a["category_id"]);
+      for (std::size_t k = 0; k < 3; ++k) EXPECT_NEAR(gt["cam_t_m2c"][k].get<double>(), 1000.0 * a["pose"]["t"][k].get<double>(), 1e-3);
+      for (std::size_t k = 0; k < 9; ++k) EXPECT_NEAR(gt["cam_R_m2c"][k].get<double>(), a["pose"]["R"][k / 3][k % 3].get<double>(), 1e-6);
+      EXPECT_EQ(info["px_count_visib"], a["area"]);
+      EXPECT_EQ(info["px_count_all"], a["amodal_area"]);
+      EXPECT_NEAR(info["visib_fract"].get<double>(), a["visibility"].get<double>(), 1e-6);
+      const auto amodal = test::rle_to_mask(test::decode_rle_string(a["amodal_segmentation"]["counts"]), h, w);
+      for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
+        ASSERT_EQ(mask_visib.pixels[p] == 255, v.mask[p] == 1) << name << " pixel " << p;
+        ASSERT_EQ(mask.pixels[p] == 255, amodal[p] == 1) << name << " pixel " << p;
+      }
+    }
+    EXPECT_EQ(next, anns.size());
+    // Depth in millimetres, rounded.
+    char stem[16];
+    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
+    const test::Image mm = test::read_png(scene / "depth" / (std::string(stem) + ".png"));
+    const auto z = test::read_exr_depth(dir() / "depth" / (std::string(stem) + ".exr"));
+    for (std::size_t p = 0; p < z.z.size(); ++p) {
+      if (std::isinf(z.z[p])) ASSERT_EQ(mm.pixels[p], 0u);
+      else ASSERT_NEAR(double(mm.pixels[p]), 1000.0 * double(z.z[p]), 0.5 + 1e-6);
+    }
   }
 }
 
