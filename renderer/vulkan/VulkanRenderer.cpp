@@ -165,42 +165,7 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   SL_TRY_STATUS(make_render_pass());
   SL_TRY_STATUS(make_pipeline());
 
-  const VkDeviceSize pixels = VkDeviceSize{m_width} * m_height;
-  for (Slot& slot : m_slots) {
-    VkCommandBufferAllocateInfo ai{};
-    ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
-    ai.commandPool = m_command_pool.get();
-    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    ai.commandBufferCount = 1;
-    SL_VK_TRY(vkAllocateCommandBuffers(dev, &ai, &slot.cmd));
-    VkFenceCreateInfo fi{};
-    fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
-    VkFence fence = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateFence(dev, &fi, nullptr, &fence));
-    slot.fence = UniqueFence(dev, fence);
-    SL_TRY_STATUS(make_buffer(sizeof(FrameUniforms), VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
-                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
-                              slot.frame_ubo));
-    // Readback: host-cached memory makes the CPU's reads of the frame fast (uncached reads are slow).
-    SL_TRY_STATUS(make_buffer(pixels * 12, VK_BUFFER_USAGE_TRANSFER_DST_BIT, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT,
-                              VK_MEMORY_PROPERTY_HOST_CACHED_BIT, true, slot.readback));
-    const VkDescriptorSetLayout layout = m_set_layout.get();
-    VkDescriptorSetAllocateInfo dai{};
-    dai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
-    dai.descriptorPool = m_descriptor_pool.get();
-    dai.descriptorSetCount = 1;
-    dai.pSetLayouts = &layout;
-    SL_VK_TRY(vkAllocateDescriptorSets(dev, &dai, &slot.set));
-    VkDescriptorBufferInfo bi{slot.frame_ubo.buffer.get(), 0, sizeof(FrameUniforms)};
-    VkWriteDescriptorSet w{};
-    w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-    w.dstSet = slot.set;
-    w.dstBinding = 0;
-    w.descriptorCount = 1;
-    w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
-    w.pBufferInfo = &bi;
-    vkUpdateDescriptorSets(dev, 1, &w, 0, nullptr);
-  }
+  for (Slot& slot : m_slots) SL_TRY_STATUS(make_slot(slot, m_descriptor_pool.get()));
   SL_TRY_STATUS(make_shadow_resources());  // uses a slot's command buffer
   if (m_ss > 1) SL_TRY_STATUS(make_resolve_resources());
   // A black 1x1 environment and a white 1x1 texture, so the descriptor sets are complete.
@@ -300,8 +265,80 @@ Status VulkanRenderer::make_target(VkFormat format, VkImageUsageFlags usage, VkI
   return ok_status();
 }
 
-Status VulkanRenderer::make_render_pass() {
+Status VulkanRenderer::create_render_pass(std::span<const VkAttachmentDescription> attachments,
+                                          const VkSubpassDescription& subpass,
+                                          std::span<const VkSubpassDependency> dependencies, UniqueRenderPass& out) const {
+  VkRenderPassCreateInfo ci{};
+  ci.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO;
+  ci.attachmentCount = static_cast<std::uint32_t>(attachments.size());
+  ci.pAttachments = attachments.data();
+  ci.subpassCount = 1;
+  ci.pSubpasses = &subpass;
+  ci.dependencyCount = static_cast<std::uint32_t>(dependencies.size());
+  ci.pDependencies = dependencies.data();
+  VkRenderPass rp = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateRenderPass(m_device.get(), &ci, nullptr, &rp));
+  out = UniqueRenderPass(m_device.get(), rp);
+  return ok_status();
+}
+
+Status VulkanRenderer::create_framebuffer(VkRenderPass pass, std::span<const VkImageView> views, std::uint32_t width,
+                                          std::uint32_t height, UniqueFramebuffer& out) const {
+  VkFramebufferCreateInfo fi{};
+  fi.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
+  fi.renderPass = pass;
+  fi.attachmentCount = static_cast<std::uint32_t>(views.size());
+  fi.pAttachments = views.data();
+  fi.width = width;
+  fi.height = height;
+  fi.layers = 1;
+  VkFramebuffer fb = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateFramebuffer(m_device.get(), &fi, nullptr, &fb));
+  out = UniqueFramebuffer(m_device.get(), fb);
+  return ok_status();
+}
+
+// A frame slot: command buffer, fence, uniform buffer, host-cached readback buffer, and a descriptor
+// set from `pool` whose binding 0 is the slot's uniforms (the image bindings are written later).
+Status VulkanRenderer::make_slot(Slot& slot, VkDescriptorPool pool) {
   const VkDevice dev = m_device.get();
+  VkCommandBufferAllocateInfo ai{};
+  ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+  ai.commandPool = m_command_pool.get();
+  ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  ai.commandBufferCount = 1;
+  SL_VK_TRY(vkAllocateCommandBuffers(dev, &ai, &slot.cmd));
+  VkFenceCreateInfo fi{};
+  fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+  VkFence fence = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateFence(dev, &fi, nullptr, &fence));
+  slot.fence = UniqueFence(dev, fence);
+  SL_TRY_STATUS(make_buffer(sizeof(FrameUniforms), VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
+                            VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
+                            slot.frame_ubo));
+  // Readback: host-cached memory makes the CPU's reads of the frame fast (uncached reads are slow).
+  SL_TRY_STATUS(make_buffer(VkDeviceSize{m_width} * m_height * 12, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                            VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT, VK_MEMORY_PROPERTY_HOST_CACHED_BIT, true, slot.readback));
+  const VkDescriptorSetLayout layout = m_set_layout.get();
+  VkDescriptorSetAllocateInfo dai{};
+  dai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+  dai.descriptorPool = pool;
+  dai.descriptorSetCount = 1;
+  dai.pSetLayouts = &layout;
+  SL_VK_TRY(vkAllocateDescriptorSets(dev, &dai, &slot.set));
+  const VkDescriptorBufferInfo bi{slot.frame_ubo.buffer.get(), 0, sizeof(FrameUniforms)};
+  VkWriteDescriptorSet w{};
+  w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+  w.dstSet = slot.set;
+  w.dstBinding = 0;
+  w.descriptorCount = 1;
+  w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+  w.pBufferInfo = &bi;
+  vkUpdateDescriptorSets(dev, 1, &w, 0, nullptr);
+  return ok_status();
+}
+
+Status VulkanRenderer::make_render_pass() {
   std::array<VkAttachmentDescription, 4> att{};
   const VkFormat formats[4] = {m_color.format, k_depth_format, k_id_format, m_zbuffer_format};
   for (std::size_t i = 0; i < 4; ++i) {
@@ -344,32 +381,10 @@ Status VulkanRenderer::make_render_pass() {
   deps[1].dstStageMask = m_ss > 1 ? VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT : VK_PIPELINE_STAGE_TRANSFER_BIT;
   deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
   deps[1].dstAccessMask = m_ss > 1 ? VK_ACCESS_SHADER_READ_BIT : VK_ACCESS_TRANSFER_READ_BIT;
-  VkRenderPassCreateInfo ci{};
-  ci.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO;
-  ci.attachmentCount = static_cast<std::uint32_t>(att.size());
-  ci.pAttachments = att.data();
-  ci.subpassCount = 1;
-  ci.pSubpasses = &sub;
-  ci.dependencyCount = static_cast<std::uint32_t>(deps.size());
-  ci.pDependencies = deps.data();
-  VkRenderPass rp = VK_NULL_HANDLE;
-  SL_VK_TRY(vkCreateRenderPass(dev, &ci, nullptr, &rp));
-  m_render_pass = UniqueRenderPass(dev, rp);
-
+  SL_TRY_STATUS(create_render_pass(att, sub, deps, m_render_pass));
   const std::array<VkImageView, 4> views{m_color.view.get(), m_linear_depth.view.get(), m_ids.view.get(),
                                          m_zbuffer.view.get()};
-  VkFramebufferCreateInfo fi{};
-  fi.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
-  fi.renderPass = rp;
-  fi.attachmentCount = static_cast<std::uint32_t>(views.size());
-  fi.pAttachments = views.data();
-  fi.width = m_iw;
-  fi.height = m_ih;
-  fi.layers = 1;
-  VkFramebuffer fb = VK_NULL_HANDLE;
-  SL_VK_TRY(vkCreateFramebuffer(dev, &fi, nullptr, &fb));
-  m_framebuffer = UniqueFramebuffer(dev, fb);
-  return ok_status();
+  return create_framebuffer(m_render_pass.get(), views, m_iw, m_ih, m_framebuffer);
 }
 
 Status VulkanRenderer::make_pipeline() {
@@ -462,17 +477,7 @@ Status VulkanRenderer::make_shadow_resources() {
     deps[1].dstStageMask = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
     deps[1].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
     deps[1].dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
-    VkRenderPassCreateInfo ci{};
-    ci.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO;
-    ci.attachmentCount = 1;
-    ci.pAttachments = &att;
-    ci.subpassCount = 1;
-    ci.pSubpasses = &sub;
-    ci.dependencyCount = static_cast<std::uint32_t>(deps.size());
-    ci.pDependencies = deps.data();
-    VkRenderPass rp = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateRenderPass(dev, &ci, nullptr, &rp));
-    m_shadow_pass = UniqueRenderPass(dev, rp);
+    SL_TRY_STATUS(create_render_pass(std::span(&att, 1), sub, deps, m_shadow_pass));
   }
   for (std::uint32_t layer = 0; layer < 4; ++layer) {
     VkImageViewCreateInfo vi{};
@@ -484,16 +489,7 @@ Status VulkanRenderer::make_shadow_resources() {
     VkImageView view = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateImageView(dev, &vi, nullptr, &view));
     m_shadow_views[layer] = UniqueImageView(dev, view);
-    VkFramebufferCreateInfo fi{};
-    fi.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
-    fi.renderPass = m_shadow_pass.get();
-    fi.attachmentCount = 1;
-    fi.pAttachments = &view;
-    fi.width = fi.height = side;
-    fi.layers = 1;
-    VkFramebuffer fb = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateFramebuffer(dev, &fi, nullptr, &fb));
-    m_shadow_framebuffers[layer] = UniqueFramebuffer(dev, fb);
+    SL_TRY_STATUS(create_framebuffer(m_shadow_pass.get(), std::span(&view, 1), side, side, m_shadow_framebuffers[layer]));
   }
   {
     VkPushConstantRange range{VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(ShadowPush)};
@@ -575,29 +571,9 @@ Status VulkanRenderer::make_resolve_resources() {
     deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
     deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
     deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
-    VkRenderPassCreateInfo ci{};
-    ci.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO;
-    ci.attachmentCount = static_cast<std::uint32_t>(att.size());
-    ci.pAttachments = att.data();
-    ci.subpassCount = 1;
-    ci.pSubpasses = &sub;
-    ci.dependencyCount = static_cast<std::uint32_t>(deps.size());
-    ci.pDependencies = deps.data();
-    VkRenderPass rp = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateRenderPass(dev, &ci, nullptr, &rp));
-    m_resolve_pass = UniqueRenderPass(dev, rp);
+    SL_TRY_STATUS(create_render_pass(att, sub, deps, m_resolve_pass));
     const std::array<VkImageView, 3> views{m_out_color.view.get(), m_out_depth.view.get(), m_out_ids.view.get()};
-    VkFramebufferCreateInfo fi{};
-    fi.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO;
-    fi.renderPass = rp;
-    fi.attachmentCount = static_cast<std::uint32_t>(views.size());
-    fi.pAttachments = views.data();
-    fi.width = m_width;
-    fi.height = m_height;
-    fi.layers = 1;
-    VkFramebuffer fb = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateFramebuffer(dev, &fi, nullptr, &fb));
-    m_resolve_framebuffer = UniqueFramebuffer(dev, fb);
+    SL_TRY_STATUS(create_framebuffer(m_resolve_pass.get(), views, m_width, m_height, m_resolve_framebuffer));
   }
   {
     std::array<VkDescriptorSetLayoutBinding, 3> b{};
@@ -1086,26 +1062,7 @@ Status VulkanRenderer::render_alone(const Scene& scene, std::size_t index, std::
   if (index >= scene.instances.size()) return make_error(ExitCode::internal, "render_alone: no such instance");
   const VkDevice dev = m_device.get();
   if (!m_alone) {  // a slot like the ring's, with its own command buffer, fence, uniforms and readback
-    auto s = std::make_unique<Slot>();
-    VkCommandBufferAllocateInfo ai{};
-    ai.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
-    ai.commandPool = m_command_pool.get();
-    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    ai.commandBufferCount = 1;
-    SL_VK_TRY(vkAllocateCommandBuffers(dev, &ai, &s->cmd));
-    VkFenceCreateInfo fi{};
-    fi.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
-    VkFence fence = VK_NULL_HANDLE;
-    SL_VK_TRY(vkCreateFence(dev, &fi, nullptr, &fence));
-    s->fence = UniqueFence(dev, fence);
-    SL_TRY_STATUS(make_buffer(sizeof(FrameUniforms), VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
-                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
-                              s->frame_ubo));
-    SL_TRY_STATUS(make_buffer(VkDeviceSize{m_width} * m_height * 12, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT, VK_MEMORY_PROPERTY_HOST_CACHED_BIT, true, s->readback));
-    // Its descriptor set: the ring's sets are all allocated, so it borrows slot 0's layout with its own
-    // uniform buffer in a set from a pool of its own.
-    const VkDescriptorSetLayout layout = m_set_layout.get();
+    // Its descriptor set comes from a pool of its own (the ring's sets are all allocated).
     const std::array<VkDescriptorPoolSize, 2> sizes{
         {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1}, {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 4}}};
     VkDescriptorPoolCreateInfo pci{};
@@ -1116,14 +1073,9 @@ Status VulkanRenderer::render_alone(const Scene& scene, std::size_t index, std::
     VkDescriptorPool pool = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateDescriptorPool(dev, &pci, nullptr, &pool));
     m_alone_pool = UniqueDescriptorPool(dev, pool);
-    VkDescriptorSetAllocateInfo dai{};
-    dai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
-    dai.descriptorPool = pool;
-    dai.descriptorSetCount = 1;
-    dai.pSetLayouts = &layout;
-    SL_VK_TRY(vkAllocateDescriptorSets(dev, &dai, &s->set));
-    // Same images as every slot; its own uniforms.
-    const VkDescriptorBufferInfo bi{s->frame_ubo.buffer.get(), 0, sizeof(FrameUniforms)};
+    auto s = std::make_unique<Slot>();
+    SL_TRY_STATUS(make_slot(*s, pool));
+    // The same images as every slot's set.
     std::array<VkCopyDescriptorSet, 4> copies{};
     for (std::uint32_t b = 1; b <= 4; ++b) {
       VkCopyDescriptorSet& c = copies[b - 1];
@@ -1134,14 +1086,7 @@ Status VulkanRenderer::render_alone(const Scene& scene, std::size_t index, std::
       c.dstBinding = b;
       c.descriptorCount = 1;
     }
-    VkWriteDescriptorSet w{};
-    w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-    w.dstSet = s->set;
-    w.dstBinding = 0;
-    w.descriptorCount = 1;
-    w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
-    w.pBufferInfo = &bi;
-    vkUpdateDescriptorSets(dev, 1, &w, static_cast<std::uint32_t>(copies.size()), copies.data());
+    vkUpdateDescriptorSets(dev, 0, nullptr, static_cast<std::uint32_t>(copies.size()), copies.data());
     m_alone = std::move(s);
   }
   // The instance alone: no light, no environment, no background image (its colour is not read).

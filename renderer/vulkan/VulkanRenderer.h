@@ -86,6 +86,11 @@ class VulkanRenderer final : public Renderer {
   Status make_target(VkFormat format, VkImageUsageFlags usage, VkImageAspectFlags aspect, Target& out,
                      ImageShape shape = {}) const;
   Status make_render_pass();
+  Status create_render_pass(std::span<const VkAttachmentDescription> attachments, const VkSubpassDescription& subpass,
+                            std::span<const VkSubpassDependency> dependencies, UniqueRenderPass& out) const;
+  Status create_framebuffer(VkRenderPass pass, std::span<const VkImageView> views, std::uint32_t width,
+                            std::uint32_t height, UniqueFramebuffer& out) const;
+  Status make_slot(Slot& slot, VkDescriptorPool pool);
   Status make_pipeline();
   // Uploads a sampled 2D-array image of `mips` levels: `data` holds level 0 of every layer, then
   // level 1 of every layer (each (w >> k) x (h >> k)), and so on, `texel` bytes a texel.
