@@ -803,6 +803,17 @@ Status VulkanRenderer::make_graphics_pipeline(PipelineKind kind, std::uint32_t f
   return ok_status();
 }
 
+// Makes the device's writes to the slot's readback buffer visible to the host (after its fence).
+Status VulkanRenderer::invalidate_readback(const Slot& slot) const {
+  if (slot.readback.coherent) return ok_status();
+  VkMappedMemoryRange range{};
+  range.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE;
+  range.memory = slot.readback.memory.get();
+  range.size = VK_WHOLE_SIZE;
+  SL_VK_TRY(vkInvalidateMappedMemoryRanges(m_device.get(), 1, &range));
+  return ok_status();
+}
+
 Status VulkanRenderer::submit_and_wait(Slot& slot) {
   const VkDevice dev = m_device.get();
   VkSubmitInfo si{};
@@ -1099,21 +1110,8 @@ Status VulkanRenderer::render_alone(const Scene& scene, std::size_t index, std::
   alone.instances[0].texture = -1;
   Slot& slot = *m_alone;
   SL_TRY_STATUS(record(slot, alone));
-  VkSubmitInfo si{};
-  si.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
-  si.commandBufferCount = 1;
-  si.pCommandBuffers = &slot.cmd;
-  const VkFence fence = slot.fence.get();
-  SL_VK_TRY(vkResetFences(dev, 1, &fence));
-  SL_VK_TRY(vkQueueSubmit(m_device.queue(), 1, &si, fence));
-  SL_VK_TRY(vkWaitForFences(dev, 1, &fence, VK_TRUE, std::numeric_limits<std::uint64_t>::max()));
-  if (!slot.readback.coherent) {
-    VkMappedMemoryRange range{};
-    range.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE;
-    range.memory = slot.readback.memory.get();
-    range.size = VK_WHOLE_SIZE;
-    SL_VK_TRY(vkInvalidateMappedMemoryRanges(dev, 1, &range));
-  }
+  SL_TRY_STATUS(submit_and_wait(slot));
+  SL_TRY_STATUS(invalidate_readback(slot));
   const std::size_t pixels = std::size_t{m_width} * m_height;
   ids.resize(pixels);
   std::memcpy(ids.data(), static_cast<const std::uint8_t*>(slot.readback.mapped) + 2 * pixels * 4, pixels * 4);
@@ -1132,13 +1130,7 @@ Status VulkanRenderer::collect(std::uint32_t slot_index, FrameBuffers& out) {
   slot.pending = false;
   m_timings.wait += since(t0);
   t0 = Clock::now();
-  if (!slot.readback.coherent) {
-    VkMappedMemoryRange range{};
-    range.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE;
-    range.memory = slot.readback.memory.get();
-    range.size = VK_WHOLE_SIZE;
-    SL_VK_TRY(vkInvalidateMappedMemoryRanges(dev, 1, &range));
-  }
+  SL_TRY_STATUS(invalidate_readback(slot));
   const std::size_t pixels = std::size_t{m_width} * m_height;
   const std::size_t plane = pixels * 4;
   out.width = m_width;

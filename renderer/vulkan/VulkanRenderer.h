@@ -105,6 +105,7 @@ class VulkanRenderer final : public Renderer {
   // The mesh pipeline for a set of shader features (k_feature_* bits), built on first use.
   Result<VkPipeline> mesh_pipeline(std::uint32_t features);
   Status submit_and_wait(Slot& slot);
+  Status invalidate_readback(const Slot& slot) const;
   Status record(Slot& slot, const Scene& scene);
   Status check_messages() const;
 
