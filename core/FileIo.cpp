@@ -98,6 +98,17 @@ Status AtomicFileWriter::commit() {
   return ok_status();
 }
 
+Result<std::string> read_bounded_file(const std::filesystem::path& path, std::uint64_t limit, const std::string& what) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return make_error(ExitCode::asset, what + " not found (or not a regular file)");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return make_error(ExitCode::asset, "cannot read: " + ec.message());
+  if (size > limit) return make_error(ExitCode::asset, "larger than " + std::to_string(limit >> 20) + " MiB");
+  auto bytes = read_text_file(path);
+  if (!bytes) return make_error(ExitCode::asset, bytes.error().message);
+  return bytes;
+}
+
 Result<std::string> read_text_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return io_error(path, "open", errno ? errno : ENOENT);

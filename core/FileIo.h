@@ -16,6 +16,9 @@ namespace synthlabel {
 Status write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 Status write_file_atomic(const std::filesystem::path& path, std::string_view text);
 Result<std::string> read_text_file(const std::filesystem::path& path);
+// Reads an input file of at most `limit` bytes. Errors (ExitCode::asset, without the path, for the
+// caller to prefix): "WHAT not found (or not a regular file)", "cannot read: REASON", "larger than N MiB".
+Result<std::string> read_bounded_file(const std::filesystem::path& path, std::uint64_t limit, const std::string& what);
 
 // A file written piece by piece under a temporary name, renamed into place by commit(); destroyed
 // without commit, it removes the temporary file. Write errors are remembered and reported by commit().

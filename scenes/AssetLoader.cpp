@@ -53,10 +53,7 @@ std::int32_t read_image(const aiScene& scene, const std::filesystem::path& path,
     const auto* data = reinterpret_cast<const std::uint8_t*>(t->pcData);
     bytes.assign(data, data + t->mWidth);  // compressed image bytes
   } else {
-    const auto file = (path.parent_path() / name).lexically_normal();
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec) || std::filesystem::file_size(file, ec) > (64u << 20)) return -1;
-    auto text = read_text_file(file);
+    auto text = read_bounded_file((path.parent_path() / name).lexically_normal(), k_max_texture_bytes, "image");
     if (!text) return -1;
     bytes.assign(text->begin(), text->end());
   }

@@ -259,12 +259,7 @@ EnvironmentMap make_environment(std::string name, std::uint32_t width, std::uint
 
 Result<EnvironmentMap> load_environment(const std::filesystem::path& path) {
   auto fail = [&](const std::string& what) { return make_error(ExitCode::asset, path.string() + ": " + what); };
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return fail("environment map not found (or not a regular file)");
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return fail("cannot read: " + ec.message());
-  if (size > k_max_environment_bytes) return fail("larger than 256 MiB");
-  auto bytes = read_text_file(path);
+  auto bytes = read_bounded_file(path, k_max_environment_bytes, "environment map");
   if (!bytes) return fail(bytes.error().message);
   float* rgba = nullptr;
   int w = 0, h = 0;

@@ -154,12 +154,7 @@ Status adopt_mesh_textures(std::span<Mesh> meshes, std::vector<Texture>& texture
 
 Result<Texture> load_texture(const std::filesystem::path& path) {
   auto fail = [&](const std::string& what) { return make_error(ExitCode::asset, path.string() + ": " + what); };
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return fail("texture not found (or not a regular file)");
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return fail("cannot read: " + ec.message());
-  if (size > k_max_texture_bytes) return fail("larger than 64 MiB");
-  auto bytes = read_text_file(path);
+  auto bytes = read_bounded_file(path, k_max_texture_bytes, "texture");
   if (!bytes) return fail(bytes.error().message);
   auto t = decode_png({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, path.string());
   if (!t) return t.error();
