@@ -22,7 +22,7 @@ struct Part {
 
 // The manifest minus what differs between shards of one dataset.
 json identity_of(json m) {
-  for (const char* k : {"shard", "status", "coco_hash", "frame_record_hashes"}) m.erase(k);
+  for (const char* k : {"shard", "status", "coco_hash", "coco_keypoints_hash", "frame_record_hashes"}) m.erase(k);
   return m;
 }
 
@@ -38,7 +38,8 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
     if (!text) return make_error(ExitCode::io, "merge: '" + dir.string() + "' is not a synthlabel dataset (no manifest.json)");
     try {
       p.manifest = json::parse(*text);
-      if (p.manifest.value("status", "") != "complete") {
+      const auto status = p.manifest.find("status");
+      if (status == p.manifest.end() || !status->is_string() || status->get_ref<const std::string&>() != "complete") {
         return make_error(ExitCode::usage, "merge: shard '" + dir.string() +
                                                "' is incomplete; finish it with generate --resume first");
       }
@@ -87,7 +88,14 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
   try {
     spec.seed = ident.at("seed").get<std::uint64_t>();
     for (const auto& c : ident.at("config").at("categories")) {
-      spec.categories.push_back({c.at("name").get<std::string>(), c.at("supercategory").get<std::string>()});
+      CategorySpec cat;
+      cat.name = c.at("name").get<std::string>();
+      cat.supercategory = c.at("supercategory").get<std::string>();
+      if (c.contains("keypoints")) {
+        for (const auto& name : c.at("keypoints")) cat.keypoints.push_back(name.get<std::string>());
+        for (const auto& e : c.at("skeleton")) cat.skeleton.push_back({e.at(0).get<std::uint32_t>(), e.at(1).get<std::uint32_t>()});
+      }
+      spec.categories.push_back(std::move(cat));
     }
     // The label formats whose dataset-level files (panoptic.json, data.yaml, ...) merge rewrites.
     if (ident.at("config").contains("outputs")) {
@@ -108,7 +116,7 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
   DatasetWriter writer(out);
   // Same shape as generate's manifest: identity, then status and conventions.
   json manifest = parts.front().manifest;
-  for (const char* k : {"shard", "coco_hash", "frame_record_hashes"}) manifest.erase(k);
+  for (const char* k : {"shard", "coco_hash", "coco_keypoints_hash", "frame_record_hashes"}) manifest.erase(k);
   manifest["status"] = "incomplete";
   SL_TRY_STATUS(writer.write_manifest(manifest));
   for (const Part& p : parts) {

@@ -134,6 +134,24 @@ class Checker {
       if (!ids.insert(id).second) defect(at + ": duplicate id " + std::to_string(id));
       if (!names.insert(name).second) defect(at + ": duplicate name '" + name + "'");
       m_categories[id] = name;
+      // COCO keypoints: a list of names, and a skeleton of 1-based index pairs into it.
+      if (cats[i].contains("keypoints")) {
+        const json& names_k = cats[i]["keypoints"];
+        const json& skeleton = cats[i].contains("skeleton") ? cats[i]["skeleton"] : json::array();
+        if (!names_k.is_array() || names_k.empty() || !std::all_of(names_k.begin(), names_k.end(), [](const json& n) { return n.is_string(); })) {
+          defect(at + ": keypoints is not a list of names");
+          continue;
+        }
+        m_keypoint_count[id] = names_k.size();
+        for (const json& e : skeleton) {
+          std::int64_t v[2] = {0, 0};
+          const bool pair = e.is_array() && e.size() == 2 && e[0].is_number_integer() && e[1].is_number_integer();
+          if (pair) v[0] = e[0].get<std::int64_t>(), v[1] = e[1].get<std::int64_t>();
+          if (!pair || v[0] < 1 || v[1] < 1 || v[0] > std::int64_t(names_k.size()) || v[1] > std::int64_t(names_k.size())) {
+            defect(at + ": skeleton edge " + e.dump() + " is not a pair of keypoint numbers 1.." + std::to_string(names_k.size()));
+          }
+        }
+      }
     }
     check_ids(ids, ids.size(), "category");
     std::int64_t max_id = ids.empty() ? 0 : *ids.rbegin();
@@ -217,12 +235,46 @@ class Checker {
         }
         m_result.stats.visibility.push_back(vis);
       }
+      if (const auto kc = m_keypoint_count.find(category_id); kc != m_keypoint_count.end() || a.contains("keypoints")) {
+        check_keypoints(a, at, kc == m_keypoint_count.end() ? 0 : kc->second, image == m_images.end() ? nullptr : &image->second);
+      }
       std::int64_t instance_id = 0;
       if (!get_int(a, "instance_id", instance_id)) defect(at + ": needs the integer instance_id of its pixels");
       if (image != m_images.end()) m_by_image[image_id].push_back({i, id, category_id, instance_id, box, area});
     }
     check_ids(ids, anns.size(), "annotation");
     m_result.stats.annotations = anns.size();
+  }
+
+  // [x, y, v] per keypoint of the category: v 0 (then x = y = 0), 1 or 2; labeled points inside the
+  // image in pixel-index coordinates ([-0.5, w - 0.5)); num_keypoints counts them.
+  void check_keypoints(const json& a, const std::string& at, std::size_t expected, const ImageInfo* image) {
+    const json& kp = a.contains("keypoints") ? a["keypoints"] : json();
+    if (expected == 0) {
+      defect(at + ": has keypoints but its category declares none");
+      return;
+    }
+    if (!kp.is_array() || kp.size() != 3 * expected || !std::all_of(kp.begin(), kp.end(), [](const json& v) { return v.is_number(); })) {
+      defect(at + ": keypoints is not " + std::to_string(expected) + " [x, y, v] triples");
+      return;
+    }
+    std::int64_t labeled = 0;
+    for (std::size_t k = 0; k < expected; ++k) {
+      const double x = kp[3 * k].get<double>(), y = kp[3 * k + 1].get<double>(), v = kp[3 * k + 2].get<double>();
+      if (v != 0 && v != 1 && v != 2) {
+        defect(at + ": keypoint " + std::to_string(k + 1) + " has visibility " + kp[3 * k + 2].dump() + " (0, 1 or 2)");
+      } else if (v == 0 && (x != 0 || y != 0)) {
+        defect(at + ": keypoint " + std::to_string(k + 1) + " is unlabeled (v 0) but has a position");
+      } else if (v > 0 && image != nullptr && (x < -0.5 || y < -0.5 || x >= image->w - 0.5 || y >= image->h - 0.5)) {
+        defect(at + ": keypoint " + std::to_string(k + 1) + " at (" + kp[3 * k].dump() + ", " + kp[3 * k + 1].dump() +
+               ") lies outside the image");
+      }
+      labeled += v > 0;
+    }
+    std::int64_t n = -1;
+    if (!get_int(a, "num_keypoints", n) || n != labeled) {
+      defect(at + ": num_keypoints is not the " + std::to_string(labeled) + " labeled keypoints");
+    }
   }
 
   // RLE against the instance PNG, area and box against the mask, semantic PNG against the categories.
@@ -364,6 +416,7 @@ class Checker {
   std::filesystem::path m_dir;
   CheckResult m_result;
   std::map<std::int64_t, std::string> m_categories;
+  std::map<std::int64_t, std::size_t> m_keypoint_count;  // categories with keypoints: how many
   std::map<std::int64_t, ImageInfo> m_images;
   std::map<std::int64_t, std::vector<Ann>> m_by_image;
 };
@@ -493,6 +546,23 @@ std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& 
     };
     for (std::int64_t x = x0; x <= x1; ++x) put(x, y0), put(x, y1);
     for (std::int64_t y = y0; y <= y1; ++y) put(x0, y), put(x1, y);
+    // Keypoints: a 5 x 5 marker (scaled with the thumbnail), white when visible, black when occluded.
+    if (!a.contains("keypoints") || !a["keypoints"].is_array()) continue;
+    const json& kp = a["keypoints"];
+    const std::int64_t r = 2 * std::max<std::int64_t>(1, (w + 319) / 320);
+    for (std::size_t k = 0; k + 2 < kp.size(); k += 3) {
+      if (!kp[k].is_number() || !kp[k + 1].is_number() || !kp[k + 2].is_number() || kp[k + 2].get<double>() <= 0) continue;
+      const auto cx = static_cast<std::int64_t>(std::floor(kp[k].get<double>() + 0.5));
+      const auto cy = static_cast<std::int64_t>(std::floor(kp[k + 1].get<double>() + 0.5));
+      const std::uint8_t shade = kp[k + 2].get<double>() >= 2 ? 255 : 0;
+      for (std::int64_t y = cy - r; y <= cy + r; ++y) {
+        for (std::int64_t x = cx - r; x <= cx + r; ++x) {
+          if (x < 0 || y < 0 || x >= w || y >= h) continue;
+          const bool rim = x == cx - r || x == cx + r || y == cy - r || y == cy + r;
+          for (std::size_t c = 0; c < 3; ++c) px[4 * (static_cast<std::size_t>(y) * w + static_cast<std::size_t>(x)) + c] = rim ? 255 - shade : shade;
+        }
+      }
+    }
   }
   const std::uint32_t step = std::max<std::uint32_t>(1, (w + 319) / 320);
   const std::uint32_t tw = w / step, th = h / step;
@@ -565,7 +635,8 @@ Status write_check_report(const std::filesystem::path& dir, const CheckResult& r
     }
     s << "<h3>Visibility (visible / unoccluded pixels)</h3>" << bar_chart(vis);
   }
-  s << "<h2>Frames</h2><p>Each annotation's mask tinted with its instance's colour, its box outlined.</p>";
+  s << "<h2>Frames</h2><p>Each annotation's mask tinted with its instance's colour, its box outlined; keypoints as "
+       "squares, white when visible, black when occluded.</p>";
   auto coco_text = read_text_file(dir / "coco.json");
   if (coco_text) {
     try {

@@ -2,7 +2,9 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <charconv>
 #include <cstdlib>
@@ -27,7 +29,7 @@ namespace fs = std::filesystem;
 std::string to_text(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
 
 constexpr const char* k_folders[] = {"rgb", "instance", "semantic", "depth", "records"};
-constexpr const char* k_files[] = {"coco.json", "manifest.json"};
+constexpr const char* k_files[] = {"coco.json", "coco_keypoints.json", "manifest.json"};
 
 Error io_error(const fs::path& p, const std::string& what, const std::error_code& ec) {
   return make_error(ExitCode::io, "cannot " + what + " '" + p.string() + "': " + ec.message());
@@ -63,6 +65,33 @@ void add_geometry(json& ann, const InstanceGeometry& g) {
   ann["box3d"] = {{"size", {round6(g.box_size.x), round6(g.box_size.y), round6(g.box_size.z)}},
                   {"centre", {round6(g.box_centre.x), round6(g.box_centre.y), round6(g.box_centre.z)}},
                   {"corners_px", std::move(corners)}};
+}
+
+// COCO keypoints of one instance: [x, y, v] per keypoint, in COCO's pixel-index coordinates (the
+// centre of pixel (i, j) is (i, j): continuous - 0.5, as Detectron2 reads them). v = 0 (and x = y = 0)
+// when the point is not in front of the camera or falls outside the image; else 2 (visible) when the
+// depth buffer at the pixel holding it is not nearer than its own depth by more than the tolerance,
+// 1 (occluded, by another object or the instance's own surface) otherwise.
+void add_keypoints(json& ann, const Instance& inst, std::span<const float> depth, std::uint32_t w, std::uint32_t h,
+                   double near_m) {
+  json kp = json::array();
+  std::uint32_t labeled = 0;
+  for (std::size_t k = 0; k < inst.keypoints.size(); ++k) {
+    const glm::dvec3 p = k < inst.geometry.keypoints.size() ? inst.geometry.keypoints[k] : glm::dvec3(std::nan(""));
+    const bool inside = std::isfinite(p.x) && std::isfinite(p.y) && p.z >= near_m && p.x >= 0 && p.y >= 0 && p.x < double(w) &&
+                        p.y < double(h);
+    if (!inside) {
+      kp.insert(kp.end(), {0, 0, 0});
+      continue;
+    }
+    const auto px = static_cast<std::size_t>(p.x), py = static_cast<std::size_t>(p.y);
+    const double d = double(depth[py * w + px]);  // +inf where no surface
+    const int v = d < p.z - inst.keypoint_tolerance_m ? 1 : 2;
+    kp.insert(kp.end(), {round6(p.x - 0.5), round6(p.y - 0.5), v});
+    ++labeled;
+  }
+  ann["keypoints"] = std::move(kp);
+  ann["num_keypoints"] = labeled;
 }
 
 using Clock = std::chrono::steady_clock;
@@ -212,12 +241,17 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   const std::uint32_t w = fb.width, h = fb.height;
   const std::size_t pixels = std::size_t{w} * h;
 
-  // Instance id -> category id, from the scene that was rendered.
+  // Instance id -> category id and -> instance, from the scene that was rendered.
   std::vector<std::uint32_t> category_of(1, 0);
+  std::vector<const Instance*> instance_of(1, nullptr);
   for (const Instance& inst : scene.instances) {
     if (inst.instance_id == 0) continue;
-    if (inst.instance_id >= category_of.size()) category_of.resize(inst.instance_id + 1, 0);
+    if (inst.instance_id >= category_of.size()) {
+      category_of.resize(inst.instance_id + 1, 0);
+      instance_of.resize(inst.instance_id + 1, nullptr);
+    }
     category_of[inst.instance_id] = inst.category_id;
+    instance_of[inst.instance_id] = &inst;
   }
   const auto max_id = static_cast<std::uint32_t>(category_of.size() - 1);
 
@@ -295,13 +329,14 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                                    {"area", l.area},
                                    {"bbox", {l.x, l.y, l.w, l.h}},
                                    {"iscrowd", 0}});
-    const Instance* inst = nullptr;
-    for (const Instance& i : scene.instances) {
-      if (i.instance_id == l.instance_id) inst = &i;
-    }
+    const Instance* inst = instance_of[l.instance_id];
     if (inst != nullptr && inst->geometry.valid) add_geometry(annotations.back(), inst->geometry);
-    for (const InstanceLabel& a : amodal) {
-      if (a.instance_id != l.instance_id) continue;
+    if (inst != nullptr && !inst->keypoints.empty()) add_keypoints(annotations.back(), *inst, fb.depth, w, h, cam.near_m);
+    // Both lists are in increasing id order.
+    const auto a_it = std::lower_bound(amodal.begin(), amodal.end(), l.instance_id,
+                                       [](const InstanceLabel& a, std::uint32_t id) { return a.instance_id < id; });
+    if (a_it != amodal.end() && a_it->instance_id == l.instance_id) {
+      const InstanceLabel& a = *a_it;
       // Visible pixels are a subset of the unoccluded ones (same rasterization): visibility <= 1.
       json& ann = annotations.back();
       ann["amodal_segmentation"] = {{"size", {h, w}}, {"counts", rle_counts_to_string(a.rle_counts)}};
@@ -497,44 +532,75 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
       return make_error(ExitCode::io, (m_out / record_path(frame)).string() + ": unreadable record: " + e.what());
     }
   };
-  AtomicFileWriter coco(m_out / "coco.json");
   const json info = {{"description", "synthlabel dataset"},
                      {"version", std::string(tool_version())},
                      {"git_revision", std::string(git_revision())},
                      {"seed", spec.seed}};
-  coco.write("{\"info\":" + to_text(info) + ",\"licenses\":[],\"images\":[");
-  for (std::uint64_t f = first; f < first + count; ++f) {
-    auto rec = load(f);
-    if (!rec) return rec.error();
-    if (f != first) coco.write(",");
-    coco.write(to_text((*rec)["image"]));
-  }
-  coco.write("],\"annotations\":[");
-  std::uint64_t next_id = 1;
-  for (std::uint64_t f = first; f < first + count; ++f) {
-    auto rec = load(f);
-    if (!rec) return rec.error();
-    for (auto& a : (*rec)["annotations"]) {
-      json ann;
-      ann["id"] = next_id;
-      for (auto& [k, v] : a.items()) ann[k] = std::move(v);
-      coco.write(next_id == 1 ? "" : ",");
-      coco.write(to_text(ann));
-      ++next_id;
+  // One COCO file: every image, the annotations of the categories `keep` accepts (ids from 1 in
+  // frame order), those categories with their keypoint names and skeleton when they have them.
+  auto write_coco = [&](const std::string& name, const std::function<bool(std::uint64_t)>& keep) -> Result<std::uint64_t> {
+    AtomicFileWriter coco(m_out / name);
+    coco.write("{\"info\":" + to_text(info) + ",\"licenses\":[],\"images\":[");
+    for (std::uint64_t f = first; f < first + count; ++f) {
+      auto rec = load(f);
+      if (!rec) return rec.error();
+      if (f != first) coco.write(",");
+      coco.write(to_text((*rec)["image"]));
     }
+    coco.write("],\"annotations\":[");
+    std::uint64_t next_id = 1;
+    for (std::uint64_t f = first; f < first + count; ++f) {
+      auto rec = load(f);
+      if (!rec) return rec.error();
+      for (auto& a : (*rec)["annotations"]) {
+        if (!a.contains("category_id") || !a["category_id"].is_number_unsigned() || !keep(a["category_id"].get<std::uint64_t>())) continue;
+        json ann;
+        ann["id"] = next_id;
+        for (auto& [k, v] : a.items()) ann[k] = std::move(v);
+        coco.write(next_id == 1 ? "" : ",");
+        coco.write(to_text(ann));
+        ++next_id;
+      }
+    }
+    json cats = json::array();
+    for (std::size_t i = 0; i < spec.categories.size(); ++i) {
+      if (!keep(i + 1)) continue;
+      const CategorySpec& c = spec.categories[i];
+      json cat = {{"id", i + 1}, {"name", c.name}, {"supercategory", c.supercategory}};
+      if (!c.keypoints.empty()) {
+        cat["keypoints"] = c.keypoints;
+        cat["skeleton"] = json::array();
+        for (const auto& e : c.skeleton) cat["skeleton"].push_back({e[0], e[1]});
+      }
+      cats.push_back(std::move(cat));
+    }
+    coco.write("],\"categories\":" + to_text(cats) + "}");
+    SL_TRY_STATUS(coco.commit());
+    return next_id - 1;
+  };
+  auto all = write_coco("coco.json", [](std::uint64_t) { return true; });
+  if (!all) return all.error();
+  m_dataset_annotations = *all;
+  // COCO keypoints in a file of their own too: only the categories with keypoints, as COCO's
+  // person_keypoints files are (COCOeval's keypoint mode needs num_keypoints on every annotation).
+  bool any_keypoints = false;
+  for (const auto& c : spec.categories) any_keypoints = any_keypoints || !c.keypoints.empty();
+  if (any_keypoints) {
+    auto kp = write_coco("coco_keypoints.json", [&](std::uint64_t id) {
+      return id >= 1 && id <= spec.categories.size() && !spec.categories[id - 1].keypoints.empty();
+    });
+    if (!kp) return kp.error();
   }
-  m_dataset_annotations = next_id - 1;
-  json cats = json::array();
-  for (std::size_t i = 0; i < spec.categories.size(); ++i) {
-    cats.push_back({{"id", i + 1}, {"name", spec.categories[i].name}, {"supercategory", spec.categories[i].supercategory}});
-  }
-  coco.write("],\"categories\":" + to_text(cats) + "}");
-  SL_TRY_STATUS(coco.commit());
   SL_TRY_STATUS(finish_formats(spec.outputs, m_out, spec, first, count, load));
   auto coco_text = read_text_file(m_out / "coco.json");
   if (!coco_text) return make_error(ExitCode::io, coco_text.error().message);
   manifest["status"] = "complete";
   manifest["coco_hash"] = content_hash(as_bytes(*coco_text));
+  if (any_keypoints) {
+    auto kp_text = read_text_file(m_out / "coco_keypoints.json");
+    if (!kp_text) return make_error(ExitCode::io, kp_text.error().message);
+    manifest["coco_keypoints_hash"] = content_hash(as_bytes(*kp_text));
+  }
   manifest["frame_record_hashes"] = std::move(frame_hashes);
   return write_manifest(manifest);
 }

@@ -207,6 +207,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
       Instance inst;
       inst.object_index = static_cast<std::uint32_t>(oi);
       inst.mesh_index = os.shape.mesh_index;
+      const KeypointsSpec* keypoints = &os.shape.keypoints;
       std::uint32_t category_id = os.category_id;
       if (!os.pool.empty()) {
         Rng r_pool = r.fork("pool");
@@ -224,6 +225,11 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
         inst.mesh_index = os.pool[pick].shape.mesh_index;
         inst.pool_entry = static_cast<std::int32_t>(pick);
         category_id = os.pool[pick].category_id;
+        keypoints = &os.pool[pick].shape.keypoints;
+      }
+      if (os.labeled) {
+        inst.keypoints = keypoints->mesh_points;
+        inst.keypoint_tolerance_m = keypoints->tolerance_m;
       }
       inst.position = glm::vec3(sample(os.position, r_pos, at));
       glm::dquat q;
@@ -300,6 +306,12 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes) {
     const double ih = std::max(0.0, std::min(y1, double(cam.height)) - std::max(y0, 0.0));
     g.truncation = area > 0 ? std::clamp(1.0 - iw * ih / area, 0.0, 1.0) : 0.0;
     g.valid = true;
+    g.keypoints.clear();
+    for (const glm::dvec3& k : inst.keypoints) {
+      const glm::dvec3 c = to_cv(glm::dvec3(model * glm::dvec4(k, 1.0)));
+      const glm::dvec2 p = c.z > 1e-9 ? project(c) : glm::dvec2(std::nan(""));
+      g.keypoints.emplace_back(p.x, p.y, c.z);
+    }
   }
 }
 

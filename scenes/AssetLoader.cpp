@@ -200,6 +200,9 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
       }
       v.position *= s;
     }
+    const double us = options.unit_scale;
+    out.from_file = options.z_up ? glm::dmat4(us, 0, 0, 0, 0, 0, -us, 0, 0, us, 0, 0, 0, 0, 0, 1)  // columns: x->x, y->-z, z->y
+                                 : glm::dmat4(us, 0, 0, 0, 0, us, 0, 0, 0, 0, us, 0, 0, 0, 0, 1);
   }
   compute_bounds(out);
   if (options.normalize) {
@@ -209,6 +212,9 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
     const glm::vec3 centre = 0.5f * (out.bounds_min + out.bounds_max);
     for (auto& v : out.vertices) v.position = (v.position - centre) / side;
     compute_bounds(out);
+    glm::dmat4 fit(1.0 / double(side));
+    fit[3] = glm::dvec4(-glm::dvec3(centre) / double(side), 1.0);
+    out.from_file = fit * out.from_file;
   }
   return out;
 }
@@ -235,6 +241,7 @@ void put_all(std::string& out, const std::vector<T>& v) {
 std::string serialize(const Mesh& m) {
   std::string out;
   put(out, m.base_color);
+  put(out, m.from_file);
   put_all(out, m.vertices);
   put_all(out, m.indices);
   put_all(out, m.materials);
@@ -279,7 +286,7 @@ class Reader {
 bool deserialize(std::string_view data, Mesh& m) {
   Reader r(data);
   std::uint64_t images = 0;
-  if (!r.get(m.base_color) || !r.get_all(m.vertices, UINT32_MAX) || !r.get_all(m.indices, UINT32_MAX) ||
+  if (!r.get(m.base_color) || !r.get(m.from_file) || !r.get_all(m.vertices, UINT32_MAX) || !r.get_all(m.indices, UINT32_MAX) ||
       !r.get_all(m.materials, 1u << 20) || !r.get_all(m.parts, 1u << 20) || !r.get(images) || images > k_max_asset_images) {
     return false;
   }

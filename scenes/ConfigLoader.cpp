@@ -3,6 +3,7 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <limits>
@@ -521,6 +522,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     for (std::size_t i = 0; i < objs.size(); ++i) {
       spec.objects.push_back(parse_object(objs[i], "objects[" + std::to_string(i) + "]", spec));
     }
+    collect_keypoints(objs, spec);
     // Worst-case instance count must fit the 16-bit instance PNG.
     std::size_t worst = 0;
     for (const auto& o : spec.objects) {
@@ -774,11 +776,11 @@ class Parser : public std::enable_shared_from_this<Parser> {
   ObjectSpec parse_object(const YAML::Node& n, const std::string& path, const SceneSpec& spec) {
     expect_map(n, path);
     check_keys(n, path, {"name", "primitive", "asset", "normalize", "units", "up", "category", "labeled", "count", "scale",
-                         "position", "rotation", "color", "pool", "category_weights"});
+                         "position", "rotation", "color", "pool", "category_weights", "keypoints"});
     ObjectSpec o;
     if (n["labeled"]) o.labeled = boolean(n["labeled"], join(path, "labeled"));
     if (auto pool = n["pool"]) {
-      for (const char* k : {"primitive", "asset", "normalize", "units", "up", "category"}) {
+      for (const char* k : {"primitive", "asset", "normalize", "units", "up", "category", "keypoints"}) {
         if (n[k]) fail(n[k], join(path, k), "an object with a pool takes its shapes and categories from the pool entries");
       }
       parse_pool(pool, n["category_weights"], join(path, "pool"), o, spec);
@@ -834,6 +836,108 @@ class Parser : public std::enable_shared_from_this<Parser> {
       if (v != "y" && v != "z") fail(up, join(path, "up"), "expected y or z, got '" + v + "'" + suggest(v, axes));
       out.z_up = v == "z";
     }
+    if (auto k = n["keypoints"]) out.keypoints = parse_keypoints(k, join(path, "keypoints"));
+    return out;
+  }
+
+  // keypoints: {points: [{name, position: [x, y, z]}, ...], skeleton: [[name, name], ...], tolerance_m}
+  // Positions are in the model file's own coordinates (before units, up and normalize).
+  KeypointsSpec parse_keypoints(const YAML::Node& n, const std::string& path) {
+    expect_map(n, path);
+    check_keys(n, path, {"points", "skeleton", "tolerance_m"});
+    KeypointsSpec k;
+    const YAML::Node points = n["points"];
+    if (!points) fail(n, join(path, "points"), "missing: list the points, e.g. points: [{name: tip, position: [0, 1, 0]}]");
+    if (!points.IsSequence() || points.size() == 0) fail(points, join(path, "points"), "expected a non-empty list of {name, position}");
+    if (points.size() > k_max_keypoints) fail(points, join(path, "points"), "at most " + std::to_string(k_max_keypoints) + " keypoints");
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const std::string pp = join(path, "points") + "[" + std::to_string(i) + "]";
+      expect_map(points[i], pp);
+      check_keys(points[i], pp, {"name", "position"});
+      if (!points[i]["name"]) fail(points[i], join(pp, "name"), "missing");
+      if (!points[i]["position"]) fail(points[i], join(pp, "position"), "missing: [x, y, z] in the model's coordinates");
+      const std::string name = string(points[i]["name"], join(pp, "name"));
+      for (const auto& prev : k.names) {
+        if (prev == name) fail(points[i]["name"], join(pp, "name"), "keypoint '" + name + "' is listed twice");
+      }
+      const auto xyz = number_list(points[i]["position"], join(pp, "position"), 3);
+      k.names.push_back(name);
+      k.points.emplace_back(xyz[0], xyz[1], xyz[2]);
+    }
+    if (auto sk = n["skeleton"]) {
+      const std::string sp = join(path, "skeleton");
+      if (!sk.IsSequence()) fail(sk, sp, "expected a list of [name, name] pairs");
+      for (std::size_t i = 0; i < sk.size(); ++i) {
+        const std::string ep = sp + "[" + std::to_string(i) + "]";
+        if (!sk[i].IsSequence() || sk[i].size() != 2) fail(sk[i], ep, "expected a pair [name, name]");
+        std::array<std::uint32_t, 2> edge{};
+        for (std::size_t e = 0; e < 2; ++e) {
+          const std::string name = string(sk[i][e], ep + "[" + std::to_string(e) + "]");
+          const auto it = std::find(k.names.begin(), k.names.end(), name);
+          if (it == k.names.end()) {
+            std::vector<std::string_view> names(k.names.begin(), k.names.end());
+            fail(sk[i][e], ep + "[" + std::to_string(e) + "]", "unknown keypoint '" + name + "'" + suggest(name, names));
+          }
+          edge[e] = static_cast<std::uint32_t>(it - k.names.begin() + 1);
+        }
+        if (edge[0] == edge[1]) fail(sk[i], ep, "an edge joins two different keypoints");
+        k.skeleton.push_back(edge);
+      }
+    }
+    if (auto t = n["tolerance_m"]) k.tolerance_m = number(t, join(path, "tolerance_m"), 0.0, 1000.0);
+    return k;
+  }
+
+  // Every shape of a category declares the same keypoint names (COCO keeps them per category), and
+  // the same skeleton where it gives one; the category takes them. Shapes are checked in config order.
+  void collect_keypoints(const YAML::Node& objs, SceneSpec& spec) {
+    std::vector<std::string> first_where(spec.categories.size());
+    auto visit = [&](const ShapeSpec& shape, std::uint32_t category_id, const YAML::Node& node, const std::string& path) {
+      if (category_id == 0) {
+        if (!shape.keypoints.names.empty()) fail(node["keypoints"], join(path, "keypoints"), "an unlabeled object has no keypoint labels");
+        return;
+      }
+      CategorySpec& c = spec.categories[category_id - 1];
+      std::string& first = first_where[category_id - 1];
+      const std::string here = where(node) + ": " + path;
+      if (first.empty()) {
+        first = here;
+        c.keypoints = shape.keypoints.names;
+        c.skeleton = shape.keypoints.skeleton;
+        return;
+      }
+      if (shape.keypoints.names != c.keypoints) {
+        fail(node, join(path, "keypoints"),
+             "category '" + c.name + "' has " + (c.keypoints.empty() ? "no keypoints" : "keypoints [" + join_names(c.keypoints) + "]") +
+                 " from " + first + "; every shape of a category must declare the same keypoint names in the same order");
+      }
+      if (!shape.keypoints.skeleton.empty()) {
+        if (c.skeleton.empty()) c.skeleton = shape.keypoints.skeleton;
+        else if (c.skeleton != shape.keypoints.skeleton) {
+          fail(node["keypoints"]["skeleton"], join(path, "keypoints.skeleton"),
+               "differs from the skeleton category '" + c.name + "' already has; give the same edges or leave it out");
+        }
+      }
+    };
+    for (std::size_t i = 0; i < spec.objects.size(); ++i) {
+      const ObjectSpec& o = spec.objects[i];
+      const std::string path = "objects[" + std::to_string(i) + "]";
+      if (o.pool.empty()) {
+        visit(o.shape, o.labeled ? o.category_id : 0, objs[i], path);
+        continue;
+      }
+      for (std::size_t j = 0; j < o.pool.size(); ++j) {
+        visit(o.pool[j].shape, o.labeled ? o.pool[j].category_id : 0, objs[i]["pool"][j], path + ".pool[" + std::to_string(j) + "]");
+      }
+    }
+  }
+
+  static std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) {
+      if (!out.empty()) out += ", ";
+      out += n;
+    }
     return out;
   }
 
@@ -858,7 +962,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       const std::string ep = path + "[" + std::to_string(j) + "]";
       const YAML::Node e = pool[j];
       expect_map(e, ep);
-      check_keys(e, ep, {"primitive", "asset", "normalize", "units", "up", "category", "weight"});
+      check_keys(e, ep, {"primitive", "asset", "normalize", "units", "up", "category", "weight", "keypoints"});
       PoolEntry entry;
       entry.shape = parse_shape(e, ep);
       if (auto c = e["category"]) {
@@ -1035,9 +1139,21 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::pa
     index.emplace(key, shape.mesh_index);
     return ok_status();
   };
+  // Keypoints follow the vertices: the file's coordinates through units, up axis and normalize.
+  auto place_keypoints = [&](ShapeSpec& shape) {
+    const glm::dmat4& from_file = meshes[shape.mesh_index].from_file;
+    shape.keypoints.mesh_points.clear();
+    for (const glm::dvec3& p : shape.keypoints.points) shape.keypoints.mesh_points.emplace_back(from_file * glm::dvec4(p, 1.0));
+  };
   for (auto& o : spec.objects) {
-    if (o.pool.empty()) SL_TRY_STATUS(add(o.shape));
-    for (auto& e : o.pool) SL_TRY_STATUS(add(e.shape));
+    if (o.pool.empty()) {
+      SL_TRY_STATUS(add(o.shape));
+      place_keypoints(o.shape);
+    }
+    for (auto& e : o.pool) {
+      SL_TRY_STATUS(add(e.shape));
+      place_keypoints(e.shape);
+    }
   }
   return meshes;
 }

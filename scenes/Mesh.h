@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <glm/mat4x4.hpp>
 #include <glm/vec2.hpp>
 #include <glm/vec3.hpp>
 
@@ -61,6 +62,9 @@ struct Mesh {
   // The first material's base-colour map among the uploaded textures (-1: none), set by
   // adopt_mesh_textures(): what an instance with the config's own colour is textured with.
   std::int32_t texture = -1;
+  // The model file's coordinates -> this mesh's (units, up axis and normalize, as the loader applied
+  // them to the vertices); identity for primitives. Keypoints go through it.
+  glm::dmat4 from_file{1.0};
 };
 
 // Recomputes bounds_min/bounds_max from the vertices.

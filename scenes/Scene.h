@@ -73,6 +73,9 @@ struct InstanceGeometry {
   double amodal[4] = {0, 0, 0, 0};  // [x, y, w, h] of every projected vertex in front of the camera (may leave the image)
   double truncation = 0;            // share of that box outside the image, 0..1
   bool behind_camera = false;       // some vertices lie behind the near plane (amodal box then covers the rest)
+  // The instance's keypoints: (u, v) projected in continuous pixel coordinates (NaN when not in front
+  // of the camera) and z, their depth along the viewing axis in metres (the depth buffer's quantity).
+  std::vector<glm::dvec3> keypoints;
 };
 
 struct Instance {
@@ -93,6 +96,10 @@ struct Instance {
   glm::vec3 position{0.0f};
   glm::vec3 scale{1.0f};
   glm::quat rotation{1.0f, 0.0f, 0.0f, 0.0f};  // (w, x, y, z), object -> world
+  // Labeled instances of a shape with keypoints: them in mesh space (KeypointsSpec::mesh_points), and
+  // the depth difference beyond which one counts as occluded.
+  std::vector<glm::dvec3> keypoints;
+  double keypoint_tolerance_m = 0.01;
   InstanceGeometry geometry;  // labeled instances, filled by sample_frame
 };
 

@@ -2,6 +2,7 @@
 // Conventions: world is right-handed, +Y up, metres; angles in the spec are degrees.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -19,6 +20,19 @@ namespace synthlabel {
 struct CategorySpec {
   std::string name;
   std::string supercategory;
+  // COCO keypoints: the names every shape of this category declares (empty: none) and the skeleton,
+  // pairs of 1-based indices into `keypoints` (COCO's convention). Filled from the shapes' keypoints.
+  std::vector<std::string> keypoints;
+  std::vector<std::array<std::uint32_t, 2>> skeleton;
+};
+
+// Named points on a shape (`keypoints:` of an object or pool entry), projected into every frame.
+struct KeypointsSpec {
+  std::vector<std::string> names;
+  std::vector<glm::dvec3> points;       // as written: the model file's coordinates and units
+  std::vector<glm::dvec3> mesh_points;  // the same points in the loaded mesh's space (units, up, normalize applied)
+  std::vector<std::array<std::uint32_t, 2>> skeleton;  // 1-based index pairs; empty: none declared
+  double tolerance_m = 0.01;  // occluded when the depth buffer at its pixel is nearer by more than this
 };
 
 // Pinhole intrinsics in pixels (OpenCV convention, docs/conventions.md), each fixed or drawn.
@@ -71,6 +85,7 @@ struct ShapeSpec {
   double unit_scale = 1.0;      // assets: metres per file unit (applied before normalize)
   bool z_up = false;            // assets: the file is Z-up (turned to our +Y up)
   std::string where;            // "file:line:col: objects[i].asset" for asset error messages
+  KeypointsSpec keypoints;      // empty names: none
   std::uint32_t mesh_index = 0; // filled by load_meshes(): index into the mesh library
 };
 
@@ -161,5 +176,6 @@ inline constexpr std::size_t k_max_categories = 255;              // semantic PN
 inline constexpr std::size_t k_max_lights = 4;
 inline constexpr std::size_t k_max_randomizers = 64;
 inline constexpr std::size_t k_max_environment_maps = 64;
+inline constexpr std::size_t k_max_keypoints = 256;  // per shape
 
 }  // namespace synthlabel

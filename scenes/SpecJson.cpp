@@ -34,15 +34,27 @@ json to_json(const IntDist& d) {
       d);
 }
 
+void add_keypoints(json& j, const KeypointsSpec& k) {
+  if (k.names.empty()) return;
+  json points = json::array();
+  for (std::size_t i = 0; i < k.names.size(); ++i) {
+    points.push_back({{"name", k.names[i]}, {"position", {k.points[i].x, k.points[i].y, k.points[i].z}}});
+  }
+  json skeleton = json::array();
+  for (const auto& e : k.skeleton) skeleton.push_back({k.names.at(e[0] - 1), k.names.at(e[1] - 1)});
+  j["keypoints"] = {{"points", std::move(points)}, {"skeleton", std::move(skeleton)}, {"tolerance_m", k.tolerance_m}};
+}
+
 void add_shape(json& j, const ShapeSpec& s) {
   if (s.primitive) {
     j["primitive"] = std::string(primitive_name(*s.primitive));
-    return;
+  } else {
+    j["asset"] = s.asset.string();
+    j["normalize"] = s.normalize;
+    j["units"] = s.unit_scale;
+    j["up"] = s.z_up ? "z" : "y";
   }
-  j["asset"] = s.asset.string();
-  j["normalize"] = s.normalize;
-  j["units"] = s.unit_scale;
-  j["up"] = s.z_up ? "z" : "y";
+  add_keypoints(j, s.keypoints);
 }
 
 json to_json(const Vec3Dist& d) { return json::array({to_json(d[0]), to_json(d[1]), to_json(d[2])}); }
@@ -56,8 +68,14 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
   j["resolution"] = {spec.width, spec.height};
   j["categories"] = json::array();
   for (std::size_t i = 0; i < spec.categories.size(); ++i) {
-    j["categories"].push_back(
-        {{"id", i + 1}, {"name", spec.categories[i].name}, {"supercategory", spec.categories[i].supercategory}});
+    const CategorySpec& cat = spec.categories[i];
+    json jc = {{"id", i + 1}, {"name", cat.name}, {"supercategory", cat.supercategory}};
+    if (!cat.keypoints.empty()) {  // COCO keypoints: names and 1-based skeleton pairs
+      jc["keypoints"] = cat.keypoints;
+      jc["skeleton"] = json::array();
+      for (const auto& e : cat.skeleton) jc["skeleton"].push_back({e[0], e[1]});
+    }
+    j["categories"].push_back(std::move(jc));
   }
   const auto& c = spec.camera;
   j["camera"] = {{"fov_deg", to_json(c.fov_y_deg)},         {"near", c.near_m},

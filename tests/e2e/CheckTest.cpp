@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -93,6 +94,52 @@ TEST_F(Check, DuplicateIds) {
   expect_defect(planted("dup", [](json& c) { c["annotations"][1]["id"] = c["annotations"][0]["id"]; }),
                 "coco.json: annotations[1] (id 1): duplicate annotation id");
   expect_defect(planted("dupimg", [](json& c) { c["images"][1]["id"] = c["images"][0]["id"]; }), "duplicate image id 1");
+}
+
+// Category 1 declares keypoints [a, b]; its annotations get valid ones; `broken` then breaks one.
+void with_keypoints(json& c) {
+  c["categories"][0]["keypoints"] = {"a", "b"};
+  c["categories"][0]["skeleton"] = {{1, 2}};
+  for (json& a : c["annotations"]) {
+    if (a["category_id"] != c["categories"][0]["id"]) continue;
+    a["keypoints"] = {1.5, 2.5, 2, 0, 0, 0};
+    a["num_keypoints"] = 1;
+  }
+}
+json& first_of_category_1(json& c) {
+  for (json& a : c["annotations"]) {
+    if (a["category_id"] == c["categories"][0]["id"]) return a;
+  }
+  throw std::runtime_error("no annotation of category 1");
+}
+
+TEST_F(Check, KeypointDefects) {
+  EXPECT_EQ(check(planted("kp_ok", [](json& c) { with_keypoints(c); })).exit_code, 0);
+  expect_defect(planted("kp_edge", [](json& c) {
+                  with_keypoints(c);
+                  c["categories"][0]["skeleton"] = {{1, 3}};
+                }),
+                "skeleton edge [1,3] is not a pair of keypoint numbers 1..2");
+  expect_defect(planted("kp_count", [](json& c) {
+                  with_keypoints(c);
+                  first_of_category_1(c)["keypoints"] = {1.5, 2.5, 2};
+                }),
+                "keypoints is not 2 [x, y, v] triples");
+  expect_defect(planted("kp_flag", [](json& c) {
+                  with_keypoints(c);
+                  first_of_category_1(c)["keypoints"][5] = 3;
+                }),
+                "keypoint 2 has visibility 3 (0, 1 or 2)");
+  expect_defect(planted("kp_outside", [](json& c) {
+                  with_keypoints(c);
+                  first_of_category_1(c)["keypoints"][0] = -3;
+                }),
+                "keypoint 1 at (-3, 2.5) lies outside the image");
+  expect_defect(planted("kp_num", [](json& c) {
+                  with_keypoints(c);
+                  first_of_category_1(c)["num_keypoints"] = 2;
+                }),
+                "num_keypoints is not the 1 labeled keypoints");
 }
 
 TEST_F(Check, MissingFilesAndNotADataset) {

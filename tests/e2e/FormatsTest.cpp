@@ -416,5 +416,79 @@ TEST_F(Formats, UnknownFormatIsAConfigError) {
   EXPECT_NE(r.err.find("outputs[1]: unknown format 'yolov8'"), std::string::npos) << r.err;
 }
 
+TEST(Keypoints, ProjectedWithVisibilityFromTheDepthBuffer) {
+  // A 1 m cube 4 m in front of a head-on camera (camera at z = 4 looking down -z) with keypoints:
+  // the front face's centre (seen), the back face's centre (behind its own front face), a front-face
+  // point behind an unlabeled card 2.5 m from the camera, a point far outside the image and one
+  // behind the camera. A second cube (category without keypoints) must carry none.
+  test::TempDir tmp;
+  std::ofstream(tmp.path() / "kp.yaml")
+      << "seed: 1\nframes: 1\nresolution: [64, 48]\ncategories: [box, other]\n"
+         "camera: {fov_deg: 50, distance: 4, elevation_deg: 0, azimuth_deg: 0}\nlights: [{elevation_deg: 40}]\n"
+         "objects:\n"
+         "  - primitive: cube\n    category: box\n"
+         "    keypoints:\n"
+         "      points:\n"
+         "        - {name: front, position: [0, 0, 0.5]}\n"
+         "        - {name: back, position: [0, 0, -0.5]}\n"
+         "        - {name: covered, position: [0.3, 0, 0.5]}\n"
+         "        - {name: outside, position: [5, 0, 0.5]}\n"
+         "        - {name: behind, position: [0, 0, 10]}\n"
+         "      skeleton: [[front, back], [front, covered]]\n"
+         "  - {primitive: plane, labeled: false, scale: [0.3, 1, 0.3], position: [0.25, 0, 1.5], rotation: [90, 0, 0]}\n"
+         "  - {primitive: cube, category: other, scale: 0.3, position: [-1.2, 0, 0]}\n";
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((tmp.path() / "kp.yaml").string()) +
+                           " --out " + test::shell_quote((tmp.path() / "d").string()) + " --quiet --validate");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json coco = json::parse(test::read_file(tmp.path() / "d/coco.json"));
+  const json& K = coco["images"][0]["camera"]["K"];
+  const double fx = K[0][0], fy = K[1][1], cx = K[0][2], cy = K[1][2];
+  ASSERT_EQ(coco["categories"][0]["keypoints"], json({"front", "back", "covered", "outside", "behind"}));
+  EXPECT_EQ(coco["categories"][0]["skeleton"], json({{1, 2}, {1, 3}})) << "1-based, as COCO";
+  EXPECT_FALSE(coco["categories"][1].contains("keypoints"));
+  const json* box = nullptr;
+  for (const json& a : coco["annotations"]) {
+    if (a["category_id"] == 1) box = &a;
+    else EXPECT_FALSE(a.contains("keypoints"));
+  }
+  ASSERT_TRUE(box);
+  const json& kp = (*box)["keypoints"];
+  ASSERT_EQ(kp.size(), 15u);
+  // Projection in COCO's pixel-index coordinates: continuous u - 0.5 (u = fx X / Z + cx).
+  auto expect_at = [&](std::size_t k, double x, double y, double z) {
+    EXPECT_NEAR(kp[3 * k].get<double>(), fx * x / z + cx - 0.5, 1e-4) << "keypoint " << k;
+    EXPECT_NEAR(kp[3 * k + 1].get<double>(), fy * -y / z + cy - 0.5, 1e-4) << "keypoint " << k;
+  };
+  expect_at(0, 0, 0, 3.5);
+  EXPECT_EQ(kp[2], 2) << "front face centre: visible";
+  expect_at(1, 0, 0, 4.5);
+  EXPECT_EQ(kp[5], 1) << "back face centre: hidden by the cube's own front";
+  expect_at(2, 0.3, 0, 3.5);
+  EXPECT_EQ(kp[8], 1) << "behind the card";
+  for (std::size_t k : {3u, 4u}) {
+    EXPECT_EQ(kp[3 * k], 0);
+    EXPECT_EQ(kp[3 * k + 1], 0);
+    EXPECT_EQ(kp[3 * k + 2], 0) << "keypoint " << k << ": not in the image";
+  }
+  EXPECT_EQ((*box)["num_keypoints"], 3);
+  // The card really covers the pixel of keypoint 2 (its id is 0 there, the front face is id 1 at
+  // keypoint 0's pixel): the flags agree with the label buffers.
+  const test::Image ids = test::read_png(tmp.path() / "d/instance/000000.png");
+  auto id_at = [&](std::size_t k) {
+    const auto u = static_cast<std::size_t>(kp[3 * k].get<double>() + 0.5), v = static_cast<std::size_t>(kp[3 * k + 1].get<double>() + 0.5);
+    return ids.pixels[v * 64 + u];
+  };
+  EXPECT_EQ(id_at(0), (*box)["instance_id"].get<std::uint32_t>());
+  EXPECT_EQ(id_at(2), 0u);
+  // coco_keypoints.json: only the categories with keypoints and their annotations.
+  const json kpf = json::parse(test::read_file(tmp.path() / "d/coco_keypoints.json"));
+  ASSERT_EQ(kpf["categories"].size(), 1u);
+  ASSERT_EQ(kpf["annotations"].size(), 1u);
+  EXPECT_EQ(kpf["annotations"][0]["keypoints"], kp);
+  EXPECT_EQ(kpf["images"], coco["images"]);
+  const auto c = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote((tmp.path() / "d").string()));
+  EXPECT_EQ(c.exit_code, 0) << c.err << c.out;
+}
+
 }  // namespace
 }  // namespace synthlabel

@@ -227,5 +227,27 @@ TEST(Assets, BrokenTestModelsNeverCrash) {
   EXPECT_GE(errors, 12) << "the empty and malformed files must be rejected";
 }
 
+TEST(Assets, FromFileMapsTheFilesCoordinatesLikeTheVertices) {
+  // A box from (10, 20, 30) to (12, 24, 36) in file units; every import option on. Keypoints use
+  // from_file: it must send each corner where the loader put that vertex.
+  test::TempDir tmp;
+  {
+    std::ofstream obj(tmp.path() / "box.obj");
+    for (int k = 0; k < 8; ++k) obj << "v " << ((k & 1) ? 12 : 10) << ' ' << ((k & 2) ? 24 : 20) << ' ' << ((k & 4) ? 36 : 30) << '\n';
+    obj << "f 1 2 4 3\nf 5 7 8 6\nf 1 5 6 2\nf 3 4 8 7\nf 1 3 7 5\nf 2 6 8 4\n";
+  }
+  for (const AssetOptions options : {AssetOptions{}, AssetOptions{true, 0.5, true}, AssetOptions{false, 0.01, true}, AssetOptions{true, 1.0, false}}) {
+    auto m = load_mesh_asset(tmp.path() / "box.obj", options);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    for (int k = 0; k < 8; ++k) {
+      const glm::dvec3 file((k & 1) ? 12 : 10, (k & 2) ? 24 : 20, (k & 4) ? 36 : 30);
+      const glm::dvec3 placed(m->from_file * glm::dvec4(file, 1.0));
+      double best = 1e9;
+      for (const Vertex& v : m->vertices) best = std::min(best, glm::length(glm::dvec3(v.position) - placed));
+      EXPECT_LT(best, 1e-5) << "corner " << k << " normalize " << options.normalize << " z_up " << options.z_up;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace synthlabel

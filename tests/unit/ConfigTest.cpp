@@ -207,5 +207,40 @@ TEST(Config, MissingAssetNamesConfigLocationAndFile) {
             "test.yaml:4:13: objects[0].asset: /nonexistent-dir/nothere.glb: asset file not found");
 }
 
+TEST(Config, KeypointsAreDeclaredPerShapeAndSharedPerCategory) {
+  const std::string kp =
+      "keypoints:\n      points: [{name: top, position: [0, 0.5, 0]}, {name: bottom, position: [0, -0.5, 0]}]\n"
+      "      skeleton: [[top, bottom]]\n";
+  auto r = parse_config(std::string(k_head) + "objects:\n  - primitive: cube\n    category: box\n    " + kp +
+                            "  - primitive: sphere\n    category: box\n    keypoints:\n      points: [{name: top, position: [0, 1, 0]}, "
+                            "{name: bottom, position: [0, -1, 0]}]\n",
+                        "test.yaml", ".");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->categories[0].keypoints, (std::vector<std::string>{"top", "bottom"}));
+  ASSERT_EQ(r->categories[0].skeleton.size(), 1u);
+  EXPECT_EQ(r->categories[0].skeleton[0][0], 1u);
+  EXPECT_EQ(r->categories[0].skeleton[0][1], 2u);
+  EXPECT_TRUE(r->categories[1].keypoints.empty());
+  EXPECT_EQ(r->objects[1].shape.keypoints.points[0].y, 1.0);
+  EXPECT_EQ(r->objects[0].shape.keypoints.tolerance_m, 0.01);
+
+  const std::string head = std::string(k_head) + "objects:\n  - primitive: cube\n    category: box\n    keypoints:\n";
+  EXPECT_EQ(error_of(head + "      points: [{name: a, position: [0, 0, 0]}, {name: a, position: [1, 0, 0]}]\n"),
+            "test.yaml:7:55: objects[0].keypoints.points[1].name: keypoint 'a' is listed twice");
+  EXPECT_EQ(error_of(head + "      points: [{name: tip, position: [0, 0, 0]}]\n      skeleton: [[tip, tap]]\n"),
+            "test.yaml:8:24: objects[0].keypoints.skeleton[0][1]: unknown keypoint 'tap' (did you mean 'tip'?)");
+  EXPECT_EQ(error_of(head + "      points: [{name: tip, position: [0, 0]}]\n"),
+            "test.yaml:7:38: objects[0].keypoints.points[0].position: expected a list of 3 numbers");
+  EXPECT_EQ(error_of(head + "      point: []\n"),
+            "test.yaml:7:7: objects[0].keypoints.point: unknown key (did you mean 'points'?)");
+  // Another shape of the same category with other names, or none.
+  const std::string first = head + "      points: [{name: tip, position: [0, 0, 0]}]\n";
+  EXPECT_EQ(error_of(first + "  - {primitive: sphere, category: box}\n"),
+            "test.yaml:8:5: objects[1].keypoints: category 'box' has keypoints [tip] from test.yaml:4:5: objects[0]; every "
+            "shape of a category must declare the same keypoint names in the same order");
+  EXPECT_EQ(error_of(std::string(k_head) + "objects:\n  - {primitive: cube, labeled: false, keypoints: {points: [{name: a, position: [0, 0, 0]}]}}\n"),
+            "test.yaml:4:50: objects[0].keypoints: an unlabeled object has no keypoint labels");
+}
+
 }  // namespace
 }  // namespace synthlabel
