@@ -101,12 +101,7 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
     if (ident.at("config").contains("outputs")) {
       for (const auto& f : ident.at("config").at("outputs")) {
         const std::string name = f.get<std::string>();
-        spec.outputs.panoptic |= name == "panoptic";
-        spec.outputs.cityscapes |= name == "cityscapes";
-        spec.outputs.voc |= name == "voc";
-        spec.outputs.yolo |= name == "yolo";
-        spec.outputs.kitti |= name == "kitti";
-        spec.outputs.bop |= name == "bop";
+        for (const auto& [flag_name, flag] : k_output_flags) spec.outputs.*flag |= name == flag_name;
       }
     }
   } catch (const json::exception& e) {

@@ -401,17 +401,20 @@ class Checker {
         }
       }
     }
-    if (std::filesystem::exists(m_dir / "yolo/data.yaml", ec)) {
-      auto text = read_text_file(m_dir / "yolo/data.yaml");
+    for (const std::string yaml : {"yolo/data.yaml", "yolo_seg/data.yaml"}) {
+      if (!std::filesystem::exists(m_dir / yaml, ec)) continue;
+      auto text = read_text_file(m_dir / yaml);
       for (const auto& [id, name] : m_categories) {
         const std::string line = "  " + std::to_string(id - 1) + ": '";
-        if (!text || text->find(line) == std::string::npos) defect("yolo/data.yaml: class " + std::to_string(id - 1) + " ('" + name + "') missing");
+        if (!text || text->find(line) == std::string::npos) defect(yaml + ": class " + std::to_string(id - 1) + " ('" + name + "') missing");
       }
     }
   }
 
   void check_rle(const json& ann, const std::string& at, const PngData& inst, std::uint32_t id, std::size_t pixels,
                  const std::string& inst_name, const ImageInfo& image);
+  void check_polygons(const json& seg, const std::string& at, const PngData& inst, std::uint32_t id, std::size_t pixels,
+                      const std::string& inst_name, const ImageInfo& image);
 
   std::filesystem::path m_dir;
   CheckResult m_result;
@@ -421,11 +424,55 @@ class Checker {
   std::map<std::int64_t, std::vector<Ann>> m_by_image;
 };
 
+// Polygons [[x1, y1, x2, y2, ...], ...] filled as pycocotools does: each by the even-odd rule at
+// pixel centres (x + 0.5, y + 0.5), their union the mask; compared with the instance PNG.
+void Checker::check_polygons(const json& seg, const std::string& at, const PngData& inst, std::uint32_t id,
+                             std::size_t pixels, const std::string& inst_name, const ImageInfo& image) {
+  std::vector<std::uint8_t> mask(std::size_t{image.w} * image.h, 0);
+  for (std::size_t p = 0; p < seg.size(); ++p) {
+    const json& poly = seg[p];
+    if (!poly.is_array() || poly.size() < 6 || poly.size() % 2 != 0 ||
+        !std::all_of(poly.begin(), poly.end(), [](const json& v) { return v.is_number(); })) {
+      defect(at + ": segmentation[" + std::to_string(p) + "] is not a polygon [x1, y1, x2, y2, x3, y3, ...]");
+      return;
+    }
+    const std::size_t n = poly.size() / 2;
+    std::vector<double> xs;
+    for (std::uint32_t y = 0; y < image.h; ++y) {
+      const double cy = y + 0.5;
+      xs.clear();
+      for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
+        const double xi = poly[2 * i].get<double>(), yi = poly[2 * i + 1].get<double>();
+        const double xj = poly[2 * j].get<double>(), yj = poly[2 * j + 1].get<double>();
+        if ((yi > cy) != (yj > cy)) xs.push_back(xi + (cy - yi) * (xj - xi) / (yj - yi));
+      }
+      std::sort(xs.begin(), xs.end());
+      for (std::size_t k = 0; k + 1 < xs.size(); k += 2) {  // centres x + 0.5 in [xs[k], xs[k+1])
+        const double from = std::max(0.0, std::ceil(xs[k] - 0.5)), to = std::min(double(image.w), std::ceil(xs[k + 1] - 0.5));
+        for (double x = from; x < to; ++x) mask[std::size_t{y} * image.w + static_cast<std::size_t>(x)] = 1;
+      }
+    }
+  }
+  std::size_t ones = 0, outside = 0;
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    if (!mask[i]) continue;
+    ++ones;
+    outside += inst.values[i] != id;
+  }
+  if (outside > 0 || ones != pixels) {
+    defect(at + ": polygons fill " + std::to_string(ones) + " pixels, " + std::to_string(outside) + " of them not instance " +
+           std::to_string(id) + " in " + inst_name + " (which has " + std::to_string(pixels) + ")");
+  }
+}
+
 void Checker::check_rle(const json& ann, const std::string& at, const PngData& inst, std::uint32_t id, std::size_t pixels,
                         const std::string& inst_name, const ImageInfo& image) {
   const json& seg = ann.contains("segmentation") ? ann["segmentation"] : json();
+  if (seg.is_array()) {
+    check_polygons(seg, at, inst, id, pixels, inst_name, image);
+    return;
+  }
   if (!seg.is_object() || !seg.contains("counts") || !seg.contains("size")) {
-    if (seg.is_array()) return;  // polygons: checked by area and box only
     defect(at + ": segmentation is neither RLE {size, counts} nor polygons");
     return;
   }

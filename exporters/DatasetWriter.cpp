@@ -15,6 +15,7 @@
 #include "core/Version.h"
 #include "exporters/Formats.h"
 #include "exporters/Labels.h"
+#include "exporters/Polygons.h"
 #include "exporters/Rle.h"
 #include "exporters/SensorEffects.h"
 
@@ -322,10 +323,17 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   }
   json annotations = json::array();
   for (const InstanceLabel& l : *labels) {
+    // Compressed RLE, or with outputs: [polygons] exact pixel-edge polygons (exporters/Polygons.h).
+    json segmentation;
+    if (options.outputs.polygons) {
+      segmentation = coco_polygons(trace_loops(fb.instance_id, w, h, l.instance_id, l.x, l.y, l.w, l.h));
+    } else {
+      segmentation = {{"size", {h, w}}, {"counts", rle_counts_to_string(l.rle_counts)}};
+    }
     annotations.push_back(json{{"image_id", image_id},
                                    {"category_id", category_of[l.instance_id]},
                                    {"instance_id", l.instance_id},
-                                   {"segmentation", {{"size", {h, w}}, {"counts", rle_counts_to_string(l.rle_counts)}}},
+                                   {"segmentation", std::move(segmentation)},
                                    {"area", l.area},
                                    {"bbox", {l.x, l.y, l.w, l.h}},
                                    {"iscrowd", 0}});

@@ -5,10 +5,12 @@
 #include <functional>
 #include <cmath>
 #include <map>
+#include <string_view>
 
 #include "core/FileIo.h"
 #include "exporters/DatasetWriter.h"
 #include "exporters/Png.h"
+#include "exporters/Polygons.h"
 
 namespace synthlabel {
 namespace {
@@ -248,6 +250,23 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
     files.emplace_back("yolo/labels/" + f.stem + ".txt", bytes_of(txt));
     files.emplace_back("yolo/images/" + f.stem + ".png", std::vector<std::uint8_t>(f.rgb_png.begin(), f.rgb_png.end()));
   }
+  if (outputs.yolo_seg) {
+    // One polygon per object: every boundary loop of its mask, bridged (exporters/Polygons.h).
+    std::string txt;
+    for (const InstanceLabel& l : f.labels) {
+      const auto poly = bridged_polygon(trace_loops(f.ids, f.width, f.height, l.instance_id, l.x, l.y, l.w, l.h));
+      txt += std::to_string(category(l.instance_id) - 1);
+      for (std::size_t k = 0; k + 1 < poly.size(); k += 2) {
+        txt += ' ';
+        txt += fixed6(double(poly[k]) / f.width);
+        txt += ' ';
+        txt += fixed6(double(poly[k + 1]) / f.height);
+      }
+      txt += "\n";
+    }
+    files.emplace_back("yolo_seg/labels/" + f.stem + ".txt", bytes_of(txt));
+    files.emplace_back("yolo_seg/images/" + f.stem + ".png", std::vector<std::uint8_t>(f.rgb_png.begin(), f.rgb_png.end()));
+  }
   return ok_status();
 }
 
@@ -300,7 +319,8 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
     SL_TRY_STATUS(write_file_atomic(out / "bop/000000/scene_gt.json", gts.dump(1) + "\n"));
     SL_TRY_STATUS(write_file_atomic(out / "bop/000000/scene_gt_info.json", infos.dump(1) + "\n"));
   }
-  if (outputs.yolo) {
+  for (const char* folder : {"yolo", "yolo_seg"}) {
+    if (!(std::string_view(folder) == "yolo" ? outputs.yolo : outputs.yolo_seg)) continue;
     std::string yaml = "# Ultralytics YOLO dataset (written by synthlabel): every frame is in 'train' and 'val';\n"
                        "# split them by listing files in your own yaml if you need held-out frames.\n"
                        "# No 'path': Ultralytics then resolves train/val against this file's folder.\n"
@@ -311,9 +331,9 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
       yaml += "  " + std::to_string(i) + ": '" + name + "'\n";
     }
     std::error_code ec;
-    std::filesystem::create_directories(out / "yolo", ec);
-    if (ec) return make_error(ExitCode::io, (out / "yolo").string() + ": cannot create: " + ec.message());
-    SL_TRY_STATUS(write_file_atomic(out / "yolo/data.yaml", yaml));
+    std::filesystem::create_directories(out / folder, ec);
+    if (ec) return make_error(ExitCode::io, (out / folder).string() + ": cannot create: " + ec.message());
+    SL_TRY_STATUS(write_file_atomic(out / folder / "data.yaml", yaml));
   }
   return ok_status();
 }

@@ -30,6 +30,9 @@
 //   yolo        yolo/images/STEM.png (the RGB frame again) and yolo/labels/STEM.txt: one line
 //               "class cx cy w h" per instance, class = category id - 1, box centre and size
 //               normalized by the image size; yolo/data.yaml (at the end) for Ultralytics.
+//   yolo_seg    yolo_seg/images/STEM.png, yolo_seg/labels/STEM.txt: one line "class x1 y1 x2 y2 ..." per
+//               instance, the polygon of its mask along pixel edges (every loop joined by zero-width
+//               bridges, exporters/Polygons.h) normalized by the image size; yolo_seg/data.yaml.
 #pragma once
 
 #include <array>
@@ -76,7 +79,7 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
                       const std::function<Result<nlohmann::ordered_json>(std::uint64_t)>& load);
 
 // The folders and files the formats write, for --overwrite and the temp-file sweep.
-inline constexpr const char* k_format_folders[] = {"panoptic", "cityscapes", "voc", "yolo", "kitti", "bop"};
+inline constexpr const char* k_format_folders[] = {"panoptic", "cityscapes", "voc", "yolo", "yolo_seg", "kitti", "bop"};
 inline constexpr const char* k_format_files[] = {"panoptic.json"};
 
 // The Pascal VOC colour map (index -> RGB).

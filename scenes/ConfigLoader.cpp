@@ -543,19 +543,22 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (auto r = root["randomizers"]) parse_randomizers(r, spec);
     if (auto o = root["outputs"]) {
       if (!o.IsSequence()) fail(o, "outputs", "expected a list of formats, e.g. [coco, yolo]");
-      std::string_view formats[] = {"coco", "amodal", "panoptic", "cityscapes", "voc", "yolo", "kitti", "bop"};
+      std::vector<std::string_view> formats = {"coco"};
+      std::string known = "coco";
+      for (const auto& [name, flag] : k_output_flags) {
+        formats.push_back(name);
+        known += std::string(", ") + name;
+      }
       for (std::size_t i = 0; i < o.size(); ++i) {
         const std::string path = "outputs[" + std::to_string(i) + "]";
         const std::string f = string(o[i], path);
-        if (f == "panoptic") spec.outputs.panoptic = true;
-        else if (f == "cityscapes") spec.outputs.cityscapes = true;
-        else if (f == "voc") spec.outputs.voc = true;
-        else if (f == "yolo") spec.outputs.yolo = true;
-        else if (f == "amodal") spec.outputs.amodal = true;
-        else if (f == "kitti") spec.outputs.kitti = true;
-        else if (f == "bop") spec.outputs.bop = spec.outputs.amodal = true;  // BOP's masks need the unoccluded renders
-        else if (f != "coco") fail(o[i], path, "unknown format '" + f + "'" + suggest(f, formats) + " (known: coco, amodal, panoptic, cityscapes, voc, yolo, kitti, bop)");
+        bool found = f == "coco";
+        for (const auto& [name, flag] : k_output_flags) {
+          if (f == name) spec.outputs.*flag = found = true;
+        }
+        if (!found) fail(o[i], path, "unknown format '" + f + "'" + suggest(f, formats) + " (known: " + known + ")");
       }
+      if (spec.outputs.bop) spec.outputs.amodal = true;  // BOP's masks need the unoccluded renders
       // Formats with narrower ids than ours.
       if (spec.outputs.voc && worst > 255) {
         fail(o, "outputs", "voc: up to " + std::to_string(worst) + " labeled instances per frame; its object PNG holds 255");

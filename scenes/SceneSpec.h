@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenes/Distribution.h"
@@ -127,8 +128,17 @@ struct EnvironmentSpec {
 // Label formats written besides COCO instances (exporters/Formats.h), from `outputs: [...]`.
 struct OutputsSpec {
   bool panoptic = false, cityscapes = false, voc = false, yolo = false, kitti = false, bop = false;
-  bool amodal = false;  // each labeled instance also rendered alone: amodal masks and visibility
+  bool yolo_seg = false;  // YOLO segmentation: one exact pixel-edge polygon per object
+  bool polygons = false;  // COCO segmentation as polygons instead of compressed RLE
+  bool amodal = false;    // each labeled instance also rendered alone: amodal masks and visibility
 };
+
+// The names in `outputs:` (besides coco, always written) and their flags, in the order the resolved
+// config lists them.
+inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_flags[] = {
+    {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"panoptic", &OutputsSpec::panoptic},
+    {"cityscapes", &OutputsSpec::cityscapes}, {"voc", &OutputsSpec::voc}, {"yolo", &OutputsSpec::yolo},
+    {"yolo_seg", &OutputsSpec::yolo_seg}, {"kitti", &OutputsSpec::kitti}, {"bop", &OutputsSpec::bop}};
 
 // How frames are rasterized (fixed for a run; RendererOptions).
 struct RenderSpec {

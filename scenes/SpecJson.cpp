@@ -138,13 +138,9 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                    {"gamma", to_json(s.gamma)},                 {"jpeg_quality", to_json(s.jpeg_quality)}};
   }
   j["outputs"] = json::array({"coco"});
-  if (spec.outputs.amodal) j["outputs"].push_back("amodal");
-  if (spec.outputs.panoptic) j["outputs"].push_back("panoptic");
-  if (spec.outputs.cityscapes) j["outputs"].push_back("cityscapes");
-  if (spec.outputs.voc) j["outputs"].push_back("voc");
-  if (spec.outputs.yolo) j["outputs"].push_back("yolo");
-  if (spec.outputs.kitti) j["outputs"].push_back("kitti");
-  if (spec.outputs.bop) j["outputs"].push_back("bop");
+  for (const auto& [name, flag] : k_output_flags) {
+    if (spec.outputs.*flag) j["outputs"].push_back(name);
+  }
   j["render"] = {{"supersampling", spec.render.supersampling}, {"shadow_map_size", spec.render.shadow_map_size}};
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);

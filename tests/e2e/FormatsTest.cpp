@@ -34,7 +34,7 @@ class Formats : public ::testing::Test {
     const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
                              test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
                              test::shell_quote((s_dir->path() / "d").string()) +
-                             " --frames 3 --quiet 'outputs=[coco, amodal, panoptic, cityscapes, voc, yolo, kitti, bop]'");
+                             " --frames 3 --quiet 'outputs=[coco, amodal, panoptic, cityscapes, voc, yolo, yolo_seg, kitti, bop]'");
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static void TearDownTestSuite() {
@@ -194,6 +194,96 @@ TEST_F(Formats, YoloAgreesWithCocoInstances) {
   const std::string yaml = test::read_file(dir() / "yolo/data.yaml");
   EXPECT_NE(yaml.find("train: images"), std::string::npos);
   EXPECT_NE(yaml.find("0: 'box'"), std::string::npos);
+}
+
+// Even-odd fill at pixel centres of polygon `xy` (pixel coordinates) into `mask` (OR).
+void fill_polygon(const std::vector<double>& xy, std::uint32_t w, std::uint32_t h, std::vector<std::uint8_t>& mask) {
+  const std::size_t n = xy.size() / 2;
+  for (std::uint32_t v = 0; v < h; ++v) {
+    for (std::uint32_t u = 0; u < w; ++u) {
+      const double px = u + 0.5, py = v + 0.5;
+      bool in = false;
+      for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
+        const double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+        if ((yi > py) != (yj > py) && px < (xj - xi) * (py - yi) / (yj - yi) + xi) in = !in;
+      }
+      if (in) mask[std::size_t{v} * w + u] = 1;
+    }
+  }
+}
+
+TEST_F(Formats, YoloSegmentationPolygonsFillExactlyTheCocoMasks) {
+  for (std::uint64_t frame = 0; frame < 3; ++frame) {
+    std::uint32_t w = 0, h = 0;
+    const auto coco = coco_of(frame + 1, w, h);
+    char stem[16];
+    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
+    EXPECT_TRUE(fs::exists(dir() / "yolo_seg/images" / (std::string(stem) + ".png")));
+    std::istringstream in(test::read_file(dir() / "yolo_seg/labels" / (std::string(stem) + ".txt")));
+    std::string text_line;
+    std::size_t line = 0;
+    while (std::getline(in, text_line)) {
+      ASSERT_LT(line, coco.size());
+      const Ann& c = coco[line++];  // increasing instance id, as COCO
+      std::istringstream fields(text_line);
+      int cls = -1;
+      fields >> cls;
+      EXPECT_EQ(cls + 1, static_cast<int>(c.category));
+      std::vector<double> xy;
+      double x = 0, y = 0;
+      while (fields >> x >> y) {
+        ASSERT_GE(x, 0.0);
+        ASSERT_LE(x, 1.0);
+        xy.push_back(x * w);
+        xy.push_back(y * h);
+      }
+      ASSERT_GE(xy.size(), 6u);
+      std::vector<std::uint8_t> mask(std::size_t{w} * h, 0);
+      fill_polygon(xy, w, h, mask);
+      EXPECT_EQ(mask, c.mask) << "frame " << frame << " instance " << c.instance_id;
+    }
+    EXPECT_EQ(line, coco.size());
+  }
+  EXPECT_NE(test::read_file(dir() / "yolo_seg/data.yaml").find("0: 'box'"), std::string::npos);
+}
+
+TEST_F(Formats, CocoPolygonsOnRequestFillExactlyTheRleMasks) {
+  // The same frames again with outputs: [polygons]: each annotation's polygons, filled (union of
+  // each polygon's even-odd fill, as pycocotools' annToMask), equal the RLE mask of the first run.
+  test::TempDir tmp;
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                           test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
+                           test::shell_quote((tmp.path() / "p").string()) + " --frames 3 --quiet 'outputs=[polygons]'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json coco = json::parse(test::read_file(tmp.path() / "p/coco.json"));
+  std::size_t checked = 0;
+  for (std::uint64_t image_id = 1; image_id <= 3; ++image_id) {
+    std::uint32_t w = 0, h = 0;
+    const auto rle = coco_of(image_id, w, h);
+    std::size_t k = 0;
+    for (const json& a : coco["annotations"]) {
+      if (a["image_id"] != image_id) continue;
+      ASSERT_LT(k, rle.size());
+      const Ann& c = rle[k++];
+      ASSERT_EQ(a["instance_id"], c.instance_id);
+      ASSERT_TRUE(a["segmentation"].is_array());
+      std::vector<std::uint8_t> mask(std::size_t{w} * h, 0);
+      for (const json& poly : a["segmentation"]) fill_polygon(poly.get<std::vector<double>>(), w, h, mask);
+      EXPECT_EQ(mask, c.mask) << "image " << image_id << " instance " << c.instance_id;
+      EXPECT_EQ(a["area"], c.area);
+      ++checked;
+    }
+    EXPECT_EQ(k, rle.size());
+  }
+  EXPECT_GT(checked, 5u);
+  auto ok = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote((tmp.path() / "p").string()));
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  // A polygon moved by one pixel is caught.
+  for (json& v : coco["annotations"][0]["segmentation"][0]) v = v.get<double>() + 1;
+  std::ofstream(tmp.path() / "p/coco.json") << coco.dump();
+  auto bad = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote((tmp.path() / "p").string()));
+  EXPECT_EQ(bad.exit_code, 6);
+  EXPECT_NE(bad.err.find("annotations[0] (id 1): polygons fill"), std::string::npos) << bad.err;
 }
 
 TEST_F(Formats, CheckPassesAndCatchesATamperedPanopticTable) {
