@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   o.height = spec->height;
   o.supersampling = spec->render.supersampling;
   o.shadow_map_size = spec->render.shadow_map_size;
+  o.normals = spec->outputs.normals;
   o.frames_in_flight = argc > 3 ? static_cast<std::uint32_t>(std::strtoul(argv[3], nullptr, 10)) : 3;
   auto r = create_renderer(o);
   if (!r) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 5;

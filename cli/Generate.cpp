@@ -169,6 +169,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   ropts.width = spec.width;
   ropts.height = spec.height;
   ropts.supersampling = spec.render.supersampling;
+  ropts.normals = spec.outputs.normals;
   ropts.shadow_map_size = spec.render.shadow_map_size;
   ropts.device = options.device;
   ropts.validate = options.validate;

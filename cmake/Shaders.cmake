@@ -7,14 +7,26 @@ function(synthlabel_embed_shaders)
   set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/shaders)
   file(MAKE_DIRECTORY ${out_dir})
   set(decls "")
-  foreach(src ${ARG_SOURCES})
+  # An entry "path@DEFINE" is a variant: compiled with -DDEFINE=1, named NAME.define (identifier
+  # k_spirv_NAME_define).
+  foreach(entry ${ARG_SOURCES})
+    string(REPLACE "@" ";" parts ${entry})
+    list(GET parts 0 src)
+    list(LENGTH parts n)
     get_filename_component(name ${src} NAME)
+    set(defines "")
+    if(n GREATER 1)
+      list(GET parts 1 define)
+      string(TOLOWER ${define} suffix)
+      set(name ${name}.${suffix})
+      set(defines -D${define}=1)
+    endif()
     string(REPLACE "." "_" ident ${name})
     set(inc ${out_dir}/${name}.inc)
     set(cpp ${out_dir}/${name}.cpp)
     add_custom_command(
       OUTPUT ${inc}
-      COMMAND ${GLSLC} --target-env=vulkan1.1 -O -Werror -mfmt=num -o ${inc} ${CMAKE_CURRENT_SOURCE_DIR}/${src}
+      COMMAND ${GLSLC} --target-env=vulkan1.1 -O -Werror -mfmt=num ${defines} -o ${inc} ${CMAKE_CURRENT_SOURCE_DIR}/${src}
       DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${src} ${ARG_INCLUDES}
       COMMENT "glslc ${name}")
     file(CONFIGURE OUTPUT ${cpp} CONTENT

@@ -295,11 +295,20 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   t.depth_exr = since(t0);
 
   const std::string rgb_path = "rgb/" + stem + ".png", inst_path = "instance/" + stem + ".png",
-                    sem_path = "semantic/" + stem + ".png", depth_path = "depth/" + stem + ".exr";
+                    sem_path = "semantic/" + stem + ".png", depth_path = "depth/" + stem + ".exr",
+                    normals_path = "normals/" + stem + ".exr";
   out.files.emplace_back(rgb_path, std::move(rgb).value());
   out.files.emplace_back(inst_path, std::move(inst_png).value());
   out.files.emplace_back(sem_path, std::move(sem_png).value());
   out.files.emplace_back(depth_path, std::move(exr).value());
+  if (options.outputs.normals) {
+    if (fb.normals.size() != pixels * 3) return make_error(ExitCode::internal, "outputs: [normals] but the renderer read none back");
+    t0 = Clock::now();
+    auto normals = encode_exr_normals(fb.normals, w, h, options.depth_exr, options.exr_zip_level);
+    if (!normals) return normals.error();
+    t.depth_exr += since(t0);
+    out.files.emplace_back(normals_path, std::move(normals).value());
+  }
 
   t0 = Clock::now();
   const std::uint64_t image_id = scene.frame + 1;
@@ -316,6 +325,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                    {"camera",
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
+  if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
   {
     FrameLabels frame{stem,          w,           h, fb.instance_id, category_of, *labels, out.files.front().second,
                       options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame};

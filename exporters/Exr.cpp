@@ -2,10 +2,14 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <string_view>
 
-// A writer for exactly what synthlabel stores: one FLOAT channel "Z", scanline file, increasing Y.
+#include <glm/gtc/packing.hpp>
+
+// A writer for exactly what synthlabel stores: FLOAT or HALF channels, scanline file, increasing Y.
 // Layout per the OpenEXR file format ("OpenEXR File Layout"): magic + version, header attributes,
 // offset table (one uint64 per chunk), chunks of (int32 first line, int32 byte count, data).
 // ZIP compression packs 16 scanlines per chunk; before deflate the bytes are split into even/odd
@@ -36,27 +40,42 @@ void attr(std::vector<std::uint8_t>& out, const char* name, const char* type, st
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> encode_exr_depth(std::span<const float> depth, std::uint32_t width,
-                                                   std::uint32_t height, ExrCompression compression,
-                                                   int zip_level) {
-  if (depth.size() != std::size_t{width} * height || width == 0 || height == 0) {
-    return make_error(ExitCode::internal, "EXR: buffer size does not match the image");
+Result<std::vector<std::uint8_t>> encode_exr(std::span<const ExrChannel> channels, std::uint32_t width,
+                                             std::uint32_t height, ExrCompression compression, int zip_level) {
+  const std::size_t pixels = std::size_t{width} * height;
+  if (width == 0 || height == 0 || channels.empty()) return make_error(ExitCode::internal, "EXR: empty image");
+  for (std::size_t c = 0; c < channels.size(); ++c) {
+    const ExrChannel& ch = channels[c];
+    if (ch.stride == 0 || ch.data.size() < (pixels - 1) * ch.stride + 1) {
+      return make_error(ExitCode::internal, "EXR: buffer size does not match the image");
+    }
+    if (c > 0 && !(std::string_view(channels[c - 1].name) < std::string_view(ch.name))) {
+      return make_error(ExitCode::internal, "EXR: channels must be in increasing name order");
+    }
   }
   const bool zip = compression == ExrCompression::zip;
   const std::uint32_t lines_per_chunk = zip ? 16 : 1;
   const std::uint32_t chunks = (height + lines_per_chunk - 1) / lines_per_chunk;
   const auto xmax = static_cast<std::int32_t>(width - 1), ymax = static_cast<std::int32_t>(height - 1);
+  std::size_t pixel_bytes = 0;
+  std::int32_t list_size = 1;  // the list's closing 0
+  for (const ExrChannel& ch : channels) {
+    pixel_bytes += ch.half ? 2 : 4;
+    list_size += static_cast<std::int32_t>(std::strlen(ch.name) + 1 + 16);
+  }
 
   std::vector<std::uint8_t> out;
-  out.reserve(std::size_t{width} * height * (zip ? 2u : 4u) + 1024);
+  out.reserve(pixels * pixel_bytes / (zip ? 2u : 1u) + 1024);
   put_i32(out, 20000630);  // magic 0x762f3101
   put_i32(out, 2);         // version 2, single-part scanline
-  attr(out, "channels", "chlist", 19);  // "Z\0" + type, pLinear, reserved, sampling (16) + list end
-  put_str(out, "Z");
-  put_i32(out, 2);  // FLOAT
-  for (int i = 0; i < 4; ++i) put_u8(out, 0);  // pLinear + reserved
-  put_i32(out, 1);  // x sampling
-  put_i32(out, 1);  // y sampling
+  attr(out, "channels", "chlist", list_size);  // per channel: name, type, pLinear, reserved, sampling
+  for (const ExrChannel& ch : channels) {
+    put_str(out, ch.name);
+    put_i32(out, ch.half ? 1 : 2);  // HALF : FLOAT
+    for (int i = 0; i < 4; ++i) put_u8(out, 0);  // pLinear + reserved
+    put_i32(out, 1);  // x sampling
+    put_i32(out, 1);  // y sampling
+  }
   put_u8(out, 0);   // end of channel list
   attr(out, "compression", "compression", 1);
   put_u8(out, zip ? 3 : 0);  // ZIP_COMPRESSION : NO_COMPRESSION
@@ -81,9 +100,31 @@ Result<std::vector<std::uint8_t>> encode_exr_depth(std::span<const float> depth,
   for (std::uint32_t c = 0; c < chunks; ++c) {
     const std::uint32_t y0 = c * lines_per_chunk;
     const std::uint32_t lines = std::min(lines_per_chunk, height - y0);
-    const std::size_t bytes = std::size_t{lines} * width * 4;
-    raw.resize(bytes);
-    std::memcpy(raw.data(), depth.data() + std::size_t{y0} * width, bytes);  // little-endian host
+    const std::size_t bytes = std::size_t{lines} * width * pixel_bytes;
+    // Each scanline holds every channel's row in turn (channels in name order), little-endian.
+    raw.clear();
+    raw.reserve(bytes);
+    for (std::uint32_t y = y0; y < y0 + lines; ++y) {
+      for (const ExrChannel& ch : channels) {
+        if (!ch.half && ch.stride == 1) {  // float rows as they are (little-endian host)
+          const auto* row = reinterpret_cast<const std::uint8_t*>(ch.data.data() + std::size_t{y} * width);
+          raw.insert(raw.end(), row, row + std::size_t{width} * 4);
+          continue;
+        }
+        for (std::uint32_t x = 0; x < width; ++x) {
+          const float v = ch.data[(std::size_t{y} * width + x) * ch.stride];
+          if (ch.half) {
+            const std::uint16_t h = glm::packHalf1x16(v);
+            raw.push_back(static_cast<std::uint8_t>(h));
+            raw.push_back(static_cast<std::uint8_t>(h >> 8));
+          } else {
+            std::uint32_t u = 0;
+            std::memcpy(&u, &v, 4);
+            for (int i = 0; i < 4; ++i) raw.push_back(static_cast<std::uint8_t>(u >> (8 * i)));
+          }
+        }
+      }
+    }
     const std::uint8_t* data = raw.data();
     std::size_t size = bytes;
     if (zip) {
@@ -110,6 +151,22 @@ Result<std::vector<std::uint8_t>> encode_exr_depth(std::span<const float> depth,
     out.insert(out.end(), data, data + size);
   }
   return out;
+}
+
+Result<std::vector<std::uint8_t>> encode_exr_depth(std::span<const float> depth, std::uint32_t width,
+                                                   std::uint32_t height, ExrCompression compression,
+                                                   int zip_level) {
+  if (depth.size() != std::size_t{width} * height) return make_error(ExitCode::internal, "EXR: buffer size does not match the image");
+  const ExrChannel z{"Z", depth, 1, false};
+  return encode_exr({&z, 1}, width, height, compression, zip_level);
+}
+
+Result<std::vector<std::uint8_t>> encode_exr_normals(std::span<const float> xyz, std::uint32_t width,
+                                                     std::uint32_t height, ExrCompression compression, int zip_level) {
+  if (xyz.size() != std::size_t{width} * height * 3) return make_error(ExitCode::internal, "EXR: buffer size does not match the image");
+  // Channel names in increasing order, as the format wants: B = z, G = y, R = x.
+  const ExrChannel ch[3] = {{"B", xyz.subspan(2), 3, true}, {"G", xyz.subspan(1), 3, true}, {"R", xyz, 3, true}};
+  return encode_exr(ch, width, height, compression, zip_level);
 }
 
 }  // namespace synthlabel

@@ -1,5 +1,7 @@
-// Depth as OpenEXR: one float32 channel named "Z", metres along the viewing axis, +inf where no
-// surface (see renderer/Renderer.h). Encoded in memory by a small writer of our own (Exr.cpp).
+// OpenEXR files encoded in memory by a small writer of our own (Exr.cpp):
+// - depth: one float32 channel named "Z", metres along the viewing axis, +inf where no surface;
+// - normals: half-float channels R, G, B holding the normal's x, y, z in the OpenCV camera frame,
+//   (0, 0, 0) where no surface (see renderer/Renderer.h).
 #pragma once
 
 #include <cstdint>
@@ -12,9 +14,26 @@ namespace synthlabel {
 
 enum class ExrCompression { none, zip };
 
+// One channel: `data[pixel * stride]` for each pixel (row-major), stored as half or float.
+struct ExrChannel {
+  const char* name;
+  std::span<const float> data;
+  std::size_t stride = 1;
+  bool half = false;
+};
+
+// Channels in increasing name order (the format's). `zip_level`: deflate level 1 (fast) .. 9
+// (small), used with ExrCompression::zip.
+Result<std::vector<std::uint8_t>> encode_exr(std::span<const ExrChannel> channels, std::uint32_t width,
+                                             std::uint32_t height, ExrCompression compression, int zip_level = 1);
+
 // `zip_level`: deflate level 1 (fast) .. 9 (small), used with ExrCompression::zip.
 Result<std::vector<std::uint8_t>> encode_exr_depth(std::span<const float> depth, std::uint32_t width,
                                                    std::uint32_t height, ExrCompression compression,
                                                    int zip_level = 1);
+// `xyz`: 3 floats a pixel.
+Result<std::vector<std::uint8_t>> encode_exr_normals(std::span<const float> xyz, std::uint32_t width,
+                                                     std::uint32_t height, ExrCompression compression,
+                                                     int zip_level = 1);
 
 }  // namespace synthlabel

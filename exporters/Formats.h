@@ -79,7 +79,7 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
                       const std::function<Result<nlohmann::ordered_json>(std::uint64_t)>& load);
 
 // The folders and files the formats write, for --overwrite and the temp-file sweep.
-inline constexpr const char* k_format_folders[] = {"panoptic", "cityscapes", "voc", "yolo", "yolo_seg", "kitti", "bop"};
+inline constexpr const char* k_format_folders[] = {"normals", "panoptic", "cityscapes", "voc", "yolo", "yolo_seg", "kitti", "bop"};
 inline constexpr const char* k_format_files[] = {"panoptic.json"};
 
 // The Pascal VOC colour map (index -> RGB).

@@ -7,6 +7,7 @@
 //                the camera centre; +infinity where no surface covers the pixel centre.
 // - instance_id: uint32, the Instance::instance_id of the surface at the pixel centre; 0 where no
 //                labeled surface is (background, or an object with labeled: false).
+// - normals:     (with RendererOptions::normals) the surface's unit normal in the OpenCV camera frame.
 // So: instance_id != 0 implies depth is finite; depth == +inf implies instance_id == 0. Pixels of
 // unlabeled surfaces (e.g. the ground) have finite depth and id 0.
 #pragma once
@@ -30,6 +31,11 @@ struct FrameBuffers {
   std::vector<std::uint8_t> rgba;
   std::vector<float> depth;
   std::vector<std::uint32_t> instance_id;
+  // With RendererOptions::normals: per pixel x, y, z of the unit surface normal at the pixel centre
+  // (the shading normal: interpolated vertex normal, normal map applied, turned towards the camera)
+  // in the OpenCV camera frame (+X right, +Y down, +Z forward); (0, 0, 0) where no surface. Stored
+  // as half floats on the device. Else empty.
+  std::vector<float> normals;
 };
 
 struct DeviceInfo {
@@ -51,6 +57,8 @@ struct RendererOptions {
   std::uint32_t supersampling = 1;
   // Side of each shadow map in texels (directional and spot lights with Light::shadows); 0: no shadows.
   std::uint32_t shadow_map_size = 1024;
+  // Read the normals back into FrameBuffers::normals (they are rasterized either way).
+  bool normals = false;
 };
 
 // Cumulative seconds the calling thread spent in the renderer (for the bench).

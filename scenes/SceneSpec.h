@@ -130,13 +130,14 @@ struct OutputsSpec {
   bool panoptic = false, cityscapes = false, voc = false, yolo = false, kitti = false, bop = false;
   bool yolo_seg = false;  // YOLO segmentation: one exact pixel-edge polygon per object
   bool polygons = false;  // COCO segmentation as polygons instead of compressed RLE
+  bool normals = false;   // surface normals per pixel (normals/STEM.exr)
   bool amodal = false;    // each labeled instance also rendered alone: amodal masks and visibility
 };
 
 // The names in `outputs:` (besides coco, always written) and their flags, in the order the resolved
 // config lists them.
 inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_flags[] = {
-    {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"panoptic", &OutputsSpec::panoptic},
+    {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals}, {"panoptic", &OutputsSpec::panoptic},
     {"cityscapes", &OutputsSpec::cityscapes}, {"voc", &OutputsSpec::voc}, {"yolo", &OutputsSpec::yolo},
     {"yolo_seg", &OutputsSpec::yolo_seg}, {"kitti", &OutputsSpec::kitti}, {"bop", &OutputsSpec::bop}};
 
@@ -177,7 +178,7 @@ struct SceneSpec {
 
 // Hard limits, checked by the config loader (documented in docs/config.md).
 inline constexpr std::uint32_t k_max_image_side = 16384;
-inline constexpr std::uint64_t k_max_pixels = 8192ull * 8192ull;  // per frame (readback alone is 12 bytes/pixel)
+inline constexpr std::uint64_t k_max_pixels = 8192ull * 8192ull;  // per frame (readback alone is 12 bytes/pixel, 20 with normals)
 inline constexpr std::uint64_t k_max_config_bytes = 4u << 20;
 inline constexpr std::uint64_t k_max_frames = 100'000'000;
 inline constexpr std::int64_t k_max_count_per_object = 10'000;

@@ -68,6 +68,7 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 constexpr VkFormat k_color_format = VK_FORMAT_R8G8B8A8_SRGB;
 constexpr VkFormat k_supersampled_color_format = VK_FORMAT_R16G16B16A16_SFLOAT;  // linear, averaged by the resolve
 constexpr VkFormat k_depth_format = VK_FORMAT_R32_SFLOAT;
+constexpr VkFormat k_normal_format = VK_FORMAT_R16G16B16A16_SFLOAT;  // camera-frame normal, w unused
 constexpr VkFormat k_id_format = VK_FORMAT_R32_UINT;
 
 }  // namespace
@@ -92,6 +93,7 @@ Status VulkanRenderer::init(const RendererOptions& options) {
     return make_error(ExitCode::usage, "supersampling must be 1, 3 or 5 (odd, so that a sample sits at each pixel centre)");
   }
   m_ss = options.supersampling;
+  m_read_normals = options.normals;
   m_iw = m_width * m_ss;
   m_ih = m_height * m_ss;
   m_shadow_size = options.shadow_map_size;
@@ -154,6 +156,7 @@ Status VulkanRenderer::init(const RendererOptions& options) {
                             m_color));
   SL_TRY_STATUS(make_target(k_depth_format, pass_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_linear_depth));
   SL_TRY_STATUS(make_target(k_id_format, pass_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_ids));
+  if (m_read_normals) SL_TRY_STATUS(make_target(k_normal_format, pass_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_normals));
   SL_TRY_STATUS(make_target(m_zbuffer_format, VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT, VK_IMAGE_ASPECT_DEPTH_BIT,
                             m_zbuffer));
   if (m_ss > 1) {
@@ -161,6 +164,7 @@ Status VulkanRenderer::init(const RendererOptions& options) {
     SL_TRY_STATUS(make_target(k_color_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_out_color, frame));
     SL_TRY_STATUS(make_target(k_depth_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_out_depth, frame));
     SL_TRY_STATUS(make_target(k_id_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_out_ids, frame));
+    if (m_read_normals) SL_TRY_STATUS(make_target(k_normal_format, color_usage, VK_IMAGE_ASPECT_COLOR_BIT, m_out_normals, frame));
   }
   SL_TRY_STATUS(make_render_pass());
   SL_TRY_STATUS(make_pipeline());
@@ -317,7 +321,7 @@ Status VulkanRenderer::make_slot(Slot& slot, VkDescriptorPool pool) {
                             VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, 0, true,
                             slot.frame_ubo));
   // Readback: host-cached memory makes the CPU's reads of the frame fast (uncached reads are slow).
-  SL_TRY_STATUS(make_buffer(VkDeviceSize{m_width} * m_height * 12, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+  SL_TRY_STATUS(make_buffer(VkDeviceSize{m_width} * m_height * readback_bytes_per_pixel(), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                             VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT, VK_MEMORY_PROPERTY_HOST_CACHED_BIT, true, slot.readback));
   const VkDescriptorSetLayout layout = m_set_layout.get();
   VkDescriptorSetAllocateInfo dai{};
@@ -339,10 +343,13 @@ Status VulkanRenderer::make_slot(Slot& slot, VkDescriptorPool pool) {
 }
 
 Status VulkanRenderer::make_render_pass() {
-  std::array<VkAttachmentDescription, 4> att{};
-  const VkFormat formats[4] = {m_color.format, k_depth_format, k_id_format, m_zbuffer_format};
-  for (std::size_t i = 0; i < 4; ++i) {
-    att[i].format = formats[i];
+  // Colour, depth, id, the normals when they are read back (the shaders' WITH_NORMALS variants write
+  // them; else neither attachment nor write exists), then the z-buffer.
+  const std::uint32_t colors = color_attachments();
+  std::vector<VkAttachmentDescription> att(colors + 1);
+  const VkFormat formats[5] = {m_color.format, k_depth_format, k_id_format, k_normal_format, m_zbuffer_format};
+  for (std::size_t i = 0; i <= colors; ++i) {
+    att[i].format = i == colors ? m_zbuffer_format : formats[i];
     att[i].samples = VK_SAMPLE_COUNT_1_BIT;
     att[i].loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
     att[i].storeOp = VK_ATTACHMENT_STORE_OP_STORE;
@@ -352,15 +359,14 @@ Status VulkanRenderer::make_render_pass() {
     // Ready for the copy to host memory, or for the resolve pass to sample.
     att[i].finalLayout = m_ss > 1 ? VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
   }
-  att[3].storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
-  att[3].finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL;
-  const std::array<VkAttachmentReference, 3> color_refs{{{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
-                                                         {1, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
-                                                         {2, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL}}};
-  const VkAttachmentReference depth_ref{3, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
+  att[colors].storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+  att[colors].finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL;
+  std::vector<VkAttachmentReference> color_refs;
+  for (std::uint32_t i = 0; i < colors; ++i) color_refs.push_back({i, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL});
+  const VkAttachmentReference depth_ref{colors, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
   VkSubpassDescription sub{};
   sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
-  sub.colorAttachmentCount = 3;
+  sub.colorAttachmentCount = colors;
   sub.pColorAttachments = color_refs.data();
   sub.pDepthStencilAttachment = &depth_ref;
   std::array<VkSubpassDependency, 2> deps{};
@@ -382,8 +388,9 @@ Status VulkanRenderer::make_render_pass() {
   deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
   deps[1].dstAccessMask = m_ss > 1 ? VK_ACCESS_SHADER_READ_BIT : VK_ACCESS_TRANSFER_READ_BIT;
   SL_TRY_STATUS(create_render_pass(att, sub, deps, m_render_pass));
-  const std::array<VkImageView, 4> views{m_color.view.get(), m_linear_depth.view.get(), m_ids.view.get(),
-                                         m_zbuffer.view.get()};
+  std::vector<VkImageView> views{m_color.view.get(), m_linear_depth.view.get(), m_ids.view.get()};
+  if (m_read_normals) views.push_back(m_normals.view.get());
+  views.push_back(m_zbuffer.view.get());
   return create_framebuffer(m_render_pass.get(), views, m_iw, m_ih, m_framebuffer);
 }
 
@@ -540,9 +547,10 @@ Status VulkanRenderer::make_shadow_resources() {
 Status VulkanRenderer::make_resolve_resources() {
   const VkDevice dev = m_device.get();
   {
-    std::array<VkAttachmentDescription, 3> att{};
-    const VkFormat formats[3] = {k_color_format, k_depth_format, k_id_format};
-    for (std::size_t i = 0; i < 3; ++i) {
+    const std::uint32_t colors = color_attachments();
+    std::vector<VkAttachmentDescription> att(colors);
+    const VkFormat formats[4] = {k_color_format, k_depth_format, k_id_format, k_normal_format};
+    for (std::size_t i = 0; i < colors; ++i) {
       att[i].format = formats[i];
       att[i].samples = VK_SAMPLE_COUNT_1_BIT;
       att[i].loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;  // every pixel is written
@@ -552,12 +560,11 @@ Status VulkanRenderer::make_resolve_resources() {
       att[i].initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
       att[i].finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
     }
-    const std::array<VkAttachmentReference, 3> refs{{{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
-                                                     {1, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
-                                                     {2, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL}}};
+    std::vector<VkAttachmentReference> refs;
+    for (std::uint32_t i = 0; i < colors; ++i) refs.push_back({i, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL});
     VkSubpassDescription sub{};
     sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
-    sub.colorAttachmentCount = 3;
+    sub.colorAttachmentCount = colors;
     sub.pColorAttachments = refs.data();
     std::array<VkSubpassDependency, 2> deps{};
     deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;  // the previous frame's copies of these buffers
@@ -572,12 +579,13 @@ Status VulkanRenderer::make_resolve_resources() {
     deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
     deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
     SL_TRY_STATUS(create_render_pass(att, sub, deps, m_resolve_pass));
-    const std::array<VkImageView, 3> views{m_out_color.view.get(), m_out_depth.view.get(), m_out_ids.view.get()};
+    std::vector<VkImageView> views{m_out_color.view.get(), m_out_depth.view.get(), m_out_ids.view.get()};
+    if (m_read_normals) views.push_back(m_out_normals.view.get());
     SL_TRY_STATUS(create_framebuffer(m_resolve_pass.get(), views, m_width, m_height, m_resolve_framebuffer));
   }
   {
-    std::array<VkDescriptorSetLayoutBinding, 3> b{};
-    for (std::uint32_t i = 0; i < 3; ++i) {
+    std::array<VkDescriptorSetLayoutBinding, 4> b{};
+    for (std::uint32_t i = 0; i < 4; ++i) {
       b[i].binding = i;
       b[i].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
       b[i].descriptorCount = 1;
@@ -590,7 +598,7 @@ Status VulkanRenderer::make_resolve_resources() {
     VkDescriptorSetLayout layout = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateDescriptorSetLayout(dev, &ci, nullptr, &layout));
     m_resolve_set_layout = UniqueDescriptorSetLayout(dev, layout);
-    const VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 3};
+    const VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 4};
     VkDescriptorPoolCreateInfo pci{};
     pci.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     pci.maxSets = 1;
@@ -622,10 +630,11 @@ Status VulkanRenderer::make_resolve_resources() {
     VkSampler sampler = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
     m_nearest_sampler = UniqueSampler(dev, sampler);
-    std::array<VkDescriptorImageInfo, 3> infos{};
-    std::array<VkWriteDescriptorSet, 3> wr{};
-    const Target* src[3] = {&m_color, &m_linear_depth, &m_ids};
-    for (std::uint32_t i = 0; i < 3; ++i) {
+    std::array<VkDescriptorImageInfo, 4> infos{};
+    std::array<VkWriteDescriptorSet, 4> wr{};
+    // Without normals resolve.frag does not use binding 3; it gets the depth so the set is complete.
+    const Target* src[4] = {&m_color, &m_linear_depth, &m_ids, m_read_normals ? &m_normals : &m_linear_depth};
+    for (std::uint32_t i = 0; i < 4; ++i) {
       infos[i] = {sampler, src[i]->view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
       wr[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
       wr[i].dstSet = m_resolve_set;
@@ -671,18 +680,23 @@ Status VulkanRenderer::make_graphics_pipeline(PipelineKind kind, std::uint32_t f
   switch (kind) {
     case PipelineKind::mesh:
       SL_TRY_STATUS(module(shaders::k_spirv_mesh_vert, shaders::k_spirv_mesh_vert_words, vert));
-      SL_TRY_STATUS(module(shaders::k_spirv_mesh_frag, shaders::k_spirv_mesh_frag_words, frag));
+      SL_TRY_STATUS(m_read_normals ? module(shaders::k_spirv_mesh_frag_with_normals, shaders::k_spirv_mesh_frag_with_normals_words, frag)
+                                   : module(shaders::k_spirv_mesh_frag, shaders::k_spirv_mesh_frag_words, frag));
       break;
     case PipelineKind::background:
       SL_TRY_STATUS(module(shaders::k_spirv_background_vert, shaders::k_spirv_background_vert_words, vert));
-      SL_TRY_STATUS(module(shaders::k_spirv_background_frag, shaders::k_spirv_background_frag_words, frag));
+      SL_TRY_STATUS(m_read_normals ? module(shaders::k_spirv_background_frag_with_normals,
+                                            shaders::k_spirv_background_frag_with_normals_words, frag)
+                                   : module(shaders::k_spirv_background_frag, shaders::k_spirv_background_frag_words, frag));
       break;
     case PipelineKind::shadow:
       SL_TRY_STATUS(module(shaders::k_spirv_shadow_vert, shaders::k_spirv_shadow_vert_words, vert));
       break;
     case PipelineKind::resolve:
       SL_TRY_STATUS(module(shaders::k_spirv_background_vert, shaders::k_spirv_background_vert_words, vert));
-      SL_TRY_STATUS(module(shaders::k_spirv_resolve_frag, shaders::k_spirv_resolve_frag_words, frag));
+      SL_TRY_STATUS(m_read_normals ? module(shaders::k_spirv_resolve_frag_with_normals,
+                                            shaders::k_spirv_resolve_frag_with_normals_words, frag)
+                                   : module(shaders::k_spirv_resolve_frag, shaders::k_spirv_resolve_frag_words, frag));
       break;
   }
   std::array<VkPipelineShaderStageCreateInfo, 2> stages{};
@@ -758,7 +772,7 @@ Status VulkanRenderer::make_graphics_pipeline(PipelineKind kind, std::uint32_t f
   ds.depthTestEnable = fullscreen ? VK_FALSE : VK_TRUE;
   ds.depthWriteEnable = fullscreen ? VK_FALSE : VK_TRUE;
   ds.depthCompareOp = VK_COMPARE_OP_LESS;  // ties keep the first-drawn surface, so draw order is stable
-  std::array<VkPipelineColorBlendAttachmentState, 3> blend{};
+  std::array<VkPipelineColorBlendAttachmentState, 4> blend{};
   for (auto& b : blend) {
     // Never blend: an id or depth is one surface's, not a mix. (The background writes all three too,
     // with the clear values +inf and 0: per-attachment write masks would need independentBlend.)
@@ -768,7 +782,7 @@ Status VulkanRenderer::make_graphics_pipeline(PipelineKind kind, std::uint32_t f
   }
   VkPipelineColorBlendStateCreateInfo cb{};
   cb.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO;
-  cb.attachmentCount = shadow ? 0 : static_cast<std::uint32_t>(blend.size());
+  cb.attachmentCount = shadow ? 0 : color_attachments();
   cb.pAttachments = blend.data();
   VkGraphicsPipelineCreateInfo ci{};
   ci.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO;
@@ -1142,6 +1156,15 @@ Status VulkanRenderer::collect(std::uint32_t slot_index, FrameBuffers& out) {
   std::memcpy(out.rgba.data(), base, plane);
   std::memcpy(out.depth.data(), base + plane, plane);
   std::memcpy(out.instance_id.data(), base + 2 * plane, plane);
+  if (m_read_normals) {
+    out.normals.resize(pixels * 3);
+    const auto* half = reinterpret_cast<const std::uint16_t*>(base + 3 * plane);
+    for (std::size_t p = 0; p < pixels; ++p) {
+      for (std::size_t c = 0; c < 3; ++c) out.normals[3 * p + c] = glm::unpackHalf1x16(half[4 * p + c]);
+    }
+  } else {
+    out.normals.clear();
+  }
   m_timings.copy += since(t0);
   return check_messages();
 }
@@ -1326,20 +1349,22 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   }
   const VkPipeline pipeline = *pipeline_r;
 
-  std::array<VkClearValue, 4> clears{};
+  std::array<VkClearValue, 5> clears{};
   clears[0].color.float32[0] = scene.background.r;  // linear; the sRGB attachment encodes it
   clears[0].color.float32[1] = scene.background.g;
   clears[0].color.float32[2] = scene.background.b;
   clears[0].color.float32[3] = 1.0f;
   clears[1].color.float32[0] = std::numeric_limits<float>::infinity();  // depth where no surface
   clears[2].color.uint32[0] = 0;                                        // background id
-  clears[3].depthStencil = {1.0f, 0};
+  clears[3].color.float32[0] = clears[3].color.float32[1] = clears[3].color.float32[2] = 0.0f;  // no normal
+  clears[4].depthStencil = {1.0f, 0};
   VkRenderPassBeginInfo rp{};
   rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
   rp.renderPass = m_render_pass.get();
   rp.framebuffer = m_framebuffer.get();
   rp.renderArea = {{0, 0}, {m_iw, m_ih}};
-  rp.clearValueCount = static_cast<std::uint32_t>(clears.size());
+  if (!m_read_normals) clears[3] = clears[4];  // the z-buffer follows the ids
+  rp.clearValueCount = color_attachments() + 1;
   rp.pClearValues = clears.data();
   vkCmdBeginRenderPass(slot.cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
   if (background) {
@@ -1415,10 +1440,11 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
     vkCmdEndRenderPass(slot.cmd);
   }
 
+  // Readback layout: colour, depth, ids (4 bytes a pixel each), then the normals (8) when read.
   const VkDeviceSize plane = VkDeviceSize{m_width} * m_height * 4;
-  const Target* targets[3] = {&m_color, &m_linear_depth, &m_ids};
-  if (m_ss > 1) targets[0] = &m_out_color, targets[1] = &m_out_depth, targets[2] = &m_out_ids;
-  for (std::size_t i = 0; i < 3; ++i) {
+  const Target* targets[4] = {&m_color, &m_linear_depth, &m_ids, &m_normals};
+  if (m_ss > 1) targets[0] = &m_out_color, targets[1] = &m_out_depth, targets[2] = &m_out_ids, targets[3] = &m_out_normals;
+  for (std::size_t i = 0; i < (m_read_normals ? 4u : 3u); ++i) {
     VkBufferImageCopy region{};
     region.bufferOffset = plane * i;
     region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};

@@ -1,6 +1,7 @@
 // The Vulkan backend: headless, one offscreen render pass, readback to host memory.
-// Attachments: RGBA8 sRGB colour, R32_SFLOAT linear depth, R32_UINT instance id (all single-sample,
-// no blending), plus a depth buffer for the z-test.
+// Attachments: RGBA8 sRGB colour, R32_SFLOAT linear depth, R32_UINT instance id, RGBA16F camera-frame
+// normal when RendererOptions::normals (all single-sample, no blending), plus a depth buffer for the
+// z-test.
 // Frames in flight: a ring of slots, each with its own command buffer, fence, uniform buffer and
 // host-cached readback buffer, so the device renders frame i+2 while the host reads frame i. The
 // attachments are shared: submissions on the one queue run in order, and the render pass's external
@@ -105,6 +106,10 @@ class VulkanRenderer final : public Renderer {
   // The mesh pipeline for a set of shader features (k_feature_* bits), built on first use.
   Result<VkPipeline> mesh_pipeline(std::uint32_t features);
   Status submit_and_wait(Slot& slot);
+  // Bytes a pixel in a slot's readback buffer: colour, depth, id, and the normals when read.
+  VkDeviceSize readback_bytes_per_pixel() const { return m_read_normals ? 20 : 12; }
+  // Colour attachments of the main and resolve passes: colour, depth, id, and the normals when read.
+  std::uint32_t color_attachments() const { return m_read_normals ? 4 : 3; }
   Status invalidate_readback(const Slot& slot) const;
   Status record(Slot& slot, const Scene& scene);
   Status check_messages() const;
@@ -118,9 +123,10 @@ class VulkanRenderer final : public Renderer {
   std::uint32_t m_iw = 0, m_ih = 0;          // rasterized size: m_ss x the frame's
   VkFormat m_zbuffer_format = VK_FORMAT_UNDEFINED;
   UniqueCommandPool m_command_pool;
-  Target m_color, m_linear_depth, m_ids, m_zbuffer;  // rasterized size
+  Target m_color, m_linear_depth, m_ids, m_normals, m_zbuffer;  // rasterized size
+  bool m_read_normals = false;  // RendererOptions::normals: the normals are copied back
   // Supersampling: the frame-sized results of the resolve pass (else unused).
-  Target m_out_color, m_out_depth, m_out_ids;
+  Target m_out_color, m_out_depth, m_out_ids, m_out_normals;
   UniqueRenderPass m_resolve_pass;
   UniqueFramebuffer m_resolve_framebuffer;
   UniqueDescriptorSetLayout m_resolve_set_layout;

@@ -706,5 +706,63 @@ TEST(Render, FramesInFlightMatchOneAtATime) {
   ASSERT_TRUE(r->collect(1, fb).ok());
 }
 
+TEST(Render, NormalsAreTheSurfacesInTheOpenCvCameraFrame) {
+  // A cube turned 30 degrees about +Y, seen from +Z: its +Z face (world normal (sin 30, 0, cos 30))
+  // and its -X face ((-cos 30, 0, sin 30)) face the camera. In the OpenCV camera frame (camera on +Z
+  // looking at -Z: x stays, y and z flip) they are (0.5, 0, -0.866) and (-0.866, 0, -0.5). Half
+  // floats on the device: 1e-3. Background: (0, 0, 0). With 3x3 supersampling, the middle sample's.
+  for (std::uint32_t ss : {1u, 3u}) {
+    SCOPED_TRACE("supersampling " + std::to_string(ss));
+    RendererOptions o;
+    o.width = 64;
+    o.height = 48;
+    o.validate = true;
+    o.supersampling = ss;
+    o.normals = true;
+    auto r = vk::VulkanRenderer::create(o);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const std::vector<Mesh> meshes = {make_primitive(PrimitiveKind::cube)};
+    ASSERT_TRUE((*r)->upload_meshes(meshes).ok());
+    Scene s = axis_scene(64, 48, 4.0f);
+    Instance cube = cube_at({0, 0, 0}, 1, 1);
+    cube.model = glm::rotate(glm::mat4(1.0f), glm::radians(30.0f), glm::vec3(0, 1, 0));
+    s.instances.push_back(cube);
+    FrameBuffers fb;
+    auto st = (*r)->render(s, fb);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    ASSERT_EQ(fb.normals.size(), std::size_t{64} * 48 * 3);
+    const glm::dvec3 front(0.5, 0.0, -std::sqrt(0.75)), side(-std::sqrt(0.75), 0.0, -0.5);
+    std::size_t on_front = 0, on_side = 0;
+    for (std::size_t p = 0; p < std::size_t{64} * 48; ++p) {
+      const glm::dvec3 n(fb.normals[3 * p], fb.normals[3 * p + 1], fb.normals[3 * p + 2]);
+      if (fb.instance_id[p] == 0) {
+        ASSERT_EQ(n, glm::dvec3(0.0)) << "pixel " << p;
+        continue;
+      }
+      const bool is_front = glm::length(n - front) < 1e-3, is_side = glm::length(n - side) < 1e-3;
+      ASSERT_TRUE(is_front || is_side) << "pixel " << p << ": " << n.x << " " << n.y << " " << n.z;
+      // Which face: the shared edge (local x = -0.5, z = 0.5; world x = -0.183, z = 0.683) projects
+      // to a vertical line; pixel centres right of it see the front face.
+      const double edge_u = s.camera.cx + s.camera.fx * (-0.5 * std::sqrt(0.75) + 0.25) / (4.0 - (0.25 + 0.5 * std::sqrt(0.75)));
+      const double u = double(p % 64) + 0.5;
+      if (std::abs(u - edge_u) > 0.05) {
+        ASSERT_EQ(is_front, u > edge_u) << "pixel " << p;
+      }
+      on_front += is_front;
+      on_side += is_side;
+    }
+    EXPECT_GT(on_front, 100u);
+    EXPECT_GT(on_side, 30u);
+  }
+  // Without the option nothing is read back.
+  auto plain = make_renderer(32, 24);
+  ASSERT_TRUE(plain);
+  Scene s = axis_scene(32, 24, 4.0f);
+  s.instances.push_back(cube_at({0, 0, 0}, 1, 1));
+  FrameBuffers fb;
+  ASSERT_TRUE(plain->render(s, fb).ok());
+  EXPECT_TRUE(fb.normals.empty());
+}
+
 }  // namespace
 }  // namespace synthlabel

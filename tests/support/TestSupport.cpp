@@ -93,6 +93,37 @@ DepthImage read_exr_depth(const std::filesystem::path& path) {
   return d;
 }
 
+RgbaImage read_exr_rgba(const std::filesystem::path& path) {
+  RgbaImage out;
+  EXRVersion version;
+  EXRHeader header;
+  InitEXRHeader(&header);
+  const char* err = nullptr;
+  if (ParseEXRVersionFromFile(&version, path.c_str()) != TINYEXR_SUCCESS ||
+      ParseEXRHeaderFromFile(&header, &version, path.c_str(), &err) != TINYEXR_SUCCESS) {
+    ADD_FAILURE() << "bad EXR header " << path << ": " << (err ? err : "");
+    if (err) FreeEXRErrorMessage(err);
+    return out;
+  }
+  for (int c = 0; c < header.num_channels; ++c) {
+    out.channels.emplace_back(header.channels[c].name);
+    out.pixel_types.push_back(header.pixel_types[c]);
+  }
+  FreeEXRHeader(&header);
+  float* rgba = nullptr;
+  int w = 0, h = 0;
+  if (LoadEXR(&rgba, &w, &h, path.c_str(), &err) != TINYEXR_SUCCESS) {
+    ADD_FAILURE() << "bad EXR " << path << ": " << (err ? err : "");
+    if (err) FreeEXRErrorMessage(err);
+    return out;
+  }
+  out.width = static_cast<std::uint32_t>(w);
+  out.height = static_cast<std::uint32_t>(h);
+  out.rgba.assign(rgba, rgba + std::size_t{out.width} * out.height * 4);
+  std::free(rgba);
+  return out;
+}
+
 std::vector<std::uint32_t> decode_rle_string(const std::string& s) {
   // From the description of pycocotools' rleFrString: 6-bit groups offset by 48, low 5 bits of data,
   // 0x20 = more groups follow, 0x10 in the last group = negative; from the 4th value on, the value

@@ -24,6 +24,14 @@ struct DepthImage {
   std::vector<float> z;
 };
 DepthImage read_exr_depth(const std::filesystem::path& path);
+// An RGB(A) EXR through TinyEXR's LoadEXR: 4 floats a pixel (RGBA), and the channels' pixel types.
+struct RgbaImage {
+  std::uint32_t width = 0, height = 0;
+  std::vector<float> rgba;
+  std::vector<std::string> channels;
+  std::vector<int> pixel_types;
+};
+RgbaImage read_exr_rgba(const std::filesystem::path& path);
 
 // pycocotools string -> counts.
 std::vector<std::uint32_t> decode_rle_string(const std::string& s);

@@ -1,13 +1,16 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// The environment map where no surface is: drawn first, before any mesh, writing depth +inf and id 0
-// (exactly the clear values), so meshes drawn after cover it and the labels never see it. Each pixel
+// The environment map where no surface is: drawn first, before any mesh, writing depth +inf, id 0
+// and normal 0 (exactly the clear values), so meshes drawn after cover it and the labels never see it. Each pixel
 // looks along the ray through its centre (gl_FragCoord is the centre).
 #include "frame_data.glsl"
 
 layout(location = 0) out vec4 out_color;
 layout(location = 1) out float out_depth;
 layout(location = 2) out uint out_id;
+#ifdef WITH_NORMALS
+layout(location = 3) out vec4 out_normal;
+#endif
 
 void main() {
   vec2 px = gl_FragCoord.xy;
@@ -23,4 +26,7 @@ void main() {
   out_color = vec4(expose(radiance), 1.0);
   out_depth = uintBitsToFloat(0x7f800000u);  // +inf: no surface
   out_id = 0u;                               // background
+#ifdef WITH_NORMALS
+  out_normal = vec4(0.0);                    // no surface
+#endif
 }

@@ -17,6 +17,9 @@ layout(location = 4) in vec3 v_color;  // vertex colour, multiplies the base col
 layout(location = 0) out vec4 out_color;
 layout(location = 1) out float out_depth;
 layout(location = 2) out uint out_id;
+#ifdef WITH_NORMALS
+layout(location = 3) out vec4 out_normal;  // the shading normal, OpenCV camera frame
+#endif
 
 // Features a frame may not use, as specialization constants: the renderer builds a pipeline per
 // combination in use, so a frame without them pays nothing (lavapipe runs both sides of a branch).
@@ -160,4 +163,8 @@ void main() {
   out_color = vec4(expose(c), 1.0);
   out_depth = v_depth;
   out_id = object.instance_id;
+#ifdef WITH_NORMALS
+  vec3 cam_n = mat3(frame.view) * n;  // world -> camera (OpenGL axes): a rotation
+  out_normal = vec4(cam_n.x, -cam_n.y, -cam_n.z, 0.0);
+#endif
 }

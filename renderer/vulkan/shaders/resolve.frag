@@ -1,6 +1,6 @@
 #version 450
 // Supersampling resolve: frame pixel p covers samples [s p, s p + s)^2 of the rasterized buffers. Its
-// colour is their mean in linear light (a box filter); its depth and id are those of the middle
+// colour is their mean in linear light (a box filter); its depth, id and normal are those of the middle
 // sample s p + (s - 1) / 2, whose centre s p + s / 2 is exactly the pixel centre scaled: the labels
 // are those of a render without supersampling.
 layout(constant_id = 0) const int k_factor = 3;
@@ -8,10 +8,16 @@ layout(constant_id = 0) const int k_factor = 3;
 layout(set = 0, binding = 0) uniform sampler2D samples_color;  // linear RGBA16F
 layout(set = 0, binding = 1) uniform sampler2D samples_depth;
 layout(set = 0, binding = 2) uniform usampler2D samples_id;
+#ifdef WITH_NORMALS
+layout(set = 0, binding = 3) uniform sampler2D samples_normal;
+#endif
 
 layout(location = 0) out vec4 out_color;
 layout(location = 1) out float out_depth;
 layout(location = 2) out uint out_id;
+#ifdef WITH_NORMALS
+layout(location = 3) out vec4 out_normal;
+#endif
 
 void main() {
   ivec2 base = ivec2(gl_FragCoord.xy) * k_factor;
@@ -23,4 +29,7 @@ void main() {
   ivec2 centre = base + ivec2(k_factor / 2);
   out_depth = texelFetch(samples_depth, centre, 0).r;
   out_id = texelFetch(samples_id, centre, 0).r;
+#ifdef WITH_NORMALS
+  out_normal = texelFetch(samples_normal, centre, 0);
+#endif
 }
