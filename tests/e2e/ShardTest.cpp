@@ -129,5 +129,25 @@ TEST(Shards, BadShardSpecsAreUsageErrors) {
   }
 }
 
+TEST(Shards, MergeCarriesKeypointsPolygonsAndNormals) {
+  // The keypoints example with every label kind that has dataset-level state: two shards merged
+  // equal one process, coco_keypoints.json and the normals included.
+  test::TempDir dir;
+  const fs::path d = dir.path();
+  auto run = [&](const std::string& out, const std::string& extra) {
+    return test::run(k_bin + " generate " + test::shell_quote((k_src / "configs/keypoints.yaml").string()) + " --out " +
+                     test::shell_quote(out) + " --frames 4 --resolution 160x120 --quiet 'outputs=[normals, polygons, yolo_seg]' " + extra);
+  };
+  ASSERT_EQ(run((d / "one").string(), "").exit_code, 0);
+  ASSERT_EQ(run(numbered(d, "s", 0), "--shard 0/2").exit_code, 0);
+  ASSERT_EQ(run(numbered(d, "s", 1), "--shard 1/2").exit_code, 0);
+  const auto m = test::run(k_bin + " merge " + numbered(d, "s", 0) + " " + numbered(d, "s", 1) + " --out " + (d / "m").string());
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  for (const char* f : {"coco.json", "coco_keypoints.json", "yolo_seg/data.yaml", "yolo_seg/labels/000003.txt", "normals/000002.exr"}) {
+    EXPECT_TRUE(test::read_file(d / "one" / f) == test::read_file(d / "m" / f)) << f;
+  }
+  EXPECT_NE(test::read_file(d / "m/coco_keypoints.json").find("\"num_keypoints\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace synthlabel
