@@ -951,7 +951,7 @@ Status VulkanRenderer::upload_array(VkFormat format, std::uint32_t w, std::uint3
   return ok_status();
 }
 
-Status VulkanRenderer::write_image_descriptors() {
+Status VulkanRenderer::write_image_descriptors(bool alone_only) {
   const VkDevice dev = m_device.get();
   if (m_sampler.get() == VK_NULL_HANDLE) {
     VkSamplerCreateInfo si{};
@@ -973,7 +973,12 @@ Status VulkanRenderer::write_image_descriptors() {
     m_texture_sampler = UniqueSampler(dev, sampler);
   }
   if (m_environment.view.get() == VK_NULL_HANDLE || m_textures.view.get() == VK_NULL_HANDLE) return ok_status();
-  for (Slot& s : m_slots) {
+  std::vector<VkDescriptorSet> sets;
+  if (!alone_only) {
+    for (const Slot& s : m_slots) sets.push_back(s.set);
+  }
+  if (m_alone) sets.push_back(m_alone->set);  // render_alone's, once made
+  for (const VkDescriptorSet set : sets) {
     const VkDescriptorImageInfo env{m_sampler.get(), m_environment.view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
     const VkDescriptorImageInfo tex{m_texture_sampler.get(), m_textures.view.get(),
                                     VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
@@ -985,7 +990,7 @@ Status VulkanRenderer::write_image_descriptors() {
     std::array<VkWriteDescriptorSet, 4> wr{};
     for (std::size_t i = 0; i < 4; ++i) {
       wr[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-      wr[i].dstSet = s.set;
+      wr[i].dstSet = set;
       wr[i].dstBinding = static_cast<std::uint32_t>(1 + i);
       wr[i].descriptorCount = 1;
       wr[i].descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
@@ -1100,19 +1105,10 @@ Status VulkanRenderer::render_alone(const Scene& scene, std::size_t index, std::
     m_alone_pool = UniqueDescriptorPool(dev, pool);
     auto s = std::make_unique<Slot>();
     SL_TRY_STATUS(make_slot(*s, pool));
-    // The same images as every slot's set.
-    std::array<VkCopyDescriptorSet, 4> copies{};
-    for (std::uint32_t b = 1; b <= 4; ++b) {
-      VkCopyDescriptorSet& c = copies[b - 1];
-      c.sType = VK_STRUCTURE_TYPE_COPY_DESCRIPTOR_SET;
-      c.srcSet = m_slots.front().set;
-      c.srcBinding = b;
-      c.dstSet = s->set;
-      c.dstBinding = b;
-      c.descriptorCount = 1;
-    }
-    vkUpdateDescriptorSets(dev, 0, nullptr, static_cast<std::uint32_t>(copies.size()), copies.data());
     m_alone = std::move(s);
+    // The same images as every slot's set, rewritten with them whenever maps or textures are uploaded
+    // (only its own set here: the ring's may be in use by frames in flight).
+    SL_TRY_STATUS(write_image_descriptors(true));
   }
   // The instance alone: no light, no environment, no background image (its colour is not read).
   Scene alone;

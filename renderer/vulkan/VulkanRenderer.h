@@ -97,7 +97,8 @@ class VulkanRenderer final : public Renderer {
   // level 1 of every layer (each (w >> k) x (h >> k)), and so on, `texel` bytes a texel.
   Status upload_array(VkFormat format, std::uint32_t w, std::uint32_t h, std::uint32_t layers, std::uint32_t mips,
                       std::uint32_t texel, const void* data, VkDeviceSize bytes, Target& out, bool mutable_format = false);
-  Status write_image_descriptors();
+  // Points every slot's set (or with `alone_only` render_alone's alone) at the current images.
+  Status write_image_descriptors(bool alone_only = false);
   Status make_shadow_resources();
   Status make_resolve_resources();
   Status make_graphics_pipeline(PipelineKind kind, std::uint32_t features, UniquePipeline& out);
