@@ -195,14 +195,20 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> 
     if (options.encode.outputs.amodal) {
       // Each labeled instance rendered alone: its unoccluded mask, for amodal masks and visibility.
       Job& job = *in_flight[slot];
-      std::vector<std::uint32_t> ids;
+      std::vector<std::size_t> labeled;
       for (std::size_t k = 0; k < job.scene.instances.size(); ++k) {
-        const std::uint32_t id = job.scene.instances[k].instance_id;
-        if (id == 0) continue;
-        SL_TRY_STATUS(renderer.render_alone(job.scene, k, ids));
-        auto labels = extract_instance_labels(ids, buffers->width, buffers->height, id);
-        if (!labels) return labels.error();
-        for (auto& l : *labels) job.amodal.push_back(std::move(l));
+        if (job.scene.instances[k].instance_id != 0) labeled.push_back(k);
+      }
+      std::vector<std::uint32_t> ids;
+      std::vector<PixelBox> boxes;
+      SL_TRY_STATUS(renderer.render_alone(job.scene, labeled, ids, boxes));
+      const std::size_t plane = std::size_t{buffers->width} * buffers->height;
+      for (std::size_t j = 0; j < labeled.size(); ++j) {
+        const std::uint32_t id = job.scene.instances[labeled[j]].instance_id;
+        const PixelBox& b = boxes[j];
+        auto label = extract_instance_label_in_box(std::span<const std::uint32_t>(ids).subspan(j * plane, plane), buffers->width,
+                                                   buffers->height, id, b.x, b.y, b.w, b.h);
+        if (label.area > 0) job.amodal.push_back(std::move(label));
       }
     }
     in_flight[slot]->buffers = std::move(buffers);

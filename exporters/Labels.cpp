@@ -66,4 +66,49 @@ Result<std::vector<InstanceLabel>> extract_instance_labels(std::span<const std::
   return out;
 }
 
+InstanceLabel extract_instance_label_in_box(std::span<const std::uint32_t> ids, std::uint32_t width, std::uint32_t height,
+                                            std::uint32_t id, std::uint32_t x0, std::uint32_t y0, std::uint32_t w,
+                                            std::uint32_t h) {
+  InstanceLabel l;
+  l.instance_id = id;
+  const std::uint32_t x1 = std::min(width, x0 + w), y1 = std::min(height, y0 + h);
+  const std::uint64_t total = std::uint64_t{width} * height;
+  std::uint64_t run_start = 0;  // column-major position where the current run began
+  bool inside = false;          // the current run: of the id (true) or of anything else
+  std::uint64_t last = 0;       // position just past the last pixel read
+  std::uint32_t bx0 = UINT32_MAX, by0 = UINT32_MAX, bx1 = 0, by1 = 0;
+  for (std::uint32_t x = x0; x < x1; ++x) {
+    for (std::uint32_t y = y0; y < y1; ++y) {
+      const std::uint64_t idx = std::uint64_t{x} * height + y;
+      if (inside && idx != last) {  // pixels skipped since the last one read are 0: the run ends
+        l.rle_counts.push_back(static_cast<std::uint32_t>(last - run_start));
+        run_start = last;
+        inside = false;
+      }
+      const bool v = ids[std::size_t{y} * width + x] == id;
+      if (v != inside) {
+        l.rle_counts.push_back(static_cast<std::uint32_t>(idx - run_start));
+        run_start = idx;
+        inside = v;
+      }
+      if (v) {
+        ++l.area;
+        bx0 = std::min(bx0, x), bx1 = std::max(bx1, x), by0 = std::min(by0, y), by1 = std::max(by1, y);
+      }
+      last = idx + 1;
+    }
+  }
+  if (l.area == 0) {
+    l.rle_counts.clear();
+    return l;
+  }
+  if (inside) {
+    l.rle_counts.push_back(static_cast<std::uint32_t>(last - run_start));
+    run_start = last;
+  }
+  if (run_start < total) l.rle_counts.push_back(static_cast<std::uint32_t>(total - run_start));
+  l.x = bx0, l.y = by0, l.w = bx1 - bx0 + 1, l.h = by1 - by0 + 1;
+  return l;
+}
+
 }  // namespace synthlabel

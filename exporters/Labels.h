@@ -23,4 +23,11 @@ struct InstanceLabel {
 Result<std::vector<InstanceLabel>> extract_instance_labels(std::span<const std::uint32_t> ids, std::uint32_t width,
                                                            std::uint32_t height, std::uint32_t max_id);
 
+// The label of one id whose pixels all lie in the box [x, x + w) x [y, y + h): only the box is read,
+// every pixel outside it counts as 0. Equal to extract_instance_labels' entry for that id on the same
+// buffer with zeros outside the box (area 0 and no counts when the id has no pixel there).
+InstanceLabel extract_instance_label_in_box(std::span<const std::uint32_t> ids, std::uint32_t width, std::uint32_t height,
+                                            std::uint32_t id, std::uint32_t x, std::uint32_t y, std::uint32_t w,
+                                            std::uint32_t h);
+
 }  // namespace synthlabel

@@ -38,6 +38,11 @@ struct FrameBuffers {
   std::vector<float> normals;
 };
 
+// A rectangle of frame pixels: columns x .. x + w - 1, rows y .. y + h - 1.
+struct PixelBox {
+  std::uint32_t x = 0, y = 0, w = 0, h = 0;
+};
+
 struct DeviceInfo {
   std::uint32_t index = 0;  // position in the Vulkan enumeration, usable with --device
   std::string name;
@@ -90,10 +95,14 @@ class Renderer {
   virtual Status submit(std::uint32_t slot, const Scene& scene) = 0;
   virtual Status collect(std::uint32_t slot, FrameBuffers& out) = 0;
 
-  // The instance-id buffer of `scene` with only its instance `index` in it (no other object, no
-  // light): that instance's unoccluded (amodal) mask, rasterized exactly as in the full frame, so its
-  // visible pixels there are a subset. Waits for the result; any slot may be in flight meanwhile.
-  virtual Status render_alone(const Scene& scene, std::size_t index, std::vector<std::uint32_t>& ids) = 0;
+  // For each of `indices` (into scene.instances), the instance-id buffer of `scene` with only that
+  // instance in it (no other object, no light): its unoccluded (amodal) mask, rasterized exactly as
+  // in the full frame, so its visible pixels there are a subset. `ids` receives one width x height
+  // plane per index, in order, and `boxes` for each the pixels that hold its mask: the instance
+  // covers no pixel outside its box, and the plane's values outside it are unspecified (read them
+  // as 0). Batched into few submissions; waits for the result; any slot may be in flight meanwhile.
+  virtual Status render_alone(const Scene& scene, std::span<const std::size_t> indices, std::vector<std::uint32_t>& ids,
+                              std::vector<PixelBox>& boxes) = 0;
 
   // One frame, start to finish (slot 0).
   Status render(const Scene& scene, FrameBuffers& out) {

@@ -751,6 +751,12 @@ Status VulkanRenderer::make_graphics_pipeline(PipelineKind kind, std::uint32_t f
   vp.pViewports = &viewport;
   vp.scissorCount = 1;
   vp.pScissors = &scissor;
+  // The frame's passes set the scissor per pass (the whole frame, or an instance's box in render_alone).
+  const VkDynamicState dynamic_scissor = VK_DYNAMIC_STATE_SCISSOR;
+  VkPipelineDynamicStateCreateInfo dyn{};
+  dyn.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO;
+  dyn.dynamicStateCount = 1;
+  dyn.pDynamicStates = &dynamic_scissor;
   VkPipelineRasterizationStateCreateInfo rs{};
   rs.sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO;
   rs.polygonMode = VK_POLYGON_MODE_FILL;
@@ -795,6 +801,7 @@ Status VulkanRenderer::make_graphics_pipeline(PipelineKind kind, std::uint32_t f
   ci.pMultisampleState = &ms;
   ci.pDepthStencilState = kind == PipelineKind::resolve ? nullptr : &ds;
   ci.pColorBlendState = &cb;
+  if (!shadow) ci.pDynamicState = &dyn;
   switch (kind) {
     case PipelineKind::mesh:
     case PipelineKind::background:
@@ -1088,9 +1095,37 @@ Status VulkanRenderer::submit(std::uint32_t slot_index, const Scene& scene) {
   return check_messages();
 }
 
-Status VulkanRenderer::render_alone(const Scene& scene, std::size_t index, std::vector<std::uint32_t>& ids) {
-  if (index >= scene.instances.size()) return make_error(ExitCode::internal, "render_alone: no such instance");
+VkRect2D VulkanRenderer::pixel_box(const Camera& cam, const synthlabel::Instance& inst) const {
+  const VkRect2D frame{{0, 0}, {m_width, m_height}};
+  if (inst.mesh_index >= m_meshes.size()) return frame;
+  const MeshRange& r = m_meshes[inst.mesh_index];
+  const glm::dmat4 to_camera = glm::dmat4(cam.view) * glm::dmat4(inst.model);
+  double u0 = 1e300, v0 = 1e300, u1 = -1e300, v1 = -1e300;
+  for (int k = 0; k < 8; ++k) {
+    const glm::dvec3 corner((k & 1) ? r.hi.x : r.lo.x, (k & 2) ? r.hi.y : r.lo.y, (k & 4) ? r.hi.z : r.lo.z);
+    const glm::dvec4 c = to_camera * glm::dvec4(corner, 1.0);  // OpenGL camera: looks down -z, +y up
+    if (-c.z < double(cam.near_m)) return frame;  // clipped by the near plane: no simple bound
+    const double u = cam.cx + cam.fx * c.x / -c.z, v = cam.cy - cam.fy * c.y / -c.z;
+    u0 = std::min(u0, u), v0 = std::min(v0, v), u1 = std::max(u1, u), v1 = std::max(v1, v);
+  }
+  // A covered pixel's centre lies inside the projected box: pixels floor(u0) - 1 .. ceil(u1), with a
+  // pixel to spare for the device's float arithmetic.
+  const double x0 = std::clamp(std::floor(u0) - 1.0, 0.0, double(m_width)), x1 = std::clamp(std::ceil(u1) + 1.0, 0.0, double(m_width));
+  const double y0 = std::clamp(std::floor(v0) - 1.0, 0.0, double(m_height)), y1 = std::clamp(std::ceil(v1) + 1.0, 0.0, double(m_height));
+  if (!(x1 > x0 && y1 > y0)) return VkRect2D{{0, 0}, {0, 0}};
+  return VkRect2D{{static_cast<std::int32_t>(x0), static_cast<std::int32_t>(y0)},
+                  {static_cast<std::uint32_t>(x1 - x0), static_cast<std::uint32_t>(y1 - y0)}};
+}
+
+Status VulkanRenderer::render_alone(const Scene& scene, std::span<const std::size_t> indices, std::vector<std::uint32_t>& ids,
+                                    std::vector<PixelBox>& boxes) {
+  for (std::size_t index : indices) {
+    if (index >= scene.instances.size()) return make_error(ExitCode::internal, "render_alone: no such instance");
+  }
   const VkDevice dev = m_device.get();
+  const std::size_t pixels = std::size_t{m_width} * m_height;
+  // Instances per submission: up to 16, within 64 MiB of id planes.
+  const std::size_t batch = std::clamp<std::size_t>((std::size_t{64} << 20) / (pixels * 4), 1, 16);
   if (!m_alone) {  // a slot like the ring's, with its own command buffer, fence, uniforms and readback
     // Its descriptor set comes from a pool of its own (the ring's sets are all allocated).
     const std::array<VkDescriptorPoolSize, 2> sizes{
@@ -1105,26 +1140,43 @@ Status VulkanRenderer::render_alone(const Scene& scene, std::size_t index, std::
     m_alone_pool = UniqueDescriptorPool(dev, pool);
     auto s = std::make_unique<Slot>();
     SL_TRY_STATUS(make_slot(*s, pool));
+    // Its readback holds `batch` id planes.
+    s->readback = Buffer{};
+    SL_TRY_STATUS(make_buffer(VkDeviceSize{pixels} * 4 * batch, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT, VK_MEMORY_PROPERTY_HOST_CACHED_BIT, true, s->readback));
     m_alone = std::move(s);
     // The same images as every slot's set, rewritten with them whenever maps or textures are uploaded
     // (only its own set here: the ring's may be in use by frames in flight).
     SL_TRY_STATUS(write_image_descriptors(true));
   }
-  // The instance alone: no light, no environment, no background image (its colour is not read).
+  // The instances, each drawn alone: no light, no environment, no background image (the colour is
+  // not read), plain material (no texture to sample).
   Scene alone;
   alone.frame = scene.frame;
   alone.camera = scene.camera;
   alone.ambient = 0.0f;
-  alone.instances = {scene.instances[index]};
-  alone.instances[0].asset_materials = false;
-  alone.instances[0].texture = -1;
+  ids.resize(pixels * indices.size());
+  boxes.clear();
   Slot& slot = *m_alone;
-  SL_TRY_STATUS(record(slot, alone));
-  SL_TRY_STATUS(submit_and_wait(slot));
-  SL_TRY_STATUS(invalidate_readback(slot));
-  const std::size_t pixels = std::size_t{m_width} * m_height;
-  ids.resize(pixels);
-  std::memcpy(ids.data(), static_cast<const std::uint8_t*>(slot.readback.mapped) + 2 * pixels * 4, pixels * 4);
+  for (std::size_t first = 0; first < indices.size(); first += batch) {
+    const std::size_t count = std::min(batch, indices.size() - first);
+    alone.instances.clear();
+    std::vector<std::size_t> order(count);
+    std::vector<VkRect2D> areas(count);
+    for (std::size_t j = 0; j < count; ++j) {
+      alone.instances.push_back(scene.instances[indices[first + j]]);
+      alone.instances.back().asset_materials = false;
+      alone.instances.back().texture = -1;
+      order[j] = j;
+      areas[j] = pixel_box(scene.camera, alone.instances.back());
+      boxes.push_back({static_cast<std::uint32_t>(areas[j].offset.x), static_cast<std::uint32_t>(areas[j].offset.y),
+                       areas[j].extent.width, areas[j].extent.height});
+    }
+    SL_TRY_STATUS(record(slot, alone, order, areas));
+    SL_TRY_STATUS(submit_and_wait(slot));
+    SL_TRY_STATUS(invalidate_readback(slot));
+    std::memcpy(ids.data() + first * pixels, slot.readback.mapped, count * pixels * 4);
+  }
   return check_messages();
 }
 
@@ -1256,7 +1308,8 @@ void VulkanRenderer::record_shadows(VkCommandBuffer cmd, const Scene& scene, std
   }
 }
 
-Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
+Status VulkanRenderer::record(Slot& slot, const Scene& scene, std::span<const std::size_t> alone,
+                              std::span<const VkRect2D> boxes) {
   if (scene.camera.width != m_width || scene.camera.height != m_height) {
     return make_error(ExitCode::internal, "scene size differs from the renderer's");
   }
@@ -1354,28 +1407,35 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
   clears[2].color.uint32[0] = 0;                                        // background id
   clears[3].color.float32[0] = clears[3].color.float32[1] = clears[3].color.float32[2] = 0.0f;  // no normal
   clears[4].depthStencil = {1.0f, 0};
-  VkRenderPassBeginInfo rp{};
-  rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
-  rp.renderPass = m_render_pass.get();
-  rp.framebuffer = m_framebuffer.get();
-  rp.renderArea = {{0, 0}, {m_iw, m_ih}};
   if (!m_read_normals) clears[3] = clears[4];  // the z-buffer follows the ids
-  rp.clearValueCount = color_attachments() + 1;
-  rp.pClearValues = clears.data();
-  vkCmdBeginRenderPass(slot.cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
-  if (background) {
-    vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_background_pipeline.get());
-    vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &slot.set, 0, nullptr);
-    vkCmdDraw(slot.cmd, 3, 1, 0, 0);
-  }
-  if (!scene.instances.empty()) {
-    vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
-    vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &slot.set, 0, nullptr);
-    const VkDeviceSize zero = 0;
-    const VkBuffer vb = m_vertices.buffer.get();
-    vkCmdBindVertexBuffers(slot.cmd, 0, 1, &vb, &zero);
-    vkCmdBindIndexBuffer(slot.cmd, m_indices.buffer.get(), 0, VK_INDEX_TYPE_UINT32);
-    for (const synthlabel::Instance& inst : scene.instances) {
+  const VkDeviceSize plane = VkDeviceSize{m_width} * m_height * 4;
+  // One main pass (and resolve) drawing `instances`: the whole frame, or one instance alone.
+  // `area` in frame pixels: the render area and scissor (rasterized pixels are m_ss times these).
+  auto record_pass = [&](std::span<const synthlabel::Instance> instances, bool draw_background, VkRect2D area) -> Status {
+    VkRenderPassBeginInfo rp{};
+    rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
+    rp.renderPass = m_render_pass.get();
+    rp.framebuffer = m_framebuffer.get();
+    rp.renderArea = {{area.offset.x * static_cast<std::int32_t>(m_ss), area.offset.y * static_cast<std::int32_t>(m_ss)},
+                     {area.extent.width * m_ss, area.extent.height * m_ss}};
+    rp.clearValueCount = color_attachments() + 1;
+    rp.pClearValues = clears.data();
+    vkCmdBeginRenderPass(slot.cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
+    vkCmdSetScissor(slot.cmd, 0, 1, &rp.renderArea);
+    if (draw_background) {
+      vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_background_pipeline.get());
+      vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &slot.set, 0, nullptr);
+      vkCmdDraw(slot.cmd, 3, 1, 0, 0);
+    }
+    if (!instances.empty()) {
+      vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
+      vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline_layout.get(), 0, 1, &slot.set, 0, nullptr);
+      const VkDeviceSize zero = 0;
+      const VkBuffer vb = m_vertices.buffer.get();
+      vkCmdBindVertexBuffers(slot.cmd, 0, 1, &vb, &zero);
+      vkCmdBindIndexBuffer(slot.cmd, m_indices.buffer.get(), 0, VK_INDEX_TYPE_UINT32);
+    }
+    for (const synthlabel::Instance& inst : instances) {
       if (inst.mesh_index >= m_meshes.size()) {
         vkCmdEndRenderPass(slot.cmd);
         (void)vkEndCommandBuffer(slot.cmd);
@@ -1420,33 +1480,54 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene) {
         return make_error(ExitCode::internal, "instance refers to a texture that was not uploaded");
       }
     }
-  }
-  vkCmdEndRenderPass(slot.cmd);
-  if (m_ss > 1) {
-    VkRenderPassBeginInfo rb{};
-    rb.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
-    rb.renderPass = m_resolve_pass.get();
-    rb.framebuffer = m_resolve_framebuffer.get();
-    rb.renderArea = {{0, 0}, {m_width, m_height}};
-    vkCmdBeginRenderPass(slot.cmd, &rb, VK_SUBPASS_CONTENTS_INLINE);
-    vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_resolve_pipeline.get());
-    vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_resolve_layout.get(), 0, 1, &m_resolve_set, 0,
-                            nullptr);
-    vkCmdDraw(slot.cmd, 3, 1, 0, 0);
     vkCmdEndRenderPass(slot.cmd);
-  }
-
-  // Readback layout: colour, depth, ids (4 bytes a pixel each), then the normals (8) when read.
-  const VkDeviceSize plane = VkDeviceSize{m_width} * m_height * 4;
+    if (m_ss > 1) {
+      VkRenderPassBeginInfo rb{};
+      rb.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
+      rb.renderPass = m_resolve_pass.get();
+      rb.framebuffer = m_resolve_framebuffer.get();
+      rb.renderArea = area;
+      vkCmdBeginRenderPass(slot.cmd, &rb, VK_SUBPASS_CONTENTS_INLINE);
+      vkCmdSetScissor(slot.cmd, 0, 1, &area);
+      vkCmdBindPipeline(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_resolve_pipeline.get());
+      vkCmdBindDescriptorSets(slot.cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_resolve_layout.get(), 0, 1, &m_resolve_set, 0,
+                              nullptr);
+      vkCmdDraw(slot.cmd, 3, 1, 0, 0);
+      vkCmdEndRenderPass(slot.cmd);
+    }
+    return ok_status();
+  };
+  // Copies target `i` (0 colour, 1 depth, 2 ids, 3 normals) to the slot's readback at `offset`.
   const Target* targets[4] = {&m_color, &m_linear_depth, &m_ids, &m_normals};
   if (m_ss > 1) targets[0] = &m_out_color, targets[1] = &m_out_depth, targets[2] = &m_out_ids, targets[3] = &m_out_normals;
-  for (std::size_t i = 0; i < (m_read_normals ? 4u : 3u); ++i) {
+  const VkRect2D frame{{0, 0}, {m_width, m_height}};
+  auto copy = [&](std::size_t i, VkDeviceSize offset, VkRect2D area) {
+    // The area's pixels land where they are in a whole plane (rows of m_width) starting at `offset`.
     VkBufferImageCopy region{};
-    region.bufferOffset = plane * i;
+    region.bufferOffset = offset + (VkDeviceSize{static_cast<std::uint32_t>(area.offset.y)} * m_width +
+                                    static_cast<std::uint32_t>(area.offset.x)) * (i == 3 ? 8 : 4);
+    region.bufferRowLength = m_width;
+    region.bufferImageHeight = m_height;
     region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
-    region.imageExtent = {m_width, m_height, 1};
+    region.imageOffset = {area.offset.x, area.offset.y, 0};
+    region.imageExtent = {area.extent.width, area.extent.height, 1};
     vkCmdCopyImageToBuffer(slot.cmd, targets[i]->image.get(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                            slot.readback.buffer.get(), 1, &region);
+  };
+  if (alone.empty()) {
+    SL_TRY_STATUS(record_pass(scene.instances, background, frame));
+    // Readback layout: colour, depth, ids (4 bytes a pixel each), then the normals (8) when read.
+    for (std::size_t i = 0; i < (m_read_normals ? 4u : 3u); ++i) copy(i, plane * i, frame);
+  } else {
+    // Instances alone, one pass each, in one submission: their id planes one after another, each
+    // rendered, cleared and copied within its box only (the rest of its plane is left as it was).
+    // The render pass's external dependency orders each pass's writes after the previous copy.
+    for (std::size_t j = 0; j < alone.size(); ++j) {
+      const VkRect2D area = j < boxes.size() ? boxes[j] : frame;
+      if (area.extent.width == 0 || area.extent.height == 0) continue;
+      SL_TRY_STATUS(record_pass(std::span<const synthlabel::Instance>(&scene.instances.at(alone[j]), 1), false, area));
+      copy(2, plane * j, area);
+    }
   }
   // Make the copies visible to the host's reads after the fence.
   VkBufferMemoryBarrier barrier{};

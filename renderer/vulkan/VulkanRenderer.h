@@ -40,7 +40,8 @@ class VulkanRenderer final : public Renderer {
   std::uint32_t slots() const override { return static_cast<std::uint32_t>(m_slots.size()); }
   Status submit(std::uint32_t slot, const Scene& scene) override;
   Status collect(std::uint32_t slot, FrameBuffers& out) override;
-  Status render_alone(const Scene& scene, std::size_t index, std::vector<std::uint32_t>& ids) override;
+  Status render_alone(const Scene& scene, std::span<const std::size_t> indices, std::vector<std::uint32_t>& ids,
+                      std::vector<PixelBox>& boxes) override;
   const DeviceInfo& device() const override { return m_physical.info; }
   RenderTimings timings() const override { return m_timings; }
   const Instance& instance() const { return m_instance; }
@@ -112,7 +113,15 @@ class VulkanRenderer final : public Renderer {
   // Colour attachments of the main and resolve passes: colour, depth, id, and the normals when read.
   std::uint32_t color_attachments() const { return m_read_normals ? 4 : 3; }
   Status invalidate_readback(const Slot& slot) const;
-  Status record(Slot& slot, const Scene& scene);
+  // Records a frame of `scene` into the slot's command buffer: the whole frame (colour, depth, ids and
+  // normals read back), or with `alone` each of those instances in a pass of its own, only their id
+  // planes read back, one after another.
+  // (`boxes[j]`: the frame pixels alone[j] can cover; only those are rendered, cleared and copied.)
+  Status record(Slot& slot, const Scene& scene, std::span<const std::size_t> alone = {},
+                std::span<const VkRect2D> boxes = {});
+  // The frame pixels whose centres `inst` can cover: its mesh's box projected, widened by a pixel;
+  // the whole frame when part of the box is behind the near plane; empty when it misses the frame.
+  VkRect2D pixel_box(const Camera& camera, const synthlabel::Instance& inst) const;
   Status check_messages() const;
 
   // Declaration order = lifetime order: the instance outlives the device, the device its children.

@@ -764,5 +764,54 @@ TEST(Render, NormalsAreTheSurfacesInTheOpenCvCameraFrame) {
   EXPECT_TRUE(fb.normals.empty());
 }
 
+TEST(Render, RenderAloneEqualsAFullRenderOfTheInstanceByItself) {
+  // render_alone draws, clears and reads back each instance's box only: within it the ids must be
+  // exactly those of a whole-frame render of a scene holding that instance alone, and outside it
+  // that render must have no pixel of the instance. Cubes inside, partly off-screen, off-screen, and
+  // one reaching behind the near plane (whole-frame fallback); 1 and 3x3 supersampling.
+  for (std::uint32_t ss : {1u, 3u}) {
+    SCOPED_TRACE("supersampling " + std::to_string(ss));
+    auto r = make_renderer(64, 48, ss);
+    ASSERT_TRUE(r);
+    Scene s = axis_scene(64, 48, 5.0f);
+    s.instances.push_back(cube_at({0.2f, 0.1f, 0.0f}, 1, 1));
+    s.instances.push_back(cube_at({2.4f, -0.3f, 0.5f}, 2, 1));   // partly beyond the right edge
+    s.instances.push_back(cube_at({30.0f, 0.0f, 0.0f}, 3, 1));   // off-screen
+    s.instances.push_back(cube_at({-0.5f, 0.0f, 4.6f}, 4, 1));   // reaches behind the near plane
+    s.instances.back().model = glm::scale(s.instances.back().model, glm::vec3(1.0f, 1.0f, 2.0f));
+    s.instances.push_back(cube_at({-0.8f, -0.6f, 1.0f}, 5, 1));
+    const std::vector<std::size_t> all = {0, 1, 2, 3, 4};
+    std::vector<std::uint32_t> planes;
+    std::vector<PixelBox> boxes;
+    ASSERT_TRUE(r->render_alone(s, all, planes, boxes).ok());
+    ASSERT_EQ(boxes.size(), all.size());
+    EXPECT_EQ(boxes[2].w * boxes[2].h, 0u) << "off-screen: empty box";
+    EXPECT_EQ(boxes[3].w, 64u) << "near plane: the whole frame";
+    EXPECT_LT(boxes[0].w, 40u) << "a box, not the frame";
+    for (std::size_t j = 0; j < all.size(); ++j) {
+      Scene one = s;
+      one.instances = {s.instances[j]};
+      FrameBuffers fb;
+      ASSERT_TRUE(r->render(one, fb).ok());
+      std::size_t pixels = 0;
+      for (std::uint32_t y = 0; y < 48; ++y) {
+        for (std::uint32_t x = 0; x < 64; ++x) {
+          const std::size_t p = std::size_t{y} * 64 + x;
+          const bool in_box = x >= boxes[j].x && x < boxes[j].x + boxes[j].w && y >= boxes[j].y && y < boxes[j].y + boxes[j].h;
+          pixels += fb.instance_id[p] != 0;
+          if (in_box) {
+            ASSERT_EQ(planes[j * 64 * 48 + p], fb.instance_id[p]) << "instance " << j << " pixel " << x << "," << y;
+          } else {
+            ASSERT_EQ(fb.instance_id[p], 0u) << "instance " << j << " outside its box at " << x << "," << y;
+          }
+        }
+      }
+      if (j != 2) {
+        EXPECT_GT(pixels, 0u) << "instance " << j;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace synthlabel

@@ -92,5 +92,38 @@ TEST(Labels, IdAboveMaximumIsAnError) {
   EXPECT_NE(labels.error().message.find("instance id 5"), std::string::npos);
 }
 
+TEST(Labels, InBoxEqualsTheWholeFrameExtraction) {
+  // An id's pixels inside a box, garbage outside it: reading the box alone must give exactly what the
+  // whole-frame extraction gives on the same buffer with zeros outside the box.
+  std::mt19937 mt(11);
+  auto rnd = [&mt](std::uint32_t n) { return static_cast<std::uint32_t>(mt() % n); };
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::uint32_t W = 1 + rnd(30), H = 1 + rnd(20);
+    const std::uint32_t bx = rnd(W), by = rnd(H), bw = 1 + rnd(W - bx), bh = 1 + rnd(H - by);
+    std::vector<std::uint32_t> garbage(std::size_t{W} * H), clean(std::size_t{W} * H, 0);
+    for (std::uint32_t y = 0; y < H; ++y) {
+      for (std::uint32_t x = 0; x < W; ++x) {
+        const bool in_box = x >= bx && x < bx + bw && y >= by && y < by + bh;
+        const std::uint32_t v = rnd(3) == 0 ? 0u : 5u;
+        garbage[y * W + x] = in_box ? v : rnd(7);  // outside: anything, the id 5 included
+        clean[y * W + x] = in_box ? v : 0u;
+      }
+    }
+    auto whole = extract_instance_labels(clean, W, H, 5);
+    ASSERT_TRUE(whole.ok());
+    const InstanceLabel boxed = extract_instance_label_in_box(garbage, W, H, 5, bx, by, bw, bh);
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    if (whole->empty()) {
+      EXPECT_EQ(boxed.area, 0u);
+      continue;
+    }
+    const InstanceLabel& w = whole->front();
+    EXPECT_EQ(boxed.rle_counts, w.rle_counts);
+    EXPECT_EQ(boxed.area, w.area);
+    EXPECT_EQ(std::vector<std::uint32_t>({boxed.x, boxed.y, boxed.w, boxed.h}), std::vector<std::uint32_t>({w.x, w.y, w.w, w.h}));
+    if (HasFailure()) return;
+  }
+}
+
 }  // namespace
 }  // namespace synthlabel
