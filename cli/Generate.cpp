@@ -25,7 +25,22 @@ namespace fs = std::filesystem;
 // (time, thread count, host) goes into the manifest, so a resumed dataset equals an uninterrupted one.
 // The files a config names (meshes, environment maps, textures) with the xxHash3-64 of their bytes,
 // so a resume or a merge refuses a dataset made from files that have changed since.
-Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& randomizers) {
+// Each asset also as loaded (vertices, indices, materials and the pixels of every image it brings): a
+// model's own references (glTF buffers and images, OBJ material files, textures beside it) are files
+// the config does not name, and a change there must refuse a resume too.
+static_assert(sizeof(Vertex) == 44 && sizeof(Material) == 60 && sizeof(MeshPart) == 12, "hashed as bytes: no padding");
+template <class T>
+std::span<const std::uint8_t> bytes_of(const std::vector<T>& v) {
+  return {reinterpret_cast<const std::uint8_t*>(v.data()), v.size() * sizeof(T)};
+}
+std::string loaded_hash(const Mesh& m) {
+  std::vector<std::span<const std::uint8_t>> parts = {bytes_of(m.vertices), bytes_of(m.indices), bytes_of(m.materials),
+                                                      bytes_of(m.parts)};
+  for (const MeshImage& i : m.images) parts.push_back(bytes_of(i.rgba));
+  return content_hash(parts);
+}
+
+Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& randomizers, std::span<const Mesh> meshes) {
   std::set<fs::path> files;
   for (const auto& o : spec.objects) {
     if (!o.shape.primitive && o.pool.empty()) files.insert(o.shape.asset);
@@ -41,6 +56,15 @@ Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& rando
     if (!bytes) return make_error(ExitCode::asset, bytes.error().message);
     const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->data());
     out.push_back({{"file", f.string()}, {"xxh3", content_hash({data, bytes->size()})}});
+  }
+  std::set<std::uint32_t> seen;
+  auto add_mesh = [&](const ShapeSpec& shape) {
+    if (shape.primitive || shape.mesh_index >= meshes.size() || !seen.insert(shape.mesh_index).second) return;
+    out.push_back({{"file", shape.asset.string()}, {"as_loaded_xxh3", loaded_hash(meshes[shape.mesh_index])}});
+  };
+  for (const auto& o : spec.objects) {
+    if (o.pool.empty()) add_mesh(o.shape);
+    for (const auto& e : o.pool) add_mesh(e.shape);
   }
   return out;
 }
@@ -145,12 +169,13 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (!environments) return environments.error();
   auto textures = load_textures(**randomizers, options.asset_root);
   if (!textures) return textures.error();
+  // Hashed before adopt_mesh_textures moves the assets' images out of the meshes.
+  auto inputs = input_hashes(spec, **randomizers, *meshes);
+  if (!inputs) return inputs.error();
   SL_TRY_STATUS(adopt_mesh_textures(*meshes, *textures));
 
   // The dataset's whole range; a shard renders one block of it and says which in its manifest.
   std::uint64_t first = options.start, count = spec.frames;
-  auto inputs = input_hashes(spec, **randomizers);
-  if (!inputs) return inputs.error();
   json ident = identity(options, spec, *inputs);
   if (*shard) {
     const auto [a, b] = shard_range(**shard, options.start, spec.frames);

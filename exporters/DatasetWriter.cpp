@@ -211,6 +211,17 @@ std::string content_hash(std::span<const std::uint8_t> bytes) {
   return buf;
 }
 
+std::string content_hash(std::span<const std::span<const std::uint8_t>> parts) {
+  XXH3_state_t* state = XXH3_createState();
+  if (state == nullptr) return "";
+  XXH3_64bits_reset(state);
+  for (const auto& p : parts) XXH3_64bits_update(state, p.data(), p.size());
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(state)));
+  XXH3_freeState(state);
+  return buf;
+}
+
 std::optional<EncodeOptions> encode_options_for(std::string_view preset) {
   EncodeOptions o;
   if (preset == "fast") return o;

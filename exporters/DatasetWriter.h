@@ -82,6 +82,8 @@ std::string manifest_difference(const nlohmann::ordered_json& expected, const nl
 
 // 16 hex digits of the xxHash3-64 of `bytes`: the content hash used in records and manifests.
 std::string content_hash(std::span<const std::uint8_t> bytes);
+// The same hash of several byte ranges one after another, without joining them.
+std::string content_hash(std::span<const std::span<const std::uint8_t>> parts);
 
 class DatasetWriter {
  public:

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "tests/support/PbrAsset.h"
 #include "tests/support/TestSupport.h"
 
 extern char** environ;
@@ -133,6 +134,23 @@ TEST_F(CrashSafety, ResumeRefusesChangedInputFiles) {
   ASSERT_EQ(test::run(cmd).exit_code, 0);
   ASSERT_EQ(test::run(cmd + " --resume").exit_code, 0);  // unchanged: fine
   std::ofstream(dir / "pawn.ply", std::ios::app) << "\n";  // same mesh, other bytes
+  const auto r = test::run(cmd + " --resume");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("differ in inputs"), std::string::npos) << r.err;
+}
+
+// ... and so are the files a model itself references (here a glTF's external base-colour image),
+// which the config does not name: the mesh as loaded is hashed too.
+TEST_F(CrashSafety, ResumeRefusesAChangedFileAModelReferences) {
+  const fs::path dir = s_dir->path() / "model_refs";
+  fs::create_directories(dir);
+  const fs::path gltf = test::write_pbr_gltf(dir);
+  std::ofstream(dir / "scene.yaml") << "categories: [quad]\nobjects: [{asset: " << gltf.filename().string() << ", category: quad}]\n";
+  const std::string cmd = test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((dir / "scene.yaml").string()) +
+                          " --out " + test::shell_quote((dir / "out").string()) + " --frames 2 --resolution 64x48 --quiet";
+  ASSERT_EQ(test::run(cmd).exit_code, 0);
+  ASSERT_EQ(test::run(cmd + " --resume").exit_code, 0);  // unchanged: fine
+  fs::copy_file(fs::path(SYNTHLABEL_SOURCE_DIR) / "assets/textures/dots.png", dir / "base.png", fs::copy_options::overwrite_existing);
   const auto r = test::run(cmd + " --resume");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("differ in inputs"), std::string::npos) << r.err;
