@@ -257,27 +257,37 @@ EnvironmentMap make_environment(std::string name, std::uint32_t width, std::uint
   return env;
 }
 
-Result<EnvironmentMap> load_environment(const std::filesystem::path& path) {
-  auto fail = [&](const std::string& what) { return make_error(ExitCode::asset, path.string() + ": " + what); };
-  auto bytes = read_bounded_file(path, k_max_environment_bytes, "environment map");
-  if (!bytes) return fail(bytes.error().message);
+Result<DecodedExr> decode_exr(std::span<const std::uint8_t> bytes, const std::string& what) {
+  auto fail = [&](const std::string& why) { return make_error(ExitCode::asset, what + ": " + why); };
   float* rgba = nullptr;
   int w = 0, h = 0;
   const char* err = nullptr;
-  const int rc = LoadEXRFromMemory(&rgba, &w, &h, reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size(), &err);
+  const int rc = LoadEXRFromMemory(&rgba, &w, &h, bytes.data(), bytes.size(), &err);
   std::unique_ptr<float, decltype(&std::free)> owned(rgba, &std::free);
   if (rc != TINYEXR_SUCCESS) {
-    std::string what = err ? err : "unreadable";
+    std::string why = err ? err : "unreadable";
     if (err) FreeEXRErrorMessage(err);
-    return fail("not a readable OpenEXR image (" + what + ")");
+    return fail("not a readable OpenEXR image (" + why + ")");
   }
-  if (w <= 0 || h <= 0 || w > 16384 || h > 8192) return fail("unexpected size " + std::to_string(w) + "x" + std::to_string(h));
-  std::vector<float> pixels(rgba, rgba + std::size_t(w) * std::size_t(h) * 4);
-  for (float& v : pixels) {
+  if (w <= 0 || h <= 0 || w > 16384 || h > 8192 || rgba == nullptr) {
+    return fail("unexpected size " + std::to_string(w) + "x" + std::to_string(h));
+  }
+  DecodedExr out;
+  out.width = static_cast<std::uint32_t>(w);
+  out.height = static_cast<std::uint32_t>(h);
+  out.rgba.assign(rgba, rgba + std::size_t(w) * std::size_t(h) * 4);
+  for (float& v : out.rgba) {
     if (!std::isfinite(v)) v = 0.0f;  // NaN/inf texels would poison filtering and the SH
   }
-  return make_environment(path.filename().string(), static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h),
-                          std::move(pixels));
+  return out;
+}
+
+Result<EnvironmentMap> load_environment(const std::filesystem::path& path) {
+  auto bytes = read_bounded_file(path, k_max_environment_bytes, "environment map");
+  if (!bytes) return make_error(ExitCode::asset, path.string() + ": " + bytes.error().message);
+  auto exr = decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, path.string());
+  if (!exr) return exr.error();
+  return make_environment(path.filename().string(), exr->width, exr->height, std::move(exr->rgba));
 }
 
 }  // namespace synthlabel

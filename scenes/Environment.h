@@ -10,6 +10,7 @@
 
 #include <array>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,15 @@ inline constexpr std::uint64_t k_max_environment_bytes = 256ull << 20;
 // Reads an EXR (RGB or RGBA; half or float), resamples it to k_environment_width x _height and
 // computes its irradiance SH. Errors are ExitCode::asset naming the file.
 Result<EnvironmentMap> load_environment(const std::filesystem::path& path);
+
+// An EXR decoded from memory (TinyEXR): RGBA floats, NaN and infinities replaced by 0; sizes up to
+// 16384 x 8192. Errors are ExitCode::asset starting with `what`. (load_environment's first step, and
+// what fuzz/image_fuzzer feeds.)
+struct DecodedExr {
+  std::uint32_t width = 0, height = 0;
+  std::vector<float> rgba;
+};
+Result<DecodedExr> decode_exr(std::span<const std::uint8_t> bytes, const std::string& what);
 
 // From pixels already in memory (tests): `rgba` is width x height RGBA floats.
 EnvironmentMap make_environment(std::string name, std::uint32_t width, std::uint32_t height, std::vector<float> rgba);

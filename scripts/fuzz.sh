@@ -19,7 +19,7 @@ fi
 scripts/setup.sh --tests >/dev/null  # the other dependencies
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DSYNTHLABEL_FUZZ=ON -DSYNTHLABEL_BUILD_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target config_fuzzer asset_fuzzer
+cmake --build build-fuzz -j"$(nproc)" --target config_fuzzer asset_fuzzer image_fuzzer
 
 seed() {  # seed DIR FILES...: copies seed files into a corpus folder
   local dir=$1; shift; mkdir -p "$dir"
@@ -34,11 +34,19 @@ for f in assets/models/* /usr/share/assimp/models/{OBJ/box.obj,PLY/cube.ply,OFF/
   case "${f##*.}" in obj) b=0;; ply) b=1;; off) b=2;; stl) b=3;; gltf) b=4;; glb) b=5;; fbx) b=6;; *) continue;; esac
   { printf "\\x$(printf %02x $b)"; cat "$f"; } > "build-fuzz/corpus/asset/seed$((i++))"
 done
+# Images: a byte 0 before PNG/JPEG (texture decoder), 1 before EXR (environment-map decoder).
+mkdir -p build-fuzz/corpus/image
+i=0
+for f in assets/textures/*.png /usr/share/assimp/models/OBJ/wal67ar_small.jpg fuzz/seeds/image/*.exr; do
+  [[ -f $f ]] || continue
+  b=0; [[ $f == *.exr ]] && b=1
+  { printf "\\x$(printf %02x $b)"; cat "$f"; } > "build-fuzz/corpus/image/seed$((i++))"
+done
 # (tests/data/fuzz/asset/ holds inputs that hang Assimp in-process: regression tests for the sandboxed
 # loader, not seeds, or the fuzzer would stop on them at once.)
 
 status=0
-for target in config asset; do
+for target in config asset image; do
   mkdir -p "tests/data/fuzz/$target"
   before=$(ls "tests/data/fuzz/$target" | sort)
   echo "== ${target}_fuzzer for ${seconds}s"

@@ -7,6 +7,8 @@
 #include "randomizers/FrameSampler.h"
 #include "scenes/AssetLoader.h"
 #include "scenes/ConfigLoader.h"
+#include "scenes/Environment.h"
+#include "scenes/Texture.h"
 #include "scenes/SpecJson.h"
 #include "tests/support/TestSupport.h"
 
@@ -78,6 +80,44 @@ TEST(FuzzRegressions, ImporterCrashIsContained) {
   ASSERT_FALSE(mesh.ok());
   EXPECT_NE(mesh.error().message.find("the importer crashed on this file (signal"), std::string::npos)
       << mesh.error().message;
+}
+
+std::vector<std::uint8_t> bytes_of_file(const fs::path& p) {
+  const std::string s = test::read_file(p);
+  return {s.begin(), s.end()};
+}
+
+TEST(FuzzRegressions, ImageInputs) {
+  // What image_fuzzer does: the seeds decode (their EXRs are what synthlabel itself writes), and any
+  // finding kept in tests/data/fuzz/image/ gives an asset error, never a crash.
+  const fs::path seeds = fs::path(SYNTHLABEL_SOURCE_DIR) / "fuzz/seeds/image";
+  auto normals = decode_exr(bytes_of_file(seeds / "normals_32x24.exr"), "seed");
+  ASSERT_TRUE(normals.ok()) << normals.error().message;
+  EXPECT_EQ(normals->width, 32u);
+  EXPECT_EQ(normals->rgba.size(), std::size_t{32} * 24 * 4);
+  auto garbage = decode_exr(std::vector<std::uint8_t>(100, 0x76), "garbage.exr");
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_EQ(garbage.error().code, ExitCode::asset);
+  EXPECT_EQ(garbage.error().message.rfind("garbage.exr: not a readable OpenEXR image", 0), 0u) << garbage.error().message;
+  std::error_code ec;
+  if (!fs::is_directory(k_dir / "image", ec)) return;
+  for (const auto& e : fs::directory_iterator(k_dir / "image")) {
+    SCOPED_TRACE(e.path().string());
+    const auto bytes = bytes_of_file(e.path());
+    if (bytes.empty()) continue;
+    const std::span<const std::uint8_t> rest(bytes.data() + 1, bytes.size() - 1);
+    if (bytes[0] % 2 == 0) {
+      auto r = decode_image(rest, "finding");
+      if (!r) {
+        EXPECT_EQ(r.error().code, ExitCode::asset);
+      }
+    } else {
+      auto r = decode_exr(rest, "finding");
+      if (!r) {
+        EXPECT_EQ(r.error().code, ExitCode::asset);
+      }
+    }
+  }
 }
 
 }  // namespace
