@@ -259,6 +259,32 @@ EnvironmentMap make_environment(std::string name, std::uint32_t width, std::uint
 
 Result<DecodedExr> decode_exr(std::span<const std::uint8_t> bytes, const std::string& what) {
   auto fail = [&](const std::string& why) { return make_error(ExitCode::asset, what + ": " + why); };
+  // The header first: a file of a few bytes can claim a data window of billions of pixels, which the
+  // decoder would allocate before finding the data missing (image_fuzzer found such inputs).
+  {
+    EXRVersion version;
+    if (ParseEXRVersionFromMemory(&version, bytes.data(), bytes.size()) != TINYEXR_SUCCESS) {
+      return fail("not a readable OpenEXR image (no OpenEXR signature)");
+    }
+    if (version.multipart || version.non_image) return fail("multi-part and deep OpenEXR images are not supported");
+    EXRHeader header;
+    InitEXRHeader(&header);
+    const char* err = nullptr;
+    if (ParseEXRHeaderFromMemory(&header, &version, bytes.data(), bytes.size(), &err) != TINYEXR_SUCCESS) {
+      std::string why = err ? err : "unreadable header";
+      if (err) FreeEXRErrorMessage(err);
+      FreeEXRHeader(&header);
+      return fail("not a readable OpenEXR image (" + why + ")");
+    }
+    const std::int64_t w = std::int64_t{header.data_window.max_x} - header.data_window.min_x + 1;
+    const std::int64_t h = std::int64_t{header.data_window.max_y} - header.data_window.min_y + 1;
+    const int channels = header.num_channels;
+    FreeEXRHeader(&header);
+    if (w <= 0 || h <= 0 || w > 16384 || h > 8192) {
+      return fail("unexpected size " + std::to_string(w) + "x" + std::to_string(h) + " (at most 16384x8192)");
+    }
+    if (channels <= 0 || channels > 16) return fail(std::to_string(channels) + " channels (expected RGB or RGBA)");
+  }
   float* rgba = nullptr;
   int w = 0, h = 0;
   const char* err = nullptr;
