@@ -8,6 +8,8 @@
 #include <jpeglib.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstring>
 
 #include "core/FileIo.h"
@@ -119,6 +121,48 @@ Result<Texture> decode_jpeg(std::span<const std::uint8_t> bytes, const std::stri
   return t;
 }
 
+std::vector<std::uint8_t> texture_mip_levels(const Texture& t) {
+  static_assert(k_texture_side == 1u << (k_texture_mip_levels - 1), "levels down to 1x1");
+  // sRGB <-> linear for colour textures (alpha and data maps are averaged as stored).
+  static const std::array<double, 256> to_linear = [] {
+    std::array<double, 256> lut{};
+    for (std::size_t i = 0; i < 256; ++i) {
+      const double c = double(i) / 255.0;
+      lut[i] = c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+    }
+    return lut;
+  }();
+  auto to_srgb = [](double l) {
+    const double c = l <= 0.0031308 ? 12.92 * l : 1.055 * std::pow(l, 1.0 / 2.4) - 0.055;
+    return static_cast<std::uint8_t>(std::clamp(std::lround(c * 255.0), 0L, 255L));
+  };
+  std::vector<std::uint8_t> out;
+  std::vector<std::uint8_t> above(t.rgba);
+  std::uint32_t side = t.width;
+  while (side > 1) {
+    const std::uint32_t half = side / 2;
+    std::vector<std::uint8_t> level(std::size_t{half} * half * 4);
+    for (std::uint32_t y = 0; y < half; ++y) {
+      for (std::uint32_t x = 0; x < half; ++x) {
+        for (std::size_t c = 0; c < 4; ++c) {
+          const std::size_t p[4] = {(std::size_t{2 * y} * side + 2 * x) * 4 + c, (std::size_t{2 * y} * side + 2 * x + 1) * 4 + c,
+                                    (std::size_t{2 * y + 1} * side + 2 * x) * 4 + c, (std::size_t{2 * y + 1} * side + 2 * x + 1) * 4 + c};
+          std::uint8_t& dst = level[(std::size_t{y} * half + x) * 4 + c];
+          if (t.data || c == 3) {
+            dst = static_cast<std::uint8_t>((above[p[0]] + above[p[1]] + above[p[2]] + above[p[3]] + 2) / 4);
+          } else {
+            dst = to_srgb((to_linear[above[p[0]]] + to_linear[above[p[1]]] + to_linear[above[p[2]]] + to_linear[above[p[3]]]) / 4.0);
+          }
+        }
+      }
+    }
+    out.insert(out.end(), level.begin(), level.end());
+    above = std::move(level);
+    side = half;
+  }
+  return out;
+}
+
 Result<Texture> decode_image(std::span<const std::uint8_t> bytes, const std::string& what) {
   if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) return decode_jpeg(bytes, what);
   return decode_png(bytes, what);
@@ -144,6 +188,9 @@ Status adopt_mesh_textures(std::span<Mesh> meshes, std::vector<Texture>& texture
       remap(mat.normal_map);
       remap(mat.occlusion_map);
       remap(mat.emissive_map);
+      for (std::int32_t map : {mat.metallic_roughness_map, mat.normal_map, mat.occlusion_map}) {
+        if (map >= 0) textures[static_cast<std::size_t>(map)].data = true;
+      }
     }
     m.images.clear();
     m.images.shrink_to_fit();

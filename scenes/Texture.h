@@ -18,6 +18,9 @@ struct Texture {
   std::string name;  // file name, for records
   std::uint32_t width = 0, height = 0;
   std::vector<std::uint8_t> rgba;  // sRGB-encoded RGBA8, row-major, top row first
+  // Linear data rather than colour (a model's metallic-roughness, normal or occlusion map): its mip
+  // levels average the stored values; a colour texture's average in linear light.
+  bool data = false;
 };
 
 inline constexpr std::uint32_t k_texture_side = 512;  // as uploaded
@@ -27,6 +30,11 @@ inline constexpr std::uint64_t k_max_texture_bytes = 64ull << 20;
 // Reads a PNG (any bit depth and colour type libpng reads; alpha ignored), resampled to
 // k_texture_side squared. Errors are ExitCode::asset naming the file.
 Result<Texture> load_texture(const std::filesystem::path& path);
+
+// The mip chain below level 0 of a k_texture_side square texture: levels 1 .. log2(side), each a 2x2
+// box filter of the one above (in linear light for colour, as stored for data), concatenated.
+std::vector<std::uint8_t> texture_mip_levels(const Texture& t);
+inline constexpr std::uint32_t k_texture_mip_levels = 10;  // 512 .. 1
 
 // From pixels in memory (tests): `rgba` is width x height sRGB RGBA8.
 Texture make_texture(std::string name, std::uint32_t width, std::uint32_t height, std::span<const std::uint8_t> rgba);

@@ -973,8 +973,8 @@ Status VulkanRenderer::write_image_descriptors(bool alone_only) {
     VkSampler sampler = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
     m_sampler = UniqueSampler(dev, sampler);
-    si.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
-    si.maxLod = 0.0f;
+    si.mipmapMode = VK_SAMPLER_MIPMAP_MODE_LINEAR;  // textures: trilinear over their mip levels
+    si.maxLod = VK_LOD_CLAMP_NONE;
     si.addressModeV = VK_SAMPLER_ADDRESS_MODE_REPEAT;
     SL_VK_TRY(vkCreateSampler(dev, &si, nullptr, &sampler));
     m_texture_sampler = UniqueSampler(dev, sampler);
@@ -1046,17 +1046,31 @@ Status VulkanRenderer::upload_environments(std::span<const EnvironmentMap> maps)
 
 Status VulkanRenderer::upload_textures(std::span<const Texture> textures) {
   const std::uint32_t side = textures.empty() ? 1 : k_texture_side;
+  const std::uint32_t mips = textures.empty() ? 1 : k_texture_mip_levels;
   const auto layers = static_cast<std::uint32_t>(std::max<std::size_t>(1, textures.size()));
+  // Level 0 of every layer, then level 1 of every layer, ... (upload_array's order); mip levels so
+  // that minified textures are filtered rather than aliased (trilinear).
   std::vector<std::uint8_t> texels(std::size_t{side} * side * 4 * layers, 255);  // white when there are none
+  std::vector<std::vector<std::uint8_t>> chains(textures.size());
   for (std::size_t l = 0; l < textures.size(); ++l) {
     const auto& t = textures[l];
     if (t.width != side || t.height != side || t.rgba.size() != std::size_t{side} * side * 4) {
       return make_error(ExitCode::internal, "texture " + t.name + " is not " + std::to_string(side) + " square RGBA");
     }
     std::memcpy(texels.data() + l * t.rgba.size(), t.rgba.data(), t.rgba.size());
+    chains[l] = texture_mip_levels(t);
+  }
+  std::size_t level_offset = 0;  // into each chain
+  for (std::uint32_t k = 1; k < mips; ++k) {
+    const std::size_t bytes = std::size_t{side >> k} * (side >> k) * 4;
+    for (std::size_t l = 0; l < textures.size(); ++l) {
+      texels.insert(texels.end(), chains[l].begin() + static_cast<std::ptrdiff_t>(level_offset),
+                    chains[l].begin() + static_cast<std::ptrdiff_t>(level_offset + bytes));
+    }
+    level_offset += bytes;
   }
   // sRGB texels, decoded to linear by the sampler.
-  SL_TRY_STATUS(upload_array(VK_FORMAT_R8G8B8A8_SRGB, side, side, layers, 1, 4, texels.data(), texels.size(), m_textures,
+  SL_TRY_STATUS(upload_array(VK_FORMAT_R8G8B8A8_SRGB, side, side, layers, mips, 4, texels.data(), texels.size(), m_textures,
                              true));
   {
     // The same texels read as UNORM, for maps that hold data rather than colour.
@@ -1065,7 +1079,7 @@ Status VulkanRenderer::upload_textures(std::span<const Texture> textures) {
     vi.image = m_textures.image.get();
     vi.viewType = VK_IMAGE_VIEW_TYPE_2D_ARRAY;
     vi.format = VK_FORMAT_R8G8B8A8_UNORM;
-    vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, layers};
+    vi.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, mips, 0, layers};
     VkImageView view = VK_NULL_HANDLE;
     SL_VK_TRY(vkCreateImageView(m_device.get(), &vi, nullptr, &view));
     m_texture_data_view = UniqueImageView(m_device.get(), view);

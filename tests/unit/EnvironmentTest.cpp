@@ -235,5 +235,36 @@ TEST(Texture, BadFilesAndFoldersAreAssetErrors) {
   EXPECT_EQ(missing.error().code, ExitCode::asset);
 }
 
+TEST(Texture, MipLevelsAverageColourInLinearLightAndDataAsStored) {
+  // A 1-texel black/white checker: every level-1 texel averages two blacks and two whites. Colour:
+  // half the light, sRGB-encoded (188); data (a normal or roughness map): the stored mean (128).
+  // Alpha is averaged as stored either way. Level sizes 256^2 .. 1^2 follow one another.
+  Texture t;
+  t.width = t.height = k_texture_side;
+  t.rgba.resize(std::size_t{k_texture_side} * k_texture_side * 4);
+  for (std::uint32_t y = 0; y < k_texture_side; ++y) {
+    for (std::uint32_t x = 0; x < k_texture_side; ++x) {
+      const std::uint8_t v = (x + y) % 2 ? 255 : 0;
+      std::uint8_t* p = &t.rgba[(std::size_t{y} * k_texture_side + x) * 4];
+      p[0] = p[1] = p[2] = p[3] = v;
+    }
+  }
+  std::size_t expected_size = 0;
+  for (std::uint32_t s = k_texture_side / 2; s >= 1; s /= 2) expected_size += std::size_t{s} * s * 4;
+  const auto colour = texture_mip_levels(t);
+  ASSERT_EQ(colour.size(), expected_size);
+  EXPECT_EQ(colour[0], 188);  // sRGB of linear 0.5
+  EXPECT_EQ(colour[3], 128);  // alpha as stored
+  EXPECT_EQ(colour[colour.size() - 4], 188) << "the 1x1 level";
+  t.data = true;
+  const auto data = texture_mip_levels(t);
+  EXPECT_EQ(data[0], 128);
+  EXPECT_EQ(data[data.size() - 4], 128);
+  // A uniform texture stays uniform at every level.
+  std::fill(t.rgba.begin(), t.rgba.end(), std::uint8_t{77});
+  t.data = false;
+  for (std::uint8_t v : texture_mip_levels(t)) ASSERT_EQ(v, 77);
+}
+
 }  // namespace
 }  // namespace synthlabel
