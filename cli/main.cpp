@@ -154,9 +154,11 @@ int main(int argc, char** argv) {
   ck->description(
       "Reads DATASET's files with readers of its own and reports every defect on one line each:\n"
       "ids unique and from 1, no dangling image or category ids, boxes inside the image with positive\n"
-      "size, positive areas, RLE that decodes and equals the instance PNG's mask (area and tight box\n"
-      "too), every instance annotated, the semantic PNG holding each instance's category. Then prints\n"
-      "statistics. Exit 0: sound; 6: defects found; 2: not a folder.\n\n"
+      "size, positive areas, RLE (or polygons) equal to the instance PNG's mask (area and tight box\n"
+      "too), every instance annotated, the semantic PNG holding each instance's category, keypoints\n"
+      "well formed and coco_keypoints.json consistent, normals unit length exactly where depth is\n"
+      "finite, the other formats' category tables. Then prints statistics.\n"
+      "Exit 0: sound; 6: defects found; 2: not a folder.\n\n"
       "Examples:\n"
       "  synthlabel check out/quickstart\n"
       "  synthlabel check out/quickstart --report out/quickstart-report.html   # plots and a contact sheet");

@@ -11,6 +11,7 @@
 
 #include "core/FileIo.h"
 #include "exporters/Png.h"
+#include "scenes/Environment.h"
 
 namespace synthlabel {
 namespace {
@@ -363,7 +364,86 @@ class Checker {
 
   // Category tables of the other formats written (outputs:) against coco.json's, and panoptic's
   // segments against the COCO annotations.
+  // coco_keypoints.json: every image, and exactly coco.json's annotations of the categories with
+  // keypoints (ids renumbered from 1), those categories as coco.json has them.
+  void check_keypoint_file(const json& coco) {
+    std::error_code ec;
+    const bool declared = !m_keypoint_count.empty();
+    if (!std::filesystem::exists(m_dir / "coco_keypoints.json", ec)) {
+      if (declared) defect("coco_keypoints.json: missing, though categories in coco.json declare keypoints");
+      return;
+    }
+    const json kp = load_json("coco_keypoints.json");
+    if (!kp.is_object()) return;
+    if (!kp.contains("images") || kp["images"] != coco["images"]) defect("coco_keypoints.json: images differ from coco.json's");
+    json cats = json::array(), anns = json::array();
+    for (const json& c : coco["categories"]) {
+      if (c.contains("keypoints")) cats.push_back(c);
+    }
+    for (const json& a : coco["annotations"]) {
+      std::int64_t c = 0;
+      if (get_int(a, "category_id", c) && m_keypoint_count.count(c)) anns.push_back(a);
+    }
+    if (!kp.contains("categories") || kp["categories"] != cats) defect("coco_keypoints.json: categories are not coco.json's keypoint categories");
+    if (!kp.contains("annotations") || !kp["annotations"].is_array() || kp["annotations"].size() != anns.size()) {
+      defect("coco_keypoints.json: " + std::to_string(kp.value("annotations", json::array()).size()) + " annotations, coco.json has " +
+             std::to_string(anns.size()) + " of keypoint categories");
+      return;
+    }
+    for (std::size_t i = 0; i < anns.size(); ++i) {
+      json mine = kp["annotations"][i], theirs = anns[i];
+      if (mine.value("id", std::int64_t{0}) != std::int64_t(i + 1)) {
+        defect("coco_keypoints.json: annotations[" + std::to_string(i) + "] has id " + mine.value("id", json()).dump() + ", not " +
+               std::to_string(i + 1));
+      }
+      mine.erase("id");
+      theirs.erase("id");
+      if (mine != theirs) {
+        defect("coco_keypoints.json: annotations[" + std::to_string(i) + "] differs from coco.json's annotation id " +
+               anns[i].value("id", json()).dump());
+      }
+    }
+  }
+
+  // normals/NNNNNN.exr (outputs: [normals]): the image's size, (0, 0, 0) exactly where the depth EXR
+  // says no surface, unit length elsewhere (half floats: within 0.002).
+  void check_normals(const json& coco) {
+    for (const json& im : coco["images"]) {
+      if (!im.contains("normals_file")) continue;
+      const std::string name = im["normals_file"].is_string() ? im["normals_file"].get<std::string>() : "";
+      auto bytes = read_text_file(m_dir / name);
+      auto depth_bytes = read_text_file(m_dir / im.value("depth_file", std::string()));
+      if (!bytes || !depth_bytes) continue;  // a missing file is reported with the image
+      auto as_span = [](const std::string& b) { return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(b.data()), b.size()); };
+      auto n = decode_exr(as_span(*bytes), name);
+      auto d = decode_exr(as_span(*depth_bytes), im.value("depth_file", std::string()));
+      if (!n || !d) {
+        defect(!n ? n.error().message : d.error().message);
+        continue;
+      }
+      if (n->width != im.value("width", 0u) || n->height != im.value("height", 0u) || d->width != n->width || d->height != n->height) {
+        defect(name + ": " + std::to_string(n->width) + "x" + std::to_string(n->height) + ", not the image's size");
+        continue;
+      }
+      std::size_t wrong = 0, first = 0;
+      for (std::size_t p = 0; p < std::size_t{n->width} * n->height; ++p) {
+        const double x = n->rgba[4 * p], y = n->rgba[4 * p + 1], z = n->rgba[4 * p + 2];
+        const double len = std::sqrt(x * x + y * y + z * z);
+        const bool surface = d->rgba[4 * p] != 0.0f;  // decode_exr turns the depth's +inf (no surface) into 0
+        if (surface ? std::abs(len - 1.0) > 2e-3 : len != 0.0) {
+          if (wrong++ == 0) first = p;
+        }
+      }
+      if (wrong > 0) {
+        defect(name + ": " + std::to_string(wrong) + " pixels are not a unit normal on a surface or 0 where none (first at x " +
+               std::to_string(first % n->width) + ", y " + std::to_string(first / n->width) + ")");
+      }
+    }
+  }
+
   void check_other_formats(const json& coco) {
+    check_keypoint_file(coco);
+    check_normals(coco);
     std::error_code ec;
     if (std::filesystem::exists(m_dir / "panoptic.json", ec)) {
       const json pan = load_json("panoptic.json");

@@ -114,7 +114,24 @@ json& first_of_category_1(json& c) {
 }
 
 TEST_F(Check, KeypointDefects) {
-  EXPECT_EQ(check(planted("kp_ok", [](json& c) { with_keypoints(c); })).exit_code, 0);
+  // Sound: coco.json with keypoints and the coco_keypoints.json that goes with it.
+  const fs::path ok = planted("kp_ok", [](json& c) { with_keypoints(c); });
+  const json coco = json::parse(test::read_file(ok / "coco.json"));
+  json kp = {{"images", coco["images"]}, {"categories", json::array({coco["categories"][0]})}, {"annotations", json::array()}};
+  for (const json& a : coco["annotations"]) {
+    if (a["category_id"] != coco["categories"][0]["id"]) continue;
+    json k = a;
+    k["id"] = kp["annotations"].size() + 1;
+    kp["annotations"].push_back(k);
+  }
+  std::ofstream(ok / "coco_keypoints.json") << kp.dump();
+  const auto sound = check(ok);
+  EXPECT_EQ(sound.exit_code, 0) << sound.err;
+  kp["annotations"][0]["keypoints"][0] = 2.5;
+  std::ofstream(ok / "coco_keypoints.json") << kp.dump();
+  expect_defect(ok, "coco_keypoints.json: annotations[0] differs from coco.json's annotation id");
+  fs::remove(ok / "coco_keypoints.json");
+  expect_defect(ok, "coco_keypoints.json: missing, though categories in coco.json declare keypoints");
   expect_defect(planted("kp_edge", [](json& c) {
                   with_keypoints(c);
                   c["categories"][0]["skeleton"] = {{1, 3}};

@@ -329,6 +329,13 @@ TEST_F(Formats, NormalsExrHoldsUnitCameraFrameNormalsAndLeavesTheLabelsAlone) {
     EXPECT_GT(surfaces, 0u);
     EXPECT_LT(away, surfaces / 20) << "only near silhouettes";
   }
+  // synthlabel check reads the normals against the depth: another frame's normals are caught.
+  fs::copy(dir(), tmp.path() / "swapped", fs::copy_options::recursive);
+  fs::copy_file(dir() / "normals/000001.exr", tmp.path() / "swapped/normals/000000.exr", fs::copy_options::overwrite_existing);
+  const auto c = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " check " + test::shell_quote((tmp.path() / "swapped").string()));
+  EXPECT_EQ(c.exit_code, 6);
+  EXPECT_NE(c.err.find("normals/000000.exr: "), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find("pixels are not a unit normal on a surface or 0 where none"), std::string::npos) << c.err;
 }
 
 TEST_F(Formats, CheckPassesAndCatchesATamperedPanopticTable) {
