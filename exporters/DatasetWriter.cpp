@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <charconv>
 #include <cstdlib>
@@ -565,35 +566,55 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
                      {"version", std::string(tool_version())},
                      {"git_revision", std::string(git_revision())},
                      {"seed", spec.seed}};
-  // One COCO file: every image, the annotations of the categories `keep` accepts (ids from 1 in
-  // frame order), those categories with their keypoint names and skeleton when they have them.
-  auto write_coco = [&](const std::string& name, const std::function<bool(std::uint64_t)>& keep) -> Result<std::uint64_t> {
-    AtomicFileWriter coco(m_out / name);
-    coco.write("{\"info\":" + to_text(info) + ",\"licenses\":[],\"images\":[");
-    for (std::uint64_t f = first; f < first + count; ++f) {
-      auto rec = load(f);
-      if (!rec) return rec.error();
-      if (f != first) coco.write(",");
-      coco.write(to_text((*rec)["image"]));
-    }
-    coco.write("],\"annotations\":[");
+  // The COCO files: coco.json, and with keypoints coco_keypoints.json holding only the categories
+  // with keypoints, as COCO's person_keypoints files are (COCOeval's keypoint mode needs
+  // num_keypoints on every annotation). Each: every image, the annotations of the categories it
+  // keeps (ids from 1 in frame order), those categories with their keypoint names and skeleton.
+  // Both are written in the same two passes over the records.
+  struct CocoFile {
+    std::unique_ptr<AtomicFileWriter> file;
+    std::function<bool(std::uint64_t)> keep;  // category id -> in this file
     std::uint64_t next_id = 1;
-    for (std::uint64_t f = first; f < first + count; ++f) {
-      auto rec = load(f);
-      if (!rec) return rec.error();
-      for (auto& a : (*rec)["annotations"]) {
-        if (!a.contains("category_id") || !a["category_id"].is_number_unsigned() || !keep(a["category_id"].get<std::uint64_t>())) continue;
-        json ann;
-        ann["id"] = next_id;
-        for (auto& [k, v] : a.items()) ann[k] = std::move(v);
-        coco.write(next_id == 1 ? "" : ",");
-        coco.write(to_text(ann));
-        ++next_id;
+  };
+  std::vector<CocoFile> files;
+  files.push_back({std::make_unique<AtomicFileWriter>(m_out / "coco.json"), [](std::uint64_t) { return true; }});
+  bool any_keypoints = false;
+  for (const auto& c : spec.categories) any_keypoints = any_keypoints || !c.keypoints.empty();
+  if (any_keypoints) {
+    files.push_back({std::make_unique<AtomicFileWriter>(m_out / "coco_keypoints.json"), [&](std::uint64_t id) {
+                       return id >= 1 && id <= spec.categories.size() && !spec.categories[id - 1].keypoints.empty();
+                     }});
+  }
+  for (CocoFile& out : files) out.file->write("{\"info\":" + to_text(info) + ",\"licenses\":[],\"images\":[");
+  for (std::uint64_t f = first; f < first + count; ++f) {
+    auto rec = load(f);
+    if (!rec) return rec.error();
+    const std::string image = to_text((*rec)["image"]);
+    for (CocoFile& out : files) {
+      if (f != first) out.file->write(",");
+      out.file->write(image);
+    }
+  }
+  for (CocoFile& out : files) out.file->write("],\"annotations\":[");
+  for (std::uint64_t f = first; f < first + count; ++f) {
+    auto rec = load(f);
+    if (!rec) return rec.error();
+    for (const auto& a : (*rec)["annotations"]) {
+      if (!a.contains("category_id") || !a["category_id"].is_number_unsigned()) continue;
+      const std::uint64_t category = a["category_id"].get<std::uint64_t>();
+      const std::string fields = to_text(a).substr(1);  // the record's fields and the closing brace
+      for (CocoFile& out : files) {
+        if (!out.keep(category)) continue;
+        out.file->write(out.next_id == 1 ? "{\"id\":" : ",{\"id\":");
+        out.file->write(std::to_string(out.next_id) + "," + fields);
+        ++out.next_id;
       }
     }
+  }
+  for (CocoFile& out : files) {
     json cats = json::array();
     for (std::size_t i = 0; i < spec.categories.size(); ++i) {
-      if (!keep(i + 1)) continue;
+      if (!out.keep(i + 1)) continue;
       const CategorySpec& c = spec.categories[i];
       json cat = {{"id", i + 1}, {"name", c.name}, {"supercategory", c.supercategory}};
       if (!c.keypoints.empty()) {
@@ -603,23 +624,10 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
       }
       cats.push_back(std::move(cat));
     }
-    coco.write("],\"categories\":" + to_text(cats) + "}");
-    SL_TRY_STATUS(coco.commit());
-    return next_id - 1;
-  };
-  auto all = write_coco("coco.json", [](std::uint64_t) { return true; });
-  if (!all) return all.error();
-  m_dataset_annotations = *all;
-  // COCO keypoints in a file of their own too: only the categories with keypoints, as COCO's
-  // person_keypoints files are (COCOeval's keypoint mode needs num_keypoints on every annotation).
-  bool any_keypoints = false;
-  for (const auto& c : spec.categories) any_keypoints = any_keypoints || !c.keypoints.empty();
-  if (any_keypoints) {
-    auto kp = write_coco("coco_keypoints.json", [&](std::uint64_t id) {
-      return id >= 1 && id <= spec.categories.size() && !spec.categories[id - 1].keypoints.empty();
-    });
-    if (!kp) return kp.error();
+    out.file->write("],\"categories\":" + to_text(cats) + "}");
+    SL_TRY_STATUS(out.file->commit());
   }
+  m_dataset_annotations = files.front().next_id - 1;
   SL_TRY_STATUS(finish_formats(spec.outputs, m_out, spec, first, count, load));
   auto coco_text = read_text_file(m_out / "coco.json");
   if (!coco_text) return make_error(ExitCode::io, coco_text.error().message);
