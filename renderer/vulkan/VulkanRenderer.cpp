@@ -1175,18 +1175,16 @@ Status VulkanRenderer::render_alone(const Scene& scene, std::span<const std::siz
   for (std::size_t first = 0; first < indices.size(); first += batch) {
     const std::size_t count = std::min(batch, indices.size() - first);
     alone.instances.clear();
-    std::vector<std::size_t> order(count);
     std::vector<VkRect2D> areas(count);
     for (std::size_t j = 0; j < count; ++j) {
       alone.instances.push_back(scene.instances[indices[first + j]]);
       alone.instances.back().asset_materials = false;
       alone.instances.back().texture = -1;
-      order[j] = j;
       areas[j] = pixel_box(scene.camera, alone.instances.back());
       boxes.push_back({static_cast<std::uint32_t>(areas[j].offset.x), static_cast<std::uint32_t>(areas[j].offset.y),
                        areas[j].extent.width, areas[j].extent.height});
     }
-    SL_TRY_STATUS(record(slot, alone, order, areas));
+    SL_TRY_STATUS(record(slot, alone, areas));
     SL_TRY_STATUS(submit_and_wait(slot));
     SL_TRY_STATUS(invalidate_readback(slot));
     std::memcpy(ids.data() + first * pixels, slot.readback.mapped, count * pixels * 4);
@@ -1322,8 +1320,10 @@ void VulkanRenderer::record_shadows(VkCommandBuffer cmd, const Scene& scene, std
   }
 }
 
-Status VulkanRenderer::record(Slot& slot, const Scene& scene, std::span<const std::size_t> alone,
-                              std::span<const VkRect2D> boxes) {
+Status VulkanRenderer::record(Slot& slot, const Scene& scene, std::span<const VkRect2D> alone_boxes) {
+  if (!alone_boxes.empty() && alone_boxes.size() != scene.instances.size()) {
+    return make_error(ExitCode::internal, "record: one box per instance drawn alone");
+  }
   if (scene.camera.width != m_width || scene.camera.height != m_height) {
     return make_error(ExitCode::internal, "scene size differs from the renderer's");
   }
@@ -1528,7 +1528,7 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene, std::span<const st
     vkCmdCopyImageToBuffer(slot.cmd, targets[i]->image.get(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                            slot.readback.buffer.get(), 1, &region);
   };
-  if (alone.empty()) {
+  if (alone_boxes.empty()) {
     SL_TRY_STATUS(record_pass(scene.instances, background, frame));
     // Readback layout: colour, depth, ids (4 bytes a pixel each), then the normals (8) when read.
     for (std::size_t i = 0; i < (m_read_normals ? 4u : 3u); ++i) copy(i, plane * i, frame);
@@ -1536,10 +1536,10 @@ Status VulkanRenderer::record(Slot& slot, const Scene& scene, std::span<const st
     // Instances alone, one pass each, in one submission: their id planes one after another, each
     // rendered, cleared and copied within its box only (the rest of its plane is left as it was).
     // The render pass's external dependency orders each pass's writes after the previous copy.
-    for (std::size_t j = 0; j < alone.size(); ++j) {
-      const VkRect2D area = j < boxes.size() ? boxes[j] : frame;
+    for (std::size_t j = 0; j < scene.instances.size(); ++j) {
+      const VkRect2D area = alone_boxes[j];
       if (area.extent.width == 0 || area.extent.height == 0) continue;
-      SL_TRY_STATUS(record_pass(std::span<const synthlabel::Instance>(&scene.instances.at(alone[j]), 1), false, area));
+      SL_TRY_STATUS(record_pass(std::span<const synthlabel::Instance>(&scene.instances[j], 1), false, area));
       copy(2, plane * j, area);
     }
   }

@@ -114,11 +114,10 @@ class VulkanRenderer final : public Renderer {
   std::uint32_t color_attachments() const { return m_read_normals ? 4 : 3; }
   Status invalidate_readback(const Slot& slot) const;
   // Records a frame of `scene` into the slot's command buffer: the whole frame (colour, depth, ids and
-  // normals read back), or with `alone` each of those instances in a pass of its own, only their id
-  // planes read back, one after another.
-  // (`boxes[j]`: the frame pixels alone[j] can cover; only those are rendered, cleared and copied.)
-  Status record(Slot& slot, const Scene& scene, std::span<const std::size_t> alone = {},
-                std::span<const VkRect2D> boxes = {});
+  // normals read back); or, given `alone_boxes` (one per instance), each instance in a pass of its
+  // own within its box (the frame pixels it can cover: only those are rendered, cleared and copied),
+  // only the id planes read back, one after another.
+  Status record(Slot& slot, const Scene& scene, std::span<const VkRect2D> alone_boxes = {});
   // The frame pixels whose centres `inst` can cover: its mesh's box projected, widened by a pixel;
   // the whole frame when part of the box is behind the near plane; empty when it misses the frame.
   VkRect2D pixel_box(const Camera& camera, const synthlabel::Instance& inst) const;
