@@ -338,17 +338,23 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
+  // Each label's boundary loops, once, for COCO polygons and YOLO segmentation.
+  std::vector<std::vector<PolygonLoop>> loops;
+  if (options.outputs.polygons || options.outputs.yolo_seg) {
+    for (const InstanceLabel& l : *labels) loops.push_back(trace_loops(fb.instance_id, w, h, l.instance_id, l.x, l.y, l.w, l.h));
+  }
   {
     FrameLabels frame{stem,          w,           h, fb.instance_id, category_of, *labels, out.files.front().second,
-                      options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame};
+                      options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops};
     SL_TRY_STATUS(encode_formats(options.outputs, frame, out.files, record));
   }
   json annotations = json::array();
-  for (const InstanceLabel& l : *labels) {
+  for (std::size_t li = 0; li < labels->size(); ++li) {
+    const InstanceLabel& l = (*labels)[li];
     // Compressed RLE, or with outputs: [polygons] exact pixel-edge polygons (exporters/Polygons.h).
     json segmentation;
     if (options.outputs.polygons) {
-      segmentation = coco_polygons(trace_loops(fb.instance_id, w, h, l.instance_id, l.x, l.y, l.w, l.h));
+      segmentation = coco_polygons(loops[li]);
     } else {
       segmentation = {{"size", {h, w}}, {"counts", rle_counts_to_string(l.rle_counts)}};
     }

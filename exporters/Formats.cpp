@@ -253,8 +253,10 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
   if (outputs.yolo_seg) {
     // One polygon per object: every boundary loop of its mask, bridged (exporters/Polygons.h).
     std::string txt;
-    for (const InstanceLabel& l : f.labels) {
-      const auto poly = bridged_polygon(trace_loops(f.ids, f.width, f.height, l.instance_id, l.x, l.y, l.w, l.h));
+    if (f.loops.size() != f.labels.size()) return make_error(ExitCode::internal, "yolo_seg: no traced loops for the labels");
+    for (std::size_t i = 0; i < f.labels.size(); ++i) {
+      const InstanceLabel& l = f.labels[i];
+      const auto poly = bridged_polygon(f.loops[i]);
       txt += std::to_string(category(l.instance_id) - 1);
       for (std::size_t k = 0; k + 1 < poly.size(); k += 2) {
         txt += ' ';

@@ -48,6 +48,7 @@
 
 #include "core/Error.h"
 #include "exporters/Labels.h"
+#include "exporters/Polygons.h"
 #include "scenes/SceneSpec.h"
 
 namespace synthlabel {
@@ -65,6 +66,9 @@ struct FrameLabels {
   const Camera* camera = nullptr;
   std::span<const float> depth;                  // metres along the viewing axis, +inf: none
   std::uint64_t frame = 0;
+  // With outputs: [polygons] or [yolo_seg]: each label's boundary loops (exporters/Polygons.h), in
+  // the order of `labels`, traced once for both.
+  std::span<const std::vector<PolygonLoop>> loops;
 };
 
 // Appends the selected formats' files for one frame to `files`; what the end-of-run files need
