@@ -42,12 +42,13 @@ std::string loaded_hash(const Mesh& m) {
 
 Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& randomizers, std::span<const Mesh> meshes) {
   std::set<fs::path> files;
+  std::vector<const ShapeSpec*> assets;  // every asset shape, in config order
   for (const auto& o : spec.objects) {
-    if (!o.shape.primitive && o.pool.empty()) files.insert(o.shape.asset);
-    for (const auto& e : o.pool) {
-      if (!e.shape.primitive) files.insert(e.shape.asset);
-    }
+    if (o.pool.empty()) assets.push_back(&o.shape);
+    for (const auto& e : o.pool) assets.push_back(&e.shape);
   }
+  std::erase_if(assets, [](const ShapeSpec* s) { return s->primitive.has_value(); });
+  for (const ShapeSpec* s : assets) files.insert(s->asset);
   if (spec.environment) files.insert(spec.environment->maps.begin(), spec.environment->maps.end());
   files.insert(randomizers.textures.begin(), randomizers.textures.end());
   json out = json::array();
@@ -57,14 +58,10 @@ Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& rando
     const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->data());
     out.push_back({{"file", f.string()}, {"xxh3", content_hash({data, bytes->size()})}});
   }
-  std::set<std::uint32_t> seen;
-  auto add_mesh = [&](const ShapeSpec& shape) {
-    if (shape.primitive || shape.mesh_index >= meshes.size() || !seen.insert(shape.mesh_index).second) return;
-    out.push_back({{"file", shape.asset.string()}, {"as_loaded_xxh3", loaded_hash(meshes[shape.mesh_index])}});
-  };
-  for (const auto& o : spec.objects) {
-    if (o.pool.empty()) add_mesh(o.shape);
-    for (const auto& e : o.pool) add_mesh(e.shape);
+  std::set<std::uint32_t> seen;  // each mesh once (shapes with the same file and options share one)
+  for (const ShapeSpec* s : assets) {
+    if (s->mesh_index >= meshes.size() || !seen.insert(s->mesh_index).second) continue;
+    out.push_back({{"file", s->asset.string()}, {"as_loaded_xxh3", loaded_hash(meshes[s->mesh_index])}});
   }
   return out;
 }

@@ -20,9 +20,13 @@ struct Part {
   std::uint64_t first = 0, end = 0;  // frames [first, end)
 };
 
+// What a finished manifest adds to the identity, recomputed by merge.
+constexpr const char* k_per_dataset_keys[] = {"shard", "coco_hash", "coco_keypoints_hash", "frame_record_hashes"};
+
 // The manifest minus what differs between shards of one dataset.
 json identity_of(json m) {
-  for (const char* k : {"shard", "status", "coco_hash", "coco_keypoints_hash", "frame_record_hashes"}) m.erase(k);
+  for (const char* k : k_per_dataset_keys) m.erase(k);
+  m.erase("status");
   return m;
 }
 
@@ -111,7 +115,7 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
   DatasetWriter writer(out);
   // Same shape as generate's manifest: identity, then status and conventions.
   json manifest = parts.front().manifest;
-  for (const char* k : {"shard", "coco_hash", "coco_keypoints_hash", "frame_record_hashes"}) manifest.erase(k);
+  for (const char* k : k_per_dataset_keys) manifest.erase(k);
   manifest["status"] = "incomplete";
   SL_TRY_STATUS(writer.write_manifest(manifest));
   for (const Part& p : parts) {
