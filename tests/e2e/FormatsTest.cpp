@@ -21,6 +21,13 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 const fs::path k_src = SYNTHLABEL_SOURCE_DIR;
 
+// A frame's file stem: its index, 6 digits.
+std::string stem_of(std::uint64_t frame) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(frame));
+  return buf;
+}
+
 struct Ann {
   std::uint32_t instance_id = 0, category = 0;
   std::vector<std::uint8_t> mask;  // row-major
@@ -98,10 +105,9 @@ TEST_F(Formats, CityscapesAgreesWithCocoInstances) {
   for (std::uint64_t frame = 0; frame < 3; ++frame) {
     std::uint32_t w = 0, h = 0;
     const auto coco = coco_of(frame + 1, w, h);
-    char stem[16];
-    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
-    const test::Image labels = test::read_png(dir() / "cityscapes" / (std::string(stem) + "_gtFine_labelIds.png"));
-    const test::Image inst = test::read_png(dir() / "cityscapes" / (std::string(stem) + "_gtFine_instanceIds.png"));
+    const std::string stem = stem_of(frame);
+    const test::Image labels = test::read_png(dir() / "cityscapes" / (stem + "_gtFine_labelIds.png"));
+    const test::Image inst = test::read_png(dir() / "cityscapes" / (stem + "_gtFine_instanceIds.png"));
     ASSERT_EQ(inst.bit_depth, 16u);
     // instanceIds = class x 1000 + k, k counting instances of the class in instance-id order.
     std::map<std::uint32_t, std::uint32_t> next;
@@ -129,10 +135,9 @@ TEST_F(Formats, PascalVocAgreesWithCocoInstances) {
   for (std::uint64_t frame = 0; frame < 3; ++frame) {
     std::uint32_t w = 0, h = 0;
     const auto coco = coco_of(frame + 1, w, h);
-    char stem[16];
-    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
-    const test::Image cls = test::read_png(dir() / "voc/SegmentationClass" / (std::string(stem) + ".png"));
-    const test::Image obj = test::read_png(dir() / "voc/SegmentationObject" / (std::string(stem) + ".png"));
+    const std::string stem = stem_of(frame);
+    const test::Image cls = test::read_png(dir() / "voc/SegmentationClass" / (stem + ".png"));
+    const test::Image obj = test::read_png(dir() / "voc/SegmentationObject" / (stem + ".png"));
     ASSERT_EQ(cls.channels, 1u);  // palette indices
     for (const Ann& c : coco) {
       for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
@@ -143,7 +148,7 @@ TEST_F(Formats, PascalVocAgreesWithCocoInstances) {
       }
     }
     // Annotations/STEM.xml: 1-based inclusive corners.
-    const std::string xml = test::read_file(dir() / "voc/Annotations" / (std::string(stem) + ".xml"));
+    const std::string xml = test::read_file(dir() / "voc/Annotations" / (stem + ".xml"));
     // (Parsed by hand: std::regex trips GCC 12's -Wmaybe-uninitialized in the sanitizer build.)
     auto field = [](const std::string& text, const std::string& tag, std::size_t from) {
       const std::size_t a = text.find("<" + tag + ">", from);
@@ -173,10 +178,9 @@ TEST_F(Formats, YoloAgreesWithCocoInstances) {
   for (std::uint64_t frame = 0; frame < 3; ++frame) {
     std::uint32_t w = 0, h = 0;
     const auto coco = coco_of(frame + 1, w, h);
-    char stem[16];
-    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
-    EXPECT_TRUE(fs::exists(dir() / "yolo/images" / (std::string(stem) + ".png")));
-    std::istringstream in(test::read_file(dir() / "yolo/labels" / (std::string(stem) + ".txt")));
+    const std::string stem = stem_of(frame);
+    EXPECT_TRUE(fs::exists(dir() / "yolo/images" / (stem + ".png")));
+    std::istringstream in(test::read_file(dir() / "yolo/labels" / (stem + ".txt")));
     std::size_t line = 0;
     int cls = 0;
     double cx = 0, cy = 0, bw = 0, bh = 0;
@@ -217,10 +221,9 @@ TEST_F(Formats, YoloSegmentationPolygonsFillExactlyTheCocoMasks) {
   for (std::uint64_t frame = 0; frame < 3; ++frame) {
     std::uint32_t w = 0, h = 0;
     const auto coco = coco_of(frame + 1, w, h);
-    char stem[16];
-    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
-    EXPECT_TRUE(fs::exists(dir() / "yolo_seg/images" / (std::string(stem) + ".png")));
-    std::istringstream in(test::read_file(dir() / "yolo_seg/labels" / (std::string(stem) + ".txt")));
+    const std::string stem = stem_of(frame);
+    EXPECT_TRUE(fs::exists(dir() / "yolo_seg/images" / (stem + ".png")));
+    std::istringstream in(test::read_file(dir() / "yolo_seg/labels" / (stem + ".txt")));
     std::string text_line;
     std::size_t line = 0;
     while (std::getline(in, text_line)) {
@@ -459,13 +462,12 @@ TEST_F(Formats, HalfHiddenAndPartlyOffScreenGivesTheExpectedVisibility) {
 TEST_F(Formats, KittiAgreesWithCocoInstances) {
   const json coco = json::parse(test::read_file(dir() / "coco.json"));
   for (std::uint64_t frame = 0; frame < 3; ++frame) {
-    char stem[16];
-    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
+    const std::string stem = stem_of(frame);
     std::vector<json> anns;
     for (const json& a : coco["annotations"]) {
       if (a["image_id"] == frame + 1) anns.push_back(a);
     }
-    std::istringstream in(test::read_file(dir() / "kitti/label_2" / (std::string(stem) + ".txt")));
+    std::istringstream in(test::read_file(dir() / "kitti/label_2" / (stem + ".txt")));
     std::string type;
     double trunc = 0, alpha = 0, l = 0, t = 0, r = 0, b = 0, hh = 0, ww = 0, ll = 0, x = 0, y = 0, z = 0, ry = 0;
     int occluded = 0;
@@ -493,7 +495,7 @@ TEST_F(Formats, KittiAgreesWithCocoInstances) {
       EXPECT_EQ(occluded, vis >= 0.99 ? 0 : vis >= 0.5 ? 1 : 2) << "from the visibility";
     }
     EXPECT_EQ(line, anns.size());
-    const std::string calib = test::read_file(dir() / "kitti/calib" / (std::string(stem) + ".txt"));
+    const std::string calib = test::read_file(dir() / "kitti/calib" / (stem + ".txt"));
     EXPECT_EQ(calib.rfind("P0: ", 0), 0u);
     EXPECT_NE(calib.find("P2: "), std::string::npos);
   }
@@ -540,10 +542,9 @@ TEST_F(Formats, BopAgreesWithCocoInstances) {
     }
     EXPECT_EQ(next, anns.size());
     // Depth in millimetres, rounded.
-    char stem[16];
-    std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
-    const test::Image mm = test::read_png(scene / "depth" / (std::string(stem) + ".png"));
-    const auto z = test::read_exr_depth(dir() / "depth" / (std::string(stem) + ".exr"));
+    const std::string stem = stem_of(frame);
+    const test::Image mm = test::read_png(scene / "depth" / (stem + ".png"));
+    const auto z = test::read_exr_depth(dir() / "depth" / (stem + ".exr"));
     for (std::size_t p = 0; p < z.z.size(); ++p) {
       if (std::isinf(z.z[p])) ASSERT_EQ(mm.pixels[p], 0u);
       else ASSERT_NEAR(double(mm.pixels[p]), 1000.0 * double(z.z[p]), 0.5 + 1e-6);
