@@ -4,7 +4,7 @@
 //   OUT/rgb/NNNNNN.png         8-bit sRGB colour
 //   OUT/instance/NNNNNN.png    16-bit instance id per pixel, 0 = background
 //   OUT/semantic/NNNNNN.png    8-bit category id per pixel, 0 = background
-//   OUT/depth/NNNNNN.exr       float32 "Z": metres along the viewing axis, +inf = no surface
+//   OUT/depth/NNNNNN.exr       float32 "Y": metres along the viewing axis, +inf = no surface
 //   OUT/records/NNNNNN.json    the frame's COCO image entry, annotations (ids unset) and the
 //                              xxHash3-64 of each of the frame's files; written last, so a record
 //                              whose hashes match the files on disk marks a complete frame

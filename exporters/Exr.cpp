@@ -157,7 +157,11 @@ Result<std::vector<std::uint8_t>> encode_exr_depth(std::span<const float> depth,
                                                    std::uint32_t height, ExrCompression compression,
                                                    int zip_level) {
   if (depth.size() != std::size_t{width} * height) return make_error(ExitCode::internal, "EXR: buffer size does not match the image");
-  const ExrChannel z{"Z", depth, 1, false};
+  // Named "Y", not "Z": OpenCV's EXR decoder (modules/imgcodecs/src/grfmt_exr.cpp, ExrDecoder::readHeader
+  // and readData) finds a lone "Z" channel but then asks OpenEXR for a "Y" slice, so every depth file
+  // read with cv2.imread came back as zeros. A single "Y" channel is read by OpenCV (as one float32
+  // channel), OpenImageIO, TinyEXR and OpenEXR alike.
+  const ExrChannel z{"Y", depth, 1, false};
   return encode_exr({&z, 1}, width, height, compression, zip_level);
 }
 

@@ -1,5 +1,6 @@
 // OpenEXR files encoded in memory by a small writer of our own (Exr.cpp):
-// - depth: one float32 channel named "Z", metres along the viewing axis, +inf where no surface;
+// - depth: one float32 channel named "Y" (the name OpenCV reads; see Exr.cpp), metres along the
+//   viewing axis, +inf where no surface;
 // - normals: half-float channels R, G, B holding the normal's x, y, z in the OpenCV camera frame,
 //   (0, 0, 0) where no surface (see renderer/Renderer.h).
 #pragma once

@@ -82,7 +82,7 @@ DepthImage read_exr_depth(const std::filesystem::path& path) {
     return d;
   }
   EXPECT_EQ(header.num_channels, 1);
-  EXPECT_STREQ(header.channels[0].name, "Z");
+  EXPECT_STREQ(header.channels[0].name, "Y");  // the single-channel name OpenCV reads
   EXPECT_EQ(header.pixel_types[0], TINYEXR_PIXELTYPE_FLOAT);
   d.width = static_cast<std::uint32_t>(image.width);
   d.height = static_cast<std::uint32_t>(image.height);
