@@ -200,6 +200,24 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   SL_TRY_STATUS((*renderer)->upload_meshes(*meshes));
   SL_TRY_STATUS((*renderer)->upload_environments(*environments));
   SL_TRY_STATUS((*renderer)->upload_textures(*textures));
+  // BOP counts whole silhouettes, also outside the image: a second renderer of 3x the size draws the
+  // truncated instances alone (ids only, so one sample per pixel, no shadows or normals).
+  std::unique_ptr<Renderer> canvas;
+  if (spec.outputs.bop) {
+    RendererOptions copts = ropts;
+    copts.width = 3 * spec.width;
+    copts.height = 3 * spec.height;
+    copts.supersampling = 1;
+    copts.normals = false;
+    copts.shadow_map_size = 0;
+    copts.frames_in_flight = 1;
+    auto c = create_renderer(copts);
+    if (!c) return c.error();
+    canvas = std::move(*c);
+    SL_TRY_STATUS(canvas->upload_meshes(*meshes));
+    SL_TRY_STATUS(canvas->upload_environments(*environments));
+    SL_TRY_STATUS(canvas->upload_textures(*textures));
+  }
 
   DatasetWriter writer(options.out);
   json manifest = ident;
@@ -219,6 +237,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.count = count;
   popts.threads = options.threads;
   popts.encode = *encode;
+  popts.canvas = canvas.get();
   popts.encode.outputs = spec.outputs;
   for (const auto& c : spec.categories) popts.encode.category_names.push_back(c.name);
   if (resuming) popts.already_done = [&writer](std::uint64_t f) { return writer.frame_is_complete(f); };

@@ -24,7 +24,42 @@ struct Job {
   Scene scene;
   std::unique_ptr<FrameBuffers> buffers;
   std::vector<InstanceLabel> amodal;  // outputs: [amodal]: each labeled instance's unoccluded mask
+  std::vector<SilhouetteBeyond> beyond;  // outputs: [bop]: truncated silhouettes outside the image
 };
+
+// The silhouettes of `indices` (instances of `scene`) outside the image, rendered alone by `canvas`
+// (3W x 3H) with the principal point moved by (W, H), so canvas pixel (u + W, v + H) samples the ray
+// of image pixel (u, v); only canvas pixels outside the middle W x H block are counted.
+Status silhouettes_beyond(Renderer& canvas, const Scene& scene, std::span<const std::size_t> indices,
+                          std::vector<SilhouetteBeyond>& out) {
+  if (indices.empty()) return ok_status();
+  Scene big = scene;
+  const std::uint32_t w = scene.camera.width, h = scene.camera.height;
+  big.camera.width = 3 * w;
+  big.camera.height = 3 * h;
+  big.camera.cx += w;
+  big.camera.cy += h;
+  std::vector<std::uint32_t> ids;
+  std::vector<PixelBox> boxes;
+  SL_TRY_STATUS(canvas.render_alone(big, indices, ids, boxes));
+  const std::size_t plane = std::size_t{big.camera.width} * big.camera.height;
+  for (std::size_t j = 0; j < indices.size(); ++j) {
+    SilhouetteBeyond s;
+    s.instance_id = scene.instances[indices[j]].instance_id;
+    const PixelBox& b = boxes[j];
+    for (std::uint32_t v = b.y; v < b.y + b.h; ++v) {
+      for (std::uint32_t u = b.x; u < b.x + b.w; ++u) {
+        if (ids[j * plane + std::size_t{v} * big.camera.width + u] != s.instance_id) continue;
+        if (u >= w && u < 2 * w && v >= h && v < 2 * h) continue;  // inside the image: from the exact render
+        const std::int64_t x = std::int64_t{u} - w, y = std::int64_t{v} - h;
+        if (s.pixels++ == 0) s.x0 = s.x1 = x, s.y0 = s.y1 = y;
+        s.x0 = std::min(s.x0, x), s.x1 = std::max(s.x1, x), s.y0 = std::min(s.y0, y), s.y1 = std::max(s.y1, y);
+      }
+    }
+    if (s.pixels > 0) out.push_back(s);
+  }
+  return ok_status();
+}
 
 // Shared state of one run; every member below `mutex` is guarded by it.
 class Shared {
@@ -93,7 +128,7 @@ class Shared {
         job = std::move(m_jobs.front());
         m_jobs.pop_front();
       }
-      auto encoded = encode_frame(job.scene, *job.buffers, m_encode, job.amodal);
+      auto encoded = encode_frame(job.scene, *job.buffers, m_encode, job.amodal, job.beyond);
       {
         std::lock_guard lock(m_mutex);
         m_free.push_back(std::move(job.buffers));
@@ -209,6 +244,14 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> 
         auto label = extract_instance_label_in_box(std::span<const std::uint32_t>(ids).subspan(j * plane, plane), buffers->width,
                                                    buffers->height, id, b.x, b.y, b.w, b.h);
         if (label.area > 0) job.amodal.push_back(std::move(label));
+      }
+      if (options.canvas != nullptr) {  // BOP: whole silhouettes of the instances whose projection leaves the image
+        std::vector<std::size_t> cut;
+        for (std::size_t k : labeled) {
+          const Instance& inst = job.scene.instances[k];
+          if (!inst.geometry.valid || inst.geometry.behind_camera || inst.geometry.truncation > 0) cut.push_back(k);
+        }
+        SL_TRY_STATUS(silhouettes_beyond(*options.canvas, job.scene, cut, job.beyond));
       }
     }
     in_flight[slot]->buffers = std::move(buffers);

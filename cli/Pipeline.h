@@ -26,6 +26,9 @@ struct PipelineOptions {
   std::function<bool(std::uint64_t)> already_done;  // resume: frames to skip (may be empty)
   unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1)
   EncodeOptions encode;
+  // outputs: [bop]: a renderer of 3x the image's width and height (supersampling 1), for the parts of
+  // truncated instances' silhouettes outside the image (SilhouetteBeyond); else null.
+  Renderer* canvas = nullptr;
 };
 
 struct PipelineStats {

@@ -247,7 +247,7 @@ std::string frame_stem(std::uint64_t frame) {
 }
 
 Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, const EncodeOptions& options,
-                                  std::span<const InstanceLabel> amodal) {
+                                  std::span<const InstanceLabel> amodal, std::span<const SilhouetteBeyond> beyond) {
   EncodedFrame out;
   out.frame = scene.frame;
   const std::string stem = frame_stem(scene.frame);
@@ -345,7 +345,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   }
   {
     FrameLabels frame{stem,          w,           h, fb.instance_id, category_of, *labels, out.files.front().second,
-                      options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops};
+                      options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond};
     SL_TRY_STATUS(encode_formats(options.outputs, frame, out.files, record));
   }
   json annotations = json::array();

@@ -68,8 +68,9 @@ std::string frame_stem(std::uint64_t frame);
 
 // `amodal`: with outputs: [amodal], each labeled instance's labels from a render of it alone (its
 // unoccluded mask); annotations then carry amodal_segmentation, amodal_area and visibility.
+// `beyond`: with outputs: [bop], the silhouettes' parts outside the image (truncated instances only).
 Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffers, const EncodeOptions& options,
-                                  std::span<const InstanceLabel> amodal = {});
+                                  std::span<const InstanceLabel> amodal = {}, std::span<const SilhouetteBeyond> beyond = {});
 
 // Makes `out` ready to receive a dataset: creates it if missing; accepts it if empty; if it holds a
 // previous synthlabel dataset (a manifest.json) and `overwrite` is set, removes that dataset's files

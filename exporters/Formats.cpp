@@ -102,10 +102,16 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
   if (outputs.voc) {
     std::array<std::array<std::uint8_t, 3>, 256> palette{};
     for (std::uint32_t i = 0; i < 256; ++i) palette[i] = voc_colour(i);
+    // SegmentationObject: pixel value k belongs to the k-th <object> of the frame's annotation file
+    // (1-based, the order of `labels`: increasing instance id), as VOC pairs object images with
+    // their XML; 0 background. Not the instance id: a hidden instance has no <object>, so ids would
+    // shift every later object. The config loader caps VOC datasets at 255 labeled instances.
+    std::vector<std::uint8_t> object_index(f.category_of.size(), 0);
+    for (std::size_t k = 0; k < f.labels.size(); ++k) object_index[f.labels[k].instance_id] = static_cast<std::uint8_t>(k + 1);
     std::vector<std::uint8_t> cls(pixels), obj(pixels);
     for (std::size_t p = 0; p < pixels; ++p) {
       cls[p] = static_cast<std::uint8_t>(category(f.ids[p]));
-      obj[p] = static_cast<std::uint8_t>(f.ids[p]);  // the config loader caps VOC datasets at 255 instances
+      obj[p] = f.ids[p] < object_index.size() ? object_index[f.ids[p]] : 0;
     }
     auto a = encode_png_palette8(cls, f.width, f.height, palette, png);
     auto b = encode_png_palette8(obj, f.width, f.height, palette, png);
@@ -154,8 +160,12 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
       double alpha = rotation_y - std::atan2(bottom.x, bottom.z);
       while (alpha > k_pi) alpha -= 2 * k_pi;
       while (alpha < -k_pi) alpha += 2 * k_pi;
+      // The 2D box in continuous pixel coordinates (pixel u spans [u, u + 1)): left top right bottom =
+      // x, y, x + w, y + h. KITTI's evaluation treats boxes as continuous: imageBoxOverlap takes
+      // areas as (x2 - x1) * (y2 - y1) and the height filter as y2 - y1, with no + 1
+      // (devkit_object/cpp/evaluate_object.cpp).
       txt += type + " " + fixed6(g.truncation) + " " + std::to_string(occluded) + " " + fixed6(alpha) + " " +
-             fixed6(l.x) + " " + fixed6(l.y) + " " + fixed6(l.x + l.w - 1) + " " + fixed6(l.y + l.h - 1) + " " +
+             fixed6(l.x) + " " + fixed6(l.y) + " " + fixed6(l.x + l.w) + " " + fixed6(l.y + l.h) + " " +
              fixed6(g.box_size.y) + " " + fixed6(g.box_size.z) + " " + fixed6(g.box_size.x) + " " + fixed6(bottom.x) +
              " " + fixed6(bottom.y) + " " + fixed6(bottom.z) + " " + fixed6(rotation_y) + "\n";
     }
@@ -226,13 +236,28 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
       gt.push_back({{"cam_R_m2c", std::move(r)},
                     {"cam_t_m2c", {g.translation.x * 1000.0, g.translation.y * 1000.0, g.translation.z * 1000.0}},
                     {"obj_id", category(a.instance_id)}});
+      // gt_info as the BOP toolkit's scripts/calc_gt_info.py computes it: px_count_all and bbox_obj
+      // over the whole silhouette on a canvas 3x the image (in-image pixels from the render alone,
+      // the rest from `beyond`); px_count_valid counts in-image silhouette pixels whose depth PNG is
+      // non-zero; boxes are misc.calc_2d_bbox's [x, y, max - min, max - min] (not pixel counts), and
+      // both are [-1, -1, -1, -1] when no pixel is visible.
       const std::uint64_t visib = vis ? vis->area : 0;
-      info.push_back({{"bbox_obj", {a.x, a.y, a.w, a.h}},
-                      {"bbox_visib", vis ? json{vis->x, vis->y, vis->w, vis->h} : json{-1, -1, -1, -1}},
-                      {"px_count_all", a.area},
-                      {"px_count_valid", a.area},
+      std::int64_t x0 = a.x, y0 = a.y, x1 = std::int64_t{a.x} + a.w - 1, y1 = std::int64_t{a.y} + a.h - 1;
+      std::uint64_t all_count = a.area;
+      for (const SilhouetteBeyond& b : f.beyond) {
+        if (b.instance_id != a.instance_id || b.pixels == 0) continue;
+        all_count += b.pixels;
+        x0 = std::min(x0, b.x0), y0 = std::min(y0, b.y0), x1 = std::max(x1, b.x1), y1 = std::max(y1, b.y1);
+      }
+      std::uint64_t valid = 0;
+      for (std::size_t p = 0; p < pixels; ++p) valid += all[p] != 0 && mm[p] != 0;
+      const json none = {-1, -1, -1, -1};
+      info.push_back({{"bbox_obj", visib ? json{x0, y0, x1 - x0, y1 - y0} : none},
+                      {"bbox_visib", vis ? json{vis->x, vis->y, vis->w - 1, vis->h - 1} : none},
+                      {"px_count_all", all_count},
+                      {"px_count_valid", valid},
                       {"px_count_visib", visib},
-                      {"visib_fract", double(visib) / double(a.area)}});
+                      {"visib_fract", double(visib) / double(all_count)}});
       ++k;
     }
     const Camera& c = *f.camera;

@@ -69,6 +69,9 @@ struct FrameLabels {
   // With outputs: [polygons] or [yolo_seg]: each label's boundary loops (exporters/Polygons.h), in
   // the order of `labels`, traced once for both.
   std::span<const std::vector<PolygonLoop>> loops;
+  // With outputs: [bop]: the unoccluded silhouettes' parts outside the image (only instances whose
+  // projection leaves it are listed; the others have none).
+  std::span<const SilhouetteBeyond> beyond;
 };
 
 // Appends the selected formats' files for one frame to `files`; what the end-of-run files need

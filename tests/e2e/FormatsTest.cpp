@@ -139,9 +139,12 @@ TEST_F(Formats, PascalVocAgreesWithCocoInstances) {
     const test::Image cls = test::read_png(dir() / "voc/SegmentationClass" / (stem + ".png"));
     const test::Image obj = test::read_png(dir() / "voc/SegmentationObject" / (stem + ".png"));
     ASSERT_EQ(cls.channels, 1u);  // palette indices
-    for (const Ann& c : coco) {
+    // The object image holds k for the k-th <object> of the XML (1-based), which lists the visible
+    // instances in COCO's order (increasing instance id).
+    for (std::size_t k = 0; k < coco.size(); ++k) {
+      const Ann& c = coco[k];
       for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
-        ASSERT_EQ(obj.pixels[p] == c.instance_id, c.mask[p] == 1);
+        ASSERT_EQ(obj.pixels[p] == k + 1, c.mask[p] == 1) << "frame " << frame << " object " << k + 1;
         if (c.mask[p]) {
           ASSERT_EQ(cls.pixels[p], c.category);
         }
@@ -157,12 +160,9 @@ TEST_F(Formats, PascalVocAgreesWithCocoInstances) {
     };
     std::size_t found = 0;
     for (std::size_t at = xml.find("<object>"); at != std::string::npos; at = xml.find("<object>", at + 1), ++found) {
-      const auto id = static_cast<std::uint32_t>(std::stoul(field(xml, "instance_id", at)));
-      const Ann* c = nullptr;
-      for (const Ann& ann : coco) {
-        if (ann.instance_id == id) c = &ann;
-      }
-      ASSERT_TRUE(c);
+      ASSERT_LT(found, coco.size());
+      const Ann* c = &coco[found];
+      EXPECT_EQ(static_cast<std::uint32_t>(std::stoul(field(xml, "instance_id", at))), c->instance_id);
       EXPECT_EQ(field(xml, "name", at), coco_json["categories"][c->category - 1]["name"].get<std::string>());
       EXPECT_EQ(std::stod(field(xml, "xmin", at)) - 1, c->box[0]);
       EXPECT_EQ(std::stod(field(xml, "ymin", at)) - 1, c->box[1]);
@@ -479,8 +479,9 @@ TEST_F(Formats, KittiAgreesWithCocoInstances) {
       EXPECT_NEAR(trunc, a["truncation"].get<double>(), 1e-6);
       EXPECT_EQ(l, a["bbox"][0].get<double>());
       EXPECT_EQ(t, a["bbox"][1].get<double>());
-      EXPECT_EQ(r, a["bbox"][0].get<double>() + a["bbox"][2].get<double>() - 1);
-      EXPECT_EQ(b, a["bbox"][1].get<double>() + a["bbox"][3].get<double>() - 1);
+      // Continuous pixel coordinates, as KITTI's evaluation reads them: right = x + w, bottom = y + h.
+      EXPECT_EQ(r, a["bbox"][0].get<double>() + a["bbox"][2].get<double>());
+      EXPECT_EQ(b, a["bbox"][1].get<double>() + a["bbox"][3].get<double>());
       // h, w, l = the box's y, z, x sizes; location = bottom centre = centre + R (0, -h/2, 0).
       EXPECT_NEAR(hh, a["box3d"]["size"][1].get<double>(), 1e-5);
       EXPECT_NEAR(ww, a["box3d"]["size"][2].get<double>(), 1e-5);
@@ -532,8 +533,13 @@ TEST_F(Formats, BopAgreesWithCocoInstances) {
       for (std::size_t k = 0; k < 3; ++k) EXPECT_NEAR(gt["cam_t_m2c"][k].get<double>(), 1000.0 * a["pose"]["t"][k].get<double>(), 1e-3);
       for (std::size_t k = 0; k < 9; ++k) EXPECT_NEAR(gt["cam_R_m2c"][k].get<double>(), a["pose"]["R"][k / 3][k % 3].get<double>(), 1e-6);
       EXPECT_EQ(info["px_count_visib"], a["area"]);
-      EXPECT_EQ(info["px_count_all"], a["amodal_area"]);
-      EXPECT_NEAR(info["visib_fract"].get<double>(), a["visibility"].get<double>(), 1e-6);
+      // The whole silhouette: the in-image unoccluded mask, plus what lies outside the image when the
+      // projection leaves it (BOP toolkit's calc_gt_info renders 3x the image).
+      if (a["truncation"].get<double>() == 0) EXPECT_EQ(info["px_count_all"], a["amodal_area"]);
+      else EXPECT_GE(info["px_count_all"].get<double>(), a["amodal_area"].get<double>());
+      EXPECT_NEAR(info["visib_fract"].get<double>(), a["area"].get<double>() / info["px_count_all"].get<double>(), 1e-9);
+      // Boxes as bop_toolkit_lib/misc.py calc_2d_bbox: [x, y, max - min, max - min].
+      EXPECT_EQ(info["bbox_visib"], json({a["bbox"][0], a["bbox"][1], a["bbox"][2].get<int>() - 1, a["bbox"][3].get<int>() - 1}));
       const auto amodal = test::rle_to_mask(test::decode_rle_string(a["amodal_segmentation"]["counts"]), h, w);
       for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
         ASSERT_EQ(mask_visib.pixels[p] == 255, v.mask[p] == 1) << name << " pixel " << p;
@@ -550,6 +556,50 @@ TEST_F(Formats, BopAgreesWithCocoInstances) {
       else ASSERT_NEAR(double(mm.pixels[p]), 1000.0 * double(z.z[p]), 0.5 + 1e-6);
     }
   }
+}
+
+TEST_F(Formats, BopCountsTheWholeSilhouetteOfATruncatedObjectAsTheToolkitDoes) {
+  // The 2 x 2 m square of HalfHiddenAndPartlyOffScreen (x in [1, 3], y in [-1, 1], 4 m in front of a
+  // head-on camera) leaves the 64 x 48 image on the right. The BOP toolkit's calc_gt_info renders
+  // the object on a canvas 3x the image (the image in its middle): px_count_all counts every canvas
+  // pixel centre inside the projected square, bbox_obj is misc.calc_2d_bbox of those pixels
+  // ([x, y, max - min, max - min], x negative or past the image where the object is).
+  test::TempDir tmp;
+  std::ofstream(tmp.path() / "cut.yaml")
+      << "seed: 1\nframes: 1\nresolution: [64, 48]\ncategories: [target]\n"
+         "camera: {fov_deg: 50, distance: 4, elevation_deg: 0, azimuth_deg: 0}\nlights: [{elevation_deg: 40}]\n"
+         "objects:\n"
+         "  - {primitive: plane, category: target, scale: 2, position: [2, 0, 0], rotation: [90, 0, 0]}\n"
+         "outputs: [bop]\n";
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((tmp.path() / "cut.yaml").string()) +
+                           " --out " + test::shell_quote((tmp.path() / "d").string()) + " --quiet --validate");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json coco = json::parse(test::read_file(tmp.path() / "d/coco.json"));
+  const json& K = coco["images"][0]["camera"]["K"];
+  const double fx = K[0][0], fy = K[1][1], cx = K[0][2], cy = K[1][2];
+  std::int64_t count = 0, in_image = 0, x0 = 1 << 20, x1 = -(1 << 20), y0 = 1 << 20, y1 = -(1 << 20);
+  for (std::int64_t v = -48; v < 96; ++v) {
+    for (std::int64_t u = -64; u < 128; ++u) {
+      const double dx = (double(u) + 0.5 - cx) / fx, dy = -(double(v) + 0.5 - cy) / fy;
+      if (!(dx * 4 > 1.0 && dx * 4 < 3.0 && std::abs(dy * 4) < 1.0)) continue;
+      ++count;
+      in_image += u >= 0 && u < 64 && v >= 0 && v < 48;
+      x0 = std::min(x0, u), x1 = std::max(x1, u), y0 = std::min(y0, v), y1 = std::max(y1, v);
+    }
+  }
+  ASSERT_GT(count, in_image + 100) << "a good part lies outside the image";
+  const json info = json::parse(test::read_file(tmp.path() / "d/bop/000000/scene_gt_info.json"))["0"].at(0);
+  const json& a = coco["annotations"].at(0);
+  EXPECT_NEAR(info["px_count_all"].get<double>(), double(count), 2.0) << "pixel centres on the square's edges may go either way";
+  EXPECT_EQ(info["px_count_visib"], a["area"]);
+  EXPECT_EQ(info["px_count_valid"], a["area"]) << "nothing hides it, and every pixel has depth";
+  EXPECT_NEAR(info["visib_fract"].get<double>(), a["area"].get<double>() / double(count), 1e-3);
+  const json& box = info["bbox_obj"];
+  EXPECT_NEAR(box[0].get<double>(), double(x0), 1.0);
+  EXPECT_NEAR(box[1].get<double>(), double(y0), 1.0);
+  EXPECT_NEAR(box[2].get<double>(), double(x1 - x0), 1.0);
+  EXPECT_NEAR(box[3].get<double>(), double(y1 - y0), 1.0);
+  EXPECT_GE(box[0].get<double>() + box[2].get<double>(), 64.0) << "reaches past the image";
 }
 
 TEST_F(Formats, UnknownFormatIsAConfigError) {
