@@ -275,6 +275,10 @@ int main(int argc, char** argv) {
       for (double vis : st.visibility) bins[vis < 0.25 ? 0 : vis < 0.5 ? 1 : vis < 0.99 ? 2 : 3]++;
       std::printf("  visibility: %zu under 25%%, %zu 25-50%%, %zu 50-99%%, %zu fully visible\n", bins[0], bins[1], bins[2], bins[3]);
     }
+    if (st.yolo_seg_polygons > 0) {
+      std::printf("  yolo_seg: worst IoU of OpenCV's fill with the mask %.4f (%zu polygons; 1 = exact)\n", st.yolo_seg_worst_iou,
+                  st.yolo_seg_polygons);
+    }
     if (!check_report.empty()) {
       if (auto s = write_check_report(check_dir, *r, check_report); !s) return fail(s.error());
       std::printf("  report: %s\n", check_report.string().c_str());

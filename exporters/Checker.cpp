@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/FileIo.h"
+#include "exporters/FillPolygon.h"
 #include "exporters/Png.h"
 #include "scenes/Environment.h"
 
@@ -332,6 +334,7 @@ class Checker {
                  json(std::vector<double>(tight, tight + 4)).dump());
         }
       }
+      check_yolo_seg(im, *inst, mine);
       for (const auto& [v, ii] : info) {
         if (!category_of.count(v)) {
           defect(inst_name + ": instance " + std::to_string(v) + " (" + std::to_string(ii.pixels) + " pixels) has no annotation");
@@ -493,6 +496,7 @@ class Checker {
 
   void check_rle(const json& ann, const std::string& at, const PngData& inst, std::uint32_t id, std::size_t pixels,
                  const std::string& inst_name, const ImageInfo& image);
+  void check_yolo_seg(const json& im, const PngData& inst, const std::vector<Ann>& anns);
   void check_polygons(const json& seg, const std::string& at, const PngData& inst, std::uint32_t id, std::size_t pixels,
                       const std::string& inst_name, const ImageInfo& image);
 
@@ -503,6 +507,70 @@ class Checker {
   std::map<std::int64_t, ImageInfo> m_images;
   std::map<std::int64_t, std::vector<Ann>> m_by_image;
 };
+
+// yolo_seg/labels/STEM.txt: one line per annotation of the image, in coco.json's order, "class x y ..."
+// with class = category id - 1. Each polygon is filled as Ultralytics fills it (ultralytics/data/
+// utils.py polygon2mask: points times the image size in float32, cast to int32, cv2.fillPoly;
+// emulated by fillpoly_rasterize): every pixel of the instance must be filled; the IoU of fill and
+// mask goes into the statistics (exactly 1 for objects of one part without holes).
+void Checker::check_yolo_seg(const json& im, const PngData& inst, const std::vector<Ann>& anns) {
+  std::error_code ec;
+  if (!std::filesystem::exists(m_dir / "yolo_seg/labels", ec) || !im.contains("frame") || !im["frame"].is_number_unsigned()) return;
+  char stem[32];
+  std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(im["frame"].get<std::uint64_t>()));
+  const std::string name = std::string("yolo_seg/labels/") + stem + ".txt";
+  auto text = read_text_file(m_dir / name);
+  if (!text) {
+    defect(name + ": " + text.error().message);
+    return;
+  }
+  std::istringstream lines(*text);
+  std::string line;
+  std::size_t k = 0;
+  const std::uint32_t w = inst.width, h = inst.height;
+  for (; std::getline(lines, line); ++k) {
+    const std::string at = name + " line " + std::to_string(k + 1);
+    if (k >= anns.size()) {
+      defect(at + ": more lines than the frame's " + std::to_string(anns.size()) + " annotations");
+      return;
+    }
+    const Ann& a = anns[k];
+    std::istringstream fields(line);
+    long long cls = -1;
+    std::vector<std::int32_t> xy;
+    float v = 0;
+    fields >> cls;
+    for (std::size_t i = 0; fields >> v; ++i) {
+      if (!(v >= 0.0f && v <= 1.0f)) {
+        defect(at + ": coordinate " + std::to_string(v) + " is not normalized");
+        return;
+      }
+      xy.push_back(static_cast<std::int32_t>(v * static_cast<float>(i % 2 == 0 ? w : h)));
+    }
+    if (cls != a.category - 1 || xy.size() < 6 || xy.size() % 2 != 0 || !fields.eof()) {
+      defect(at + ": not \"class x y ...\" with class " + std::to_string(a.category - 1) + " and 3 or more points");
+      continue;
+    }
+    const auto fill = fillpoly_rasterize(xy, w, h);
+    std::size_t both = 0, either = 0, missed = 0;
+    for (std::size_t p = 0; p < fill.size(); ++p) {
+      const bool in = inst.values[p] == a.instance_id;
+      both += in && fill[p];
+      either += in || fill[p];
+      missed += in && !fill[p];
+    }
+    if (missed > 0 || both == 0) {
+      defect(at + ": OpenCV's fill of the polygon misses " + std::to_string(missed) + " pixels of instance " +
+             std::to_string(a.instance_id));
+      continue;
+    }
+    const double iou = double(both) / double(either);
+    auto& worst = m_result.stats.yolo_seg_worst_iou;
+    worst = worst < 0 ? iou : std::min(worst, iou);
+    ++m_result.stats.yolo_seg_polygons;
+  }
+  if (k != anns.size()) defect(name + ": " + std::to_string(k) + " lines, the frame has " + std::to_string(anns.size()) + " annotations");
+}
 
 // Polygons [[x1, y1, x2, y2, ...], ...] filled as pycocotools does: each by the even-odd rule at
 // pixel centres (x + 0.5, y + 0.5), their union the mask; compared with the instance PNG.

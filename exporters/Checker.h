@@ -35,6 +35,10 @@ struct CheckStats {
   std::size_t min_per_image = 0, max_per_image = 0;
   std::vector<double> box_sides;                 // sqrt(area) of every box, for the report's histogram
   std::vector<double> visibility;                // of every annotation that has one (outputs: [amodal])
+  // yolo_seg: the polygons checked and the worst IoU of OpenCV's fill of a polygon with its mask
+  // (-1 when none).
+  std::size_t yolo_seg_polygons = 0;
+  double yolo_seg_worst_iou = -1;
 };
 
 struct CheckResult {

@@ -338,9 +338,9 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
-  // Each label's boundary loops, once, for COCO polygons and YOLO segmentation.
+  // Each label's boundary loops, for COCO polygons.
   std::vector<std::vector<PolygonLoop>> loops;
-  if (options.outputs.polygons || options.outputs.yolo_seg) {
+  if (options.outputs.polygons) {
     for (const InstanceLabel& l : *labels) loops.push_back(trace_loops(fb.instance_id, w, h, l.instance_id, l.x, l.y, l.w, l.h));
   }
   {

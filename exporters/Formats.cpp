@@ -9,6 +9,7 @@
 
 #include "core/FileIo.h"
 #include "exporters/DatasetWriter.h"
+#include "exporters/FillPolygon.h"
 #include "exporters/Png.h"
 #include "exporters/Polygons.h"
 
@@ -276,18 +277,18 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
     files.emplace_back("yolo/images/" + f.stem + ".png", std::vector<std::uint8_t>(f.rgb_png.begin(), f.rgb_png.end()));
   }
   if (outputs.yolo_seg) {
-    // One polygon per object: every boundary loop of its mask, bridged (exporters/Polygons.h).
+    // One polygon per object through its pixel centres, for OpenCV's fillPoly, which Ultralytics
+    // rasterizes it with (exporters/FillPolygon.h); vertex (u, v) printed as the centre ((u + 0.5) / W,
+    // (v + 0.5) / H), which Ultralytics' int32 cast of the denormalized point brings back to (u, v).
     std::string txt;
-    if (f.loops.size() != f.labels.size()) return make_error(ExitCode::internal, "yolo_seg: no traced loops for the labels");
-    for (std::size_t i = 0; i < f.labels.size(); ++i) {
-      const InstanceLabel& l = f.labels[i];
-      const auto poly = bridged_polygon(f.loops[i]);
+    for (const InstanceLabel& l : f.labels) {
+      const auto poly = fillpoly_polygon(f.ids, f.width, f.height, l.instance_id, l.x, l.y, l.w, l.h);
       txt += std::to_string(category(l.instance_id) - 1);
       for (std::size_t k = 0; k + 1 < poly.size(); k += 2) {
         txt += ' ';
-        txt += fixed6(double(poly[k]) / f.width);
+        txt += fixed6((poly[k] + 0.5) / f.width);
         txt += ' ';
-        txt += fixed6(double(poly[k + 1]) / f.height);
+        txt += fixed6((poly[k + 1] + 0.5) / f.height);
       }
       txt += "\n";
     }

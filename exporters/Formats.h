@@ -31,8 +31,9 @@
 //               "class cx cy w h" per instance, class = category id - 1, box centre and size
 //               normalized by the image size; yolo/data.yaml (at the end) for Ultralytics.
 //   yolo_seg    yolo_seg/images/STEM.png, yolo_seg/labels/STEM.txt: one line "class x1 y1 x2 y2 ..." per
-//               instance, the polygon of its mask along pixel edges (every loop joined by zero-width
-//               bridges, exporters/Polygons.h) normalized by the image size; yolo_seg/data.yaml.
+//               instance, one polygon through its mask's pixel centres as OpenCV's fillPoly (which
+//               Ultralytics fills it with) reads it (exporters/FillPolygon.h), normalized by the image
+//               size; yolo_seg/data.yaml.
 #pragma once
 
 #include <array>
@@ -66,8 +67,8 @@ struct FrameLabels {
   const Camera* camera = nullptr;
   std::span<const float> depth;                  // metres along the viewing axis, +inf: none
   std::uint64_t frame = 0;
-  // With outputs: [polygons] or [yolo_seg]: each label's boundary loops (exporters/Polygons.h), in
-  // the order of `labels`, traced once for both.
+  // With outputs: [polygons]: each label's boundary loops (exporters/Polygons.h), in the order of
+  // `labels`.
   std::span<const std::vector<PolygonLoop>> loops;
   // With outputs: [bop]: the unoccluded silhouettes' parts outside the image (only instances whose
   // projection leaves it are listed; the others have none).
