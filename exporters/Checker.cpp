@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <xxhash.h>
 
 #include "core/FileIo.h"
 #include "exporters/FillPolygon.h"
@@ -73,7 +74,7 @@ class Checker {
   explicit Checker(std::filesystem::path dir) : m_dir(std::move(dir)) {}
 
   CheckResult run() {
-    load_json("manifest.json");
+    const json manifest = load_json("manifest.json");
     const json coco = load_json("coco.json");
     if (!coco.is_object()) return std::move(m_result);
     for (const char* key : {"categories", "images", "annotations"}) {
@@ -83,9 +84,69 @@ class Checker {
     check_categories(coco["categories"]);
     check_images(coco["images"]);
     check_annotations(coco["annotations"]);
+    check_integrity(coco, manifest);
     check_pixels(coco);
     check_other_formats(coco);
     return std::move(m_result);
+  }
+
+  // Integrity first: every file a frame record names (every format's files of that frame) must hash
+  // to the xxHash3-64 the record holds, and every record to the manifest's frame_record_hashes. This
+  // catches altered label files of any format, rescaled depth, swapped or missing frames.
+  void check_integrity(const json& coco, const json& manifest) {
+    const json* record_hashes = manifest.is_object() && manifest.contains("frame_record_hashes") &&
+                                        manifest["frame_record_hashes"].is_object()
+                                    ? &manifest["frame_record_hashes"]
+                                    : nullptr;
+    for (const json& im : coco["images"]) {
+      if (!im.is_object() || !im.contains("frame") || !im["frame"].is_number_unsigned()) continue;
+      const auto frame = im["frame"].get<std::uint64_t>();
+      char stem[32];
+      std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
+      const std::string rec_name = std::string("records/") + stem + ".json";
+      auto text = read_text_file(m_dir / rec_name);
+      if (!text) {
+        defect(rec_name + " (frame " + std::to_string(frame) + "): " + text.error().message);
+        continue;
+      }
+      if (record_hashes && record_hashes->contains(stem) && (*record_hashes)[stem].is_string() &&
+          xxh3_hex(*text) != (*record_hashes)[stem].get<std::string>()) {
+        defect(rec_name + " (frame " + std::to_string(frame) + "): differs from the hash manifest.json holds for it");
+      }
+      json record;
+      try {
+        record = json::parse(*text);
+      } catch (const json::exception& e) {
+        defect(rec_name + ": not valid JSON (" + e.what() + ")");
+        continue;
+      }
+      if (!record.is_object() || !record.contains("files") || !record["files"].is_object()) {
+        defect(rec_name + ": no 'files' table");
+        continue;
+      }
+      for (const auto& [rel, hash] : record["files"].items()) {
+        const std::filesystem::path p(rel);
+        bool inside = !p.is_absolute() && !rel.empty();
+        for (const auto& part : p) inside = inside && part != "..";
+        if (!inside || !hash.is_string()) {
+          defect(rec_name + ": file entry '" + rel + "' is not a path inside the dataset with a hash");
+          continue;
+        }
+        auto bytes = read_text_file(m_dir / p);
+        if (!bytes) {
+          defect(rel + " (frame " + std::to_string(frame) + "): missing or unreadable (" + bytes.error().message + ")");
+        } else if (xxh3_hex(*bytes) != hash.get<std::string>()) {
+          defect(rel + " (frame " + std::to_string(frame) + "): content differs from the xxHash3-64 in " + rec_name +
+                 " (altered, replaced or swapped after writing)");
+        }
+      }
+    }
+  }
+
+  static std::string xxh3_hex(const std::string& bytes) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
+    return buf;
   }
 
  private:

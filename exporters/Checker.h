@@ -3,6 +3,11 @@
 // pycocotools algorithm, PNGs read with libpng as stored.
 //
 // Checks, each defect one line naming the file, the entry and what is wrong:
+// - integrity: every file a frame record (records/NNNNNN.json) names hashes to the xxHash3-64 the
+//   record holds (every format's per-frame files: altered, rescaled, swapped or missing files), and
+//   every record to manifest.json's frame_record_hashes;
+// - yolo_seg: each polygon filled as Ultralytics fills it (OpenCV fillPoly) covers its instance; the
+//   worst IoU with the mask is reported;
 // - manifest.json and coco.json exist and parse; categories, images and annotations are lists;
 // - ids (categories, images, annotations) are unique and start at 1; names of categories unique;
 // - every image's files exist and have the image's size; every annotation's image_id and

@@ -171,3 +171,61 @@ TEST_F(Check, MissingFilesAndNotADataset) {
 
 }  // namespace
 }  // namespace synthlabel
+
+namespace synthlabel {
+namespace {
+
+// Every file a frame record names is checked against its xxHash3-64: altered label files of each
+// format, a rescaled depth file, a swapped RGB frame and a missing file are each caught, with a message
+// naming the file and the frame.
+TEST(CheckIntegrity, AlteredSwappedOrMissingFilesOfEveryFormatAreCaught) {
+  test::TempDir tmp;
+  const fs::path sound = tmp.path() / "sound";
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                           test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
+                           test::shell_quote(sound.string()) +
+                           " --frames 2 --quiet 'outputs=[coco, cityscapes, voc, yolo, yolo_seg, kitti, bop]'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(check(sound).exit_code, 0);
+  struct Case {
+    const char* name;
+    std::string file;
+    void (*damage)(const fs::path& dir, const std::string& file);
+  };
+  auto append = [](const fs::path& dir, const std::string& file) { std::ofstream(dir / file, std::ios::app) << "0 0.5 0.5 0.1 0.1\n"; };
+  auto flip_byte = [](const fs::path& dir, const std::string& file) {
+    std::string bytes = test::read_file(dir / file);
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);
+    std::ofstream(dir / file, std::ios::binary | std::ios::trunc) << bytes;
+  };
+  auto scale_depth = [](const fs::path& dir, const std::string& file) {
+    // Rewritten as a valid EXR with every depth doubled: the same writer path a tool would use.
+    const auto d = test::read_exr_depth(dir / file);
+    std::vector<float> twice(d.z);
+    for (float& z : twice) z *= 2.0f;
+    ASSERT_TRUE(test::write_exr_depth(dir / file, twice, d.width, d.height));
+  };
+  auto swap_rgb = [](const fs::path& dir, const std::string& file) { fs::copy_file(dir / "rgb/000001.png", dir / file, fs::copy_options::overwrite_existing); };
+  auto remove = [](const fs::path& dir, const std::string& file) { fs::remove(dir / file); };
+  const std::vector<Case> cases = {
+      {"yolo", "yolo/labels/000000.txt", append},
+      {"bop", "bop/000000/mask_visib/000000_000000.png", flip_byte},
+      {"cityscapes", "cityscapes/000000_gtFine_instanceIds.png", flip_byte},
+      {"voc", "voc/Annotations/000000.xml", flip_byte},
+      {"kitti", "kitti/label_2/000000.txt", flip_byte},
+      {"depth", "depth/000000.exr", scale_depth},
+      {"rgb", "rgb/000000.png", swap_rgb},
+      {"missing", "yolo_seg/labels/000000.txt", remove},
+  };
+  for (const Case& c : cases) {
+    const fs::path dir = tmp.path() / c.name;
+    fs::copy(sound, dir, fs::copy_options::recursive);
+    c.damage(dir, c.file);
+    const auto bad = check(dir);
+    EXPECT_EQ(bad.exit_code, 6) << c.name << ": " << bad.err;
+    EXPECT_NE(bad.err.find(c.file + " (frame 0): "), std::string::npos) << c.name << ": " << bad.err;
+  }
+}
+
+}  // namespace
+}  // namespace synthlabel

@@ -93,6 +93,30 @@ DepthImage read_exr_depth(const std::filesystem::path& path) {
   return d;
 }
 
+bool write_exr_depth(const std::filesystem::path& path, const std::vector<float>& z, std::uint32_t width, std::uint32_t height) {
+  EXRHeader header;
+  InitEXRHeader(&header);
+  EXRImage image;
+  InitEXRImage(&image);
+  std::vector<float> data(z);
+  float* planes[1] = {data.data()};
+  image.images = reinterpret_cast<unsigned char**>(planes);
+  image.num_channels = 1;
+  image.width = static_cast<int>(width);
+  image.height = static_cast<int>(height);
+  EXRChannelInfo channel{};
+  channel.name[0] = 'Y';
+  header.channels = &channel;
+  header.num_channels = 1;
+  int types[1] = {TINYEXR_PIXELTYPE_FLOAT};
+  header.pixel_types = types;
+  header.requested_pixel_types = types;
+  const char* err = nullptr;
+  const int rc = SaveEXRImageToFile(&image, &header, path.c_str(), &err);
+  if (err) FreeEXRErrorMessage(err);
+  return rc == TINYEXR_SUCCESS;
+}
+
 RgbaImage read_exr_rgba(const std::filesystem::path& path) {
   RgbaImage out;
   EXRVersion version;

@@ -24,6 +24,8 @@ struct DepthImage {
   std::vector<float> z;
 };
 DepthImage read_exr_depth(const std::filesystem::path& path);
+// Writes a one-channel float EXR (channel "Y", as synthlabel's depth files) through TinyEXR.
+bool write_exr_depth(const std::filesystem::path& path, const std::vector<float>& z, std::uint32_t width, std::uint32_t height);
 // An RGB(A) EXR through TinyEXR's LoadEXR: 4 floats a pixel (RGBA), and the channels' pixel types.
 struct RgbaImage {
   std::uint32_t width = 0, height = 0;
