@@ -64,18 +64,18 @@ std::vector<Px> moore(const Padded& m, Px s, Px b) {
   return loop;
 }
 
-// The corner of an L from a to b (horizontal first), unless a and b share a row or column.
-void bridge(Px a, Px b, std::vector<Px>& out) {
-  if (a.x != b.x && a.y != b.y) out.push_back({b.x, a.y});
+// The corner of the L between a loop's pixel p and a child loop's pixel q: (q.x, p.y), walked the same
+// way there and back (two different Ls would enclose a rectangle and flip the fill inside it).
+void bridge_corner(Px p, Px q, std::vector<Px>& out) {
+  if (p.x != q.x && p.y != q.y) out.push_back({q.x, p.y});
 }
 
 }  // namespace
 
-namespace {
-
-// The polygon, with the rings around holes when `holes` (else the holes are filled).
-std::vector<std::int32_t> build_polygon(std::span<const std::uint32_t> ids, std::uint32_t width, std::uint32_t x0,
-                                        std::uint32_t y0, std::uint32_t w, std::uint32_t h, std::uint32_t id, bool holes) {
+std::vector<std::int32_t> fillpoly_polygon(std::span<const std::uint32_t> ids, std::uint32_t width, std::uint32_t height,
+                                           std::uint32_t id, std::uint32_t x0, std::uint32_t y0, std::uint32_t w,
+                                           std::uint32_t h) {
+  if (w == 0 || h == 0 || std::uint64_t{x0} + w > width || std::uint64_t{y0} + h > height) return {};
   Padded m;
   m.w = static_cast<std::int32_t>(w) + 2;
   m.h = static_cast<std::int32_t>(h) + 2;
@@ -117,7 +117,7 @@ std::vector<std::int32_t> build_polygon(std::span<const std::uint32_t> ids, std:
         flood({x, y}, -(++regions), false, 4);
         // Region 1 holds the padding: the outside. Any other is a hole; its first pixel's west
         // neighbour is a mask pixel of the ring around it.
-        if (regions > 1 && holes) loops.push_back(moore(m, {x - 1, y}, {x, y}));
+        if (regions > 1) loops.push_back(moore(m, {x - 1, y}, {x, y}));
       }
     }
   }
@@ -159,10 +159,10 @@ std::vector<std::int32_t> build_polygon(std::span<const std::uint32_t> ids, std:
       for (const Link& l : children[li]) {
         if (l.at != at) continue;
         const Px q = loops[l.child][l.child_at];
-        bridge(p, q, poly);
+        bridge_corner(p, q, poly);
         self(self, l.child, l.child_at);
         poly.push_back(q);
-        bridge(q, p, poly);
+        bridge_corner(p, q, poly);
         poly.push_back(p);
       }
     }
@@ -208,26 +208,6 @@ std::vector<std::int32_t> build_polygon(std::span<const std::uint32_t> ids, std:
     out.push_back(p.y - 1 + static_cast<std::int32_t>(y0));
   }
   return out;
-}
-
-}  // namespace
-
-std::vector<std::int32_t> fillpoly_polygon(std::span<const std::uint32_t> ids, std::uint32_t width, std::uint32_t height,
-                                           std::uint32_t id, std::uint32_t x0, std::uint32_t y0, std::uint32_t w,
-                                           std::uint32_t h) {
-  if (w == 0 || h == 0 || std::uint64_t{x0} + w > width || std::uint64_t{y0} + h > height) return {};
-  auto poly = build_polygon(ids, width, x0, y0, w, h, id, true);
-  // A hole whose background touches the outside at a corner is traced together with the outer
-  // boundary, which then cancels itself under the even-odd rule; such masks (seen on textured
-  // models) get their holes filled instead: never a mask pixel left out.
-  const auto fill = fillpoly_rasterize(poly, width, height);
-  for (std::uint32_t y = y0; y < y0 + h; ++y) {
-    for (std::uint32_t x = x0; x < x0 + w; ++x) {
-      const std::size_t p = std::size_t{y} * width + x;
-      if (ids[p] == id && !fill[p]) return build_polygon(ids, width, x0, y0, w, h, id, false);
-    }
-  }
-  return poly;
 }
 
 std::vector<std::uint8_t> fillpoly_rasterize(std::span<const std::int32_t> xy, std::uint32_t width, std::uint32_t height) {

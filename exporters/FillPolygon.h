@@ -6,12 +6,13 @@
 // plus those inside by the even-odd rule. So `fillpoly_polygon` walks through pixel centres: the
 // outer boundary pixels of each 8-connected part of the mask (Moore tracing), and the ring of mask
 // pixels around each hole (4-connected background not connected to the outside), joined into one
-// polygon by L-shaped bridges (horizontal, then vertical), each walked there and back; edges run
+// polygon by L-shaped bridges (horizontal from the outer loop, then vertical), each walked back along
+// the same L; edges run
 // along the axes except where pixels meet at a corner only (FillPolygon.cpp says why). Filled by
 // OpenCV:
 // - one 8-connected part without holes: exactly the mask;
-// - holes: exactly the mask too (a ring traced through the mask pixels around the hole excludes
-//   the hole by the even-odd rule; its bridge runs through the mask where the part is thick);
+// - holes: excluded exactly (a ring traced through the mask pixels around the hole excludes it by
+//   the even-odd rule; its bridge runs through the mask where the part is thick);
 // - several parts: the mask plus the background pixels a bridge crosses (at least the parts'
 //   Manhattan distance - 1 each): a format with one polygon per object cannot avoid some.
 // Writers print a vertex (u, v) as ((u + 0.5) / W, (v + 0.5) / H): the pixel centre in continuous
