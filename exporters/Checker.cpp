@@ -24,6 +24,20 @@ using json = nlohmann::json;
 // pycocotools' compressed RLE string -> run lengths (rleFrString): 5 bits a character, offset by 48,
 // bit 5 continues, the last chunk's bit 4 is the sign; from the third count on, each is stored as
 // the difference to the count two before. Returns false on a malformed string.
+// A frame's file stem as datasets name it: the index, 6 digits or more.
+std::string stem_of(std::uint64_t frame) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(frame));
+  return buf;
+}
+
+// xxHash3-64 of `bytes` as frame records store it: 16 lowercase hex digits.
+std::string xxh3_hex(const std::string& bytes) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
+  return buf;
+}
+
 bool decode_rle(const std::string& s, std::vector<std::int64_t>& counts) {
   counts.clear();
   std::size_t p = 0;
@@ -101,9 +115,8 @@ class Checker {
     for (const json& im : coco["images"]) {
       if (!im.is_object() || !im.contains("frame") || !im["frame"].is_number_unsigned()) continue;
       const auto frame = im["frame"].get<std::uint64_t>();
-      char stem[32];
-      std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(frame));
-      const std::string rec_name = std::string("records/") + stem + ".json";
+      const std::string stem = stem_of(frame);
+      const std::string rec_name = "records/" + stem + ".json";
       auto text = read_text_file(m_dir / rec_name);
       if (!text) {
         defect(rec_name + " (frame " + std::to_string(frame) + "): " + text.error().message);
@@ -141,12 +154,6 @@ class Checker {
         }
       }
     }
-  }
-
-  static std::string xxh3_hex(const std::string& bytes) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
-    return buf;
   }
 
  private:
@@ -577,9 +584,7 @@ class Checker {
 void Checker::check_yolo_seg(const json& im, const PngData& inst, const std::vector<Ann>& anns) {
   std::error_code ec;
   if (!std::filesystem::exists(m_dir / "yolo_seg/labels", ec) || !im.contains("frame") || !im["frame"].is_number_unsigned()) return;
-  char stem[32];
-  std::snprintf(stem, sizeof stem, "%06llu", static_cast<unsigned long long>(im["frame"].get<std::uint64_t>()));
-  const std::string name = std::string("yolo_seg/labels/") + stem + ".txt";
+  const std::string name = "yolo_seg/labels/" + stem_of(im["frame"].get<std::uint64_t>()) + ".txt";
   auto text = read_text_file(m_dir / name);
   if (!text) {
     defect(name + ": " + text.error().message);

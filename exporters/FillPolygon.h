@@ -7,9 +7,8 @@
 // outer boundary pixels of each 8-connected part of the mask (Moore tracing), and the ring of mask
 // pixels around each hole (4-connected background not connected to the outside), joined into one
 // polygon by L-shaped bridges (horizontal from the outer loop, then vertical), each walked back along
-// the same L; edges run
-// along the axes except where pixels meet at a corner only (FillPolygon.cpp says why). Filled by
-// OpenCV:
+// the same L; edges run along the axes except where pixels meet at a corner only (FillPolygon.cpp
+// says why). Filled by OpenCV:
 // - one 8-connected part without holes: exactly the mask;
 // - holes: excluded exactly (a ring traced through the mask pixels around the hole excludes it by
 //   the even-odd rule; its bridge runs through the mask where the part is thick);

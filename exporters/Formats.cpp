@@ -220,7 +220,11 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
           if (r % 2 == 1) all[(pos % f.height) * f.width + pos / f.height] = 255;
         }
       }
-      for (std::size_t p = 0; p < pixels; ++p) visible[p] = f.ids[p] == a.instance_id ? 255 : 0;
+      std::uint64_t valid = 0;  // unoccluded pixels with a depth (BOP's px_count_valid)
+      for (std::size_t p = 0; p < pixels; ++p) {
+        visible[p] = f.ids[p] == a.instance_id ? 255 : 0;
+        valid += all[p] != 0 && mm[p] != 0;
+      }
       char gt_name[32];
       std::snprintf(gt_name, sizeof gt_name, "%s_%06zu.png", im, k);
       auto m1 = encode_png_gray8(all, f.width, f.height, png);
@@ -250,8 +254,6 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
         all_count += b.pixels;
         x0 = std::min(x0, b.x0), y0 = std::min(y0, b.y0), x1 = std::max(x1, b.x1), y1 = std::max(y1, b.y1);
       }
-      std::uint64_t valid = 0;
-      for (std::size_t p = 0; p < pixels; ++p) valid += all[p] != 0 && mm[p] != 0;
       const json none = {-1, -1, -1, -1};
       info.push_back({{"bbox_obj", visib ? json{x0, y0, x1 - x0, y1 - y0} : none},
                       {"bbox_visib", vis ? json{vis->x, vis->y, vis->w - 1, vis->h - 1} : none},
