@@ -201,7 +201,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   SL_TRY_STATUS((*renderer)->upload_environments(*environments));
   SL_TRY_STATUS((*renderer)->upload_textures(*textures));
   // BOP counts whole silhouettes, also outside the image: a second renderer of 3x the size draws the
-  // truncated instances alone (ids only, so one sample per pixel, no shadows or normals).
+  // truncated instances alone: ids only, so one sample per pixel, no shadows or normals, and only the
+  // meshes uploaded (render_alone samples no texture or environment map).
   std::unique_ptr<Renderer> canvas;
   if (spec.outputs.bop) {
     RendererOptions copts = ropts;
@@ -215,8 +216,6 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     if (!c) return c.error();
     canvas = std::move(*c);
     SL_TRY_STATUS(canvas->upload_meshes(*meshes));
-    SL_TRY_STATUS(canvas->upload_environments(*environments));
-    SL_TRY_STATUS(canvas->upload_textures(*textures));
   }
 
   DatasetWriter writer(options.out);
