@@ -28,6 +28,18 @@ std::string stem_of(std::uint64_t frame) {
   return buf;
 }
 
+// The head-on scene of the analytic tests: 64 x 48 pixels, the camera 4 m from the origin on +z
+// looking down -z.
+const std::string k_head_on = "seed: 1\nframes: 1\nresolution: [64, 48]\n"
+                              "camera: {fov_deg: 50, distance: 4, elevation_deg: 0, azimuth_deg: 0}\n";
+
+// Writes `yaml` to DIR/config.yaml and generates DIR/d from it with `flags`.
+test::CommandResult generate_yaml(const fs::path& dir, const std::string& yaml, const std::string& flags = "--quiet --validate") {
+  std::ofstream(dir / "config.yaml") << yaml;
+  return test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((dir / "config.yaml").string()) +
+                   " --out " + test::shell_quote((dir / "d").string()) + " " + flags);
+}
+
 struct Ann {
   std::uint32_t instance_id = 0, category = 0;
   std::vector<std::uint8_t> mask;  // row-major
@@ -390,11 +402,8 @@ TEST_F(Formats, PoseBoxesAndAmodalExtentAgreeWithTheCameraAndThePixels) {
 TEST_F(Formats, AnObjectPartlyOffScreenIsTruncatedWithALargerAmodalBox) {
   // A 1 m cube half beyond the right edge of the image, seen head-on from 4 m.
   test::TempDir tmp;
-  std::ofstream(tmp.path() / "edge.yaml") << "seed: 1\nframes: 1\nresolution: [64, 48]\ncategories: [box]\n"
-                                             "camera: {fov_deg: 50, distance: 4, elevation_deg: 0, azimuth_deg: 0}\n"
-                                             "objects: [{primitive: cube, category: box, position: [2.3, 0, 0]}]\n";
-  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((tmp.path() / "edge.yaml").string()) +
-                           " --out " + test::shell_quote((tmp.path() / "d").string()) + " --quiet");
+  const auto r = generate_yaml(tmp.path(), k_head_on + "categories: [box]\n"
+                                             "objects: [{primitive: cube, category: box, position: [2.3, 0, 0]}]\n", "--quiet");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json a = json::parse(test::read_file(tmp.path() / "d/coco.json"))["annotations"].at(0);
   const double bx = a["bbox"][0], bw = a["bbox"][2], ax = a["amodal_bbox"][0], aw = a["amodal_bbox"][2];
@@ -410,16 +419,11 @@ TEST_F(Formats, HalfHiddenAndPartlyOffScreenGivesTheExpectedVisibility) {
   // of a head-on camera, so its right part leaves the image; an unlabeled 0.5 x 2.2 m strip 1 m
   // nearer hides part of it. Expected masks by testing each pixel centre's ray against both.
   test::TempDir tmp;
-  std::ofstream(tmp.path() / "hidden.yaml")
-      << "seed: 1\nframes: 1\nresolution: [64, 48]\ncategories: [target]\n"
-         "camera: {fov_deg: 50, distance: 4, elevation_deg: 0, azimuth_deg: 0}\nlights: [{elevation_deg: 40}]\n"
-         "objects:\n"
-         "  - {primitive: plane, category: target, scale: 2, position: [2, 0, 0], rotation: [90, 0, 0]}\n"
-         "  - {primitive: plane, labeled: false, scale: [0.5, 1, 2.2], position: [1.25, 0, 1], rotation: [90, 0, 0]}\n"
-         "outputs: [coco, amodal]\n";
-  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
-                           test::shell_quote((tmp.path() / "hidden.yaml").string()) + " --out " +
-                           test::shell_quote((tmp.path() / "d").string()) + " --quiet --validate");
+  const auto r = generate_yaml(tmp.path(), k_head_on + "categories: [target]\nlights: [{elevation_deg: 40}]\n"
+                                             "objects:\n"
+                                             "  - {primitive: plane, category: target, scale: 2, position: [2, 0, 0], rotation: [90, 0, 0]}\n"
+                                             "  - {primitive: plane, labeled: false, scale: [0.5, 1, 2.2], position: [1.25, 0, 1], rotation: [90, 0, 0]}\n"
+                                             "outputs: [coco, amodal]\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json coco = json::parse(test::read_file(tmp.path() / "d/coco.json"));
   ASSERT_EQ(coco["annotations"].size(), 1u);
@@ -565,14 +569,10 @@ TEST_F(Formats, BopCountsTheWholeSilhouetteOfATruncatedObjectAsTheToolkitDoes) {
   // pixel centre inside the projected square, bbox_obj is misc.calc_2d_bbox of those pixels
   // ([x, y, max - min, max - min], x negative or past the image where the object is).
   test::TempDir tmp;
-  std::ofstream(tmp.path() / "cut.yaml")
-      << "seed: 1\nframes: 1\nresolution: [64, 48]\ncategories: [target]\n"
-         "camera: {fov_deg: 50, distance: 4, elevation_deg: 0, azimuth_deg: 0}\nlights: [{elevation_deg: 40}]\n"
-         "objects:\n"
-         "  - {primitive: plane, category: target, scale: 2, position: [2, 0, 0], rotation: [90, 0, 0]}\n"
-         "outputs: [bop]\n";
-  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((tmp.path() / "cut.yaml").string()) +
-                           " --out " + test::shell_quote((tmp.path() / "d").string()) + " --quiet --validate");
+  const auto r = generate_yaml(tmp.path(), k_head_on + "categories: [target]\nlights: [{elevation_deg: 40}]\n"
+                                             "objects:\n"
+                                             "  - {primitive: plane, category: target, scale: 2, position: [2, 0, 0], rotation: [90, 0, 0]}\n"
+                                             "outputs: [bop]\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json coco = json::parse(test::read_file(tmp.path() / "d/coco.json"));
   const json& K = coco["images"][0]["camera"]["K"];
@@ -615,9 +615,9 @@ TEST(Keypoints, ProjectedWithVisibilityFromTheDepthBuffer) {
   // point behind an unlabeled card 2.5 m from the camera, a point far outside the image and one
   // behind the camera. A second cube (category without keypoints) must carry none.
   test::TempDir tmp;
-  std::ofstream(tmp.path() / "kp.yaml")
-      << "seed: 1\nframes: 1\nresolution: [64, 48]\ncategories: [box, other]\n"
-         "camera: {fov_deg: 50, distance: 4, elevation_deg: 0, azimuth_deg: 0}\nlights: [{elevation_deg: 40}]\n"
+  const auto r = generate_yaml(
+      tmp.path(),
+      k_head_on + "categories: [box, other]\nlights: [{elevation_deg: 40}]\n"
          "objects:\n"
          "  - primitive: cube\n    category: box\n"
          "    keypoints:\n"
@@ -629,9 +629,7 @@ TEST(Keypoints, ProjectedWithVisibilityFromTheDepthBuffer) {
          "        - {name: behind, position: [0, 0, 10]}\n"
          "      skeleton: [[front, back], [front, covered]]\n"
          "  - {primitive: plane, labeled: false, scale: [0.3, 1, 0.3], position: [0.25, 0, 1.5], rotation: [90, 0, 0]}\n"
-         "  - {primitive: cube, category: other, scale: 0.3, position: [-1.2, 0, 0]}\n";
-  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((tmp.path() / "kp.yaml").string()) +
-                           " --out " + test::shell_quote((tmp.path() / "d").string()) + " --quiet --validate");
+         "  - {primitive: cube, category: other, scale: 0.3, position: [-1.2, 0, 0]}\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json coco = json::parse(test::read_file(tmp.path() / "d/coco.json"));
   const json& K = coco["images"][0]["camera"]["K"];
