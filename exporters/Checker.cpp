@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -435,42 +436,52 @@ class Checker {
 
   // Category tables of the other formats written (outputs:) against coco.json's, and panoptic's
   // segments against the COCO annotations.
-  // coco_keypoints.json: every image, and exactly coco.json's annotations of the categories with
-  // keypoints (ids renumbered from 1), those categories as coco.json has them.
-  void check_keypoint_file(const json& coco) {
+  // coco_keypoints.json and coco_keypoints/category_ID.json (one per keypoint category), required
+  // when categories declare keypoints: every image, and exactly coco.json's annotations of the
+  // categories the file holds (ids renumbered from 1), those categories as coco.json has them.
+  void check_keypoint_files(const json& coco) {
+    check_keypoint_file(coco, "coco_keypoints.json", [&](std::int64_t c) { return m_keypoint_count.count(c) > 0; });
+    for (const auto& [id, count] : m_keypoint_count) {
+      check_keypoint_file(coco, "coco_keypoints/category_" + std::to_string(id) + ".json",
+                          [id = id](std::int64_t c) { return c == id; });
+    }
+  }
+
+  void check_keypoint_file(const json& coco, const std::string& name, const std::function<bool(std::int64_t)>& holds) {
     std::error_code ec;
     const bool declared = !m_keypoint_count.empty();
-    if (!std::filesystem::exists(m_dir / "coco_keypoints.json", ec)) {
-      if (declared) defect("coco_keypoints.json: missing, though categories in coco.json declare keypoints");
+    if (!std::filesystem::exists(m_dir / name, ec)) {
+      if (declared) defect(name + ": missing, though categories in coco.json declare keypoints");
       return;
     }
-    const json kp = load_json("coco_keypoints.json");
+    const json kp = load_json(name);
     if (!kp.is_object()) return;
-    if (!kp.contains("images") || kp["images"] != coco["images"]) defect("coco_keypoints.json: images differ from coco.json's");
+    if (!kp.contains("images") || kp["images"] != coco["images"]) defect(name + ": images differ from coco.json's");
     json cats = json::array(), anns = json::array();
     for (const json& c : coco["categories"]) {
-      if (c.contains("keypoints")) cats.push_back(c);
+      std::int64_t id = 0;
+      if (c.contains("keypoints") && get_int(c, "id", id) && holds(id)) cats.push_back(c);
     }
     for (const json& a : coco["annotations"]) {
       std::int64_t c = 0;
-      if (get_int(a, "category_id", c) && m_keypoint_count.count(c)) anns.push_back(a);
+      if (get_int(a, "category_id", c) && m_keypoint_count.count(c) && holds(c)) anns.push_back(a);
     }
-    if (!kp.contains("categories") || kp["categories"] != cats) defect("coco_keypoints.json: categories are not coco.json's keypoint categories");
+    if (!kp.contains("categories") || kp["categories"] != cats) defect(name + ": categories are not coco.json's keypoint categories");
     if (!kp.contains("annotations") || !kp["annotations"].is_array() || kp["annotations"].size() != anns.size()) {
-      defect("coco_keypoints.json: " + std::to_string(kp.value("annotations", json::array()).size()) + " annotations, coco.json has " +
-             std::to_string(anns.size()) + " of keypoint categories");
+      defect(name + ": " + std::to_string(kp.value("annotations", json::array()).size()) + " annotations, coco.json has " +
+             std::to_string(anns.size()) + " of its keypoint categories");
       return;
     }
     for (std::size_t i = 0; i < anns.size(); ++i) {
       json mine = kp["annotations"][i], theirs = anns[i];
       if (mine.value("id", std::int64_t{0}) != std::int64_t(i + 1)) {
-        defect("coco_keypoints.json: annotations[" + std::to_string(i) + "] has id " + mine.value("id", json()).dump() + ", not " +
+        defect(name + ": annotations[" + std::to_string(i) + "] has id " + mine.value("id", json()).dump() + ", not " +
                std::to_string(i + 1));
       }
       mine.erase("id");
       theirs.erase("id");
       if (mine != theirs) {
-        defect("coco_keypoints.json: annotations[" + std::to_string(i) + "] differs from coco.json's annotation id " +
+        defect(name + ": annotations[" + std::to_string(i) + "] differs from coco.json's annotation id " +
                anns[i].value("id", json()).dump());
       }
     }
@@ -513,7 +524,7 @@ class Checker {
   }
 
   void check_other_formats(const json& coco) {
-    check_keypoint_file(coco);
+    check_keypoint_files(coco);
     check_normals(coco);
     std::error_code ec;
     if (std::filesystem::exists(m_dir / "panoptic.json", ec)) {

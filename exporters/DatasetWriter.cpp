@@ -240,6 +240,10 @@ std::optional<EncodeOptions> encode_options_for(std::string_view preset) {
   return std::nullopt;
 }
 
+std::string keypoint_category_file(std::uint64_t category_id) {
+  return "coco_keypoints/category_" + std::to_string(category_id) + ".json";
+}
+
 std::string frame_stem(std::uint64_t frame) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(frame));
@@ -574,9 +578,12 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
                      {"seed", spec.seed}};
   // The COCO files: coco.json, and with keypoints coco_keypoints.json holding only the categories
   // with keypoints, as COCO's person_keypoints files are (COCOeval's keypoint mode needs
-  // num_keypoints on every annotation). Each: every image, the annotations of the categories it
-  // keeps (ids from 1 in frame order), those categories with their keypoint names and skeleton.
-  // Both are written in the same two passes over the records.
+  // num_keypoints on every annotation), and coco_keypoints/category_ID.json per keypoint category:
+  // pycocotools' COCOeval takes one kpt_oks_sigmas vector for every category (cocoeval.py
+  // computeOks), so categories with different keypoint counts are evaluated one file at a time.
+  // Each: every image, the annotations of the categories it keeps (ids from 1 in frame order), those
+  // categories with their keypoint names and skeleton. All are written in the same two passes over
+  // the records.
   struct CocoFile {
     std::unique_ptr<AtomicFileWriter> file;
     std::function<bool(std::uint64_t)> keep;  // category id -> in this file
@@ -590,6 +597,14 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
     files.push_back({std::make_unique<AtomicFileWriter>(m_out / "coco_keypoints.json"), [&](std::uint64_t id) {
                        return id >= 1 && id <= spec.categories.size() && !spec.categories[id - 1].keypoints.empty();
                      }});
+    std::error_code ec;
+    fs::create_directories(m_out / "coco_keypoints", ec);
+    if (ec) return io_error(m_out / "coco_keypoints", "create folder", ec);
+    for (std::uint64_t id = 1; id <= spec.categories.size(); ++id) {
+      if (spec.categories[id - 1].keypoints.empty()) continue;
+      files.push_back({std::make_unique<AtomicFileWriter>(m_out / keypoint_category_file(id)),
+                       [id](std::uint64_t c) { return c == id; }});
+    }
   }
   for (CocoFile& out : files) out.file->write("{\"info\":" + to_text(info) + ",\"licenses\":[],\"images\":[");
   for (std::uint64_t f = first; f < first + count; ++f) {

@@ -63,6 +63,9 @@ struct EncodedFrame {
   EncodeTimings timings;
 };
 
+// With keypoints: the COCO keypoints file of one keypoint category, relative to OUT.
+std::string keypoint_category_file(std::uint64_t category_id);
+
 // Frame file stem: the frame index, zero-padded to 6 digits (more when needed).
 std::string frame_stem(std::uint64_t frame);
 

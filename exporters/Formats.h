@@ -87,7 +87,10 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
                       const std::function<Result<nlohmann::ordered_json>(std::uint64_t)>& load);
 
 // The folders and files the formats write, for --overwrite and the temp-file sweep.
-inline constexpr const char* k_format_folders[] = {"normals", "panoptic", "cityscapes", "voc", "yolo", "yolo_seg", "kitti", "bop"};
+// Optional folders a dataset may hold (removed by --overwrite, searched for temporary files); the
+// last holds the per-category COCO keypoint files.
+inline constexpr const char* k_format_folders[] = {"normals", "panoptic", "cityscapes", "voc",           "yolo",
+                                                   "yolo_seg", "kitti",   "bop",        "coco_keypoints"};
 inline constexpr const char* k_format_files[] = {"panoptic.json"};
 
 // The Pascal VOC colour map (index -> RGB).

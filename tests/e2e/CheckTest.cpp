@@ -125,6 +125,8 @@ TEST_F(Check, KeypointDefects) {
     kp["annotations"].push_back(k);
   }
   std::ofstream(ok / "coco_keypoints.json") << kp.dump();
+  fs::create_directories(ok / "coco_keypoints");  // one keypoint category: its own file holds the same
+  std::ofstream(ok / "coco_keypoints/category_1.json") << kp.dump();
   const auto sound = check(ok);
   EXPECT_EQ(sound.exit_code, 0) << sound.err;
   kp["annotations"][0]["keypoints"][0] = 2.5;
@@ -132,6 +134,8 @@ TEST_F(Check, KeypointDefects) {
   expect_defect(ok, "coco_keypoints.json: annotations[0] differs from coco.json's annotation id");
   fs::remove(ok / "coco_keypoints.json");
   expect_defect(ok, "coco_keypoints.json: missing, though categories in coco.json declare keypoints");
+  fs::remove(ok / "coco_keypoints/category_1.json");
+  expect_defect(ok, "coco_keypoints/category_1.json: missing, though categories in coco.json declare keypoints");
   expect_defect(planted("kp_edge", [](json& c) {
                   with_keypoints(c);
                   c["categories"][0]["skeleton"] = {{1, 3}};
