@@ -239,6 +239,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.canvas = canvas.get();
   popts.encode.outputs = spec.outputs;
   for (const auto& c : spec.categories) popts.encode.category_names.push_back(c.name);
+  popts.encode.background_category = spec.background_category;
   if (resuming) popts.already_done = [&writer](std::uint64_t f) { return writer.frame_is_complete(f); };
   Progress progress(count, options.progress);
   auto stats = run_pipeline(spec, *meshes, **randomizers, **renderer, writer, popts, progress);

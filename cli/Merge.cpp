@@ -95,6 +95,7 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
       CategorySpec cat;
       cat.name = c.at("name").get<std::string>();
       cat.supercategory = c.at("supercategory").get<std::string>();
+      cat.stuff = c.contains("stuff") && c.at("stuff").get<bool>();
       if (c.contains("keypoints")) {
         for (const auto& name : c.at("keypoints")) cat.keypoints.push_back(name.get<std::string>());
         for (const auto& e : c.at("skeleton")) cat.skeleton.push_back({e.at(0).get<std::uint32_t>(), e.at(1).get<std::uint32_t>()});

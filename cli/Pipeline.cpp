@@ -232,7 +232,7 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> 
       Job& job = *in_flight[slot];
       std::vector<std::size_t> labeled;
       for (std::size_t k = 0; k < job.scene.instances.size(); ++k) {
-        if (job.scene.instances[k].instance_id != 0) labeled.push_back(k);
+        if (job.scene.instances[k].instance_id != 0 && !job.scene.instances[k].stuff) labeled.push_back(k);
       }
       std::vector<std::uint32_t> ids;
       std::vector<PixelBox> boxes;

@@ -206,6 +206,7 @@ class Checker {
       if (!ids.insert(id).second) defect(at + ": duplicate id " + std::to_string(id));
       if (!names.insert(name).second) defect(at + ": duplicate name '" + name + "'");
       m_categories[id] = name;
+      if (cats[i].contains("isthing") && cats[i]["isthing"] == 0) m_stuff.insert(id);  // labels pixels, never annotations
       // COCO keypoints: a list of names, and a skeleton of 1-based index pairs into it.
       if (cats[i].contains("keypoints")) {
         const json& names_k = cats[i]["keypoints"];
@@ -417,12 +418,20 @@ class Checker {
         } else if (sem->width != image.w || sem->height != image.h || sem->channels != 1) {
           defect(sem_name + ": not a " + std::to_string(image.w) + "x" + std::to_string(image.h) + " grey image");
         } else {
+          // Instance pixels hold their category; the others 0 or a stuff category, whose pixels the
+          // panoptic check compares with its stuff segments.
           std::size_t wrong = 0, first_wrong = 0;
+          auto& stuff = m_stuff_pixels[image_id];
           for (std::size_t p = 0; p < sem->values.size(); ++p) {
-            const std::uint32_t v = inst->values[p];
+            const std::uint32_t v = inst->values[p], s = sem->values[p];
             const auto c = v == 0 ? 0 : (category_of.count(v) ? category_of[v] : -1);
-            if (c >= 0 && sem->values[p] != c) {
-              if (wrong++ == 0) first_wrong = p;
+            const bool ok = c < 0 || s == c || (v == 0 && m_stuff.count(s));
+            if (!ok && wrong++ == 0) first_wrong = p;
+            if (v == 0 && s != 0 && m_stuff.count(s)) {
+              const auto x = static_cast<std::uint32_t>(p % image.w), y = static_cast<std::uint32_t>(p / image.w);
+              InstanceInfo& ii = stuff[s];
+              ii.pixels++;
+              ii.x0 = std::min(ii.x0, x), ii.y0 = std::min(ii.y0, y), ii.x1 = std::max(ii.x1, x), ii.y1 = std::max(ii.y1, y);
             }
           }
           if (wrong > 0) {
@@ -548,6 +557,11 @@ class Checker {
         for (const json& a : pan.value("annotations", json::array())) {
           const std::int64_t image = a.value("image_id", std::int64_t{-1});
           for (const json& seg : a.value("segments_info", json::array())) {
+            const std::int64_t category = seg.value("category_id", std::int64_t{-1});
+            if (m_stuff.count(category)) {  // one segment per stuff category: id category x 65536, the semantic PNG's pixels
+              check_stuff_segment(seg, image, category);
+              continue;
+            }
             ++segments;
             const auto it = by_instance.find({image, seg.value("id", std::int64_t{-1})});
             if (it == by_instance.end() || (*it->second)["category_id"] != seg["category_id"] || (*it->second)["area"] != seg["area"] ||
@@ -567,6 +581,7 @@ class Checker {
       if (!std::filesystem::exists(m_dir / yaml, ec)) continue;
       auto text = read_text_file(m_dir / yaml);
       for (const auto& [id, name] : m_categories) {
+        if (m_stuff.count(id)) continue;  // YOLO classes are the things
         const std::string line = "  " + std::to_string(id - 1) + ": '";
         if (!text || text->find(line) == std::string::npos) defect(yaml + ": class " + std::to_string(id - 1) + " ('" + name + "') missing");
       }
@@ -585,6 +600,25 @@ class Checker {
   std::map<std::int64_t, std::size_t> m_keypoint_count;  // categories with keypoints: how many
   std::map<std::int64_t, ImageInfo> m_images;
   std::map<std::int64_t, std::vector<Ann>> m_by_image;
+  std::set<std::int64_t> m_stuff;  // stuff categories (isthing 0)
+  // Per image, per stuff category: the semantic PNG's pixels of it where no instance is.
+  std::map<std::int64_t, std::map<std::uint32_t, InstanceInfo>> m_stuff_pixels;
+
+  void check_stuff_segment(const json& seg, std::int64_t image, std::int64_t category) {
+    const std::string at = "panoptic.json: image " + std::to_string(image) + " stuff segment " + seg.value("id", json()).dump();
+    const auto& pixels = m_stuff_pixels[image];
+    const auto it = pixels.find(static_cast<std::uint32_t>(category));
+    if (seg.value("id", std::int64_t{-1}) != category * 65536 || it == pixels.end()) {
+      defect(at + ": not category " + std::to_string(category) + " x 65536 of a stuff category in the semantic PNG");
+      return;
+    }
+    const InstanceInfo& ii = it->second;
+    const json box = {ii.x0, ii.y0, ii.x1 - ii.x0 + 1, ii.y1 - ii.y0 + 1};
+    if (seg.value("area", json()) != json(ii.pixels) || seg.value("bbox", json()) != box) {
+      defect(at + ": area/bbox " + seg.value("area", json()).dump() + " " + seg.value("bbox", json()).dump() +
+             " are not the semantic PNG's " + std::to_string(ii.pixels) + " " + box.dump());
+    }
+  }
 };
 
 // yolo_seg/labels/STEM.txt: one line per annotation of the image, in coco.json's order, "class x y ..."

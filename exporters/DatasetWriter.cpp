@@ -258,9 +258,12 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   const std::uint32_t w = fb.width, h = fb.height;
   const std::size_t pixels = std::size_t{w} * h;
 
-  // Instance id -> category id and -> instance, from the scene that was rendered.
+  // Instance id -> category id (stuff surfaces too) and -> instance (things only), from the scene that
+  // was rendered. Things hold ids 1..max_id, stuff surfaces the ids above (Instance::instance_id).
   std::vector<std::uint32_t> category_of(1, 0);
   std::vector<const Instance*> instance_of(1, nullptr);
+  std::uint32_t max_id = 0;
+  bool any_stuff = false;
   for (const Instance& inst : scene.instances) {
     if (inst.instance_id == 0) continue;
     if (inst.instance_id >= category_of.size()) {
@@ -268,13 +271,25 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
       instance_of.resize(inst.instance_id + 1, nullptr);
     }
     category_of[inst.instance_id] = inst.category_id;
+    if (inst.stuff) {
+      any_stuff = true;
+      continue;
+    }
     instance_of[inst.instance_id] = &inst;
+    max_id = std::max(max_id, inst.instance_id);
   }
-  const auto max_id = static_cast<std::uint32_t>(category_of.size() - 1);
+  // The things' buffer every instance output reads: stuff ids become 0 (a copy only when there are any).
+  std::vector<std::uint32_t> things_copy;
+  std::span<const std::uint32_t> things = fb.instance_id;
+  if (any_stuff) {
+    things_copy.resize(pixels);
+    for (std::size_t i = 0; i < pixels; ++i) things_copy[i] = fb.instance_id[i] <= max_id ? fb.instance_id[i] : 0;
+    things = things_copy;
+  }
 
   EncodeTimings& t = out.timings;
   auto t0 = Clock::now();
-  auto labels = extract_instance_labels(fb.instance_id, w, h, max_id);
+  auto labels = extract_instance_labels(things, w, h, max_id);
   if (!labels) return labels.error();
   t.labels = since(t0);
 
@@ -293,14 +308,19 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
 
   t0 = Clock::now();
   std::vector<std::uint16_t> ids16(pixels);
-  for (std::size_t i = 0; i < pixels; ++i) ids16[i] = static_cast<std::uint16_t>(fb.instance_id[i]);  // <= max_id
+  for (std::size_t i = 0; i < pixels; ++i) ids16[i] = static_cast<std::uint16_t>(things[i]);  // <= max_id
   auto inst_png = encode_png_gray16(ids16, w, h, options.label_png);
   if (!inst_png) return inst_png.error();
   t.instance_png = since(t0);
 
   t0 = Clock::now();
   std::vector<std::uint8_t> semantic(pixels);
-  for (std::size_t i = 0; i < pixels; ++i) semantic[i] = static_cast<std::uint8_t>(category_of[fb.instance_id[i]]);
+  // Category per pixel: a thing's, a stuff surface's, the background category where no surface is.
+  const auto background = static_cast<std::uint8_t>(options.background_category);
+  for (std::size_t i = 0; i < pixels; ++i) {
+    semantic[i] = static_cast<std::uint8_t>(category_of[fb.instance_id[i]]);
+    if (background != 0 && fb.instance_id[i] == 0 && std::isinf(fb.depth[i])) semantic[i] = background;
+  }
   auto sem_png = encode_png_gray8(semantic, w, h, options.label_png);
   if (!sem_png) return sem_png.error();
   t.semantic_png = since(t0);
@@ -345,11 +365,12 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   // Each label's boundary loops, for COCO polygons.
   std::vector<std::vector<PolygonLoop>> loops;
   if (options.outputs.polygons) {
-    for (const InstanceLabel& l : *labels) loops.push_back(trace_loops(fb.instance_id, w, h, l.instance_id, l.x, l.y, l.w, l.h));
+    for (const InstanceLabel& l : *labels) loops.push_back(trace_loops(things, w, h, l.instance_id, l.x, l.y, l.w, l.h));
   }
   {
-    FrameLabels frame{stem,          w,           h, fb.instance_id, category_of, *labels, out.files.front().second,
-                      options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond};
+    FrameLabels frame{stem,          w,           h, things, category_of, *labels, out.files.front().second,
+                      options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond,
+                      semantic};
     SL_TRY_STATUS(encode_formats(options.outputs, frame, out.files, record));
   }
   json annotations = json::array();
@@ -638,6 +659,7 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
       if (!out.keep(i + 1)) continue;
       const CategorySpec& c = spec.categories[i];
       json cat = {{"id", i + 1}, {"name", c.name}, {"supercategory", c.supercategory}};
+      if (c.stuff) cat["isthing"] = 0;  // listed for the semantic ids; no annotation has it
       if (!c.keypoints.empty()) {
         cat["keypoints"] = c.keypoints;
         cat["skeleton"] = json::array();

@@ -43,6 +43,7 @@ struct EncodeOptions {
   int exr_zip_level = 1;
   OutputsSpec outputs;                      // label formats beyond COCO (exporters/Formats.h)
   std::vector<std::string> category_names;  // by category id - 1, for formats that name categories
+  std::uint32_t background_category = 0;    // stuff category of pixels no surface covers (0: void)
 };
 
 // Named presets (the --compression option); the decoded pixels are the same for all of them:

@@ -56,9 +56,21 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
   const PngOptions png{1, false};
   auto category = [&](std::uint32_t id) { return id < f.category_of.size() ? f.category_of[id] : 0u; };
   if (outputs.panoptic) {
+    // Segment id: the instance id for things; category id x 65536 for a stuff category's pixels (one
+    // segment per stuff category and frame; instance ids stay below 65536); 0 void.
     std::vector<std::uint8_t> rgba(pixels * 4, 255);
+    std::map<std::uint32_t, InstanceLabel> stuff;  // stuff category -> its pixels' count and box
     for (std::size_t p = 0; p < pixels; ++p) {
-      const std::uint32_t id = f.ids[p];
+      std::uint32_t id = f.ids[p];
+      if (id == 0 && p < f.semantic.size() && f.semantic[p] != 0) {
+        const std::uint32_t c = f.semantic[p];
+        id = c << 16;
+        const auto x = static_cast<std::uint32_t>(p % f.width), y = static_cast<std::uint32_t>(p / f.width);
+        InstanceLabel& s = stuff[c];
+        if (s.area++ == 0) s.x = x, s.y = y, s.w = 1, s.h = 1;
+        const std::uint32_t x1 = std::max(s.x + s.w, x + 1), y1 = std::max(s.y + s.h, y + 1);
+        s.x = std::min(s.x, x), s.y = std::min(s.y, y), s.w = x1 - s.x, s.h = y1 - s.y;
+      }
       rgba[4 * p] = static_cast<std::uint8_t>(id & 0xff);
       rgba[4 * p + 1] = static_cast<std::uint8_t>((id >> 8) & 0xff);
       rgba[4 * p + 2] = static_cast<std::uint8_t>((id >> 16) & 0xff);
@@ -72,7 +84,12 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
       segments.push_back({{"id", l.instance_id}, {"category_id", category(l.instance_id)}, {"area", l.area},
                           {"bbox", {l.x, l.y, l.w, l.h}}, {"iscrowd", 0}});
     }
-    record["panoptic"] = {{"file_name", name}, {"segments_info", std::move(segments)}};
+    for (const auto& [c, s] : stuff) {
+      segments.push_back({{"id", c << 16}, {"category_id", c}, {"area", s.area}, {"bbox", {s.x, s.y, s.w, s.h}}, {"iscrowd", 0}});
+    }
+    // file_name is relative to the segmentation folder, panoptic/ (panoptic.json's name less ".json"),
+    // as COCO's panoptic files name them and panopticapi's pq_compute looks for them by default.
+    record["panoptic"] = {{"file_name", f.stem + ".png"}, {"segments_info", std::move(segments)}};
   }
   if (outputs.cityscapes) {
     std::vector<std::uint8_t> label_ids(pixels), colour(pixels * 4, 255);
@@ -83,10 +100,12 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
       const std::uint32_t c = category(l.instance_id);
       city_id[l.instance_id] = c * 1000 + next_k[c]++;
     }
+    // labelIds: every pixel's category (stuff and background too); instanceIds: category x 1000 + k
+    // for things, the category id alone elsewhere, as Cityscapes writes classes without instances.
     for (std::size_t p = 0; p < pixels; ++p) {
-      const std::uint32_t id = f.ids[p], c = category(id);
+      const std::uint32_t id = f.ids[p], c = p < f.semantic.size() ? f.semantic[p] : category(id);
       label_ids[p] = static_cast<std::uint8_t>(c);
-      instance_ids[p] = static_cast<std::uint16_t>(id < city_id.size() ? city_id[id] : 0);
+      instance_ids[p] = static_cast<std::uint16_t>(id != 0 && id < city_id.size() ? city_id[id] : c);
       const auto rgb = voc_colour(c);
       for (std::size_t k = 0; k < 3; ++k) colour[4 * p + k] = rgb[k];
     }
@@ -316,7 +335,7 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
     for (std::size_t i = 0; i < spec.categories.size(); ++i) {
       const auto c = voc_colour(static_cast<std::uint32_t>(i + 1));
       categories.push_back({{"id", i + 1}, {"name", spec.categories[i].name}, {"supercategory", spec.categories[i].supercategory},
-                            {"isthing", 1}, {"color", {c[0], c[1], c[2]}}});
+                            {"isthing", spec.categories[i].stuff ? 0 : 1}, {"color", {c[0], c[1], c[2]}}});
     }
     const json panoptic = {{"info", {{"description", "synthlabel dataset, COCO panoptic"}}}, {"licenses", json::array()},
                            {"images", images}, {"annotations", annotations}, {"categories", categories}};
@@ -355,7 +374,7 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
                        "# split them by listing files in your own yaml if you need held-out frames.\n"
                        "# No 'path': Ultralytics then resolves train/val against this file's folder.\n"
                        "train: images\nval: images\nnames:\n";
-    for (std::size_t i = 0; i < spec.categories.size(); ++i) {
+    for (std::size_t i = 0; i < spec.categories.size() && !spec.categories[i].stuff; ++i) {  // things: classes 0..T-1
       std::string name;
       for (char ch : spec.categories[i].name) name += ch == '\'' ? std::string("''") : std::string(1, ch);
       yaml += "  " + std::to_string(i) + ": '" + name + "'\n";

@@ -2,15 +2,17 @@
 // buffer and the instance -> category map of the frame), selected by the config's `outputs:`.
 // Per frame (paths relative to the dataset; STEM = frame_stem):
 //   panoptic    panoptic/STEM.png: RGB, segment id = R + 256 G + 256^2 B; the segment id of a pixel
-//               is its instance id (0 = void: background and unlabeled surfaces).
-//               panoptic.json (at the end): COCO panoptic (images, annotations with segments_info,
-//               categories with isthing 1).
-//   cityscapes  cityscapes/STEM_gtFine_labelIds.png (8-bit category id, 0 = unlabeled),
-//               cityscapes/STEM_gtFine_instanceIds.png (16-bit: category id x 1000 + k, k = 0, 1, ...
-//               per category in instance-id order; 0 where unlabeled),
+//               is its instance id for things, stuff category id x 65536 for a stuff surface's or
+//               the background category's pixels (one segment per stuff category), 0 = void.
+//               panoptic.json (at the end): COCO panoptic (images, annotations with file_name
+//               relative to panoptic/ and segments_info, categories with isthing 1 or 0).
+//   cityscapes  cityscapes/STEM_gtFine_labelIds.png (8-bit category id of every pixel, stuff too;
+//               0 = unlabeled), cityscapes/STEM_gtFine_instanceIds.png (16-bit: category id x 1000 + k
+//               for things, k = 0, 1, ... per category in instance-id order; the category id alone
+//               elsewhere, as Cityscapes writes classes without instances),
 //               cityscapes/STEM_gtFine_color.png (RGB, the category's colour from the VOC colour map).
 //   voc         voc/SegmentationClass/STEM.png (palette: category id, 0 background),
-//               voc/SegmentationObject/STEM.png (palette: instance id, at most 255 per frame),
+//               voc/SegmentationObject/STEM.png (palette: k for the XML's k-th object, at most 255),
 //               voc/Annotations/STEM.xml (objects with their category name and tight box, 1-based
 //               inclusive pixel corners as VOC has them); voc/ImageSets/Segmentation/all.txt and
 //               voc/labels.txt (index -> name) at the end.
@@ -73,6 +75,8 @@ struct FrameLabels {
   // With outputs: [bop]: the unoccluded silhouettes' parts outside the image (only instances whose
   // projection leaves it are listed; the others have none).
   std::span<const SilhouetteBeyond> beyond;
+  // Category per pixel (things, stuff surfaces, the background category): the semantic PNG's values.
+  std::span<const std::uint8_t> semantic;
 };
 
 // Appends the selected formats' files for one frame to `files`; what the end-of-run files need

@@ -255,6 +255,9 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
       if (os.labeled) {
         inst.instance_id = next_id++;
         inst.category_id = category_id;
+      } else if (category_id != 0) {  // a stuff surface: numbered after the things (RandomizerPipeline::apply)
+        inst.category_id = category_id;
+        inst.stuff = true;
       }
       scene.instances.push_back(inst);
     }

@@ -76,9 +76,13 @@ void RandomizerPipeline::apply(Scene& scene, const FrameContext& ctx) const {
     step.randomizer->apply(scene, rng, ctx, record);
     scene.randomizer_records.push_back(std::move(record));
   }
+  // Things 1..n in scene order, then the stuff surfaces n+1.. (so thing ids do not depend on them).
   std::uint32_t next = 1;
   for (auto& inst : scene.instances) {
-    if (inst.category_id != 0) inst.instance_id = next++;
+    if (inst.category_id != 0 && !inst.stuff) inst.instance_id = next++;
+  }
+  for (auto& inst : scene.instances) {
+    if (inst.stuff) inst.instance_id = next++;
   }
 }
 

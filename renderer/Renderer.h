@@ -6,7 +6,9 @@
 // - depth:       float32 metres along the camera's viewing axis (camera-space -z), NOT the distance to
 //                the camera centre; +infinity where no surface covers the pixel centre.
 // - instance_id: uint32, the Instance::instance_id of the surface at the pixel centre; 0 where no
-//                labeled surface is (background, or an object with labeled: false).
+//                labeled surface is (background, or an object with labeled: false). Surfaces of a
+//                stuff category carry ids above every thing's (scenes/Scene.h); label writers map
+//                them to 0 in instance outputs.
 // - normals:     (with RendererOptions::normals) the surface's unit normal in the OpenCV camera frame.
 // So: instance_id != 0 implies depth is finite; depth == +inf implies instance_id == 0. Pixels of
 // unlabeled surfaces (e.g. the ground) have finite depth and id 0.

@@ -490,7 +490,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{m_file + ": the config is empty"};
     expect_map(root, "(top level)");
     check_keys(root, "", {"include", "seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
-                          "objects", "randomizers", "environment", "sensor", "render", "outputs"});
+                          "background_category", "objects", "randomizers", "environment", "sensor", "render", "outputs"});
     if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
     if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
     if (auto r = root["resolution"]) {
@@ -503,6 +503,13 @@ class Parser : public std::enable_shared_from_this<Parser> {
       }
     }
     parse_categories(root, spec);
+    if (auto bc = root["background_category"]) {
+      spec.background_category = category_id(bc, "background_category", spec);
+      if (!spec.categories[spec.background_category - 1].stuff) {
+        fail(bc, "background_category", "'" + bc.Scalar() + "' is a thing category; the background takes a stuff category "
+                                        "(categories: [..., {name: " + bc.Scalar() + ", stuff: true}])");
+      }
+    }
     if (auto c = root["camera"]) parse_camera(c, spec.camera);
     if (auto l = root["lights"]) {
       if (!l.IsSequence()) fail(l, "lights", "expected a list of lights");
@@ -687,16 +694,21 @@ class Parser : public std::enable_shared_from_this<Parser> {
       const std::string path = "categories[" + std::to_string(i) + "]";
       CategorySpec c;
       if (cats[i].IsMap()) {
-        check_keys(cats[i], path, {"name", "supercategory"});
+        check_keys(cats[i], path, {"name", "supercategory", "stuff"});
         if (!cats[i]["name"]) fail(cats[i], path + ".name", "missing");
         c.name = string(cats[i]["name"], path + ".name");
         c.supercategory = cats[i]["supercategory"] ? string(cats[i]["supercategory"], path + ".supercategory") : c.name;
+        if (cats[i]["stuff"]) c.stuff = boolean(cats[i]["stuff"], path + ".stuff");
       } else {
         c.name = string(cats[i], path);
         c.supercategory = c.name;
       }
       for (const auto& prev : spec.categories) {
         if (prev.name == c.name) fail(cats[i], path, "category '" + c.name + "' is listed twice");
+      }
+      if (!c.stuff && !spec.categories.empty() && spec.categories.back().stuff) {
+        fail(cats[i], path, "thing category '" + c.name + "' after a stuff category: list stuff categories last, so things "
+                            "keep ids 1..N (YOLO class = id - 1)");
       }
       spec.categories.push_back(c);
     }
@@ -795,8 +807,17 @@ class Parser : public std::enable_shared_from_this<Parser> {
     o.shape = parse_shape(n, path);
     o.name = n["name"] ? string(n["name"], join(path, "name")) : o.shape.name;
     if (auto c = n["category"]) {
-      if (!o.labeled) fail(c, join(path, "category"), "an unlabeled object (labeled: false) has no category");
       o.category_id = category_id(c, join(path, "category"), spec);
+      if (spec.categories[o.category_id - 1].stuff) {
+        // A stuff surface: its pixels carry the category, it is never an instance.
+        if (n["labeled"] && o.labeled) {
+          fail(n["labeled"], join(path, "labeled"), "'" + c.Scalar() + "' is a stuff category: it labels pixels, not instances; "
+                                                    "drop labeled: true");
+        }
+        o.labeled = false;
+      } else if (!o.labeled) {
+        fail(c, join(path, "category"), "an unlabeled object (labeled: false) has no category (or give it a stuff category)");
+      }
     } else if (o.labeled) {
       fail(n, join(path, "category"), "missing: a labeled object needs a category (or set labeled: false)");
     }
@@ -971,6 +992,10 @@ class Parser : public std::enable_shared_from_this<Parser> {
       if (auto c = e["category"]) {
         if (!o.labeled) fail(c, join(ep, "category"), "an unlabeled object (labeled: false) has no category");
         entry.category_id = category_id(c, join(ep, "category"), spec);
+        if (spec.categories[entry.category_id - 1].stuff) {
+          fail(c, join(ep, "category"), "'" + c.Scalar() + "' is a stuff category: pool entries take thing categories "
+                                        "(give a stuff category to a whole object)");
+        }
       } else if (o.labeled) {
         fail(e, join(ep, "category"), "missing: entries of a labeled object's pool need a category");
       }

@@ -88,8 +88,12 @@ struct Instance {
   // true: an asset drawn with its own materials (each part's, Mesh::materials), `color`, `roughness`,
   // `metallic` and `texture` unused; false: one material, the fields above, for the whole mesh.
   bool asset_materials = false;
-  std::uint32_t instance_id = 0;  // value in the instance buffer; 0 = unlabeled (background)
-  std::uint32_t category_id = 0;  // 0 for unlabeled objects
+  // Value in the instance buffer; 0 = unlabeled. Things are numbered 1..n; surfaces of a stuff
+  // category follow them (n+1, ...) and are never instances: the label writers map them to 0 in
+  // every instance output and to their category in the semantic ones.
+  std::uint32_t instance_id = 0;
+  std::uint32_t category_id = 0;  // 0 for unlabeled objects; a stuff category for stuff surfaces
+  bool stuff = false;             // a surface of a stuff category (ObjectSpec unlabeled with a category)
   std::uint32_t object_index = 0;  // which ObjectSpec it came from
   std::int32_t pool_entry = -1;    // which entry of that object's pool, -1 without a pool
   // Sampled values, kept for the per-frame record.

@@ -21,6 +21,10 @@ namespace synthlabel {
 struct CategorySpec {
   std::string name;
   std::string supercategory;
+  // A "stuff" category (COCO panoptic's isthing 0): it labels the pixels of unlabeled surfaces
+  // (ground, walls, sky) in the semantic, panoptic and Cityscapes outputs, never instances. Stuff
+  // categories come after every thing category, so things keep ids 1..T (YOLO's classes).
+  bool stuff = false;
   // COCO keypoints: the names every shape of this category declares (empty: none) and the skeleton,
   // pairs of 1-based indices into `keypoints` (COCO's convention). Filled from the shapes' keypoints.
   std::vector<std::string> keypoints;
@@ -101,7 +105,9 @@ struct ObjectSpec {
   std::string name;  // for messages and records; defaults to the primitive or asset name
   ShapeSpec shape;
   bool labeled = true;          // false: rendered and occluding, but id 0 (background) in every label
-  std::uint32_t category_id = 0;  // 1-based index into SceneSpec::categories; 0 when unlabeled
+  // 1-based index into SceneSpec::categories; 0 when unlabeled, or a stuff category for an unlabeled
+  // object whose pixels that category labels (semantic, panoptic, Cityscapes).
+  std::uint32_t category_id = 0;
   IntDist count = std::int64_t{1};
   Vec3Dist scale = constant_vec3(1, 1, 1);  // per axis; a scalar in YAML sets all three to one draw
   bool uniform_scale = true;                // scale.x drives all three axes
@@ -162,6 +168,8 @@ struct SceneSpec {
   std::uint32_t width = 640;
   std::uint32_t height = 480;
   std::vector<CategorySpec> categories;
+  // A stuff category for the pixels no surface covers (sky, background); 0: none (they stay void).
+  std::uint32_t background_category = 0;
   CameraSpec camera;
   std::vector<LightSpec> lights;
   ScalarDist ambient = 0.15;

@@ -70,6 +70,7 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
   for (std::size_t i = 0; i < spec.categories.size(); ++i) {
     const CategorySpec& cat = spec.categories[i];
     json jc = {{"id", i + 1}, {"name", cat.name}, {"supercategory", cat.supercategory}};
+    if (cat.stuff) jc["stuff"] = true;
     if (!cat.keypoints.empty()) {  // COCO keypoints: names and 1-based skeleton pairs
       jc["keypoints"] = cat.keypoints;
       jc["skeleton"] = json::array();
@@ -77,6 +78,7 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     }
     j["categories"].push_back(std::move(jc));
   }
+  if (spec.background_category != 0) j["background_category"] = spec.categories.at(spec.background_category - 1).name;
   const auto& c = spec.camera;
   j["camera"] = {{"fov_deg", to_json(c.fov_y_deg)},         {"near", c.near_m},
                  {"far", c.far_m},                          {"target", to_json(c.target)},
@@ -161,7 +163,7 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
       add_shape(jo, o.shape);
     }
     jo["labeled"] = o.labeled;
-    if (o.labeled && o.pool.empty()) jo["category"] = spec.categories.at(o.category_id - 1).name;
+    if (o.category_id != 0 && o.pool.empty()) jo["category"] = spec.categories.at(o.category_id - 1).name;
     jo["count"] = to_json(o.count);
     jo["scale"] = o.uniform_scale ? to_json(o.scale[0]) : to_json(o.scale);
     jo["position"] = to_json(o.position);

@@ -233,3 +233,39 @@ TEST(CheckIntegrity, AlteredSwappedOrMissingFilesOfEveryFormatAreCaught) {
 
 }  // namespace
 }  // namespace synthlabel
+
+namespace synthlabel {
+namespace {
+
+// Stuff categories: panoptic's stuff segments are checked against the semantic PNG's pixels of
+// unlabeled surfaces (one segment per stuff category, id = category x 65536).
+TEST(CheckStuff, StuffSegmentsMustMatchTheSemanticPng) {
+  test::TempDir tmp;
+  std::ofstream(tmp.path() / "stuff.yaml")
+      << "seed: 3\nframes: 2\nresolution: [96, 72]\n"
+         "categories: [box, {name: floor, stuff: true}, {name: sky, stuff: true}]\nbackground_category: sky\n"
+         "camera: {fov_deg: 50, distance: 5, elevation_deg: 20, azimuth_deg: 30}\n"
+         "objects:\n  - {primitive: plane, category: floor, scale: 6}\n"
+         "  - {primitive: cube, category: box, count: 2, scale: 0.6, position: {uniform: [[-1, 0.3, -1], [1, 0.3, 1]]}}\n"
+         "outputs: [panoptic]\n";
+  const fs::path d = tmp.path() / "d";
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((tmp.path() / "stuff.yaml").string()) +
+                           " --out " + test::shell_quote(d.string()) + " --quiet --validate");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(check(d).exit_code, 0);
+  json pan = json::parse(test::read_file(d / "panoptic.json"));
+  json* floor = nullptr;
+  for (json& s : pan["annotations"][0]["segments_info"]) {
+    if (s["category_id"] == 2) floor = &s;
+  }
+  ASSERT_TRUE(floor);
+  EXPECT_EQ((*floor)["id"], 2 * 65536);
+  (*floor)["area"] = (*floor)["area"].get<int>() + 1;
+  std::ofstream(d / "panoptic.json") << pan.dump();
+  const auto bad = check(d);
+  EXPECT_EQ(bad.exit_code, 6);
+  EXPECT_NE(bad.err.find("panoptic.json: image 1 stuff segment 131072: area/bbox"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace synthlabel

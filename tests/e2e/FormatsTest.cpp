@@ -91,7 +91,7 @@ TEST_F(Formats, CocoPanopticAgreesWithCocoInstances) {
   for (const json& a : pan["annotations"]) {
     std::uint32_t w = 0, h = 0;
     const auto coco = coco_of(a["image_id"], w, h);
-    const test::Image png = test::read_png(dir() / a["file_name"].get<std::string>());
+    const test::Image png = test::read_png(dir() / "panoptic" / a["file_name"].get<std::string>());  // COCO: relative to panoptic/
     ASSERT_EQ(png.channels, 3u);
     ASSERT_EQ(a["segments_info"].size(), coco.size());
     for (const Ann& c : coco) {

@@ -34,10 +34,13 @@ void check_dataset(const fs::path& out, Ground ground, std::size_t& checked) {
   EXPECT_TRUE(manifest["config"].is_object());
   EXPECT_TRUE(manifest["frame_range"].is_array());
 
-  std::set<std::uint64_t> category_ids;
+  std::set<std::uint64_t> category_ids, stuff;
   for (std::size_t i = 0; i < coco["categories"].size(); ++i) {
     EXPECT_EQ(coco["categories"][i]["id"], i + 1);  // ids from 1, in config order
     category_ids.insert(coco["categories"][i]["id"].get<std::uint64_t>());
+    // Stuff (isthing 0) labels pixels of unlabeled surfaces in the semantic PNG, never annotations.
+    const json& c = coco["categories"][i];
+    if (c.contains("isthing") && c["isthing"] == 0) stuff.insert(c["id"].get<std::uint64_t>());
   }
   std::map<std::uint64_t, std::vector<json>> by_image;
   std::uint64_t expected_ann_id = 1;
@@ -45,6 +48,7 @@ void check_dataset(const fs::path& out, Ground ground, std::size_t& checked) {
     EXPECT_EQ(a["id"], expected_ann_id++);  // unique, from 1
     EXPECT_EQ(a["iscrowd"], 0);
     EXPECT_TRUE(category_ids.count(a["category_id"].get<std::uint64_t>()));
+    EXPECT_FALSE(stuff.count(a["category_id"].get<std::uint64_t>())) << "an annotation of a stuff category";
     by_image[a["image_id"].get<std::uint64_t>()].push_back(a);
   }
   std::set<std::uint64_t> image_ids;
@@ -79,8 +83,8 @@ void check_dataset(const fs::path& out, Ground ground, std::size_t& checked) {
       const bool labeled = inst.pixels[i] != 0, finite = std::isfinite(depth.z[i]);
       if (labeled) {
         ASSERT_TRUE(finite && depth.z[i] > 0.0f) << "id without depth at pixel " << i;
-      } else {
-        ASSERT_EQ(sem.pixels[i], 0u);
+      } else if (sem.pixels[i] != 0) {
+        ASSERT_TRUE(stuff.count(sem.pixels[i])) << "an unlabeled pixel's category is not stuff, pixel " << i;
       }
       if (ground == Ground::none) {
         ASSERT_EQ(finite, labeled) << "pixel " << i;

@@ -107,6 +107,36 @@ TEST(Config, UnknownCategoryAndPrimitiveSuggest) {
             "test.yaml:4:17: objects[0].primitive: unknown primitive 'sphre' (did you mean 'sphere'?)");
 }
 
+TEST(Config, StuffCategoriesLabelUnlabeledSurfacesAndTheBackground) {
+  const std::string head = "seed: 1\ncategories: [box, {name: floor, stuff: true}, {name: sky, stuff: true}]\n";
+  auto r = parse_config(head + "background_category: sky\nobjects:\n  - {primitive: plane, category: floor}\n"
+                               "  - {primitive: cube, category: box}\n",
+                        "test.yaml", ".");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->categories[1].stuff);
+  EXPECT_EQ(r->background_category, 3u);
+  EXPECT_FALSE(r->objects[0].labeled) << "a stuff surface is never an instance";
+  EXPECT_EQ(r->objects[0].category_id, 2u);
+  EXPECT_TRUE(r->objects[1].labeled);
+  // Things first, so YOLO classes (id - 1) stay contiguous.
+  EXPECT_EQ(error_of("categories: [{name: floor, stuff: true}, box]\nobjects:\n  - {primitive: cube, category: box}\n"),
+            "test.yaml:1:42: categories[1]: thing category 'box' after a stuff category: list stuff categories last, so "
+            "things keep ids 1..N (YOLO class = id - 1)");
+  EXPECT_EQ(error_of(head + "objects:\n  - {primitive: plane, category: floor, labeled: true}\n"),
+            "test.yaml:4:50: objects[0].labeled: 'floor' is a stuff category: it labels pixels, not instances; drop labeled: true");
+  EXPECT_EQ(error_of(head + "objects:\n  - {primitive: cube, category: box, labeled: false}\n"),
+            "test.yaml:4:33: objects[0].category: an unlabeled object (labeled: false) has no category (or give it a stuff "
+            "category)");
+  EXPECT_EQ(error_of(head + "objects:\n  - pool: [{primitive: cube, category: floor}]\n"),
+            "test.yaml:4:40: objects[0].pool[0].category: 'floor' is a stuff category: pool entries take thing categories "
+            "(give a stuff category to a whole object)");
+  EXPECT_EQ(error_of(head + "background_category: box\nobjects:\n  - {primitive: cube, category: box}\n"),
+            "test.yaml:3:22: background_category: 'box' is a thing category; the background takes a stuff category "
+            "(categories: [..., {name: box, stuff: true}])");
+  EXPECT_EQ(error_of(head + "background_category: skye\nobjects:\n  - {primitive: cube, category: box}\n"),
+            "test.yaml:3:22: background_category: unknown category 'skye' (did you mean 'sky'?)");
+}
+
 TEST(Config, MissingPiecesAreNamed) {
   EXPECT_NE(error_of("seed: 1\n" + std::string(k_objects)).find("categories: missing"), std::string::npos);
   EXPECT_NE(error_of(k_head).find("objects: missing"), std::string::npos);
