@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "core/FileIo.h"
+#include "exporters/CheckFormats.h"
 #include "exporters/FillPolygon.h"
 #include "exporters/Png.h"
 #include "scenes/Environment.h"
@@ -30,6 +31,10 @@ std::string stem_of(std::uint64_t frame) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(frame));
   return buf;
+}
+
+std::span<const std::uint8_t> as_bytes(const std::string& b) {
+  return {reinterpret_cast<const std::uint8_t*>(b.data()), b.size()};
 }
 
 // xxHash3-64 of `bytes` as frame records store it: 16 lowercase hex digits.
@@ -410,6 +415,11 @@ class Checker {
           defect(inst_name + ": instance " + std::to_string(v) + " (" + std::to_string(ii.pixels) + " pixels) has no annotation");
         }
       }
+      FrameTruth truth;
+      truth.width = image.w;
+      truth.height = image.h;
+      truth.instance = inst->values;
+      std::vector<std::uint16_t> sem_values;
       if (im.contains("semantic_file") && im["semantic_file"].is_string()) {
         const std::string sem_name = im["semantic_file"];
         auto sem = read_png(m_dir / sem_name);
@@ -438,8 +448,35 @@ class Checker {
             defect(sem_name + ": " + std::to_string(wrong) + " pixels disagree with the instances' categories (first at x " +
                    std::to_string(first_wrong % image.w) + ", y " + std::to_string(first_wrong / image.w) + ")");
           }
+          sem_values = std::move(sem->values);
         }
       }
+      // The label formats' per-frame files against these pixels (exporters/CheckFormats.h).
+      if (!im.contains("frame") || !im["frame"].is_number_unsigned()) continue;
+      truth.frame = im["frame"].get<std::uint64_t>();
+      truth.semantic = sem_values;
+      for (const Ann& a : mine) {
+        FrameAnnotation fa;
+        fa.instance_id = static_cast<std::uint32_t>(a.instance_id);
+        fa.category = a.category;
+        std::copy(a.box, a.box + 4, fa.box);
+        truth.annotations.push_back(fa);
+      }
+      std::vector<float> depth;
+      std::error_code ec;
+      if (std::filesystem::is_directory(m_dir / "bop/000000/depth", ec) && im.contains("depth_file") && im["depth_file"].is_string()) {
+        const std::string depth_name = im["depth_file"];
+        auto bytes = read_text_file(m_dir / depth_name);
+        auto d = bytes ? decode_exr(as_bytes(*bytes), depth_name) : Result<DecodedExr>(bytes.error());
+        if (!d) {
+          defect(d.error().message);
+        } else if (d->width == image.w && d->height == image.h) {
+          depth.resize(std::size_t{image.w} * image.h);
+          for (std::size_t p = 0; p < depth.size(); ++p) depth[p] = d->rgba[4 * p];  // +inf (no surface) read as 0
+          truth.depth = depth;
+        }
+      }
+      check_format_files(m_dir, truth, [this](std::string what) { defect(std::move(what)); });
     }
   }
 
@@ -505,9 +542,8 @@ class Checker {
       auto bytes = read_text_file(m_dir / name);
       auto depth_bytes = read_text_file(m_dir / im.value("depth_file", std::string()));
       if (!bytes || !depth_bytes) continue;  // a missing file is reported with the image
-      auto as_span = [](const std::string& b) { return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(b.data()), b.size()); };
-      auto n = decode_exr(as_span(*bytes), name);
-      auto d = decode_exr(as_span(*depth_bytes), im.value("depth_file", std::string()));
+      auto n = decode_exr(as_bytes(*bytes), name);
+      auto d = decode_exr(as_bytes(*depth_bytes), im.value("depth_file", std::string()));
       if (!n || !d) {
         defect(!n ? n.error().message : d.error().message);
         continue;

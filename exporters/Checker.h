@@ -8,6 +8,10 @@
 //   every record to manifest.json's frame_record_hashes;
 // - yolo_seg: each polygon filled as Ultralytics fills it (OpenCV fillPoly) covers its instance; the
 //   worst IoU with the mask is reported;
+// - the other formats' per-frame files against the instance and semantic PNGs and the depth EXR
+//   (VOC object/class PNGs, Cityscapes ids, KITTI and YOLO boxes, BOP depth: exporters/CheckFormats.h);
+// - stuff categories (isthing 0): only where no instance is in the semantic PNG, and panoptic's stuff
+//   segments equal to those pixels;
 // - manifest.json and coco.json exist and parse; categories, images and annotations are lists;
 // - ids (categories, images, annotations) are unique and start at 1; names of categories unique;
 // - every image's files exist and have the image's size; every annotation's image_id and

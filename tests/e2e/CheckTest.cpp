@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -236,6 +238,57 @@ TEST(CheckIntegrity, AlteredSwappedOrMissingFilesOfEveryFormatAreCaught) {
 
 namespace synthlabel {
 namespace {
+
+// Beyond the hashes, each format's per-frame files are read like their tools read them and compared
+// with the instance PNG (exporters/CheckFormats.h): a frame's file exchanged for another frame's, a
+// box moved by a pixel, a rescaled depth each give a content defect too.
+TEST(CheckContents, FormatFilesAreComparedWithThePixels) {
+  test::TempDir tmp;
+  const fs::path sound = tmp.path() / "sound";
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                           test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
+                           test::shell_quote(sound.string()) + " --frames 2 --quiet 'outputs=[cityscapes, voc, yolo, kitti, bop]'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(check(sound).exit_code, 0);
+  // Each damage must give a defect naming the file and frame (`where`) and saying what is wrong (`what`),
+  // not only the hash mismatch.
+  auto damaged = [&](const char* name, const std::function<void(const fs::path&)>& damage, const std::string& where,
+                     const std::string& what) {
+    const fs::path dir = tmp.path() / name;
+    fs::copy(sound, dir, fs::copy_options::recursive);
+    damage(dir);
+    const auto bad = check(dir);
+    EXPECT_EQ(bad.exit_code, 6) << name;
+    const auto at = bad.err.find(where);
+    EXPECT_NE(at, std::string::npos) << name << ": " << bad.err;
+    EXPECT_NE(bad.err.find(what, at == std::string::npos ? 0 : at), std::string::npos) << name << ": " << bad.err;
+  };
+  auto swap = [](const std::string& a, const std::string& b) {
+    return [a, b](const fs::path& dir) { fs::copy_file(dir / b, dir / a, fs::copy_options::overwrite_existing); };
+  };
+  damaged("voc", swap("voc/SegmentationObject/000000.png", "voc/SegmentationObject/000001.png"),
+          "voc/SegmentationObject/000000.png (frame 0): ", "pixels are not the index of their object in the XML");
+  damaged("cityscapes", swap("cityscapes/000000_gtFine_instanceIds.png", "cityscapes/000001_gtFine_instanceIds.png"),
+          "cityscapes/000000_gtFine_instanceIds.png (frame 0): ", "pixels are not category x 1000 + k");
+  damaged("kitti", [](const fs::path& dir) {
+    std::string text = test::read_file(dir / "kitti/label_2/000000.txt");
+    std::istringstream in(text);
+    std::string type, f[15];
+    in >> type;
+    for (int i = 1; i < 15; ++i) in >> f[i];
+    const std::string right = f[6];
+    text.replace(text.find(right), right.size(), std::to_string(std::stod(right) + 1.0));  // the first line's right edge + 1
+    std::ofstream(dir / "kitti/label_2/000000.txt", std::ios::trunc) << text;
+  }, "kitti/label_2/000000.txt (frame 0) line 1: ", "box is not the annotation's left top right bottom");
+  damaged("yolo", [](const fs::path& dir) { std::ofstream(dir / "yolo/labels/000000.txt", std::ios::app) << "0 0.5 0.5 0.1 0.1\n"; },
+          "yolo/labels/000000.txt (frame 0): ", "lines for");
+  damaged("depth", [](const fs::path& dir) {
+    const auto d = test::read_exr_depth(dir / "depth/000000.exr");
+    std::vector<float> twice(d.z);
+    for (float& z : twice) z *= 2.0f;
+    ASSERT_TRUE(test::write_exr_depth(dir / "depth/000000.exr", twice, d.width, d.height));
+  }, "bop/000000/depth/000000.png (frame 0): ", "pixels are not the depth EXR in millimetres");
+}
 
 // Stuff categories: panoptic's stuff segments are checked against the semantic PNG's pixels of
 // unlabeled surfaces (one segment per stuff category, id = category x 65536).
