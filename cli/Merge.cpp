@@ -21,7 +21,7 @@ struct Part {
 };
 
 // What a finished manifest adds to the identity, recomputed by merge.
-constexpr const char* k_per_dataset_keys[] = {"shard", "coco_hash", "coco_keypoints_hash", "frame_record_hashes"};
+constexpr const char* k_per_dataset_keys[] = {"shard", "coco_hash", "coco_keypoints_hash", "file_hashes", "frame_record_hashes"};
 
 // The manifest minus what differs between shards of one dataset.
 json identity_of(json m) {

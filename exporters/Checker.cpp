@@ -144,21 +144,29 @@ class Checker {
         continue;
       }
       for (const auto& [rel, hash] : record["files"].items()) {
-        const std::filesystem::path p(rel);
-        bool inside = !p.is_absolute() && !rel.empty();
-        for (const auto& part : p) inside = inside && part != "..";
-        if (!inside || !hash.is_string()) {
-          defect(rec_name + ": file entry '" + rel + "' is not a path inside the dataset with a hash");
-          continue;
-        }
-        auto bytes = read_text_file(m_dir / p);
-        if (!bytes) {
-          defect(rel + " (frame " + std::to_string(frame) + "): missing or unreadable (" + bytes.error().message + ")");
-        } else if (xxh3_hex(*bytes) != hash.get<std::string>()) {
-          defect(rel + " (frame " + std::to_string(frame) + "): content differs from the xxHash3-64 in " + rec_name +
-                 " (altered, replaced or swapped after writing)");
-        }
+        check_file_hash(rel, hash, " (frame " + std::to_string(frame) + ")", rec_name);
       }
+    }
+    // Dataset-level files (COCO files, panoptic.json, BOP scene files, data.yaml, ...).
+    if (manifest.is_object() && manifest.contains("file_hashes") && manifest["file_hashes"].is_object()) {
+      for (const auto& [rel, hash] : manifest["file_hashes"].items()) check_file_hash(rel, hash, "", "manifest.json");
+    }
+  }
+
+  // `rel` (a path inside the dataset) must hash to `hash`, as `source` records it.
+  void check_file_hash(const std::string& rel, const json& hash, const std::string& where, const std::string& source) {
+    const std::filesystem::path p(rel);
+    bool inside = !p.is_absolute() && !rel.empty();
+    for (const auto& part : p) inside = inside && part != "..";
+    if (!inside || !hash.is_string()) {
+      defect(source + ": file entry '" + rel + "' is not a path inside the dataset with a hash");
+      return;
+    }
+    auto bytes = read_text_file(m_dir / p);
+    if (!bytes) {
+      defect(rel + where + ": missing or unreadable (" + bytes.error().message + ")");
+    } else if (xxh3_hex(*bytes) != hash.get<std::string>()) {
+      defect(rel + where + ": content differs from the xxHash3-64 in " + source + " (altered, replaced or swapped after writing)");
     }
   }
 

@@ -606,16 +606,17 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
   // categories with their keypoint names and skeleton. All are written in the same two passes over
   // the records.
   struct CocoFile {
+    std::string rel;  // path relative to the dataset
     std::unique_ptr<AtomicFileWriter> file;
     std::function<bool(std::uint64_t)> keep;  // category id -> in this file
     std::uint64_t next_id = 1;
   };
   std::vector<CocoFile> files;
-  files.push_back({std::make_unique<AtomicFileWriter>(m_out / "coco.json"), [](std::uint64_t) { return true; }});
+  files.push_back({"coco.json", std::make_unique<AtomicFileWriter>(m_out / "coco.json"), [](std::uint64_t) { return true; }});
   bool any_keypoints = false;
   for (const auto& c : spec.categories) any_keypoints = any_keypoints || !c.keypoints.empty();
   if (any_keypoints) {
-    files.push_back({std::make_unique<AtomicFileWriter>(m_out / "coco_keypoints.json"), [&](std::uint64_t id) {
+    files.push_back({"coco_keypoints.json", std::make_unique<AtomicFileWriter>(m_out / "coco_keypoints.json"), [&](std::uint64_t id) {
                        return id >= 1 && id <= spec.categories.size() && !spec.categories[id - 1].keypoints.empty();
                      }});
     std::error_code ec;
@@ -623,7 +624,7 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
     if (ec) return io_error(m_out / "coco_keypoints", "create folder", ec);
     for (std::uint64_t id = 1; id <= spec.categories.size(); ++id) {
       if (spec.categories[id - 1].keypoints.empty()) continue;
-      files.push_back({std::make_unique<AtomicFileWriter>(m_out / keypoint_category_file(id)),
+      files.push_back({keypoint_category_file(id), std::make_unique<AtomicFileWriter>(m_out / keypoint_category_file(id)),
                        [id](std::uint64_t c) { return c == id; }});
     }
   }
@@ -671,16 +672,22 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
     SL_TRY_STATUS(out.file->commit());
   }
   m_dataset_annotations = files.front().next_id - 1;
-  SL_TRY_STATUS(finish_formats(spec.outputs, m_out, spec, first, count, load));
-  auto coco_text = read_text_file(m_out / "coco.json");
-  if (!coco_text) return make_error(ExitCode::io, coco_text.error().message);
-  manifest["status"] = "complete";
-  manifest["coco_hash"] = content_hash(as_bytes(*coco_text));
-  if (any_keypoints) {
-    auto kp_text = read_text_file(m_out / "coco_keypoints.json");
-    if (!kp_text) return make_error(ExitCode::io, kp_text.error().message);
-    manifest["coco_keypoints_hash"] = content_hash(as_bytes(*kp_text));
+  auto format_files = finish_formats(spec.outputs, m_out, spec, first, count, load);
+  if (!format_files) return format_files.error();
+  // Every dataset-level file's hash (frame files are hashed in their records), so check can prove
+  // them unaltered: the COCO files (coco.json and coco_keypoints.json also under their own keys,
+  // which resume and merge compare), then the formats'.
+  json file_hashes = json::object();
+  for (const CocoFile& f : files) {
+    auto text = read_text_file(m_out / f.rel);
+    if (!text) return make_error(ExitCode::io, text.error().message);
+    file_hashes[f.rel] = content_hash(as_bytes(*text));
   }
+  for (auto& [rel, hash] : *format_files) file_hashes[rel] = std::move(hash);
+  manifest["status"] = "complete";
+  manifest["coco_hash"] = file_hashes["coco.json"];
+  if (any_keypoints) manifest["coco_keypoints_hash"] = file_hashes["coco_keypoints.json"];
+  manifest["file_hashes"] = std::move(file_hashes);
   manifest["frame_record_hashes"] = std::move(frame_hashes);
   return write_manifest(manifest);
 }

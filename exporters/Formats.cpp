@@ -319,8 +319,15 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
   return ok_status();
 }
 
-Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& out, const SceneSpec& spec,
-                      std::uint64_t first, std::uint64_t count, const std::function<Result<json>(std::uint64_t)>& load) {
+Result<std::vector<std::pair<std::string, std::string>>> finish_formats(
+    const OutputsSpec& outputs, const std::filesystem::path& out, const SceneSpec& spec, std::uint64_t first, std::uint64_t count,
+    const std::function<Result<json>(std::uint64_t)>& load) {
+  std::vector<std::pair<std::string, std::string>> written;  // path, content hash
+  auto put = [&](const std::string& rel, const std::string& text) -> Status {
+    SL_TRY_STATUS(write_file_atomic(out / rel, text));
+    written.emplace_back(rel, content_hash({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}));
+    return ok_status();
+  };
   if (outputs.panoptic) {
     json images = json::array(), annotations = json::array(), categories = json::array();
     for (std::uint64_t fr = first; fr < first + count; ++fr) {
@@ -339,7 +346,7 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
     }
     const json panoptic = {{"info", {{"description", "synthlabel dataset, COCO panoptic"}}}, {"licenses", json::array()},
                            {"images", images}, {"annotations", annotations}, {"categories", categories}};
-    SL_TRY_STATUS(write_file_atomic(out / "panoptic.json", panoptic.dump() + "\n"));
+    SL_TRY_STATUS(put("panoptic.json", panoptic.dump() + "\n"));
   }
   if (outputs.voc) {
     std::string list, labels = "0 background\n";
@@ -348,8 +355,8 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
     std::error_code ec;
     std::filesystem::create_directories(out / "voc/ImageSets/Segmentation", ec);
     if (ec) return make_error(ExitCode::io, (out / "voc/ImageSets/Segmentation").string() + ": cannot create: " + ec.message());
-    SL_TRY_STATUS(write_file_atomic(out / "voc/ImageSets/Segmentation/all.txt", list));
-    SL_TRY_STATUS(write_file_atomic(out / "voc/labels.txt", labels));
+    SL_TRY_STATUS(put("voc/ImageSets/Segmentation/all.txt", list));
+    SL_TRY_STATUS(put("voc/labels.txt", labels));
   }
   if (outputs.bop) {
     json cams = json::object(), gts = json::object(), infos = json::object();
@@ -364,9 +371,9 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
     std::error_code ec;
     std::filesystem::create_directories(out / "bop/000000", ec);
     if (ec) return make_error(ExitCode::io, (out / "bop/000000").string() + ": cannot create: " + ec.message());
-    SL_TRY_STATUS(write_file_atomic(out / "bop/000000/scene_camera.json", cams.dump(1) + "\n"));
-    SL_TRY_STATUS(write_file_atomic(out / "bop/000000/scene_gt.json", gts.dump(1) + "\n"));
-    SL_TRY_STATUS(write_file_atomic(out / "bop/000000/scene_gt_info.json", infos.dump(1) + "\n"));
+    SL_TRY_STATUS(put("bop/000000/scene_camera.json", cams.dump(1) + "\n"));
+    SL_TRY_STATUS(put("bop/000000/scene_gt.json", gts.dump(1) + "\n"));
+    SL_TRY_STATUS(put("bop/000000/scene_gt_info.json", infos.dump(1) + "\n"));
   }
   for (const char* folder : {"yolo", "yolo_seg"}) {
     if (!(std::string_view(folder) == "yolo" ? outputs.yolo : outputs.yolo_seg)) continue;
@@ -382,9 +389,9 @@ Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& o
     std::error_code ec;
     std::filesystem::create_directories(out / folder, ec);
     if (ec) return make_error(ExitCode::io, (out / folder).string() + ": cannot create: " + ec.message());
-    SL_TRY_STATUS(write_file_atomic(out / folder / "data.yaml", yaml));
+    SL_TRY_STATUS(put(std::string(folder) + "/data.yaml", yaml));
   }
-  return ok_status();
+  return written;
 }
 
 }  // namespace synthlabel

@@ -84,11 +84,12 @@ struct FrameLabels {
 Status encode_formats(const OutputsSpec& outputs, const FrameLabels& frame,
                       std::vector<std::pair<std::string, std::vector<std::uint8_t>>>& files, nlohmann::ordered_json& record);
 
-// The formats' dataset-level files (panoptic.json, data.yaml, VOC lists), from the frame records
-// `load(frame)` returns, frames [first, first + count).
-Status finish_formats(const OutputsSpec& outputs, const std::filesystem::path& out, const SceneSpec& spec,
-                      std::uint64_t first, std::uint64_t count,
-                      const std::function<Result<nlohmann::ordered_json>(std::uint64_t)>& load);
+// The formats' dataset-level files (panoptic.json, data.yaml, VOC lists, BOP scene files), from the
+// frame records `load(frame)` returns, frames [first, first + count). Returns each file written (path
+// relative to `out`) with its content hash, for the manifest.
+Result<std::vector<std::pair<std::string, std::string>>> finish_formats(
+    const OutputsSpec& outputs, const std::filesystem::path& out, const SceneSpec& spec, std::uint64_t first, std::uint64_t count,
+    const std::function<Result<nlohmann::ordered_json>(std::uint64_t)>& load);
 
 // The folders and files the formats write, for --overwrite and the temp-file sweep.
 // Optional folders a dataset may hold (removed by --overwrite, searched for temporary files); the

@@ -37,13 +37,18 @@ class Check : public ::testing::Test {
     delete s_dir;
     s_dir = nullptr;
   }
-  // A copy of the sound dataset with coco.json changed by `edit`.
+  // A copy of the sound dataset with coco.json changed by `edit`, as a writer could have got it wrong:
+  // the manifest's hashes of dataset-level files are dropped (as datasets written before them), so
+  // these tests see the content checks; CheckIntegrity tests the hashes.
   fs::path planted(const std::string& name, void (*edit)(json&)) {
     const fs::path dir = m_tmp.path() / name;
     fs::copy(s_dir->path() / "sound", dir, fs::copy_options::recursive);
     json coco = json::parse(test::read_file(dir / "coco.json"));
     edit(coco);
     std::ofstream(dir / "coco.json") << coco.dump(1);
+    json manifest = json::parse(test::read_file(dir / "manifest.json"));
+    manifest.erase("file_hashes");
+    std::ofstream(dir / "manifest.json", std::ios::trunc) << manifest.dump(2);
     return dir;
   }
   void expect_defect(const fs::path& dir, const std::string& needle) {
@@ -223,6 +228,15 @@ TEST(CheckIntegrity, AlteredSwappedOrMissingFilesOfEveryFormatAreCaught) {
       {"rgb", "rgb/000000.png", swap_rgb},
       {"missing", "yolo_seg/labels/000000.txt", remove},
   };
+  // Dataset-level files are hashed in the manifest.
+  for (const char* file : {"bop/000000/scene_gt.json", "voc/labels.txt", "yolo/data.yaml", "coco.json"}) {
+    const fs::path dir = tmp.path() / (std::string("dataset-") + fs::path(file).filename().string());
+    fs::copy(sound, dir, fs::copy_options::recursive);
+    std::ofstream(dir / file, std::ios::app) << " ";
+    const auto bad = check(dir);
+    EXPECT_EQ(bad.exit_code, 6) << file;
+    EXPECT_NE(bad.err.find(std::string(file) + ": content differs from the xxHash3-64 in manifest.json"), std::string::npos) << bad.err;
+  }
   for (const Case& c : cases) {
     const fs::path dir = tmp.path() / c.name;
     fs::copy(sound, dir, fs::copy_options::recursive);
