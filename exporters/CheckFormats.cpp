@@ -80,6 +80,54 @@ struct Reader {
   }
 };
 
+// BOP's gt_info for the frame (bop_toolkit scripts/calc_gt_info.py) against its mask PNGs.
+void check_bop_info(const Reader& r, const std::string& stem) {
+  const FrameTruth& t = r.t;
+  const nlohmann::json& list = *t.bop_info;
+  if (!list.is_array()) {
+    r.defect("bop/000000/scene_gt_info.json: frame " + std::to_string(t.frame) + " has no list");
+    return;
+  }
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "_%06zu.png", k);
+    const std::string at = "bop/000000/scene_gt_info.json: frame " + std::to_string(t.frame) + " entry " + std::to_string(k);
+    PngData visib, whole;
+    if (!r.png("bop/000000/mask_visib/" + stem + suffix, 1, visib) || !r.png("bop/000000/mask/" + stem + suffix, 1, whole)) continue;
+    std::size_t n_visib = 0, n_whole = 0, outside_visib = 0;
+    std::uint32_t x0 = UINT32_MAX, y0 = UINT32_MAX, x1 = 0, y1 = 0, id = 0;
+    bool one_instance = true;
+    for (std::size_t p = 0; p < r.pixels(); ++p) {
+      n_whole += whole.values[p] != 0;
+      if (visib.values[p] == 0) continue;
+      ++n_visib;
+      outside_visib += whole.values[p] == 0;
+      if (id == 0) id = t.instance[p];
+      one_instance = one_instance && t.instance[p] == id && id != 0;
+      const auto x = static_cast<std::uint32_t>(p % t.width), y = static_cast<std::uint32_t>(p / t.width);
+      x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+    }
+    if (n_visib > 0) {
+      std::size_t of_id = 0;
+      for (std::size_t p = 0; p < r.pixels(); ++p) of_id += t.instance[p] == id;
+      one_instance = one_instance && of_id == n_visib;
+    }
+    const nlohmann::json& e = list[k];
+    const auto num = [&](const char* key) { return e.contains(key) && e[key].is_number() ? e[key].get<double>() : -1.0; };
+    const nlohmann::json box = n_visib ? nlohmann::json{x0, y0, x1 - x0, y1 - y0} : nlohmann::json{-1, -1, -1, -1};
+    const double all = num("px_count_all");
+    std::string wrong;
+    if (!one_instance) wrong += " mask_visib is not all the pixels of one instance;";
+    if (outside_visib > 0) wrong += " mask_visib reaches outside mask;";
+    if (num("px_count_visib") != double(n_visib)) wrong += " px_count_visib is not mask_visib's " + std::to_string(n_visib) + " pixels;";
+    if (!e.contains("bbox_visib") || e["bbox_visib"] != box) wrong += " bbox_visib is not " + box.dump() + ";";
+    if (all < double(n_whole)) wrong += " px_count_all is below mask's " + std::to_string(n_whole) + " pixels;";
+    if (num("px_count_valid") > double(n_whole) || num("px_count_valid") < 0) wrong += " px_count_valid is not within mask;";
+    if (all > 0 && std::abs(num("visib_fract") - double(n_visib) / all) > 1e-9) wrong += " visib_fract is not px_count_visib / px_count_all;";
+    if (!wrong.empty()) r.defect(at + ":" + wrong.substr(0, wrong.size() - 1));
+  }
+}
+
 }  // namespace
 
 void check_format_files(const std::filesystem::path& dir, const FrameTruth& t, const std::function<void(std::string)>& defect) {
@@ -159,6 +207,7 @@ void check_format_files(const std::filesystem::path& dir, const FrameTruth& t, c
       }
     }
   }
+  if (t.bop_info != nullptr) check_bop_info(r, stem);
   if (std::filesystem::is_directory(dir / "bop/000000/depth", ec) && !t.depth.empty()) {
     PngData mm;
     const std::string name = "bop/000000/depth/" + stem + ".png";

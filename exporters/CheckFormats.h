@@ -11,7 +11,11 @@
 //               semantic PNG.
 //   kitti       label_2: one line per annotation, left top right bottom = x, y, x + w, y + h.
 //   yolo        labels: one line per annotation, class = category - 1, the box within the 6 decimals.
-//   bop         depth PNG: round(1000 x the depth EXR) where that is below 65535.5 mm, else 0.
+//   bop         depth PNG: round(1000 x the depth EXR) where that is below 65535.5 mm, else 0;
+//               scene_gt_info's entry k of the frame against mask_visib/IM_k.png (the pixels of one
+//               instance, all of them) and mask/IM_k.png: px_count_visib, bbox_visib as the toolkit's
+//               calc_2d_bbox ([x, y, max - min, max - min]), px_count_all >= the in-image mask,
+//               px_count_valid <= it, visib_fract = visib / all.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace synthlabel {
 
@@ -36,6 +42,7 @@ struct FrameTruth {
   std::span<const std::uint16_t> semantic;  // semantic PNG values (empty: not read)
   std::span<const float> depth;             // the depth EXR (0 where it holds +inf; empty: not read)
   std::vector<FrameAnnotation> annotations;  // coco.json's, in order
+  const nlohmann::json* bop_info = nullptr;   // bop/000000/scene_gt_info.json's list for the frame
 };
 
 // Calls `defect` with one line per defect, naming the file, the frame and what is wrong.

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -484,6 +485,12 @@ class Checker {
           truth.depth = depth;
         }
       }
+      if (std::filesystem::is_regular_file(m_dir / "bop/000000/scene_gt_info.json", ec)) {
+        if (!m_bop_info) m_bop_info = load_json("bop/000000/scene_gt_info.json");
+        const std::string key = std::to_string(truth.frame);
+        if (m_bop_info->is_object() && m_bop_info->contains(key)) truth.bop_info = &(*m_bop_info)[key];
+        else defect("bop/000000/scene_gt_info.json: no entry for frame " + key);
+      }
       check_format_files(m_dir, truth, [this](std::string what) { defect(std::move(what)); });
     }
   }
@@ -645,6 +652,7 @@ class Checker {
   std::map<std::int64_t, ImageInfo> m_images;
   std::map<std::int64_t, std::vector<Ann>> m_by_image;
   std::set<std::int64_t> m_stuff;  // stuff categories (isthing 0)
+  std::optional<json> m_bop_info;  // bop/000000/scene_gt_info.json, read on first use
   // Per image, per stuff category: the semantic PNG's pixels of it where no instance is.
   std::map<std::int64_t, std::map<std::uint32_t, InstanceInfo>> m_stuff_pixels;
 

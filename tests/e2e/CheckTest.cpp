@@ -302,6 +302,14 @@ TEST(CheckContents, FormatFilesAreComparedWithThePixels) {
     for (float& z : twice) z *= 2.0f;
     ASSERT_TRUE(test::write_exr_depth(dir / "depth/000000.exr", twice, d.width, d.height));
   }, "bop/000000/depth/000000.png (frame 0): ", "pixels are not the depth EXR in millimetres");
+  damaged("bop_info", [](const fs::path& dir) {
+    json info = json::parse(test::read_file(dir / "bop/000000/scene_gt_info.json"));
+    info["0"][0]["px_count_visib"] = info["0"][0]["px_count_visib"].get<int>() + 1;
+    info["0"][0]["bbox_visib"][2] = info["0"][0]["bbox_visib"][2].get<int>() + 1;
+    std::ofstream(dir / "bop/000000/scene_gt_info.json", std::ios::trunc) << info.dump(1);
+  }, "bop/000000/scene_gt_info.json: frame 0 entry 0:", "px_count_visib is not mask_visib's");
+  damaged("bop_mask", swap("bop/000000/mask_visib/000000_000000.png", "bop/000000/mask_visib/000001_000000.png"),
+          "bop/000000/scene_gt_info.json: frame 0 entry 0:", "mask_visib is not all the pixels of one instance");
 }
 
 // Stuff categories: panoptic's stuff segments are checked against the semantic PNG's pixels of
