@@ -180,11 +180,22 @@ TEST_F(Check, MissingFilesAndNotADataset) {
   expect_defect(m_tmp.path() / "empty", "coco.json: missing");
 }
 
-}  // namespace
-}  // namespace synthlabel
+// tests/data/floating.yaml, 2 frames, `outputs`, into `out`; asserts the dataset checks sound.
+void generate_sound(const fs::path& out, const std::string& outputs) {
+  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
+                           test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
+                           test::shell_quote(out.string()) + " --frames 2 --quiet 'outputs=[" + outputs + "]'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(check(out).exit_code, 0);
+}
 
-namespace synthlabel {
-namespace {
+// Rewrites a depth EXR as a valid file (TinyEXR) with every depth doubled.
+void double_depth(const fs::path& exr) {
+  const auto d = test::read_exr_depth(exr);
+  std::vector<float> twice(d.z);
+  for (float& z : twice) z *= 2.0f;
+  ASSERT_TRUE(test::write_exr_depth(exr, twice, d.width, d.height));
+}
 
 // Every file a frame record names is checked against its xxHash3-64: altered label files of each
 // format, a rescaled depth file, a swapped RGB frame and a missing file are each caught, with a message
@@ -192,12 +203,7 @@ namespace {
 TEST(CheckIntegrity, AlteredSwappedOrMissingFilesOfEveryFormatAreCaught) {
   test::TempDir tmp;
   const fs::path sound = tmp.path() / "sound";
-  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
-                           test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
-                           test::shell_quote(sound.string()) +
-                           " --frames 2 --quiet 'outputs=[coco, cityscapes, voc, yolo, yolo_seg, kitti, bop]'");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_EQ(check(sound).exit_code, 0);
+  generate_sound(sound, "coco, cityscapes, voc, yolo, yolo_seg, kitti, bop");
   struct Case {
     const char* name;
     std::string file;
@@ -209,13 +215,7 @@ TEST(CheckIntegrity, AlteredSwappedOrMissingFilesOfEveryFormatAreCaught) {
     bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);
     std::ofstream(dir / file, std::ios::binary | std::ios::trunc) << bytes;
   };
-  auto scale_depth = [](const fs::path& dir, const std::string& file) {
-    // Rewritten as a valid EXR with every depth doubled: the same writer path a tool would use.
-    const auto d = test::read_exr_depth(dir / file);
-    std::vector<float> twice(d.z);
-    for (float& z : twice) z *= 2.0f;
-    ASSERT_TRUE(test::write_exr_depth(dir / file, twice, d.width, d.height));
-  };
+  auto scale_depth = [](const fs::path& dir, const std::string& file) { double_depth(dir / file); };
   auto swap_rgb = [](const fs::path& dir, const std::string& file) { fs::copy_file(dir / "rgb/000001.png", dir / file, fs::copy_options::overwrite_existing); };
   auto remove = [](const fs::path& dir, const std::string& file) { fs::remove(dir / file); };
   const std::vector<Case> cases = {
@@ -247,23 +247,13 @@ TEST(CheckIntegrity, AlteredSwappedOrMissingFilesOfEveryFormatAreCaught) {
   }
 }
 
-}  // namespace
-}  // namespace synthlabel
-
-namespace synthlabel {
-namespace {
-
 // Beyond the hashes, each format's per-frame files are read like their tools read them and compared
 // with the instance PNG (exporters/CheckFormats.h): a frame's file exchanged for another frame's, a
 // box moved by a pixel, a rescaled depth each give a content defect too.
 TEST(CheckContents, FormatFilesAreComparedWithThePixels) {
   test::TempDir tmp;
   const fs::path sound = tmp.path() / "sound";
-  const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
-                           test::shell_quote((k_src / "tests/data/floating.yaml").string()) + " --out " +
-                           test::shell_quote(sound.string()) + " --frames 2 --quiet 'outputs=[cityscapes, voc, yolo, kitti, bop]'");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_EQ(check(sound).exit_code, 0);
+  generate_sound(sound, "cityscapes, voc, yolo, kitti, bop");
   // Each damage must give a defect naming the file and frame (`where`) and saying what is wrong (`what`),
   // not only the hash mismatch.
   auto damaged = [&](const char* name, const std::function<void(const fs::path&)>& damage, const std::string& where,
@@ -296,12 +286,8 @@ TEST(CheckContents, FormatFilesAreComparedWithThePixels) {
   }, "kitti/label_2/000000.txt (frame 0) line 1: ", "box is not the annotation's left top right bottom");
   damaged("yolo", [](const fs::path& dir) { std::ofstream(dir / "yolo/labels/000000.txt", std::ios::app) << "0 0.5 0.5 0.1 0.1\n"; },
           "yolo/labels/000000.txt (frame 0): ", "lines for");
-  damaged("depth", [](const fs::path& dir) {
-    const auto d = test::read_exr_depth(dir / "depth/000000.exr");
-    std::vector<float> twice(d.z);
-    for (float& z : twice) z *= 2.0f;
-    ASSERT_TRUE(test::write_exr_depth(dir / "depth/000000.exr", twice, d.width, d.height));
-  }, "bop/000000/depth/000000.png (frame 0): ", "pixels are not the depth EXR in millimetres");
+  damaged("depth", [](const fs::path& dir) { double_depth(dir / "depth/000000.exr"); }, "bop/000000/depth/000000.png (frame 0): ",
+          "pixels are not the depth EXR in millimetres");
   damaged("bop_info", [](const fs::path& dir) {
     json info = json::parse(test::read_file(dir / "bop/000000/scene_gt_info.json"));
     info["0"][0]["px_count_visib"] = info["0"][0]["px_count_visib"].get<int>() + 1;
