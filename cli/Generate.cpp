@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -10,6 +11,7 @@
 #include "core/FileIo.h"
 #include "core/Version.h"
 #include "exporters/DatasetWriter.h"
+#include "exporters/OutputDir.h"
 #include "renderer/Renderer.h"
 #include "randomizers/Registry.h"
 #include "scenes/ConfigLoader.h"
@@ -91,10 +93,11 @@ json conventions() {
           {"records", "records/NNNNNN.json: a frame's COCO entries and the xxHash3-64 of each of its files"}};
 }
 
-// --resume: Ok(true) to continue the dataset in `out`, Ok(false) to start afresh (nothing there yet).
-Result<bool> check_resumable(const fs::path& out, const json& expected) {
+// --resume: the dataset's manifest to continue the dataset in `out`, nothing to start afresh
+// (nothing there yet).
+Result<std::optional<json>> check_resumable(const fs::path& out, const json& expected) {
   std::error_code ec;
-  if (!fs::exists(out, ec) || fs::is_empty(out, ec)) return false;
+  if (!fs::exists(out, ec) || fs::is_empty(out, ec)) return std::optional<json>();
   const fs::path manifest_path = out / "manifest.json";
   auto text = read_text_file(manifest_path);
   if (!text) {
@@ -111,7 +114,7 @@ Result<bool> check_resumable(const fs::path& out, const json& expected) {
     return make_error(ExitCode::usage, "--resume: this command and the dataset in '" + out.string() + "' differ in " +
                                            diff + " (this command first); use the same config and options");
   }
-  return true;
+  return std::optional<json>(std::move(found));
 }
 
 }  // namespace
@@ -131,6 +134,9 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
       from = pos + key.size();
     }
     options.out = out + in.substr(from);
+  }
+  if (options.start > k_max_start_frame) {
+    return make_error(ExitCode::usage, "--start must be from 0 to " + std::to_string(k_max_start_frame));
   }
   auto spec_r = load_config(options.config, options.overrides);
   if (!spec_r) return spec_r.error();
@@ -181,10 +187,21 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     ident["shard"] = {{"index", (*shard)->index}, {"count", (*shard)->count}, {"frames", {a, b}}};
   }
   bool resuming = false;
+  OutputLock lock;  // held until the dataset is finished (or the process ends)
+  json record_hashes;  // a finished dataset's frame_record_hashes: a kept frame's record must match
   if (options.resume) {
+    std::error_code ec;
+    if (fs::is_directory(options.out, ec)) {
+      auto l = lock_output_dir(options.out);
+      if (!l) return l.error();
+      lock = std::move(*l);
+    }
     auto r = check_resumable(options.out, ident);
     if (!r) return r.error();
-    resuming = *r;
+    resuming = r->has_value();
+    if (resuming && (*r)->contains("frame_record_hashes") && (**r)["frame_record_hashes"].is_object()) {
+      record_hashes = (**r)["frame_record_hashes"];
+    }
   }
 
   RendererOptions ropts;
@@ -226,7 +243,9 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     auto removed = writer.remove_temp_files();
     if (!removed) return removed.error();
   } else {
-    SL_TRY_STATUS(prepare_output_dir(options.out, options.overwrite));
+    auto l = prepare_output_dir(options.out, options.overwrite);
+    if (!l) return l.error();
+    lock = std::move(*l);
     // Written first: an interrupted dataset is recognizable (for --resume and --overwrite).
     SL_TRY_STATUS(writer.write_manifest(manifest));
   }
@@ -240,7 +259,13 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.encode.outputs = spec.outputs;
   for (const auto& c : spec.categories) popts.encode.category_names.push_back(c.name);
   popts.encode.background_category = spec.background_category;
-  if (resuming) popts.already_done = [&writer](std::uint64_t f) { return writer.frame_is_complete(f); };
+  if (resuming) {
+    popts.already_done = [&writer, &record_hashes](std::uint64_t f) {
+      // A frame whose record differs from the finished manifest's hash for it is rendered again.
+      const auto h = record_hashes.find(frame_stem(f));
+      return writer.frame_is_complete(f, h != record_hashes.end() && h->is_string() ? h->get<std::string>() : std::string());
+    };
+  }
   Progress progress(count, options.progress);
   auto stats = run_pipeline(spec, *meshes, **randomizers, **renderer, writer, popts, progress);
   progress.finish();

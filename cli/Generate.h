@@ -20,6 +20,11 @@
 
 namespace synthlabel {
 
+// Bounds of the command line's numbers: frame indices stay exact in a JSON reader's doubles (2^53),
+// and more encoder threads than this only cost memory (each holds a frame's buffers).
+inline constexpr std::uint64_t k_max_start_frame = 1'000'000'000'000'000;
+inline constexpr unsigned k_max_threads = 256;
+
 struct GenerateOptions {
   std::filesystem::path config;
   std::vector<std::string> overrides;  // KEY.PATH=VALUE, applied to the config in order

@@ -1,11 +1,13 @@
 #include "cli/Merge.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "core/FileIo.h"
 #include "exporters/DatasetWriter.h"
+#include "exporters/OutputDir.h"
 #include "scenes/SceneSpec.h"
 
 namespace synthlabel {
@@ -17,6 +19,7 @@ namespace fs = std::filesystem;
 struct Part {
   fs::path dir;
   json manifest;
+  json record_hashes;  // frame stem -> the record's hash, from the shard's finished manifest
   std::uint64_t first = 0, end = 0;  // frames [first, end)
 };
 
@@ -32,8 +35,10 @@ json identity_of(json m) {
 
 }  // namespace
 
-Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs::path& out, bool overwrite) {
+Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs::path& out, bool overwrite,
+                                  const OutputLock* held) {
   if (shards.empty()) return make_error(ExitCode::usage, "merge: no shards given");
+  if (auto s = check_not_an_input(out, shards, "--out"); !s) return make_error(ExitCode::usage, "merge: " + s.error().message);
   std::vector<Part> parts;
   for (const auto& dir : shards) {
     Part p;
@@ -50,6 +55,11 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
       const json& range = p.manifest.contains("shard") ? p.manifest["shard"]["frames"] : p.manifest["frame_range"];
       p.first = range.at(0).get<std::uint64_t>();
       p.end = range.at(1).get<std::uint64_t>();
+      p.record_hashes = p.manifest.at("frame_record_hashes");
+      if (!p.record_hashes.is_object()) throw std::invalid_argument("frame_record_hashes is not an object");
+      for (std::uint64_t f = p.first; f < p.end; ++f) (void)p.record_hashes.at(frame_stem(f)).get<std::string>();
+    } catch (const std::invalid_argument& e) {
+      return make_error(ExitCode::io, "merge: " + (dir / "manifest.json").string() + " is damaged: " + e.what());
     } catch (const json::exception& e) {
       return make_error(ExitCode::io, "merge: " + (dir / "manifest.json").string() + " is damaged: " + e.what());
     }
@@ -112,17 +122,34 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
   } catch (const json::exception& e) {
     return make_error(ExitCode::io, "merge: manifest config is damaged: " + std::string(e.what()));
   }
-  SL_TRY_STATUS(prepare_output_dir(out, overwrite));
+  std::error_code ec;
+  const bool existed = fs::exists(out, ec);
+  OutputLock lock;
+  if (held == nullptr) {
+    auto l = prepare_output_dir(out, overwrite);
+    if (!l) return l.error();
+    lock = std::move(*l);
+  }
   DatasetWriter writer(out);
   // Same shape as generate's manifest: identity, then status and conventions.
   json manifest = parts.front().manifest;
   for (const char* k : k_per_dataset_keys) manifest.erase(k);
   manifest["status"] = "incomplete";
-  SL_TRY_STATUS(writer.write_manifest(manifest));
-  for (const Part& p : parts) {
-    for (std::uint64_t f = p.first; f < p.end; ++f) SL_TRY_STATUS(writer.adopt_frame(p.dir, f));
+  auto write = [&]() -> Status {
+    SL_TRY_STATUS(writer.write_manifest(manifest));
+    for (const Part& p : parts) {
+      for (std::uint64_t f = p.first; f < p.end; ++f) {
+        SL_TRY_STATUS(writer.adopt_frame(p.dir, f, p.record_hashes.at(frame_stem(f)).get<std::string>()));
+      }
+    }
+    return writer.finish(spec, start, end - start, manifest);
+  };
+  if (auto s = write(); !s) {
+    // A refused merge leaves no half dataset: what it wrote goes (its own manifest accounts for it).
+    (void)remove_dataset_files(out);
+    if (!existed) fs::remove(out, ec);  // only when empty
+    return make_error(s.error().code, "merge: " + s.error().message + "; nothing merged");
   }
-  SL_TRY_STATUS(writer.finish(spec, start, end - start, manifest));
   return MergeSummary{writer.frames_written(), writer.dataset_annotations(), parts.size()};
 }
 

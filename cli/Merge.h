@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/Error.h"
+#include "exporters/OutputDir.h"
 
 namespace synthlabel {
 
@@ -18,7 +19,10 @@ struct MergeSummary {
   std::uint64_t shards = 0;
 };
 
+// `held`: the caller has already prepared and locked `out` (generate --devices); else merge does.
+// Every frame record is checked against its shard manifest's frame_record_hashes. A merge refused
+// part-way removes what it wrote. `out` may not be, hold or lie inside a shard (ExitCode::usage).
 Result<MergeSummary> merge_shards(const std::vector<std::filesystem::path>& shards, const std::filesystem::path& out,
-                                  bool overwrite);
+                                  bool overwrite, const OutputLock* held = nullptr);
 
 }  // namespace synthlabel

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -218,7 +219,16 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> 
   Shared shared(writer, options.encode, progress);
   shared.add_buffers(stats.threads + 2);
   std::vector<std::thread> workers;
-  for (unsigned i = 0; i < stats.threads; ++i) workers.emplace_back([&] { shared.work(); });
+  for (unsigned i = 0; i < stats.threads; ++i) {
+    try {
+      workers.emplace_back([&] { shared.work(); });
+    } catch (const std::system_error& e) {  // e.g. a thread or address-space limit
+      shared.close();
+      for (auto& w : workers) w.join();
+      return make_error(ExitCode::usage, "--threads " + std::to_string(stats.threads) + ": cannot start encoder thread " +
+                                             std::to_string(i + 1) + " (" + e.what() + "); give fewer --threads");
+    }
+  }
 
   const std::uint32_t slots = renderer.slots();
   std::vector<std::optional<Job>> in_flight(slots);

@@ -1,15 +1,20 @@
 #include "cli/Shard.h"
 
+#include <charconv>
 #include <cstdlib>
+#include <string_view>
+
+#include "scenes/SceneSpec.h"
 
 namespace synthlabel {
 namespace {
 
 std::optional<std::uint64_t> number(const char* s) {
   if (s == nullptr || *s == '\0') return std::nullopt;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(s, &end, 10);
-  if (*end != '\0' || *s == '-') return std::nullopt;
+  std::uint64_t v = 0;
+  const std::string_view text(s);
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;  // no sign, no wrap-around
   return v;
 }
 
@@ -48,6 +53,10 @@ Result<std::optional<Shard>> resolve_shard(const std::string& spec) {
     if (!k || !n) return make_error(ExitCode::usage, "--shard '" + spec + "': expected K/N (e.g. 0/4) or auto");
     s.index = *k;
     s.count = *n;
+  }
+  if (s.count > k_max_frames) {
+    return make_error(ExitCode::usage, "--shard: " + std::to_string(s.count) + " shards is more than the limit of " +
+                                           std::to_string(k_max_frames) + " (one frame each at most)");
   }
   if (s.count == 0 || s.index >= s.count) {
     return make_error(ExitCode::usage, "--shard: index " + std::to_string(s.index) + " is not below the count " +

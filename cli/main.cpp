@@ -3,7 +3,11 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <cerrno>
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include <unistd.h>
@@ -15,6 +19,7 @@
 #include "cli/Merge.h"
 #include "cli/MultiDevice.h"
 #include "core/Allocator.h"
+#include "core/Text.h"
 #include "core/Version.h"
 #include "exporters/Checker.h"
 #include "renderer/Renderer.h"
@@ -25,8 +30,25 @@
 namespace {
 
 int fail(const synthlabel::Error& e) {
-  std::fprintf(stderr, "synthlabel: error: %s\n", e.message.c_str());
+  // Always one line, whatever a library or a file put into the message (newlines, NUL bytes).
+  const std::string line = "synthlabel: error: " + synthlabel::one_line(e.message) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
   return static_cast<int>(e.code);
+}
+
+// A whole number in decimal digits from lo to hi: no sign, exponent or wrap-around ("-1", "1e23" and
+// 2^64 are refused, not turned into 2^64-1).
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& s) -> std::string {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v < lo || v > hi) {
+          return "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" + s + "'";
+        }
+        return {};
+      },
+      "UINT");
 }
 
 }  // namespace
@@ -68,10 +90,13 @@ int main(int argc, char** argv) {
                 "KEY.PATH=VALUE changes to the config, applied in order: camera.distance=4, "
                 "objects[1].count={range: [1, 3]}, seed=7 (the value is YAML)");
   g->add_option("--out,-o", gen.out, "Output folder; must be missing or empty (see --overwrite)")->required();
-  auto* frames_opt = g->add_option("--frames,-n", frames, "Number of frames (default: the config's 'frames')");
+  auto* frames_opt = g->add_option("--frames,-n", frames, "Number of frames (default: the config's 'frames')")
+                         ->check(whole_number(1, k_max_frames));
   g->add_option("--resolution,-r", gen.resolution, "WIDTHxHEIGHT, e.g. 1920x1080 (default: the config's)");
-  g->add_option("--start", gen.start, "First frame index (default 0): renders frames START..START+N-1");
-  auto* seed_opt = g->add_option("--seed,-s", seed, "Random seed (default: the config's 'seed')");
+  g->add_option("--start", gen.start, "First frame index (default 0): renders frames START..START+N-1")
+      ->check(whole_number(0, k_max_start_frame));
+  auto* seed_opt = g->add_option("--seed,-s", seed, "Random seed (default: the config's 'seed')")
+                       ->check(whole_number(0, UINT64_MAX));
   g->add_option("--device,-d", gen.device,
                 "Vulkan device by index or name substring (see 'synthlabel devices'); default: a discrete GPU, "
                 "else any GPU, else the CPU (lavapipe)");
@@ -94,7 +119,8 @@ int main(int argc, char** argv) {
   g->add_option("--asset-root", gen.asset_root,
                 "Refuse assets outside this folder (symlinks and .. resolved): for configs you did not write");
   g->add_option("--threads,-j", gen.threads,
-                "Encoder threads (default: hardware threads - 1); output is identical for any value");
+                "Encoder threads, at most 256 (default: hardware threads - 1); output is identical for any value")
+      ->check(whole_number(0, k_max_threads));
   g->add_option("--compression", gen.compression,
                 "File compression: fast (default: zlib level 1), small (level 9), none (largest, fastest); "
                 "pixels are identical")
@@ -113,9 +139,10 @@ int main(int argc, char** argv) {
       "  synthlabel bench configs/quickstart.yaml --frames 500 --threads 2");
   b->add_option("config", bench.config, "Scene config (YAML)")->required()->check(CLI::ExistingFile);
   b->add_option("overrides", bench.overrides, "KEY.PATH=VALUE changes to the config");
-  b->add_option("--frames,-n", bench_frames, "Frames to render (default 200)")->default_val(200);
+  b->add_option("--frames,-n", bench_frames, "Frames to render (default 200)")->default_val(200)->check(whole_number(1, k_max_frames));
   b->add_option("--resolution,-r", bench.resolution, "WIDTHxHEIGHT (default: the config's)");
-  b->add_option("--threads,-j", bench.threads, "Encoder threads (default: hardware threads - 1)");
+  b->add_option("--threads,-j", bench.threads, "Encoder threads, at most 256 (default: hardware threads - 1)")
+      ->check(whole_number(0, k_max_threads));
   b->add_option("--compression", bench.compression, "none, fast (default) or small")
       ->check(CLI::IsMember({"none", "fast", "small"}));
   b->add_option("--device,-d", bench.device, "Vulkan device by index or name substring");
@@ -222,8 +249,12 @@ int main(int argc, char** argv) {
     bench.frames = bench_frames;
     bench.progress = false;
     const bool temporary = bench_out.empty();
-    if (temporary) {
-      bench.out = fs::temp_directory_path() / ("synthlabel-bench-" + std::to_string(::getpid()));
+    if (temporary) {  // a fresh folder of its own (mkdtemp), so removing it afterwards removes nothing else
+      std::string name = (fs::temp_directory_path() / "synthlabel-bench-XXXXXX").string();
+      if (::mkdtemp(name.data()) == nullptr) {
+        return fail(make_error(ExitCode::io, "cannot create a temporary folder '" + name + "': " + std::strerror(errno)));
+      }
+      bench.out = name;
       bench.overwrite = false;
     } else {
       bench.out = bench_out;

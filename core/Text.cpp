@@ -74,4 +74,28 @@ std::string suggest(std::string_view given, std::span<const std::string_view> ca
   return out + ")";
 }
 
+std::string one_line(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\n' || c == '\r') {
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+      while (i + 1 < s.size() && (s[i + 1] == '\n' || s[i + 1] == '\r' || s[i + 1] == ' ' || s[i + 1] == '\t')) ++i;
+      if (!out.empty() && i + 1 < s.size()) out += " / ";
+    } else if (c == '\t') {
+      out += ' ';
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char* k_hex = "0123456789abcdef";
+      out += "\\x";
+      out += k_hex[c >> 4];
+      out += k_hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 }  // namespace synthlabel

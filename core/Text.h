@@ -17,4 +17,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // close, lists the valid choices instead: " (expected one of: a, b, c)".
 std::string suggest(std::string_view given, std::span<const std::string_view> candidates);
 
+// `s` as one line of printable text: each run of line breaks (and whitespace around them) becomes
+// " / ", a tab a space, other control bytes (a NUL from a file, say) "\xNN"; trailing space is dropped.
+std::string one_line(std::string_view s);
+
 }  // namespace synthlabel

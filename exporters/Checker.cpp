@@ -944,9 +944,21 @@ Result<CheckResult> check_dataset(const std::filesystem::path& dir) {
 
 Status write_check_report(const std::filesystem::path& dir, const CheckResult& result, const std::filesystem::path& html,
                           std::size_t frames) {
+  // Overwrites only a report of ours (a file starting as every report does), never a dataset's file.
+  static const std::string k_head = "<!doctype html><html><head><meta charset='utf-8'><title>synthlabel check: ";
+  std::error_code ec;
+  const auto status = std::filesystem::symlink_status(html, ec);
+  if (std::filesystem::exists(status)) {
+    auto head = std::filesystem::is_regular_file(status) ? read_bounded_file(html, 1 << 30, "report") : Result<std::string>(Error{});
+    if (!head || head->rfind(k_head, 0) != 0) {
+      return make_error(ExitCode::io, "--report: '" + html.string() +
+                                          "' exists and is not a synthlabel check report; refusing to overwrite it "
+                                          "(choose another --report)");
+    }
+  }
   const CheckStats& st = result.stats;
   std::ostringstream s;
-  s << "<!doctype html><html><head><meta charset='utf-8'><title>synthlabel check: " << html_escape(dir.string())
+  s << k_head << html_escape(dir.string())
     << "</title><style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;margin:4px}"
        "figcaption{font-size:12px}.bad{color:#b00}.ok{color:#070}</style></head><body>";
   s << "<h1>synthlabel check</h1><p>" << html_escape(dir.string()) << "</p>";

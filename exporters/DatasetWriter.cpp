@@ -30,9 +30,6 @@ namespace fs = std::filesystem;
 // given on the command line may not be): such bytes become U+FFFD. Config text is checked on load.
 std::string to_text(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
 
-constexpr const char* k_folders[] = {"rgb", "instance", "semantic", "depth", "records"};
-constexpr const char* k_files[] = {"coco.json", "coco_keypoints.json", "manifest.json"};
-
 Error io_error(const fs::path& p, const std::string& what, const std::error_code& ec) {
   return make_error(ExitCode::io, "cannot " + what + " '" + p.string() + "': " + ec.message());
 }
@@ -418,49 +415,6 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   return out;
 }
 
-Status prepare_output_dir(const fs::path& out, bool overwrite) {
-  std::error_code ec;
-  const auto status = fs::status(out, ec);
-  if (ec && ec != std::errc::no_such_file_or_directory) return io_error(out, "inspect", ec);
-  if (!fs::exists(status)) {
-    fs::create_directories(out, ec);
-    if (ec) return io_error(out, "create output folder", ec);
-    return ok_status();
-  }
-  if (!fs::is_directory(status)) {
-    return make_error(ExitCode::io, "output '" + out.string() + "' exists and is not a folder");
-  }
-  const bool empty = fs::is_empty(out, ec);
-  if (ec) return io_error(out, "read output folder", ec);
-  if (empty) return ok_status();
-  if (!overwrite) {
-    return make_error(ExitCode::io, "output folder '" + out.string() +
-                                        "' is not empty; choose another --out or pass --overwrite to replace a "
-                                        "previous synthlabel dataset there");
-  }
-  if (!fs::exists(out / "manifest.json", ec)) {
-    return make_error(ExitCode::io, "--overwrite: '" + out.string() +
-                                        "' holds no synthlabel dataset (no manifest.json); refusing to delete it");
-  }
-  for (const char* f : k_folders) {
-    fs::remove_all(out / f, ec);
-    if (ec) return io_error(out / f, "remove", ec);
-  }
-  for (const char* f : k_format_folders) {
-    fs::remove_all(out / f, ec);
-    if (ec) return io_error(out / f, "remove", ec);
-  }
-  for (const char* f : k_files) {
-    fs::remove(out / f, ec);
-    if (ec) return io_error(out / f, "remove", ec);
-  }
-  for (const char* f : k_format_files) {
-    fs::remove(out / f, ec);
-    if (ec) return io_error(out / f, "remove", ec);
-  }
-  return ok_status();
-}
-
 namespace {
 
 // A complete frame as found in dataset `dir`: its record text and each file it lists with its bytes,
@@ -497,15 +451,16 @@ std::optional<VerifiedFrame> read_verified_frame(const fs::path& dir, std::uint6
 
 }  // namespace
 
-bool DatasetWriter::frame_is_complete(std::uint64_t frame) const {
-  return read_verified_frame(m_out, frame).has_value();
+bool DatasetWriter::frame_is_complete(std::uint64_t frame, const std::string& record_hash) const {
+  const auto found = read_verified_frame(m_out, frame);
+  return found && (record_hash.empty() || content_hash(as_bytes(found->record)) == record_hash);
 }
 
 Result<std::uint64_t> DatasetWriter::remove_temp_files() const {
   std::uint64_t removed = 0;
   std::error_code ec;
   std::vector<fs::path> dirs = {m_out};
-  for (const char* f : k_folders) dirs.push_back(m_out / f);
+  for (const char* f : k_dataset_folders) dirs.push_back(m_out / f);
   for (const char* f : k_format_folders) {  // nested folders (voc/Annotations, yolo/labels, ...)
     if (!fs::is_directory(m_out / f, ec)) continue;
     dirs.push_back(m_out / f);
@@ -543,7 +498,7 @@ Status DatasetWriter::ensure_parent(const std::string& rel) {
 
 Status DatasetWriter::ensure_dirs() {
   if (m_dirs_made) return ok_status();
-  for (const char* f : k_folders) {
+  for (const char* f : k_dataset_folders) {
     std::error_code ec;
     fs::create_directories(m_out / f, ec);
     if (ec) return io_error(m_out / f, "create folder", ec);
@@ -552,11 +507,16 @@ Status DatasetWriter::ensure_dirs() {
   return ok_status();
 }
 
-Status DatasetWriter::adopt_frame(const fs::path& other, std::uint64_t frame) {
+Status DatasetWriter::adopt_frame(const fs::path& other, std::uint64_t frame, const std::string& record_hash) {
   const auto found = read_verified_frame(other, frame);  // each file read once: checked, then copied
   if (!found) {
     return make_error(ExitCode::io, other.string() + ": frame " + std::to_string(frame) +
                                         " is missing or damaged (its files do not match its record's hashes)");
+  }
+  if (content_hash(as_bytes(found->record)) != record_hash) {
+    return make_error(ExitCode::io, (other / record_path(frame)).string() +
+                                        " differs from the hash its manifest.json holds for it (frame_record_hashes): "
+                                        "the record was edited after the shard was finished");
   }
   SL_TRY_STATUS(ensure_dirs());
   for (const auto& [rel, bytes] : found->files) {

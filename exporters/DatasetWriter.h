@@ -76,10 +76,10 @@ std::string frame_stem(std::uint64_t frame);
 Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffers, const EncodeOptions& options,
                                   std::span<const InstanceLabel> amodal = {}, std::span<const SilhouetteBeyond> beyond = {});
 
-// Makes `out` ready to receive a dataset: creates it if missing; accepts it if empty; if it holds a
-// previous synthlabel dataset (a manifest.json) and `overwrite` is set, removes that dataset's files
-// and folders (and nothing else). Anything else is refused with ExitCode::io and nothing is touched.
-Status prepare_output_dir(const std::filesystem::path& out, bool overwrite);
+// The folders of a dataset's own frame files and its dataset-level files (formats add theirs:
+// k_format_folders, k_format_files in Formats.h). exporters/OutputDir.h removes only these.
+inline constexpr const char* k_dataset_folders[] = {"rgb", "instance", "semantic", "depth", "records"};
+inline constexpr const char* k_dataset_files[] = {"coco.json", "coco_keypoints.json", "manifest.json"};
 
 // "" when every key of `expected` has the same value in `found`; else the first differing key and
 // both values, shortened: "seed (5 vs 12345)". For --resume and merge, which must refuse mixed datasets.
@@ -94,8 +94,9 @@ class DatasetWriter {
  public:
   explicit DatasetWriter(std::filesystem::path out) : m_out(std::move(out)) {}
 
-  // True when `frame`'s record exists and every file it lists has the recorded hash (resume).
-  bool frame_is_complete(std::uint64_t frame) const;
+  // True when `frame`'s record exists, every file it lists has the recorded hash and, when
+  // `record_hash` is given (a finished manifest's frame_record_hashes), the record has that hash (resume).
+  bool frame_is_complete(std::uint64_t frame, const std::string& record_hash = {}) const;
   // Removes temporary files a killed run left behind ("NAME.tmp.PID.N"); returns how many.
   Result<std::uint64_t> remove_temp_files() const;
   // Writes manifest.json (atomically). Used at the start of a run (status "incomplete") and by finish().
@@ -103,8 +104,9 @@ class DatasetWriter {
 
   Status commit(const EncodedFrame& frame);
   // Copies `frame` (its record and every file the record lists) from the dataset in `other`, after
-  // checking the files against the record's hashes (merge of shards).
-  Status adopt_frame(const std::filesystem::path& other, std::uint64_t frame);
+  // checking the files against the record's hashes and the record against `record_hash`, the hash
+  // the other dataset's manifest holds for it (merge of shards).
+  Status adopt_frame(const std::filesystem::path& other, std::uint64_t frame, const std::string& record_hash);
   // Writes coco.json (images and annotations of frames [first, first + count), in frame order,
   // annotation ids from 1), then manifest.json: `manifest` plus "status": "complete" and the
   // content hash of every frame's record (which holds the hashes of the frame's files) and of coco.json.

@@ -96,7 +96,15 @@ Result<std::vector<std::pair<std::string, std::string>>> finish_formats(
 // last holds the per-category COCO keypoint files.
 inline constexpr const char* k_format_folders[] = {"normals", "panoptic", "cityscapes", "voc",           "yolo",
                                                    "yolo_seg", "kitti",   "bop",        "coco_keypoints"};
-inline constexpr const char* k_format_files[] = {"panoptic.json"};
+// Every dataset-level file a format writes (finish_formats), for exporters/OutputDir.h.
+inline constexpr const char* k_format_files[] = {"panoptic.json",
+                                                 "voc/ImageSets/Segmentation/all.txt",
+                                                 "voc/labels.txt",
+                                                 "bop/000000/scene_camera.json",
+                                                 "bop/000000/scene_gt.json",
+                                                 "bop/000000/scene_gt_info.json",
+                                                 "yolo/data.yaml",
+                                                 "yolo_seg/data.yaml"};
 
 // The Pascal VOC colour map (index -> RGB).
 std::array<std::uint8_t, 3> voc_colour(std::uint32_t index);
