@@ -16,6 +16,7 @@
 #include "cli/Merge.h"
 #include "exporters/OutputDir.h"
 #include "renderer/Renderer.h"
+#include "scenes/ConfigLoader.h"
 
 extern char** environ;
 
@@ -130,10 +131,16 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
   parts += ".parts";
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const auto n = devices.size();
+  // A config error is reported once, here, before anything is touched.
+  if (auto spec = load_config(options.config, options.overrides); !spec) return spec.error();
   SL_TRY_STATUS(check_parts_folder(parts, n));
   // OUT is checked, cleared (--overwrite) and locked before any device starts, and held to the end.
+  std::error_code ec;
+  const bool existed = fs::exists(options.out, ec);
   auto lock = prepare_output_dir(options.out, options.overwrite, {parts});
   if (!lock) return lock.error();
+  // Hardware threads shared out, one per device left to its renderer (at least 1: never 0 - 1).
+  const unsigned per_device_threads = hw / n > 1 ? static_cast<unsigned>(hw / n - 1) : 1u;
   std::vector<pid_t> children;
   std::vector<std::thread> readers;
   ChildErrors errors;
@@ -141,8 +148,7 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
     std::vector<std::string> args = {self, "generate", options.config.string(), "--out", (parts / "shard-{shard}").string(),
                                      "--shard", std::to_string(i) + "/" + std::to_string(n), "--device", devices[i],
                                      "--start", std::to_string(options.start), "--compression", options.compression,
-                                     "--threads", std::to_string(options.threads ? options.threads
-                                                                                 : std::max<unsigned>(1, static_cast<unsigned>(hw / n) - 1)),
+                                     "--threads", std::to_string(options.threads ? options.threads : per_device_threads),
                                      "--quiet", "--resume"};  // rerunning the same command continues the parts
     args.insert(args.begin() + 3, options.overrides.begin(), options.overrides.end());  // after CONFIG
     if (options.frames) args.insert(args.end(), {"--frames", std::to_string(*options.frames)});
@@ -180,6 +186,7 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
   }
   for (auto& t : readers) t.join();
   if (worst != 0) {
+    if (!existed) fs::remove(options.out, ec);  // made above and still empty: nothing left behind
     std::string what = errors.summary();
     if (what.empty()) what = "a device's part failed";
     return make_error(static_cast<ExitCode>(worst), "--devices: " + what + " (run the same command again to resume)");
@@ -189,7 +196,6 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
   auto merged = merge_shards(shards, options.out, options.overwrite, &*lock);
   if (!merged) return merged.error();
   // Only what the parts' own manifests account for goes; the folders too once empty.
-  std::error_code ec;
   for (const auto& shard : shards) {
     if (remove_dataset_files(shard)) fs::remove(shard, ec);
   }
