@@ -138,7 +138,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (options.start > k_max_start_frame) {
     return make_error(ExitCode::usage, "--start must be from 0 to " + std::to_string(k_max_start_frame));
   }
-  auto spec_r = load_config(options.config, options.overrides);
+  auto spec_r = load_config(options.config, options.overrides, options.asset_root);
   if (!spec_r) return spec_r.error();
   SceneSpec& spec = *spec_r;
   if (options.seed) spec.seed = *options.seed;

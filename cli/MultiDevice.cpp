@@ -132,7 +132,7 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const auto n = devices.size();
   // A config error is reported once, here, before anything is touched.
-  if (auto spec = load_config(options.config, options.overrides); !spec) return spec.error();
+  if (auto spec = load_config(options.config, options.overrides, options.asset_root); !spec) return spec.error();
   SL_TRY_STATUS(check_parts_folder(parts, n));
   // OUT is checked, cleared (--overwrite) and locked before any device starts, and held to the end.
   std::error_code ec;

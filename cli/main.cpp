@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (v->parsed()) {
-    auto spec = load_config(validate_config, validate_overrides);
+    auto spec = load_config(validate_config, validate_overrides, validate_root);
     if (!spec) return fail(spec.error());
     auto randomizers = build_randomizers(*spec);
     if (!randomizers) return fail(randomizers.error());

@@ -1,16 +1,20 @@
 #include "scenes/AssetLoader.h"
 
+#include <assimp/DefaultIOSystem.h>
 #include <assimp/GltfMaterial.h>
 #include <assimp/material.h>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <map>
 #include <string_view>
@@ -32,6 +36,46 @@ Error asset_error(const std::filesystem::path& path, const std::string& what) {
   return make_error(ExitCode::asset, path.string() + ": " + what);
 }
 
+// Why a file the model refers to may not be opened ("" when it may): outside `root`, or not a regular file.
+std::string refusal(const std::filesystem::path& file, const std::filesystem::path& root) {
+  std::error_code ec;
+  if (!root.empty()) {
+    const auto rel = std::filesystem::weakly_canonical(std::filesystem::absolute(file, ec), ec).lexically_relative(root);
+    if (ec || rel.empty() || *rel.begin() == "..") return "it refers to '" + file.string() + "', which is outside --asset-root " + root.string();
+  }
+  const auto st = std::filesystem::status(file, ec);
+  if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+    return "it refers to '" + file.string() + "', which is not a regular file";
+  }
+  return {};
+}
+
+// Assimp's file access, confined: every file a model refers to goes through refusal() first. The
+// first refusal is kept for the error message (the import then fails, or goes on without the file).
+class ConfinedIOSystem : public Assimp::DefaultIOSystem {
+ public:
+  explicit ConfinedIOSystem(std::filesystem::path root) : m_root(std::move(root)) {}
+  bool Exists(const char* file) const override { return refusal(file, m_root).empty() && DefaultIOSystem::Exists(file); }
+  Assimp::IOStream* Open(const char* file, const char* mode) override {
+    const std::string_view m(mode ? mode : "rb");
+    std::string why = m.find_first_of("wa+") != std::string_view::npos ? "it asks to write '" + std::string(file) + "'"
+                                                                        : refusal(file, m_root);
+    if (!why.empty()) {
+      if (m_refused.empty()) m_refused = std::move(why);
+      return nullptr;
+    }
+    return DefaultIOSystem::Open(file, mode);
+  }
+  const std::string& refused() const { return m_refused; }
+  void refuse(std::string why) {
+    if (m_refused.empty()) m_refused = std::move(why);
+  }
+
+ private:
+  std::filesystem::path m_root;
+  std::string m_refused;
+};
+
 bool finite(const glm::vec3& v) { return std::isfinite(v.x) && std::isfinite(v.y) && std::isfinite(v.z); }
 
 }  // namespace
@@ -41,7 +85,8 @@ namespace {
 // Reads the image a material names: embedded ("*N" or a name Assimp resolves) or a file beside the
 // asset, PNG or JPEG. Returns its index in out.images (shared by every material that names it), -1
 // when there is none or it cannot be read (the material then goes without that map).
-std::int32_t read_image(const aiScene& scene, const std::filesystem::path& path, const std::string& name, Mesh& out) {
+std::int32_t read_image(const aiScene& scene, const std::filesystem::path& path, const std::string& name, Mesh& out,
+                        ConfinedIOSystem& io, const std::filesystem::path& root) {
   if (name.empty()) return -1;
   for (std::size_t i = 0; i < out.images.size(); ++i) {
     if (out.images[i].name == name) return static_cast<std::int32_t>(i);
@@ -53,7 +98,12 @@ std::int32_t read_image(const aiScene& scene, const std::filesystem::path& path,
     const auto* data = reinterpret_cast<const std::uint8_t*>(t->pcData);
     bytes.assign(data, data + t->mWidth);  // compressed image bytes
   } else {
-    auto text = read_bounded_file((path.parent_path() / name).lexically_normal(), k_max_texture_bytes, "image");
+    const auto file = (path.parent_path() / name).lexically_normal();
+    if (std::string why = refusal(file, root); !why.empty()) {
+      io.refuse(std::move(why));
+      return -1;
+    }
+    auto text = read_bounded_file(file, k_max_texture_bytes, "image");
     if (!text) return -1;
     bytes.assign(text->begin(), text->end());
   }
@@ -72,7 +122,8 @@ std::string texture_name(const aiMaterial& mat, std::initializer_list<aiTextureT
 }
 
 // Our material from Assimp's: glTF 2.0 metallic-roughness keys, or the classic diffuse ones.
-Material read_material(const aiScene& scene, const aiMaterial& mat, const std::filesystem::path& path, Mesh& out) {
+Material read_material(const aiScene& scene, const aiMaterial& mat, const std::filesystem::path& path, Mesh& out,
+                       ConfinedIOSystem& io, const std::filesystem::path& root) {
   Material m;
   aiColor4D c;
   if (aiGetMaterialColor(&mat, AI_MATKEY_BASE_COLOR, &c) == AI_SUCCESS ||
@@ -94,13 +145,13 @@ Material read_material(const aiScene& scene, const aiMaterial& mat, const std::f
       std::isfinite(strength)) {
     m.occlusion_strength = std::clamp(static_cast<float>(strength), 0.0f, 1.0f);
   }
-  m.base_color_map = read_image(scene, path, texture_name(mat, {aiTextureType_BASE_COLOR, aiTextureType_DIFFUSE}), out);
+  m.base_color_map = read_image(scene, path, texture_name(mat, {aiTextureType_BASE_COLOR, aiTextureType_DIFFUSE}), out, io, root);
   // glTF's metallicRoughnessTexture (Assimp 5.2 files it as UNKNOWN; later versions as METALNESS).
   m.metallic_roughness_map =
-      read_image(scene, path, texture_name(mat, {aiTextureType_UNKNOWN, aiTextureType_METALNESS, aiTextureType_DIFFUSE_ROUGHNESS}), out);
-  m.normal_map = read_image(scene, path, texture_name(mat, {aiTextureType_NORMALS}), out);
-  m.occlusion_map = read_image(scene, path, texture_name(mat, {aiTextureType_LIGHTMAP, aiTextureType_AMBIENT_OCCLUSION}), out);
-  m.emissive_map = read_image(scene, path, texture_name(mat, {aiTextureType_EMISSIVE}), out);
+      read_image(scene, path, texture_name(mat, {aiTextureType_UNKNOWN, aiTextureType_METALNESS, aiTextureType_DIFFUSE_ROUGHNESS}), out, io, root);
+  m.normal_map = read_image(scene, path, texture_name(mat, {aiTextureType_NORMALS}), out, io, root);
+  m.occlusion_map = read_image(scene, path, texture_name(mat, {aiTextureType_LIGHTMAP, aiTextureType_AMBIENT_OCCLUSION}), out, io, root);
+  m.emissive_map = read_image(scene, path, texture_name(mat, {aiTextureType_EMISSIVE}), out, io, root);
   if (m.emissive_map >= 0 && m.emissive == glm::vec3(0.0f)) m.emissive_map = -1;  // glTF: factor 0 means none
   return m;
 }
@@ -114,8 +165,11 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
   if (ec) return asset_error(path, "cannot read: " + ec.message());
   if (size == 0) return asset_error(path, "file is empty");
+  if (std::string why = refusal(path, options.root); !why.empty()) return asset_error(path, why);
 
   Assimp::Importer importer;
+  auto* io = new ConfinedIOSystem(options.root);  // owned by the importer
+  importer.SetIOHandler(io);
   // Drop points and lines (SortByPType + this flag) so only triangles reach us.
   importer.SetPropertyInteger(AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
   const unsigned flags = aiProcess_Triangulate | aiProcess_JoinIdenticalVertices | aiProcess_GenSmoothNormals |
@@ -127,6 +181,7 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
   } catch (const std::exception& e) {
     return asset_error(path, std::string("cannot load: ") + e.what());
   }
+  if (!io->refused().empty()) return asset_error(path, "cannot load: " + io->refused());
   if (scene == nullptr) {
     std::string why = importer.GetErrorString();
     if (why.empty()) why = "unknown Assimp error";
@@ -180,7 +235,7 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
     std::uint32_t material = 0;
     if (scene->mMaterials != nullptr && m->mMaterialIndex < scene->mNumMaterials) {
       auto [it, added] = material_of.try_emplace(m->mMaterialIndex, static_cast<std::uint32_t>(out.materials.size()));
-      if (added) out.materials.push_back(read_material(*scene, *scene->mMaterials[m->mMaterialIndex], path, out));
+      if (added) out.materials.push_back(read_material(*scene, *scene->mMaterials[m->mMaterialIndex], path, out, *io, options.root));
       material = it->second;
     } else {
       if (out.materials.empty()) out.materials.push_back(Material{});
@@ -189,6 +244,7 @@ Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const
     const auto count = static_cast<std::uint32_t>(out.indices.size() - part_start);
     if (count > 0) out.parts.push_back({first, count, material});
   }
+  if (!io->refused().empty()) return asset_error(path, "cannot load: " + io->refused());
   if (out.indices.empty()) return asset_error(path, "file holds no triangles");
   if (!out.materials.empty()) out.base_color = out.materials[out.parts.empty() ? 0 : out.parts.front().material].base_color;
   if (options.z_up || options.unit_scale != 1.0) {
@@ -333,7 +389,14 @@ unsigned long cpu_seconds_for(const std::filesystem::path& path) {
   return k_asset_cpu_base_seconds + (ec ? 0 : k_asset_cpu_seconds_per_mib * (size >> 20));
 }
 
-[[noreturn]] void child_import(int fd, const std::filesystem::path& path, const AssetOptions& options) {
+unsigned long wall_seconds_for(const std::filesystem::path& path) { return k_asset_wall_per_cpu_second * cpu_seconds_for(path); }
+
+[[noreturn]] void child_import(int fd, const std::filesystem::path& path, const AssetOptions& options, pid_t parent) {
+  // Ends with synthlabel, however synthlabel ends (even kill -9); and after its wall-clock limit
+  // (SIGALRM: a read that blocks uses no CPU, so the CPU limit alone would never fire).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) _exit(4);  // the parent died before prctl
+  ::alarm(static_cast<unsigned>(wall_seconds_for(path)));
 #if !defined(__SANITIZE_ADDRESS__)
   // (AddressSanitizer reserves terabytes of address space, so no address-space limit under it.)
   const rlimit mem{k_asset_memory_limit, k_asset_memory_limit};
@@ -361,6 +424,7 @@ Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptio
   if (!std::filesystem::exists(path, ec)) return asset_error(path, "asset file not found");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return asset_error(path, std::string("cannot start the importer: ") + std::strerror(errno));
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
@@ -369,12 +433,25 @@ Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptio
   }
   if (pid == 0) {
     ::close(fds[0]);
-    child_import(fds[1], path, options);
+    child_import(fds[1], path, options, parent);
   }
   ::close(fds[1]);
   std::string reply;
   char buf[1 << 16];
+  // The parent's own wall-clock limit, a little past the child's alarm, in case the alarm is lost.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wall_seconds_for(path) + 5);
+  bool timed_out = false;
   for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    pollfd p{fds[0], POLLIN, 0};
+    const int ready = left > 0 ? ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 60'000))) : 0;
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {
+      if (left > 0) continue;
+      timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
     const ssize_t n = ::read(fds[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -383,6 +460,10 @@ Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptio
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)) {
+    return asset_error(path, "the importer took more than " + std::to_string(wall_seconds_for(path)) +
+                                 " s (wall clock) on this file and was stopped (a file that never ends, such as a FIFO?)");
   }
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);

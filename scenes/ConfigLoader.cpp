@@ -42,6 +42,22 @@ class Parser : public std::enable_shared_from_this<Parser> {
  public:
   Parser(std::string file, std::filesystem::path base_dir) : m_file(std::move(file)), m_base(std::move(base_dir)) {}
 
+  // With --asset-root: includes must lie inside one of these (canonical) folders.
+  void confine_includes(std::vector<std::filesystem::path> roots) { m_include_roots = std::move(roots); }
+
+  // Counts `doc`'s values with aliases expanded against the whole config's budget; fails (naming
+  // `what`) past k_max_config_values or k_max_config_documents, or when aliases nest too deep.
+  void charge(const YAML::Node& doc, const std::string& what) {
+    if (++m_documents > k_max_config_documents) {
+      throw ConfigFailure{what + ": more than " + std::to_string(k_max_config_documents) +
+                          " files and overrides read in all (each include of a file counts); a scene config needs a few"};
+    }
+    if (!count_values(doc, 0)) {
+      throw ConfigFailure{what + ": the config expands to more than " + std::to_string(k_max_config_values) +
+                          " values (YAML aliases repeat what they name, or nest too deep); a scene config needs a few thousand"};
+    }
+  }
+
   std::string where(const YAML::Node& n) const {
     // A node that came from a command-line override is named by the override, not a file position.
     for (const auto& [label, root] : m_overrides) {
@@ -83,6 +99,18 @@ class Parser : public std::enable_shared_from_this<Parser> {
       }
       if (stack.size() >= 8) fail(name_node, "include", "includes nested more than 8 deep");
       std::error_code ec;
+      if (!m_include_roots.empty()) {
+        const auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(file, ec), ec);
+        bool inside = false;
+        for (const auto& r : m_include_roots) {
+          const auto under = canonical.lexically_relative(r);
+          inside = inside || (!ec && !under.empty() && *under.begin() != "..");
+        }
+        if (!inside) {
+          fail(name_node, "include", "'" + file.string() + "' is outside --asset-root " + m_include_roots.front().string() +
+                                         " and the config's own folder");
+        }
+      }
       if (!std::filesystem::is_regular_file(file, ec)) {
         fail(name_node, "include", "'" + file.string() + "' is not a readable file");
       }
@@ -99,6 +127,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
         if (!e.mark.is_null()) at += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
         throw ConfigFailure{at + ": YAML syntax error: " + e.msg};
       }
+      charge(child, file.string());
       if (!child.IsMap()) throw ConfigFailure{file.string() + ": an included config must be a mapping"};
       m_includes.push_back({file.string(), file.parent_path(), child});
       stack.push_back(file.string());
@@ -172,6 +201,11 @@ class Parser : public std::enable_shared_from_this<Parser> {
     } catch (const YAML::Exception& e) {
       throw ConfigFailure{label + ": the value is not valid YAML: " + e.msg};
     }
+    charge(value, label);
+    if (path_is_include(text.substr(0, eq))) {
+      throw ConfigFailure{label + ": include cannot be set from the command line; put 'include:' in the config "
+                                  "(or override the keys the included file would set)"};
+    }
     if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
     YAML::Node cur = root;
     std::string done;  // the path so far, for messages
@@ -226,6 +260,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
     }
     m_overrides.emplace_back(label, value);
   }
+
+  static bool path_is_include(const std::string& path) { return path == "include" || path.rfind("include[", 0) == 0; }
 
   [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& what) const {
     throw ConfigFailure{where(n) + ": " + key + ": " + what};
@@ -1072,15 +1108,42 @@ class Parser : public std::enable_shared_from_this<Parser> {
     YAML::Node root;
   };
   std::vector<Included> m_includes;
+  std::vector<std::filesystem::path> m_include_roots;
+  std::size_t m_documents = 0;
+  std::uint64_t m_values_left = k_max_config_values;
+
+  // False once the budget is spent or aliases nest deeper than a parsed document can (a cycle).
+  bool count_values(const YAML::Node& n, int depth) {
+    if (m_values_left == 0 || depth > 512) return false;
+    --m_values_left;
+    if (n.IsSequence()) {
+      for (const auto& c : n) {
+        if (!count_values(c, depth + 1)) return false;
+      }
+    } else if (n.IsMap()) {
+      for (const auto& kv : n) {
+        if (!count_values(kv.first, depth + 1) || !count_values(kv.second, depth + 1)) return false;
+      }
+    }
+    return true;
+  }
 };
 
 }  // namespace
 
 Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::path& display_name,
-                               const std::filesystem::path& base_dir, const std::vector<std::string>& overrides) {
+                               const std::filesystem::path& base_dir, const std::vector<std::string>& overrides,
+                               const std::filesystem::path& asset_root) {
   auto parser = std::make_shared<Parser>(display_name.string(), base_dir);
+  if (!asset_root.empty()) {
+    auto root = resolve_asset_root(asset_root);
+    if (!root) return root.error();
+    std::error_code ec;
+    parser->confine_includes({*root, std::filesystem::weakly_canonical(std::filesystem::absolute(base_dir, ec), ec)});
+  }
   try {
     YAML::Node root = YAML::Load(std::string(text));
+    parser->charge(root, display_name.string());
     std::vector<std::string> stack = {display_name.lexically_normal().string()};
     root = parser->load_with_includes(root, base_dir, stack);
     for (const auto& o : overrides) parser->apply_override(root, o);
@@ -1102,7 +1165,8 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
   }
 }
 
-Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides,
+                              const std::filesystem::path& asset_root) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     return make_error(ExitCode::usage, path.string() + ": not a regular file (a config is a YAML file)");
@@ -1114,7 +1178,7 @@ Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vect
   }
   auto text = read_text_file(path);
   if (!text) return make_error(ExitCode::usage, text.error().message);
-  return parse_config(*text, path, path.parent_path(), overrides);
+  return parse_config(*text, path, path.parent_path(), overrides, asset_root);
 }
 
 // --asset-root resolved (symlinks and ".." included); empty when none was given.
@@ -1146,7 +1210,7 @@ Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::pa
   std::vector<Mesh> meshes;
   std::map<std::string, std::uint32_t> index;  // dedupe key -> mesh index
   auto add = [&](ShapeSpec& shape) -> Status {
-    const AssetOptions options{shape.normalize, shape.unit_scale, shape.z_up};
+    const AssetOptions options{shape.normalize, shape.unit_scale, shape.z_up, root};
     const std::string key = shape.primitive ? "primitive:" + std::string(primitive_name(*shape.primitive))
                                             : "asset:" + std::string(options.normalize ? "n:" : "r:") +
                                                   (options.z_up ? "z:" : "y:") + std::to_string(options.unit_scale) +

@@ -19,11 +19,16 @@ namespace synthlabel {
 // Reads and validates `path`. Asset paths are resolved relative to the config file's folder.
 // `overrides` ("camera.distance=4", "objects[1].count={range: [1, 3]}") are applied in order before
 // validation; a value is YAML; a problem in one is reported as "override 'TEXT': KEY: ...".
-Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
+// With `asset_root` set (--asset-root), every `include:` must lie inside it or the config's own folder
+// once symlinks and ".." are resolved; nothing outside is opened. Whatever the root, a config reads
+// at most k_max_config_documents files and k_max_config_values values (aliases expanded).
+Result<SceneSpec> load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides = {},
+                              const std::filesystem::path& asset_root = {});
 
 // Same, from text; `display_name` is used in messages and `base_dir` to resolve asset paths.
 Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::path& display_name,
-                               const std::filesystem::path& base_dir, const std::vector<std::string>& overrides = {});
+                               const std::filesystem::path& base_dir, const std::vector<std::string>& overrides = {},
+                               const std::filesystem::path& asset_root = {});
 
 // Builds the mesh library for a spec: one Mesh per distinct primitive or (asset, options), and sets
 // each ObjectSpec::mesh_index. Asset failures are Error(ExitCode::asset) naming the config location

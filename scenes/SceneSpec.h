@@ -188,6 +188,10 @@ struct SceneSpec {
 inline constexpr std::uint32_t k_max_image_side = 16384;
 inline constexpr std::uint64_t k_max_pixels = 8192ull * 8192ull;  // per frame (readback alone is 12 bytes/pixel, 20 with normals)
 inline constexpr std::uint64_t k_max_config_bytes = 4u << 20;
+// A config and its includes: files read in all (each include of a file counts, so fan-out is bounded,
+// not only depth), and values once YAML aliases are expanded (an alias bomb stops here).
+inline constexpr std::size_t k_max_config_documents = 64;
+inline constexpr std::uint64_t k_max_config_values = 250'000;
 inline constexpr std::uint64_t k_max_frames = 100'000'000;
 inline constexpr std::int64_t k_max_count_per_object = 10'000;
 inline constexpr std::size_t k_max_instances_per_frame = 65'535;  // instance PNG is 16-bit

@@ -236,7 +236,7 @@ TEST(Assets, FromFileMapsTheFilesCoordinatesLikeTheVertices) {
     for (int k = 0; k < 8; ++k) obj << "v " << ((k & 1) ? 12 : 10) << ' ' << ((k & 2) ? 24 : 20) << ' ' << ((k & 4) ? 36 : 30) << '\n';
     obj << "f 1 2 4 3\nf 5 7 8 6\nf 1 5 6 2\nf 3 4 8 7\nf 1 3 7 5\nf 2 6 8 4\n";
   }
-  for (const AssetOptions options : {AssetOptions{}, AssetOptions{true, 0.5, true}, AssetOptions{false, 0.01, true}, AssetOptions{true, 1.0, false}}) {
+  for (const AssetOptions& options : {AssetOptions{}, AssetOptions{true, 0.5, true}, AssetOptions{false, 0.01, true}, AssetOptions{true, 1.0, false}}) {
     auto m = load_mesh_asset(tmp.path() / "box.obj", options);
     ASSERT_TRUE(m.ok()) << m.error().message;
     for (int k = 0; k < 8; ++k) {
