@@ -97,7 +97,11 @@ class Checker {
   CheckResult run() {
     const json manifest = load_json("manifest.json");
     const json coco = load_json("coco.json");
-    if (!coco.is_object()) return std::move(m_result);
+    if (!coco.is_object()) {
+      // [] or 5 or null parse as JSON, but are not a COCO file (a load error is already a defect).
+      if (m_result.defects.empty()) defect("coco.json: not a COCO file (a JSON object), but " + std::string(coco.type_name()));
+      return std::move(m_result);
+    }
     for (const char* key : {"categories", "images", "annotations"}) {
       if (!coco.contains(key) || !coco[key].is_array()) defect(std::string("coco.json: '") + key + "' is missing or not a list");
     }
@@ -241,11 +245,15 @@ class Checker {
       }
     }
     check_ids(ids, ids.size(), "category");
-    std::int64_t max_id = ids.empty() ? 0 : *ids.rbegin();
-    m_result.stats.category_names.assign(static_cast<std::size_t>(std::max<std::int64_t>(max_id, 0)), "");
-    m_result.stats.per_category.assign(m_result.stats.category_names.size(), 0);
+    // Statistics by id 1..n (n categories): an id beyond that (1e15, say) is a defect, not a size.
+    const auto n = static_cast<std::int64_t>(cats.size());
+    for (std::int64_t id : ids) {
+      if (id > n) defect("coco.json: category id " + std::to_string(id) + " is above the " + std::to_string(n) + " categories (ids run 1.." + std::to_string(n) + ")");
+    }
+    m_result.stats.category_names.assign(cats.size(), "");
+    m_result.stats.per_category.assign(cats.size(), 0);
     for (const auto& [id, name] : m_categories) {
-      if (id >= 1) m_result.stats.category_names[static_cast<std::size_t>(id - 1)] = name;
+      if (id >= 1 && id <= n) m_result.stats.category_names[static_cast<std::size_t>(id - 1)] = name;
     }
   }
 
@@ -291,7 +299,9 @@ class Checker {
       const auto image = m_images.find(image_id);
       if (image == m_images.end()) defect(at + ": image_id " + std::to_string(image_id) + " refers to no image");
       if (!m_categories.count(category_id)) defect(at + ": category_id " + std::to_string(category_id) + " refers to no category");
-      else m_result.stats.per_category[static_cast<std::size_t>(category_id - 1)]++;
+      else if (category_id >= 1 && static_cast<std::size_t>(category_id) <= m_result.stats.per_category.size()) {
+        m_result.stats.per_category[static_cast<std::size_t>(category_id - 1)]++;
+      }
       // Box: [x, y, w, h], inside the image, positive size.
       const json& b = a.contains("bbox") ? a["bbox"] : json();
       double box[4] = {0, 0, 0, 0};
@@ -802,9 +812,17 @@ void Checker::check_rle(const json& ann, const std::string& at, const PngData& i
   } else if (seg["counts"].is_array()) {
     for (const json& c : seg["counts"]) counts.push_back(c.is_number_integer() ? c.get<std::int64_t>() : -1);
   }
+  // Summed with a stop at the image size: counts near 2^63 must not wrap around to it.
+  const std::int64_t image_pixels = std::int64_t{image.w} * image.h;
   std::int64_t total = 0;
-  for (std::int64_t c : counts) total += c < 0 ? 0 : c;
-  if (total != std::int64_t{image.w} * image.h || std::any_of(counts.begin(), counts.end(), [](std::int64_t c) { return c < 0; })) {
+  for (std::int64_t c : counts) {
+    if (c > image_pixels || total > image_pixels) {
+      total = image_pixels + 1;
+      break;
+    }
+    total += c < 0 ? 0 : c;
+  }
+  if (total != image_pixels || std::any_of(counts.begin(), counts.end(), [](std::int64_t c) { return c < 0; })) {
     defect(at + ": RLE covers " + std::to_string(total) + " pixels, the image has " + std::to_string(std::int64_t{image.w} * image.h));
     return;
   }

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <thread>
 
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/support/TestSupport.h"
@@ -187,6 +189,189 @@ TEST(Hostile, CheckReportNeverOverwritesADatasetFile) {
   // Its own report it replaces.
   EXPECT_EQ(test::run(k_bin + " check " + q(out) + " --report " + q(dir.path() / "r.html")).exit_code, 0);
   EXPECT_EQ(test::run(k_bin + " check " + q(out) + " --report " + q(dir.path() / "r.html")).exit_code, 0);
+}
+
+// ---- Read outside --asset-root -----------------------------------------------------------------
+
+// A one-triangle glTF whose buffer is `uri`, and that buffer's 36 bytes.
+std::string gltf_with_buffer(const std::string& uri) {
+  return R"({"asset": {"version": "2.0"}, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
+    "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+    "buffers": [{"uri": ")" + uri + R"(", "byteLength": 36}],
+    "bufferViews": [{"buffer": 0, "byteOffset": 0, "byteLength": 36}],
+    "accessors": [{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3", "max": [1, 1, 0], "min": [0, 0, 0]}]})";
+}
+std::string triangle_bytes() {
+  const float v[9] = {0, 0, 0, 1, 0, 0, 0, 1, 0};
+  return std::string(reinterpret_cast<const char*>(v), sizeof v);
+}
+std::string obj_with_mtllib(const std::string& mtllib) {
+  return "mtllib " + mtllib + "\nv 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 0 1\nusemtl red\nf 1/1 2/2 3/3\n";
+}
+std::string config_for(const std::string& asset) {
+  return "seed: 1\nresolution: [64, 48]\ncategories: [thing]\nobjects: [{asset: " + asset + ", category: thing, normalize: true}]\n";
+}
+
+struct Run {
+  test::CommandResult r;
+  fs::path out;
+};
+// generate on root/scene.yaml (whose text is `yaml`) with --asset-root root.
+Run generate_in(const fs::path& root, const std::string& yaml, bool confined = true) {
+  write(root / "scene.yaml", yaml);
+  const fs::path out = root.parent_path() / "out";
+  auto r = test::run(k_bin + " generate " + q(root / "scene.yaml") + " --out " + q(out) + " --quiet --frames 1" +
+                     (confined ? " --asset-root " + q(root) : ""));
+  return {r, out};
+}
+
+TEST(Hostile, ModelReferencesOutsideTheRootAreNeverOpened) {
+  test::TempDir dir;
+  const fs::path root = dir.path() / "root";
+  write(dir.path() / "outside.bin", triangle_bytes());
+  write(dir.path() / "evil.mtl", "newmtl red\nKd 1 0 0\n");
+  write(dir.path() / "outside.png", test::read_file(k_src / "assets/textures/checker.png"));
+  write(root / "rel.gltf", gltf_with_buffer("../outside.bin"));
+  write(root / "abs.obj", obj_with_mtllib("abs.mtl"));  // an absolute texture path
+  write(root / "abs.mtl", "newmtl red\nKd 1 0 0\nmap_Kd " + (dir.path() / "outside.png").string() + "\n");
+  write(root / "mtl.obj", obj_with_mtllib("../evil.mtl"));
+  write(root / "tex.obj", obj_with_mtllib("tex.mtl"));
+  write(root / "tex.mtl", "newmtl red\nKd 1 0 0\nmap_Kd ../outside.png\n");
+  write(root / "inside.gltf", gltf_with_buffer("inside.bin"));
+  write(root / "inside.bin", triangle_bytes());
+  for (const char* model : {"rel.gltf", "abs.obj", "mtl.obj", "tex.obj"}) {
+    SCOPED_TRACE(model);
+    const auto run = generate_in(root, config_for(model));
+    EXPECT_EQ(run.r.exit_code, 3) << run.r.err;
+    EXPECT_NE(run.r.err.find("outside --asset-root"), std::string::npos) << run.r.err;
+    EXPECT_EQ(lines(run.r.err), 1) << run.r.err;
+    EXPECT_FALSE(fs::exists(run.out));
+    // Without --asset-root the same model loads: the root is what confines.
+    const auto free = generate_in(root, config_for(model), false);
+    EXPECT_EQ(free.r.exit_code, 0) << free.r.err;
+    fs::remove_all(free.out);
+  }
+  const auto ok = generate_in(root, config_for("inside.gltf"));
+  EXPECT_EQ(ok.r.exit_code, 0) << ok.r.err;
+}
+
+TEST(Hostile, IncludesOutsideTheRootAreNeverOpened) {
+  test::TempDir dir;
+  const fs::path root = dir.path() / "root";
+  write(dir.path() / "secret.yaml", "password_of_the_day: 1\n");
+  write(root / "common/cats.yaml", "categories: [box]\n");
+  const std::string objects = "objects: [{primitive: cube, category: box}]\n";
+  for (const std::string& include : std::vector<std::string>{"../secret.yaml", (dir.path() / "secret.yaml").string(), "/proc/self/status"}) {
+    SCOPED_TRACE(include);
+    const auto run = generate_in(root, "include: " + include + "\ncategories: [box]\n" + objects);
+    EXPECT_EQ(run.r.exit_code, 2) << run.r.err;
+    EXPECT_NE(run.r.err.find("outside --asset-root"), std::string::npos) << run.r.err;
+    EXPECT_EQ(run.r.err.find("password_of_the_day"), std::string::npos) << run.r.err;
+    EXPECT_EQ(run.r.err.find("Name"), std::string::npos) << run.r.err;
+    EXPECT_EQ(lines(run.r.err), 1) << run.r.err;
+  }
+  const auto ok = generate_in(root, "include: common/cats.yaml\n" + objects);
+  EXPECT_EQ(ok.r.exit_code, 0) << ok.r.err;
+}
+
+// ---- Hangs and crashes -------------------------------------------------------------------------
+
+TEST(Hostile, AFifoAModelRefersToIsRefusedNotWaitedOn) {
+  test::TempDir dir;
+  const fs::path root = dir.path() / "root";
+  fs::create_directories(root);
+  ASSERT_EQ(::mkfifo((root / "fifo.bin").c_str(), 0600), 0);
+  ASSERT_EQ(::mkfifo((root / "fifo.mtl").c_str(), 0600), 0);
+  write(root / "buffer.gltf", gltf_with_buffer("fifo.bin"));
+  write(root / "mtl.obj", obj_with_mtllib("fifo.mtl"));
+  for (const char* model : {"buffer.gltf", "mtl.obj"}) {
+    for (bool confined : {true, false}) {
+      SCOPED_TRACE(model);
+      const auto run = generate_in(root, config_for(model), confined);
+      EXPECT_EQ(run.r.exit_code, 3) << run.r.err;
+      EXPECT_NE(run.r.err.find("which is not a regular file"), std::string::npos) << run.r.err;
+      EXPECT_EQ(lines(run.r.err), 1) << run.r.err;
+    }
+  }
+}
+
+TEST(Hostile, IncludeFanOutIsBoundedInDocuments) {
+  test::TempDir dir;
+  // f0 includes f1 ten times, f1 includes f2 ten times, ...: 10^5 reads if nothing counted them.
+  const char* names[] = {"f0.yaml", "f1.yaml", "f2.yaml", "f3.yaml", "f4.yaml", "f5.yaml"};
+  for (int i = 0; i < 6; ++i) {
+    std::string text = i < 5 ? "include: [" : "seed: 1\n";
+    for (int k = 0; k < 10 && i < 5; ++k) {
+      if (k) text += ", ";
+      text += names[i + 1];
+    }
+    if (i < 5) text += "]\n";
+    write(dir.path() / names[i], text);
+  }
+  write(dir.path() / "scene.yaml", "include: f0.yaml\ncategories: [box]\nobjects: [{primitive: cube, category: box}]\n");
+  const auto r = test::run(k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("more than 64 files and overrides read in all"), std::string::npos) << r.err;
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+}
+
+// Nine anchors, each a list of ten aliases of the one before: 10^9 values once expanded.
+std::string alias_bomb(const std::string& indent) {
+  std::string y = indent + "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+  for (int i = 1; i < 10; ++i) {
+    y += indent + "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) y += std::string(k ? ", " : "") + "*a" + std::to_string(i - 1);
+    y += "]\n";
+  }
+  return y;
+}
+
+TEST(Hostile, AliasBombsInIncludesAndOverridesEndQuickly) {
+  test::TempDir dir;
+  write(dir.path() / "bomb.yaml", "camera:\n  extra:\n" + alias_bomb("    "));
+  write(dir.path() / "scene.yaml", "include: bomb.yaml\ncategories: [box]\nobjects: [{primitive: cube, category: box, cont: 1}]\n");
+  const auto r = test::run(k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("bomb.yaml: the config expands to more than 250000 values"), std::string::npos) << r.err;
+  std::string flow = "{";
+  flow += "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]";
+  for (int i = 1; i < 10; ++i) {
+    flow += ", a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) flow += std::string(k ? ", " : "") + "*a" + std::to_string(i - 1);
+    flow += "]";
+  }
+  flow += "}";
+  write(dir.path() / "plain.yaml", "categories: [box]\nobjects: [{primitive: cube, category: box, cont: 1}]\n");
+  const auto o = test::run(k_bin + " generate " + q(dir.path() / "plain.yaml") + " " + q("camera.extra=" + flow) +
+                           " --out " + q(dir.path() / "o") + " --quiet");
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find("override 'camera.extra="), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("the config expands to more than 250000 values"), std::string::npos) << o.err;
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+}
+
+TEST(Hostile, CheckSurvivesAbsurdIdsAndRunLengths) {
+  test::TempDir dir;
+  const fs::path out = dir.path() / "o";
+  ASSERT_EQ(test::run(generate(out, "", 1)).exit_code, 0);
+  const std::string original = test::read_file(out / "coco.json");
+  const auto check_with = [&](const std::string& text, const std::string& needle) {
+    SCOPED_TRACE(needle);
+    write(out / "coco.json", text);
+    const auto r = test::run(k_bin + " check " + q(out));
+    EXPECT_EQ(r.exit_code, 6) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  };
+  for (const char* not_coco : {"[]", "5", "null"}) check_with(not_coco, "coco.json: not a COCO file");
+  json coco = json::parse(original);
+  coco["categories"][0]["id"] = 1000000000000000LL;
+  check_with(coco.dump(), "category id 1000000000000000 is above");
+  coco = json::parse(original);
+  ASSERT_FALSE(coco["annotations"].empty());
+  const std::int64_t w = coco["images"][0]["width"], h = coco["images"][0]["height"];
+  // Two counts near 2^63 wrap around to exactly the image's size when summed in 64 bits.
+  coco["annotations"][0]["segmentation"]["counts"] = {INT64_MAX, INT64_MAX, w * h + 2};
+  check_with(coco.dump(), "RLE covers");
 }
 
 }  // namespace
