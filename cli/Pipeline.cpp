@@ -1,6 +1,7 @@
 #include "cli/Pipeline.h"
 
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -205,6 +206,29 @@ class Shared {
   double m_write_seconds = 0;
 };
 
+// What in `scene` holds a NaN or infinity ("" when nothing does): the records would carry null.
+std::string not_finite(const Scene& scene) {
+  const auto finite = [](const glm::mat4& m) {
+    for (int c = 0; c < 4; ++c) {
+      for (int r = 0; r < 4; ++r) {
+        if (!std::isfinite(m[c][r])) return false;
+      }
+    }
+    return true;
+  };
+  const Camera& cam = scene.camera;
+  if (!finite(cam.view) || !std::isfinite(cam.fx) || !std::isfinite(cam.fy) || !std::isfinite(cam.cx) || !std::isfinite(cam.cy)) {
+    return "camera pose";
+  }
+  for (const Instance& inst : scene.instances) {
+    if (!finite(inst.model)) return "pose of instance " + std::to_string(inst.instance_id);
+  }
+  for (const Light& l : scene.lights) {
+    if (!std::isfinite(l.position.x + l.position.y + l.position.z + l.color.r + l.color.g + l.color.b)) return "light";
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> meshes,
@@ -288,6 +312,11 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> 
     job.seq = seq++;
     job.scene = sample_frame(spec, meshes, randomizers, frame);
     stats.sample += since(t0);
+    if (const std::string bad = not_finite(job.scene); !bad.empty()) {
+      produced = make_error(ExitCode::usage, "frame " + std::to_string(frame) + ": the drawn " + bad +
+                                                 " is not finite (values too large for float32); narrow the config's ranges");
+      break;
+    }
     produced = renderer.submit(slot, job.scene);
     if (produced) in_flight[slot] = std::move(job);
   }

@@ -190,14 +190,43 @@ json frame_params(const Scene& scene) {
 
 }  // namespace
 
+namespace {
+
+std::string shorten(const json& j) {
+  std::string s = to_text(j);
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+// The first place `a` and `b` differ, down to the leaf ("config.camera.fov_deg (40 vs 45)"), so the two
+// values shown are never the same truncated text; an array element with a "file" is named by it.
+std::string first_difference(const std::string& path, const json& a, const json& b) {
+  if (a == b) return "";
+  if (a.is_object() && b.is_object()) {
+    for (const auto& [key, value] : a.items()) {
+      const std::string at = path.empty() ? key : path + "." + key;
+      if (!b.contains(key)) return at + " (" + shorten(value) + " vs missing)";
+      if (std::string d = first_difference(at, value, b[key]); !d.empty()) return d;
+    }
+    for (const auto& [key, value] : b.items()) {
+      if (!a.contains(key)) return (path.empty() ? key : path + "." + key) + " (missing vs " + shorten(value) + ")";
+    }
+  }
+  if (a.is_array() && b.is_array() && a.size() == b.size()) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const bool named = a[i].is_object() && a[i].contains("file") && a[i]["file"].is_string();
+      const std::string at = path + "[" + (named ? a[i]["file"].get<std::string>() : std::to_string(i)) + "]";
+      if (std::string d = first_difference(at, a[i], b[i]); !d.empty()) return d;
+    }
+  }
+  return path + " (" + shorten(a) + " vs " + shorten(b) + ")";
+}
+
+}  // namespace
+
 std::string manifest_difference(const json& expected, const json& found) {
-  auto shorten = [](const json& j) {
-    std::string s = to_text(j);
-    return s.size() > 60 ? s.substr(0, 57) + "..." : s;
-  };
   for (const auto& [key, value] : expected.items()) {
     if (!found.contains(key)) return key + " (" + shorten(value) + " vs missing)";
-    if (found[key] != value) return key + " (" + shorten(value) + " vs " + shorten(found[key]) + ")";
+    if (std::string d = first_difference(key, value, found[key]); !d.empty()) return d;
   }
   return "";
 }

@@ -94,7 +94,7 @@ Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline, c
     const auto& path = pipeline.textures[i];
     SL_TRY_STATUS(check_inside_root(*root, path, pipeline.texture_where.at(i)));
     auto t = load_texture(path);
-    if (!t) return t.error();
+    if (!t) return make_error(t.error().code, pipeline.texture_where.at(i) + ": " + t.error().message);
     out.push_back(std::move(t).value());
   }
   return out;

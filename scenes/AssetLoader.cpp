@@ -397,6 +397,13 @@ unsigned long wall_seconds_for(const std::filesystem::path& path) { return k_ass
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) _exit(4);  // the parent died before prctl
   ::alarm(static_cast<unsigned>(wall_seconds_for(path)));
+  // Whatever the importer prints (some of Assimp's readers write debug lines straight to stdout or
+  // stderr) stays out of synthlabel's one-line messages: the answer travels on the pipe only.
+  if (const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null_fd >= 0) {
+    ::dup2(null_fd, STDOUT_FILENO);
+    ::dup2(null_fd, STDERR_FILENO);
+    ::close(null_fd);
+  }
 #if !defined(__SANITIZE_ADDRESS__)
   // (AddressSanitizer reserves terabytes of address space, so no address-space limit under it.)
   const rlimit mem{k_asset_memory_limit, k_asset_memory_limit};

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <initializer_list>
 #include <limits>
@@ -297,6 +298,14 @@ class Parser : public std::enable_shared_from_this<Parser> {
   }
 
   double number(const YAML::Node& n, const std::string& path) {
+    const double v = finite_number(n, path);
+    if (std::abs(v) > k_max_config_magnitude) {
+      fail(n, path, "expected a number from " + fmt(-k_max_config_magnitude) + " to " + fmt(k_max_config_magnitude) + ", got " + fmt(v));
+    }
+    return v;
+  }
+
+  double finite_number(const YAML::Node& n, const std::string& path) {
     if (!n.IsScalar()) fail(n, path, "expected a number");
     double v = 0.0;
     try {
@@ -309,8 +318,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
   }
 
   double number(const YAML::Node& n, const std::string& path, double lo, double hi) {
-    const double v = number(n, path);
-    if (v < lo || v > hi) fail(n, path, "expected a number from " + fmt(lo) + " to " + fmt(hi) + ", got " + n.Scalar());
+    const double v = finite_number(n, path);
+    if (v < lo || v > hi) fail(n, path, "expected a number from " + fmt(lo) + " to " + fmt(hi) + ", got " + fmt(v));
     return v;
   }
 
@@ -352,6 +361,10 @@ class Parser : public std::enable_shared_from_this<Parser> {
   std::string string(const YAML::Node& n, const std::string& path) {
     if (!n.IsScalar() || n.Scalar().empty()) fail(n, path, "expected a non-empty string");
     if (!is_valid_utf8(n.Scalar())) fail(n, path, "text is not valid UTF-8");
+    // A line break or tab in a name would split the line-based formats' lines (KITTI, voc/labels.txt).
+    for (char ch : n.Scalar()) {
+      if (const auto c = static_cast<unsigned char>(ch); c < 0x20 || c == 0x7f) fail(n, path, "text holds a control character (a line break or tab, say); names are one line");
+    }
     return n.Scalar();
   }
 
@@ -408,6 +421,11 @@ class Parser : public std::enable_shared_from_this<Parser> {
       "{sequence: [a, b, ...]}";
 
   ScalarDist scalar_dist(const YAML::Node& n, const std::string& path, double lo = -k_inf, double hi = k_inf) {
+    const bool bounded = lo > -k_inf || hi < k_inf;  // by the key itself
+    // Every drawn value stays within k_max_config_magnitude: a draw of 1e308 would become inf (and
+    // null in the records) once it reaches the scene's floats.
+    lo = std::max(lo, -k_max_config_magnitude);
+    hi = std::min(hi, k_max_config_magnitude);
     auto in_range = [&](const YAML::Node& at, double v) {
       if (v < lo || v > hi) {
         fail(at, path, "value " + fmt(v) + " is outside the allowed range [" + fmt(lo) + ", " + fmt(hi) + "]");
@@ -434,7 +452,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     if (kind == "normal") {
       auto v = number_list(body, sub, 2);
       if (v[1] < 0.0) fail(body, sub, "stddev must be >= 0, got " + fmt(v[1]));
-      if (lo > -k_inf || hi < k_inf) {
+      if (bounded) {
         fail(body, sub, "a normal distribution is unbounded; use truncated_normal: [mean, stddev, " + fmt(lo) + ", " +
                             fmt(hi) + "] or uniform here");
       }
@@ -513,12 +531,13 @@ class Parser : public std::enable_shared_from_this<Parser> {
     fail(n, path, "expected [x, y, z] or {uniform: [[x0, y0, z0], [x1, y1, z1]]}");
   }
 
+  // The shortest text that reads back as `v`: plain digits from 1e-6 to 1e15 (0.000001, 1000000),
+  // scientific beyond (1e+308, not 309 digits).
   static std::string fmt(double v) {
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    std::string s = std::to_string(v);
-    while (s.size() > 1 && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s;
+    const bool plain = v == 0.0 || (std::abs(v) >= 1e-6 && std::abs(v) < 1e15);
+    char buf[64];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v, plain ? std::chars_format::fixed : std::chars_format::scientific).ptr);
   }
 
   SceneSpec parse(const YAML::Node& root) {
@@ -770,8 +789,9 @@ class Parser : public std::enable_shared_from_this<Parser> {
       in.cy = scalar_dist(k["cy"], "camera.intrinsics.cy", -1e6, 1e6);
       cam.intrinsics = in;
     }
-    if (n["near"]) cam.near_m = number(n["near"], "camera.near");
-    if (n["far"]) cam.far_m = number(n["far"], "camera.far");
+    // Beyond these the projection loses every surface in float32 (near 1e-7 or far 1e39 render nothing).
+    if (n["near"]) cam.near_m = number(n["near"], "camera.near", 1e-6, 1e6);
+    if (n["far"]) cam.far_m = number(n["far"], "camera.far", 1e-6, 1e9);
     if (!(cam.near_m > 0.0)) fail(n["near"], "camera.near", "must be > 0");
     if (!(cam.far_m > cam.near_m)) fail(n["far"] ? n["far"] : n, "camera.far", "must be greater than camera.near");
     if (n["target"]) cam.target = vec3_dist(n["target"], "camera.target");

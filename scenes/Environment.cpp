@@ -11,6 +11,7 @@
 #include <glm/trigonometric.hpp>
 
 #include "core/FileIo.h"
+#include "core/Text.h"
 
 namespace synthlabel {
 namespace {
@@ -271,7 +272,7 @@ Result<DecodedExr> decode_exr(std::span<const std::uint8_t> bytes, const std::st
     InitEXRHeader(&header);
     const char* err = nullptr;
     if (ParseEXRHeaderFromMemory(&header, &version, bytes.data(), bytes.size(), &err) != TINYEXR_SUCCESS) {
-      std::string why = err ? err : "unreadable header";
+      std::string why = err ? one_line(err) : "unreadable header";  // TinyEXR ends it with a newline
       if (err) FreeEXRErrorMessage(err);
       FreeEXRHeader(&header);
       return fail("not a readable OpenEXR image (" + why + ")");
@@ -291,7 +292,7 @@ Result<DecodedExr> decode_exr(std::span<const std::uint8_t> bytes, const std::st
   const int rc = LoadEXRFromMemory(&rgba, &w, &h, bytes.data(), bytes.size(), &err);
   std::unique_ptr<float, decltype(&std::free)> owned(rgba, &std::free);
   if (rc != TINYEXR_SUCCESS) {
-    std::string why = err ? err : "unreadable";
+    std::string why = err ? one_line(err) : "unreadable";
     if (err) FreeEXRErrorMessage(err);
     return fail("not a readable OpenEXR image (" + why + ")");
   }

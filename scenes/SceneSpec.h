@@ -192,6 +192,9 @@ inline constexpr std::uint64_t k_max_config_bytes = 4u << 20;
 // not only depth), and values once YAML aliases are expanded (an alias bomb stops here).
 inline constexpr std::size_t k_max_config_documents = 64;
 inline constexpr std::uint64_t k_max_config_values = 250'000;
+// Every number in a config (and every value drawn from it) lies within +-this, unless its key
+// allows less: metres, degrees and the rest stay finite as float32.
+inline constexpr double k_max_config_magnitude = 1e9;
 inline constexpr std::uint64_t k_max_frames = 100'000'000;
 inline constexpr std::int64_t k_max_count_per_object = 10'000;
 inline constexpr std::size_t k_max_instances_per_frame = 65'535;  // instance PNG is 16-bit

@@ -374,5 +374,133 @@ TEST(Hostile, CheckSurvivesAbsurdIdsAndRunLengths) {
   check_with(coco.dump(), "RLE covers");
 }
 
+// ---- Accepted, silently wrong ------------------------------------------------------------------
+
+// generate on `yaml` with `extra`: refused with `code`, one line holding `needle`, and no output.
+void expect_refused(const std::string& yaml, const std::string& extra, int code, const std::string& needle) {
+  SCOPED_TRACE(needle);
+  test::TempDir dir;
+  write(dir.path() / "scene.yaml", yaml);
+  write(dir.path() / "other.yaml", "seed: 7\n");
+  const auto r = test::run("cd " + q(dir.path()) + " && " + k_bin + " generate scene.yaml --out out --quiet " + extra);
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "out"));
+}
+
+const std::string k_cube = "seed: 1\nresolution: [64, 48]\ncategories: [box]\nobjects: [{primitive: cube, category: box}]\n";
+
+TEST(Hostile, CommandLineNumbersAreTakenExactlyOrRefused) {
+  expect_refused(k_cube, "--start 18446744073709551615", 2, "--start: expected a whole number from 0 to 1000000000000000");
+  for (const char* seed : {"-1", "18446744073709551616", "1e23", "0x10"}) {
+    expect_refused(k_cube, std::string("--seed ") + seed, 2, "--seed: expected a whole number from 0 to 18446744073709551615");
+  }
+  expect_refused(k_cube, "--shard 5/18446744073709551615", 2, "shards is more than the limit of 100000000");
+  expect_refused(k_cube, "--shard 18446744073709551616/3", 2, "expected K/N");
+  expect_refused(k_cube, "--threads 300", 2, "--threads: expected a whole number from 0 to 256");
+  expect_refused(k_cube, "--frames 100000001", 2, "--frames: expected a whole number from 1 to 100000000");
+}
+
+TEST(Hostile, DrawsThatWouldNotBeFiniteAreRefused) {
+  const std::string head = "seed: 1\nresolution: [64, 48]\ncategories: [box]\n";
+  expect_refused(head + "objects: [{primitive: cube, category: box, position: {uniform: [[-1e308, 0, 0], [1e308, 0, 0]]}}]\n", "",
+                 2, "objects[0].position.uniform[0][0]: expected a number from -1000000000 to 1000000000, got -1e+308");
+  expect_refused(head + "objects: [{primitive: cube, category: box, position: [1e300, 0, 0]}]\n", "", 2,
+                 "objects[0].position[0]: expected a number from -1000000000 to 1000000000, got 1e+300");
+  expect_refused(head + "camera: {near: 1e-9}\nobjects: [{primitive: cube, category: box}]\n", "", 2,
+                 "camera.near: expected a number from 0.000001 to 1000000, got 1e-09");
+  expect_refused(head + "camera: {far: 1e300}\nobjects: [{primitive: cube, category: box}]\n", "", 2, "camera.far: expected a number");
+  expect_refused(head + "camera: {far: 1e10}\nobjects: [{primitive: cube, category: box}]\n", "", 2,
+                 "camera.far: expected a number from 0.000001 to 1000000000, got 10000000000");
+}
+
+TEST(Hostile, NamesAreOneLine) {
+  expect_refused("categories: [\"box\\nCar 0 0 0\"]\nobjects: [{primitive: cube, category: \"box\\nCar 0 0 0\"}]\n", "", 2,
+                 "categories[0]: text holds a control character");
+  expect_refused("categories: [\"a\\tb\"]\nobjects: [{primitive: cube, category: \"a\\tb\"}]\n", "", 2,
+                 "categories[0]: text holds a control character");
+}
+
+TEST(Hostile, AnIncludeOverrideIsRefusedNotIgnored) {
+  expect_refused(k_cube, "include=other.yaml", 2, "override 'include=other.yaml': include cannot be set from the command line");
+  expect_refused(k_cube, "'include=[other.yaml]'", 2, "include cannot be set from the command line");
+}
+
+TEST(Hostile, TooManyThreadsForTheAddressSpaceIsAnError) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space: no ulimit -v under it";
+#endif
+  test::TempDir dir;
+  const auto r = test::run("ulimit -v 3000000 && " + generate(dir.path() / "o", "--threads 256"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--threads 256: cannot start encoder thread"), std::string::npos) << r.err;
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+}
+
+// ---- Messages: one line, with the config position, never two identical snippets --------------------
+
+TEST(Hostile, EveryErrorIsOneLine) {
+  std::string nul = "seed: 1\ncategories: [box]\n";
+  nul += '\0';
+  nul += "objects: [{primitive: cube, category: box}]\n";
+  expect_refused(nul, "", 2, "scene.yaml:");
+  test::TempDir dir;
+  // An EXR whose header breaks off (TinyEXR's message ends in a newline).
+  std::string exr("\x76\x2f\x31\x01\x02\x00\x00\x00", 8);
+  exr += std::string("channels\0chlist\0", 16) + "\xe8\x03\x00\x00" + "garbage";
+  write(dir.path() / "bad.exr", exr);
+  write(dir.path() / "scene.yaml", k_cube + "environment: {maps: [bad.exr]}\n");
+  const auto e = test::run(k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet");
+  EXPECT_EQ(e.exit_code, 3) << e.err;
+  EXPECT_EQ(lines(e.err), 1) << e.err;
+  EXPECT_NE(e.err.find("bad.exr: not a readable OpenEXR image (Failed to read attribute.)"), std::string::npos)
+      << e.err;
+}
+
+TEST(Hostile, WhatTheImporterPrintsStaysOutOfTheMessage) {
+  // Assimp's OpenGEX reader prints "nullptr returned by creating DDLNode." on this file.
+  const fs::path model = fs::path(SYNTHLABEL_ASSIMP_MODELS) / "OpenGEX/empty_camera.ogex";
+  ASSERT_TRUE(fs::exists(model)) << "install assimp-testmodels (scripts/setup.sh --tests)";
+  test::TempDir dir;
+  write(dir.path() / "scene.yaml", "categories: [t]\nobjects: [{asset: " + model.string() + ", category: t}]\n");
+  const auto r = test::run(k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.find("DDLNode"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(Hostile, TextureFolderErrorsNameTheConfigPosition) {
+  test::TempDir dir;
+  write(dir.path() / "tex/bad.png", std::string("\x89PNG\r\n\x1a\ncorrupt", 15));
+  write(dir.path() / "scene.yaml", k_cube + "randomizers: [{type: material, texture_folder: tex}]\n");
+  const auto r = test::run("cd " + q(dir.path()) + " && " + k_bin + " generate scene.yaml --out o --quiet");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.err.rfind("synthlabel: error: scene.yaml:5:48: randomizers[0].texture_folder: tex/bad.png: not a readable PNG image", 0),
+            0u)
+      << r.err;
+}
+
+TEST(Hostile, ResumeMismatchNamesTheValueThatDiffers) {
+  test::TempDir dir;
+  const fs::path out = dir.path() / "o";
+  ASSERT_EQ(test::run(generate(out)).exit_code, 0);
+  const auto r = test::run(k_bin + " generate " + k_floating + " camera.fov_deg=45 --out " + q(out) + " --quiet --frames 2 --resume");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("differ in overrides ([\"camera.fov_deg=45\"] vs missing)"), std::string::npos) << r.err;
+  // One value of the same config file changed: the leaf is named, not two equal 57-character prefixes.
+  const std::string asset = (k_src / "assets/models/bottle.glb").string();
+  std::string yaml = test::read_file(k_src / "tests/data/floating.yaml");
+  yaml.replace(yaml.find("../../assets/models/bottle.glb"), 30, asset);
+  write(dir.path() / "a.yaml", yaml);
+  ASSERT_EQ(test::run(k_bin + " generate " + q(dir.path() / "a.yaml") + " --out " + q(dir.path() / "p") + " --quiet --frames 1").exit_code, 0);
+  yaml.replace(yaml.find("fov_deg: 50"), 11, "fov_deg: 55");
+  write(dir.path() / "a.yaml", yaml);
+  const auto m = test::run(k_bin + " generate " + q(dir.path() / "a.yaml") + " --out " + q(dir.path() / "p") + " --quiet --frames 1 --resume");
+  EXPECT_EQ(m.exit_code, 2) << m.err;
+  EXPECT_NE(m.err.find("config.camera.fov_deg (55.0 vs 50.0)"), std::string::npos) << m.err;
+}
+
 }  // namespace
 }  // namespace synthlabel
