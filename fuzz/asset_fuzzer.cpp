@@ -1,25 +1,37 @@
-// libFuzzer target: any bytes as a mesh file. The first byte picks the file extension (Assimp chooses
-// its importer by extension and content), the rest is the file. Calls the in-process import so the
-// fuzzer sees coverage; synthlabel itself runs imports in a sandboxed child (scenes/AssetLoader.h).
+// libFuzzer target: any bytes as a mesh file and the files it refers to (fuzz/FuzzInput.h: sections
+// separated by "#@@" lines, named buffer.bin, model.mtl, texture.png, ...). The first byte picks the
+// model's extension (Assimp chooses its importer by extension and content). Calls the in-process
+// import so the fuzzer sees coverage, confined to the input's folder as with --asset-root, so the
+// confined file access (scenes/AssetLoader.cpp) is fuzzed too; synthlabel itself runs imports in a
+// sandboxed child with CPU, memory and wall-clock limits (scenes/AssetLoader.h).
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
+#include "fuzz/FuzzInput.h"
 #include "scenes/AssetLoader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const char* const k_ext[] = {".obj", ".ply", ".off", ".stl", ".gltf", ".glb", ".fbx", ".3ds", ".dae", ".x"};
+  static const std::filesystem::path dir = [] {
+    std::string name = "/tmp/synthlabel-asset-fuzz-XXXXXX";
+    if (::mkdtemp(name.data()) == nullptr) std::abort();
+    return std::filesystem::canonical(name);
+  }();
   if (size < 1) return 0;
-  const std::string path = "/tmp/synthlabel-asset-fuzz-" + std::to_string(::getpid()) +
-                           k_ext[data[0] % (sizeof k_ext / sizeof k_ext[0])];
-  if (FILE* f = std::fopen(path.c_str(), "wb")) {
-    std::fwrite(data + 1, 1, size - 1, f);
-    std::fclose(f);
-  }
-  (void)synthlabel::load_mesh_asset_in_process(path, {});
-  std::remove(path.c_str());
+  auto input = synthlabel::fuzz::split_fuzz_input(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1),
+                                                  synthlabel::fuzz::k_asset_names);
+  input.files.front().first += k_ext[data[0] % (sizeof k_ext / sizeof k_ext[0])];
+  const auto model = synthlabel::fuzz::write_fuzz_files(dir, input);
+  synthlabel::AssetOptions options;
+  options.root = dir;
+  auto mesh = synthlabel::load_mesh_asset_in_process(model, options);
+  if (!mesh && mesh.error().code != synthlabel::ExitCode::asset) std::abort();
+  for (const auto& [name, bytes] : input.files) std::filesystem::remove(dir / name);
   return 0;
 }

@@ -1,16 +1,38 @@
-// libFuzzer target: any bytes as a scene config. A config the loader accepts must also serialize and,
-// when it names no asset files, load its primitives and sample a frame without undefined behaviour.
+// libFuzzer target: any bytes as a scene config with the files it includes and command-line overrides
+// (fuzz/FuzzInput.h: sections separated by "#@@" lines), loaded as generate loads them, confined to
+// the input's own folder as with --asset-root. A config the loader accepts must also serialize and,
+// when it names no asset files, load its primitives and sample a frame without undefined behaviour;
+// one it refuses must give a config or asset error. Alias bombs and include fan-out must end fast
+// (scripts/fuzz.sh gives every input a wall-clock limit).
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <string_view>
 
+#include "fuzz/FuzzInput.h"
 #include "randomizers/FrameSampler.h"
 #include "scenes/ConfigLoader.h"
 #include "scenes/SpecJson.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace synthlabel;
-  auto spec = parse_config(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.yaml", "/nonexistent");
-  if (!spec) return 0;
+  static const std::filesystem::path dir = [] {
+    std::string name = "/tmp/synthlabel-config-fuzz-XXXXXX";
+    if (::mkdtemp(name.data()) == nullptr) std::abort();
+    return std::filesystem::path(name);
+  }();
+  const auto input = fuzz::split_fuzz_input(std::string_view(reinterpret_cast<const char*>(data), size), fuzz::k_config_names);
+  const auto main = fuzz::write_fuzz_files(dir, input);
+  auto spec = load_config(main, input.overrides, dir);
+  for (const auto& [name, bytes] : input.files) std::filesystem::remove(dir / name);
+  if (!spec) {
+    if (spec.error().code != ExitCode::usage && spec.error().code != ExitCode::asset) std::abort();
+    return 0;
+  }
   (void)to_json(*spec).dump();
   for (const auto& o : spec->objects) {
     if (!o.primitive) return 0;

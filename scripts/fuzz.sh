@@ -25,7 +25,10 @@ seed() {  # seed DIR FILES...: copies seed files into a corpus folder
   local dir=$1; shift; mkdir -p "$dir"
   for f in "$@"; do if [[ -f $f ]]; then cp "$f" "$dir/"; fi; done
 }
-seed build-fuzz/corpus/config configs/*.yaml tests/data/*.yaml tests/data/fuzz/config/*
+# Multi-file inputs (fuzz/FuzzInput.h): configs with the files they include and command-line overrides;
+# models with the buffers, material libraries and images they refer to.
+seed build-fuzz/corpus/config configs/*.yaml tests/data/*.yaml tests/data/fuzz/config/* fuzz/seeds/config/*
+seed build-fuzz/corpus/asset fuzz/seeds/asset/*
 mkdir -p build-fuzz/corpus/asset
 i=0
 for f in assets/models/* /usr/share/assimp/models/{OBJ/box.obj,PLY/cube.ply,OFF/Cube.off,STL/triangle.stl} \
@@ -52,11 +55,14 @@ for target in config asset image; do
   echo "== ${target}_fuzzer for ${seconds}s"
   # The asset fuzzer runs in fork mode: Assimp (not ours) has inputs it loops on forever; in production
   # the sandbox's CPU limit stops those, so here they are recorded and fuzzing goes on.
-  extra=()
-  [[ $target == asset ]] && extra=(-fork=1 -ignore_timeouts=1 -ignore_ooms=1)
+  # Every input has a wall-clock limit (-timeout: 10 s for a config, whose alias bombs and include
+  # fan-out must end fast; 30 s for a model), and the whole run one too (timeout, in case a child hangs).
+  extra=(-timeout=10)
+  [[ $target == asset ]] && extra=(-timeout=30 -fork=1 -ignore_timeouts=1 -ignore_ooms=1)
   ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
+  timeout --kill-after=30 $((seconds + 120)) \
   "build-fuzz/fuzz/${target}_fuzzer" "build-fuzz/corpus/$target" -max_total_time="$seconds" -rss_limit_mb=4096 \
-    -timeout=30 -max_len=65536 -artifact_prefix="tests/data/fuzz/$target/" -print_final_stats=1 "${extra[@]}" 2>&1 |
+    -max_len=65536 -artifact_prefix="tests/data/fuzz/$target/" -print_final_stats=1 "${extra[@]}" 2>&1 |
     grep -E "^(#[0-9]+ +(INITED|DONE)|#[0-9]+: cov|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written|INFO: fuzzed for)" | tail -8 || true
   new=$(comm -13 <(echo "$before") <(ls "tests/data/fuzz/$target" | sort))
   if [[ -n "$new" ]]; then

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fuzz/FuzzInput.h"
 #include "randomizers/FrameSampler.h"
 #include "scenes/AssetLoader.h"
 #include "scenes/ConfigLoader.h"
@@ -19,19 +20,33 @@ namespace fs = std::filesystem;
 const fs::path k_dir = fs::path(SYNTHLABEL_SOURCE_DIR) / "tests/data/fuzz";
 
 TEST(FuzzRegressions, ConfigInputs) {
-  // What config_fuzzer does with each input: parse, serialize, sample. Must not throw or crash.
+  // What config_fuzzer does with each input (findings, and the multi-file seeds with includes and
+  // overrides): split into files, load confined to their folder, serialize. Must not throw or crash.
   int n = 0;
-  for (const auto& e : fs::directory_iterator(k_dir / "config")) {
-    SCOPED_TRACE(e.path().string());
-    ++n;
-    auto spec = parse_config(test::read_file(e.path()), "fuzz.yaml", "/nonexistent");
-    if (!spec) {
-      EXPECT_EQ(spec.error().code, ExitCode::usage);
-      continue;
+  for (const fs::path& folder : {k_dir / "config", fs::path(SYNTHLABEL_SOURCE_DIR) / "fuzz/seeds/config"}) {
+    for (const auto& e : fs::directory_iterator(folder)) {
+      SCOPED_TRACE(e.path().string());
+      ++n;
+      test::TempDir dir;
+      const auto input = fuzz::split_fuzz_input(test::read_file(e.path()), fuzz::k_config_names);
+      auto spec = load_config(fuzz::write_fuzz_files(dir.path(), input), input.overrides, dir.path());
+      if (!spec) {
+        EXPECT_EQ(spec.error().code, ExitCode::usage) << spec.error().message;
+        continue;
+      }
+      EXPECT_NO_THROW((void)to_json(*spec).dump());
     }
-    EXPECT_NO_THROW((void)to_json(*spec).dump());
   }
-  EXPECT_GT(n, 0);
+  EXPECT_GT(n, 3);
+}
+
+TEST(FuzzRegressions, MultiFileInputsSplitAsDocumented) {
+  const auto input = fuzz::split_fuzz_input("a: 1\n#@@\nb: 2\n#@@\n=\nseed=3\n\ncamera.fov_deg=40\n#@@\nc: 3", fuzz::k_config_names);
+  ASSERT_EQ(input.files.size(), 3u);
+  EXPECT_EQ(input.files[0], std::make_pair(std::string("main.yaml"), std::string("a: 1")));
+  EXPECT_EQ(input.files[1], std::make_pair(std::string("f1.yaml"), std::string("b: 2")));
+  EXPECT_EQ(input.files[2], std::make_pair(std::string("f2.yaml"), std::string("c: 3")));
+  EXPECT_EQ(input.overrides, (std::vector<std::string>{"seed=3", "camera.fov_deg=40"}));
 }
 
 TEST(FuzzRegressions, InvalidUtf8IsAConfigError) {
@@ -44,23 +59,44 @@ TEST(FuzzRegressions, InvalidUtf8IsAConfigError) {
 TEST(FuzzRegressions, AssetInputsGiveAnErrorNotACrashOrHang) {
   // Replayed through the sandboxed loader synthlabel uses: the PLY input sends Assimp into an endless
   // loop, which the CPU limit (10 s for a small file) ends.
-  test::TempDir dir;
+  // Multi-file inputs (a model and what it refers to) as asset_fuzzer splits them, confined to their folder.
   static const char* const k_ext[] = {".obj", ".ply", ".off", ".stl", ".gltf", ".glb", ".fbx", ".3ds", ".dae", ".x"};
   int n = 0;
   for (const auto& e : fs::directory_iterator(k_dir / "asset")) {
     SCOPED_TRACE(e.path().string());
     ++n;
+    test::TempDir dir;
     const std::string bytes = test::read_file(e.path());
     ASSERT_FALSE(bytes.empty());
-    const fs::path file = dir.path() / ("input" + std::string(k_ext[static_cast<unsigned char>(bytes[0]) % 10]));
-    std::ofstream(file, std::ios::binary) << bytes.substr(1);
-    auto mesh = load_mesh_asset(file, {});
+    auto input = fuzz::split_fuzz_input(std::string_view(bytes).substr(1), fuzz::k_asset_names);
+    input.files.front().first = "input" + std::string(k_ext[static_cast<unsigned char>(bytes[0]) % 10]);
+    const fs::path file = fuzz::write_fuzz_files(dir.path(), input);
+    AssetOptions options;
+    options.root = fs::canonical(dir.path());
+    auto mesh = load_mesh_asset(file, options);
     if (!mesh) {
       EXPECT_EQ(mesh.error().code, ExitCode::asset);
       EXPECT_EQ(mesh.error().message.rfind(file.string() + ": ", 0), 0u) << mesh.error().message;
     }
   }
   EXPECT_GT(n, 0);
+}
+
+TEST(FuzzRegressions, AssetSeedsLoadConfined) {
+  // The multi-file seeds load, their references resolved inside their own folder.
+  static const char* const k_ext[] = {".obj", ".ply", ".off", ".stl", ".gltf", ".glb", ".fbx", ".3ds", ".dae", ".x"};
+  for (const char* seed : {"gltf-with-buffer.bin", "obj-with-mtl-and-texture.bin"}) {
+    SCOPED_TRACE(seed);
+    test::TempDir dir;
+    const std::string bytes = test::read_file(fs::path(SYNTHLABEL_SOURCE_DIR) / "fuzz/seeds/asset" / seed);
+    auto input = fuzz::split_fuzz_input(std::string_view(bytes).substr(1), fuzz::k_asset_names);
+    input.files.front().first = "model" + std::string(k_ext[static_cast<unsigned char>(bytes[0]) % 10]);
+    AssetOptions options;
+    options.root = fs::canonical(dir.path());
+    auto mesh = load_mesh_asset(fuzz::write_fuzz_files(dir.path(), input), options);
+    ASSERT_TRUE(mesh.ok()) << mesh.error().message;
+    EXPECT_EQ(mesh->indices.size(), 3u);
+  }
 }
 
 }  // namespace
