@@ -15,6 +15,7 @@
 
 #include "fuzz/FuzzInput.h"
 #include "randomizers/FrameSampler.h"
+#include "randomizers/Registry.h"
 #include "scenes/ConfigLoader.h"
 #include "scenes/SpecJson.h"
 
@@ -33,11 +34,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (spec.error().code != ExitCode::usage && spec.error().code != ExitCode::asset) std::abort();
     return 0;
   }
-  (void)to_json(*spec).dump();
+  (void)to_json(*spec).dump();  // strict: throws (and so fails) on text that is not UTF-8
   for (const auto& o : spec->objects) {
-    if (!o.primitive) return 0;
+    if (!o.shape.primitive) return 0;
+    for (const auto& e : o.pool) {
+      if (!e.shape.primitive) return 0;
+    }
   }
+  auto randomizers = build_randomizers(*spec);
+  if (!randomizers) return 0;
   auto meshes = load_meshes(*spec);
-  if (meshes) (void)sample_frame(*spec, *meshes, 0);
+  if (meshes) (void)sample_frame(*spec, *meshes, **randomizers, 0);
   return 0;
 }

@@ -47,12 +47,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
   void confine_includes(std::vector<std::filesystem::path> roots) { m_include_roots = std::move(roots); }
 
   // Counts `doc`'s values with aliases expanded against the whole config's budget; fails (naming
-  // `what`) past k_max_config_values or k_max_config_documents, or when aliases nest too deep.
+  // `what`) past k_max_config_values, or when aliases nest too deep.
   void charge(const YAML::Node& doc, const std::string& what) {
-    if (++m_documents > k_max_config_documents) {
-      throw ConfigFailure{what + ": more than " + std::to_string(k_max_config_documents) +
-                          " files and overrides read in all (each include of a file counts); a scene config needs a few"};
-    }
     if (!count_values(doc, 0)) {
       throw ConfigFailure{what + ": the config expands to more than " + std::to_string(k_max_config_values) +
                           " values (YAML aliases repeat what they name, or nest too deep); a scene config needs a few thousand"};
@@ -99,6 +95,10 @@ class Parser : public std::enable_shared_from_this<Parser> {
         if (open == file.string()) fail(name_node, "include", "include cycle: " + open + " includes itself");
       }
       if (stack.size() >= 8) fail(name_node, "include", "includes nested more than 8 deep");
+      if (++m_documents > k_max_config_documents) {
+        fail(name_node, "include", "more than " + std::to_string(k_max_config_documents) +
+                                       " files included in all (each include of a file counts); a scene config needs a few");
+      }
       std::error_code ec;
       if (!m_include_roots.empty()) {
         const auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(file, ec), ec);
@@ -191,7 +191,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   // Applies "a.b[2].c=value" to the tree (value parsed as YAML); maps along the path are created.
   void apply_override(YAML::Node& root, const std::string& text) {
-    const std::string label = "override '" + text + "'";
+    // Named in messages by its text, shortened: an override may be long (or an alias bomb).
+    const std::string label = "override '" + (text.size() > 80 ? text.substr(0, 77) + "..." : text) + "'";
     const auto eq = text.find('=');
     if (eq == std::string::npos || eq == 0) {
       throw ConfigFailure{label + ": expected KEY.PATH=VALUE, e.g. camera.distance=4 or objects[1].count=3"};
@@ -634,6 +635,16 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   // Each entry becomes a Properties bag; its parameters are checked when the randomizer is built
   // from it (build_randomizers), against that randomizer's own schema.
+  // Every scalar below `n` valid UTF-8 (a config's text goes into JSON records as given).
+  void check_text(const YAML::Node& n, const std::string& path) {
+    if (n.IsScalar() && !is_valid_utf8(n.Scalar())) fail(n, path, "text is not valid UTF-8");
+    if (n.IsSequence()) {
+      for (std::size_t i = 0; i < n.size(); ++i) check_text(n[i], path + "[" + std::to_string(i) + "]");
+    } else if (n.IsMap()) {
+      for (const auto& kv : n) check_text(kv.second, join(path, kv.first.IsScalar() ? kv.first.Scalar() : "?"));
+    }
+  }
+
   void parse_randomizers(const YAML::Node& list, SceneSpec& spec) {
     if (!list.IsSequence()) fail(list, "randomizers", "expected a list of randomizers, each {type: NAME, ...}");
     if (list.size() > k_max_randomizers) {
@@ -650,6 +661,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       impl->path = path;
       impl->type = string(entry["type"], join(path, "type"));
       check_keys(entry, path, {});  // only for duplicate keys and non-scalar keys: unknown ones are the factory's
+      check_text(entry, path);        // the entry is recorded as given (to_json), before its factory reads it
       spec.randomizers.emplace_back(std::move(impl));
     }
   }

@@ -112,6 +112,97 @@ cp tests/data/floating.yaml "$t/floating.yaml"
 sed -i 's|../../assets|'"$PWD"'/assets|' "$t/floating.yaml"
 got=$(cd "$t" && (ulimit -f 16; "$bin" generate floating.yaml --out out3 --quiet) 2>&1 >/dev/null; echo "::$?")
 show "file-size limit reached (\`ulimit -f 16\`)" "${got%::*}" "${got##*::}"
+
+cat <<'MID'
+
+## Hostile input: data never destroyed, nothing read outside the root, no hang, no crash
+
+Each row is a real run in a scratch folder (the command is in the first column). synthlabel deletes
+only what it can prove it wrote: a manifest with `"tool": "synthlabel"`, and only the files it
+accounts for (frame files in its range, its dataset-level files); it never writes over an input of
+the same command and holds a lock on the output folder while writing. With `--asset-root`, nothing a
+config, an include or a model refers to is opened outside it; FIFOs and devices are never opened.
+`check` rows show the first of its lines (one per defect), then exit 6.
+
+| hostile input | message | exit |
+|---|---|---|
+MID
+cmd() {  # cmd DESCRIPTION SHELL-COMMAND: run in $t, show the first stderr line and the exit code
+  local got; got=$(cd "$t" && bash -c "$2" 2>&1 >/dev/null; echo "::$?")
+  local msg=${got%::*}
+  show "$1" "${msg%%$'\n'*}" "${got##*::}"
+}
+printf '%s\n' "seed: 1
+resolution: [64, 48]
+$ok" > "$t/cube.yaml"
+gen="$bin generate cube.yaml --quiet --frames 2"
+mkdir -p "$t/theirs/rgb" && echo '{"tool": "blenderproc"}' > "$t/theirs/manifest.json" && echo x > "$t/theirs/rgb/000000.png"
+cmd "--overwrite on another tool's dataset (its manifest.json has no \"tool\": \"synthlabel\")" "$gen --out theirs --overwrite"
+mkdir -p "$t/d.parts" && echo mine > "$t/d.parts/results.csv"
+cmd "--devices 0,0 with a user's file in OUT.parts/" "$gen --out d --devices 0,0"
+(cd "$t" && $gen --out a --shard 0/2 >/dev/null && $gen --out b --shard 1/2 >/dev/null)
+cmd "merge A B --out A --overwrite (an input as output)" "$bin merge a b --out a --overwrite"
+cp -r "$t/b" "$t/b2" && sed -i 's/"file_name":"rgb\/000001.png"/"file_name":"rgb\/x.png"/' "$t/b2/records/000001.json"
+cmd "merge of a shard whose record was edited after it finished" "$bin merge a b2 --out m"
+cmd "a second generate into a folder another one is writing" "($bin generate cube.yaml --quiet --frames 60 --threads 1 --out busy &) ; while [ ! -f busy/manifest.json ]; do sleep 0.05; done; $gen --out busy --overwrite"
+sleep 3
+cmd "check DS --report DS/coco.json" "$bin check a --report a/coco.json"
+mkdir -p "$t/root"
+python3 - "$t" <<'PY'
+import struct, sys, os
+t = sys.argv[1]
+tri = struct.pack('<9f', 0, 0, 0, 1, 0, 0, 0, 1, 0)
+open(f'{t}/outside.bin', 'wb').write(tri)
+def gltf(uri):
+    return ('{"asset": {"version": "2.0"}, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}], "meshes": [{"primitives": '
+            '[{"attributes": {"POSITION": 0}}]}], "buffers": [{"uri": "%s", "byteLength": 36}], "bufferViews": [{"buffer": 0, '
+            '"byteLength": 36}], "accessors": [{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3", '
+            '"max": [1, 1, 0], "min": [0, 0, 0]}]}' % uri)
+open(f'{t}/root/rel.gltf', 'w').write(gltf('../outside.bin'))
+open(f'{t}/root/fifo.gltf', 'w').write(gltf('fifo.bin'))
+os.mkfifo(f'{t}/root/fifo.bin')
+open(f'{t}/root/tex.obj', 'w').write('mtllib tex.mtl\nv 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 0 1\nusemtl red\nf 1/1 2/2 3/3\n')
+open(f'{t}/root/tex.mtl', 'w').write(f'newmtl red\nKd 1 0 0\nmap_Kd {t}/outside.png\n')
+PY
+cp assets/textures/checker.png "$t/outside.png"
+asset() { printf 'categories: [t]\nobjects: [{asset: %s, category: t}]\n' "$1" > "$t/root/scene.yaml"; }
+asset rel.gltf; cmd "a glTF buffer outside --asset-root (\"uri\": \"../outside.bin\")" "$bin generate root/scene.yaml --out o --quiet --asset-root root"
+asset tex.obj; cmd "an OBJ texture at an absolute path outside --asset-root" "$bin generate root/scene.yaml --out o --quiet --asset-root root"
+asset fifo.gltf; cmd "a glTF buffer that is a FIFO (with or without --asset-root)" "$bin generate root/scene.yaml --out o --quiet"
+printf 'include: /proc/self/status\n%s\n' "$ok" > "$t/root/inc.yaml"
+cmd "include: /proc/self/status under --asset-root" "$bin generate root/inc.yaml --out o --quiet --asset-root root"
+for i in 0 1 2 3 4; do printf 'include: [f%d.yaml, f%d.yaml, f%d.yaml, f%d.yaml, f%d.yaml, f%d.yaml, f%d.yaml, f%d.yaml, f%d.yaml, f%d.yaml]\n' $((i+1)) $((i+1)) $((i+1)) $((i+1)) $((i+1)) $((i+1)) $((i+1)) $((i+1)) $((i+1)) $((i+1)) > "$t/f$i.yaml"; done
+echo 'seed: 1' > "$t/f5.yaml"
+printf 'include: f0.yaml\n%s\n' "$ok" > "$t/fan.yaml"
+cmd "include fan-out: f0 includes f1 ten times, f1 includes f2 ten times, ... (10^5 reads)" "$bin generate fan.yaml --out o --quiet"
+bomb="{a0: &a0 [1,1,1,1,1,1,1,1,1,1]"
+for i in 1 2 3 4 5 6 7 8 9; do bomb+=", a$i: &a$i [*a$((i-1)),*a$((i-1)),*a$((i-1)),*a$((i-1)),*a$((i-1)),*a$((i-1)),*a$((i-1)),*a$((i-1)),*a$((i-1)),*a$((i-1))]"; done
+bomb+="}"
+cmd "a YAML alias bomb (10^9 values) in an override" "$bin generate cube.yaml 'camera.extra=$bomb' --out o --quiet"
+cmd "check on a coco.json that is \`[]\`" "cp -r a c1 && echo '[]' > c1/coco.json && $bin check c1"
+cmd "check on a category id of 1e15" "cp -r a c2 && sed -i 's/\"categories\":\[{\"id\":1,/\"categories\":[{\"id\":1000000000000000,/' c2/coco.json && $bin check c2"
+cmd "--threads 256 under an address-space limit (\`ulimit -v 3000000\`)" "ulimit -v 3000000; $gen --out t1 --threads 256"
+cmd "--start 18446744073709551615" "$gen --out t2 --start 18446744073709551615"
+cmd "--seed -1 (also 2^64, 1e23)" "$gen --out t2 --seed -1"
+cmd "--shard 5/18446744073709551615" "$gen --out t2 --shard 5/18446744073709551615"
+row "a draw of \`uniform: [-1e308, 1e308]\`" 'categories: [box]
+objects: [{primitive: cube, category: box, position: {uniform: [[-1e308, 0, 0], [1e308, 0, 0]]}}]'
+row "\`near: 1e-9\` (every object would vanish)" "camera: {near: 1e-9}
+$ok"
+row "a category name with a newline" 'categories: ["box\nCar 0 0"]
+objects: [{primitive: cube, category: "box\nCar 0 0"}]'
+row "an \`include=FILE\` override" "$ok" include=other.yaml
+printf 'seed: 1\ncategories: [bo\000x]\nobjects: [{primitive: cube, category: box}]\n' > "$t/nul.yaml"
+cmd "a NUL byte in the YAML" "$bin generate nul.yaml --out o --quiet"
+printf '%s\n' "$ok
+environment: {maps: bad.exr}" > "$t/exr.yaml"
+printf 'v/1\001\002\000\000\000channels\000chlist\000\350\003\000\000garbage' > "$t/bad.exr"
+cmd "an EXR whose header breaks off" "$bin generate exr.yaml --out o --quiet"
+mkdir -p "$t/tex" && printf '\211PNG\r\n\032\ncorrupt' > "$t/tex/bad.png"
+row "a corrupt PNG in a texture folder" "$ok
+randomizers: [{type: material, texture_folder: tex}]"
+cmd "--resume with one config value changed" "$gen --out r >/dev/null 2>&1; sed 's/seed: 1/seed: 2/' cube.yaml > c.yaml && mv c.yaml cube.yaml && $gen --out r --resume"
+cmd "a model on which Assimp prints a line (assimp-testmodels OpenGEX/empty_camera.ogex)" "printf 'categories: [t]\nobjects: [{asset: /usr/share/assimp/models/OpenGEX/empty_camera.ogex, category: t}]\n' > g.yaml && $bin generate g.yaml --out o --quiet"
 cat <<'TAIL'
 
 A full disk reads like the file-size row with "No space left on device"; tests/e2e/CrashSafetyTest.cpp

@@ -40,6 +40,15 @@ TEST(FuzzRegressions, ConfigInputs) {
   EXPECT_GT(n, 3);
 }
 
+TEST(FuzzRegressions, RandomizerEntryThatIsNotUtf8IsAConfigError) {
+  // Found by config_fuzzer: a randomizer parameter with a byte that is not UTF-8 passed the loader
+  // (the randomizer's factory checks its parameters later) and made the recorded config unwritable.
+  auto spec = parse_config(test::read_file(k_dir / "config/randomizer-entry-not-utf8.yaml"), "fuzz.yaml", "/nonexistent");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.error().message.find("randomizers[0].x_range[0]: text is not valid UTF-8"), std::string::npos)
+      << spec.error().message;
+}
+
 TEST(FuzzRegressions, MultiFileInputsSplitAsDocumented) {
   const auto input = fuzz::split_fuzz_input("a: 1\n#@@\nb: 2\n#@@\n=\nseed=3\n\ncamera.fov_deg=40\n#@@\nc: 3", fuzz::k_config_names);
   ASSERT_EQ(input.files.size(), 3u);
