@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang 14, AddressSanitizer + UBSan) in build-fuzz/ and runs each for a
-# bounded time: scripts/fuzz.sh [SECONDS_PER_TARGET, default 60]. Seeds come from the repo's configs
+# bounded time: scripts/fuzz.sh [SECONDS_PER_TARGET, default 60] [TARGET...: config asset image]. Seeds come from the repo's configs
 # and meshes and, if installed, Debian's assimp-testmodels. A crashing input is saved under
 # tests/data/fuzz/<target>/ (replayed by the unit tests from then on) and the script exits non-zero.
 # Note: Assimp is the system library, not instrumented, so coverage guidance reaches our code only;
@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+targets=("${@:2}")
+(( ${#targets[@]} )) || targets=(config asset image)
 missing=()
 for p in clang-14 libclang-rt-14-dev; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -49,7 +51,7 @@ done
 # loader, not seeds, or the fuzzer would stop on them at once.)
 
 status=0
-for target in config asset image; do
+for target in "${targets[@]}"; do
   mkdir -p "tests/data/fuzz/$target"
   before=$(ls "tests/data/fuzz/$target" | sort)
   echo "== ${target}_fuzzer for ${seconds}s"
