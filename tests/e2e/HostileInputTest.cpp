@@ -295,6 +295,36 @@ TEST(Hostile, AFifoAModelRefersToIsRefusedNotWaitedOn) {
   }
 }
 
+// A config whose one model sends Assimp's PLY reader into an endless loop (a fuzzer finding).
+fs::path looping_model_config(const fs::path& dir) {
+  const std::string bytes = test::read_file(k_src / "tests/data/fuzz/asset/ply-importer-endless-loop.bin");
+  write(dir / "loop.ply", bytes.substr(1));
+  write(dir / "scene.yaml", "categories: [t]\nobjects: [{asset: loop.ply, category: t}]\n");
+  return dir / "scene.yaml";
+}
+
+TEST(Hostile, AnImporterThatStopsUsingCpuIsStoppedByTheWallClock) {
+  // The importer child is frozen (SIGSTOP) mid-import: it uses no CPU, so only a wall-clock limit
+  // (3 x its 10 s CPU limit, then the parent's own deadline) can end the wait.
+  test::TempDir dir;
+  const fs::path cfg = looping_model_config(dir.path());
+  const auto r = test::run("{ " + k_bin + " validate " + q(cfg) + " & pid=$!; sleep 1; pkill -STOP -P $pid; wait $pid; }");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("(wall clock) on this file and was stopped"), std::string::npos) << r.err;
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+}
+
+TEST(Hostile, TheImporterDiesWithSynthlabel) {
+  test::TempDir dir;
+  const fs::path cfg = looping_model_config(dir.path());
+  // kill -9 synthlabel while its importer loops: the importer must not live on.
+  // (Dead means gone or a zombie: in a container the reaper of orphans may be slow or absent.)
+  const auto r = test::run("{ " + k_bin + " validate " + q(cfg) + " & pid=$!; sleep 1; child=$(pgrep -P $pid); " +
+                           "[ -n \"$child\" ] || exit 10; kill -9 $pid; sleep 0.5; " +
+                           "if grep -qs '^State:.*[RSD]' /proc/$child/status; then kill -9 $child; exit 11; fi; exit 0; }");
+  EXPECT_EQ(r.exit_code, 0) << "10: no importer child seen, 11: the importer outlived synthlabel\n" << r.err;
+}
+
 TEST(Hostile, IncludeFanOutIsBoundedInDocuments) {
   test::TempDir dir;
   // f0 includes f1 ten times, f1 includes f2 ten times, ...: 10^5 reads if nothing counted them.
