@@ -239,6 +239,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   json manifest = ident;
   manifest["status"] = "incomplete";
   manifest["conventions"] = conventions();
+  std::error_code ec;
+  const bool created = !fs::exists(options.out, ec);
   if (resuming) {
     auto removed = writer.remove_temp_files();
     if (!removed) return removed.error();
@@ -269,7 +271,15 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   Progress progress(count, options.progress);
   auto stats = run_pipeline(spec, *meshes, **randomizers, **renderer, writer, popts, progress);
   progress.finish();
-  if (!stats) return stats.error();
+  if (!stats) {
+    // Refused before any frame was written (a drawn pose that is not finite, too many threads): leave
+    // nothing behind, as for any config error. Frames already written stay for --resume.
+    if (!resuming && writer.frames_written() == 0) {
+      (void)remove_dataset_files(options.out);
+      if (created) fs::remove(options.out, ec);
+    }
+    return stats.error();
+  }
 
   const auto t_finish = std::chrono::steady_clock::now();
   SL_TRY_STATUS(writer.finish(spec, first, count, std::move(manifest)));

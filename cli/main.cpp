@@ -314,7 +314,7 @@ int main(int argc, char** argv) {
       if (auto s = write_check_report(check_dir, *r, check_report); !s) return fail(s.error());
       std::printf("  report: %s\n", check_report.string().c_str());
     }
-    for (const auto& defect : r->defects) std::fprintf(stderr, "synthlabel: defect: %s\n", defect.c_str());
+    for (const auto& defect : r->defects) std::fprintf(stderr, "synthlabel: defect: %s\n", one_line(defect).c_str());
     if (!r->defects.empty()) {
       std::fprintf(stderr, "synthlabel: error: %zu defect(s) in %s\n", r->defects.size(), check_dir.string().c_str());
       return static_cast<int>(ExitCode::defects);

@@ -466,6 +466,7 @@ TEST(Hostile, TooManyThreadsForTheAddressSpaceIsAnError) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--threads 256: cannot start encoder thread"), std::string::npos) << r.err;
   EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "o")) << "refused before any frame: nothing left behind";
 }
 
 // ---- Messages: one line, with the config position, never two identical snippets --------------------
