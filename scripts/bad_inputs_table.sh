@@ -117,7 +117,7 @@ cat <<'MID'
 
 ## Hostile input: data never destroyed, nothing read outside the root, no hang, no crash
 
-Each row is a real run in a scratch folder (the command is in the first column). synthlabel deletes
+Each row is a real run in a scratch folder (scripts/bad_inputs_table.sh has the commands). synthlabel deletes
 only what it can prove it wrote: a manifest with `"tool": "synthlabel"`, and only the files it
 accounts for (frame files in its range, its dataset-level files); it never writes over an input of
 the same command and holds a lock on the output folder while writing. With `--asset-root`, nothing a
