@@ -166,6 +166,15 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   }
   auto randomizers = build_randomizers(spec);
   if (!randomizers) return randomizers.error();
+  // A sweep spans the config's own frames: a range reaching past them would repeat its end value.
+  if (const std::string sweep = spec.randomizers.empty() ? spec.sweep_at : spec.randomizers.front().first_sweep();
+      !sweep.empty() && options.start + spec.frames > spec.sweep_frames) {
+    return make_error(ExitCode::usage, "frames " + std::to_string(options.start) + ".." +
+                                           std::to_string(options.start + spec.frames - 1) + " (--start, --frames): " + sweep +
+                                           " is a sweep over the config's " + std::to_string(spec.sweep_frames) + " frames (0.." +
+                                           std::to_string(spec.sweep_frames - 1) +
+                                           "); render a range inside them, or change frames: in the config");
+  }
   auto meshes = load_meshes(spec, options.asset_root);
   if (!meshes) return meshes.error();
   auto environments = load_environments(spec, options.asset_root);

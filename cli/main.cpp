@@ -222,6 +222,7 @@ int main(int argc, char** argv) {
     gen.progress = !quiet;
     Result<GenerateSummary> r = make_error(ExitCode::internal, "not run");
     if (!devices.empty()) {
+      if (!gen.shard.empty()) return fail(make_error(ExitCode::usage, "--devices and --shard cannot be combined"));
       auto list = resolve_devices(devices);
       if (!list) return fail(list.error());
       if (list->size() == 1) {

@@ -221,9 +221,58 @@ std::string first_difference(const std::string& path, const json& a, const json&
   return path + " (" + shorten(a) + " vs " + shorten(b) + ")";
 }
 
+// A path as compared: its file name only. The folder it was reached through (relative or absolute,
+// another working directory, another cluster node) is recorded but not compared: the files' content
+// is, through "inputs".
+json file_name_of(const json& path) {
+  return path.is_string() ? json(std::filesystem::path(path.get<std::string>()).filename().string()) : path;
+}
+
+// The identity as compared: no config_file; config asset and map paths by file name; inputs keyed
+// and sorted by file name (then kind), so their order does not follow the paths either.
+json comparable(json m) {
+  m.erase("config_file");
+  if (m.contains("config") && m["config"].is_object()) {
+    json& c = m["config"];
+    auto shapes = [](json& o) {
+      if (o.is_object() && o.contains("asset")) o["asset"] = file_name_of(o["asset"]);
+    };
+    if (c.contains("objects") && c["objects"].is_array()) {
+      for (json& o : c["objects"]) {
+        shapes(o);
+        if (o.is_object() && o.contains("pool") && o["pool"].is_array()) {
+          for (json& e : o["pool"]) shapes(e);
+        }
+      }
+    }
+    if (c.contains("environment") && c["environment"].is_object() && c["environment"].contains("maps") &&
+        c["environment"]["maps"].is_array()) {
+      for (json& p : c["environment"]["maps"]) p = file_name_of(p);
+    }
+  }
+  if (m.contains("inputs") && m["inputs"].is_array()) {
+    json sorted = json::object();  // "NAME (KIND)" -> hash
+    for (const json& e : m["inputs"]) {
+      if (!e.is_object() || !e.contains("file")) continue;
+      const std::string name = file_name_of(e["file"]).get<std::string>();
+      for (const auto& [kind, hash] : e.items()) {
+        if (kind != "file") sorted[name + " (" + kind + ")"] = hash;
+      }
+    }
+    json ordered = json::object();  // (ordered_json keeps insertion order: sort the keys)
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : sorted.items()) keys.push_back(k);
+    std::sort(keys.begin(), keys.end());
+    for (const auto& k : keys) ordered[k] = sorted[k];
+    m["inputs"] = std::move(ordered);
+  }
+  return m;
+}
+
 }  // namespace
 
-std::string manifest_difference(const json& expected, const json& found) {
+std::string manifest_difference(const json& expected_in, const json& found_in) {
+  const json expected = comparable(expected_in), found = comparable(found_in);
   for (const auto& [key, value] : expected.items()) {
     if (!found.contains(key)) return key + " (" + shorten(value) + " vs missing)";
     if (std::string d = first_difference(key, value, found[key]); !d.empty()) return d;

@@ -82,7 +82,9 @@ inline constexpr const char* k_dataset_folders[] = {"rgb", "instance", "semantic
 inline constexpr const char* k_dataset_files[] = {"coco.json", "coco_keypoints.json", "manifest.json"};
 
 // "" when every key of `expected` has the same value in `found`; else the first differing key and
-// both values, shortened: "seed (5 vs 12345)". For --resume and merge, which must refuse mixed datasets.
+// both values, shortened: "seed (5 vs 12345)", "inputs.pawn.ply (xxh3) (A vs B)". For --resume and
+// merge, which must refuse mixed datasets. Paths are recorded but not compared (config_file, asset
+// and map folders): the same config and files reached from another working directory match.
 std::string manifest_difference(const nlohmann::ordered_json& expected, const nlohmann::ordered_json& found);
 
 // 16 hex digits of the xxHash3-64 of `bytes`: the content hash used in records and manifests.

@@ -103,7 +103,7 @@ glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
 
 Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const RandomizerPipeline& randomizers,
                    std::uint64_t frame) {
-  const FrameIndex at{frame, spec.frames};
+  const FrameIndex at{frame, spec.sweep_frames};
   Scene scene;
   scene.frame = frame;
   scene.camera = sample_camera(spec, Rng(spec.seed, frame, "camera"), at);

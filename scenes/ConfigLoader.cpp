@@ -43,6 +43,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
  public:
   Parser(std::string file, std::filesystem::path base_dir) : m_file(std::move(file)), m_base(std::move(base_dir)) {}
 
+  const std::string& first_sweep() const { return m_first_sweep; }
+
   // With --asset-root: includes must lie inside one of these (canonical) folders.
   void confine_includes(std::vector<std::filesystem::path> roots) { m_include_roots = std::move(roots); }
 
@@ -442,6 +444,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     const std::string sub = join(path, kind);
     if (kind == "uniform" || kind == "loguniform" || kind == "sweep") {
       auto v = number_list(body, sub, 2);
+      if (kind == "sweep" && m_first_sweep.empty()) m_first_sweep = where(n) + ": " + path;
       if (kind != "sweep" && v[0] > v[1]) fail(body, sub, "min " + fmt(v[0]) + " is greater than max " + fmt(v[1]));
       in_range(body, v[0]);
       in_range(body, v[1]);
@@ -549,6 +552,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
                           "background_category", "objects", "randomizers", "environment", "sensor", "render", "outputs"});
     if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
     if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
+    spec.sweep_frames = spec.frames;
     if (auto r = root["resolution"]) {
       if (!r.IsSequence() || r.size() != 2) fail(r, "resolution", "expected [width, height]");
       spec.width = static_cast<std::uint32_t>(unsigned_integer(r[0], "resolution[0]", 1, k_max_image_side));
@@ -630,6 +634,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
         fail(o, "outputs", "cityscapes: instanceIds (category x 1000 + k, 16-bit) hold at most 64 categories and 999 instances per frame");
       }
     }
+    spec.sweep_at = m_first_sweep;
     return spec;
   }
 
@@ -1141,6 +1146,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
   };
   std::vector<Included> m_includes;
   std::vector<std::filesystem::path> m_include_roots;
+  std::string m_first_sweep;
   std::size_t m_documents = 0;
   std::uint64_t m_values_left = k_max_config_values;
 
@@ -1439,6 +1445,7 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& n) {
 }  // namespace
 
 nlohmann::ordered_json Properties::to_json() const { return yaml_to_json(m_impl->node); }
+std::string Properties::first_sweep() const { return m_impl->parser->first_sweep(); }
 
 Result<std::vector<EnvironmentMap>> load_environments(const SceneSpec& spec, const std::filesystem::path& asset_root) {
   std::vector<EnvironmentMap> maps;

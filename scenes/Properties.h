@@ -62,6 +62,9 @@ class Properties {
   void check_unused() const;
   // The entry as given (for the resolved config in manifest.json).
   nlohmann::ordered_json to_json() const;
+  // "FILE:LINE:COL: KEY" of the first {sweep: ...} the config's loader has read so far (the config's
+  // own keys and every randomizer parameter read by then), "" when none.
+  std::string first_sweep() const;
 
  private:
   std::shared_ptr<Impl> m_impl;

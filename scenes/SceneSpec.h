@@ -165,6 +165,11 @@ struct SceneSpec {
   std::filesystem::path source;  // the config file
   std::uint64_t seed = 0;
   std::uint64_t frames = 1;
+  // The frames a {sweep: [from, to]} spans: the config's own `frames` (not --frames), so frame i
+  // depends only on (config, seed, i) whatever range a command renders. sweep_at: where the config's
+  // first sweep is (FILE:LINE:COL: KEY), "" when it has none.
+  std::uint64_t sweep_frames = 1;
+  std::string sweep_at;
   std::uint32_t width = 640;
   std::uint32_t height = 480;
   std::vector<CategorySpec> categories;

@@ -65,6 +65,7 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
   json j;
   j["seed"] = spec.seed;
   j["frames"] = spec.frames;
+  if (spec.sweep_frames != spec.frames) j["sweep_frames"] = spec.sweep_frames;  // --frames changed `frames`
   j["resolution"] = {spec.width, spec.height};
   j["categories"] = json::array();
   for (std::size_t i = 0; i < spec.categories.size(); ++i) {

@@ -116,7 +116,9 @@ TEST(Shards, SeveralDevicesInOneMachineEqualOneDevice) {
   EXPECT_FALSE(fs::exists(d / "multi.parts")) << "parts are removed after the merge";
   const auto bad = test::run(quickstart((d / "never").string(), "--devices 0,no-such-gpu"));
   EXPECT_EQ(bad.exit_code, 5) << bad.err;
-  EXPECT_NE(bad.err.find("--device 'no-such-gpu' matches no device"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("--devices: 'no-such-gpu' matches no device"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(d / "never.parts")) << "an unknown device is refused before anything starts";
+  EXPECT_FALSE(fs::exists(d / "never"));
 }
 
 TEST(Shards, BadShardSpecsAreUsageErrors) {

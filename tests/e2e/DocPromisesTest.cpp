@@ -1,0 +1,91 @@
+// Promises the README and docs/ make, run as a new user would (issue 15): any frame range reproduces
+// the same frames (also with a sweep), failures with 2, 3 or 5 leave nothing behind (also with
+// --devices), a dataset's identity is its content (not the paths it was reached through), and a
+// changed input is named with both hashes.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/TestSupport.h"
+
+namespace synthlabel {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path k_src = SYNTHLABEL_SOURCE_DIR;
+const std::string k_bin = test::shell_quote(SYNTHLABEL_BINARY);
+
+std::string q(const fs::path& p) { return test::shell_quote(p.string()); }
+int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(DocPromises, ASweepSpansTheConfigsFramesWhateverTheRange) {
+  // configs/ablation_camera_distance.yaml: distance {sweep: [3, 11]} over its 9 frames.
+  test::TempDir dir;
+  const std::string gen = k_bin + " generate " + q(k_src / "configs/ablation_camera_distance.yaml") + " --resolution 64x48 --quiet";
+  ASSERT_EQ(test::run(gen + " --out " + q(dir.path() / "all")).exit_code, 0);
+  const auto part = test::run(gen + " --out " + q(dir.path() / "part") + " --start 4 --frames 2");
+  ASSERT_EQ(part.exit_code, 0) << part.err;
+  for (const char* f : {"rgb/000004.png", "rgb/000005.png", "instance/000005.png", "depth/000004.exr"}) {
+    EXPECT_TRUE(test::read_file(dir.path() / "all" / f) == test::read_file(dir.path() / "part" / f)) << f;
+  }
+  EXPECT_NE(test::read_file(dir.path() / "part/records/000004.json").find("\"distance\":7.0"), std::string::npos);
+  EXPECT_NE(test::read_file(dir.path() / "part/records/000005.json").find("\"distance\":8.0"), std::string::npos);
+  // Past the config's frames the sweep has no value: refused, not clamped to its end.
+  const auto past = test::run(gen + " --out " + q(dir.path() / "past") + " --start 8 --frames 2");
+  EXPECT_EQ(past.exit_code, 2) << past.err;
+  EXPECT_NE(past.err.find("camera.distance is a sweep over the config's 9 frames (0..8)"), std::string::npos) << past.err;
+  EXPECT_EQ(lines(past.err), 1);
+  EXPECT_FALSE(fs::exists(dir.path() / "past"));
+}
+
+TEST(DocPromises, DevicesRefusesAnUnknownDeviceOrAShardBeforeAnythingStarts) {
+  test::TempDir dir;
+  const std::string gen = k_bin + " generate " + q(k_src / "tests/data/floating.yaml") + " --quiet --frames 2 --out " + q(dir.path() / "o");
+  const auto unknown = test::run(gen + " --devices 0,5");
+  EXPECT_EQ(unknown.exit_code, 5) << unknown.err;
+  EXPECT_NE(unknown.err.find("--devices: '5' matches no device"), std::string::npos) << unknown.err;
+  const auto shard = test::run(gen + " --devices 0 --shard 0/2");
+  EXPECT_EQ(shard.exit_code, 2) << shard.err;
+  EXPECT_NE(shard.err.find("--devices and --shard cannot be combined"), std::string::npos) << shard.err;
+  EXPECT_TRUE(fs::is_empty(dir.path())) << "nothing left behind";
+}
+
+TEST(DocPromises, ShardsReachedThroughDifferentPathsMerge) {
+  // A cluster's tasks do not share a working directory: one shard names the config by a relative
+  // path, the other by an absolute one; both are the same dataset, and the merge equals one run.
+  test::TempDir dir;
+  const std::string opts = " --frames 4 --resolution 64x48 --quiet";
+  const auto a = test::run("cd " + q(k_src) + " && " + k_bin + " generate configs/quickstart.yaml --out " + q(dir.path() / "s0") +
+                           " --shard 0/2" + opts);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto b = test::run("cd " + q(dir.path()) + " && " + k_bin + " generate " + q(k_src / "configs/quickstart.yaml") +
+                           " --out s1 --shard 1/2" + opts);
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  const auto m = test::run(k_bin + " merge " + q(dir.path() / "s0") + " " + q(dir.path() / "s1") + " --out " + q(dir.path() / "m"));
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  ASSERT_EQ(test::run("cd " + q(k_src) + " && " + k_bin + " generate configs/quickstart.yaml --out " + q(dir.path() / "one") + opts)
+                .exit_code,
+            0);
+  const auto one = test::read_tree(dir.path() / "one"), merged = test::read_tree(dir.path() / "m");
+  ASSERT_EQ(one.size(), merged.size());
+  for (const auto& [name, bytes] : one) EXPECT_TRUE(merged.at(name) == bytes) << name;  // manifest too: shard 0's paths
+}
+
+TEST(DocPromises, AChangedInputIsNamedWithBothHashes) {
+  test::TempDir dir;
+  fs::create_directories(dir.path() / "models");
+  fs::copy_file(k_src / "assets/models/pawn.ply", dir.path() / "models/pawn.ply");
+  std::ofstream(dir.path() / "scene.yaml") << "seed: 1\nresolution: [64, 48]\ncategories: [pawn]\n"
+                                              "objects: [{asset: models/pawn.ply, category: pawn, normalize: true}]\n";
+  const std::string gen = k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet --frames 2";
+  ASSERT_EQ(test::run(gen).exit_code, 0);
+  std::ofstream(dir.path() / "models/pawn.ply", std::ios::app) << "comment changed\n";
+  const auto r = test::run(gen + " --resume");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("differ in inputs.pawn.ply (xxh3) (\""), std::string::npos) << r.err;
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.find("..."), std::string::npos) << "nothing cut off: " << r.err;
+}
+
+}  // namespace
+}  // namespace synthlabel
