@@ -893,62 +893,75 @@ std::string bar_chart(const std::vector<std::pair<std::string, double>>& bars) {
 }
 
 // Frame `im` with each annotation's mask tinted and its box outlined, shrunk to at most 320 wide; PNG.
+// An instance's overlay colour: stable and well spread; its box outline is this colour halved
+// (documented for readers of the report's PNGs: tests/e2e/CheckTest.cpp checks outlines with it).
+std::uint8_t instance_colour(std::uint32_t id, std::size_t c) {
+  const std::uint32_t hsh = id * 2654435761u;
+  return static_cast<std::uint8_t>(64 + ((hsh >> (8 * c)) & 0xBF));
+}
+
+// A frame's thumbnail (at most 320 pixels wide: every `step`-th pixel of the frame): RGB with each
+// labeled pixel tinted with its instance's colour, then, at thumbnail scale (so no edge is lost to
+// the subsampling), each annotation's box outline and keypoint markers.
 std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& im, const json& anns) {
   auto rgb = read_png(dir / im["file_name"].get<std::string>());
   auto inst = read_png(dir / im.value("instance_file", std::string()));
   if (!rgb || !inst || rgb->channels < 3 || inst->width != rgb->width || inst->height != rgb->height) return {};
   const std::uint32_t w = rgb->width, h = rgb->height;
-  std::vector<std::uint8_t> px(std::size_t{w} * h * 4, 255);
-  for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
-    for (std::size_t c = 0; c < 3; ++c) px[4 * p + c] = static_cast<std::uint8_t>(rgb->values[rgb->channels * p + c] >> (rgb->bit_depth - 8));
+  const std::uint32_t step = std::max<std::uint32_t>(1, (w + 319) / 320);
+  const std::uint32_t tw = std::max<std::uint32_t>(1, w / step), th = std::max<std::uint32_t>(1, h / step);
+  std::vector<std::uint8_t> px(std::size_t{tw} * th * 4, 255);
+  for (std::uint32_t y = 0; y < th; ++y) {
+    for (std::uint32_t x = 0; x < tw; ++x) {
+      const std::size_t src = std::size_t{y * step} * w + x * step, dst = std::size_t{y} * tw + x;
+      const std::uint32_t id = inst->values[src];
+      for (std::size_t c = 0; c < 3; ++c) {
+        const auto v = static_cast<std::uint8_t>(rgb->values[rgb->channels * src + c] >> (rgb->bit_depth - 8));
+        px[4 * dst + c] = id == 0 ? v : static_cast<std::uint8_t>((v + instance_colour(id, c)) / 2);
+      }
+    }
   }
-  auto colour = [](std::uint32_t id, std::size_t c) {  // a stable, well-spread colour per instance
-    const std::uint32_t hsh = id * 2654435761u;
-    return static_cast<std::uint8_t>(64 + ((hsh >> (8 * c)) & 0xBF));
+  auto put = [&](std::int64_t x, std::int64_t y, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
+    if (x < 0 || y < 0 || x >= tw || y >= th) return;
+    const std::size_t p = 4 * (static_cast<std::size_t>(y) * tw + static_cast<std::size_t>(x));
+    px[p] = r, px[p + 1] = g, px[p + 2] = b;
   };
-  for (std::size_t p = 0; p < std::size_t{w} * h; ++p) {
-    const std::uint32_t id = inst->values[p];
-    if (id == 0) continue;
-    for (std::size_t c = 0; c < 3; ++c) px[4 * p + c] = static_cast<std::uint8_t>((px[4 * p + c] + colour(id, c)) / 2);
-  }
+  // A pixel column or row of the frame -> the thumbnail's, clamped inside it.
+  auto scaled = [&](double v, std::uint32_t size) {
+    return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(v / step)), 0, std::int64_t{size} - 1);
+  };
   for (const json& a : anns) {
-    if (!a.contains("bbox") || !a["bbox"].is_array() || a["bbox"].size() != 4) continue;
-    const auto x0 = static_cast<std::int64_t>(a["bbox"][0].get<double>()), y0 = static_cast<std::int64_t>(a["bbox"][1].get<double>());
-    const auto x1 = x0 + static_cast<std::int64_t>(a["bbox"][2].get<double>()) - 1, y1 = y0 + static_cast<std::int64_t>(a["bbox"][3].get<double>()) - 1;
+    if (!a.contains("bbox") || !a["bbox"].is_array() || a["bbox"].size() != 4 ||
+        !std::all_of(a["bbox"].begin(), a["bbox"].end(), [](const json& v) { return v.is_number(); })) {
+      continue;
+    }
+    const double bx = a["bbox"][0].get<double>(), by = a["bbox"][1].get<double>();
+    const double bw = a["bbox"][2].get<double>(), bh = a["bbox"][3].get<double>();
     const auto id = static_cast<std::uint32_t>(a.value("instance_id", 0));
-    auto put = [&](std::int64_t x, std::int64_t y) {
-      if (x < 0 || y < 0 || x >= w || y >= h) return;
-      for (std::size_t c = 0; c < 3; ++c) px[4 * (static_cast<std::size_t>(y) * w + static_cast<std::size_t>(x)) + c] = colour(id, c) / 2;
-    };
-    for (std::int64_t x = x0; x <= x1; ++x) put(x, y0), put(x, y1);
-    for (std::int64_t y = y0; y <= y1; ++y) put(x0, y), put(x1, y);
-    // Keypoints: a 5 x 5 marker (scaled with the thumbnail), white when visible, black when occluded.
+    const std::uint8_t r = instance_colour(id, 0) / 2, g = instance_colour(id, 1) / 2, b = instance_colour(id, 2) / 2;
+    // The box covers pixels bx .. bx + bw - 1: its outline runs through the thumbnail pixels holding them.
+    const std::int64_t x0 = scaled(bx, tw), y0 = scaled(by, th), x1 = scaled(bx + bw - 1, tw), y1 = scaled(by + bh - 1, th);
+    for (std::int64_t x = x0; x <= x1; ++x) put(x, y0, r, g, b), put(x, y1, r, g, b);
+    for (std::int64_t y = y0; y <= y1; ++y) put(x0, y, r, g, b), put(x1, y, r, g, b);
+  }
+  // Keypoints last, over every outline: a 5 x 5 marker, white when visible, black when occluded.
+  for (const json& a : anns) {
     if (!a.contains("keypoints") || !a["keypoints"].is_array()) continue;
     const json& kp = a["keypoints"];
-    const std::int64_t r = 2 * std::max<std::int64_t>(1, (w + 319) / 320);
     for (std::size_t k = 0; k + 2 < kp.size(); k += 3) {
       if (!kp[k].is_number() || !kp[k + 1].is_number() || !kp[k + 2].is_number() || kp[k + 2].get<double>() <= 0) continue;
-      const auto cx = static_cast<std::int64_t>(std::floor(kp[k].get<double>() + 0.5));
-      const auto cy = static_cast<std::int64_t>(std::floor(kp[k + 1].get<double>() + 0.5));
+      const std::int64_t cx = scaled(kp[k].get<double>() + 0.5, tw), cy = scaled(kp[k + 1].get<double>() + 0.5, th);
       const std::uint8_t shade = kp[k + 2].get<double>() >= 2 ? 255 : 0;
-      for (std::int64_t y = cy - r; y <= cy + r; ++y) {
-        for (std::int64_t x = cx - r; x <= cx + r; ++x) {
-          if (x < 0 || y < 0 || x >= w || y >= h) continue;
-          const bool rim = x == cx - r || x == cx + r || y == cy - r || y == cy + r;
-          for (std::size_t c = 0; c < 3; ++c) px[4 * (static_cast<std::size_t>(y) * w + static_cast<std::size_t>(x)) + c] = rim ? 255 - shade : shade;
+      for (std::int64_t y = cy - 2; y <= cy + 2; ++y) {
+        for (std::int64_t x = cx - 2; x <= cx + 2; ++x) {
+          const bool rim = x == cx - 2 || x == cx + 2 || y == cy - 2 || y == cy + 2;
+          const std::uint8_t v = rim ? 255 - shade : shade;
+          put(x, y, v, v, v);
         }
       }
     }
   }
-  const std::uint32_t step = std::max<std::uint32_t>(1, (w + 319) / 320);
-  const std::uint32_t tw = w / step, th = h / step;
-  std::vector<std::uint8_t> small(std::size_t{tw} * th * 4, 255);
-  for (std::uint32_t y = 0; y < th; ++y) {
-    for (std::uint32_t x = 0; x < tw; ++x) {
-      for (std::size_t c = 0; c < 3; ++c) small[4 * (std::size_t{y} * tw + x) + c] = px[4 * (std::size_t{y * step} * w + x * step) + c];
-    }
-  }
-  auto png = encode_png_rgb_from_rgba(small, tw, th, PngOptions{6, true});
+  auto png = encode_png_rgb_from_rgba(px, tw, th, PngOptions{6, true});
   return png ? std::move(png).value() : std::vector<std::uint8_t>{};
 }
 
@@ -1023,22 +1036,36 @@ Status write_check_report(const std::filesystem::path& dir, const CheckResult& r
     }
     s << "<h3>Visibility (visible / unoccluded pixels)</h3>" << bar_chart(vis);
   }
-  s << "<h2>Frames</h2><p>Each annotation's mask tinted with its instance's colour, its box outlined; keypoints as "
-       "squares, white when visible, black when occluded.</p>";
+  s << "<h2>Frames</h2>";
   auto coco_text = read_text_file(dir / "coco.json");
   if (coco_text) {
     try {
       const json coco = json::parse(*coco_text);
+      std::map<std::int64_t, std::string> category_name;
+      for (const json& c : coco.at("categories")) category_name[c.value("id", std::int64_t{0})] = c.value("name", std::string());
       std::map<std::int64_t, json> by_image;
       for (const json& a : coco.at("annotations")) by_image[a.value("image_id", std::int64_t{0})].push_back(a);
+      const std::size_t total = coco.at("images").size();
+      s << "<p>The first " << std::min(frames, total) << " of " << total
+        << " frames. Each annotation's mask tinted with its instance's colour and its box outlined in that colour, "
+           "darker; keypoints as squares, white when visible, black when occluded. Under each frame, its annotations "
+           "by colour and category.</p>";
       std::size_t shown = 0;
       for (const json& im : coco.at("images")) {
         if (shown++ >= frames) break;
-        const auto png = overlay(dir, im, by_image[im.value("id", std::int64_t{0})]);
+        const json& anns = by_image[im.value("id", std::int64_t{0})];
+        const auto png = overlay(dir, im, anns);
         if (png.empty()) continue;
         s << "<figure><img src='data:image/png;base64," << base64(png) << "'><figcaption>"
-          << html_escape(im.value("file_name", std::string())) << ", " << by_image[im.value("id", std::int64_t{0})].size()
-          << " instances</figcaption></figure>";
+          << html_escape(im.value("file_name", std::string())) << ", " << anns.size() << " instances<br>";
+        for (const json& a : anns) {  // the legend: a swatch of the instance's colour, its category
+          const auto id = static_cast<std::uint32_t>(a.value("instance_id", 0));
+          char swatch[8];
+          std::snprintf(swatch, sizeof swatch, "#%02x%02x%02x", instance_colour(id, 0), instance_colour(id, 1), instance_colour(id, 2));
+          s << "<span style='color:" << swatch << "'>&#9632;</span> "
+            << html_escape(category_name[a.value("category_id", std::int64_t{0})]) << " ";
+        }
+        s << "</figcaption></figure>";
       }
     } catch (const json::exception&) {
       s << "<p class='bad'>coco.json does not parse: no frames.</p>";

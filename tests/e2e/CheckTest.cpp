@@ -72,6 +72,94 @@ TEST_F(Check, SoundDatasetPassesWithStatisticsAndAReport) {
   EXPECT_NE(html.find("no defect found"), std::string::npos);
 }
 
+std::string base64_decode(const std::string& in) {
+  static const std::string k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char ch : in) {
+    const auto v = k_alphabet.find(ch);
+    if (v == std::string::npos) continue;  // '=' padding
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+TEST(CheckReport, EveryBoxKeepsItsOutlineInTheThumbnails) {
+  // 640x480 frames become 320x240 thumbnails (every 2nd pixel): a box edge on an odd row or column
+  // was once drawn at full size and then skipped. Now each edge of each box must show in the PNG, in
+  // its instance's colour halved (exporters/Checker.cpp instance_colour), at thumbnail scale.
+  test::TempDir dir;
+  const fs::path out = dir.path() / "qs";
+  ASSERT_EQ(test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " + test::shell_quote((k_src / "configs/quickstart.yaml").string()) +
+                      " --out " + test::shell_quote(out.string()) + " --frames 14 --resolution 640x480 --quiet")
+                .exit_code,
+            0);
+  const auto r = check(out, "--report " + test::shell_quote((dir.path() / "r.html").string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = test::read_file(dir.path() / "r.html");
+  EXPECT_NE(html.find("The first 12 of 14 frames."), std::string::npos);
+  const json coco = json::parse(test::read_file(out / "coco.json"));
+  std::size_t pos = 0, frame = 0, boxes = 0;
+  const std::string key = "data:image/png;base64,";
+  while ((pos = html.find(key, pos)) != std::string::npos && frame < 12) {
+    pos += key.size();
+    const std::string png = base64_decode(html.substr(pos, html.find('\'', pos) - pos));
+    std::ofstream(dir.path() / "t.png", std::ios::binary) << png;
+    const test::Image t = test::read_png(dir.path() / "t.png");
+    ASSERT_EQ(t.width, 320u);
+    ASSERT_EQ(t.height, 240u);
+    const std::int64_t image_id = coco["images"][frame]["id"];
+    std::vector<const json*> anns;
+    for (const json& a : coco["annotations"]) {
+      if (a["image_id"] == image_id) anns.push_back(&a);
+    }
+    struct Box {
+      std::int64_t x0, y0, x1, y1;
+    };
+    auto thumb = [](const json& a) {
+      const double bx = a["bbox"][0], by = a["bbox"][1], bw = a["bbox"][2], bh = a["bbox"][3];
+      return Box{static_cast<std::int64_t>(bx / 2), static_cast<std::int64_t>(by / 2), static_cast<std::int64_t>((bx + bw - 1) / 2),
+                 static_cast<std::int64_t>((by + bh - 1) / 2)};
+    };
+    for (std::size_t i = 0; i < anns.size(); ++i) {
+      const json& a = *anns[i];
+      const auto id = a["instance_id"].get<std::uint32_t>();
+      std::uint32_t colour[3];
+      for (std::uint32_t c = 0; c < 3; ++c) colour[c] = (64 + (((id * 2654435761u) >> (8 * c)) & 0xBF)) / 2;
+      auto is_outline = [&](std::int64_t x, std::int64_t y) {
+        const std::size_t p = (static_cast<std::size_t>(y) * t.width + static_cast<std::size_t>(x)) * t.channels;
+        return t.pixels[p] == colour[0] && t.pixels[p + 1] == colour[1] && t.pixels[p + 2] == colour[2];
+      };
+      const auto [x0, y0, x1, y1] = thumb(a);
+      int top = 0, bottom = 0, left = 0, right = 0;
+      for (std::int64_t x = x0; x <= x1; ++x) top += is_outline(x, y0), bottom += is_outline(x, y1);
+      for (std::int64_t y = y0; y <= y1; ++y) left += is_outline(x0, y), right += is_outline(x1, y);
+      // An edge may lie wholly under a later box's edge on the same line (two boxes cut by one image
+      // border, say): then that box's outline is what shows.
+      for (std::size_t j = i + 1; j < anns.size(); ++j) {
+        const Box o = thumb(*anns[j]);
+        const bool cols = o.x0 <= x0 && o.x1 >= x1, rows = o.y0 <= y0 && o.y1 >= y1;
+        if (cols && (o.y0 == y0 || o.y1 == y0)) top += 1;
+        if (cols && (o.y0 == y1 || o.y1 == y1)) bottom += 1;
+        if (rows && (o.x0 == x0 || o.x1 == x0)) left += 1;
+        if (rows && (o.x0 == x1 || o.x1 == x1)) right += 1;
+      }
+      EXPECT_TRUE(top > 0 && bottom > 0 && left > 0 && right > 0)
+          << "frame " << frame << " instance " << id << ": edges t" << top << " b" << bottom << " l" << left << " r" << right;
+      ++boxes;
+    }
+    ++frame;
+  }
+  EXPECT_EQ(frame, 12u);
+  EXPECT_GT(boxes, 50u);
+}
+
 TEST_F(Check, ZeroAreaBox) {
   expect_defect(planted("zero", [](json& c) { c["annotations"][0]["bbox"][2] = 0; }),
                 "coco.json: annotations[0] (id 1): bbox [");
