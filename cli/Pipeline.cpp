@@ -249,8 +249,8 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> 
     } catch (const std::system_error& e) {  // e.g. a thread or address-space limit
       shared.close();
       for (auto& w : workers) w.join();
-      return make_error(ExitCode::usage, "--threads " + std::to_string(stats.threads) + ": cannot start encoder thread " +
-                                             std::to_string(i + 1) + " (" + e.what() + "); give fewer --threads");
+      return make_error(ExitCode::usage, "--threads " + std::to_string(stats.threads) + ": cannot start all encoder threads (" +
+                                             e.what() + "); give fewer --threads");
     }
   }
 

@@ -96,7 +96,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       for (const auto& open : stack) {
         if (open == file.string()) fail(name_node, "include", "include cycle: " + open + " includes itself");
       }
-      if (stack.size() >= 8) fail(name_node, "include", "includes nested more than 8 deep");
+      if (stack.size() > 8) fail(name_node, "include", "includes nested more than 8 deep");  // stack[0] is the config
       if (++m_documents > k_max_config_documents) {
         fail(name_node, "include", "more than " + std::to_string(k_max_config_documents) +
                                        " files included in all (each include of a file counts); a scene config needs a few");

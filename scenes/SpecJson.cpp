@@ -169,7 +169,8 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     jo["scale"] = o.uniform_scale ? to_json(o.scale[0]) : to_json(o.scale);
     jo["position"] = to_json(o.position);
     jo["rotation"] = o.rotation.uniform_so3 ? json("uniform") : to_json(o.rotation.euler_deg);
-    jo["color"] = o.color ? to_json(*o.color) : json("asset");
+    // Without a color: the mesh's own colour (an asset's materials; a primitive's default base colour).
+    if (o.color) jo["color"] = to_json(*o.color);
     j["objects"].push_back(jo);
   }
   j["randomizers"] = json::array();

@@ -4,7 +4,7 @@
 #   scripts/bad_inputs_table.sh > docs/bad-inputs.md
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bin=$PWD/build/synthlabel
+bin=${SYNTHLABEL_BIN:-$PWD/build/synthlabel}  # (the test suite passes its build's)
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 ok='categories: [box]
@@ -144,8 +144,7 @@ cmd "--devices 0,0 with a user's file in OUT.parts/" "$gen --out d --devices 0,0
 cmd "merge A B --out A --overwrite (an input as output)" "$bin merge a b --out a --overwrite"
 cp -r "$t/b" "$t/b2" && sed -i 's/"file_name":"rgb\/000001.png"/"file_name":"rgb\/x.png"/' "$t/b2/records/000001.json"
 cmd "merge of a shard whose record was edited after it finished" "$bin merge a b2 --out m"
-cmd "a second generate into a folder another one is writing" "($bin generate cube.yaml --quiet --frames 60 --threads 1 --out busy &) ; while [ ! -f busy/manifest.json ]; do sleep 0.05; done; $gen --out busy --overwrite"
-sleep 3
+cmd "a second generate into a folder another one is writing" "$bin generate cube.yaml --quiet --frames 2000 --threads 1 --out busy & pid=\$!; while [ ! -f busy/manifest.json ]; do sleep 0.05; done; $gen --out busy --overwrite; rc=\$?; kill \$pid; wait \$pid; exit \$rc"
 cmd "check DS --report DS/coco.json" "$bin check a --report a/coco.json"
 mkdir -p "$t/root"
 python3 - "$t" <<'PY'

@@ -87,5 +87,35 @@ TEST(DocPromises, AChangedInputIsNamedWithBothHashes) {
   EXPECT_EQ(r.err.find("..."), std::string::npos) << "nothing cut off: " << r.err;
 }
 
+TEST(DocPromises, IncludesNestEightDeepAsDocumented) {
+  // docs/config.md: "Includes may nest 8 deep". scene.yaml includes i1.yaml, which includes i2.yaml, ...
+  for (const int depth : {8, 9}) {
+    SCOPED_TRACE(depth);
+    test::TempDir dir;
+    std::ofstream(dir.path() / "scene.yaml") << "include: i1.yaml\ncategories: [box]\nobjects: [{primitive: cube, category: box}]\n";
+    for (int i = 1; i <= depth; ++i) {
+      std::string name = "i";  // (appended: GCC 12 warns falsely on "i" + std::to_string(i))
+      name += std::to_string(i);
+      name += ".yaml";
+      std::ofstream f(dir.path() / name);
+      if (i < depth) f << "include: i" << i + 1 << ".yaml\n";
+      f << "seed: " << i << "\n";
+    }
+    const auto r = test::run(k_bin + " validate " + q(dir.path() / "scene.yaml"));
+    if (depth == 8) {
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+    } else {
+      EXPECT_EQ(r.exit_code, 2) << r.err;
+      EXPECT_NE(r.err.find("includes nested more than 8 deep"), std::string::npos) << r.err;
+    }
+  }
+}
+
+TEST(DocPromises, ValidateShowsNoAssetColourForAPrimitive) {
+  const auto r = test::run(k_bin + " validate " + q(k_src / "tests/data/floating.yaml"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("\"color\": \"asset\""), std::string::npos) << "a primitive has no asset colour";
+}
+
 }  // namespace
 }  // namespace synthlabel
