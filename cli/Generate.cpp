@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <system_error>
 
 #include "cli/Progress.h"
@@ -223,6 +225,15 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   ropts.validate = options.validate;
   auto renderer = create_renderer(ropts);
   if (!renderer) return renderer.error();
+  // A GPU container whose Vulkan driver was not mounted renders on lavapipe, many times slower: say so.
+  if (const char* nv = std::getenv("NVIDIA_VISIBLE_DEVICES");
+      (*renderer)->device().type == "cpu" && nv != nullptr && *nv != '\0' && std::string_view(nv) != "void" &&
+      std::string_view(nv) != "none") {
+    std::fprintf(stderr,
+                 "synthlabel: warning: rendering on the CPU (%s) although NVIDIA_VISIBLE_DEVICES=%s: no NVIDIA Vulkan "
+                 "driver is visible; in a container set NVIDIA_DRIVER_CAPABILITIES to include graphics\n",
+                 (*renderer)->device().name.c_str(), nv);
+  }
   SL_TRY_STATUS((*renderer)->upload_meshes(*meshes));
   SL_TRY_STATUS((*renderer)->upload_environments(*environments));
   SL_TRY_STATUS((*renderer)->upload_textures(*textures));

@@ -3,6 +3,8 @@
 # warnings as errors) into build/. Idempotent: a second run installs nothing and rebuilds incrementally.
 #   scripts/setup.sh          packages for building and running
 #   scripts/setup.sh --tests  also the test dependencies (GoogleTest, assimp-testmodels)
+#   scripts/setup.sh --deps-only  only the packages for building and running, no build (the container
+#                                 recipe, examples/kubernetes/Containerfile, runs this: one list)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +27,8 @@ if (( ${#missing[@]} )); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
+
+if [[ "${1:-}" == "--deps-only" ]]; then exit 0; fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSYNTHLABEL_WERROR=ON >/dev/null

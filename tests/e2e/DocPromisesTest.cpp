@@ -87,6 +87,19 @@ TEST(DocPromises, AChangedInputIsNamedWithBothHashes) {
   EXPECT_EQ(r.err.find("..."), std::string::npos) << "nothing cut off: " << r.err;
 }
 
+TEST(DocPromises, RenderingOnTheCpuInAGpuContainerIsSaidLoudly) {
+  // NVIDIA_VISIBLE_DEVICES set (a GPU pod) but only lavapipe visible: the Vulkan driver was not mounted.
+  test::TempDir dir;
+  const auto r = test::run("NVIDIA_VISIBLE_DEVICES=all " + k_bin + " generate " + q(k_src / "tests/data/floating.yaml") +
+                           " --frames 1 --quiet --out " + q(dir.path() / "o"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("synthlabel: warning: rendering on the CPU (llvmpipe"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("NVIDIA_DRIVER_CAPABILITIES to include graphics"), std::string::npos) << r.err;
+  const auto quiet = test::run(k_bin + " generate " + q(k_src / "tests/data/floating.yaml") + " --frames 1 --quiet --out " +
+                               q(dir.path() / "p"));
+  EXPECT_EQ(quiet.err, "") << "no warning outside a GPU container";
+}
+
 TEST(DocPromises, IncludesNestEightDeepAsDocumented) {
   // docs/config.md: "Includes may nest 8 deep". scene.yaml includes i1.yaml, which includes i2.yaml, ...
   for (const int depth : {8, 9}) {
