@@ -10,11 +10,13 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 
 #include "core/FileIo.h"
 #include "core/Text.h"
 #include "scenes/AssetLoader.h"
+#include "scenes/ConfigSchema.h"
 #include "scenes/Properties.h"
 
 namespace synthlabel {
@@ -273,7 +275,19 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   // Fails on keys not in `allowed` (with a suggestion) and on duplicate keys; an empty `allowed`
   // checks duplicates only.
+  // Keys of the mapping at schema path `schema` (scenes/ConfigSchema.h: the table the JSON Schema is
+  // made from, so loader and schema agree on every key).
+  void check_schema_keys(const YAML::Node& map, const std::string& path, std::string_view schema) {
+    const std::vector<std::string_view> allowed = schema_keys(schema);
+    if (allowed.empty()) throw ConfigFailure{"internal: no schema for '" + std::string(schema) + "'"};
+    check_keys(map, path, std::span<const std::string_view>(allowed));
+  }
+
   void check_keys(const YAML::Node& map, const std::string& path, std::initializer_list<std::string_view> allowed) {
+    check_keys(map, path, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+  }
+
+  void check_keys(const YAML::Node& map, const std::string& path, std::span<const std::string_view> allowed) {
     std::map<std::string, int> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
       const YAML::Node key = it->first;
@@ -286,7 +300,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       bool known = allowed.size() == 0;
       for (auto a : allowed) known = known || a == name;
       if (!known) {
-        std::vector<std::string_view> cands(allowed);
+        std::vector<std::string_view> cands(allowed.begin(), allowed.end());
         fail(key, full, "unknown key" + suggest(name, cands));
       }
     }
@@ -548,8 +562,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     SceneSpec spec;
     if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{m_file + ": the config is empty"};
     expect_map(root, "(top level)");
-    check_keys(root, "", {"include", "seed", "frames", "resolution", "categories", "camera", "lights", "ambient", "background",
-                          "background_category", "objects", "randomizers", "environment", "sensor", "render", "outputs"});
+    check_schema_keys(root, "", "");
     if (root["seed"]) spec.seed = unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
     if (root["frames"]) spec.frames = unsigned_integer(root["frames"], "frames", 1, k_max_frames);
     spec.sweep_frames = spec.frames;
@@ -673,8 +686,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   SensorSpec parse_sensor(const YAML::Node& n) {
     expect_map(n, "sensor");
-    check_keys(n, "sensor", {"white_balance", "brightness", "contrast", "saturation", "vignetting", "defocus_px",
-                             "motion_px", "motion_angle_deg", "shot_photons", "read_noise", "gamma", "jpeg_quality"});
+    check_schema_keys(n, "sensor", "sensor");
     SensorSpec s;
     if (n["white_balance"]) s.white_balance = vec3_dist(n["white_balance"], "sensor.white_balance", 0.0, 10.0);
     if (n["brightness"]) s.brightness = scalar_dist(n["brightness"], "sensor.brightness", -1.0, 1.0);
@@ -693,7 +705,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   RenderSpec parse_render(const YAML::Node& n) {
     expect_map(n, "render");
-    check_keys(n, "render", {"supersampling", "shadow_map_size"});
+    check_schema_keys(n, "render", "render");
     RenderSpec r;
     if (auto s = n["supersampling"]) {
       r.supersampling = static_cast<std::uint32_t>(unsigned_integer(s, "render.supersampling", 1, 5));
@@ -710,7 +722,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   EnvironmentSpec parse_environment(const YAML::Node& n) {
     expect_map(n, "environment");
-    check_keys(n, "environment", {"maps", "sky", "weights", "rotation_deg", "intensity", "background", "lighting"});
+    check_schema_keys(n, "environment", "environment");
     EnvironmentSpec env;
     const YAML::Node maps = n["maps"];
     if (!maps) {
@@ -718,7 +730,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       env.sky = SkyParams{};
       if (const YAML::Node s = n["sky"]) {
         expect_map(s, "environment.sky");
-        check_keys(s, "environment.sky", {"turbidity", "sun_elevation_deg", "sun_azimuth_deg", "ground_albedo"});
+        check_schema_keys(s, "environment.sky", "environment.sky");
         if (s["turbidity"]) env.sky->turbidity = number(s["turbidity"], "environment.sky.turbidity", 1.7, 10.0);
         if (s["sun_elevation_deg"]) env.sky->sun_elevation_deg = number(s["sun_elevation_deg"], "environment.sky.sun_elevation_deg", 0.0, 90.0);
         if (s["sun_azimuth_deg"]) env.sky->sun_azimuth_deg = number(s["sun_azimuth_deg"], "environment.sky.sun_azimuth_deg", -360.0, 360.0);
@@ -766,7 +778,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       const std::string path = "categories[" + std::to_string(i) + "]";
       CategorySpec c;
       if (cats[i].IsMap()) {
-        check_keys(cats[i], path, {"name", "supercategory", "stuff"});
+        check_schema_keys(cats[i], path, "categories[]");
         if (!cats[i]["name"]) fail(cats[i], path + ".name", "missing");
         c.name = string(cats[i]["name"], path + ".name");
         c.supercategory = cats[i]["supercategory"] ? string(cats[i]["supercategory"], path + ".supercategory") : c.name;
@@ -788,14 +800,12 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   void parse_camera(const YAML::Node& n, CameraSpec& cam) {
     expect_map(n, "camera");
-    check_keys(n, "camera",
-               {"fov_deg", "intrinsics", "near", "far", "target", "distance", "elevation_deg", "azimuth_deg", "roll_deg",
-                "exposure_ev", "tone_map"});
+    check_schema_keys(n, "camera", "camera");
     if (n["fov_deg"]) cam.fov_y_deg = scalar_dist(n["fov_deg"], "camera.fov_deg", 1.0, 179.0);
     if (auto k = n["intrinsics"]) {
       if (n["fov_deg"]) fail(k, "camera.intrinsics", "give either fov_deg or intrinsics, not both");
       expect_map(k, "camera.intrinsics");
-      check_keys(k, "camera.intrinsics", {"fx", "fy", "cx", "cy"});
+      check_schema_keys(k, "camera.intrinsics", "camera.intrinsics");
       IntrinsicsSpec in;
       for (const char* key : {"fx", "fy", "cx", "cy"}) {
         if (!k[key]) fail(k, join("camera.intrinsics", key), "missing: intrinsics need fx, fy, cx and cy (pixels)");
@@ -827,8 +837,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   LightSpec parse_light(const YAML::Node& n, const std::string& path) {
     expect_map(n, path);
-    check_keys(n, path, {"type", "elevation_deg", "azimuth_deg", "intensity", "color", "temperature_k", "target",
-                         "distance", "cone_deg", "softness", "shadows"});
+    check_schema_keys(n, path, "lights[]");
     LightSpec l;
     if (n["type"]) {
       const std::string t = string(n["type"], join(path, "type"));
@@ -863,8 +872,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   ObjectSpec parse_object(const YAML::Node& n, const std::string& path, const SceneSpec& spec) {
     expect_map(n, path);
-    check_keys(n, path, {"name", "primitive", "asset", "normalize", "units", "up", "category", "labeled", "count", "scale",
-                         "position", "rotation", "color", "pool", "category_weights", "keypoints"});
+    check_schema_keys(n, path, "objects[]");
     ObjectSpec o;
     if (n["labeled"]) o.labeled = boolean(n["labeled"], join(path, "labeled"));
     if (auto pool = n["pool"]) {
@@ -941,7 +949,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
   // Positions are in the model file's own coordinates (before units, up and normalize).
   KeypointsSpec parse_keypoints(const YAML::Node& n, const std::string& path) {
     expect_map(n, path);
-    check_keys(n, path, {"points", "skeleton", "tolerance_m"});
+    check_schema_keys(n, path, "objects[].keypoints");
     KeypointsSpec k;
     const YAML::Node points = n["points"];
     if (!points) fail(n, join(path, "points"), "missing: list the points, e.g. points: [{name: tip, position: [0, 1, 0]}]");
@@ -950,7 +958,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
     for (std::size_t i = 0; i < points.size(); ++i) {
       const std::string pp = join(path, "points") + "[" + std::to_string(i) + "]";
       expect_map(points[i], pp);
-      check_keys(points[i], pp, {"name", "position"});
+      check_schema_keys(points[i], pp, "objects[].keypoints.points[]");
       if (!points[i]["name"]) fail(points[i], join(pp, "name"), "missing");
       if (!points[i]["position"]) fail(points[i], join(pp, "position"), "missing: [x, y, z] in the model's coordinates");
       const std::string name = string(points[i]["name"], join(pp, "name"));
@@ -1059,7 +1067,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       const std::string ep = path + "[" + std::to_string(j) + "]";
       const YAML::Node e = pool[j];
       expect_map(e, ep);
-      check_keys(e, ep, {"primitive", "asset", "normalize", "units", "up", "category", "weight", "keypoints"});
+      check_schema_keys(e, ep, "objects[].pool[]");
       PoolEntry entry;
       entry.shape = parse_shape(e, ep);
       if (auto c = e["category"]) {

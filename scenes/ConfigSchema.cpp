@@ -1,0 +1,275 @@
+#include "scenes/ConfigSchema.h"
+
+#include <string>
+
+#include "scenes/Primitives.h"
+#include "scenes/SceneSpec.h"
+
+namespace synthlabel {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+const char* const k_dist_forms[] = {"uniform", "loguniform", "normal", "truncated_normal", "choice", "sweep", "sequence"};
+
+// "camera" -> "camera", "objects[].keypoints" -> "objects_keypoints": a $defs name.
+std::string def_name(std::string_view path) {
+  std::string s;
+  for (char c : path) {
+    if (c == '.') s += '_';
+    else if (c != '[' && c != ']') s += c;
+  }
+  return s.empty() ? "config" : s;
+}
+
+json ref(std::string_view path) { return {{"$ref", "#/$defs/" + def_name(path)}}; }
+
+json kind_schema(std::string_view kind) {
+  const std::string_view map = "map:", list = "list:", en = "enum:";
+  if (kind.substr(0, map.size()) == map) return ref(kind.substr(map.size()));
+  if (kind.substr(0, list.size()) == list) return {{"type", "array"}, {"items", ref(kind.substr(list.size()))}};
+  if (kind.substr(0, en.size()) == en) {
+    json values = json::array();
+    std::string_view rest = kind.substr(en.size());
+    for (std::size_t bar; (bar = rest.find('|')) != std::string_view::npos; rest.remove_prefix(bar + 1)) values.push_back(rest.substr(0, bar));
+    values.push_back(rest);
+    return {{"enum", values}};
+  }
+  if (kind == "uint") return {{"type", "integer"}, {"minimum", 0}};
+  if (kind == "number") return {{"type", "number"}};
+  if (kind == "bool") return {{"type", "boolean"}};
+  if (kind == "string") return {{"type", "string"}, {"minLength", 1}};
+  if (kind == "strings") {
+    json one_of = json::array();
+    one_of.push_back({{"type", "string"}});
+    one_of.push_back({{"type", "array"}, {"items", {{"type", "string"}}}, {"minItems", 1}});
+    return {{"oneOf", one_of}};
+  }
+  if (kind == "dist") return {{"$ref", "#/$defs/dist"}};
+  if (kind == "vec3") return {{"$ref", "#/$defs/vec3"}};
+  if (kind == "count") return {{"$ref", "#/$defs/count"}};
+  if (kind == "weights") return {{"type", "array"}, {"items", {{"type", "number"}, {"minimum", 0}}}};
+  if (kind == "resolution") {
+    return {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 1}, {"maximum", k_max_image_side}}}, {"minItems", 2}, {"maxItems", 2}};
+  }
+  if (kind == "categories") {
+    json one_of = json::array();
+    one_of.push_back({{"type", "string"}, {"minLength", 1}});
+    one_of.push_back(ref("categories[]"));
+    json out = {{"type", "array"}, {"minItems", 1}, {"maxItems", k_max_categories}};
+    out["items"] = {{"oneOf", one_of}};
+    return out;
+  }
+  if (kind == "outputs") {
+    json names = {"coco"};
+    for (const auto& [name, flag] : k_output_flags) names.push_back(name);
+    return {{"type", "array"}, {"items", {{"enum", names}}}};
+  }
+  if (kind == "scale" || kind == "rotation") {
+    json any_of = json::array();
+    any_of.push_back(kind == "scale" ? json{{"$ref", "#/$defs/dist"}} : json{{"const", "uniform"}});
+    any_of.push_back({{"$ref", "#/$defs/vec3"}});
+    return {{"anyOf", any_of}};
+  }
+  if (kind == "skeleton") {
+    json pair = {{"type", "array"}, {"minItems", 2}, {"maxItems", 2}};
+    pair["items"] = {{"type", "string"}};
+    json out = {{"type", "array"}};
+    out["items"] = std::move(pair);
+    return out;
+  }
+  if (kind == "randomizers") {
+    // Each randomizer's own parameters are its factory's (synthlabel randomizers NAME lists them).
+    json item = {{"type", "object"}};
+    item["required"] = json::array({"type"});
+    item["properties"]["type"] = {{"type", "string"}};
+    json out = {{"type", "array"}, {"maxItems", k_max_randomizers}};
+    out["items"] = std::move(item);
+    return out;
+  }
+  return json::object();
+}
+
+}  // namespace
+
+const std::vector<SchemaMap>& config_schema() {
+  static const std::string primitives = [] {
+    std::string s = "enum:";
+    for (std::size_t i = 0; i < k_primitive_names.size(); ++i) {
+      if (i) s += '|';
+      s += k_primitive_names[i];
+    }
+    return s;
+  }();
+  static const std::vector<SchemaMap> maps = {
+      {"",
+       {{"include", "strings", "other configs read first, this file on top (docs/config.md, include)"},
+        {"seed", "uint", "random seed; default 0; --seed overrides"},
+        {"frames", "uint", "frames to render, 1..100000000; default 1; --frames overrides"},
+        {"resolution", "resolution", "[width, height], each 1..16384; default [640, 480]"},
+        {"categories", "categories", "category names (ids 1.. in order) or {name, supercategory, stuff}"},
+        {"camera", "map:camera", "the camera and its orbit"},
+        {"lights", "list:lights[]", "at most 4 lights; default one directional light"},
+        {"ambient", "dist", "ambient light, 0..10"},
+        {"background", "vec3", "background colour, linear RGB in [0, 1]"},
+        {"background_category", "string", "a stuff category for the pixels no surface covers"},
+        {"objects", "list:objects[]", "the objects of the scene; at least one"},
+        {"randomizers", "randomizers", "randomizers applied in order (docs/randomizers.md)"},
+        {"environment", "map:environment", "HDR environment maps or the analytic sky"},
+        {"sensor", "map:sensor", "camera effects on the RGB only"},
+        {"render", "map:render", "anti-aliasing and shadows"},
+        {"outputs", "outputs", "label formats and extras besides COCO instances"}}},
+      {"categories[]",
+       {{"name", "string", "the category's name"},
+        {"supercategory", "string", "COCO supercategory; default the name"},
+        {"stuff", "bool", "a stuff category (after every thing category)"}}},
+      {"camera",
+       {{"fov_deg", "dist", "vertical field of view, 1..179 degrees"},
+        {"intrinsics", "map:camera.intrinsics", "pinhole intrinsics in pixels instead of fov_deg"},
+        {"near", "number", "near clip plane, 1e-6..1e6 metres"},
+        {"far", "number", "far clip plane, up to 1e9 metres"},
+        {"target", "vec3", "the point the camera looks at"},
+        {"distance", "dist", "distance to the target, metres"},
+        {"elevation_deg", "dist", "elevation above the target, -90..90"},
+        {"azimuth_deg", "dist", "azimuth around the target"},
+        {"roll_deg", "dist", "roll about the viewing axis"},
+        {"exposure_ev", "dist", "exposure in stops, -20..20"},
+        {"tone_map", "enum:none|filmic", "none (clip at 1) or filmic (ACES)"}}},
+      {"camera.intrinsics",
+       {{"fx", "dist", "focal length x, pixels"},
+        {"fy", "dist", "focal length y, pixels"},
+        {"cx", "dist", "principal point x, pixels"},
+        {"cy", "dist", "principal point y, pixels"}}},
+      {"lights[]",
+       {{"type", "enum:directional|point|spot", "default directional"},
+        {"elevation_deg", "dist", "direction or position: elevation"},
+        {"azimuth_deg", "dist", "direction or position: azimuth"},
+        {"intensity", "dist", "0..1000"},
+        {"color", "vec3", "linear RGB in [0, 1]"},
+        {"temperature_k", "dist", "colour temperature, 1000..40000 K"},
+        {"target", "vec3", "point and spot lights: the point they face"},
+        {"distance", "dist", "point and spot lights: distance from the target"},
+        {"cone_deg", "dist", "spot lights: half-angle of the cone"},
+        {"softness", "dist", "spot lights: fraction of the cone that fades"},
+        {"shadows", "bool", "cast shadows (directional and spot)"}}},
+      {"objects[]",
+       {{"name", "string", "a name randomizers refer to"},
+        {"primitive", primitives, "a built-in shape"},
+        {"asset", "string", "a mesh file (glTF, OBJ, PLY, ...), relative to this file"},
+        {"normalize", "bool", "centre the asset and scale its largest side to 1"},
+        {"units", "number", "metres per file unit"},
+        {"up", "enum:y|z", "the asset's up axis"},
+        {"category", "string", "its category's name"},
+        {"labeled", "bool", "false: rendered but not labeled"},
+        {"count", "count", "instances per frame, 0..10000"},
+        {"scale", "scale", "uniform or per-axis scale"},
+        {"position", "vec3", "world position, metres"},
+        {"rotation", "rotation", "'uniform' or Euler angles in degrees [x, y, z]"},
+        {"color", "vec3", "base colour, linear RGB; default the mesh's own"},
+        {"pool", "list:objects[].pool[]", "shapes drawn per instance instead of one"},
+        {"category_weights", "weights", "with pool: weights of the pool's categories"},
+        {"keypoints", "map:objects[].keypoints", "named points on the shape, for COCO keypoints"}}},
+      {"objects[].pool[]",
+       {{"primitive", primitives, "a built-in shape"},
+        {"asset", "string", "a mesh file"},
+        {"normalize", "bool", "centre and scale to 1"},
+        {"units", "number", "metres per file unit"},
+        {"up", "enum:y|z", "the asset's up axis"},
+        {"category", "string", "its category's name"},
+        {"weight", "number", "its weight in the pool"},
+        {"keypoints", "map:objects[].keypoints", "named points on the shape"}}},
+      {"objects[].keypoints",
+       {{"points", "list:objects[].keypoints.points[]", "the points, in the model's coordinates"},
+        {"skeleton", "skeleton", "pairs of point names"},
+        {"tolerance_m", "number", "depth tolerance for visibility, metres"}}},
+      {"objects[].keypoints.points[]", {{"name", "string", "the point's name"}, {"position", "vec3", "[x, y, z] in the model's coordinates"}}},
+      {"environment",
+       {{"maps", "strings", "equirectangular EXR files"},
+        {"sky", "map:environment.sky", "the analytic sky (without maps)"},
+        {"weights", "weights", "weights of the maps"},
+        {"rotation_deg", "dist", "rotation about +Y"},
+        {"intensity", "dist", "0..1000"},
+        {"background", "bool", "show it behind the scene"},
+        {"lighting", "bool", "light the scene with it"}}},
+      {"environment.sky",
+       {{"turbidity", "number", "1.7..10"},
+        {"sun_elevation_deg", "number", "0..90"},
+        {"sun_azimuth_deg", "number", "-360..360"},
+        {"ground_albedo", "number", "0..1"}}},
+      {"sensor",
+       {{"white_balance", "vec3", "per-channel gains, 0..10"},
+        {"brightness", "dist", "-1..1"},
+        {"contrast", "dist", "0..10"},
+        {"saturation", "dist", "0..10"},
+        {"vignetting", "dist", "0..1"},
+        {"defocus_px", "dist", "0..8"},
+        {"motion_px", "dist", "0..32"},
+        {"motion_angle_deg", "dist", "direction of the motion blur"},
+        {"shot_photons", "dist", "0..1e7"},
+        {"read_noise", "dist", "0..1"},
+        {"gamma", "dist", "0.2..5"},
+        {"jpeg_quality", "dist", "JPEG round trip of the RGB, 0..100"}}},
+      {"render",
+       {{"supersampling", "uint", "odd, 1..5: samples per pixel side for the RGB"},
+        {"shadow_map_size", "uint", "0 (no shadows) or 64..8192"}}},
+  };
+  return maps;
+}
+
+std::vector<std::string_view> schema_keys(std::string_view path) {
+  for (const SchemaMap& m : config_schema()) {
+    if (m.path == path) {
+      std::vector<std::string_view> keys;
+      for (const SchemaKey& k : m.keys) keys.push_back(k.name);
+      return keys;
+    }
+  }
+  return {};
+}
+
+json config_json_schema() {
+  json defs = json::object();
+  for (const SchemaMap& m : config_schema()) {
+    json props = json::object();
+    for (const SchemaKey& k : m.keys) {
+      json p = kind_schema(k.kind);
+      p["description"] = std::string(k.help);
+      props[std::string(k.name)] = std::move(p);
+    }
+    defs[def_name(m.path)] = {{"type", "object"}, {"additionalProperties", false}, {"properties", std::move(props)}};
+  }
+  // A number or one distribution: {uniform: [lo, hi]}, ..., {choice: [...], weights: [...]}.
+  json forms = json::array({{{"type", "number"}}});
+  for (const char* f : k_dist_forms) {
+    json body = {{"type", "array"}};
+    json form = {{"type", "object"}, {"required", {f}}, {"properties", {{f, body}}}, {"additionalProperties", false}};
+    if (std::string_view(f) == "choice") form["properties"]["weights"] = {{"type", "array"}, {"items", {{"type", "number"}}}};
+    forms.push_back(std::move(form));
+  }
+  defs["dist"] = {{"oneOf", forms}};
+  defs["vec3"] = {{"oneOf",
+                   {{{"type", "array"}, {"items", {{"$ref", "#/$defs/dist"}}}, {"minItems", 3}, {"maxItems", 3}},
+                    {{"type", "object"},
+                     {"required", {"uniform"}},
+                     {"additionalProperties", false},
+                     {"properties", {{"uniform", {{"type", "array"}, {"minItems", 2}, {"maxItems", 2}}}}}}}}};
+  defs["count"] = {{"oneOf",
+                    {{{"type", "integer"}, {"minimum", 0}},
+                     {{"type", "object"}, {"required", {"range"}}, {"additionalProperties", false}, {"properties", {{"range", {{"type", "array"}}}}}},
+                     {{"type", "object"},
+                      {"required", {"choice"}},
+                      {"additionalProperties", false},
+                      {"properties", {{"choice", {{"type", "array"}}}, {"weights", {{"type", "array"}}}}}}}}};
+  json schema = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+                 {"$id", "https://synthlabel.dev/config.schema.json"},
+                 {"title", "synthlabel scene config"},
+                 {"description", "Generated by `synthlabel schema` from the table the loader checks keys against "
+                                 "(scenes/ConfigSchema.cpp). Ranges and cross-key rules are the loader's: run "
+                                 "`synthlabel validate CONFIG`."}};
+  json top = defs["config"];
+  for (auto& [k, v] : top.items()) schema[k] = v;
+  schema["$defs"] = std::move(defs);
+  return schema;
+}
+
+}  // namespace synthlabel
