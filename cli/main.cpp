@@ -25,6 +25,7 @@
 #include "renderer/Renderer.h"
 #include "randomizers/Registry.h"
 #include "scenes/ConfigLoader.h"
+#include "scenes/ConfigSchema.h"
 #include "scenes/SpecJson.h"
 
 namespace {
@@ -203,6 +204,15 @@ int main(int argc, char** argv) {
       "    - {type: place_on_surface, on: table, min_distance: 0.1}\n"
       "    - {type: material, hue_deg: {uniform: [0, 360]}, roughness: {uniform: [0.2, 0.9]}}");
 
+  auto* sc = app.add_subcommand("schema", "Print the JSON Schema of a config (docs/config.schema.json)");
+  sc->description(
+      "Prints the JSON Schema (draft 2020-12) of a scene config, made from the table the loader checks\n"
+      "keys against, so the two agree on every key. Editors with a YAML language server complete keys\n"
+      "and flag unknown ones with it: add  # yaml-language-server: $schema=PATH/config.schema.json  at\n"
+      "the top of a config. Ranges and cross-key rules stay the loader's: synthlabel validate CONFIG.\n\n"
+      "Example:\n"
+      "  synthlabel schema > config.schema.json");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -321,6 +331,10 @@ int main(int argc, char** argv) {
       return static_cast<int>(ExitCode::defects);
     }
     std::printf("  sound: no defect found\n");
+    return 0;
+  }
+  if (sc->parsed()) {
+    std::printf("%s\n", config_json_schema().dump(2).c_str());
     return 0;
   }
   if (rz->parsed()) {

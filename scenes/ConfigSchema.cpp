@@ -49,6 +49,7 @@ json kind_schema(std::string_view kind) {
   if (kind == "vec3") return {{"$ref", "#/$defs/vec3"}};
   if (kind == "count") return {{"$ref", "#/$defs/count"}};
   if (kind == "weights") return {{"type", "array"}, {"items", {{"type", "number"}, {"minimum", 0}}}};
+  if (kind == "name_weights") return {{"type", "object"}, {"additionalProperties", {{"type", "number"}, {"minimum", 0}}}};
   if (kind == "resolution") {
     return {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 1}, {"maximum", k_max_image_side}}}, {"minItems", 2}, {"maxItems", 2}};
   }
@@ -167,7 +168,7 @@ const std::vector<SchemaMap>& config_schema() {
         {"rotation", "rotation", "'uniform' or Euler angles in degrees [x, y, z]"},
         {"color", "vec3", "base colour, linear RGB; default the mesh's own"},
         {"pool", "list:objects[].pool[]", "shapes drawn per instance instead of one"},
-        {"category_weights", "weights", "with pool: weights of the pool's categories"},
+        {"category_weights", "name_weights", "with pool: {category: weight}, the chance of each category"},
         {"keypoints", "map:objects[].keypoints", "named points on the shape, for COCO keypoints"}}},
       {"objects[].pool[]",
        {{"primitive", primitives, "a built-in shape"},
@@ -254,7 +255,7 @@ json config_json_schema() {
                      {"additionalProperties", false},
                      {"properties", {{"uniform", {{"type", "array"}, {"minItems", 2}, {"maxItems", 2}}}}}}}}};
   defs["count"] = {{"oneOf",
-                    {{{"type", "integer"}, {"minimum", 0}},
+                    {{{"type", "integer"}, {"minimum", 0}, {"maximum", k_max_count_per_object}},
                      {{"type", "object"}, {"required", {"range"}}, {"additionalProperties", false}, {"properties", {{"range", {{"type", "array"}}}}}},
                      {{"type", "object"},
                       {"required", {"choice"}},

@@ -17,8 +17,8 @@ struct SchemaKey {
   // What the key takes: uint, number, bool, string, strings (one or a list), dist (a number or a
   // distribution), vec3 ([x, y, z] of dists or {uniform: [[...], [...]]}), count (an integer, range or
   // choice), weights (numbers), enum:a|b|c, map:PATH (a mapping of PATH's keys), list:PATH (a list
-  // of them), or a shape named after the key (resolution, categories, outputs, scale, rotation,
-  // skeleton, randomizers).
+  // of them), name_weights ({name: weight}), or a shape named after the key (resolution, categories,
+  // outputs, scale, rotation, skeleton, randomizers).
   std::string_view kind;
   std::string_view help;
 };

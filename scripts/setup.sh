@@ -13,7 +13,7 @@ packages=(cmake make g++ pkg-config git
           libassimp-dev libglm-dev libyaml-cpp-dev libtinyexr-dev libpng-dev libjpeg-dev zlib1g-dev
           nlohmann-json3-dev libcli11-dev libxxhash-dev)
 if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(libgtest-dev assimp-testmodels python3-opencv python3-numpy python3-pytest python3-pil)
+  packages+=(libgtest-dev assimp-testmodels python3-opencv python3-numpy python3-pytest python3-pil python3-jsonschema python3-yaml)
 fi
 
 missing=()

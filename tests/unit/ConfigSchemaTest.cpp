@@ -1,0 +1,87 @@
+// The JSON Schema's table (scenes/ConfigSchema.h) and the loader agree on every key: each key the
+// table lists is accepted by the loader where the table puts it, a key it does not list is refused
+// there as unknown, and every key the loader's source reads is in the table.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+#include <set>
+
+#include "scenes/ConfigLoader.h"
+#include "scenes/ConfigSchema.h"
+#include "tests/support/TestSupport.h"
+
+namespace synthlabel {
+namespace {
+
+// A config holding `entry` ("KEY: VALUE") in the mapping at each schema path, and how the loader names
+// that mapping in messages.
+const std::map<std::string_view, std::pair<std::string, std::string>> k_probes = {
+    {"", {"{E}\ncategories: [box]\nobjects: [{primitive: cube, category: box}]\n", ""}},
+    {"categories[]", {"categories: [{E}]\nobjects: [{primitive: cube, category: box}]\n", "categories[0]."}},
+    {"camera", {"categories: [box]\ncamera: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "camera."}},
+    {"camera.intrinsics", {"categories: [box]\ncamera: {intrinsics: {{E}}}\nobjects: [{primitive: cube, category: box}]\n", "camera.intrinsics."}},
+    {"lights[]", {"categories: [box]\nlights: [{{E}}]\nobjects: [{primitive: cube, category: box}]\n", "lights[0]."}},
+    {"objects[]", {"categories: [box]\nobjects: [{{E}}]\n", "objects[0]."}},
+    {"objects[].pool[]", {"categories: [box]\nobjects: [{pool: [{{E}}]}]\n", "objects[0].pool[0]."}},
+    {"objects[].keypoints", {"categories: [box]\nobjects: [{primitive: cube, category: box, keypoints: {{E}}}]\n", "objects[0].keypoints."}},
+    {"objects[].keypoints.points[]",
+     {"categories: [box]\nobjects: [{primitive: cube, category: box, keypoints: {points: [{{E}}]}}]\n", "objects[0].keypoints.points[0]."}},
+    {"environment", {"categories: [box]\nenvironment: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "environment."}},
+    {"environment.sky", {"categories: [box]\nenvironment: {sky: {{E}}}\nobjects: [{primitive: cube, category: box}]\n", "environment.sky."}},
+    {"sensor", {"categories: [box]\nsensor: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "sensor."}},
+    {"render", {"categories: [box]\nrender: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "render."}},
+};
+
+std::string error_of(const std::string& text) {
+  auto r = parse_config(text, "t.yaml", "/nonexistent");
+  return r ? "" : r.error().message;
+}
+
+std::string with(std::string tmpl, const std::string& entry) {
+  tmpl.replace(tmpl.find("{E}"), 3, entry);
+  return tmpl;
+}
+
+TEST(ConfigSchema, TheLoaderAcceptsEveryKeyTheSchemaListsAndNoOther) {
+  std::size_t keys = 0;
+  for (const SchemaMap& m : config_schema()) {
+    SCOPED_TRACE(std::string(m.path));
+    const auto probe = k_probes.find(m.path);
+    ASSERT_NE(probe, k_probes.end()) << "no probe for schema path '" << m.path << "': add one";
+    const auto& [tmpl, named] = probe->second;
+    for (const SchemaKey& k : m.keys) {
+      // A value of the wrong shape, maybe: any error but "unknown key" means the loader knows the key.
+      const std::string err = error_of(with(tmpl, std::string(k.name) + ": 1"));
+      EXPECT_EQ(err.find(named + std::string(k.name) + ": unknown key"), std::string::npos) << err;
+      ++keys;
+    }
+    const std::string err = error_of(with(tmpl, "zz_not_a_key: 1"));
+    EXPECT_NE(err.find(named + "zz_not_a_key: unknown key"), std::string::npos) << err;
+  }
+  EXPECT_GT(keys, 90u);
+}
+
+TEST(ConfigSchema, EveryKeyTheLoaderReadsIsInTheSchema) {
+  // Keys read as n["key"] in the loader's source; the distribution forms and a randomizer's `type`
+  // are not mapping keys of the table (the schema's $defs hold the forms).
+  const std::string source = test::read_file(std::filesystem::path(SYNTHLABEL_SOURCE_DIR) / "scenes/ConfigLoader.cpp");
+  std::set<std::string> in_schema;
+  for (const SchemaMap& m : config_schema()) {
+    for (const SchemaKey& k : m.keys) in_schema.insert(std::string(k.name));
+  }
+  const std::set<std::string> forms = {"uniform", "loguniform", "normal", "truncated_normal", "choice", "weights", "sweep",
+                                       "sequence", "range", "type"};
+  const std::regex key(R"(\[\"([a-z_]+)\"\])");
+  std::size_t read = 0;
+  for (auto it = std::sregex_iterator(source.begin(), source.end(), key); it != std::sregex_iterator(); ++it) {
+    const std::string k = (*it)[1];
+    if (forms.count(k) && !in_schema.count(k)) continue;
+    EXPECT_TRUE(in_schema.count(k)) << "the loader reads '" << k << "', which the schema does not list";
+    ++read;
+  }
+  EXPECT_GT(read, 50u);
+}
+
+}  // namespace
+}  // namespace synthlabel
