@@ -196,9 +196,12 @@ int main(int argc, char** argv) {
   auto* d = app.add_subcommand("devices", "List the Vulkan devices that can render, with their --device index");
 
   auto* rz = app.add_subcommand("randomizers", "List the randomizers a config's randomizers: list can name");
+  std::string randomizer_name;
+  rz->add_option("name", randomizer_name, "One randomizer: its parameters, defaults and ranges");
   rz->description(
       "Each entry of a config's randomizers: list is {type: NAME, ...parameters}; they run in order on\n"
-      "every frame after the camera, lights and objects are drawn. Parameters of each: docs/randomizers.md.\n\n"
+      "every frame after the camera, lights and objects are drawn. 'synthlabel randomizers NAME' lists one's\n"
+      "parameters with their defaults and ranges; docs/randomizers.md describes each.\n\n"
       "Example:\n"
       "  randomizers:\n"
       "    - {type: place_on_surface, on: table, min_distance: 0.1}\n"
@@ -338,8 +341,28 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (rz->parsed()) {
-    for (const auto& e : randomizer_registry().entries()) std::printf("%-18s %s\n", e.name.c_str(), e.summary.c_str());
-    return 0;
+    if (randomizer_name.empty()) {
+      for (const auto& e : randomizer_registry().entries()) std::printf("%-18s %s\n", e.name.c_str(), e.summary.c_str());
+      std::printf("\n'synthlabel randomizers NAME' lists one's parameters, defaults and ranges.\n");
+      return 0;
+    }
+    std::vector<std::string_view> names;
+    for (const auto& e : randomizer_registry().entries()) {
+      names.push_back(e.name);
+      if (e.name != randomizer_name) continue;
+      std::string needs;
+      const auto params = describe_randomizer(e, needs);
+      std::printf("%s: %s\n\n  {type: %s, ...}\n\n", e.name.c_str(), e.summary.c_str(), e.name.c_str());
+      std::printf("  %-20s %-26s %-22s %s\n", "parameter", "default", "range", "takes");
+      for (const auto& p : params) {
+        std::printf("  %-20s %-26s %-22s %s\n", p.key.c_str(), p.fallback.empty() ? "-" : p.fallback.c_str(),
+                    p.range.empty() ? "-" : p.range.c_str(), p.kind.c_str());
+      }
+      if (!needs.empty()) std::printf("\n  without parameters: %s\n", one_line(needs).c_str());
+      std::printf("\nMore in docs/randomizers.md.\n");
+      return 0;
+    }
+    return fail(make_error(ExitCode::usage, "randomizers: unknown randomizer '" + randomizer_name + "'" + suggest(randomizer_name, names)));
   }
   if (d->parsed()) {
     auto devs = list_devices();

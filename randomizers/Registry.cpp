@@ -100,6 +100,19 @@ Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline, c
   return out;
 }
 
+std::vector<ParamInfo> describe_randomizer(const RandomizerInfo& info, std::string& needs) {
+  std::vector<ParamInfo> out;
+  SceneSpec spec;                      // as large as a config may be where a range depends on it
+  spec.lights.resize(k_max_lights);    // (light_count: at most the config's lights)
+  BuildContext ctx{spec, {}, {}};
+  try {
+    (void)info.make(Properties::describing(info.name, out), ctx);
+  } catch (const ConfigError& e) {
+    if (e.code == ExitCode::usage) needs = e.message;  // (not a folder that a description cannot name)
+  }
+  return out;
+}
+
 Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneSpec& spec) {
   auto pipeline = std::make_shared<RandomizerPipeline>();
   const auto& registry = randomizer_registry();

@@ -32,6 +32,10 @@ class RandomizerPipeline {
 // Error(ExitCode::usage) naming `file:line:col: randomizers[i].key` and, where it can, a suggestion.
 Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneSpec& spec);
 
+// The parameters randomizer `name` reads, with their defaults and ranges, as its factory asks for them
+// given no parameters; `needs` gets the factory's complaint when it cannot be built without one.
+std::vector<ParamInfo> describe_randomizer(const RandomizerInfo& info, std::string& needs);
+
 // Reads the pipeline's textures (ExitCode::asset naming the file on failure), in index order. With
 // `asset_root` set, each must lie inside it (as load_meshes' assets).
 Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline, const std::filesystem::path& asset_root = {});

@@ -37,6 +37,7 @@ struct Properties::Impl {
   std::string path;                // "randomizers[i]"
   std::string type;
   mutable std::set<std::string, std::less<>> asked;  // keys the factory asked for
+  std::vector<ParamInfo>* described = nullptr;       // Properties::describing: what was asked, recorded
 };
 
 namespace {
@@ -1314,24 +1315,63 @@ YAML::Node value_at(const Properties::Impl& p, std::string_view key) {
 std::string key_path(const Properties::Impl& p, std::string_view key) { return p.path + "." + std::string(key); }
 }  // namespace
 
-bool Properties::has(std::string_view key) const { return value_at(*m_impl, key).IsDefined(); }
+namespace {
+// Defaults as config text, for `synthlabel randomizers NAME`.
+std::string fmt_dist(const ScalarDist& d) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, double>) return Parser::fmt(v);
+        else if constexpr (std::is_same_v<T, Uniform>) return "{uniform: [" + Parser::fmt(v.lo) + ", " + Parser::fmt(v.hi) + "]}";
+        else if constexpr (std::is_same_v<T, LogUniform>) return "{loguniform: [" + Parser::fmt(v.lo) + ", " + Parser::fmt(v.hi) + "]}";
+        else if constexpr (std::is_same_v<T, Normal>) return "{normal: [" + Parser::fmt(v.mean) + ", " + Parser::fmt(v.stddev) + "]}";
+        else return "(a distribution)";
+      },
+      d);
+}
+std::string fmt_range(double lo, double hi) { return "[" + Parser::fmt(lo) + ", " + Parser::fmt(hi) + "]"; }
+void describe(const Properties::Impl& p, std::string_view key, std::string kind, std::string fallback, std::string range) {
+  if (p.described) p.described->push_back({std::string(key), std::move(kind), std::move(fallback), std::move(range)});
+}
+}  // namespace
+
+// Describing, every key is "given" (so a factory's "needs one of" checks let it go on to ask for all).
+bool Properties::has(std::string_view key) const { return m_impl->described != nullptr || value_at(*m_impl, key).IsDefined(); }
+
+Properties Properties::describing(const std::string& type, std::vector<ParamInfo>& out) {
+  auto impl = std::make_shared<Impl>();
+  impl->parser = std::make_shared<Parser>("randomizers " + type, std::filesystem::path());
+  impl->node = YAML::Node(YAML::NodeType::Map);
+  impl->node["type"] = type;
+  impl->path = type;
+  impl->type = type;
+  impl->described = &out;
+  return Properties(std::move(impl));
+}
 
 ScalarDist Properties::scalar(std::string_view key, ScalarDist fallback, double lo, double hi) const {
+  describe(*m_impl, key, "number or distribution", fmt_dist(fallback), fmt_range(lo, hi));
   const YAML::Node n = value_at(*m_impl, key);
   return n.IsDefined() ? m_impl->parser->scalar_dist(n, key_path(*m_impl, key), lo, hi) : fallback;
 }
 
 Vec3Dist Properties::vec3(std::string_view key, Vec3Dist fallback, double lo, double hi) const {
+  describe(*m_impl, key, "[x, y, z] of numbers or distributions",
+           "[" + fmt_dist(fallback[0]) + ", " + fmt_dist(fallback[1]) + ", " + fmt_dist(fallback[2]) + "]", fmt_range(lo, hi));
   const YAML::Node n = value_at(*m_impl, key);
   return n.IsDefined() ? m_impl->parser->vec3_dist(n, key_path(*m_impl, key), lo, hi) : fallback;
 }
 
 IntDist Properties::count(std::string_view key, IntDist fallback, std::int64_t lo, std::int64_t hi) const {
+  describe(*m_impl, key, "count: whole number, {range: [lo, hi]} or {choice: [...]}",
+           std::holds_alternative<std::int64_t>(fallback) ? std::to_string(std::get<std::int64_t>(fallback)) : "(a distribution)",
+           "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   const YAML::Node n = value_at(*m_impl, key);
   return n.IsDefined() ? m_impl->parser->int_dist(n, key_path(*m_impl, key), lo, hi) : fallback;
 }
 
 double Properties::number(std::string_view key, double fallback, double lo, double hi) const {
+  describe(*m_impl, key, "number", Parser::fmt(fallback), fmt_range(lo, hi));
   const YAML::Node n = value_at(*m_impl, key);
   if (!n.IsDefined()) return fallback;
   const double v = m_impl->parser->number(n, key_path(*m_impl, key));
@@ -1343,6 +1383,7 @@ double Properties::number(std::string_view key, double fallback, double lo, doub
 }
 
 std::int64_t Properties::integer(std::string_view key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) const {
+  describe(*m_impl, key, "whole number", std::to_string(fallback), "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   const YAML::Node n = value_at(*m_impl, key);
   if (!n.IsDefined()) return fallback;
   const std::int64_t v = m_impl->parser->integer(n, key_path(*m_impl, key));
@@ -1355,11 +1396,17 @@ std::int64_t Properties::integer(std::string_view key, std::int64_t fallback, st
 }
 
 bool Properties::boolean(std::string_view key, bool fallback) const {
+  describe(*m_impl, key, "true or false", fallback ? "true" : "false", "");
   const YAML::Node n = value_at(*m_impl, key);
   return n.IsDefined() ? m_impl->parser->boolean(n, key_path(*m_impl, key)) : fallback;
 }
 
 std::string Properties::choice(std::string_view key, std::string_view fallback, std::vector<std::string_view> allowed) const {
+  if (m_impl->described) {
+    std::string values;
+    for (auto a : allowed) values += (values.empty() ? "" : " | ") + std::string(a);
+    describe(*m_impl, key, "one of", std::string(fallback), values);
+  }
   const YAML::Node n = value_at(*m_impl, key);
   if (!n.IsDefined()) return std::string(fallback);
   const std::string v = m_impl->parser->string(n, key_path(*m_impl, key));
@@ -1370,6 +1417,7 @@ std::string Properties::choice(std::string_view key, std::string_view fallback, 
 }
 
 std::vector<std::string> Properties::names(std::string_view key) const {
+  describe(*m_impl, key, "a name or a list of names", "", "");
   const YAML::Node n = value_at(*m_impl, key);
   std::vector<std::string> out;
   if (!n.IsDefined()) return out;
@@ -1386,6 +1434,7 @@ std::vector<std::string> Properties::names(std::string_view key) const {
 
 std::pair<double, double> Properties::interval(std::string_view key, std::pair<double, double> fallback, double lo,
                                                double hi) const {
+  describe(*m_impl, key, "[a, b] with a <= b", fmt_range(fallback.first, fallback.second), fmt_range(lo, hi));
   const YAML::Node n = value_at(*m_impl, key);
   if (!n.IsDefined()) return fallback;
   const std::string path = key_path(*m_impl, key);
@@ -1398,6 +1447,7 @@ std::pair<double, double> Properties::interval(std::string_view key, std::pair<d
 }
 
 std::filesystem::path Properties::file_path(std::string_view key) const {
+  describe(*m_impl, key, "a path, relative to the config", "", "");
   const YAML::Node n = value_at(*m_impl, key);
   if (!n.IsDefined()) return {};
   const std::filesystem::path rel = m_impl->parser->string(n, key_path(*m_impl, key));

@@ -27,10 +27,21 @@ struct ConfigError {
   ExitCode code = ExitCode::usage;  // asset: a file the config names is missing or unreadable
 };
 
+// A parameter a randomizer's factory asked for, as `synthlabel randomizers NAME` lists it.
+struct ParamInfo {
+  std::string key;
+  std::string kind;      // "number or distribution", "whole number", "yes/no", "name", ...
+  std::string fallback;  // the default, as config text ("" when none)
+  std::string range;     // "[lo, hi]" or the allowed values ("" when any)
+};
+
 class Properties {
  public:
   struct Impl;
   explicit Properties(std::shared_ptr<Impl> impl);
+  // An entry {type: TYPE} whose accessors also record what they are asked into `out` (each returns
+  // its default): building a randomizer from it lists its parameters.
+  static Properties describing(const std::string& type, std::vector<ParamInfo>& out);
 
   const std::string& type() const;  // the `type:` value, e.g. "place_on_surface"
   const std::string& path() const;  // "randomizers[2]", for messages

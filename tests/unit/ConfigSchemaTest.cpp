@@ -3,10 +3,12 @@
 // there as unknown, and every key the loader's source reads is in the table.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
 
+#include "randomizers/Registry.h"
 #include "scenes/ConfigLoader.h"
 #include "scenes/ConfigSchema.h"
 #include "tests/support/TestSupport.h"
@@ -81,6 +83,46 @@ TEST(ConfigSchema, EveryKeyTheLoaderReadsIsInTheSchema) {
     ++read;
   }
   EXPECT_GT(read, 50u);
+}
+
+TEST(RandomizerParameters, WhatRandomizersNameListsIsWhatTheLoaderAcceptsAndTheDocsDescribe) {
+  // `synthlabel randomizers NAME` lists the parameters its factory asks for: each is accepted in a
+  // config, a key it does not list is refused as unknown, and docs/randomizers.md's section on the
+  // randomizer has a row for each.
+  const std::string docs = test::read_file(std::filesystem::path(SYNTHLABEL_SOURCE_DIR) / "docs/randomizers.md");
+  std::size_t listed = 0;
+  for (const RandomizerInfo& info : randomizer_registry().entries()) {
+    SCOPED_TRACE(info.name);
+    std::string needs;
+    const auto params = describe_randomizer(info, needs);
+    EXPECT_FALSE(params.empty());
+    const auto section = docs.find("## " + info.name + "\n");
+    ASSERT_NE(section, std::string::npos) << "docs/randomizers.md has no section for it";
+    const std::string text = docs.substr(section, docs.find("\n## ", section + 1) - section);
+    // The parameters each needs to be built at all, so an unknown key is what stops it.
+    const std::string textures = (std::filesystem::path(SYNTHLABEL_SOURCE_DIR) / "assets/textures").string();
+    const std::map<std::string, std::string> needed = {
+        {"background_image", "folder: " + textures + ", "}, {"light_count", "count: 1, "}, {"material", "hue_deg: 10, "},
+        {"place_on_surface", "x_range: [-1, 1], z_range: [-1, 1], "}, {"occluders", "objects: [b], "}, {"rotate", "jitter_deg: 2, "}};
+    const auto it = needed.find(info.name);
+    const std::string base = it == needed.end() ? "" : it->second;
+    auto error_with = [&](const std::string& key) {
+      auto spec = parse_config("categories: [box]\nobjects: [{name: b, primitive: cube, category: box}]\n"
+                               "lights: [{}, {}]\nrandomizers: [{type: " + info.name + ", " + (base.find(key + ":") == std::string::npos ? base : "") +
+                                   key + ": 1}]\n",
+                               "t.yaml", "/nonexistent");
+      if (!spec) return spec.error().message;
+      auto built = build_randomizers(*spec);
+      return built ? std::string() : built.error().message;
+    };
+    for (const ParamInfo& p : params) {
+      EXPECT_EQ(error_with(p.key).find("unknown key"), std::string::npos) << p.key;
+      EXPECT_NE(text.find("`" + p.key + "`"), std::string::npos) << p.key << " is not in docs/randomizers.md";
+      ++listed;
+    }
+    EXPECT_NE(error_with("zz_not_a_parameter").find("unknown key for randomizer"), std::string::npos);
+  }
+  EXPECT_GT(listed, 25u);
 }
 
 }  // namespace
