@@ -903,12 +903,12 @@ std::uint8_t instance_colour(std::uint32_t id, std::size_t c) {
 // A frame's thumbnail (at most 320 pixels wide: every `step`-th pixel of the frame): RGB with each
 // labeled pixel tinted with its instance's colour, then, at thumbnail scale (so no edge is lost to
 // the subsampling), each annotation's box outline and keypoint markers.
-std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& im, const json& anns) {
+std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& im, const json& anns, std::uint32_t max_width = 320) {
   auto rgb = read_png(dir / im["file_name"].get<std::string>());
   auto inst = read_png(dir / im.value("instance_file", std::string()));
   if (!rgb || !inst || rgb->channels < 3 || inst->width != rgb->width || inst->height != rgb->height) return {};
   const std::uint32_t w = rgb->width, h = rgb->height;
-  const std::uint32_t step = std::max<std::uint32_t>(1, (w + 319) / 320);
+  const std::uint32_t step = std::max<std::uint32_t>(1, (w + max_width - 1) / max_width);
   const std::uint32_t tw = std::max<std::uint32_t>(1, w / step), th = std::max<std::uint32_t>(1, h / step);
   std::vector<std::uint8_t> px(std::size_t{tw} * th * 4, 255);
   for (std::uint32_t y = 0; y < th; ++y) {
@@ -966,6 +966,25 @@ std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& 
 }
 
 }  // namespace
+
+Result<std::vector<std::uint8_t>> frame_overlay_png(const std::filesystem::path& dir, std::size_t index, std::size_t& instances) {
+  auto text = read_text_file(dir / "coco.json");
+  if (!text) return text.error();
+  try {
+    const json coco = json::parse(*text);
+    const json& im = coco.at("images").at(index);
+    json anns = json::array();
+    for (const json& a : coco.at("annotations")) {
+      if (a.value("image_id", std::int64_t{-1}) == im.value("id", std::int64_t{-2})) anns.push_back(a);
+    }
+    instances = anns.size();
+    auto png = overlay(dir, im, anns, UINT32_MAX);
+    if (png.empty()) return make_error(ExitCode::io, (dir / "coco.json").string() + ": frame " + std::to_string(index) + " has no readable images");
+    return png;
+  } catch (const json::exception& e) {
+    return make_error(ExitCode::io, (dir / "coco.json").string() + ": " + e.what());
+  }
+}
 
 Result<CheckResult> check_dataset(const std::filesystem::path& dir) {
   std::error_code ec;

@@ -59,6 +59,10 @@ struct CheckResult {
 // wrong inside it is a defect in the result.
 Result<CheckResult> check_dataset(const std::filesystem::path& dir);
 
+// The `index`-th image of the dataset in `dir` at full size, drawn as the report draws its thumbnails
+// (masks tinted, boxes outlined, keypoints), as PNG bytes; `instances` gets its annotation count.
+Result<std::vector<std::uint8_t>> frame_overlay_png(const std::filesystem::path& dir, std::size_t index, std::size_t& instances);
+
 // Writes an HTML page: the verdict and defects, the statistics as bar charts, and a contact sheet of
 // up to `frames` frames with every annotation's mask tinted and its box drawn (images embedded).
 Status write_check_report(const std::filesystem::path& dir, const CheckResult& result, const std::filesystem::path& html,

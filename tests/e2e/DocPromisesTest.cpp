@@ -130,5 +130,42 @@ TEST(DocPromises, ValidateShowsNoAssetColourForAPrimitive) {
   EXPECT_EQ(r.out.find("\"color\": \"asset\""), std::string::npos) << "a primitive has no asset colour";
 }
 
+TEST(DocPromises, PreviewDrawsTheFrameGenerateWouldWrite) {
+  test::TempDir dir;
+  const std::string cfg = q(k_src / "tests/data/floating.yaml");
+  const auto r = test::run("TMPDIR=" + q(dir.path()) + " " + k_bin + " preview " + cfg + " --frame 3 --out " + q(dir.path() / "p.png"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("synthlabel: frame 3 ("), std::string::npos) << r.out;
+  ASSERT_EQ(test::run(k_bin + " generate " + cfg + " --start 3 --frames 1 --quiet --out " + q(dir.path() / "d")).exit_code, 0);
+  const test::Image preview = test::read_png(dir.path() / "p.png");
+  const test::Image rgb = test::read_png(dir.path() / "d/rgb/000003.png");
+  const test::Image inst = test::read_png(dir.path() / "d/instance/000003.png");
+  ASSERT_EQ(preview.width, rgb.width);
+  ASSERT_EQ(preview.height, rgb.height);
+  // Unlabeled pixels away from every box outline are the frame's own RGB; labeled ones are tinted.
+  std::size_t same = 0, tinted = 0, background = 0, labeled = 0;
+  for (std::size_t i = 0; i < std::size_t{rgb.width} * rgb.height; ++i) {
+    const bool equal = preview.pixels[3 * i] == rgb.pixels[3 * i] && preview.pixels[3 * i + 1] == rgb.pixels[3 * i + 1] &&
+                       preview.pixels[3 * i + 2] == rgb.pixels[3 * i + 2];
+    if (inst.pixels[i] == 0) {
+      ++background;
+      same += equal;
+    } else {
+      ++labeled;
+      tinted += !equal;
+    }
+  }
+  EXPECT_GT(same, background * 95 / 100) << "outlines cross the background, nothing else";
+  EXPECT_GT(tinted, labeled * 90 / 100);
+  std::size_t left = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) left += e.path().filename().string().rfind("synthlabel-preview-", 0) == 0;
+  EXPECT_EQ(left, 0u) << "the temporary dataset is removed";
+  // An existing file is refused, byte for byte kept.
+  const std::string before = test::read_file(dir.path() / "p.png");
+  const auto again = test::run(k_bin + " preview " + cfg + " --out " + q(dir.path() / "p.png"));
+  EXPECT_EQ(again.exit_code, 4) << again.err;
+  EXPECT_EQ(test::read_file(dir.path() / "p.png"), before);
+}
+
 }  // namespace
 }  // namespace synthlabel
