@@ -1,9 +1,11 @@
 #include "scenes/ConfigLoader.h"
 
+#include <glob.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <initializer_list>
@@ -903,6 +905,20 @@ class Parser : public std::enable_shared_from_this<Parser> {
     } else if (o.labeled) {
       fail(n, join(path, "category"), "missing: a labeled object needs a category (or set labeled: false)");
     }
+    // A glob or a folder of assets: a pool of its files, equally likely, each in the object's category.
+    if (const auto files = asset_set(o.shape, n["asset"], join(path, "asset")); !files.empty()) {
+      if (o.category_id != 0 && spec.categories[o.category_id - 1].stuff) {
+        fail(n["asset"], join(path, "asset"), "a set of assets takes a thing category (a stuff surface is one mesh)");
+      }
+      PoolEntry entry;
+      entry.shape = o.shape;
+      entry.category_id = o.labeled ? o.category_id : 0;
+      std::vector<double> weights;
+      add_pool_entries(entry, files, 1.0, o, weights);
+      for (std::size_t j = 0; j < o.pool.size(); ++j) o.pool[j].probability = weights[j];
+      o.shape = ShapeSpec{};
+      if (!n["name"]) o.name = n["asset"].Scalar();  // "models/*.glb", as written
+    }
     parse_placement(n, path, o);
     return o;
   }
@@ -1033,7 +1049,9 @@ class Parser : public std::enable_shared_from_this<Parser> {
         continue;
       }
       for (std::size_t j = 0; j < o.pool.size(); ++j) {
-        visit(o.pool[j].shape, o.labeled ? o.pool[j].category_id : 0, objs[i]["pool"][j], path + ".pool[" + std::to_string(j) + "]");
+        const std::int64_t k = o.pool[j].source_entry;  // the YAML entry (an asset glob makes several of one)
+        visit(o.pool[j].shape, o.labeled ? o.pool[j].category_id : 0, k < 0 ? objs[i] : objs[i]["pool"][static_cast<std::size_t>(k)],
+              k < 0 ? path : path + ".pool[" + std::to_string(k) + "]");
       }
     }
   }
@@ -1060,6 +1078,54 @@ class Parser : public std::enable_shared_from_this<Parser> {
   // pool: [{primitive|asset, normalize, category, weight}, ...] and optional category_weights:
   // {category: weight}. Without category weights an entry's chance is its weight over the sum; with
   // them a category's chance is its weight over theirs, shared among its entries by entry weight.
+  // An asset given as a glob ("models/*.glb") or a folder ("models/"): its mesh files, sorted by
+  // name; empty when the asset is one file. None matching is an error.
+  std::vector<std::filesystem::path> asset_set(const ShapeSpec& shape, const YAML::Node& at, const std::string& key) {
+    if (shape.primitive) return {};
+    const std::string pattern = shape.asset.string();
+    std::error_code ec;
+    const bool folder = std::filesystem::is_directory(shape.asset, ec);
+    if (!folder && pattern.find_first_of("*?[") == std::string::npos) return {};
+    std::vector<std::filesystem::path> out;
+    if (folder) {
+      static const std::set<std::string> k_mesh_ext = {".glb", ".gltf", ".obj", ".ply", ".stl", ".off", ".fbx", ".dae", ".3ds"};
+      for (const auto& e : std::filesystem::directory_iterator(shape.asset, ec)) {
+        std::string ext = e.path().extension().string();
+        for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (e.is_regular_file(ec) && k_mesh_ext.count(ext)) out.push_back(e.path());
+      }
+      std::sort(out.begin(), out.end());
+    } else {
+      glob_t g{};
+      if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {  // sorted by name
+        for (std::size_t i = 0; i < g.gl_pathc; ++i) {
+          if (std::filesystem::is_regular_file(g.gl_pathv[i], ec)) out.emplace_back(g.gl_pathv[i]);
+        }
+      }
+      globfree(&g);
+    }
+    if (out.empty()) fail(at, key, "'" + at.Scalar() + "' matches no mesh file" + (folder ? " (.glb, .gltf, .obj, .ply, ...)" : ""));
+    if (out.size() > k_max_asset_set) fail(at, key, "'" + at.Scalar() + "' matches more than " + std::to_string(k_max_asset_set) + " files");
+    return out;
+  }
+
+  // The entry once per file of its asset set (each a share `weight / files` of its weight).
+  void add_pool_entries(const PoolEntry& entry, const std::vector<std::filesystem::path>& files, double weight, ObjectSpec& o,
+                        std::vector<double>& weights) {
+    if (files.empty()) {
+      o.pool.push_back(entry);
+      weights.push_back(weight);
+      return;
+    }
+    for (const auto& f : files) {
+      PoolEntry e = entry;
+      e.shape.asset = f;
+      e.shape.name = f.filename().string();
+      o.pool.push_back(std::move(e));
+      weights.push_back(weight / static_cast<double>(files.size()));
+    }
+  }
+
   void parse_pool(const YAML::Node& pool, const YAML::Node& category_weights, const std::string& path, ObjectSpec& o,
                   const SceneSpec& spec) {
     if (!pool.IsSequence() || pool.size() == 0) fail(pool, path, "expected a non-empty list of {primitive|asset, category, weight}");
@@ -1070,6 +1136,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       expect_map(e, ep);
       check_schema_keys(e, ep, "objects[].pool[]");
       PoolEntry entry;
+      entry.source_entry = static_cast<std::int64_t>(j);
       entry.shape = parse_shape(e, ep);
       if (auto c = e["category"]) {
         if (!o.labeled) fail(c, join(ep, "category"), "an unlabeled object (labeled: false) has no category");
@@ -1083,8 +1150,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       }
       const double w = e["weight"] ? number(e["weight"], join(ep, "weight")) : 1.0;
       if (!(w > 0)) fail(e["weight"], join(ep, "weight"), "must be > 0");
-      weight.push_back(w);
-      o.pool.push_back(entry);
+      add_pool_entries(entry, asset_set(entry.shape, e["asset"], join(ep, "asset")), w, o, weight);
     }
     if (category_weights) {
       const std::string cp = join(path.substr(0, path.size() - 5), "category_weights");

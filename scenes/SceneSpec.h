@@ -99,6 +99,9 @@ struct PoolEntry {
   ShapeSpec shape;
   std::uint32_t category_id = 0;  // 0 when the object is unlabeled
   double probability = 0.0;       // of being drawn for one instance (entries sum to 1)
+  // The config's pool entry it came from (an asset glob or folder makes several of one); -1 when the
+  // object's own asset was the glob or folder.
+  std::int64_t source_entry = -1;
 };
 
 struct ObjectSpec {
@@ -208,5 +211,6 @@ inline constexpr std::size_t k_max_lights = 4;
 inline constexpr std::size_t k_max_randomizers = 64;
 inline constexpr std::size_t k_max_environment_maps = 64;
 inline constexpr std::size_t k_max_keypoints = 256;  // per shape
+inline constexpr std::size_t k_max_asset_set = 1000;  // files one asset glob or folder may bring
 
 }  // namespace synthlabel

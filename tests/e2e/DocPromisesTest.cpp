@@ -130,6 +130,36 @@ TEST(DocPromises, ValidateShowsNoAssetColourForAPrimitive) {
   EXPECT_EQ(r.out.find("\"color\": \"asset\""), std::string::npos) << "a primitive has no asset colour";
 }
 
+TEST(DocPromises, AnAssetGlobOrFolderIsAPoolOfItsFiles) {
+  test::TempDir dir;
+  fs::create_directories(dir.path() / "models");
+  fs::copy_file(k_src / "assets/models/pawn.ply", dir.path() / "models/a.ply");
+  fs::copy_file(k_src / "assets/models/bottle.glb", dir.path() / "models/b.glb");
+  std::ofstream(dir.path() / "models/notes.txt") << "not a mesh";
+  const std::string head = "seed: 1\nframes: 6\nresolution: [64, 48]\ncategories: [thing]\nobjects: [{category: thing, normalize: true, count: 3, asset: ";
+  std::ofstream(dir.path() / "glob.yaml") << head << "\"models/*.[gp]l[by]\"}]\n";
+  std::ofstream(dir.path() / "folder.yaml") << head << "models}]\n";
+  std::ofstream(dir.path() / "pool.yaml") << "seed: 1\nframes: 6\nresolution: [64, 48]\ncategories: [thing]\nobjects: [{count: 3, "
+                                          << "pool: [{asset: models/a.ply, category: thing, normalize: true}, "
+                                          << "{asset: models/b.glb, category: thing, normalize: true}]}]\n";
+  for (const char* c : {"glob", "folder", "pool"}) {
+    const auto r = test::run(k_bin + " generate " + q(dir.path() / (std::string(c) + ".yaml")) + " --quiet --out " + q(dir.path() / c));
+    ASSERT_EQ(r.exit_code, 0) << c << ": " << r.err;
+  }
+  // The same as the pool written out by hand, file for file: both meshes drawn, equally likely.
+  EXPECT_TRUE(test::read_file(dir.path() / "glob/coco.json") == test::read_file(dir.path() / "pool/coco.json"));
+  EXPECT_TRUE(test::read_file(dir.path() / "folder/coco.json") == test::read_file(dir.path() / "pool/coco.json"));
+  const std::string manifest = test::read_file(dir.path() / "glob/manifest.json");
+  EXPECT_NE(manifest.find("models/a.ply"), std::string::npos);
+  EXPECT_NE(manifest.find("models/b.glb"), std::string::npos);
+  EXPECT_EQ(manifest.find("notes.txt"), std::string::npos);
+  EXPECT_EQ(test::run(k_bin + " check " + q(dir.path() / "glob")).exit_code, 0);
+  std::ofstream(dir.path() / "none.yaml") << head << "\"models/*.fbx\"}]\n";
+  const auto none = test::run(k_bin + " generate " + q(dir.path() / "none.yaml") + " --quiet --out " + q(dir.path() / "none"));
+  EXPECT_EQ(none.exit_code, 2) << none.err;
+  EXPECT_NE(none.err.find("objects[0].asset: 'models/*.fbx' matches no mesh file"), std::string::npos) << none.err;
+}
+
 TEST(DocPromises, PreviewDrawsTheFrameGenerateWouldWrite) {
   test::TempDir dir;
   const std::string cfg = q(k_src / "tests/data/floating.yaml");
