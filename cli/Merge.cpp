@@ -112,6 +112,10 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
       }
       spec.categories.push_back(std::move(cat));
     }
+    // The splits, for coco_SPLIT.json (each frame's own split is in its record).
+    if (ident.at("config").contains("splits")) {
+      for (const auto& [name, share] : ident.at("config").at("splits").items()) spec.splits.emplace_back(name, share.get<double>());
+    }
     // The label formats whose dataset-level files (panoptic.json, data.yaml, ...) merge rewrites.
     if (ident.at("config").contains("outputs")) {
       for (const auto& f : ident.at("config").at("outputs")) {

@@ -437,6 +437,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
+  if (!scene.split.empty()) record["image"]["split"] = scene.split;
   // Each label's boundary loops, for COCO polygons.
   std::vector<std::vector<PolygonLoop>> loops;
   if (options.outputs.polygons) {
@@ -648,6 +649,8 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
     std::unique_ptr<AtomicFileWriter> file;
     std::function<bool(std::uint64_t)> keep;  // category id -> in this file
     std::uint64_t next_id = 1;
+    std::string split = {};     // only this split's frames ("" all)
+    std::uint64_t images = 0;
   };
   std::vector<CocoFile> files;
   files.push_back({"coco.json", std::make_unique<AtomicFileWriter>(m_out / "coco.json"), [](std::uint64_t) { return true; }});
@@ -666,13 +669,24 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
                        [id](std::uint64_t c) { return c == id; }});
     }
   }
+  // With splits: coco_SPLIT.json per split, its frames only (ids from 1 in each, as in every file).
+  for (const auto& [name, share] : spec.splits) {
+    files.push_back({"coco_" + name + ".json", std::make_unique<AtomicFileWriter>(m_out / ("coco_" + name + ".json")),
+                     [](std::uint64_t) { return true; }, 1, name, 0});
+  }
+  auto split_of = [](const json& rec) {
+    return rec.contains("image") && rec["image"].contains("split") && rec["image"]["split"].is_string()
+               ? rec["image"]["split"].get<std::string>()
+               : std::string();
+  };
   for (CocoFile& out : files) out.file->write("{\"info\":" + to_text(info) + ",\"licenses\":[],\"images\":[");
   for (std::uint64_t f = first; f < first + count; ++f) {
     auto rec = load(f);
     if (!rec) return rec.error();
-    const std::string image = to_text((*rec)["image"]);
+    const std::string image = to_text((*rec)["image"]), split = split_of(*rec);
     for (CocoFile& out : files) {
-      if (f != first) out.file->write(",");
+      if (!out.split.empty() && out.split != split) continue;
+      if (out.images++ > 0) out.file->write(",");
       out.file->write(image);
     }
   }
@@ -680,11 +694,13 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
   for (std::uint64_t f = first; f < first + count; ++f) {
     auto rec = load(f);
     if (!rec) return rec.error();
+    const std::string split = split_of(*rec);
     for (const auto& a : (*rec)["annotations"]) {
       if (!a.contains("category_id") || !a["category_id"].is_number_unsigned()) continue;
       const std::uint64_t category = a["category_id"].get<std::uint64_t>();
       const std::string fields = to_text(a).substr(1);  // the record's fields and the closing brace
       for (CocoFile& out : files) {
+        if (!out.split.empty() && out.split != split) continue;
         if (!out.keep(category)) continue;
         out.file->write(out.next_id == 1 ? "{\"id\":" : ",{\"id\":");
         out.file->write(std::to_string(out.next_id) + "," + fields);

@@ -73,6 +73,11 @@ Result<Ownership> read_ownership(const fs::path& dir) {
     if (m.contains("file_hashes")) {
       for (const auto& [rel, hash] : m.at("file_hashes").items()) own.listed.insert(rel);
     }
+    if (m.contains("config") && m["config"].is_object() && m["config"].contains("splits") && m["config"]["splits"].is_object()) {
+      for (const auto& [name, share] : m["config"]["splits"].items()) {
+        if (name.find('/') == std::string::npos) own.listed.insert("coco_" + name + ".json");  // written by finish()
+      }
+    }
   } catch (const std::exception&) {
     return make_error(ExitCode::io, quoted(path) + " is not a synthlabel manifest (damaged: no frame range)");
   }

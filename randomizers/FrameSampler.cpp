@@ -106,6 +106,19 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
   const FrameIndex at{frame, spec.sweep_frames};
   Scene scene;
   scene.frame = frame;
+  if (!spec.splits.empty()) {  // from (seed, frame) alone, in a stream of its own
+    Rng r(spec.seed, frame, "split");
+    const double u = r.uniform01();
+    double acc = 0.0;
+    scene.split = spec.splits.back().first;  // (u == 1 by rounding)
+    for (const auto& [name, share] : spec.splits) {
+      acc += share;
+      if (u < acc) {
+        scene.split = name;
+        break;
+      }
+    }
+  }
   scene.camera = sample_camera(spec, Rng(spec.seed, frame, "camera"), at);
 
   for (std::size_t i = 0; i < spec.lights.size(); ++i) {

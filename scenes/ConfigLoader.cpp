@@ -579,6 +579,23 @@ class Parser : public std::enable_shared_from_this<Parser> {
       }
     }
     parse_categories(root, spec);
+    if (auto sp = root["splits"]) {
+      if (!sp.IsMap() || sp.size() == 0 || sp.size() > 16) fail(sp, "splits", "expected {name: share, ...}, e.g. {train: 0.8, val: 0.2}, 1 to 16 splits");
+      check_keys(sp, "splits", {});  // duplicates
+      double total = 0;
+      for (const auto& kv : sp) {
+        const std::string name = kv.first.Scalar();
+        const bool ok = !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        });
+        if (!ok) fail(kv.first, "splits", "'" + name + "': a split's name is 1 to 32 letters, digits, '_' or '-' (it names coco_NAME.json)");
+        const double share = number(kv.second, join("splits", name), 0.0, 1e9);
+        if (!(share > 0)) fail(kv.second, join("splits", name), "must be > 0");
+        spec.splits.emplace_back(name, share);
+        total += share;
+      }
+      for (auto& [name, share] : spec.splits) share /= total;
+    }
     if (auto bc = root["background_category"]) {
       spec.background_category = category_id(bc, "background_category", spec);
       if (!spec.categories[spec.background_category - 1].stuff) {

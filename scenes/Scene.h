@@ -137,6 +137,7 @@ struct SensorState {
 
 struct Scene {
   std::uint64_t frame = 0;
+  std::string split;  // its dataset split (SceneSpec::splits), "" without splits
   Camera camera;
   std::vector<Light> lights;
   float ambient = 0.15f;

@@ -178,6 +178,9 @@ struct SceneSpec {
   std::vector<CategorySpec> categories;
   // A stuff category for the pixels no surface covers (sky, background); 0: none (they stay void).
   std::uint32_t background_category = 0;
+  // Dataset splits (`splits: {train: 0.8, val: 0.2}`): names and shares (summing to 1), in config
+  // order. Frame i's split is drawn from (seed, i) alone, so any range or shard agrees.
+  std::vector<std::pair<std::string, double>> splits;
   CameraSpec camera;
   std::vector<LightSpec> lights;
   ScalarDist ambient = 0.15;

@@ -66,6 +66,10 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
   j["seed"] = spec.seed;
   j["frames"] = spec.frames;
   if (spec.sweep_frames != spec.frames) j["sweep_frames"] = spec.sweep_frames;  // --frames changed `frames`
+  if (!spec.splits.empty()) {
+    j["splits"] = json::object();
+    for (const auto& [name, share] : spec.splits) j["splits"][name] = share;
+  }
   j["resolution"] = {spec.width, spec.height};
   j["categories"] = json::array();
   for (std::size_t i = 0; i < spec.categories.size(); ++i) {

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/support/TestSupport.h"
 
@@ -158,6 +161,56 @@ TEST(DocPromises, AnAssetGlobOrFolderIsAPoolOfItsFiles) {
   const auto none = test::run(k_bin + " generate " + q(dir.path() / "none.yaml") + " --quiet --out " + q(dir.path() / "none"));
   EXPECT_EQ(none.exit_code, 2) << none.err;
   EXPECT_NE(none.err.find("objects[0].asset: 'models/*.fbx' matches no mesh file"), std::string::npos) << none.err;
+}
+
+TEST(DocPromises, SplitsAreWrittenWithTheDatasetAndDependOnTheFrameAlone) {
+  using json = nlohmann::json;
+  test::TempDir dir;
+  std::string yaml = test::read_file(k_src / "tests/data/floating.yaml");
+  yaml.replace(yaml.find("../../assets/models/bottle.glb"), 30, (k_src / "assets/models/bottle.glb").string());
+  std::ofstream(dir.path() / "s.yaml") << yaml << "splits: {train: 0.7, val: 0.2, test: 0.1}\n";
+  const std::string gen = k_bin + " generate " + q(dir.path() / "s.yaml") + " --frames 20 --quiet --out ";
+  ASSERT_EQ(test::run(gen + q(dir.path() / "all")).exit_code, 0);
+  const json coco = json::parse(test::read_file(dir.path() / "all/coco.json"));
+  std::set<std::int64_t> seen;
+  std::size_t annotations = 0;
+  for (const char* split : {"train", "val", "test"}) {
+    SCOPED_TRACE(split);
+    const json part = json::parse(test::read_file(dir.path() / "all" / ("coco_" + std::string(split) + ".json")));
+    EXPECT_FALSE(part["images"].empty());
+    std::set<std::int64_t> ids;
+    for (const json& im : part["images"]) {
+      EXPECT_EQ(im["split"], split);
+      EXPECT_TRUE(seen.insert(im["id"].get<std::int64_t>()).second) << "an image in two splits";
+      ids.insert(im["id"].get<std::int64_t>());
+    }
+    // Its annotations are coco.json's annotations of its images, in order (ids renumbered from 1).
+    std::vector<json> expected;
+    for (json a : coco["annotations"]) {
+      if (!ids.count(a["image_id"].get<std::int64_t>())) continue;
+      a.erase("id");
+      expected.push_back(a);
+    }
+    ASSERT_EQ(part["annotations"].size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      json a = part["annotations"][i];
+      EXPECT_EQ(a["id"], i + 1);
+      a.erase("id");
+      EXPECT_EQ(a, expected[i]);
+    }
+    annotations += expected.size();
+  }
+  EXPECT_EQ(seen.size(), coco["images"].size()) << "every image in one split";
+  EXPECT_EQ(annotations, coco["annotations"].size());
+  EXPECT_EQ(test::run(k_bin + " check " + q(dir.path() / "all")).exit_code, 0);
+  // A range, and shards merged, give each frame the same split: the same files.
+  ASSERT_EQ(test::run(gen + q(dir.path() / "s0") + " --shard 0/2").exit_code, 0);
+  ASSERT_EQ(test::run(gen + q(dir.path() / "s1") + " --shard 1/2").exit_code, 0);
+  const auto m = test::run(k_bin + " merge " + q(dir.path() / "s0") + " " + q(dir.path() / "s1") + " --out " + q(dir.path() / "m"));
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  for (const char* f : {"coco.json", "coco_train.json", "coco_val.json", "coco_test.json"}) {
+    EXPECT_TRUE(test::read_file(dir.path() / "all" / f) == test::read_file(dir.path() / "m" / f)) << f;
+  }
 }
 
 TEST(DocPromises, PreviewDrawsTheFrameGenerateWouldWrite) {
