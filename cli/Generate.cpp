@@ -80,6 +80,7 @@ json identity(const GenerateOptions& options, const SceneSpec& spec, const json&
   m["seed"] = spec.seed;
   m["frame_range"] = {options.start, options.start + spec.frames};  // [first, last + 1)
   m["compression"] = options.compression;
+  m["rgb"] = options.rgb == "jpeg" ? "jpeg, quality " + std::to_string(options.jpeg_quality) : std::string("png");
   m["config"] = to_json(spec);
   m["inputs"] = inputs;
   return m;
@@ -162,6 +163,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     spec.width = static_cast<std::uint32_t>(w);
     spec.height = static_cast<std::uint32_t>(h);
   }
+  if (options.rgb != "png" && options.rgb != "jpeg") return make_error(ExitCode::usage, "--rgb '" + options.rgb + "': expected png or jpeg");
+  if (options.jpeg_quality < 1 || options.jpeg_quality > 100) return make_error(ExitCode::usage, "--jpeg-quality: expected 1 to 100");
   const auto encode = encode_options_for(options.compression);
   if (!encode) {
     return make_error(ExitCode::usage, "--compression '" + options.compression + "': expected none, fast or small");
@@ -281,6 +284,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.encode.outputs = spec.outputs;
   for (const auto& c : spec.categories) popts.encode.category_names.push_back(c.name);
   popts.encode.background_category = spec.background_category;
+  popts.encode.rgb_jpeg_quality = options.rgb == "jpeg" ? options.jpeg_quality : 0;
   if (resuming) {
     popts.already_done = [&writer, &record_hashes](std::uint64_t f) {
       // A frame whose record differs from the finished manifest's hash for it is rendered again.

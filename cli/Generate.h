@@ -42,6 +42,8 @@ struct GenerateOptions {
   bool progress = true;
   unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1)
   std::string compression = "fast";  // none | fast | small (see encode_options_for)
+  std::string rgb = "png";           // png | jpeg: the RGB files' format (labels are the same)
+  int jpeg_quality = 95;             // 1..100, with rgb == "jpeg"
 };
 
 struct GenerateSummary {

@@ -176,6 +176,7 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
     if (!options.resolution.empty()) args.insert(args.end(), {"--resolution", options.resolution});
     if (!options.asset_root.empty()) args.insert(args.end(), {"--asset-root", options.asset_root.string()});
     if (options.validate) args.emplace_back("--validate");
+    if (options.rgb != "png") args.insert(args.end(), {"--rgb", options.rgb, "--jpeg-quality", std::to_string(options.jpeg_quality)});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

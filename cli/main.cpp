@@ -127,6 +127,9 @@ int main(int argc, char** argv) {
                 "File compression: fast (default: zlib level 1), small (level 9), none (largest, fastest); "
                 "pixels are identical")
       ->check(CLI::IsMember({"none", "fast", "small"}));
+  g->add_option("--rgb", gen.rgb, "RGB file format: png (default, lossless) or jpeg (rgb/NNNNNN.jpg, smaller; labels identical)")
+      ->check(CLI::IsMember({"png", "jpeg"}));
+  g->add_option("--jpeg-quality", gen.jpeg_quality, "JPEG quality with --rgb jpeg, 1..100 (default 95)")->check(CLI::Range(1, 100));
 
   GenerateOptions bench;
   std::uint64_t bench_frames = 0;

@@ -1,5 +1,7 @@
 #include "exporters/Checker.h"
 
+#include "scenes/Texture.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -903,8 +905,20 @@ std::uint8_t instance_colour(std::uint32_t id, std::size_t c) {
 // A frame's thumbnail (at most 320 pixels wide: every `step`-th pixel of the frame): RGB with each
 // labeled pixel tinted with its instance's colour, then, at thumbnail scale (so no edge is lost to
 // the subsampling), each annotation's box outline and keypoint markers.
+// The frame's RGB as 8-bit PngData (3 or 4 channels): a PNG as read, a JPEG (--rgb jpeg) decoded.
+Result<PngData> read_rgb(const std::filesystem::path& path) {
+  if (path.extension() != ".jpg") return read_png(path);
+  auto bytes = read_text_file(path);
+  if (!bytes) return bytes.error();
+  auto t = decode_image({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, path.string());
+  if (!t) return t.error();
+  PngData d{t->width, t->height, 4, 8, {}};
+  d.values.assign(t->rgba.begin(), t->rgba.end());
+  return d;
+}
+
 std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& im, const json& anns, std::uint32_t max_width = 320) {
-  auto rgb = read_png(dir / im["file_name"].get<std::string>());
+  auto rgb = read_rgb(dir / im["file_name"].get<std::string>());
   auto inst = read_png(dir / im.value("instance_file", std::string()));
   if (!rgb || !inst || rgb->channels < 3 || inst->width != rgb->width || inst->height != rgb->height) return {};
   const std::uint32_t w = rgb->width, h = rgb->height;

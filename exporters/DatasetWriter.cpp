@@ -19,6 +19,7 @@
 #include "exporters/Polygons.h"
 #include "exporters/Rle.h"
 #include "exporters/SensorEffects.h"
+#include "scenes/Texture.h"
 
 namespace synthlabel {
 namespace {
@@ -377,8 +378,17 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     apply_sensor_effects(scene.sensor, w, h, sensed);
     colour = sensed;
   }
-  auto rgb = encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
+  // The RGB as PNG, or as JPEG (lossy: the RGB only; every label below is the same either way). KITTI
+  // and BOP copies stay PNG.
+  const bool jpeg = options.rgb_jpeg_quality > 0;
+  auto rgb = jpeg ? encode_jpeg_rgb(colour, w, h, options.rgb_jpeg_quality) : encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
   if (!rgb) return rgb.error();
+  std::vector<std::uint8_t> rgb_png_copy;
+  if (jpeg && (options.outputs.kitti || options.outputs.bop)) {
+    auto png = encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
+    if (!png) return png.error();
+    rgb_png_copy = std::move(png).value();
+  }
   t.rgb_png = since(t0);
 
   t0 = Clock::now();
@@ -405,7 +415,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   if (!exr) return exr.error();
   t.depth_exr = since(t0);
 
-  const std::string rgb_path = "rgb/" + stem + ".png", inst_path = "instance/" + stem + ".png",
+  const std::string rgb_path = "rgb/" + stem + (jpeg ? ".jpg" : ".png"), inst_path = "instance/" + stem + ".png",
                     sem_path = "semantic/" + stem + ".png", depth_path = "depth/" + stem + ".exr",
                     normals_path = "normals/" + stem + ".exr";
   out.files.emplace_back(rgb_path, std::move(rgb).value());
@@ -444,9 +454,10 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     for (const InstanceLabel& l : *labels) loops.push_back(trace_loops(things, w, h, l.instance_id, l.x, l.y, l.w, l.h));
   }
   {
-    FrameLabels frame{stem,          w,           h, things, category_of, *labels, out.files.front().second,
+    const std::vector<std::uint8_t>& rgb_file = out.files.front().second;
+    FrameLabels frame{stem,          w,           h, things, category_of, *labels, jpeg ? rgb_png_copy : rgb_file,
                       options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond,
-                      semantic};
+                      semantic, rgb_file, jpeg ? ".jpg" : ".png"};
     SL_TRY_STATUS(encode_formats(options.outputs, frame, out.files, record));
   }
   json annotations = json::array();

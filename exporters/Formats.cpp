@@ -295,7 +295,7 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
              fixed6(double(l.w) / f.width) + " " + fixed6(double(l.h) / f.height) + "\n";
     }
     files.emplace_back("yolo/labels/" + f.stem + ".txt", bytes_of(txt));
-    files.emplace_back("yolo/images/" + f.stem + ".png", std::vector<std::uint8_t>(f.rgb_png.begin(), f.rgb_png.end()));
+    files.emplace_back("yolo/images/" + f.stem + std::string(f.rgb_ext), std::vector<std::uint8_t>(f.rgb_image.begin(), f.rgb_image.end()));
   }
   if (outputs.yolo_seg) {
     // One polygon per object through its pixel centres, for OpenCV's fillPoly, which Ultralytics
@@ -314,7 +314,7 @@ Status encode_formats(const OutputsSpec& outputs, const FrameLabels& f,
       txt += "\n";
     }
     files.emplace_back("yolo_seg/labels/" + f.stem + ".txt", bytes_of(txt));
-    files.emplace_back("yolo_seg/images/" + f.stem + ".png", std::vector<std::uint8_t>(f.rgb_png.begin(), f.rgb_png.end()));
+    files.emplace_back("yolo_seg/images/" + f.stem + std::string(f.rgb_ext), std::vector<std::uint8_t>(f.rgb_image.begin(), f.rgb_image.end()));
   }
   return ok_status();
 }

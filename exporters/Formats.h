@@ -77,6 +77,10 @@ struct FrameLabels {
   std::span<const SilhouetteBeyond> beyond;
   // Category per pixel (things, stuff surfaces, the background category): the semantic PNG's values.
   std::span<const std::uint8_t> semantic;
+  // The RGB file as written (rgb/NNNNNN + rgb_ext), for formats that take any image (YOLO); rgb_png
+  // above is always a PNG (KITTI and BOP copies), the same bytes when the RGB is a PNG.
+  std::span<const std::uint8_t> rgb_image = {};
+  std::string_view rgb_ext = ".png";
 };
 
 // Appends the selected formats' files for one frame to `files`; what the end-of-run files need

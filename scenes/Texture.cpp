@@ -4,6 +4,7 @@
 
 #include <csetjmp>
 #include <cstdio>
+#include <cstdlib>
 // libjpeg's header needs size_t and FILE declared first.
 #include <jpeglib.h>
 
@@ -86,6 +87,40 @@ struct JpegError {
 }
 
 }  // namespace
+
+Result<std::vector<std::uint8_t>> encode_jpeg_rgb(std::span<const std::uint8_t> rgba, std::uint32_t width, std::uint32_t height,
+                                                  int quality) {
+  jpeg_compress_struct info{};
+  JpegError err{};
+  info.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = jpeg_fail;
+  err.mgr.output_message = [](j_common_ptr) {};
+  unsigned char* out = nullptr;
+  unsigned long size = 0;
+  if (setjmp(err.jump) != 0) {
+    jpeg_destroy_compress(&info);
+    std::free(out);
+    return make_error(ExitCode::io, std::string("cannot encode JPEG: ") + err.message);
+  }
+  jpeg_create_compress(&info);
+  jpeg_mem_dest(&info, &out, &size);
+  info.image_width = width;
+  info.image_height = height;
+  info.input_components = 4;
+  info.in_color_space = JCS_EXT_RGBA;  // libjpeg-turbo: RGBA8 in, alpha ignored
+  jpeg_set_defaults(&info);
+  jpeg_set_quality(&info, std::clamp(quality, 1, 100), TRUE);
+  jpeg_start_compress(&info, TRUE);
+  while (info.next_scanline < info.image_height) {
+    auto* row = const_cast<JSAMPLE*>(rgba.data() + std::size_t{info.next_scanline} * width * 4);
+    jpeg_write_scanlines(&info, &row, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  std::vector<std::uint8_t> bytes(out, out + size);
+  std::free(out);
+  return bytes;
+}
 
 Result<Texture> decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& what) {
   jpeg_decompress_struct info{};

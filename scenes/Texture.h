@@ -42,6 +42,11 @@ Texture make_texture(std::string name, std::uint32_t width, std::uint32_t height
 // Decodes PNG bytes to sRGB RGBA8 (any bit depth and colour type); `what` names the source in errors.
 Result<Texture> decode_png(std::span<const std::uint8_t> bytes, const std::string& what);
 
+// Encodes RGBA8 (alpha dropped) as a baseline JPEG (libjpeg-turbo, its default 4:2:0 chroma, quality
+// 1..100); the same pixels and quality give the same bytes.
+Result<std::vector<std::uint8_t>> encode_jpeg_rgb(std::span<const std::uint8_t> rgba, std::uint32_t width, std::uint32_t height,
+                                                  int quality);
+
 // Decodes JPEG bytes (libjpeg-turbo) to RGBA8, alpha 255.
 Result<Texture> decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& what);
 
