@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "randomizers/Registry.h"
@@ -74,10 +73,12 @@ TEST(ConfigSchema, EveryKeyTheLoaderReadsIsInTheSchema) {
   }
   const std::set<std::string> forms = {"uniform", "loguniform", "normal", "truncated_normal", "choice", "weights", "sweep",
                                        "sequence", "range", "type"};
-  const std::regex key(R"(\[\"([a-z_]+)\"\])");
   std::size_t read = 0;
-  for (auto it = std::sregex_iterator(source.begin(), source.end(), key); it != std::sregex_iterator(); ++it) {
-    const std::string k = (*it)[1];
+  for (auto at = source.find("[\""); at != std::string::npos; at = source.find("[\"", at + 2)) {
+    auto end = at + 2;  // ["key"] with a key of [a-z_]+
+    while (end < source.size() && ((source[end] >= 'a' && source[end] <= 'z') || source[end] == '_')) ++end;
+    if (end == at + 2 || source.compare(end, 2, "\"]") != 0) continue;
+    const std::string k = source.substr(at + 2, end - at - 2);
     if (forms.count(k) && !in_schema.count(k)) continue;
     EXPECT_TRUE(in_schema.count(k)) << "the loader reads '" << k << "', which the schema does not list";
     ++read;
