@@ -377,18 +377,41 @@ Result<std::vector<std::pair<std::string, std::string>>> finish_formats(
   }
   for (const char* folder : {"yolo", "yolo_seg"}) {
     if (!(std::string_view(folder) == "yolo" ? outputs.yolo : outputs.yolo_seg)) continue;
-    std::string yaml = "# Ultralytics YOLO dataset (written by synthlabel): every frame is in 'train' and 'val';\n"
-                       "# split them by listing files in your own yaml if you need held-out frames.\n"
-                       "# No 'path': Ultralytics then resolves train/val against this file's folder.\n"
-                       "train: images\nval: images\nnames:\n";
+    std::error_code ec;
+    std::filesystem::create_directories(out / folder, ec);
+    if (ec) return make_error(ExitCode::io, (out / folder).string() + ": cannot create: " + ec.message());
+    // With splits: SPLIT.txt per split, one image a line as "./images/NNNNNN.png", which Ultralytics
+    // resolves against the list's own folder (ultralytics/data/base.py, BaseDataset.get_img_files:
+    // a line starting with "./" gets the list's parent), and its labels by /images/ -> /labels/.
+    std::map<std::string, std::string> lists;
+    for (const auto& [name, share] : spec.splits) lists[name];
+    if (!lists.empty()) {
+      for (std::uint64_t fr = first; fr < first + count; ++fr) {
+        auto rec = load(fr);
+        if (!rec) return rec.error();
+        const json& image = (*rec)["image"];
+        const std::string split = image.value("split", std::string()), file = image.value("file_name", std::string());
+        if (lists.count(split)) lists[split] += "./images/" + std::filesystem::path(file).filename().string() + "\n";
+      }
+      for (const auto& [name, list] : lists) SL_TRY_STATUS(put(std::string(folder) + "/" + name + ".txt", list));
+    }
+    std::string yaml;
+    if (lists.count("train") && lists.count("val")) {
+      yaml = "# Ultralytics YOLO dataset (written by synthlabel), split by the config's splits:.\n"
+             "# No 'path': Ultralytics then resolves train/val against this file's folder.\ntrain: train.txt\nval: val.txt\n";
+      if (lists.count("test")) yaml += "test: test.txt\n";
+      yaml += "names:\n";
+    } else {
+      yaml = "# Ultralytics YOLO dataset (written by synthlabel): every frame is in 'train' and 'val';\n"
+             "# give the config splits: {train: ..., val: ...} for held-out frames.\n"
+             "# No 'path': Ultralytics then resolves train/val against this file's folder.\n"
+             "train: images\nval: images\nnames:\n";
+    }
     for (std::size_t i = 0; i < spec.categories.size() && !spec.categories[i].stuff; ++i) {  // things: classes 0..T-1
       std::string name;
       for (char ch : spec.categories[i].name) name += ch == '\'' ? std::string("''") : std::string(1, ch);
       yaml += "  " + std::to_string(i) + ": '" + name + "'\n";
     }
-    std::error_code ec;
-    std::filesystem::create_directories(out / folder, ec);
-    if (ec) return make_error(ExitCode::io, (out / folder).string() + ": cannot create: " + ec.message());
     SL_TRY_STATUS(put(std::string(folder) + "/data.yaml", yaml));
   }
   return written;

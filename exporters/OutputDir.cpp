@@ -75,7 +75,10 @@ Result<Ownership> read_ownership(const fs::path& dir) {
     }
     if (m.contains("config") && m["config"].is_object() && m["config"].contains("splits") && m["config"]["splits"].is_object()) {
       for (const auto& [name, share] : m["config"]["splits"].items()) {
-        if (name.find('/') == std::string::npos) own.listed.insert("coco_" + name + ".json");  // written by finish()
+        if (name.find('/') != std::string::npos) continue;  // written by finish():
+        own.listed.insert("coco_" + name + ".json");
+        own.listed.insert("yolo/" + name + ".txt");
+        own.listed.insert("yolo_seg/" + name + ".txt");
       }
     }
   } catch (const std::exception&) {
