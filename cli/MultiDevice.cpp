@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -39,25 +38,13 @@ Result<std::vector<std::string>> resolve_devices(const std::string& devices) {
   // Each item must name a device now, before any process starts or any folder is made (exit 5).
   auto all = list_devices();
   if (!all) return all.error();
-  const auto lower = [](std::string t) {
-    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return t;
-  };
-  const auto matches = [&](const std::string& item) {
-    const bool numeric = std::all_of(item.begin(), item.end(), [](unsigned char c) { return std::isdigit(c); });
-    return std::any_of(all->begin(), all->end(), [&](const DeviceInfo& d) {
-      return numeric ? std::to_string(d.index) == item : lower(d.name).find(lower(item)) != std::string::npos;
-    });
-  };
-  std::string listing;
-  for (const auto& d : *all) listing += (listing.empty() ? "" : ", ") + std::to_string(d.index) + ": " + d.name;
   std::size_t from = 0;
   while (from <= devices.size()) {
     const auto comma = devices.find(',', from);
     const std::string item = devices.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
     if (item.empty()) return make_error(ExitCode::usage, "--devices '" + devices + "': expected all or a list like 0,1");
-    if (!matches(item)) {
-      return make_error(ExitCode::device, "--devices: '" + item + "' matches no device (available: " + listing + ")");
+    if (std::none_of(all->begin(), all->end(), [&](const DeviceInfo& d) { return device_matches(d, item); })) {
+      return make_error(ExitCode::device, "--devices: '" + item + "' matches no device (available: " + device_listing(*all) + ")");
     }
     out.push_back(item);
     if (comma == std::string::npos) break;

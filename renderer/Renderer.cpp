@@ -1,5 +1,8 @@
 #include "renderer/Renderer.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "renderer/vulkan/VulkanRenderer.h"
 
 namespace synthlabel {
@@ -11,5 +14,21 @@ Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options
 }
 
 Result<std::vector<DeviceInfo>> list_devices() { return vk::list_physical_devices(); }
+
+bool device_matches(const DeviceInfo& d, std::string_view preference) {
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const bool numeric = !preference.empty() && std::all_of(preference.begin(), preference.end(), [](unsigned char c) { return std::isdigit(c); });
+  return numeric ? std::to_string(d.index) == preference : lower(d.name).find(lower(preference)) != std::string::npos;
+}
+
+std::string device_listing(std::span<const DeviceInfo> devices) {
+  std::string s;
+  for (const auto& d : devices) s += (s.empty() ? "" : ", ") + std::to_string(d.index) + ": " + d.name;
+  return s;
+}
 
 }  // namespace synthlabel

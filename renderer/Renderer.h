@@ -118,4 +118,10 @@ class Renderer {
 Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options);
 Result<std::vector<DeviceInfo>> list_devices();
 
+// Whether --device PREFERENCE names `d`: digits are its index, anything else a case-insensitive
+// substring of its name. (--device and --devices choose by this one rule.)
+bool device_matches(const DeviceInfo& d, std::string_view preference);
+// "0: NAME, 1: NAME", for messages naming what is available.
+std::string device_listing(std::span<const DeviceInfo> devices);
+
 }  // namespace synthlabel

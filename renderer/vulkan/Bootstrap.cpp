@@ -31,11 +31,6 @@ VkDebugUtilsMessengerCreateInfoEXT messenger_info(MessageLog* log) {
   return ci;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 const char* type_name(VkPhysicalDeviceType t) {
   switch (t) {
     case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
@@ -220,20 +215,14 @@ Result<PhysicalDevice> PhysicalDeviceSelector::select() const {
     return make_error(ExitCode::device,
                       "no Vulkan device can render here (install mesa-vulkan-drivers for the lavapipe CPU renderer)");
   }
-  auto listing = [&] {
-    std::string s;
-    for (const auto& d : devs) s += (s.empty() ? "" : ", ") + std::to_string(d.info.index) + ": " + d.info.name;
-    return s;
-  };
   if (!m_preference.empty()) {
-    const bool numeric = std::all_of(m_preference.begin(), m_preference.end(), [](unsigned char c) { return std::isdigit(c); });
+    std::vector<DeviceInfo> infos;
     for (const auto& d : devs) {
-      if (numeric ? std::to_string(d.info.index) == m_preference
-                  : lower(d.info.name).find(lower(m_preference)) != std::string::npos) {
-        return d;
-      }
+      if (device_matches(d.info, m_preference)) return d;
+      infos.push_back(d.info);
     }
-    return make_error(ExitCode::device, "--device '" + m_preference + "' matches no device (available: " + listing() + ")");
+    return make_error(ExitCode::device,
+                      "--device '" + m_preference + "' matches no device (available: " + device_listing(infos) + ")");
   }
   std::stable_sort(devs.begin(), devs.end(), [](const PhysicalDevice& a, const PhysicalDevice& b) {
     VkPhysicalDeviceProperties pa{}, pb{};
