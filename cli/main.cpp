@@ -3,11 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
-#include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <iostream>
 
 #include <unistd.h>
@@ -287,12 +284,10 @@ int main(int argc, char** argv) {
     bench.frames = bench_frames;
     bench.progress = false;
     const bool temporary = bench_out.empty();
-    if (temporary) {  // a fresh folder of its own (mkdtemp), so removing it afterwards removes nothing else
-      std::string name = (fs::temp_directory_path() / "synthlabel-bench-XXXXXX").string();
-      if (::mkdtemp(name.data()) == nullptr) {
-        return fail(make_error(ExitCode::io, "cannot create a temporary folder '" + name + "': " + std::strerror(errno)));
-      }
-      bench.out = name;
+    if (temporary) {  // a fresh folder of its own, so removing it afterwards removes nothing else
+      auto folder = make_temp_folder("synthlabel-bench");
+      if (!folder) return fail(folder.error());
+      bench.out = *folder;
       bench.overwrite = false;
     } else {
       bench.out = bench_out;
@@ -366,11 +361,9 @@ int main(int argc, char** argv) {
     if (!preview_overwrite && fs::exists(fs::symlink_status(preview_out, ec))) {
       return fail(make_error(ExitCode::io, "preview: '" + preview_out.string() + "' exists; choose another --out or pass --overwrite"));
     }
-    std::string tmp = (fs::temp_directory_path() / "synthlabel-preview-XXXXXX").string();
-    if (::mkdtemp(tmp.data()) == nullptr) {
-      return fail(make_error(ExitCode::io, "cannot create a temporary folder '" + tmp + "': " + std::strerror(errno)));
-    }
-    pv.out = fs::path(tmp) / "dataset";
+    auto tmp = make_temp_folder("synthlabel-preview");
+    if (!tmp) return fail(tmp.error());
+    pv.out = *tmp / "dataset";
     pv.start = preview_frame;
     pv.frames = 1;
     pv.progress = false;
@@ -382,7 +375,7 @@ int main(int argc, char** argv) {
     if (png) {
       if (auto s = write_file_atomic(preview_out, *png); !s) png = s.error();
     }
-    fs::remove_all(tmp, ec);  // ours: made by mkdtemp above
+    fs::remove_all(*tmp, ec);  // ours: made for this run above
     if (!r) return fail(r.error());
     if (!png) return fail(png.error());
     std::printf("synthlabel: frame %llu (%zu instances, %ux%u) drawn into %s\n", static_cast<unsigned long long>(preview_frame),

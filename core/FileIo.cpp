@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -116,6 +117,22 @@ Result<std::string> read_text_file(const std::filesystem::path& path) {
   ss << in.rdbuf();
   if (in.bad()) return io_error(path, "read", errno);
   return ss.str();
+}
+
+bool lies_inside(const std::filesystem::path& path, const std::filesystem::path& folder) {
+  std::error_code ec;
+  const auto resolve = [&ec](const std::filesystem::path& p) {
+    return std::filesystem::weakly_canonical(std::filesystem::absolute(p, ec), ec);
+  };
+  const auto rel = resolve(path).lexically_relative(resolve(folder));
+  return !ec && !rel.empty() && *rel.begin() != "..";
+}
+
+Result<std::filesystem::path> make_temp_folder(std::string_view prefix) {
+  std::error_code ec;
+  std::string name = (std::filesystem::temp_directory_path(ec) / (std::string(prefix) + "-XXXXXX")).string();
+  if (::mkdtemp(name.data()) == nullptr) return io_error(name, "create a temporary folder", errno);
+  return std::filesystem::path(name);
 }
 
 }  // namespace synthlabel

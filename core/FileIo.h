@@ -16,6 +16,15 @@ namespace synthlabel {
 Status write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 Status write_file_atomic(const std::filesystem::path& path, std::string_view text);
 Result<std::string> read_text_file(const std::filesystem::path& path);
+
+// True when `path` lies inside `folder` (or is it) once both are made absolute with symlinks and ".."
+// resolved (as far as they exist): the one rule of every confinement (--asset-root for assets, the
+// files models refer to, includes). A path that cannot be resolved lies outside.
+bool lies_inside(const std::filesystem::path& path, const std::filesystem::path& folder);
+
+// A new, empty folder of this process's own under the system temp folder, named PREFIX-XXXXXX
+// (mkdtemp): nothing else was there, so removing it afterwards removes only what was written in it.
+Result<std::filesystem::path> make_temp_folder(std::string_view prefix);
 // Reads an input file of at most `limit` bytes. Errors (ExitCode::asset, without the path, for the
 // caller to prefix): "WHAT not found (or not a regular file)", "cannot read: REASON", "larger than N MiB".
 Result<std::string> read_bounded_file(const std::filesystem::path& path, std::uint64_t limit, const std::string& what);

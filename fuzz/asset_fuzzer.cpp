@@ -4,8 +4,6 @@
 // import so the fuzzer sees coverage, confined to the input's folder as with --asset-root, so the
 // confined file access (scenes/AssetLoader.cpp) is fuzzed too; synthlabel itself runs imports in a
 // sandboxed child with CPU, memory and wall-clock limits (scenes/AssetLoader.h).
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -13,15 +11,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/FileIo.h"
 #include "fuzz/FuzzInput.h"
 #include "scenes/AssetLoader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const char* const k_ext[] = {".obj", ".ply", ".off", ".stl", ".gltf", ".glb", ".fbx", ".3ds", ".dae", ".x"};
   static const std::filesystem::path dir = [] {
-    std::string name = "/tmp/synthlabel-asset-fuzz-XXXXXX";
-    if (::mkdtemp(name.data()) == nullptr) std::abort();
-    return std::filesystem::canonical(name);
+    auto folder = synthlabel::make_temp_folder("synthlabel-asset-fuzz");
+    if (!folder) std::abort();
+    return std::filesystem::canonical(*folder);
   }();
   if (size < 1) return 0;
   auto input = synthlabel::fuzz::split_fuzz_input(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1),

@@ -4,8 +4,6 @@
 // when it names no asset files, load its primitives and sample a frame without undefined behaviour;
 // one it refuses must give a config or asset error. Alias bombs and include fan-out must end fast
 // (scripts/fuzz.sh gives every input a wall-clock limit).
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/FileIo.h"
 #include "fuzz/FuzzInput.h"
 #include "randomizers/FrameSampler.h"
 #include "randomizers/Registry.h"
@@ -22,9 +21,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace synthlabel;
   static const std::filesystem::path dir = [] {
-    std::string name = "/tmp/synthlabel-config-fuzz-XXXXXX";
-    if (::mkdtemp(name.data()) == nullptr) std::abort();
-    return std::filesystem::path(name);
+    auto folder = make_temp_folder("synthlabel-config-fuzz");
+    if (!folder) std::abort();
+    return *folder;
   }();
   const auto input = fuzz::split_fuzz_input(std::string_view(reinterpret_cast<const char*>(data), size), fuzz::k_config_names);
   const auto main = fuzz::write_fuzz_files(dir, input);

@@ -38,11 +38,10 @@ Error asset_error(const std::filesystem::path& path, const std::string& what) {
 
 // Why a file the model refers to may not be opened ("" when it may): outside `root`, or not a regular file.
 std::string refusal(const std::filesystem::path& file, const std::filesystem::path& root) {
-  std::error_code ec;
-  if (!root.empty()) {
-    const auto rel = std::filesystem::weakly_canonical(std::filesystem::absolute(file, ec), ec).lexically_relative(root);
-    if (ec || rel.empty() || *rel.begin() == "..") return "it refers to '" + file.string() + "', which is outside --asset-root " + root.string();
+  if (!root.empty() && !lies_inside(file, root)) {
+    return "it refers to '" + file.string() + "', which is outside --asset-root " + root.string();
   }
+  std::error_code ec;
   const auto st = std::filesystem::status(file, ec);
   if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
     return "it refers to '" + file.string() + "', which is not a regular file";

@@ -50,7 +50,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
 
   const std::string& first_sweep() const { return m_first_sweep; }
 
-  // With --asset-root: includes must lie inside one of these (canonical) folders.
+  // With --asset-root: includes must lie inside one of these folders (lies_inside).
   void confine_includes(std::vector<std::filesystem::path> roots) { m_include_roots = std::move(roots); }
 
   // Counts `doc`'s values with aliases expanded against the whole config's budget; fails (naming
@@ -108,13 +108,7 @@ class Parser : public std::enable_shared_from_this<Parser> {
       }
       std::error_code ec;
       if (!m_include_roots.empty()) {
-        const auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(file, ec), ec);
-        bool inside = false;
-        for (const auto& r : m_include_roots) {
-          const auto under = canonical.lexically_relative(r);
-          inside = inside || (!ec && !under.empty() && *under.begin() != "..");
-        }
-        if (!inside) {
+        if (std::none_of(m_include_roots.begin(), m_include_roots.end(), [&](const auto& r) { return lies_inside(file, r); })) {
           fail(name_node, "include", "'" + file.string() + "' is outside --asset-root " + m_include_roots.front().string() +
                                          " and the config's own folder");
         }
@@ -1268,8 +1262,7 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
   if (!asset_root.empty()) {
     auto root = resolve_asset_root(asset_root);
     if (!root) return root.error();
-    std::error_code ec;
-    parser->confine_includes({*root, std::filesystem::weakly_canonical(std::filesystem::absolute(base_dir, ec), ec)});
+    parser->confine_includes({*root, base_dir});
   }
   try {
     YAML::Node root = YAML::Load(std::string(text));
@@ -1324,13 +1317,8 @@ Result<std::filesystem::path> resolve_asset_root(const std::filesystem::path& as
 
 // Fails when `file` lies outside `root` once symlinks and ".." are resolved (no check without a root).
 Status check_inside_root(const std::filesystem::path& root, const std::filesystem::path& file, const std::string& where) {
-  if (root.empty()) return ok_status();
-  std::error_code ec;
-  const auto rel = std::filesystem::weakly_canonical(file, ec).lexically_relative(root);
-  if (ec || rel.empty() || *rel.begin() == "..") {
-    return make_error(ExitCode::asset, where + ": " + file.string() + " is outside --asset-root " + root.string());
-  }
-  return ok_status();
+  if (root.empty() || lies_inside(file, root)) return ok_status();
+  return make_error(ExitCode::asset, where + ": " + file.string() + " is outside --asset-root " + root.string());
 }
 
 Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root) {
