@@ -262,8 +262,6 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   json manifest = ident;
   manifest["status"] = "incomplete";
   manifest["conventions"] = conventions();
-  std::error_code ec;
-  const bool created = !fs::exists(options.out, ec);
   if (resuming) {
     auto removed = writer.remove_temp_files();
     if (!removed) return removed.error();
@@ -298,10 +296,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (!stats) {
     // Refused before any frame was written (a drawn pose that is not finite, too many threads): leave
     // nothing behind, as for any config error. Frames already written stay for --resume.
-    if (!resuming && writer.frames_written() == 0) {
-      (void)remove_dataset_files(options.out);
-      if (created) fs::remove(options.out, ec);
-    }
+    if (!resuming && writer.frames_written() == 0) lock.abandon();
     return stats.error();
   }
 

@@ -126,8 +126,6 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
   } catch (const json::exception& e) {
     return make_error(ExitCode::io, "merge: manifest config is damaged: " + std::string(e.what()));
   }
-  std::error_code ec;
-  const bool existed = fs::exists(out, ec);
   OutputLock lock;
   if (held == nullptr) {
     auto l = prepare_output_dir(out, overwrite);
@@ -149,9 +147,10 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
     return writer.finish(spec, start, end - start, manifest);
   };
   if (auto s = write(); !s) {
-    // A refused merge leaves no half dataset: what it wrote goes (its own manifest accounts for it).
-    (void)remove_dataset_files(out);
-    if (!existed) fs::remove(out, ec);  // only when empty
+    // A refused merge leaves no half dataset: what it wrote goes (its own manifest accounts for it),
+    // and the folder too if it made it (a held folder is its caller's).
+    if (held == nullptr) lock.abandon();
+    else (void)remove_dataset_files(out);
     return make_error(s.error().code, "merge: " + s.error().message + "; nothing merged");
   }
   return MergeSummary{writer.frames_written(), writer.dataset_annotations(), parts.size()};

@@ -142,8 +142,6 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
   if (auto spec = load_config(options.config, options.overrides, options.asset_root); !spec) return spec.error();
   SL_TRY_STATUS(check_parts_folder(parts, n));
   // OUT is checked, cleared (--overwrite) and locked before any device starts, and held to the end.
-  std::error_code ec;
-  const bool existed = fs::exists(options.out, ec);
   auto lock = prepare_output_dir(options.out, options.overwrite, {parts});
   if (!lock) return lock.error();
   // Hardware threads shared out, one per device left to its renderer (at least 1: never 0 - 1).
@@ -194,7 +192,7 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
   }
   for (auto& t : readers) t.join();
   if (worst != 0) {
-    if (!existed) fs::remove(options.out, ec);  // made above and still empty: nothing left behind
+    lock->abandon();  // nothing written there yet: the folder goes if made above
     std::string what = errors.summary();
     if (what.empty()) what = "a device's part failed";
     return make_error(static_cast<ExitCode>(worst), "--devices: " + what + " (run the same command again to resume)");
@@ -204,6 +202,7 @@ Result<GenerateSummary> generate_on_devices(const GenerateOptions& options, cons
   auto merged = merge_shards(shards, options.out, options.overwrite, &*lock);
   if (!merged) return merged.error();
   // Only what the parts' own manifests account for goes; the folders too once empty.
+  std::error_code ec;
   for (const auto& shard : shards) {
     if (remove_dataset_files(shard)) fs::remove(shard, ec);
   }

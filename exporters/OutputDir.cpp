@@ -132,16 +132,30 @@ OutputLock::~OutputLock() {
   if (m_fd >= 0) ::close(m_fd);  // closing the descriptor releases the flock
 }
 
+OutputLock::OutputLock(OutputLock&& o) noexcept : m_fd(o.m_fd), m_dir(std::move(o.m_dir)), m_created(o.m_created) { o.m_fd = -1; }
+
 OutputLock& OutputLock::operator=(OutputLock&& o) noexcept {
   if (this != &o) {
     if (m_fd >= 0) ::close(m_fd);
     m_fd = o.m_fd;
+    m_dir = std::move(o.m_dir);
+    m_created = o.m_created;
     o.m_fd = -1;
   }
   return *this;
 }
 
-Result<OutputLock> lock_output_dir(const fs::path& dir) {
+void OutputLock::abandon() const {
+  if (m_dir.empty()) return;
+  (void)remove_dataset_files(m_dir);
+  std::error_code ec;
+  if (m_created) fs::remove(m_dir, ec);  // only when empty
+}
+
+namespace {
+
+// The folder opened and flock'ed; the descriptor holds the lock.
+Result<int> open_locked(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return io_error(dir, "open output folder", std::error_code(errno, std::generic_category()));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -153,7 +167,15 @@ Result<OutputLock> lock_output_dir(const fs::path& dir) {
     }
     return io_error(dir, "lock output folder", std::error_code(err, std::generic_category()));
   }
-  return OutputLock(fd);
+  return fd;
+}
+
+}  // namespace
+
+Result<OutputLock> lock_output_dir(const fs::path& dir) {
+  auto fd = open_locked(dir);
+  if (!fd) return fd.error();
+  return OutputLock(*fd, dir, false);
 }
 
 Status check_not_an_input(const fs::path& out, const std::vector<fs::path>& inputs, const std::string& what) {
@@ -221,14 +243,16 @@ Result<OutputLock> prepare_output_dir(const fs::path& out, bool overwrite, const
   std::error_code ec;
   const auto status = fs::status(out, ec);
   if (ec && ec != std::errc::no_such_file_or_directory) return io_error(out, "inspect", ec);
-  if (!fs::exists(status)) {
+  const bool created = !fs::exists(status);
+  if (created) {
     fs::create_directories(out, ec);
     if (ec) return io_error(out, "create output folder", ec);
   } else if (!fs::is_directory(status)) {
     return make_error(ExitCode::io, "output " + quoted(out) + " exists and is not a folder");
   }
-  auto lock = lock_output_dir(out);  // before looking inside: nobody else changes it from here on
-  if (!lock) return lock.error();
+  auto fd = open_locked(out);  // before looking inside: nobody else changes it from here on
+  if (!fd) return fd.error();
+  OutputLock lock(*fd, out, created);
   const bool empty = fs::is_empty(out, ec);
   if (ec) return io_error(out, "read output folder", ec);
   if (empty) return lock;

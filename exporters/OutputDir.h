@@ -24,16 +24,21 @@ namespace synthlabel {
 class OutputLock {
  public:
   OutputLock() = default;
-  explicit OutputLock(int fd) : m_fd(fd) {}
+  OutputLock(int fd, std::filesystem::path dir, bool created) : m_fd(fd), m_dir(std::move(dir)), m_created(created) {}
   ~OutputLock();
-  OutputLock(OutputLock&& o) noexcept : m_fd(o.m_fd) { o.m_fd = -1; }
+  OutputLock(OutputLock&& o) noexcept;
   OutputLock& operator=(OutputLock&& o) noexcept;
   OutputLock(const OutputLock&) = delete;
   OutputLock& operator=(const OutputLock&) = delete;
   bool held() const { return m_fd >= 0; }
+  // Undoes a refused run: removes what the folder's synthlabel manifest accounts for (nothing when it
+  // has none yet), then the folder itself if prepare_output_dir made it and it is now empty.
+  void abandon() const;
 
  private:
   int m_fd = -1;
+  std::filesystem::path m_dir;
+  bool m_created = false;  // the folder did not exist before prepare_output_dir
 };
 
 // Locks the existing folder `dir` for writing; ExitCode::io "output folder 'DIR' is being written by
