@@ -1,7 +1,6 @@
 #include "cli/Merge.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +44,9 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
     p.dir = dir;
     auto text = read_text_file(dir / "manifest.json");
     if (!text) return make_error(ExitCode::io, "merge: '" + dir.string() + "' is not a synthlabel dataset (no manifest.json)");
+    const auto damaged = [&dir](const std::string& why) {
+      return make_error(ExitCode::io, "merge: " + (dir / "manifest.json").string() + " is damaged: " + why);
+    };
     try {
       p.manifest = json::parse(*text);
       const auto status = p.manifest.find("status");
@@ -56,12 +58,10 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
       p.first = range.at(0).get<std::uint64_t>();
       p.end = range.at(1).get<std::uint64_t>();
       p.record_hashes = p.manifest.at("frame_record_hashes");
-      if (!p.record_hashes.is_object()) throw std::invalid_argument("frame_record_hashes is not an object");
+      if (!p.record_hashes.is_object()) return damaged("frame_record_hashes is not an object");
       for (std::uint64_t f = p.first; f < p.end; ++f) (void)p.record_hashes.at(frame_stem(f)).get<std::string>();
-    } catch (const std::invalid_argument& e) {
-      return make_error(ExitCode::io, "merge: " + (dir / "manifest.json").string() + " is damaged: " + e.what());
     } catch (const json::exception& e) {
-      return make_error(ExitCode::io, "merge: " + (dir / "manifest.json").string() + " is damaged: " + e.what());
+      return damaged(e.what());
     }
     parts.push_back(std::move(p));
   }

@@ -270,8 +270,6 @@ class Parser : public std::enable_shared_from_this<Parser> {
     throw ConfigFailure{where(n) + ": " + key + ": " + what};
   }
 
-  // Fails on keys not in `allowed` (with a suggestion) and on duplicate keys; an empty `allowed`
-  // checks duplicates only.
   // Keys of the mapping at schema path `schema` (scenes/ConfigSchema.h: the table the JSON Schema is
   // made from, so loader and schema agree on every key).
   void check_schema_keys(const YAML::Node& map, const std::string& path, std::string_view schema) {
@@ -284,6 +282,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
     check_keys(map, path, std::span<const std::string_view>(allowed.begin(), allowed.size()));
   }
 
+  // Fails on keys not in `allowed` (with a suggestion) and on duplicate keys; an empty `allowed`
+  // checks duplicates only.
   void check_keys(const YAML::Node& map, const std::string& path, std::span<const std::string_view> allowed) {
     std::map<std::string, int> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
@@ -665,8 +665,6 @@ class Parser : public std::enable_shared_from_this<Parser> {
     return spec;
   }
 
-  // Each entry becomes a Properties bag; its parameters are checked when the randomizer is built
-  // from it (build_randomizers), against that randomizer's own schema.
   // Every scalar below `n` valid UTF-8 (a config's text goes into JSON records as given).
   void check_text(const YAML::Node& n, const std::string& path) {
     if (n.IsScalar() && !is_valid_utf8(n.Scalar())) fail(n, path, "text is not valid UTF-8");
@@ -677,6 +675,8 @@ class Parser : public std::enable_shared_from_this<Parser> {
     }
   }
 
+  // Each entry becomes a Properties bag; its parameters are checked when the randomizer is built
+  // from it (build_randomizers), against that randomizer's own schema.
   void parse_randomizers(const YAML::Node& list, SceneSpec& spec) {
     if (!list.IsSequence()) fail(list, "randomizers", "expected a list of randomizers, each {type: NAME, ...}");
     if (list.size() > k_max_randomizers) {
@@ -1086,9 +1086,6 @@ class Parser : public std::enable_shared_from_this<Parser> {
     fail(c, path, "unknown category '" + name + "'" + suggest(name, names));
   }
 
-  // pool: [{primitive|asset, normalize, category, weight}, ...] and optional category_weights:
-  // {category: weight}. Without category weights an entry's chance is its weight over the sum; with
-  // them a category's chance is its weight over theirs, shared among its entries by entry weight.
   // An asset given as a glob ("models/*.glb") or a folder ("models/"): its mesh files, sorted by
   // name; empty when the asset is one file. None matching is an error.
   std::vector<std::filesystem::path> asset_set(const ShapeSpec& shape, const YAML::Node& at, const std::string& key) {
@@ -1137,6 +1134,9 @@ class Parser : public std::enable_shared_from_this<Parser> {
     }
   }
 
+  // pool: [{primitive|asset, normalize, category, weight}, ...] and optional category_weights:
+  // {category: weight}. Without category weights an entry's chance is its weight over the sum; with
+  // them a category's chance is its weight over theirs, shared among its entries by entry weight.
   void parse_pool(const YAML::Node& pool, const YAML::Node& category_weights, const std::string& path, ObjectSpec& o,
                   const SceneSpec& spec) {
     if (!pool.IsSequence() || pool.size() == 0) fail(pool, path, "expected a non-empty list of {primitive|asset, category, weight}");
@@ -1401,8 +1401,9 @@ std::string fmt_dist(const ScalarDist& d) {
       d);
 }
 std::string fmt_range(double lo, double hi) { return "[" + Parser::fmt(lo) + ", " + Parser::fmt(hi) + "]"; }
+// Called only when describing (`if (m_impl->described)`), so a normal load formats nothing.
 void describe(const Properties::Impl& p, std::string_view key, std::string kind, std::string fallback, std::string range) {
-  if (p.described) p.described->push_back({std::string(key), std::move(kind), std::move(fallback), std::move(range)});
+  p.described->push_back({std::string(key), std::move(kind), std::move(fallback), std::move(range)});
 }
 }  // namespace
 
@@ -1421,20 +1422,20 @@ Properties Properties::describing(const std::string& type, std::vector<ParamInfo
 }
 
 ScalarDist Properties::scalar(std::string_view key, ScalarDist fallback, double lo, double hi) const {
-  describe(*m_impl, key, "number or distribution", fmt_dist(fallback), fmt_range(lo, hi));
+  if (m_impl->described) describe(*m_impl, key, "number or distribution", fmt_dist(fallback), fmt_range(lo, hi));
   const YAML::Node n = value_at(*m_impl, key);
   return n.IsDefined() ? m_impl->parser->scalar_dist(n, key_path(*m_impl, key), lo, hi) : fallback;
 }
 
 Vec3Dist Properties::vec3(std::string_view key, Vec3Dist fallback, double lo, double hi) const {
-  describe(*m_impl, key, "[x, y, z] of numbers or distributions",
+  if (m_impl->described) describe(*m_impl, key, "[x, y, z] of numbers or distributions",
            "[" + fmt_dist(fallback[0]) + ", " + fmt_dist(fallback[1]) + ", " + fmt_dist(fallback[2]) + "]", fmt_range(lo, hi));
   const YAML::Node n = value_at(*m_impl, key);
   return n.IsDefined() ? m_impl->parser->vec3_dist(n, key_path(*m_impl, key), lo, hi) : fallback;
 }
 
 IntDist Properties::count(std::string_view key, IntDist fallback, std::int64_t lo, std::int64_t hi) const {
-  describe(*m_impl, key, "count: whole number, {range: [lo, hi]} or {choice: [...]}",
+  if (m_impl->described) describe(*m_impl, key, "count: whole number, {range: [lo, hi]} or {choice: [...]}",
            std::holds_alternative<std::int64_t>(fallback) ? std::to_string(std::get<std::int64_t>(fallback)) : "(a distribution)",
            "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   const YAML::Node n = value_at(*m_impl, key);
@@ -1442,7 +1443,7 @@ IntDist Properties::count(std::string_view key, IntDist fallback, std::int64_t l
 }
 
 double Properties::number(std::string_view key, double fallback, double lo, double hi) const {
-  describe(*m_impl, key, "number", Parser::fmt(fallback), fmt_range(lo, hi));
+  if (m_impl->described) describe(*m_impl, key, "number", Parser::fmt(fallback), fmt_range(lo, hi));
   const YAML::Node n = value_at(*m_impl, key);
   if (!n.IsDefined()) return fallback;
   const double v = m_impl->parser->number(n, key_path(*m_impl, key));
@@ -1454,7 +1455,7 @@ double Properties::number(std::string_view key, double fallback, double lo, doub
 }
 
 std::int64_t Properties::integer(std::string_view key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) const {
-  describe(*m_impl, key, "whole number", std::to_string(fallback), "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  if (m_impl->described) describe(*m_impl, key, "whole number", std::to_string(fallback), "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   const YAML::Node n = value_at(*m_impl, key);
   if (!n.IsDefined()) return fallback;
   const std::int64_t v = m_impl->parser->integer(n, key_path(*m_impl, key));
@@ -1467,7 +1468,7 @@ std::int64_t Properties::integer(std::string_view key, std::int64_t fallback, st
 }
 
 bool Properties::boolean(std::string_view key, bool fallback) const {
-  describe(*m_impl, key, "true or false", fallback ? "true" : "false", "");
+  if (m_impl->described) describe(*m_impl, key, "true or false", fallback ? "true" : "false", "");
   const YAML::Node n = value_at(*m_impl, key);
   return n.IsDefined() ? m_impl->parser->boolean(n, key_path(*m_impl, key)) : fallback;
 }
@@ -1488,7 +1489,7 @@ std::string Properties::choice(std::string_view key, std::string_view fallback, 
 }
 
 std::vector<std::string> Properties::names(std::string_view key) const {
-  describe(*m_impl, key, "a name or a list of names", "", "");
+  if (m_impl->described) describe(*m_impl, key, "a name or a list of names", "", "");
   const YAML::Node n = value_at(*m_impl, key);
   std::vector<std::string> out;
   if (!n.IsDefined()) return out;
@@ -1505,7 +1506,7 @@ std::vector<std::string> Properties::names(std::string_view key) const {
 
 std::pair<double, double> Properties::interval(std::string_view key, std::pair<double, double> fallback, double lo,
                                                double hi) const {
-  describe(*m_impl, key, "[a, b] with a <= b", fmt_range(fallback.first, fallback.second), fmt_range(lo, hi));
+  if (m_impl->described) describe(*m_impl, key, "[a, b] with a <= b", fmt_range(fallback.first, fallback.second), fmt_range(lo, hi));
   const YAML::Node n = value_at(*m_impl, key);
   if (!n.IsDefined()) return fallback;
   const std::string path = key_path(*m_impl, key);
@@ -1518,7 +1519,7 @@ std::pair<double, double> Properties::interval(std::string_view key, std::pair<d
 }
 
 std::filesystem::path Properties::file_path(std::string_view key) const {
-  describe(*m_impl, key, "a path, relative to the config", "", "");
+  if (m_impl->described) describe(*m_impl, key, "a path, relative to the config", "", "");
   const YAML::Node n = value_at(*m_impl, key);
   if (!n.IsDefined()) return {};
   const std::filesystem::path rel = m_impl->parser->string(n, key_path(*m_impl, key));
