@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <charconv>
@@ -252,7 +253,7 @@ json comparable(json m) {
     }
   }
   if (m.contains("inputs") && m["inputs"].is_array()) {
-    json sorted = json::object();  // "NAME (KIND)" -> hash
+    std::map<std::string, json> sorted;  // "NAME (KIND)" -> hash
     for (const json& e : m["inputs"]) {
       if (!e.is_object() || !e.contains("file")) continue;
       const std::string name = file_name_of(e["file"]).get<std::string>();
@@ -260,12 +261,9 @@ json comparable(json m) {
         if (kind != "file") sorted[name + " (" + kind + ")"] = hash;
       }
     }
-    json ordered = json::object();  // (ordered_json keeps insertion order: sort the keys)
-    std::vector<std::string> keys;
-    for (const auto& [k, v] : sorted.items()) keys.push_back(k);
-    std::sort(keys.begin(), keys.end());
-    for (const auto& k : keys) ordered[k] = sorted[k];
-    m["inputs"] = std::move(ordered);
+    json inputs = json::object();
+    for (auto& [key, hash] : sorted) inputs[key] = std::move(hash);
+    m["inputs"] = std::move(inputs);
   }
   return m;
 }

@@ -375,26 +375,29 @@ Result<std::vector<std::pair<std::string, std::string>>> finish_formats(
     SL_TRY_STATUS(put("bop/000000/scene_gt.json", gts.dump(1) + "\n"));
     SL_TRY_STATUS(put("bop/000000/scene_gt_info.json", infos.dump(1) + "\n"));
   }
+  // With splits: SPLIT.txt per split, one image a line as "./images/NNNNNN.png", which Ultralytics
+  // resolves against the list's own folder (ultralytics/data/base.py, BaseDataset.get_img_files: a
+  // line starting with "./" gets the list's parent), and its labels by /images/ -> /labels/. One pass
+  // over the records serves yolo and yolo_seg alike.
+  std::map<std::string, std::string> lists;
+  if (outputs.yolo || outputs.yolo_seg) {
+    for (const auto& [name, share] : spec.splits) lists[name];
+  }
+  if (!lists.empty()) {
+    for (std::uint64_t fr = first; fr < first + count; ++fr) {
+      auto rec = load(fr);
+      if (!rec) return rec.error();
+      const json& image = (*rec)["image"];
+      const std::string split = image.value("split", std::string()), file = image.value("file_name", std::string());
+      if (lists.count(split)) lists[split] += "./images/" + std::filesystem::path(file).filename().string() + "\n";
+    }
+  }
   for (const char* folder : {"yolo", "yolo_seg"}) {
     if (!(std::string_view(folder) == "yolo" ? outputs.yolo : outputs.yolo_seg)) continue;
     std::error_code ec;
     std::filesystem::create_directories(out / folder, ec);
     if (ec) return make_error(ExitCode::io, (out / folder).string() + ": cannot create: " + ec.message());
-    // With splits: SPLIT.txt per split, one image a line as "./images/NNNNNN.png", which Ultralytics
-    // resolves against the list's own folder (ultralytics/data/base.py, BaseDataset.get_img_files:
-    // a line starting with "./" gets the list's parent), and its labels by /images/ -> /labels/.
-    std::map<std::string, std::string> lists;
-    for (const auto& [name, share] : spec.splits) lists[name];
-    if (!lists.empty()) {
-      for (std::uint64_t fr = first; fr < first + count; ++fr) {
-        auto rec = load(fr);
-        if (!rec) return rec.error();
-        const json& image = (*rec)["image"];
-        const std::string split = image.value("split", std::string()), file = image.value("file_name", std::string());
-        if (lists.count(split)) lists[split] += "./images/" + std::filesystem::path(file).filename().string() + "\n";
-      }
-      for (const auto& [name, list] : lists) SL_TRY_STATUS(put(std::string(folder) + "/" + name + ".txt", list));
-    }
+    for (const auto& [name, list] : lists) SL_TRY_STATUS(put(std::string(folder) + "/" + name + ".txt", list));
     std::string yaml;
     if (lists.count("train") && lists.count("val")) {
       yaml = "# Ultralytics YOLO dataset (written by synthlabel), split by the config's splits:.\n"
