@@ -902,9 +902,6 @@ std::uint8_t instance_colour(std::uint32_t id, std::size_t c) {
   return static_cast<std::uint8_t>(64 + ((hsh >> (8 * c)) & 0xBF));
 }
 
-// A frame's thumbnail (at most 320 pixels wide: every `step`-th pixel of the frame): RGB with each
-// labeled pixel tinted with its instance's colour, then, at thumbnail scale (so no edge is lost to
-// the subsampling), each annotation's box outline and keypoint markers.
 // The frame's RGB as 8-bit PngData (3 or 4 channels): a PNG as read, a JPEG (--rgb jpeg) decoded.
 Result<PngData> read_rgb(const std::filesystem::path& path) {
   if (path.extension() != ".jpg") return read_png(path);
@@ -917,6 +914,9 @@ Result<PngData> read_rgb(const std::filesystem::path& path) {
   return d;
 }
 
+// A frame's thumbnail (at most `max_width` pixels wide: every `step`-th pixel of the frame): RGB with each
+// labeled pixel tinted with its instance's colour, then, at thumbnail scale (so no edge is lost to
+// the subsampling), each annotation's box outline and keypoint markers.
 std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& im, const json& anns, std::uint32_t max_width = 320) {
   auto rgb = read_rgb(dir / im["file_name"].get<std::string>());
   auto inst = read_png(dir / im.value("instance_file", std::string()));

@@ -14,6 +14,24 @@
 namespace synthlabel {
 namespace {
 
+// An index drawn by inverse CDF on one uniform draw from `probability(i)`, i < count, which sum to 1;
+// by rounding, the last index with a chance takes what is left.
+template <class Probability>
+std::size_t pick_by_probability(std::size_t count, const Probability& probability, Rng& rng) {
+  const double u = rng.uniform01();
+  double acc = 0.0;
+  std::size_t pick = count - 1;
+  for (std::size_t i = 0; i < count; ++i) {
+    acc += probability(i);
+    if (u < acc && probability(i) > 0) {
+      pick = i;
+      break;
+    }
+  }
+  while (probability(pick) <= 0 && pick > 0) --pick;
+  return pick;
+}
+
 glm::dvec3 direction_from_angles(double elevation_deg, double azimuth_deg) {
   const double el = glm::radians(elevation_deg), az = glm::radians(azimuth_deg);
   return {std::cos(el) * std::sin(az), std::sin(el), std::cos(el) * std::cos(az)};
@@ -108,16 +126,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
   scene.frame = frame;
   if (!spec.splits.empty()) {  // from (seed, frame) alone, in a stream of its own
     Rng r(spec.seed, frame, "split");
-    const double u = r.uniform01();
-    double acc = 0.0;
-    scene.split = spec.splits.back().first;  // (u == 1 by rounding)
-    for (const auto& [name, share] : spec.splits) {
-      acc += share;
-      if (u < acc) {
-        scene.split = name;
-        break;
-      }
-    }
+    scene.split = spec.splits[pick_by_probability(spec.splits.size(), [&](std::size_t i) { return spec.splits[i].second; }, r)].first;
   }
   scene.camera = sample_camera(spec, Rng(spec.seed, frame, "camera"), at);
 
@@ -224,17 +233,7 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
       std::uint32_t category_id = os.category_id;
       if (!os.pool.empty()) {
         Rng r_pool = r.fork("pool");
-        const double u = r_pool.uniform01();
-        double acc = 0.0;
-        std::size_t pick = os.pool.size() - 1;  // rounding: the last entry takes what is left
-        for (std::size_t e = 0; e < os.pool.size(); ++e) {
-          acc += os.pool[e].probability;
-          if (u < acc && os.pool[e].probability > 0) {
-            pick = e;
-            break;
-          }
-        }
-        while (os.pool[pick].probability <= 0 && pick > 0) --pick;
+        const std::size_t pick = pick_by_probability(os.pool.size(), [&](std::size_t e) { return os.pool[e].probability; }, r_pool);
         inst.mesh_index = os.pool[pick].shape.mesh_index;
         inst.pool_entry = static_cast<std::int32_t>(pick);
         category_id = os.pool[pick].category_id;

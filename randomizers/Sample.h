@@ -9,8 +9,9 @@
 
 namespace synthlabel {
 
-// Which frame is being drawn, for the per-frame forms (sweep, sequence): `frames` is the dataset's
-// frame count (the config's `frames`, or --frames), so a sweep spans the whole dataset in any shard.
+// Which frame is being drawn, for the per-frame forms (sweep, sequence): `frames` is the config's own
+// frame count (SceneSpec::sweep_frames, not --frames), so a sweep spans the same frames in any range
+// or shard.
 struct FrameIndex {
   std::uint64_t frame = 0;
   std::uint64_t frames = 1;
