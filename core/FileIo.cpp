@@ -14,10 +14,6 @@
 namespace synthlabel {
 namespace {
 
-Error io_error(const std::filesystem::path& path, std::string_view what, int err) {
-  return make_error(ExitCode::io, "cannot " + std::string(what) + " '" + path.string() + "': " + std::strerror(err));
-}
-
 // Unique temporary name per process and call, in the destination folder so rename stays atomic.
 std::filesystem::path temp_name(const std::filesystem::path& path) {
   static std::atomic<std::uint64_t> counter{0};
@@ -133,6 +129,14 @@ Result<std::filesystem::path> make_temp_folder(std::string_view prefix) {
   std::string name = (std::filesystem::temp_directory_path(ec) / (std::string(prefix) + "-XXXXXX")).string();
   if (::mkdtemp(name.data()) == nullptr) return io_error(name, "create a temporary folder", errno);
   return std::filesystem::path(name);
+}
+
+Error io_error(const std::filesystem::path& path, std::string_view what, int err) {
+  return make_error(ExitCode::io, "cannot " + std::string(what) + " '" + path.string() + "': " + std::strerror(err));
+}
+
+Error io_error(const std::filesystem::path& path, std::string_view what, const std::error_code& ec) {
+  return io_error(path, what, ec.value());
 }
 
 }  // namespace synthlabel

@@ -13,6 +13,10 @@
 
 namespace synthlabel {
 
+// "cannot WHAT 'PATH': REASON" (ExitCode::io), the OS reason of `err` (an errno value) or `ec`.
+Error io_error(const std::filesystem::path& path, std::string_view what, int err);
+Error io_error(const std::filesystem::path& path, std::string_view what, const std::error_code& ec);
+
 Status write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 Status write_file_atomic(const std::filesystem::path& path, std::string_view text);
 Result<std::string> read_text_file(const std::filesystem::path& path);

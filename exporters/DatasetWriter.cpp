@@ -32,9 +32,6 @@ namespace fs = std::filesystem;
 // given on the command line may not be): such bytes become U+FFFD. Config text is checked on load.
 std::string to_text(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
 
-Error io_error(const fs::path& p, const std::string& what, const std::error_code& ec) {
-  return make_error(ExitCode::io, "cannot " + what + " '" + p.string() + "': " + ec.message());
-}
 
 // World -> camera in the OpenCV convention (+X right, +Y down, +Z forward), row-major 4x4.
 json world_to_camera_opencv(const Camera& cam) {

@@ -31,9 +31,6 @@ std::string quoted(const fs::path& p) {
   return s;
 }
 
-Error io_error(const fs::path& p, const std::string& what, const std::error_code& ec) {
-  return make_error(ExitCode::io, "cannot " + what + " " + quoted(p) + ": " + ec.message());
-}
 
 // The folders a dataset's frame files live in (top level of the dataset).
 bool is_our_folder(std::string_view top) {
