@@ -18,15 +18,13 @@ namespace fs = std::filesystem;
 const fs::path k_src = SYNTHLABEL_SOURCE_DIR;
 const std::string k_bin = test::shell_quote(SYNTHLABEL_BINARY);
 
-std::string q(const fs::path& p) { return test::shell_quote(p.string()); }
-int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 TEST(DocPromises, ASweepSpansTheConfigsFramesWhateverTheRange) {
   // configs/ablation_camera_distance.yaml: distance {sweep: [3, 11]} over its 9 frames.
   test::TempDir dir;
-  const std::string gen = k_bin + " generate " + q(k_src / "configs/ablation_camera_distance.yaml") + " --resolution 64x48 --quiet";
-  ASSERT_EQ(test::run(gen + " --out " + q(dir.path() / "all")).exit_code, 0);
-  const auto part = test::run(gen + " --out " + q(dir.path() / "part") + " --start 4 --frames 2");
+  const std::string gen = k_bin + " generate " + test::shell_quote(k_src / "configs/ablation_camera_distance.yaml") + " --resolution 64x48 --quiet";
+  ASSERT_EQ(test::run(gen + " --out " + test::shell_quote(dir.path() / "all")).exit_code, 0);
+  const auto part = test::run(gen + " --out " + test::shell_quote(dir.path() / "part") + " --start 4 --frames 2");
   ASSERT_EQ(part.exit_code, 0) << part.err;
   for (const char* f : {"rgb/000004.png", "rgb/000005.png", "instance/000005.png", "depth/000004.exr"}) {
     EXPECT_TRUE(test::read_file(dir.path() / "all" / f) == test::read_file(dir.path() / "part" / f)) << f;
@@ -34,16 +32,16 @@ TEST(DocPromises, ASweepSpansTheConfigsFramesWhateverTheRange) {
   EXPECT_NE(test::read_file(dir.path() / "part/records/000004.json").find("\"distance\":7.0"), std::string::npos);
   EXPECT_NE(test::read_file(dir.path() / "part/records/000005.json").find("\"distance\":8.0"), std::string::npos);
   // Past the config's frames the sweep has no value: refused, not clamped to its end.
-  const auto past = test::run(gen + " --out " + q(dir.path() / "past") + " --start 8 --frames 2");
+  const auto past = test::run(gen + " --out " + test::shell_quote(dir.path() / "past") + " --start 8 --frames 2");
   EXPECT_EQ(past.exit_code, 2) << past.err;
   EXPECT_NE(past.err.find("camera.distance is a sweep over the config's 9 frames (0..8)"), std::string::npos) << past.err;
-  EXPECT_EQ(lines(past.err), 1);
+  EXPECT_EQ(test::line_count(past.err), 1);
   EXPECT_FALSE(fs::exists(dir.path() / "past"));
 }
 
 TEST(DocPromises, DevicesRefusesAnUnknownDeviceOrAShardBeforeAnythingStarts) {
   test::TempDir dir;
-  const std::string gen = k_bin + " generate " + q(k_src / "tests/data/floating.yaml") + " --quiet --frames 2 --out " + q(dir.path() / "o");
+  const std::string gen = k_bin + " generate " + test::shell_quote(k_src / "tests/data/floating.yaml") + " --quiet --frames 2 --out " + test::shell_quote(dir.path() / "o");
   const auto unknown = test::run(gen + " --devices 0,5");
   EXPECT_EQ(unknown.exit_code, 5) << unknown.err;
   EXPECT_NE(unknown.err.find("--devices: '5' matches no device"), std::string::npos) << unknown.err;
@@ -58,15 +56,15 @@ TEST(DocPromises, ShardsReachedThroughDifferentPathsMerge) {
   // path, the other by an absolute one; both are the same dataset, and the merge equals one run.
   test::TempDir dir;
   const std::string opts = " --frames 4 --resolution 64x48 --quiet";
-  const auto a = test::run("cd " + q(k_src) + " && " + k_bin + " generate configs/quickstart.yaml --out " + q(dir.path() / "s0") +
+  const auto a = test::run("cd " + test::shell_quote(k_src) + " && " + k_bin + " generate configs/quickstart.yaml --out " + test::shell_quote(dir.path() / "s0") +
                            " --shard 0/2" + opts);
   ASSERT_EQ(a.exit_code, 0) << a.err;
-  const auto b = test::run("cd " + q(dir.path()) + " && " + k_bin + " generate " + q(k_src / "configs/quickstart.yaml") +
+  const auto b = test::run("cd " + test::shell_quote(dir.path()) + " && " + k_bin + " generate " + test::shell_quote(k_src / "configs/quickstart.yaml") +
                            " --out s1 --shard 1/2" + opts);
   ASSERT_EQ(b.exit_code, 0) << b.err;
-  const auto m = test::run(k_bin + " merge " + q(dir.path() / "s0") + " " + q(dir.path() / "s1") + " --out " + q(dir.path() / "m"));
+  const auto m = test::run(k_bin + " merge " + test::shell_quote(dir.path() / "s0") + " " + test::shell_quote(dir.path() / "s1") + " --out " + test::shell_quote(dir.path() / "m"));
   ASSERT_EQ(m.exit_code, 0) << m.err;
-  ASSERT_EQ(test::run("cd " + q(k_src) + " && " + k_bin + " generate configs/quickstart.yaml --out " + q(dir.path() / "one") + opts)
+  ASSERT_EQ(test::run("cd " + test::shell_quote(k_src) + " && " + k_bin + " generate configs/quickstart.yaml --out " + test::shell_quote(dir.path() / "one") + opts)
                 .exit_code,
             0);
   const auto one = test::read_tree(dir.path() / "one"), merged = test::read_tree(dir.path() / "m");
@@ -80,26 +78,26 @@ TEST(DocPromises, AChangedInputIsNamedWithBothHashes) {
   fs::copy_file(k_src / "assets/models/pawn.ply", dir.path() / "models/pawn.ply");
   std::ofstream(dir.path() / "scene.yaml") << "seed: 1\nresolution: [64, 48]\ncategories: [pawn]\n"
                                               "objects: [{asset: models/pawn.ply, category: pawn, normalize: true}]\n";
-  const std::string gen = k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet --frames 2";
+  const std::string gen = k_bin + " generate " + test::shell_quote(dir.path() / "scene.yaml") + " --out " + test::shell_quote(dir.path() / "o") + " --quiet --frames 2";
   ASSERT_EQ(test::run(gen).exit_code, 0);
   std::ofstream(dir.path() / "models/pawn.ply", std::ios::app) << "comment changed\n";
   const auto r = test::run(gen + " --resume");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("differ in inputs.pawn.ply (xxh3) (\""), std::string::npos) << r.err;
-  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
   EXPECT_EQ(r.err.find("..."), std::string::npos) << "nothing cut off: " << r.err;
 }
 
 TEST(DocPromises, RenderingOnTheCpuInAGpuContainerIsSaidLoudly) {
   // NVIDIA_VISIBLE_DEVICES set (a GPU pod) but only lavapipe visible: the Vulkan driver was not mounted.
   test::TempDir dir;
-  const auto r = test::run("NVIDIA_VISIBLE_DEVICES=all " + k_bin + " generate " + q(k_src / "tests/data/floating.yaml") +
-                           " --frames 1 --quiet --out " + q(dir.path() / "o"));
+  const auto r = test::run("NVIDIA_VISIBLE_DEVICES=all " + k_bin + " generate " + test::shell_quote(k_src / "tests/data/floating.yaml") +
+                           " --frames 1 --quiet --out " + test::shell_quote(dir.path() / "o"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("synthlabel: warning: rendering on the CPU (llvmpipe"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("NVIDIA_DRIVER_CAPABILITIES to include graphics"), std::string::npos) << r.err;
-  const auto quiet = test::run(k_bin + " generate " + q(k_src / "tests/data/floating.yaml") + " --frames 1 --quiet --out " +
-                               q(dir.path() / "p"));
+  const auto quiet = test::run(k_bin + " generate " + test::shell_quote(k_src / "tests/data/floating.yaml") + " --frames 1 --quiet --out " +
+                               test::shell_quote(dir.path() / "p"));
   EXPECT_EQ(quiet.err, "") << "no warning outside a GPU container";
 }
 
@@ -117,7 +115,7 @@ TEST(DocPromises, IncludesNestEightDeepAsDocumented) {
       if (i < depth) f << "include: i" << i + 1 << ".yaml\n";
       f << "seed: " << i << "\n";
     }
-    const auto r = test::run(k_bin + " validate " + q(dir.path() / "scene.yaml"));
+    const auto r = test::run(k_bin + " validate " + test::shell_quote(dir.path() / "scene.yaml"));
     if (depth == 8) {
       EXPECT_EQ(r.exit_code, 0) << r.err;
     } else {
@@ -128,7 +126,7 @@ TEST(DocPromises, IncludesNestEightDeepAsDocumented) {
 }
 
 TEST(DocPromises, ValidateShowsNoAssetColourForAPrimitive) {
-  const auto r = test::run(k_bin + " validate " + q(k_src / "tests/data/floating.yaml"));
+  const auto r = test::run(k_bin + " validate " + test::shell_quote(k_src / "tests/data/floating.yaml"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.find("\"color\": \"asset\""), std::string::npos) << "a primitive has no asset colour";
 }
@@ -146,7 +144,7 @@ TEST(DocPromises, AnAssetGlobOrFolderIsAPoolOfItsFiles) {
                                           << "pool: [{asset: models/a.ply, category: thing, normalize: true}, "
                                           << "{asset: models/b.glb, category: thing, normalize: true}]}]\n";
   for (const char* c : {"glob", "folder", "pool"}) {
-    const auto r = test::run(k_bin + " generate " + q(dir.path() / (std::string(c) + ".yaml")) + " --quiet --out " + q(dir.path() / c));
+    const auto r = test::run(k_bin + " generate " + test::shell_quote(dir.path() / (std::string(c) + ".yaml")) + " --quiet --out " + test::shell_quote(dir.path() / c));
     ASSERT_EQ(r.exit_code, 0) << c << ": " << r.err;
   }
   // The same as the pool written out by hand, file for file: both meshes drawn, equally likely.
@@ -156,9 +154,9 @@ TEST(DocPromises, AnAssetGlobOrFolderIsAPoolOfItsFiles) {
   EXPECT_NE(manifest.find("models/a.ply"), std::string::npos);
   EXPECT_NE(manifest.find("models/b.glb"), std::string::npos);
   EXPECT_EQ(manifest.find("notes.txt"), std::string::npos);
-  EXPECT_EQ(test::run(k_bin + " check " + q(dir.path() / "glob")).exit_code, 0);
+  EXPECT_EQ(test::run(k_bin + " check " + test::shell_quote(dir.path() / "glob")).exit_code, 0);
   std::ofstream(dir.path() / "none.yaml") << head << "\"models/*.fbx\"}]\n";
-  const auto none = test::run(k_bin + " generate " + q(dir.path() / "none.yaml") + " --quiet --out " + q(dir.path() / "none"));
+  const auto none = test::run(k_bin + " generate " + test::shell_quote(dir.path() / "none.yaml") + " --quiet --out " + test::shell_quote(dir.path() / "none"));
   EXPECT_EQ(none.exit_code, 2) << none.err;
   EXPECT_NE(none.err.find("objects[0].asset: 'models/*.fbx' matches no mesh file"), std::string::npos) << none.err;
 }
@@ -169,8 +167,8 @@ TEST(DocPromises, SplitsAreWrittenWithTheDatasetAndDependOnTheFrameAlone) {
   std::string yaml = test::read_file(k_src / "tests/data/floating.yaml");
   yaml.replace(yaml.find("../../assets/models/bottle.glb"), 30, (k_src / "assets/models/bottle.glb").string());
   std::ofstream(dir.path() / "s.yaml") << yaml << "splits: {train: 0.7, val: 0.2, test: 0.1}\n";
-  const std::string gen = k_bin + " generate " + q(dir.path() / "s.yaml") + " --frames 20 --quiet --out ";
-  ASSERT_EQ(test::run(gen + q(dir.path() / "all")).exit_code, 0);
+  const std::string gen = k_bin + " generate " + test::shell_quote(dir.path() / "s.yaml") + " --frames 20 --quiet --out ";
+  ASSERT_EQ(test::run(gen + test::shell_quote(dir.path() / "all")).exit_code, 0);
   const json coco = json::parse(test::read_file(dir.path() / "all/coco.json"));
   std::set<std::int64_t> seen;
   std::size_t annotations = 0;
@@ -202,11 +200,11 @@ TEST(DocPromises, SplitsAreWrittenWithTheDatasetAndDependOnTheFrameAlone) {
   }
   EXPECT_EQ(seen.size(), coco["images"].size()) << "every image in one split";
   EXPECT_EQ(annotations, coco["annotations"].size());
-  EXPECT_EQ(test::run(k_bin + " check " + q(dir.path() / "all")).exit_code, 0);
+  EXPECT_EQ(test::run(k_bin + " check " + test::shell_quote(dir.path() / "all")).exit_code, 0);
   // A range, and shards merged, give each frame the same split: the same files.
-  ASSERT_EQ(test::run(gen + q(dir.path() / "s0") + " --shard 0/2").exit_code, 0);
-  ASSERT_EQ(test::run(gen + q(dir.path() / "s1") + " --shard 1/2").exit_code, 0);
-  const auto m = test::run(k_bin + " merge " + q(dir.path() / "s0") + " " + q(dir.path() / "s1") + " --out " + q(dir.path() / "m"));
+  ASSERT_EQ(test::run(gen + test::shell_quote(dir.path() / "s0") + " --shard 0/2").exit_code, 0);
+  ASSERT_EQ(test::run(gen + test::shell_quote(dir.path() / "s1") + " --shard 1/2").exit_code, 0);
+  const auto m = test::run(k_bin + " merge " + test::shell_quote(dir.path() / "s0") + " " + test::shell_quote(dir.path() / "s1") + " --out " + test::shell_quote(dir.path() / "m"));
   ASSERT_EQ(m.exit_code, 0) << m.err;
   for (const char* f : {"coco.json", "coco_train.json", "coco_val.json", "coco_test.json"}) {
     EXPECT_TRUE(test::read_file(dir.path() / "all" / f) == test::read_file(dir.path() / "m" / f)) << f;
@@ -215,11 +213,11 @@ TEST(DocPromises, SplitsAreWrittenWithTheDatasetAndDependOnTheFrameAlone) {
 
 TEST(DocPromises, PreviewDrawsTheFrameGenerateWouldWrite) {
   test::TempDir dir;
-  const std::string cfg = q(k_src / "tests/data/floating.yaml");
-  const auto r = test::run("TMPDIR=" + q(dir.path()) + " " + k_bin + " preview " + cfg + " --frame 3 --out " + q(dir.path() / "p.png"));
+  const std::string cfg = test::shell_quote(k_src / "tests/data/floating.yaml");
+  const auto r = test::run("TMPDIR=" + test::shell_quote(dir.path()) + " " + k_bin + " preview " + cfg + " --frame 3 --out " + test::shell_quote(dir.path() / "p.png"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("synthlabel: frame 3 ("), std::string::npos) << r.out;
-  ASSERT_EQ(test::run(k_bin + " generate " + cfg + " --start 3 --frames 1 --quiet --out " + q(dir.path() / "d")).exit_code, 0);
+  ASSERT_EQ(test::run(k_bin + " generate " + cfg + " --start 3 --frames 1 --quiet --out " + test::shell_quote(dir.path() / "d")).exit_code, 0);
   const test::Image preview = test::read_png(dir.path() / "p.png");
   const test::Image rgb = test::read_png(dir.path() / "d/rgb/000003.png");
   const test::Image inst = test::read_png(dir.path() / "d/instance/000003.png");
@@ -245,7 +243,7 @@ TEST(DocPromises, PreviewDrawsTheFrameGenerateWouldWrite) {
   EXPECT_EQ(left, 0u) << "the temporary dataset is removed";
   // An existing file is refused, byte for byte kept.
   const std::string before = test::read_file(dir.path() / "p.png");
-  const auto again = test::run(k_bin + " preview " + cfg + " --out " + q(dir.path() / "p.png"));
+  const auto again = test::run(k_bin + " preview " + cfg + " --out " + test::shell_quote(dir.path() / "p.png"));
   EXPECT_EQ(again.exit_code, 4) << again.err;
   EXPECT_EQ(test::read_file(dir.path() / "p.png"), before);
 }

@@ -23,10 +23,9 @@ const fs::path k_src = SYNTHLABEL_SOURCE_DIR;
 const std::string k_bin = test::shell_quote(SYNTHLABEL_BINARY);
 const std::string k_floating = test::shell_quote((k_src / "tests/data/floating.yaml").string());
 
-std::string q(const fs::path& p) { return test::shell_quote(p.string()); }
 
 std::string generate(const fs::path& out, const std::string& extra = "", int frames = 2) {
-  return k_bin + " generate " + k_floating + " --out " + q(out) + " --quiet --frames " + std::to_string(frames) + " " + extra;
+  return k_bin + " generate " + k_floating + " --out " + test::shell_quote(out) + " --quiet --frames " + std::to_string(frames) + " " + extra;
 }
 
 void write(const fs::path& p, const std::string& text) {
@@ -34,7 +33,6 @@ void write(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
 }
 
-int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 // ---- Data destroyed ----------------------------------------------------------------------------
 
@@ -49,7 +47,7 @@ TEST(Hostile, OverwriteKeepsAnotherToolsDataset) {
   const auto r = test::run(generate(out, "--overwrite"));
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("is not a synthlabel manifest"), std::string::npos) << r.err;
-  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
   EXPECT_EQ(test::read_tree(out), before);
 }
 
@@ -90,10 +88,10 @@ TEST(Hostile, DevicesReportsAnErrorOnce) {
     const char* message;
   } cases[] = {{"bad.yaml", 2, "objects[0].cont: unknown key"}, {"gone.yaml", 3, "gone.glb: asset file not found"}};
   for (const auto& c : cases) {
-    const auto r = test::run(k_bin + " generate " + q(dir.path() / c.config) + " --out " + q(dir.path() / "o") +
+    const auto r = test::run(k_bin + " generate " + test::shell_quote(dir.path() / c.config) + " --out " + test::shell_quote(dir.path() / "o") +
                              " --quiet --devices 0,0,0");
     EXPECT_EQ(r.exit_code, c.exit_code) << r.err;
-    EXPECT_EQ(lines(r.err), 1) << r.err;
+    EXPECT_EQ(test::line_count(r.err), 1) << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir.path() / "o")) << c.config;
   }
@@ -102,7 +100,7 @@ TEST(Hostile, DevicesReportsAnErrorOnce) {
 TEST(Hostile, BenchKeepsAFolderItDidNotMake) {
   test::TempDir dir;
   // exec keeps the shell's pid: the folder an older bench would have taken for its own.
-  const auto r = test::run("TMPDIR=" + q(dir.path()) + " sh -c 'mkdir \"$TMPDIR/synthlabel-bench-$$\" && echo keep > " +
+  const auto r = test::run("TMPDIR=" + test::shell_quote(dir.path()) + " sh -c 'mkdir \"$TMPDIR/synthlabel-bench-$$\" && echo keep > " +
                            "\"$TMPDIR/synthlabel-bench-$$/precious.txt\" && exec " + k_bin + " bench " + k_floating +
                            " --frames 2 --resolution 64x48'");
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -121,7 +119,7 @@ TEST(Hostile, MergeIntoItsOwnInputIsRefused) {
   ASSERT_EQ(test::run(generate(b, "--shard 1/2")).exit_code, 0);
   const auto before = test::read_tree(dir.path());
   for (const fs::path& out : {a, a / "sub", dir.path()}) {
-    const auto r = test::run(k_bin + " merge " + q(a) + " " + q(b) + " --out " + q(out) + " --overwrite");
+    const auto r = test::run(k_bin + " merge " + test::shell_quote(a) + " " + test::shell_quote(b) + " --out " + test::shell_quote(out) + " --overwrite");
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("is also an input of this command"), std::string::npos) << r.err;
   }
@@ -134,9 +132,9 @@ TEST(Hostile, MergeOfADamagedShardLeavesNoOutput) {
   ASSERT_EQ(test::run(generate(a, "--shard 0/2")).exit_code, 0);
   ASSERT_EQ(test::run(generate(b, "--shard 1/2")).exit_code, 0);
   write(b / "rgb/000001.png", "damaged");
-  const auto r = test::run(k_bin + " merge " + q(a) + " " + q(b) + " --out " + q(dir.path() / "m"));
+  const auto r = test::run(k_bin + " merge " + test::shell_quote(a) + " " + test::shell_quote(b) + " --out " + test::shell_quote(dir.path() / "m"));
   EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
   EXPECT_FALSE(fs::exists(dir.path() / "m")) << "a refused merge left a partial folder";
 }
 
@@ -151,7 +149,7 @@ TEST(Hostile, MergeAndResumeCheckTheManifestsRecordHashes) {
   json j = json::parse(original);
   j["image"]["file_name"] = "rgb/elsewhere.png";
   write(rec, j.dump());
-  const auto m = test::run(k_bin + " merge " + q(a) + " " + q(b) + " --out " + q(dir.path() / "m"));
+  const auto m = test::run(k_bin + " merge " + test::shell_quote(a) + " " + test::shell_quote(b) + " --out " + test::shell_quote(dir.path() / "m"));
   EXPECT_EQ(m.exit_code, 4) << m.err;
   EXPECT_NE(m.err.find("frame_record_hashes"), std::string::npos) << m.err;
   EXPECT_FALSE(fs::exists(dir.path() / "m"));
@@ -173,7 +171,7 @@ TEST(Hostile, ASecondWriterOfOneFolderIsRefused) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(second.exit_code, 4) << second.err;
   EXPECT_NE(second.err.find("is being written by another synthlabel process"), std::string::npos) << second.err;
-  const auto c = test::run(k_bin + " check " + q(out));
+  const auto c = test::run(k_bin + " check " + test::shell_quote(out));
   EXPECT_EQ(c.exit_code, 0) << c.err;  // the first run's dataset, whole
 }
 
@@ -182,13 +180,13 @@ TEST(Hostile, CheckReportNeverOverwritesADatasetFile) {
   const fs::path out = dir.path() / "o";
   ASSERT_EQ(test::run(generate(out)).exit_code, 0);
   const auto before = test::read_tree(out);
-  const auto r = test::run(k_bin + " check " + q(out) + " --report " + q(out / "coco.json"));
+  const auto r = test::run(k_bin + " check " + test::shell_quote(out) + " --report " + test::shell_quote(out / "coco.json"));
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("is not a synthlabel check report"), std::string::npos) << r.err;
   EXPECT_EQ(test::read_tree(out), before);
   // Its own report it replaces.
-  EXPECT_EQ(test::run(k_bin + " check " + q(out) + " --report " + q(dir.path() / "r.html")).exit_code, 0);
-  EXPECT_EQ(test::run(k_bin + " check " + q(out) + " --report " + q(dir.path() / "r.html")).exit_code, 0);
+  EXPECT_EQ(test::run(k_bin + " check " + test::shell_quote(out) + " --report " + test::shell_quote(dir.path() / "r.html")).exit_code, 0);
+  EXPECT_EQ(test::run(k_bin + " check " + test::shell_quote(out) + " --report " + test::shell_quote(dir.path() / "r.html")).exit_code, 0);
 }
 
 // ---- Read outside --asset-root -----------------------------------------------------------------
@@ -220,8 +218,8 @@ struct Run {
 Run generate_in(const fs::path& root, const std::string& yaml, bool confined = true) {
   write(root / "scene.yaml", yaml);
   const fs::path out = root.parent_path() / "out";
-  auto r = test::run(k_bin + " generate " + q(root / "scene.yaml") + " --out " + q(out) + " --quiet --frames 1" +
-                     (confined ? " --asset-root " + q(root) : ""));
+  auto r = test::run(k_bin + " generate " + test::shell_quote(root / "scene.yaml") + " --out " + test::shell_quote(out) + " --quiet --frames 1" +
+                     (confined ? " --asset-root " + test::shell_quote(root) : ""));
   return {r, out};
 }
 
@@ -244,7 +242,7 @@ TEST(Hostile, ModelReferencesOutsideTheRootAreNeverOpened) {
     const auto run = generate_in(root, config_for(model));
     EXPECT_EQ(run.r.exit_code, 3) << run.r.err;
     EXPECT_NE(run.r.err.find("outside --asset-root"), std::string::npos) << run.r.err;
-    EXPECT_EQ(lines(run.r.err), 1) << run.r.err;
+    EXPECT_EQ(test::line_count(run.r.err), 1) << run.r.err;
     EXPECT_FALSE(fs::exists(run.out));
     // Without --asset-root the same model loads: the root is what confines.
     const auto free = generate_in(root, config_for(model), false);
@@ -268,7 +266,7 @@ TEST(Hostile, IncludesOutsideTheRootAreNeverOpened) {
     EXPECT_NE(run.r.err.find("outside --asset-root"), std::string::npos) << run.r.err;
     EXPECT_EQ(run.r.err.find("password_of_the_day"), std::string::npos) << run.r.err;
     EXPECT_EQ(run.r.err.find("Name"), std::string::npos) << run.r.err;
-    EXPECT_EQ(lines(run.r.err), 1) << run.r.err;
+    EXPECT_EQ(test::line_count(run.r.err), 1) << run.r.err;
   }
   const auto ok = generate_in(root, "include: common/cats.yaml\n" + objects);
   EXPECT_EQ(ok.r.exit_code, 0) << ok.r.err;
@@ -290,7 +288,7 @@ TEST(Hostile, AFifoAModelRefersToIsRefusedNotWaitedOn) {
       const auto run = generate_in(root, config_for(model), confined);
       EXPECT_EQ(run.r.exit_code, 3) << run.r.err;
       EXPECT_NE(run.r.err.find("which is not a regular file"), std::string::npos) << run.r.err;
-      EXPECT_EQ(lines(run.r.err), 1) << run.r.err;
+      EXPECT_EQ(test::line_count(run.r.err), 1) << run.r.err;
     }
   }
 }
@@ -308,10 +306,10 @@ TEST(Hostile, AnImporterThatStopsUsingCpuIsStoppedByTheWallClock) {
   // (3 x its 10 s CPU limit, then the parent's own deadline) can end the wait.
   test::TempDir dir;
   const fs::path cfg = looping_model_config(dir.path());
-  const auto r = test::run("{ " + k_bin + " validate " + q(cfg) + " & pid=$!; sleep 1; pkill -STOP -P $pid; wait $pid; }");
+  const auto r = test::run("{ " + k_bin + " validate " + test::shell_quote(cfg) + " & pid=$!; sleep 1; pkill -STOP -P $pid; wait $pid; }");
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("(wall clock) on this file and was stopped"), std::string::npos) << r.err;
-  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
 }
 
 TEST(Hostile, TheImporterDiesWithSynthlabel) {
@@ -319,7 +317,7 @@ TEST(Hostile, TheImporterDiesWithSynthlabel) {
   const fs::path cfg = looping_model_config(dir.path());
   // kill -9 synthlabel while its importer loops: the importer must not live on.
   // (Dead means gone or a zombie: in a container the reaper of orphans may be slow or absent.)
-  const auto r = test::run("{ " + k_bin + " validate " + q(cfg) + " & pid=$!; sleep 1; child=$(pgrep -P $pid); " +
+  const auto r = test::run("{ " + k_bin + " validate " + test::shell_quote(cfg) + " & pid=$!; sleep 1; child=$(pgrep -P $pid); " +
                            "[ -n \"$child\" ] || exit 10; kill -9 $pid; sleep 0.5; " +
                            "if grep -qs '^State:.*[RSD]' /proc/$child/status; then kill -9 $child; exit 11; fi; exit 0; }");
   EXPECT_EQ(r.exit_code, 0) << "10: no importer child seen, 11: the importer outlived synthlabel\n" << r.err;
@@ -339,10 +337,10 @@ TEST(Hostile, IncludeFanOutIsBoundedInDocuments) {
     write(dir.path() / names[i], text);
   }
   write(dir.path() / "scene.yaml", "include: f0.yaml\ncategories: [box]\nobjects: [{primitive: cube, category: box}]\n");
-  const auto r = test::run(k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet");
+  const auto r = test::run(k_bin + " generate " + test::shell_quote(dir.path() / "scene.yaml") + " --out " + test::shell_quote(dir.path() / "o") + " --quiet");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("f4.yaml:1:47: include: more than 64 files included in all"), std::string::npos) << r.err;
-  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
 }
 
 // Nine anchors, each a list of ten aliases of the one before: 10^9 values once expanded.
@@ -360,7 +358,7 @@ TEST(Hostile, AliasBombsInIncludesAndOverridesEndQuickly) {
   test::TempDir dir;
   write(dir.path() / "bomb.yaml", "camera:\n  extra:\n" + alias_bomb("    "));
   write(dir.path() / "scene.yaml", "include: bomb.yaml\ncategories: [box]\nobjects: [{primitive: cube, category: box, cont: 1}]\n");
-  const auto r = test::run(k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet");
+  const auto r = test::run(k_bin + " generate " + test::shell_quote(dir.path() / "scene.yaml") + " --out " + test::shell_quote(dir.path() / "o") + " --quiet");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("bomb.yaml: the config expands to more than 250000 values"), std::string::npos) << r.err;
   std::string flow = "{";
@@ -372,12 +370,12 @@ TEST(Hostile, AliasBombsInIncludesAndOverridesEndQuickly) {
   }
   flow += "}";
   write(dir.path() / "plain.yaml", "categories: [box]\nobjects: [{primitive: cube, category: box, cont: 1}]\n");
-  const auto o = test::run(k_bin + " generate " + q(dir.path() / "plain.yaml") + " " + q("camera.extra=" + flow) +
-                           " --out " + q(dir.path() / "o") + " --quiet");
+  const auto o = test::run(k_bin + " generate " + test::shell_quote(dir.path() / "plain.yaml") + " " + test::shell_quote("camera.extra=" + flow) +
+                           " --out " + test::shell_quote(dir.path() / "o") + " --quiet");
   EXPECT_EQ(o.exit_code, 2) << o.err;
   EXPECT_NE(o.err.find("override 'camera.extra="), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("the config expands to more than 250000 values"), std::string::npos) << o.err;
-  EXPECT_EQ(lines(o.err), 1) << o.err;
+  EXPECT_EQ(test::line_count(o.err), 1) << o.err;
 }
 
 TEST(Hostile, CheckSurvivesAbsurdIdsAndRunLengths) {
@@ -388,7 +386,7 @@ TEST(Hostile, CheckSurvivesAbsurdIdsAndRunLengths) {
   const auto check_with = [&](const std::string& text, const std::string& needle) {
     SCOPED_TRACE(needle);
     write(out / "coco.json", text);
-    const auto r = test::run(k_bin + " check " + q(out));
+    const auto r = test::run(k_bin + " check " + test::shell_quote(out));
     EXPECT_EQ(r.exit_code, 6) << r.err;
     EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
   };
@@ -412,10 +410,10 @@ void expect_refused(const std::string& yaml, const std::string& extra, int code,
   test::TempDir dir;
   write(dir.path() / "scene.yaml", yaml);
   write(dir.path() / "other.yaml", "seed: 7\n");
-  const auto r = test::run("cd " + q(dir.path()) + " && " + k_bin + " generate scene.yaml --out out --quiet " + extra);
+  const auto r = test::run("cd " + test::shell_quote(dir.path()) + " && " + k_bin + " generate scene.yaml --out out --quiet " + extra);
   EXPECT_EQ(r.exit_code, code) << r.err;
   EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
   EXPECT_FALSE(fs::exists(dir.path() / "out"));
 }
 
@@ -465,7 +463,7 @@ TEST(Hostile, TooManyThreadsForTheAddressSpaceIsAnError) {
   const auto r = test::run("ulimit -v 3000000 && " + generate(dir.path() / "o", "--threads 256"));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--threads 256: cannot start all encoder threads"), std::string::npos) << r.err;
-  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
   EXPECT_FALSE(fs::exists(dir.path() / "o")) << "refused before any frame: nothing left behind";
 }
 
@@ -482,9 +480,9 @@ TEST(Hostile, EveryErrorIsOneLine) {
   exr += std::string("channels\0chlist\0", 16) + "\xe8\x03\x00\x00" + "garbage";
   write(dir.path() / "bad.exr", exr);
   write(dir.path() / "scene.yaml", k_cube + "environment: {maps: [bad.exr]}\n");
-  const auto e = test::run(k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet");
+  const auto e = test::run(k_bin + " generate " + test::shell_quote(dir.path() / "scene.yaml") + " --out " + test::shell_quote(dir.path() / "o") + " --quiet");
   EXPECT_EQ(e.exit_code, 3) << e.err;
-  EXPECT_EQ(lines(e.err), 1) << e.err;
+  EXPECT_EQ(test::line_count(e.err), 1) << e.err;
   EXPECT_NE(e.err.find("bad.exr: not a readable OpenEXR image (Failed to read attribute.)"), std::string::npos)
       << e.err;
 }
@@ -495,9 +493,9 @@ TEST(Hostile, WhatTheImporterPrintsStaysOutOfTheMessage) {
   ASSERT_TRUE(fs::exists(model)) << "install assimp-testmodels (scripts/setup.sh --tests)";
   test::TempDir dir;
   write(dir.path() / "scene.yaml", "categories: [t]\nobjects: [{asset: " + model.string() + ", category: t}]\n");
-  const auto r = test::run(k_bin + " generate " + q(dir.path() / "scene.yaml") + " --out " + q(dir.path() / "o") + " --quiet");
+  const auto r = test::run(k_bin + " generate " + test::shell_quote(dir.path() / "scene.yaml") + " --out " + test::shell_quote(dir.path() / "o") + " --quiet");
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_EQ(test::line_count(r.err), 1) << r.err;
   EXPECT_EQ(r.err.find("DDLNode"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
 }
@@ -506,7 +504,7 @@ TEST(Hostile, TextureFolderErrorsNameTheConfigPosition) {
   test::TempDir dir;
   write(dir.path() / "tex/bad.png", std::string("\x89PNG\r\n\x1a\ncorrupt", 15));
   write(dir.path() / "scene.yaml", k_cube + "randomizers: [{type: material, texture_folder: tex}]\n");
-  const auto r = test::run("cd " + q(dir.path()) + " && " + k_bin + " generate scene.yaml --out o --quiet");
+  const auto r = test::run("cd " + test::shell_quote(dir.path()) + " && " + k_bin + " generate scene.yaml --out o --quiet");
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_EQ(r.err.rfind("synthlabel: error: scene.yaml:5:48: randomizers[0].texture_folder: tex/bad.png: not a readable PNG image", 0),
             0u)
@@ -517,7 +515,7 @@ TEST(Hostile, ResumeMismatchNamesTheValueThatDiffers) {
   test::TempDir dir;
   const fs::path out = dir.path() / "o";
   ASSERT_EQ(test::run(generate(out)).exit_code, 0);
-  const auto r = test::run(k_bin + " generate " + k_floating + " camera.fov_deg=45 --out " + q(out) + " --quiet --frames 2 --resume");
+  const auto r = test::run(k_bin + " generate " + k_floating + " camera.fov_deg=45 --out " + test::shell_quote(out) + " --quiet --frames 2 --resume");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("differ in overrides ([\"camera.fov_deg=45\"] vs missing)"), std::string::npos) << r.err;
   // One value of the same config file changed: the leaf is named, not two equal 57-character prefixes.
@@ -525,10 +523,10 @@ TEST(Hostile, ResumeMismatchNamesTheValueThatDiffers) {
   std::string yaml = test::read_file(k_src / "tests/data/floating.yaml");
   yaml.replace(yaml.find("../../assets/models/bottle.glb"), 30, asset);
   write(dir.path() / "a.yaml", yaml);
-  ASSERT_EQ(test::run(k_bin + " generate " + q(dir.path() / "a.yaml") + " --out " + q(dir.path() / "p") + " --quiet --frames 1").exit_code, 0);
+  ASSERT_EQ(test::run(k_bin + " generate " + test::shell_quote(dir.path() / "a.yaml") + " --out " + test::shell_quote(dir.path() / "p") + " --quiet --frames 1").exit_code, 0);
   yaml.replace(yaml.find("fov_deg: 50"), 11, "fov_deg: 55");
   write(dir.path() / "a.yaml", yaml);
-  const auto m = test::run(k_bin + " generate " + q(dir.path() / "a.yaml") + " --out " + q(dir.path() / "p") + " --quiet --frames 1 --resume");
+  const auto m = test::run(k_bin + " generate " + test::shell_quote(dir.path() / "a.yaml") + " --out " + test::shell_quote(dir.path() / "p") + " --quiet --frames 1 --resume");
   EXPECT_EQ(m.exit_code, 2) << m.err;
   EXPECT_NE(m.err.find("config.camera.fov_deg (55.0 vs 50.0)"), std::string::npos) << m.err;
 }

@@ -1,5 +1,7 @@
 #include "tests/support/TestSupport.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <png.h>
 #include <sys/wait.h>
@@ -266,5 +268,9 @@ std::string shell_quote(const std::string& s) {
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
+
+std::string shell_quote(const std::filesystem::path& p) { return shell_quote(p.string()); }
+
+int line_count(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 }  // namespace synthlabel::test

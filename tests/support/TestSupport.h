@@ -66,5 +66,9 @@ std::string read_file(const std::filesystem::path& path);
 // Every regular file below `root`: path relative to root -> bytes (for byte-for-byte comparisons).
 std::map<std::string, std::string> read_tree(const std::filesystem::path& root);
 std::string shell_quote(const std::string& s);
+std::string shell_quote(const std::filesystem::path& p);
+inline std::string shell_quote(const char* s) { return shell_quote(std::string(s)); }
+// Lines in `s` (its '\n' count): error output must be one line.
+int line_count(const std::string& s);
 
 }  // namespace synthlabel::test
