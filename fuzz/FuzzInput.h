@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,5 +62,14 @@ inline std::filesystem::path write_fuzz_files(const std::filesystem::path& dir, 
 inline constexpr const char* k_config_names[] = {"main.yaml", "f1.yaml", "f2.yaml", "f3.yaml", "f4.yaml", "f5.yaml"};
 // Names for the asset fuzzer after the model (whose extension the input's first byte picks).
 inline constexpr const char* k_asset_names[] = {"model", "buffer.bin", "model.mtl", "texture.png", "texture.jpg", "scene.bin"};
+
+// An asset fuzzer input (non-empty): its first byte picks the model's extension (Assimp chooses its
+// importer by extension and content), the rest is split as above into "model.EXT" and its files.
+inline FuzzFiles split_asset_input(std::string_view data) {
+  static constexpr const char* k_ext[] = {".obj", ".ply", ".off", ".stl", ".gltf", ".glb", ".fbx", ".3ds", ".dae", ".x"};
+  auto input = split_fuzz_input(data.substr(1), k_asset_names);
+  input.files.front().first += k_ext[static_cast<unsigned char>(data[0]) % std::size(k_ext)];
+  return input;
+}
 
 }  // namespace synthlabel::fuzz

@@ -16,16 +16,13 @@
 #include "scenes/AssetLoader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const char* const k_ext[] = {".obj", ".ply", ".off", ".stl", ".gltf", ".glb", ".fbx", ".3ds", ".dae", ".x"};
   static const std::filesystem::path dir = [] {
     auto folder = synthlabel::make_temp_folder("synthlabel-asset-fuzz");
     if (!folder) std::abort();
     return std::filesystem::canonical(*folder);
   }();
   if (size < 1) return 0;
-  auto input = synthlabel::fuzz::split_fuzz_input(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1),
-                                                  synthlabel::fuzz::k_asset_names);
-  input.files.front().first += k_ext[data[0] % (sizeof k_ext / sizeof k_ext[0])];
+  const auto input = synthlabel::fuzz::split_asset_input(std::string_view(reinterpret_cast<const char*>(data), size));
   const auto model = synthlabel::fuzz::write_fuzz_files(dir, input);
   synthlabel::AssetOptions options;
   options.root = dir;

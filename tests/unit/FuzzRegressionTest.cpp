@@ -69,7 +69,6 @@ TEST(FuzzRegressions, AssetInputsGiveAnErrorNotACrashOrHang) {
   // Replayed through the sandboxed loader synthlabel uses: the PLY input sends Assimp into an endless
   // loop, which the CPU limit (10 s for a small file) ends.
   // Multi-file inputs (a model and what it refers to) as asset_fuzzer splits them, confined to their folder.
-  static const char* const k_ext[] = {".obj", ".ply", ".off", ".stl", ".gltf", ".glb", ".fbx", ".3ds", ".dae", ".x"};
   int n = 0;
   for (const auto& e : fs::directory_iterator(k_dir / "asset")) {
     SCOPED_TRACE(e.path().string());
@@ -77,8 +76,7 @@ TEST(FuzzRegressions, AssetInputsGiveAnErrorNotACrashOrHang) {
     test::TempDir dir;
     const std::string bytes = test::read_file(e.path());
     ASSERT_FALSE(bytes.empty());
-    auto input = fuzz::split_fuzz_input(std::string_view(bytes).substr(1), fuzz::k_asset_names);
-    input.files.front().first = "input" + std::string(k_ext[static_cast<unsigned char>(bytes[0]) % 10]);
+    const auto input = fuzz::split_asset_input(bytes);
     const fs::path file = fuzz::write_fuzz_files(dir.path(), input);
     AssetOptions options;
     options.root = fs::canonical(dir.path());
@@ -93,13 +91,11 @@ TEST(FuzzRegressions, AssetInputsGiveAnErrorNotACrashOrHang) {
 
 TEST(FuzzRegressions, AssetSeedsLoadConfined) {
   // The multi-file seeds load, their references resolved inside their own folder.
-  static const char* const k_ext[] = {".obj", ".ply", ".off", ".stl", ".gltf", ".glb", ".fbx", ".3ds", ".dae", ".x"};
   for (const char* seed : {"gltf-with-buffer.bin", "obj-with-mtl-and-texture.bin"}) {
     SCOPED_TRACE(seed);
     test::TempDir dir;
     const std::string bytes = test::read_file(fs::path(SYNTHLABEL_SOURCE_DIR) / "fuzz/seeds/asset" / seed);
-    auto input = fuzz::split_fuzz_input(std::string_view(bytes).substr(1), fuzz::k_asset_names);
-    input.files.front().first = "model" + std::string(k_ext[static_cast<unsigned char>(bytes[0]) % 10]);
+    const auto input = fuzz::split_asset_input(bytes);
     AssetOptions options;
     options.root = fs::canonical(dir.path());
     auto mesh = load_mesh_asset(fuzz::write_fuzz_files(dir.path(), input), options);
