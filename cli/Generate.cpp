@@ -226,6 +226,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   ropts.shadow_map_size = spec.render.shadow_map_size;
   ropts.device = options.device;
   ropts.validate = options.validate;
+  if (const char* f = std::getenv("SYNTHLABEL_FAULT_DEVICE_LOST_AFTER")) ropts.fault_device_lost_after = std::strtoull(f, nullptr, 10);
   auto renderer = create_renderer(ropts);
   if (!renderer) return renderer.error();
   // A GPU container whose Vulkan driver was not mounted renders on lavapipe, many times slower: say so.

@@ -62,3 +62,11 @@ inline Status ok_status() { return Ok{}; }
     auto sl_try_status_ = (expr);                            \
     if (!sl_try_status_.ok()) return sl_try_status_.error(); \
   } while (0)
+
+// Assigns the value of an expression returning Result<T> to `lhs`, or propagates its error.
+#define SL_TRY_ASSIGN(lhs, expr)                             \
+  do {                                                       \
+    auto sl_try_assign_ = (expr);                            \
+    if (!sl_try_assign_.ok()) return sl_try_assign_.error(); \
+    lhs = std::move(sl_try_assign_).value();                 \
+  } while (0)

@@ -10,6 +10,7 @@
 #include "randomizers/Registry.h"
 #include "randomizers/Rng.h"
 #include "randomizers/Sample.h"
+#include "scenes/CameraModel.h"
 
 namespace synthlabel {
 namespace {
@@ -281,13 +282,9 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
 
 void compute_geometry(Scene& scene, std::span<const Mesh> meshes) {
   const Camera& cam = scene.camera;
-  // OpenGL camera (looks down -Z, +Y up) -> OpenCV camera (+Z forward, +Y down).
+  // OpenGL camera (looks down -Z, +Y up) -> OpenCV camera (+Z forward, +Y down): scenes/CameraModel.h.
   const glm::dmat4 view = glm::dmat4(cam.view);
-  auto to_cv = [&](const glm::dvec3& world) {
-    const glm::dvec4 c = view * glm::dvec4(world, 1.0);
-    return glm::dvec3(c.x, -c.y, -c.z);
-  };
-  auto project = [&](const glm::dvec3& p) { return glm::dvec2(cam.fx * p.x / p.z + cam.cx, cam.fy * p.y / p.z + cam.cy); };
+  auto to_cv = [&](const glm::dvec3& world) { return to_opencv(cam, world); };
   const glm::dmat3 gl_to_cv(1, 0, 0, 0, -1, 0, 0, 0, -1);
   for (Instance& inst : scene.instances) {
     if (inst.instance_id == 0 || inst.mesh_index >= meshes.size()) continue;
@@ -299,10 +296,10 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes) {
     const glm::dvec3 lo(mesh.bounds_min), hi(mesh.bounds_max);
     g.box_size = (hi - lo) * glm::dvec3(inst.scale);
     g.box_centre = to_cv(glm::dvec3(model * glm::dvec4(0.5 * (lo + hi), 1.0)));
-    for (int k = 0; k < 8; ++k) {
-      const glm::dvec3 local((k & 1) ? hi.x : lo.x, (k & 2) ? hi.y : lo.y, (k & 4) ? hi.z : lo.z);
-      const glm::dvec3 c = to_cv(glm::dvec3(model * glm::dvec4(local, 1.0)));
-      g.corners_px[static_cast<std::size_t>(k)] = c.z > 1e-9 ? project(c) : glm::dvec2(std::nan(""));
+    const auto corners = box_corners(lo, hi);
+    for (std::size_t k = 0; k < corners.size(); ++k) {
+      const glm::dvec3 c = to_cv(glm::dvec3(model * glm::dvec4(corners[k], 1.0)));
+      g.corners_px[k] = c.z > 1e-9 ? project(cam, c) : glm::dvec2(std::nan(""));
     }
     double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
     for (const Vertex& v : mesh.vertices) {
@@ -311,7 +308,7 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes) {
         g.behind_camera = true;
         continue;
       }
-      const glm::dvec2 p = project(c);
+      const glm::dvec2 p = project(cam, c);
       x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
     }
     if (x1 < x0) continue;  // entirely behind the camera
@@ -324,7 +321,7 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes) {
     g.keypoints.clear();
     for (const glm::dvec3& k : inst.keypoints) {
       const glm::dvec3 c = to_cv(glm::dvec3(model * glm::dvec4(k, 1.0)));
-      const glm::dvec2 p = c.z > 1e-9 ? project(c) : glm::dvec2(std::nan(""));
+      const glm::dvec2 p = c.z > 1e-9 ? project(cam, c) : glm::dvec2(std::nan(""));
       g.keypoints.emplace_back(p.x, p.y, c.z);
     }
   }

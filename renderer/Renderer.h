@@ -16,11 +16,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/Error.h"
+#include "scenes/CameraModel.h"
 #include "scenes/Environment.h"
 #include "scenes/Mesh.h"
 #include "scenes/Texture.h"
@@ -38,11 +40,6 @@ struct FrameBuffers {
   // in the OpenCV camera frame (+X right, +Y down, +Z forward); (0, 0, 0) where no surface. Stored
   // as half floats on the device. Else empty.
   std::vector<float> normals;
-};
-
-// A rectangle of frame pixels: columns x .. x + w - 1, rows y .. y + h - 1.
-struct PixelBox {
-  std::uint32_t x = 0, y = 0, w = 0, h = 0;
 };
 
 struct DeviceInfo {
@@ -66,6 +63,9 @@ struct RendererOptions {
   std::uint32_t shadow_map_size = 1024;
   // Read the normals back into FrameBuffers::normals (they are rasterized either way).
   bool normals = false;
+  // Test hook: the (N+1)-th submit fails as a lost device would (VK_ERROR_DEVICE_LOST), through the
+  // same error path. The CLI sets it from SYNTHLABEL_FAULT_DEVICE_LOST_AFTER.
+  std::optional<std::uint64_t> fault_device_lost_after;
 };
 
 // Cumulative seconds the calling thread spent in the renderer (for the bench).

@@ -19,6 +19,7 @@
 #include "randomizers/FrameSampler.h"
 #include "randomizers/Geometry.h"
 #include "randomizers/Randomizer.h"
+#include "scenes/CameraModel.h"
 
 namespace synthlabel {
 namespace {
@@ -51,12 +52,11 @@ class KeepInView final : public Randomizer {
 
  private:
   bool visible(const Camera& cam, const glm::dvec3& world) const {
-    const glm::dvec4 c = glm::dmat4(cam.view) * glm::dvec4(world, 1.0);
-    const double z = -c.z;  // OpenGL camera looks down -Z
-    if (!(z > static_cast<double>(cam.near_m))) return false;
-    const double u = cam.cx + cam.fx * c.x / z, v = cam.cy - cam.fy * c.y / z;
-    return u >= m_margin && v >= m_margin && u <= static_cast<double>(cam.width) - m_margin &&
-           v <= static_cast<double>(cam.height) - m_margin;
+    const glm::dvec3 c = to_opencv(cam, world);
+    if (!(c.z > static_cast<double>(cam.near_m))) return false;
+    const glm::dvec2 uv = project(cam, c);
+    return uv.x >= m_margin && uv.y >= m_margin && uv.x <= static_cast<double>(cam.width) - m_margin &&
+           uv.y <= static_cast<double>(cam.height) - m_margin;
   }
 
   bool in_view(const Scene& scene, const Camera& cam, const FrameContext& ctx) const {

@@ -233,19 +233,7 @@ Result<PhysicalDevice> PhysicalDeviceSelector::select() const {
   return devs.front();
 }
 
-Device::~Device() {
-  if (m_device != VK_NULL_HANDLE) vkDestroyDevice(m_device, nullptr);
-}
-Device::Device(Device&& o) noexcept
-    : m_device(std::exchange(o.m_device, VK_NULL_HANDLE)), m_queue(std::exchange(o.m_queue, VK_NULL_HANDLE)) {}
-Device& Device::operator=(Device&& o) noexcept {
-  if (this != &o) {
-    if (m_device != VK_NULL_HANDLE) vkDestroyDevice(m_device, nullptr);
-    m_device = std::exchange(o.m_device, VK_NULL_HANDLE);
-    m_queue = std::exchange(o.m_queue, VK_NULL_HANDLE);
-  }
-  return *this;
-}
+void Device::Destroy::operator()(VkDevice device) const { vkDestroyDevice(device, nullptr); }
 
 Result<Device> DeviceBuilder::build() const {
   const float priority = 1.0f;
@@ -259,8 +247,10 @@ Result<Device> DeviceBuilder::build() const {
   ci.queueCreateInfoCount = 1;
   ci.pQueueCreateInfos = &qci;
   Device dev;
-  SL_VK_TRY(vkCreateDevice(m_physical.handle, &ci, nullptr, &dev.m_device));
-  vkGetDeviceQueue(dev.m_device, m_physical.graphics_queue_family, 0, &dev.m_queue);
+  VkDevice device = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateDevice(m_physical.handle, &ci, nullptr, &device));
+  dev.m_device.reset(device);
+  vkGetDeviceQueue(device, m_physical.graphics_queue_family, 0, &dev.m_queue);
   return dev;
 }
 

@@ -93,21 +93,18 @@ class PhysicalDeviceSelector {
   std::string m_preference;
 };
 
+// The logical device and its one queue; move-only, destroys the device.
 class Device {
  public:
-  Device() = default;
-  ~Device();
-  Device(Device&&) noexcept;
-  Device& operator=(Device&&) noexcept;
-  Device(const Device&) = delete;
-  Device& operator=(const Device&) = delete;
-
-  VkDevice get() const { return m_device; }
+  VkDevice get() const { return m_device.get(); }
   VkQueue queue() const { return m_queue; }
 
  private:
   friend class DeviceBuilder;
-  VkDevice m_device = VK_NULL_HANDLE;
+  struct Destroy {
+    void operator()(VkDevice device) const;
+  };
+  std::unique_ptr<VkDevice_T, Destroy> m_device;
   VkQueue m_queue = VK_NULL_HANDLE;
 };
 

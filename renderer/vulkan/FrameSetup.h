@@ -1,0 +1,76 @@
+// Frame setup, pure CPU: what a frame's Scene becomes before any Vulkan call. The per-frame
+// uniforms (camera, lights in the shaders' order, environment, exposure), the shadow-map views fitted
+// to the casters, the mesh shader's feature bits, and the draw list (one push-constant block and
+// index range per instance, or per part of an asset drawn with its own materials). Every reference
+// the scene makes into uploaded data (meshes, textures, environment maps) is checked here, so
+// recording a frame cannot fail half-way. Unit-tested without a device (tests/unit/FrameSetupTest.cpp).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <glm/mat4x4.hpp>
+#include <glm/vec3.hpp>
+
+#include "core/Error.h"
+#include "renderer/vulkan/ShaderInterface.h"
+#include "scenes/Mesh.h"
+#include "scenes/Scene.h"
+
+namespace synthlabel::vk {
+
+// An uploaded mesh: its range in the shared vertex and index buffers, its parts and materials, and
+// the bounding box of its vertices (for shadow-map fitting and pixel boxes).
+struct MeshRange {
+  std::uint32_t first_index = 0, index_count = 0;
+  std::vector<MeshPart> parts;      // an asset's parts (first_index relative to the range)
+  std::vector<Material> materials;  // and their materials (maps are texture layers)
+  std::int32_t vertex_offset = 0;
+  glm::vec3 lo{0.0f}, hi{0.0f};
+};
+
+// What has been uploaded and how frames are rasterized.
+struct FrameInputs {
+  std::uint32_t width = 0, height = 0;  // the frame's size
+  std::uint32_t supersampling = 1;      // rasterized size: this times the frame's
+  std::uint32_t shadow_map_size = 0;    // 0: no shadows
+  std::span<const MeshRange> meshes = {};
+  std::uint32_t texture_layers = 0;                               // 0: none uploaded
+  std::span<const std::array<glm::vec3, 9>> environment_sh = {};  // per uploaded environment map
+};
+
+// A shadow map to render: its layer and world -> the light's clip space.
+struct ShadowView {
+  std::uint32_t layer = 0;
+  glm::mat4 matrix{1.0f};
+};
+
+// One indexed draw of the main pass.
+struct Draw {
+  ObjectPush push{};
+  std::uint32_t first_index = 0, index_count = 0;
+  std::int32_t vertex_offset = 0;
+};
+
+struct FrameSetup {
+  FrameUniforms uniforms{};
+  std::uint32_t features = 0;  // k_feature_* bits: the mesh pipeline to draw with
+  bool background = false;     // a background image or a visible environment: the background pipeline runs
+  std::vector<ShadowView> shadows;
+};
+
+// Clip space from pinhole intrinsics, so the image is exactly the K recorded with it (Vulkan NDC,
+// depth [0, 1] near to far).
+glm::mat4 projection_from_intrinsics(const Camera& camera);
+
+// Fails (ExitCode::internal) when the scene does not fit the renderer: another size, more than
+// k_max_lights lights, or a mesh, texture, environment map or background image that was not uploaded.
+Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in);
+
+// The main pass's draws for `instances`, in order: each instance's whole mesh, or with its asset's
+// materials each part with its own.
+Result<std::vector<Draw>> make_draws(std::span<const synthlabel::Instance> instances, const FrameInputs& in);
+
+}  // namespace synthlabel::vk

@@ -1,0 +1,104 @@
+#include "renderer/vulkan/MainPass.h"
+
+#include <limits>
+
+#include "renderer/vulkan/VulkanObjects.h"
+
+namespace synthlabel::vk {
+
+Result<MainPass> MainPass::create(const VulkanContext& ctx, const Desc& desc) {
+  MainPass pass;
+  pass.m_desc = desc;
+  const bool ss = desc.supersampling > 1;
+  const std::uint32_t colors = pass.planes();
+  // Without supersampling the pass writes the frame's buffers, read back by copies; with it, the
+  // resolve pass samples them and writes frame-sized ones.
+  const VkImageUsageFlags usage =
+      VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | (ss ? VK_IMAGE_USAGE_SAMPLED_BIT : VK_IMAGE_USAGE_TRANSFER_SRC_BIT);
+  const ImageShape raster{pass.raster_width(), pass.raster_height()};
+  for (std::uint32_t i = 0; i < colors; ++i) {
+    const VkFormat f = ss ? k_planes[i].rasterized : k_planes[i].format;
+    SL_TRY_ASSIGN(pass.m_images[i], create_image(ctx, {.format = f, .usage = usage, .shape = raster}));
+  }
+  SL_TRY_ASSIGN(pass.m_zbuffer, create_image(ctx, {.format = desc.zbuffer_format,
+                                                   .usage = VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT,
+                                                   .aspect = VK_IMAGE_ASPECT_DEPTH_BIT,
+                                                   .shape = raster}));
+  // Every frame overwrites everything; at the end the planes are ready for the copy to host memory,
+  // or for the resolve pass to sample.
+  std::vector<VkAttachmentDescription> att;
+  std::vector<VkImageView> views;
+  for (std::uint32_t i = 0; i < colors; ++i) {
+    att.push_back(attachment(pass.m_images[i].format, VK_ATTACHMENT_LOAD_OP_CLEAR,
+                             ss ? VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL));
+    views.push_back(pass.m_images[i].view.get());
+  }
+  att.push_back(attachment(desc.zbuffer_format, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL));
+  att.back().storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+  views.push_back(pass.m_zbuffer.view.get());
+  std::array<VkSubpassDependency, 2> deps{};
+  // The previous frame's copy (transfer read) or resolve (fragment shader read) and depth test must
+  // finish before this frame writes.
+  deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
+  deps[0].dstSubpass = 0;
+  deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT |
+                         VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
+  deps[0].dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT;
+  deps[0].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+  deps[0].dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT |
+                          VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+  // Colour writes must be visible to the copy (or the resolve) that follows the pass.
+  deps[1].srcSubpass = 0;
+  deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
+  deps[1].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+  deps[1].dstStageMask = ss ? VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT : VK_PIPELINE_STAGE_TRANSFER_BIT;
+  deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+  deps[1].dstAccessMask = ss ? VK_ACCESS_SHADER_READ_BIT : VK_ACCESS_TRANSFER_READ_BIT;
+  SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, att, colors, true, deps));
+  SL_TRY_ASSIGN(pass.m_framebuffer, make_framebuffer(ctx, pass.m_render_pass.get(), views, pass.raster_width(),
+                                                     pass.raster_height()));
+  return pass;
+}
+
+void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geometry, std::span<const Draw> draws) const {
+  std::array<VkClearValue, k_plane_count + 1> clears{};
+  clears[0].color.float32[0] = view.clear_color.r;  // linear; the sRGB attachment encodes it
+  clears[0].color.float32[1] = view.clear_color.g;
+  clears[0].color.float32[2] = view.clear_color.b;
+  clears[0].color.float32[3] = 1.0f;
+  clears[1].color.float32[0] = std::numeric_limits<float>::infinity();  // depth where no surface
+  clears[2].color.uint32[0] = 0;                                        // background id
+  clears[3].color.float32[0] = clears[3].color.float32[1] = clears[3].color.float32[2] = 0.0f;  // no normal
+  clears[planes()].depthStencil = {1.0f, 0};  // the z-buffer follows the planes
+  const auto ss = m_desc.supersampling;
+  VkRenderPassBeginInfo rp{};
+  rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
+  rp.renderPass = m_render_pass.get();
+  rp.framebuffer = m_framebuffer.get();
+  rp.renderArea = {{view.area.offset.x * static_cast<std::int32_t>(ss), view.area.offset.y * static_cast<std::int32_t>(ss)},
+                   {view.area.extent.width * ss, view.area.extent.height * ss}};
+  rp.clearValueCount = planes() + 1;
+  rp.pClearValues = clears.data();
+  vkCmdBeginRenderPass(cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
+  vkCmdSetScissor(cmd, 0, 1, &rp.renderArea);
+  if (view.background != VK_NULL_HANDLE) {
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.background);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.layout, 0, 1, &view.set, 0, nullptr);
+    vkCmdDraw(cmd, 3, 1, 0, 0);
+  }
+  if (!draws.empty()) {
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.mesh);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.layout, 0, 1, &view.set, 0, nullptr);
+    const VkDeviceSize zero = 0;
+    vkCmdBindVertexBuffers(cmd, 0, 1, &geometry.vertices, &zero);
+    vkCmdBindIndexBuffer(cmd, geometry.indices, 0, VK_INDEX_TYPE_UINT32);
+  }
+  for (const Draw& d : draws) {
+    vkCmdPushConstants(cmd, view.layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, k_push_size,
+                       &d.push);
+    vkCmdDrawIndexed(cmd, d.index_count, 1, d.first_index, d.vertex_offset, 0);
+  }
+  vkCmdEndRenderPass(cmd);
+}
+
+}  // namespace synthlabel::vk

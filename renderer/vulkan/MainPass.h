@@ -1,0 +1,90 @@
+// The main pass: one rasterization of a view writing every per-pixel output at once, plus the
+// z-buffer. The outputs are planes, colour attachments in this order:
+//   colour  RGBA8 sRGB (RGBA16F linear when supersampled: the resolve pass averages it)
+//   depth   R32_SFLOAT, metres along the viewing axis, +inf where no surface
+//   ids     R32_UINT, the instance id, 0 where none
+//   normals RGBA16F, the camera-frame normal (only when RendererOptions::normals)
+// All single-sample, no blending. A new per-pixel output (flow, object coordinates, ...) is a new
+// plane: an entry in k_planes, a shader output, a readback plane.
+//
+// Views: record() draws one view into a rectangle of the attachments, with the view's descriptor
+// set (its uniforms: camera, lights). A frame of several views records several passes, each into
+// its own area (render_alone already draws one instance per area this way); the attachments are
+// sized by Desc.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <glm/vec3.hpp>
+
+#include "core/Error.h"
+#include "renderer/vulkan/FrameSetup.h"
+#include "renderer/vulkan/Handles.h"
+#include "renderer/vulkan/VulkanContext.h"
+#include "renderer/vulkan/VulkanMemory.h"
+
+namespace synthlabel::vk {
+
+enum class Plane : std::uint32_t { color = 0, depth = 1, ids = 2, normals = 3 };
+inline constexpr std::uint32_t k_plane_count = 4;
+
+struct PlaneFormat {
+  VkFormat format;            // at the frame's size (read back)
+  VkFormat rasterized;        // in the supersampled pass (the resolve pass turns it into `format`)
+  std::uint32_t bytes = 0;    // per pixel in `format`
+};
+inline constexpr std::array<PlaneFormat, k_plane_count> k_planes{{
+    {VK_FORMAT_R8G8B8A8_SRGB, VK_FORMAT_R16G16B16A16_SFLOAT, 4},  // linear, averaged by the resolve
+    {VK_FORMAT_R32_SFLOAT, VK_FORMAT_R32_SFLOAT, 4},
+    {VK_FORMAT_R32_UINT, VK_FORMAT_R32_UINT, 4},
+    {VK_FORMAT_R16G16B16A16_SFLOAT, VK_FORMAT_R16G16B16A16_SFLOAT, 8},  // camera-frame normal, w unused
+}};
+
+// The vertex and index buffers every draw reads.
+struct Geometry {
+  VkBuffer vertices = VK_NULL_HANDLE, indices = VK_NULL_HANDLE;
+};
+
+// One view to draw: its descriptor set, pipelines, clear colour and area (in frame pixels; the
+// rasterized area is `supersampling` times it).
+struct PassView {
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  VkPipeline mesh = VK_NULL_HANDLE;
+  VkPipeline background = VK_NULL_HANDLE;  // VK_NULL_HANDLE: no background drawn (the clear colour stays)
+  glm::vec3 clear_color{0.0f};             // linear; the sRGB attachment encodes it
+  VkRect2D area{};
+};
+
+class MainPass {
+ public:
+  struct Desc {
+    std::uint32_t width = 0, height = 0;  // the frame's size
+    std::uint32_t supersampling = 1;
+    bool normals = false;
+    VkFormat zbuffer_format = VK_FORMAT_UNDEFINED;
+  };
+  static Result<MainPass> create(const VulkanContext& ctx, const Desc& desc);
+
+  // Colour attachments: colour, depth, ids and the normals when read.
+  std::uint32_t planes() const { return m_desc.normals ? 4 : 3; }
+  const Image& plane(Plane p) const { return m_images[static_cast<std::uint32_t>(p)]; }
+  VkRenderPass render_pass() const { return m_render_pass.get(); }
+  std::uint32_t raster_width() const { return m_desc.width * m_desc.supersampling; }
+  std::uint32_t raster_height() const { return m_desc.height * m_desc.supersampling; }
+
+  // Records the pass: clears the view's area, draws the background when asked, then `draws`.
+  void record(VkCommandBuffer cmd, const PassView& view, Geometry geometry, std::span<const Draw> draws) const;
+
+ private:
+  Desc m_desc;
+  std::array<Image, k_plane_count> m_images;  // rasterized size; normals empty unless read
+  Image m_zbuffer;
+  UniqueRenderPass m_render_pass;
+  UniqueFramebuffer m_framebuffer;
+};
+
+}  // namespace synthlabel::vk

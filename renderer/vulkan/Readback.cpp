@@ -1,0 +1,64 @@
+#include "renderer/vulkan/Readback.h"
+
+#include <cstring>
+
+#include <glm/gtc/packing.hpp>
+
+namespace synthlabel::vk {
+
+VkDeviceSize Readback::frame_bytes() const {
+  VkDeviceSize bytes = 0;
+  for (std::uint32_t i = 0; i < planes(); ++i) bytes += VkDeviceSize{m_width} * m_height * k_planes[i].bytes;
+  return bytes;
+}
+
+void Readback::copy(VkCommandBuffer cmd, const Image& image, Plane plane, VkBuffer buffer, VkDeviceSize offset,
+                    VkRect2D area) const {
+  const std::uint32_t bytes = k_planes[static_cast<std::uint32_t>(plane)].bytes;
+  VkBufferImageCopy region{};
+  region.bufferOffset = offset + (VkDeviceSize{static_cast<std::uint32_t>(area.offset.y)} * m_width +
+                                  static_cast<std::uint32_t>(area.offset.x)) * bytes;
+  region.bufferRowLength = m_width;
+  region.bufferImageHeight = m_height;
+  region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+  region.imageOffset = {area.offset.x, area.offset.y, 0};
+  region.imageExtent = {area.extent.width, area.extent.height, 1};
+  vkCmdCopyImageToBuffer(cmd, image.image.get(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, buffer, 1, &region);
+}
+
+void Readback::host_barrier(VkCommandBuffer cmd, VkBuffer buffer) {
+  VkBufferMemoryBarrier barrier{};
+  barrier.sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER;
+  barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+  barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+  barrier.srcQueueFamilyIndex = barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+  barrier.buffer = buffer;
+  barrier.size = VK_WHOLE_SIZE;
+  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0, nullptr, 1, &barrier, 0,
+                       nullptr);
+}
+
+void Readback::unpack(const Buffer& buffer, FrameBuffers& out) const {
+  const std::size_t pixels = std::size_t{m_width} * m_height;
+  const std::size_t plane = pixels * 4;
+  out.width = m_width;
+  out.height = m_height;
+  out.rgba.resize(pixels * 4);
+  out.depth.resize(pixels);
+  out.instance_id.resize(pixels);
+  const auto* base = static_cast<const std::uint8_t*>(buffer.mapped);
+  std::memcpy(out.rgba.data(), base, plane);
+  std::memcpy(out.depth.data(), base + plane, plane);
+  std::memcpy(out.instance_id.data(), base + 2 * plane, plane);
+  if (m_normals) {
+    out.normals.resize(pixels * 3);
+    const auto* half = reinterpret_cast<const std::uint16_t*>(base + 3 * plane);
+    for (std::size_t p = 0; p < pixels; ++p) {
+      for (std::size_t c = 0; c < 3; ++c) out.normals[3 * p + c] = glm::unpackHalf1x16(half[4 * p + c]);
+    }
+  } else {
+    out.normals.clear();
+  }
+}
+
+}  // namespace synthlabel::vk

@@ -1,0 +1,63 @@
+// The C++ side of the shaders' interface, kept next to them: std140/std430 mirrors of
+// shaders/frame_data.glsl (FrameData) and shaders/object_data.glsl (ObjectData), the shadow pass's
+// push constants, and mesh.frag's specialization constants (feature bits). A change to a shader's
+// block changes the struct here, and the static_asserts catch a layout that drifted.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <glm/mat4x4.hpp>
+#include <glm/vec4.hpp>
+
+namespace synthlabel::vk {
+
+// std140 mirror of FrameData (one uniform buffer per frame slot).
+struct FrameUniforms {
+  glm::mat4 view;
+  glm::mat4 proj;
+  glm::vec4 light_to[4];         // xyz: towards a directional light; w: type (0 directional, 1 point, 2 spot)
+  glm::vec4 light_color[4];      // rgb: linear colour x intensity
+  glm::vec4 light_position[4];   // xyz: point/spot position; w: cos of the spot's outer half-angle
+  glm::vec4 light_direction[4];  // xyz: spot axis; w: cos of the spot's inner half-angle
+  glm::vec4 params;              // x: ambient, y: lights, z: background image layer (-1: none), w: directional lights
+  glm::vec4 camera_position;
+  glm::vec4 intrinsics;   // fx, fy, cx, cy in rasterized pixels
+  glm::vec4 environment;  // x: lighting intensity, y: rotation (radians), z: layer, w: background intensity
+  glm::vec4 env_sh[9];
+  glm::vec4 frame_size;  // rasterized width, height; exposure; filmic
+  glm::mat4 light_matrix[4];  // world -> the light's shadow-map clip space
+  glm::vec4 light_shadow[4];  // x: shadow-map layer (-1: none), y: 1 / map size, z: world size of a texel (directional) or per metre of distance (spot)
+};
+static_assert(sizeof(FrameUniforms) == 2 * 64 + 16 * 16 + 4 * 16 + 9 * 16 + 16 + 4 * 64 + 4 * 16);  // std140, no padding
+
+// Push constants of the shadow pass: object -> light clip space.
+struct ShadowPush {
+  glm::mat4 mvp;
+};
+
+// std430 mirror of ObjectData (push constants): 128 bytes, all that every device guarantees.
+struct ObjectPush {
+  glm::mat4 model;
+  glm::vec4 color;  // rgb: linear base colour, a: roughness
+  std::uint32_t instance_id;
+  float metallic;
+  std::int32_t texture;  // base-colour map: layer of the texture array, -1: none
+  float normal_scale;
+  glm::ivec4 maps;     // layers of the metallic-roughness, normal, occlusion and emissive maps (-1: none)
+  glm::vec4 emissive;  // rgb: linear emitted radiance; a: occlusion strength
+};
+inline constexpr std::uint32_t k_push_size = 128;
+static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, metallic) == 84 &&
+              offsetof(ObjectPush, texture) == 88 && offsetof(ObjectPush, maps) == 96 &&
+              offsetof(ObjectPush, emissive) == 112 && sizeof(ObjectPush) == k_push_size);
+
+// mesh.frag's specialization constants 0..3, as bits: one mesh pipeline per combination.
+inline constexpr std::uint32_t k_feature_textures = 1, k_feature_positional_lights = 2, k_feature_environment_light = 4,
+                               k_feature_shadows = 8;
+inline constexpr std::uint32_t k_feature_combinations = 16;
+
+// At most this many lights per frame (the arrays above), and so shadow-map layers.
+inline constexpr std::size_t k_max_lights = 4;
+
+}  // namespace synthlabel::vk

@@ -1,0 +1,103 @@
+#include "renderer/vulkan/ShadowPass.h"
+
+#include <algorithm>
+
+#include "embedded_shaders.h"
+#include "renderer/vulkan/VulkanCommands.h"
+#include "renderer/vulkan/VulkanObjects.h"
+#include "renderer/vulkan/VulkanPipelines.h"
+
+namespace synthlabel::vk {
+
+Result<ShadowPass> ShadowPass::create(const VulkanContext& ctx, std::uint32_t size, VkFormat depth_format,
+                                      VkCommandPool one_shot_pool) {
+  ShadowPass pass;
+  pass.m_size = size;
+  const std::uint32_t side = std::max(1u, size);
+  constexpr auto layers = static_cast<std::uint32_t>(k_max_lights);
+  SL_TRY_ASSIGN(pass.m_map, create_image(ctx, {.format = depth_format,
+                                               .usage = VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_IMAGE_USAGE_SAMPLED_BIT,
+                                               .aspect = VK_IMAGE_ASPECT_DEPTH_BIT,
+                                               .shape = {side, side, layers, 1, true}}));
+  // Cleared each time; left in the layout the mesh shader samples it in.
+  const VkAttachmentDescription att =
+      attachment(depth_format, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL);
+  std::array<VkSubpassDependency, 2> deps{};
+  // The previous frame's mesh shader reads of the map finish before this frame overwrites it.
+  deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
+  deps[0].dstSubpass = 0;
+  deps[0].srcStageMask = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
+  deps[0].dstStageMask = VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
+  deps[0].dstAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+  // Its depth writes are visible to this frame's mesh shader.
+  deps[1].srcSubpass = 0;
+  deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
+  deps[1].srcStageMask = VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
+  deps[1].dstStageMask = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
+  deps[1].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+  deps[1].dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+  SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, std::span(&att, 1), 0, true, deps));
+  for (std::uint32_t layer = 0; layer < layers; ++layer) {
+    SL_TRY_ASSIGN(pass.m_layer_views[layer], make_image_view(ctx, pass.m_map.image.get(), VK_IMAGE_VIEW_TYPE_2D, depth_format,
+                                                             {VK_IMAGE_ASPECT_DEPTH_BIT, 0, 1, layer, 1}));
+    const VkImageView view = pass.m_layer_views[layer].get();
+    SL_TRY_ASSIGN(pass.m_framebuffers[layer],
+                  make_framebuffer(ctx, pass.m_render_pass.get(), std::span(&view, 1), side, side));
+  }
+  SL_TRY_ASSIGN(pass.m_layout, make_pipeline_layout(ctx, VK_NULL_HANDLE, sizeof(ShadowPush), VK_SHADER_STAGE_VERTEX_BIT));
+  // Depth only: positions in, no fragment shader, no colour attachment, a fixed viewport.
+  GraphicsPipelineDesc d;
+  d.vertex = {shaders::k_spirv_shadow_vert, shaders::k_spirv_shadow_vert_words};
+  d.vertices = GraphicsPipelineDesc::Vertices::positions;
+  d.depth_bias = true;
+  d.dynamic_scissor = false;
+  d.width = d.height = side;
+  d.layout = pass.m_layout.get();
+  d.render_pass = pass.m_render_pass.get();
+  SL_TRY_ASSIGN(pass.m_pipeline, make_graphics_pipeline(ctx, d));
+  // mesh.frag compares the texels it fetches itself (bilinear percentage-closer filtering): the
+  // sampler only has to allow texelFetch.
+  SL_TRY_ASSIGN(pass.m_sampler, make_sampler(ctx, {}));
+  // Every layer starts in the layout the mesh shader samples it in (a frame reads only the layers it
+  // rendered, but the descriptor covers them all).
+  const VkImage image = pass.m_map.image.get();
+  SL_TRY_STATUS(submit_once(ctx, one_shot_pool, [&](VkCommandBuffer cmd) {
+    transition(cmd, image, {VK_IMAGE_ASPECT_DEPTH_BIT, 0, 1, 0, layers},
+               {.to = VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL, .dst_access = VK_ACCESS_SHADER_READ_BIT,
+                .dst_stage = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT});
+  }));
+  return pass;
+}
+
+VkDescriptorImageInfo ShadowPass::image_info() const {
+  return {m_sampler.get(), m_map.view.get(), VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL};
+}
+
+void ShadowPass::record(VkCommandBuffer cmd, std::span<const ShadowView> views, std::span<const synthlabel::Instance> instances,
+                        std::span<const MeshRange> meshes, Geometry geometry) const {
+  for (const ShadowView& v : views) {
+    VkClearValue clear{};
+    clear.depthStencil = {1.0f, 0};
+    VkRenderPassBeginInfo rp{};
+    rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
+    rp.renderPass = m_render_pass.get();
+    rp.framebuffer = m_framebuffers[v.layer].get();
+    rp.renderArea = {{0, 0}, {m_size, m_size}};
+    rp.clearValueCount = 1;
+    rp.pClearValues = &clear;
+    vkCmdBeginRenderPass(cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline.get());
+    const VkDeviceSize zero = 0;
+    vkCmdBindVertexBuffers(cmd, 0, 1, &geometry.vertices, &zero);
+    vkCmdBindIndexBuffer(cmd, geometry.indices, 0, VK_INDEX_TYPE_UINT32);
+    for (const synthlabel::Instance& inst : instances) {
+      const ShadowPush push{v.matrix * inst.model};
+      vkCmdPushConstants(cmd, m_layout.get(), VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(push), &push);
+      const MeshRange& r = meshes[inst.mesh_index];
+      vkCmdDrawIndexed(cmd, r.index_count, 1, r.first_index, r.vertex_offset, 0);
+    }
+    vkCmdEndRenderPass(cmd);
+  }
+}
+
+}  // namespace synthlabel::vk

@@ -1,0 +1,68 @@
+// Graphics pipelines: one description (GraphicsPipelineDesc) turned into a pipeline by one function,
+// and the main pass's PipelineSet: its descriptor set layout (binding 0 the frame uniforms, 1..4 the
+// environment, textures, shadow maps and textures as data), the pipeline layout with the object push
+// constants, the background pipeline and the mesh pipelines, one per combination of shader features
+// (k_feature_* bits), each built on first use.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "core/Error.h"
+#include "renderer/vulkan/Handles.h"
+#include "renderer/vulkan/ShaderInterface.h"
+#include "renderer/vulkan/VulkanContext.h"
+#include "renderer/vulkan/VulkanObjects.h"
+
+namespace synthlabel::vk {
+
+struct GraphicsPipelineDesc {
+  std::span<const std::uint32_t> vertex = {}, fragment = {};  // SPIR-V; no fragment: depth only
+  const VkSpecializationInfo* fragment_constants = nullptr;
+  enum class Vertices { none, positions, full } vertices = Vertices::full;  // none: a full-screen triangle
+  bool depth_test = true;   // z-test and z-write, LESS (ties keep the first-drawn surface)
+  bool depth_state = true;  // false: the pass has no depth attachment
+  bool depth_bias = false;  // the shadow pass's slope-scaled bias
+  bool dynamic_scissor = true;
+  std::uint32_t color_attachments = 0;
+  std::uint32_t width = 0, height = 0;  // viewport and default scissor
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  VkRenderPass render_pass = VK_NULL_HANDLE;
+};
+Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const GraphicsPipelineDesc& desc);
+
+// The main pass's descriptor set bindings, in order.
+inline constexpr SetBinding k_frame_set_bindings[] = {
+    {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT},
+    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // environment
+    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // textures
+    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // shadow maps
+    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT}};  // textures as linear data
+
+class PipelineSet {
+ public:
+  struct Desc {
+    VkRenderPass render_pass = VK_NULL_HANDLE;  // the main pass
+    std::uint32_t color_attachments = 0;
+    std::uint32_t width = 0, height = 0;  // rasterized size
+    bool normals = false;                 // the shaders' WITH_NORMALS variants
+  };
+  static Result<PipelineSet> create(const VulkanContext& ctx, const Desc& desc);
+
+  VkDescriptorSetLayout set_layout() const { return m_set_layout.get(); }
+  VkPipelineLayout layout() const { return m_layout.get(); }
+  VkPipeline background() const { return m_background.get(); }
+  // The mesh pipeline for a set of shader features, built on first use.
+  Result<VkPipeline> mesh(std::uint32_t features);
+
+ private:
+  VulkanContext m_ctx;
+  Desc m_desc;
+  UniqueDescriptorSetLayout m_set_layout;
+  UniquePipelineLayout m_layout;
+  UniquePipeline m_background;
+  std::array<UniquePipeline, k_feature_combinations> m_mesh;
+};
+
+}  // namespace synthlabel::vk
