@@ -22,27 +22,14 @@ int main(int argc, char** argv) {
   if (!spec) return std::fprintf(stderr, "%s\n", spec.error().message.c_str()), 2;
   auto randomizers = build_randomizers(*spec);
   if (!randomizers) return std::fprintf(stderr, "%s\n", randomizers.error().message.c_str()), 2;
-  auto meshes = load_meshes(*spec);
-  auto environments = load_environments(*spec);
-  if (!environments) return std::fprintf(stderr, "%s\n", environments.error().message.c_str()), 3;
-  auto textures = load_textures(**randomizers);
-  if (!textures) return std::fprintf(stderr, "%s\n", textures.error().message.c_str()), 3;
-  if (!adopt_mesh_textures(*meshes, *textures)) return 3;
-  if (!meshes) return 3;
-  RendererOptions o;
-  o.width = spec->width;
-  o.supersampling = spec->render.supersampling;
-  o.shadow_map_size = spec->render.shadow_map_size;
-  o.height = spec->height;
-  auto r = create_renderer(o);
-  if (!r || !(*r)->upload_meshes(*meshes) || !(*r)->upload_environments(*environments) ||
-      !(*r)->upload_textures(*textures)) {
-    return 5;
-  }
+  auto assets = load_scene_assets(*spec, texture_files(**randomizers));
+  if (!assets) return std::fprintf(stderr, "%s\n", assets.error().message.c_str()), 3;
+  auto r = create_renderer(renderer_options_for(*spec));
+  if (!r || !(*r)->upload(*assets)) return 5;
   std::vector<Scene> scenes;
   std::vector<FrameBuffers> buffers(frames);
   for (std::uint64_t i = 0; i < frames; ++i) {
-    scenes.push_back(sample_frame(*spec, *meshes, **randomizers, i));
+    scenes.push_back(sample_frame(*spec, assets->meshes, **randomizers, i));
     if (!(*r)->render(scenes.back(), buffers[i])) return 5;
   }
   EncodeTimings sum;
@@ -60,7 +47,7 @@ int main(int argc, char** argv) {
     for (std::size_t k = 0; k < 5 && k < e->files.size(); ++k) bytes[k] += e->files[k].second.size();
   }
   const double n = static_cast<double>(frames);
-  std::printf("encode_bench: %s %ux%u, %llu frames, 1 thread\n", argv[1], o.width, o.height,
+  std::printf("encode_bench: %s %ux%u, %llu frames, 1 thread\n", argv[1], spec->width, spec->height,
               static_cast<unsigned long long>(frames));
   std::printf("  ms/frame: labels %.3f  rgb %.3f  instance %.3f  semantic %.3f  depth %.3f  record %.3f\n",
               1e3 * sum.labels / n, 1e3 * sum.rgb_png / n, 1e3 * sum.instance_png / n, 1e3 * sum.semantic_png / n,

@@ -22,25 +22,13 @@ int main(int argc, char** argv) {
   if (!spec) return std::fprintf(stderr, "%s\n", spec.error().message.c_str()), 2;
   auto randomizers = build_randomizers(*spec);
   if (!randomizers) return std::fprintf(stderr, "%s\n", randomizers.error().message.c_str()), 2;
-  auto meshes = load_meshes(*spec);
-  auto environments = load_environments(*spec);
-  if (!environments) return std::fprintf(stderr, "%s\n", environments.error().message.c_str()), 3;
-  auto textures = load_textures(**randomizers);
-  if (!textures) return std::fprintf(stderr, "%s\n", textures.error().message.c_str()), 3;
-  if (!adopt_mesh_textures(*meshes, *textures)) return 3;
-  if (!meshes) return std::fprintf(stderr, "%s\n", meshes.error().message.c_str()), 3;
-  RendererOptions o;
-  o.width = spec->width;
-  o.height = spec->height;
-  o.supersampling = spec->render.supersampling;
-  o.shadow_map_size = spec->render.shadow_map_size;
-  o.normals = spec->outputs.normals;
+  auto assets = load_scene_assets(*spec, texture_files(**randomizers));
+  if (!assets) return std::fprintf(stderr, "%s\n", assets.error().message.c_str()), 3;
+  RendererOptions o = renderer_options_for(*spec);
   o.frames_in_flight = argc > 3 ? static_cast<std::uint32_t>(std::strtoul(argv[3], nullptr, 10)) : 3;
   auto r = create_renderer(o);
   if (!r) return std::fprintf(stderr, "%s\n", r.error().message.c_str()), 5;
-  if (auto s = (*r)->upload_meshes(*meshes); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
-  if (auto s = (*r)->upload_environments(*environments); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
-  if (auto s = (*r)->upload_textures(*textures); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
+  if (auto s = (*r)->upload(*assets); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
   FrameBuffers fb;
   const std::uint32_t slots = (*r)->slots();
   std::vector<bool> pending(slots, false);
@@ -54,7 +42,7 @@ int main(int argc, char** argv) {
     }
     if (i < frames) {
       const auto ts = std::chrono::steady_clock::now();
-      const Scene scene = sample_frame(*spec, *meshes, **randomizers, i);
+      const Scene scene = sample_frame(*spec, assets->meshes, **randomizers, i);
       sample_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
       if (auto s = (*r)->submit(slot, scene); !s) return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 5;
       pending[slot] = true;

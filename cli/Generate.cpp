@@ -44,15 +44,16 @@ std::string loaded_hash(const Mesh& m) {
   return content_hash(parts);
 }
 
-Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& randomizers, std::span<const Mesh> meshes) {
+Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& randomizers, const MeshLibrary& meshes) {
   std::set<fs::path> files;
-  std::vector<const ShapeSpec*> assets;  // every asset shape, in config order
-  for (const auto& o : spec.objects) {
-    if (o.pool.empty()) assets.push_back(&o.shape);
-    for (const auto& e : o.pool) assets.push_back(&e.shape);
+  std::vector<std::pair<const ShapeSpec*, std::uint32_t>> assets;  // every asset shape and its mesh, in config order
+  for (std::size_t i = 0; i < spec.objects.size(); ++i) {
+    const auto& o = spec.objects[i];
+    if (o.pool.empty()) assets.emplace_back(&o.shape, meshes.shape(i).mesh);
+    for (std::size_t j = 0; j < o.pool.size(); ++j) assets.emplace_back(&o.pool[j].shape, meshes.shape(i, j).mesh);
   }
-  std::erase_if(assets, [](const ShapeSpec* s) { return s->primitive.has_value(); });
-  for (const ShapeSpec* s : assets) files.insert(s->asset);
+  std::erase_if(assets, [](const auto& s) { return s.first->primitive.has_value(); });
+  for (const auto& [s, mesh] : assets) files.insert(s->asset);
   if (spec.environment) files.insert(spec.environment->maps.begin(), spec.environment->maps.end());
   files.insert(randomizers.textures.begin(), randomizers.textures.end());
   json out = json::array();
@@ -63,9 +64,9 @@ Result<json> input_hashes(const SceneSpec& spec, const RandomizerPipeline& rando
     out.push_back({{"file", f.string()}, {"xxh3", content_hash({data, bytes->size()})}});
   }
   std::set<std::uint32_t> seen;  // each mesh once (shapes with the same file and options share one)
-  for (const ShapeSpec* s : assets) {
-    if (s->mesh_index >= meshes.size() || !seen.insert(s->mesh_index).second) continue;
-    out.push_back({{"file", s->asset.string()}, {"as_loaded_xxh3", loaded_hash(meshes[s->mesh_index])}});
+  for (const auto& [s, mesh] : assets) {
+    if (mesh >= meshes.size() || !seen.insert(mesh).second) continue;
+    out.push_back({{"file", s->asset.string()}, {"as_loaded_xxh3", loaded_hash(meshes[mesh])}});
   }
   return out;
 }
@@ -143,26 +144,9 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   }
   auto spec_r = load_config(options.config, options.overrides, options.asset_root);
   if (!spec_r) return spec_r.error();
-  SceneSpec& spec = *spec_r;
-  if (options.seed) spec.seed = *options.seed;
-  if (options.frames) {
-    if (*options.frames == 0 || *options.frames > k_max_frames) {
-      return make_error(ExitCode::usage, "--frames must be from 1 to " + std::to_string(k_max_frames));
-    }
-    spec.frames = *options.frames;
-  }
-  if (!options.resolution.empty()) {
-    unsigned long w = 0, h = 0;
-    char x = 0, extra = 0;
-    if (std::sscanf(options.resolution.c_str(), "%lu%c%lu%c", &w, &x, &h, &extra) != 3 || x != 'x' || w == 0 ||
-        h == 0 || w > k_max_image_side || h > k_max_image_side || std::uint64_t{w} * h > k_max_pixels) {
-      return make_error(ExitCode::usage, "--resolution '" + options.resolution + "': expected WIDTHxHEIGHT, each 1 to " +
-                                             std::to_string(k_max_image_side) + ", at most " +
-                                             std::to_string(k_max_pixels) + " pixels");
-    }
-    spec.width = static_cast<std::uint32_t>(w);
-    spec.height = static_cast<std::uint32_t>(h);
-  }
+  auto run_spec = apply_run_values(std::move(*spec_r), {options.seed, options.frames, options.resolution});
+  if (!run_spec) return run_spec.error();
+  const SceneSpec& spec = *run_spec;
   if (options.rgb != "png" && options.rgb != "jpeg") return make_error(ExitCode::usage, "--rgb '" + options.rgb + "': expected png or jpeg");
   if (options.jpeg_quality < 1 || options.jpeg_quality > 100) return make_error(ExitCode::usage, "--jpeg-quality: expected 1 to 100");
   const auto encode = encode_options_for(options.compression);
@@ -180,20 +164,17 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
                                            std::to_string(spec.sweep_frames - 1) +
                                            "); render a range inside them, or change frames: in the config");
   }
-  auto meshes = load_meshes(spec, options.asset_root);
-  if (!meshes) return meshes.error();
-  auto environments = load_environments(spec, options.asset_root);
-  if (!environments) return environments.error();
-  auto textures = load_textures(**randomizers, options.asset_root);
-  if (!textures) return textures.error();
-  // Hashed before adopt_mesh_textures moves the assets' images out of the meshes.
-  auto inputs = input_hashes(spec, **randomizers, *meshes);
-  if (!inputs) return inputs.error();
-  SL_TRY_STATUS(adopt_mesh_textures(*meshes, *textures));
+  // Input hashes are taken before the assets' images move out of the meshes into the textures.
+  json inputs;
+  auto assets = load_scene_assets(spec, texture_files(**randomizers), options.asset_root, [&](const SceneAssets& a) -> Status {
+    SL_TRY_ASSIGN(inputs, input_hashes(spec, **randomizers, a.meshes));
+    return ok_status();
+  });
+  if (!assets) return assets.error();
 
   // The dataset's whole range; a shard renders one block of it and says which in its manifest.
   std::uint64_t first = options.start, count = spec.frames;
-  json ident = identity(options, spec, *inputs);
+  json ident = identity(options, spec, inputs);
   if (*shard) {
     const auto [a, b] = shard_range(**shard, options.start, spec.frames);
     first = a;
@@ -218,12 +199,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     }
   }
 
-  RendererOptions ropts;
-  ropts.width = spec.width;
-  ropts.height = spec.height;
-  ropts.supersampling = spec.render.supersampling;
-  ropts.normals = spec.outputs.normals;
-  ropts.shadow_map_size = spec.render.shadow_map_size;
+  RendererOptions ropts = renderer_options_for(spec);
   ropts.device = options.device;
   ropts.validate = options.validate;
   if (const char* f = std::getenv("SYNTHLABEL_FAULT_DEVICE_LOST_AFTER")) ropts.fault_device_lost_after = std::strtoull(f, nullptr, 10);
@@ -238,9 +214,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
                  "driver is visible; in a container set NVIDIA_DRIVER_CAPABILITIES to include graphics\n",
                  (*renderer)->device().name.c_str(), nv);
   }
-  SL_TRY_STATUS((*renderer)->upload_meshes(*meshes));
-  SL_TRY_STATUS((*renderer)->upload_environments(*environments));
-  SL_TRY_STATUS((*renderer)->upload_textures(*textures));
+  SL_TRY_STATUS((*renderer)->upload(*assets));
   // BOP counts whole silhouettes, also outside the image: a second renderer of 3x the size draws the
   // truncated instances alone: ids only, so one sample per pixel, no shadows or normals, and only the
   // meshes uploaded (render_alone samples no texture or environment map).
@@ -256,7 +230,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     auto c = create_renderer(copts);
     if (!c) return c.error();
     canvas = std::move(*c);
-    SL_TRY_STATUS(canvas->upload_meshes(*meshes));
+    SL_TRY_STATUS(canvas->upload_meshes(assets->meshes));
   }
 
   DatasetWriter writer(options.out);
@@ -292,7 +266,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     };
   }
   Progress progress(count, options.progress);
-  auto stats = run_pipeline(spec, *meshes, **randomizers, **renderer, writer, popts, progress);
+  auto stats = run_pipeline(spec, assets->meshes, **randomizers, **renderer, writer, popts, progress);
   progress.finish();
   if (!stats) {
     // Refused before any frame was written (a drawn pose that is not finite, too many threads): leave

@@ -231,7 +231,7 @@ std::string not_finite(const Scene& scene) {
 
 }  // namespace
 
-Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> meshes,
+Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& meshes,
                                    const RandomizerPipeline& randomizers, Renderer& renderer, DatasetWriter& writer,
                                    const PipelineOptions& options, Progress& progress) {
   const auto t_start = Clock::now();

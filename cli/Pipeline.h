@@ -42,7 +42,7 @@ struct PipelineStats {
   double write = 0;       // file writes, summed
 };
 
-Result<PipelineStats> run_pipeline(const SceneSpec& spec, std::span<const Mesh> meshes,
+Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& meshes,
                                    const RandomizerPipeline& randomizers, Renderer& renderer, DatasetWriter& writer,
                                    const PipelineOptions& options, Progress& progress);
 

@@ -307,13 +307,7 @@ int main(int argc, char** argv) {
     if (!spec) return fail(spec.error());
     auto randomizers = build_randomizers(*spec);
     if (!randomizers) return fail(randomizers.error());
-    auto meshes = load_meshes(*spec, validate_root);
-    if (!meshes) return fail(meshes.error());
-    auto environments = load_environments(*spec, validate_root);
-    if (!environments) return fail(environments.error());
-    auto textures = load_textures(**randomizers, validate_root);
-    if (!textures) return fail(textures.error());
-    if (auto s = adopt_mesh_textures(*meshes, *textures); !s) return fail(s.error());
+    if (auto assets = load_scene_assets(*spec, texture_files(**randomizers), validate_root); !assets) return fail(assets.error());
     std::printf("%s\n", to_json(*spec).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     return 0;
   }

@@ -120,7 +120,7 @@ glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
   return lin / std::max({lin.x, lin.y, lin.z});
 }
 
-Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const RandomizerPipeline& randomizers,
+Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers,
                    std::uint64_t frame) {
   const FrameIndex at{frame, spec.sweep_frames};
   Scene scene;
@@ -229,19 +229,20 @@ Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const Ra
       Rng r_pos = r.fork("position"), r_rot = r.fork("rotation"), r_scale = r.fork("scale"), r_col = r.fork("color");
       Instance inst;
       inst.object_index = static_cast<std::uint32_t>(oi);
-      inst.mesh_index = os.shape.mesh_index;
+      const ShapeMesh* shape = &meshes.shape(oi);
       const KeypointsSpec* keypoints = &os.shape.keypoints;
       std::uint32_t category_id = os.category_id;
       if (!os.pool.empty()) {
         Rng r_pool = r.fork("pool");
         const std::size_t pick = pick_by_probability(os.pool.size(), [&](std::size_t e) { return os.pool[e].probability; }, r_pool);
-        inst.mesh_index = os.pool[pick].shape.mesh_index;
+        shape = &meshes.shape(oi, pick);
         inst.pool_entry = static_cast<std::int32_t>(pick);
         category_id = os.pool[pick].category_id;
         keypoints = &os.pool[pick].shape.keypoints;
       }
+      inst.mesh_index = shape->mesh;
       if (os.labeled) {
-        inst.keypoints = keypoints->mesh_points;
+        inst.keypoints = shape->keypoints;
         inst.keypoint_tolerance_m = keypoints->tolerance_m;
       }
       inst.position = glm::vec3(sample(os.position, r_pos, at));

@@ -17,6 +17,7 @@
 #include "randomizers/Registry.h"
 #include "randomizers/Sample.h"
 #include "scenes/Mesh.h"
+#include "scenes/SceneAssets.h"
 #include "scenes/Scene.h"
 #include "scenes/SceneSpec.h"
 
@@ -27,7 +28,7 @@ namespace synthlabel {
 // truncation) from its mesh and the scene's camera. sample_frame calls it last.
 void compute_geometry(Scene& scene, std::span<const Mesh> meshes);
 
-Scene sample_frame(const SceneSpec& spec, std::span<const Mesh> meshes, const RandomizerPipeline& randomizers,
+Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers,
                    std::uint64_t frame);
 
 // The camera drawn from spec.camera with `rng` (the base draw uses Rng(seed, frame, "camera");

@@ -86,20 +86,6 @@ void RandomizerPipeline::apply(Scene& scene, const FrameContext& ctx) const {
   }
 }
 
-Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline, const std::filesystem::path& asset_root) {
-  auto root = resolve_asset_root(asset_root);
-  if (!root) return root.error();
-  std::vector<Texture> out;
-  for (std::size_t i = 0; i < pipeline.textures.size(); ++i) {
-    const auto& path = pipeline.textures[i];
-    SL_TRY_STATUS(check_inside_root(*root, path, pipeline.texture_where.at(i)));
-    auto t = load_texture(path);
-    if (!t) return make_error(t.error().code, pipeline.texture_where.at(i) + ": " + t.error().message);
-    out.push_back(std::move(t).value());
-  }
-  return out;
-}
-
 std::vector<ParamInfo> describe_randomizer(const RandomizerInfo& info, std::string& needs) {
   std::vector<ParamInfo> out;
   SceneSpec spec;                      // as large as a config may be where a range depends on it

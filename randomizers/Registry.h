@@ -6,6 +6,7 @@
 
 #include "core/Error.h"
 #include "randomizers/Randomizer.h"
+#include "scenes/SceneAssets.h"
 #include "scenes/Texture.h"
 
 namespace synthlabel {
@@ -36,8 +37,7 @@ Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneS
 // given no parameters; `needs` gets the factory's complaint when it cannot be built without one.
 std::vector<ParamInfo> describe_randomizer(const RandomizerInfo& info, std::string& needs);
 
-// Reads the pipeline's textures (ExitCode::asset naming the file on failure), in index order. With
-// `asset_root` set, each must lie inside it (as load_meshes' assets).
-Result<std::vector<Texture>> load_textures(const RandomizerPipeline& pipeline, const std::filesystem::path& asset_root = {});
+// The pipeline's texture files and where the config names each, for load_scene_assets.
+inline TextureFiles texture_files(const RandomizerPipeline& pipeline) { return {pipeline.textures, pipeline.texture_where}; }
 
 }  // namespace synthlabel

@@ -7,6 +7,16 @@
 
 namespace synthlabel {
 
+RendererOptions renderer_options_for(const SceneSpec& spec) {
+  RendererOptions o;
+  o.width = spec.width;
+  o.height = spec.height;
+  o.supersampling = spec.render.supersampling;
+  o.shadow_map_size = spec.render.shadow_map_size;
+  o.normals = spec.outputs.normals;
+  return o;
+}
+
 Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options) {
   auto r = vk::VulkanRenderer::create(options);
   if (!r) return r.error();

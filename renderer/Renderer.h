@@ -25,6 +25,8 @@
 #include "scenes/CameraModel.h"
 #include "scenes/Environment.h"
 #include "scenes/Mesh.h"
+#include "scenes/SceneAssets.h"
+#include "scenes/SceneSpec.h"
 #include "scenes/Texture.h"
 #include "scenes/Scene.h"
 
@@ -89,6 +91,13 @@ class Renderer {
   virtual Status upload_environments(std::span<const EnvironmentMap> maps) = 0;
   // Uploads the textures once (all k_texture_side square); Instance::texture refers into them.
   virtual Status upload_textures(std::span<const Texture> textures) = 0;
+  // Everything a run draws from, once, in the order the backend needs: meshes, environment maps,
+  // textures (scenes/SceneAssets.h).
+  Status upload(const SceneAssets& assets) {
+    SL_TRY_STATUS(upload_meshes(assets.meshes));
+    SL_TRY_STATUS(upload_environments(assets.environments));
+    return upload_textures(assets.textures);
+  }
   // Frames in flight: submit(slot, scene) records and queues a frame and returns at once;
   // collect(slot, out) waits for it and copies its buffers into `out` (resized as needed: reuse it).
   // Each slot in [0, slots()) holds one frame between submit and collect; submitting to a slot that
@@ -114,6 +123,10 @@ class Renderer {
   virtual const DeviceInfo& device() const = 0;
   virtual RenderTimings timings() const = 0;
 };
+
+// The options a spec asks for: frame size, supersampling, shadow-map size, normals read back. (Device,
+// validation and frames in flight are the caller's.)
+RendererOptions renderer_options_for(const SceneSpec& spec);
 
 Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options);
 Result<std::vector<DeviceInfo>> list_devices();

@@ -40,4 +40,7 @@ Result<Mesh> load_mesh_asset(const std::filesystem::path& path, const AssetOptio
 // code coverage) and for callers that already run isolated.
 Result<Mesh> load_mesh_asset_in_process(const std::filesystem::path& path, const AssetOptions& options);
 
+// Error(ExitCode::asset) "PATH: WHAT".
+Error asset_error(const std::filesystem::path& path, const std::string& what);
+
 }  // namespace synthlabel

@@ -1,17 +1,20 @@
-// Turns a YAML scene config into a validated SceneSpec (yaml-cpp stays inside ConfigLoader.cpp).
+// Turns a YAML scene config into a validated, immutable SceneSpec, in stages: the document (YAML,
+// includes, overrides, positions: scenes/config/Document.h), typed reads (scenes/config/Reader.h), the
+// schema sections (scenes/config/*Schema.cpp). yaml-cpp stays inside scenes/. Assets are loaded from
+// the spec by scenes/SceneAssets.h.
 // Every problem is reported as one line  `FILE:LINE:COL: KEY.PATH: what was expected`  with
 // ExitCode::usage; unknown keys are errors with a suggestion; duplicate keys are errors.
 // The schema is documented in docs/config.md.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/Error.h"
-#include "scenes/Environment.h"
-#include "scenes/Mesh.h"
 #include "scenes/SceneSpec.h"
 
 namespace synthlabel {
@@ -30,21 +33,14 @@ Result<SceneSpec> parse_config(std::string_view text, const std::filesystem::pat
                                const std::filesystem::path& base_dir, const std::vector<std::string>& overrides = {},
                                const std::filesystem::path& asset_root = {});
 
-// Builds the mesh library for a spec: one Mesh per distinct primitive or (asset, options), and sets
-// each ObjectSpec::mesh_index. Asset failures are Error(ExitCode::asset) naming the config location
-// and the asset file. With `asset_root` set, every asset must lie inside it once symlinks and ".."
-// are resolved (for configs from untrusted sources).
-// --asset-root resolved (symlinks and ".." included); empty when none was given; ExitCode::usage when
-// it is not a folder.
-Result<std::filesystem::path> resolve_asset_root(const std::filesystem::path& asset_root);
-// Error(ExitCode::asset) "WHERE: FILE is outside --asset-root ROOT" unless `file` lies inside `root`
-// once symlinks and ".." are resolved; no check when `root` is empty.
-Status check_inside_root(const std::filesystem::path& root, const std::filesystem::path& file, const std::string& where);
-
-Result<std::vector<Mesh>> load_meshes(SceneSpec& spec, const std::filesystem::path& asset_root = {});
-
-// Reads the spec's environment maps (none without an `environment:`), in config order; failures are
-// Error(ExitCode::asset) naming the config location and the file. `asset_root` as for load_meshes.
-Result<std::vector<EnvironmentMap>> load_environments(const SceneSpec& spec, const std::filesystem::path& asset_root = {});
+// What the command line sets over the config (generate --seed, --frames, --resolution): the last
+// stage of loading, checked against the same limits as the config's own values. The spec is not
+// changed after this.
+struct RunValues {
+  std::optional<std::uint64_t> seed;
+  std::optional<std::uint64_t> frames;
+  std::string resolution;  // "WIDTHxHEIGHT", "" = the config's
+};
+Result<SceneSpec> apply_run_values(SceneSpec spec, const RunValues& values);
 
 }  // namespace synthlabel

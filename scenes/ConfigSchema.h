@@ -1,5 +1,5 @@
 // The config's keys as data: every mapping a config may hold, its keys, what each takes and a line of
-// help. The loader (ConfigLoader.cpp) checks keys against this table, and `synthlabel schema` writes
+// help. The loader (scenes/config/Reader.h) checks keys against this table, and `synthlabel schema` writes
 // the JSON Schema made from it (docs/config.schema.json, for editors with a YAML language server), so
 // the two cannot drift. Ranges, cross-key rules (min <= max, categories named by objects) and the
 // randomizers' own parameters stay the loader's: the schema is for completion and the first checks.

@@ -6,7 +6,7 @@
 // factory never asked for are reported by check_unused(), with a suggestion.
 //
 // Getters throw ConfigError; build_randomizers() (randomizers/Registry.h) turns it into an Error.
-// yaml-cpp stays inside scenes/ConfigLoader.cpp: this header names no YAML type.
+// yaml-cpp stays inside scenes/ (config/, Properties.cpp): this header names no YAML type.
 #pragma once
 
 #include <filesystem>

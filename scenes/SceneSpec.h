@@ -35,7 +35,6 @@ struct CategorySpec {
 struct KeypointsSpec {
   std::vector<std::string> names;
   std::vector<glm::dvec3> points;       // as written: the model file's coordinates and units
-  std::vector<glm::dvec3> mesh_points;  // the same points in the loaded mesh's space (units, up, normalize applied)
   std::vector<std::array<std::uint32_t, 2>> skeleton;  // 1-based index pairs; empty: none declared
   double tolerance_m = 0.01;  // occluded when the depth buffer at its pixel is nearer by more than this
 };
@@ -91,7 +90,6 @@ struct ShapeSpec {
   bool z_up = false;            // assets: the file is Z-up (turned to our +Y up)
   std::string where;            // "file:line:col: objects[i].asset" for asset error messages
   KeypointsSpec keypoints;      // empty names: none
-  std::uint32_t mesh_index = 0; // filled by load_meshes(): index into the mesh library
 };
 
 // One shape an object can take, when the object draws its shape from a pool.

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "scenes/ConfigLoader.h"
+#include "scenes/SceneAssets.h"
 #include "tests/support/TestSupport.h"
 
 namespace synthlabel {

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "scenes/ConfigLoader.h"
+#include "scenes/SceneAssets.h"
 #include "scenes/Environment.h"
 #include "scenes/Texture.h"
 #include "tests/support/TestSupport.h"

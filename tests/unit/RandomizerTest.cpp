@@ -18,7 +18,7 @@ namespace {
 
 struct Built {
   SceneSpec spec;
-  std::vector<Mesh> meshes;
+  MeshLibrary meshes;
   std::shared_ptr<const RandomizerPipeline> pipeline;
 };
 
@@ -358,7 +358,7 @@ objects:
     for (const auto& inst : sample_frame(b.spec, b.meshes, *b.pipeline, f).instances) {
       ASSERT_GE(inst.pool_entry, 0);
       const auto& entry = b.spec.objects[0].pool[static_cast<std::size_t>(inst.pool_entry)];
-      EXPECT_EQ(inst.mesh_index, entry.shape.mesh_index);
+      EXPECT_EQ(inst.mesh_index, b.meshes.shape(0, static_cast<std::size_t>(inst.pool_entry)).mesh);
       EXPECT_EQ(inst.category_id, entry.category_id);
       n[inst.pool_entry] += 1;
       total += 1;

@@ -1,0 +1,347 @@
+// The built-in sections of a scene config: the top level (seed, frames, resolution, splits,
+// categories, outputs), camera, lights, environment, sensor, render, and the randomizer entries
+// (each a Properties bag its plugin reads). Objects, shapes, pools and keypoints are in
+// ObjectSchema.cpp. Keys are checked against scenes/ConfigSchema.cpp's table.
+#include <algorithm>
+#include <cctype>
+
+#include "core/Text.h"
+#include "scenes/config/PropertiesImpl.h"
+#include "scenes/config/Schema.h"
+
+namespace synthlabel::config {
+namespace {
+
+class SceneParser {
+ public:
+  explicit SceneParser(std::shared_ptr<Reader> reader) : m_reader(std::move(reader)), rd(*m_reader) {}
+
+  SceneSpec parse(const YAML::Node& root) {
+    SceneSpec spec;
+    if (!root.IsDefined() || root.IsNull()) throw ConfigFailure{rd.doc().file() + ": the config is empty"};
+    rd.expect_map(root, "(top level)");
+    rd.check_schema_keys(root, "", "");
+    if (root["seed"]) spec.seed = rd.unsigned_integer(root["seed"], "seed", 0, UINT64_MAX);
+    if (root["frames"]) spec.frames = rd.unsigned_integer(root["frames"], "frames", 1, k_max_frames);
+    spec.sweep_frames = spec.frames;
+    if (auto r = root["resolution"]) {
+      if (!r.IsSequence() || r.size() != 2) rd.fail(r, "resolution", "expected [width, height]");
+      spec.width = static_cast<std::uint32_t>(rd.unsigned_integer(r[0], "resolution[0]", 1, k_max_image_side));
+      spec.height = static_cast<std::uint32_t>(rd.unsigned_integer(r[1], "resolution[1]", 1, k_max_image_side));
+      if (std::uint64_t{spec.width} * spec.height > k_max_pixels) {
+        rd.fail(r, "resolution", std::to_string(spec.width) + "x" + std::to_string(spec.height) +
+                                  " is more than the limit of " + std::to_string(k_max_pixels) + " pixels per frame");
+      }
+    }
+    parse_categories(root, spec);
+    if (auto sp = root["splits"]) {
+      if (!sp.IsMap() || sp.size() == 0 || sp.size() > 16) rd.fail(sp, "splits", "expected {name: share, ...}, e.g. {train: 0.8, val: 0.2}, 1 to 16 splits");
+      rd.check_keys(sp, "splits", {});  // duplicates
+      double total = 0;
+      for (const auto& kv : sp) {
+        const std::string name = kv.first.Scalar();
+        const bool ok = !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        });
+        if (!ok) rd.fail(kv.first, "splits", "'" + name + "': a split's name is 1 to 32 letters, digits, '_' or '-' (it names coco_NAME.json)");
+        const double share = rd.number(kv.second, rd.join("splits", name), 0.0, 1e9);
+        if (!(share > 0)) rd.fail(kv.second, rd.join("splits", name), "must be > 0");
+        spec.splits.emplace_back(name, share);
+        total += share;
+      }
+      for (auto& [name, share] : spec.splits) share /= total;
+    }
+    if (auto bc = root["background_category"]) {
+      spec.background_category = category_id(rd, bc, "background_category", spec);
+      if (!spec.categories[spec.background_category - 1].stuff) {
+        rd.fail(bc, "background_category", "'" + bc.Scalar() + "' is a thing category; the background takes a stuff category "
+                                        "(categories: [..., {name: " + bc.Scalar() + ", stuff: true}])");
+      }
+    }
+    if (auto c = root["camera"]) parse_camera(c, spec.camera);
+    if (auto l = root["lights"]) {
+      if (!l.IsSequence()) rd.fail(l, "lights", "expected a list of lights");
+      if (l.size() > k_max_lights) rd.fail(l, "lights", "at most " + std::to_string(k_max_lights) + " lights");
+      for (std::size_t i = 0; i < l.size(); ++i) spec.lights.push_back(parse_light(l[i], "lights[" + std::to_string(i) + "]"));
+    } else {
+      spec.lights.push_back(LightSpec{});
+    }
+    if (auto a = root["ambient"]) spec.ambient = rd.scalar_dist(a, "ambient", 0.0, 10.0);
+    if (auto b = root["background"]) spec.background = rd.vec3_dist(b, "background", 0.0, 1.0);
+    if (auto e = root["environment"]) spec.environment = parse_environment(e);
+    if (auto s = root["sensor"]) spec.sensor = parse_sensor(s);
+    if (auto r = root["render"]) spec.render = parse_render(r);
+    auto objs = root["objects"];
+    if (!objs) rd.fail(root, "objects", "missing: a config needs at least one object");
+    if (!objs.IsSequence() || objs.size() == 0) rd.fail(objs, "objects", "expected a non-empty list of objects");
+    for (std::size_t i = 0; i < objs.size(); ++i) {
+      spec.objects.push_back(parse_object(rd, objs[i], "objects[" + std::to_string(i) + "]", spec));
+    }
+    collect_keypoints(rd, objs, spec);
+    // Worst-case instance count must fit the 16-bit instance PNG.
+    std::size_t worst = 0;
+    for (const auto& o : spec.objects) {
+      if (!o.labeled) continue;
+      worst += static_cast<std::size_t>(std::visit(
+          [](const auto& d) -> std::int64_t {
+            using T = std::decay_t<decltype(d)>;
+            if constexpr (std::is_same_v<T, std::int64_t>) return d;
+            else if constexpr (std::is_same_v<T, IntRange>) return d.hi;
+            else return *std::max_element(d.values.begin(), d.values.end());
+          },
+          o.count));
+    }
+    if (worst > k_max_instances_per_frame) {
+      rd.fail(objs, "objects", "up to " + std::to_string(worst) + " labeled instances per frame; the limit is " +
+                                std::to_string(k_max_instances_per_frame));
+    }
+    if (auto r = root["randomizers"]) parse_randomizers(r, spec);
+    if (auto o = root["outputs"]) {
+      if (!o.IsSequence()) rd.fail(o, "outputs", "expected a list of formats, e.g. [coco, yolo]");
+      std::vector<std::string_view> formats = {"coco"};
+      std::string known = "coco";
+      for (const auto& [name, flag] : k_output_flags) {
+        formats.push_back(name);
+        known += std::string(", ") + name;
+      }
+      for (std::size_t i = 0; i < o.size(); ++i) {
+        const std::string path = "outputs[" + std::to_string(i) + "]";
+        const std::string f = rd.string(o[i], path);
+        bool found = f == "coco";
+        for (const auto& [name, flag] : k_output_flags) {
+          if (f == name) spec.outputs.*flag = found = true;
+        }
+        if (!found) rd.fail(o[i], path, "unknown format '" + f + "'" + suggest(f, formats) + " (known: " + known + ")");
+      }
+      if (spec.outputs.bop) spec.outputs.amodal = true;  // BOP's masks need the unoccluded renders
+      // Formats with narrower ids than ours.
+      if (spec.outputs.voc && worst > 255) {
+        rd.fail(o, "outputs", "voc: up to " + std::to_string(worst) + " labeled instances per frame; its object PNG holds 255");
+      }
+      if (spec.outputs.cityscapes && (spec.categories.size() > 64 || worst > 999)) {
+        rd.fail(o, "outputs", "cityscapes: instanceIds (category x 1000 + k, 16-bit) hold at most 64 categories and 999 instances per frame");
+      }
+    }
+    spec.sweep_at = rd.first_sweep();
+    return spec;
+  }
+
+  // from it (build_randomizers), against that randomizer's own schema.
+  void parse_randomizers(const YAML::Node& list, SceneSpec& spec) {
+    if (!list.IsSequence()) rd.fail(list, "randomizers", "expected a list of randomizers, each {type: NAME, ...}");
+    if (list.size() > k_max_randomizers) {
+      rd.fail(list, "randomizers", "at most " + std::to_string(k_max_randomizers) + " randomizers");
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string path = "randomizers[" + std::to_string(i) + "]";
+      const YAML::Node entry = list[i];
+      rd.expect_map(entry, path);
+      if (!entry["type"]) rd.fail(entry, rd.join(path, "type"), "missing: which randomizer, e.g. type: place_on_surface");
+      auto impl = std::make_shared<Properties::Impl>();
+      impl->reader = m_reader;
+      impl->node = entry;
+      impl->path = path;
+      impl->type = rd.string(entry["type"], rd.join(path, "type"));
+      rd.check_keys(entry, path, {});  // only for duplicate keys and non-scalar keys: unknown ones are the factory's
+      rd.check_text(entry, path);        // the entry is recorded as given (to_json), before its factory reads it
+      spec.randomizers.emplace_back(std::move(impl));
+    }
+  }
+
+  SensorSpec parse_sensor(const YAML::Node& n) {
+    rd.expect_map(n, "sensor");
+    rd.check_schema_keys(n, "sensor", "sensor");
+    SensorSpec s;
+    if (n["white_balance"]) s.white_balance = rd.vec3_dist(n["white_balance"], "sensor.white_balance", 0.0, 10.0);
+    if (n["brightness"]) s.brightness = rd.scalar_dist(n["brightness"], "sensor.brightness", -1.0, 1.0);
+    if (n["contrast"]) s.contrast = rd.scalar_dist(n["contrast"], "sensor.contrast", 0.0, 10.0);
+    if (n["saturation"]) s.saturation = rd.scalar_dist(n["saturation"], "sensor.saturation", 0.0, 10.0);
+    if (n["vignetting"]) s.vignetting = rd.scalar_dist(n["vignetting"], "sensor.vignetting", 0.0, 1.0);
+    if (n["defocus_px"]) s.defocus_px = rd.scalar_dist(n["defocus_px"], "sensor.defocus_px", 0.0, 8.0);
+    if (n["motion_px"]) s.motion_px = rd.scalar_dist(n["motion_px"], "sensor.motion_px", 0.0, 32.0);
+    if (n["motion_angle_deg"]) s.motion_angle_deg = rd.scalar_dist(n["motion_angle_deg"], "sensor.motion_angle_deg");
+    if (n["shot_photons"]) s.shot_photons = rd.scalar_dist(n["shot_photons"], "sensor.shot_photons", 0.0, 1e7);
+    if (n["read_noise"]) s.read_noise = rd.scalar_dist(n["read_noise"], "sensor.read_noise", 0.0, 1.0);
+    if (n["gamma"]) s.gamma = rd.scalar_dist(n["gamma"], "sensor.gamma", 0.2, 5.0);
+    if (n["jpeg_quality"]) s.jpeg_quality = rd.scalar_dist(n["jpeg_quality"], "sensor.jpeg_quality", 0.0, 100.0);
+    return s;
+  }
+
+  RenderSpec parse_render(const YAML::Node& n) {
+    rd.expect_map(n, "render");
+    rd.check_schema_keys(n, "render", "render");
+    RenderSpec r;
+    if (auto s = n["supersampling"]) {
+      r.supersampling = static_cast<std::uint32_t>(rd.unsigned_integer(s, "render.supersampling", 1, 5));
+      if (r.supersampling % 2 == 0) {
+        rd.fail(s, "render.supersampling", "expected 1, 3 or 5: an odd factor puts a sample at every pixel centre");
+      }
+    }
+    if (auto s = n["shadow_map_size"]) {
+      r.shadow_map_size = static_cast<std::uint32_t>(rd.unsigned_integer(s, "render.shadow_map_size", 0, 8192));
+      if (r.shadow_map_size != 0 && r.shadow_map_size < 64) rd.fail(s, "render.shadow_map_size", "expected 0 (no shadows) or 64..8192");
+    }
+    return r;
+  }
+
+  EnvironmentSpec parse_environment(const YAML::Node& n) {
+    rd.expect_map(n, "environment");
+    rd.check_schema_keys(n, "environment", "environment");
+    EnvironmentSpec env;
+    const YAML::Node maps = n["maps"];
+    if (!maps) {
+      // The built-in analytic sky, by default or as configured.
+      env.sky = SkyParams{};
+      if (const YAML::Node s = n["sky"]) {
+        rd.expect_map(s, "environment.sky");
+        rd.check_schema_keys(s, "environment.sky", "environment.sky");
+        if (s["turbidity"]) env.sky->turbidity = rd.number(s["turbidity"], "environment.sky.turbidity", 1.7, 10.0);
+        if (s["sun_elevation_deg"]) env.sky->sun_elevation_deg = rd.number(s["sun_elevation_deg"], "environment.sky.sun_elevation_deg", 0.0, 90.0);
+        if (s["sun_azimuth_deg"]) env.sky->sun_azimuth_deg = rd.number(s["sun_azimuth_deg"], "environment.sky.sun_azimuth_deg", -360.0, 360.0);
+        if (s["ground_albedo"]) env.sky->ground_albedo = rd.number(s["ground_albedo"], "environment.sky.ground_albedo", 0.0, 1.0);
+      }
+      if (n["weights"]) rd.fail(n["weights"], "environment.weights", "only applies to a list of maps");
+    } else if (n["sky"]) {
+      rd.fail(n["sky"], "environment.sky", "give either maps or sky, not both");
+    }
+    std::vector<YAML::Node> items;
+    if (!maps) {
+      // the sky: no files
+    } else if (maps.IsScalar()) {
+      items.push_back(maps);
+    } else if (maps.IsSequence() && maps.size() > 0) {
+      for (const auto& m : maps) items.push_back(m);
+    } else {
+      rd.fail(maps, "environment.maps", "expected a file name or a non-empty list of file names");
+    }
+    if (maps && items.size() > k_max_environment_maps) {
+      rd.fail(maps, "environment.maps", "at most " + std::to_string(k_max_environment_maps) + " maps");
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string path = "environment.maps[" + std::to_string(i) + "]";
+      const std::filesystem::path rel = rd.string(items[i], path);
+      env.maps.push_back(rel.is_absolute() ? rel : (rd.source_of(items[i]).second / rel).lexically_normal());
+      env.where.push_back(rd.where(items[i]) + ": " + path);
+    }
+    if (n["weights"]) env.weights = rd.weights(n["weights"], "environment.weights", env.maps.size());
+    if (n["rotation_deg"]) env.rotation_deg = rd.scalar_dist(n["rotation_deg"], "environment.rotation_deg");
+    if (n["intensity"]) env.intensity = rd.scalar_dist(n["intensity"], "environment.intensity", 0.0, 1000.0);
+    if (n["background"]) env.background = rd.boolean(n["background"], "environment.background");
+    if (n["lighting"]) env.lighting = rd.boolean(n["lighting"], "environment.lighting");
+    return env;
+  }
+
+  void parse_categories(const YAML::Node& root, SceneSpec& spec) {
+    auto cats = root["categories"];
+    if (!cats) rd.fail(root, "categories", "missing: list the category names, e.g. categories: [box, ball]");
+    if (!cats.IsSequence() || cats.size() == 0) rd.fail(cats, "categories", "expected a non-empty list of names");
+    if (cats.size() > k_max_categories) {
+      rd.fail(cats, "categories", "at most " + std::to_string(k_max_categories) + " categories");
+    }
+    for (std::size_t i = 0; i < cats.size(); ++i) {
+      const std::string path = "categories[" + std::to_string(i) + "]";
+      CategorySpec c;
+      if (cats[i].IsMap()) {
+        rd.check_schema_keys(cats[i], path, "categories[]");
+        if (!cats[i]["name"]) rd.fail(cats[i], path + ".name", "missing");
+        c.name = rd.string(cats[i]["name"], path + ".name");
+        c.supercategory = cats[i]["supercategory"] ? rd.string(cats[i]["supercategory"], path + ".supercategory") : c.name;
+        if (cats[i]["stuff"]) c.stuff = rd.boolean(cats[i]["stuff"], path + ".stuff");
+      } else {
+        c.name = rd.string(cats[i], path);
+        c.supercategory = c.name;
+      }
+      for (const auto& prev : spec.categories) {
+        if (prev.name == c.name) rd.fail(cats[i], path, "category '" + c.name + "' is listed twice");
+      }
+      if (!c.stuff && !spec.categories.empty() && spec.categories.back().stuff) {
+        rd.fail(cats[i], path, "thing category '" + c.name + "' after a stuff category: list stuff categories last, so things "
+                            "keep ids 1..N (YOLO class = id - 1)");
+      }
+      spec.categories.push_back(c);
+    }
+  }
+
+  void parse_camera(const YAML::Node& n, CameraSpec& cam) {
+    rd.expect_map(n, "camera");
+    rd.check_schema_keys(n, "camera", "camera");
+    if (n["fov_deg"]) cam.fov_y_deg = rd.scalar_dist(n["fov_deg"], "camera.fov_deg", 1.0, 179.0);
+    if (auto k = n["intrinsics"]) {
+      if (n["fov_deg"]) rd.fail(k, "camera.intrinsics", "give either fov_deg or intrinsics, not both");
+      rd.expect_map(k, "camera.intrinsics");
+      rd.check_schema_keys(k, "camera.intrinsics", "camera.intrinsics");
+      IntrinsicsSpec in;
+      for (const char* key : {"fx", "fy", "cx", "cy"}) {
+        if (!k[key]) rd.fail(k, rd.join("camera.intrinsics", key), "missing: intrinsics need fx, fy, cx and cy (pixels)");
+      }
+      in.fx = rd.scalar_dist(k["fx"], "camera.intrinsics.fx", 1e-3, 1e7);
+      in.fy = rd.scalar_dist(k["fy"], "camera.intrinsics.fy", 1e-3, 1e7);
+      in.cx = rd.scalar_dist(k["cx"], "camera.intrinsics.cx", -1e6, 1e6);
+      in.cy = rd.scalar_dist(k["cy"], "camera.intrinsics.cy", -1e6, 1e6);
+      cam.intrinsics = in;
+    }
+    // Beyond these the projection loses every surface in float32 (near 1e-7 or far 1e39 render nothing).
+    if (n["near"]) cam.near_m = rd.number(n["near"], "camera.near", 1e-6, 1e6);
+    if (n["far"]) cam.far_m = rd.number(n["far"], "camera.far", 1e-6, 1e9);
+    if (!(cam.near_m > 0.0)) rd.fail(n["near"], "camera.near", "must be > 0");
+    if (!(cam.far_m > cam.near_m)) rd.fail(n["far"] ? n["far"] : n, "camera.far", "must be greater than camera.near");
+    if (n["target"]) cam.target = rd.vec3_dist(n["target"], "camera.target");
+    if (n["distance"]) cam.distance_m = rd.scalar_dist(n["distance"], "camera.distance", 1e-6, 1e6);
+    if (n["elevation_deg"]) cam.elevation_deg = rd.scalar_dist(n["elevation_deg"], "camera.elevation_deg", -90.0, 90.0);
+    if (n["azimuth_deg"]) cam.azimuth_deg = rd.scalar_dist(n["azimuth_deg"], "camera.azimuth_deg");
+    if (n["roll_deg"]) cam.roll_deg = rd.scalar_dist(n["roll_deg"], "camera.roll_deg");
+    if (n["exposure_ev"]) cam.exposure_ev = rd.scalar_dist(n["exposure_ev"], "camera.exposure_ev", -20.0, 20.0);
+    if (auto t = n["tone_map"]) {
+      const std::string v = rd.string(t, "camera.tone_map");
+      std::string_view kinds[] = {"none", "filmic"};
+      if (v != "none" && v != "filmic") rd.fail(t, "camera.tone_map", "unknown tone map '" + v + "'" + suggest(v, kinds));
+      cam.filmic = v == "filmic";
+    }
+  }
+
+  LightSpec parse_light(const YAML::Node& n, const std::string& path) {
+    rd.expect_map(n, path);
+    rd.check_schema_keys(n, path, "lights[]");
+    LightSpec l;
+    if (n["type"]) {
+      const std::string t = rd.string(n["type"], rd.join(path, "type"));
+      std::string_view kinds[] = {"directional", "point", "spot"};
+      if (t == "point") l.type = LightType::point;
+      else if (t == "spot") l.type = LightType::spot;
+      else if (t != "directional") rd.fail(n["type"], rd.join(path, "type"), "unknown light type '" + t + "'" + suggest(t, kinds));
+    }
+    const bool positional = l.type != LightType::directional;
+    for (const char* k : {"target", "distance"}) {
+      if (n[k] && !positional) rd.fail(n[k], rd.join(path, k), "only applies to point and spot lights");
+    }
+    for (const char* k : {"cone_deg", "softness"}) {
+      if (n[k] && l.type != LightType::spot) rd.fail(n[k], rd.join(path, k), "only applies to spot lights");
+    }
+    if (n["target"]) l.target = rd.vec3_dist(n["target"], rd.join(path, "target"));
+    if (n["distance"]) l.distance_m = rd.scalar_dist(n["distance"], rd.join(path, "distance"), 1e-3, 1e6);
+    if (n["cone_deg"]) l.cone_deg = rd.scalar_dist(n["cone_deg"], rd.join(path, "cone_deg"), 0.1, 89.9);
+    if (n["softness"]) l.softness = rd.scalar_dist(n["softness"], rd.join(path, "softness"), 0.0, 1.0);
+    if (n["elevation_deg"]) l.elevation_deg = rd.scalar_dist(n["elevation_deg"], rd.join(path, "elevation_deg"), -90.0, 90.0);
+    if (n["azimuth_deg"]) l.azimuth_deg = rd.scalar_dist(n["azimuth_deg"], rd.join(path, "azimuth_deg"));
+    if (n["intensity"]) l.intensity = rd.scalar_dist(n["intensity"], rd.join(path, "intensity"), 0.0, 1000.0);
+    if (n["color"]) l.color = rd.vec3_dist(n["color"], rd.join(path, "color"), 0.0, 1.0);
+    if (n["temperature_k"]) l.temperature_k = rd.scalar_dist(n["temperature_k"], rd.join(path, "temperature_k"), 1000.0, 40000.0);
+    if (auto s = n["shadows"]) {
+      l.shadows = rd.boolean(s, rd.join(path, "shadows"));
+      if (l.shadows && l.type == LightType::point) rd.fail(s, rd.join(path, "shadows"), "point lights cast no shadows (only directional and spot lights do)");
+    }
+    if (l.type == LightType::point) l.shadows = false;
+    return l;
+  }
+
+
+ private:
+  std::shared_ptr<Reader> m_reader;  // shared with the randomizer entries' Properties
+  Reader& rd;
+};
+
+}  // namespace
+
+SceneSpec parse_scene(std::shared_ptr<Reader> reader, const YAML::Node& root) { return SceneParser(std::move(reader)).parse(root); }
+
+}  // namespace synthlabel::config
