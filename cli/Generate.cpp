@@ -155,6 +155,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   }
   auto randomizers = build_randomizers(spec);
   if (!randomizers) return randomizers.error();
+  auto formats = build_formats(spec);
+  if (!formats) return formats.error();
   // A sweep spans the config's own frames: a range reaching past them would repeat its end value.
   if (const std::string sweep = spec.randomizers.empty() ? spec.sweep_at : spec.randomizers.front().first_sweep();
       !sweep.empty() && options.start + spec.frames > spec.sweep_frames) {
@@ -219,7 +221,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   // truncated instances alone: ids only, so one sample per pixel, no shadows or normals, and only the
   // meshes uploaded (render_alone samples no texture or environment map).
   std::unique_ptr<Renderer> canvas;
-  if (spec.outputs.bop) {
+  if ((*formats)->needs_beyond()) {
     RendererOptions copts = ropts;
     copts.width = 3 * spec.width;
     copts.height = 3 * spec.height;
@@ -255,6 +257,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.encode = *encode;
   popts.canvas = canvas.get();
   popts.encode.outputs = spec.outputs;
+  popts.encode.outputs.amodal = spec.outputs.amodal || (*formats)->needs_amodal();  // BOP's masks need the unoccluded renders
+  popts.encode.formats = *formats;
   for (const auto& c : spec.categories) popts.encode.category_names.push_back(c.name);
   popts.encode.background_category = spec.background_category;
   popts.encode.rgb_jpeg_quality = options.rgb == "jpeg" ? options.jpeg_quality : 0;
@@ -276,7 +280,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   }
 
   const auto t_finish = std::chrono::steady_clock::now();
-  SL_TRY_STATUS(writer.finish(spec, first, count, std::move(manifest)));
+  SL_TRY_STATUS(writer.finish(spec, **formats, first, count, std::move(manifest)));
 
   GenerateSummary summary;
   summary.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_finish).count();

@@ -120,7 +120,9 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
     if (ident.at("config").contains("outputs")) {
       for (const auto& f : ident.at("config").at("outputs")) {
         const std::string name = f.get<std::string>();
-        for (const auto& [flag_name, flag] : k_output_flags) spec.outputs.*flag |= name == flag_name;
+        bool option = name == "coco";
+        for (const auto& [option_name, flag] : k_output_options) option = option || name == option_name;
+        if (!option) spec.outputs.formats.push_back(name);
       }
     }
   } catch (const json::exception& e) {
@@ -144,7 +146,9 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
         SL_TRY_STATUS(writer.adopt_frame(p.dir, f, p.record_hashes.at(frame_stem(f)).get<std::string>()));
       }
     }
-    return writer.finish(spec, start, end - start, manifest);
+    auto formats = build_formats(spec);
+    if (!formats) return make_error(ExitCode::io, "merge: " + formats.error().message);
+    return writer.finish(spec, **formats, start, end - start, manifest);
   };
   if (auto s = write(); !s) {
     // A refused merge leaves no half dataset: what it wrote goes (its own manifest accounts for it),

@@ -20,6 +20,7 @@
 #include "core/Text.h"
 #include "core/Version.h"
 #include "exporters/Checker.h"
+#include "exporters/LabelFormat.h"
 #include "renderer/Renderer.h"
 #include "randomizers/Registry.h"
 #include "scenes/ConfigLoader.h"
@@ -307,6 +308,7 @@ int main(int argc, char** argv) {
     if (!spec) return fail(spec.error());
     auto randomizers = build_randomizers(*spec);
     if (!randomizers) return fail(randomizers.error());
+    if (auto formats = build_formats(*spec); !formats) return fail(formats.error());
     if (auto assets = load_scene_assets(*spec, texture_files(**randomizers), validate_root); !assets) return fail(assets.error());
     std::printf("%s\n", to_json(*spec).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     return 0;
@@ -377,7 +379,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (sc->parsed()) {
-    std::printf("%s\n", config_json_schema().dump(2).c_str());
+    std::vector<std::string> formats;
+    for (const FormatInfo& f : format_registry().all()) formats.push_back(f.name);
+    std::printf("%s\n", config_json_schema(formats).dump(2).c_str());
     return 0;
   }
   if (rz->parsed()) {

@@ -1,7 +1,7 @@
 // `synthlabel check`'s content checks of the per-frame files of the label formats (outputs:), each
 // read as its own tools read it and compared with the instance PNG (the pixels every label derives
 // from) and coco.json's annotations of the frame. Written apart from the writers (exporters/
-// Formats.cpp): the VOC colour map is inverted here, not reused. A format's files are checked when
+// formats/*.cpp): the VOC colour map is inverted here, not reused. A format's files are checked when
 // its folder exists.
 //   voc         SegmentationObject: the palette colour of index k exactly on the k-th annotation's
 //               pixels (VOC pairs the k-th <object> with index k), 0 elsewhere; SegmentationClass:

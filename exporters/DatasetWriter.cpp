@@ -15,7 +15,6 @@
 
 #include "core/FileIo.h"
 #include "core/Version.h"
-#include "exporters/Formats.h"
 #include "exporters/Labels.h"
 #include "exporters/Polygons.h"
 #include "exporters/Rle.h"
@@ -311,14 +310,22 @@ std::optional<EncodeOptions> encode_options_for(std::string_view preset) {
   return std::nullopt;
 }
 
-std::string keypoint_category_file(std::uint64_t category_id) {
-  return "coco_keypoints/category_" + std::to_string(category_id) + ".json";
+std::vector<std::string> dataset_folders(bool with_frame_folders) {
+  std::vector<std::string> out;
+  if (with_frame_folders) out.assign(std::begin(k_dataset_folders), std::end(k_dataset_folders));
+  out.insert(out.end(), std::begin(k_optional_folders), std::end(k_optional_folders));
+  for (const FormatInfo& f : format_registry().all()) out.insert(out.end(), f.folders.begin(), f.folders.end());
+  return out;
 }
 
-std::string frame_stem(std::uint64_t frame) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(frame));
-  return buf;
+std::vector<std::string> dataset_files() {
+  std::vector<std::string> out(std::begin(k_dataset_files), std::end(k_dataset_files));
+  for (const FormatInfo& f : format_registry().all()) out.insert(out.end(), f.files.begin(), f.files.end());
+  return out;
+}
+
+std::string keypoint_category_file(std::uint64_t category_id) {
+  return "coco_keypoints/category_" + std::to_string(category_id) + ".json";
 }
 
 Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, const EncodeOptions& options,
@@ -379,7 +386,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   auto rgb = jpeg ? encode_jpeg_rgb(colour, w, h, options.rgb_jpeg_quality) : encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
   if (!rgb) return rgb.error();
   std::vector<std::uint8_t> rgb_png_copy;
-  if (jpeg && (options.outputs.kitti || options.outputs.bop)) {
+  if (jpeg && options.formats && options.formats->needs_png_copy()) {
     auto png = encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
     if (!png) return png.error();
     rgb_png_copy = std::move(png).value();
@@ -453,7 +460,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     FrameLabels frame{stem,          w,           h, things, category_of, *labels, jpeg ? rgb_png_copy : rgb_file,
                       options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond,
                       semantic, rgb_file, jpeg ? ".jpg" : ".png"};
-    SL_TRY_STATUS(encode_formats(options.outputs, frame, out.files, record));
+    if (options.formats) SL_TRY_STATUS(options.formats->encode(frame, out.files, record));
   }
   json annotations = json::array();
   for (std::size_t li = 0; li < labels->size(); ++li) {
@@ -546,7 +553,7 @@ Result<std::uint64_t> DatasetWriter::remove_temp_files() const {
   std::error_code ec;
   std::vector<fs::path> dirs = {m_out};
   for (const char* f : k_dataset_folders) dirs.push_back(m_out / f);
-  for (const char* f : k_format_folders) {  // nested folders (voc/Annotations, yolo/labels, ...)
+  for (const std::string& f : dataset_folders(false)) {  // nested folders (voc/Annotations, yolo/labels, ...)
     if (!fs::is_directory(m_out / f, ec)) continue;
     dirs.push_back(m_out / f);
     for (const auto& e : fs::recursive_directory_iterator(m_out / f, ec)) {
@@ -624,7 +631,8 @@ Status DatasetWriter::commit(const EncodedFrame& frame) {
   return ok_status();
 }
 
-Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::uint64_t count, json manifest) {
+Status DatasetWriter::finish(const SceneSpec& spec, const FormatSet& formats, std::uint64_t first, std::uint64_t count,
+                             json manifest) {
   // Streams the per-frame records twice (images, then annotations) so that no more than one frame's
   // labels is in memory, whatever the dataset's size.
   json frame_hashes = json::object();
@@ -732,8 +740,14 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
     SL_TRY_STATUS(out.file->commit());
   }
   m_dataset_annotations = files.front().next_id - 1;
-  auto format_files = finish_formats(spec.outputs, m_out, spec, first, count, load);
-  if (!format_files) return format_files.error();
+  std::vector<std::pair<std::string, std::string>> format_files;  // path, content hash
+  const FinishContext ctx{spec, first, count, load, [&](const std::string& rel, const std::string& text) -> Status {
+                            SL_TRY_STATUS(ensure_parent(rel));
+                            SL_TRY_STATUS(write_file_atomic(m_out / rel, text));
+                            format_files.emplace_back(rel, content_hash(as_bytes(text)));
+                            return ok_status();
+                          }};
+  SL_TRY_STATUS(formats.finish(ctx));
   // Every dataset-level file's hash (frame files are hashed in their records), so check can prove
   // them unaltered: the COCO files (coco.json and coco_keypoints.json also under their own keys,
   // which resume and merge compare), then the formats'.
@@ -743,7 +757,7 @@ Status DatasetWriter::finish(const SceneSpec& spec, std::uint64_t first, std::ui
     if (!text) return make_error(ExitCode::io, text.error().message);
     file_hashes[f.rel] = content_hash(as_bytes(*text));
   }
-  for (auto& [rel, hash] : *format_files) file_hashes[rel] = std::move(hash);
+  for (auto& [rel, hash] : format_files) file_hashes[rel] = std::move(hash);
   manifest["status"] = "complete";
   manifest["coco_hash"] = file_hashes["coco.json"];
   if (any_keypoints) manifest["coco_keypoints_hash"] = file_hashes["coco_keypoints.json"];

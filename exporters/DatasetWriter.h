@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -28,6 +29,7 @@
 
 #include "core/Error.h"
 #include "exporters/Exr.h"
+#include "exporters/LabelFormat.h"
 #include "exporters/Labels.h"
 #include "exporters/Png.h"
 #include "renderer/Renderer.h"
@@ -41,7 +43,8 @@ struct EncodeOptions {
   PngOptions label_png{1, false};
   ExrCompression depth_exr = ExrCompression::zip;
   int exr_zip_level = 1;
-  OutputsSpec outputs;                      // label formats beyond COCO (exporters/Formats.h)
+  OutputsSpec outputs;                      // options (polygons, normals, amodal: the effective ones)
+  std::shared_ptr<const FormatSet> formats;  // label formats beyond COCO (exporters/LabelFormat.h)
   std::vector<std::string> category_names;  // by category id - 1, for formats that name categories
   std::uint32_t background_category = 0;    // stuff category of pixels no surface covers (0: void)
   int rgb_jpeg_quality = 0;                 // 1..100: the RGB as JPEG (rgb/NNNNNN.jpg); 0: PNG
@@ -68,19 +71,21 @@ struct EncodedFrame {
 // With keypoints: the COCO keypoints file of one keypoint category, relative to OUT.
 std::string keypoint_category_file(std::uint64_t category_id);
 
-// Frame file stem: the frame index, zero-padded to 6 digits (more when needed).
-std::string frame_stem(std::uint64_t frame);
-
 // `amodal`: with outputs: [amodal], each labeled instance's labels from a render of it alone (its
 // unoccluded mask); annotations then carry amodal_segmentation, amodal_area and visibility.
 // `beyond`: with outputs: [bop], the silhouettes' parts outside the image (truncated instances only).
 Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffers, const EncodeOptions& options,
                                   std::span<const InstanceLabel> amodal = {}, std::span<const SilhouetteBeyond> beyond = {});
 
-// The folders of a dataset's own frame files and its dataset-level files (formats add theirs:
-// k_format_folders, k_format_files in Formats.h). exporters/OutputDir.h removes only these.
+// The folders of a dataset's own frame files and its dataset-level files, the optional folders
+// (normals, per-category COCO keypoint files); the formats add theirs (FormatInfo::folders, files).
+// exporters/OutputDir.h removes only these.
 inline constexpr const char* k_dataset_folders[] = {"rgb", "instance", "semantic", "depth", "records"};
+inline constexpr const char* k_optional_folders[] = {"normals", "coco_keypoints"};
 inline constexpr const char* k_dataset_files[] = {"coco.json", "coco_keypoints.json", "manifest.json"};
+// Every folder and dataset-level file a synthlabel dataset may hold, formats' included.
+std::vector<std::string> dataset_folders(bool with_frame_folders = true);
+std::vector<std::string> dataset_files();
 
 // "" when every key of `expected` has the same value in `found`; else the first differing key and
 // both values, shortened: "seed (5 vs 12345)", "inputs.pawn.ply (xxh3) (A vs B)". For --resume and
@@ -113,7 +118,9 @@ class DatasetWriter {
   // Writes coco.json (images and annotations of frames [first, first + count), in frame order,
   // annotation ids from 1), then manifest.json: `manifest` plus "status": "complete" and the
   // content hash of every frame's record (which holds the hashes of the frame's files) and of coco.json.
-  Status finish(const SceneSpec& spec, std::uint64_t first, std::uint64_t count, nlohmann::ordered_json manifest);
+  // The formats' dataset-level files follow (FormatSet::finish), hashed in the manifest too.
+  Status finish(const SceneSpec& spec, const FormatSet& formats, std::uint64_t first, std::uint64_t count,
+                nlohmann::ordered_json manifest);
   std::uint64_t frames_written() const { return m_frames; }
   std::uint64_t annotations_written() const { return m_annotations; }
   // Annotations in the whole dataset's coco.json (after finish()).

@@ -15,7 +15,6 @@
 
 #include "core/FileIo.h"
 #include "exporters/DatasetWriter.h"
-#include "exporters/Formats.h"
 
 namespace synthlabel {
 namespace {
@@ -34,10 +33,7 @@ std::string quoted(const fs::path& p) {
 
 // The folders a dataset's frame files live in (top level of the dataset).
 bool is_our_folder(std::string_view top) {
-  for (const char* f : k_dataset_folders) {
-    if (top == f) return true;
-  }
-  for (const char* f : k_format_folders) {
+  for (const std::string& f : dataset_folders()) {
     if (top == f) return true;
   }
   return false;
@@ -81,8 +77,7 @@ Result<Ownership> read_ownership(const fs::path& dir) {
   } catch (const std::exception&) {
     return make_error(ExitCode::io, quoted(path) + " is not a synthlabel manifest (damaged: no frame range)");
   }
-  for (const char* f : k_dataset_files) own.listed.insert(f);
-  for (const char* f : k_format_files) own.listed.insert(f);
+  for (const std::string& f : dataset_files()) own.listed.insert(f);
   return own;
 }
 

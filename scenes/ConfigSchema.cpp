@@ -61,11 +61,7 @@ json kind_schema(std::string_view kind) {
     out["items"] = {{"oneOf", one_of}};
     return out;
   }
-  if (kind == "outputs") {
-    json names = {"coco"};
-    for (const auto& [name, flag] : k_output_flags) names.push_back(name);
-    return {{"type", "array"}, {"items", {{"enum", names}}}};
-  }
+  if (kind == "outputs") return {{"type", "array"}, {"items", {{"type", "string"}}}};  // names: config_json_schema
   if (kind == "scale" || kind == "rotation") {
     json any_of = json::array();
     any_of.push_back(kind == "scale" ? json{{"$ref", "#/$defs/dist"}} : json{{"const", "uniform"}});
@@ -229,7 +225,7 @@ std::vector<std::string_view> schema_keys(std::string_view path) {
   return {};
 }
 
-json config_json_schema() {
+json config_json_schema(std::span<const std::string> format_names) {
   json defs = json::object();
   for (const SchemaMap& m : config_schema()) {
     json props = json::object();
@@ -248,6 +244,10 @@ json config_json_schema() {
     if (std::string_view(f) == "choice") form["properties"]["weights"] = {{"type", "array"}, {"items", {{"type", "number"}}}};
     forms.push_back(std::move(form));
   }
+  json outputs = {"coco"};
+  for (const auto& [name, flag] : k_output_options) outputs.push_back(name);
+  for (const auto& name : format_names) outputs.push_back(name);
+  defs["config"]["properties"]["outputs"]["items"] = {{"enum", outputs}};
   defs["dist"] = {{"oneOf", forms}};
   defs["vec3"] = {{"oneOf",
                    {{{"type", "array"}, {"items", {{"$ref", "#/$defs/dist"}}}, {"minItems", 3}, {"maxItems", 3}},

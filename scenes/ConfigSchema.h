@@ -5,6 +5,8 @@
 // randomizers' own parameters stay the loader's: the schema is for completion and the first checks.
 #pragma once
 
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +35,8 @@ const std::vector<SchemaMap>& config_schema();
 std::vector<std::string_view> schema_keys(std::string_view path);
 // The JSON Schema (draft 2020-12) of a config file. No key is required: an included file holds part
 // of a config (the loader requires categories and objects once includes are merged).
-nlohmann::ordered_json config_json_schema();
+// `format_names`: the label formats `outputs:` may name besides coco and the options (the format
+// plugins, exporters/LabelFormat.h, register them above this layer).
+nlohmann::ordered_json config_json_schema(std::span<const std::string> format_names);
 
 }  // namespace synthlabel

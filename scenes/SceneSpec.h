@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -132,21 +133,28 @@ struct EnvironmentSpec {
   bool lighting = true;                     // lights the scene
 };
 
-// Label formats written besides COCO instances (exporters/Formats.h), from `outputs: [...]`.
+// `outputs: [...]`: COCO instances are always written; besides them, options of the dataset's own
+// outputs, and label formats by name (plugins, exporters/LabelFormat.h: the names are checked when
+// the formats are built, build_formats).
 struct OutputsSpec {
-  bool panoptic = false, cityscapes = false, voc = false, yolo = false, kitti = false, bop = false;
-  bool yolo_seg = false;  // YOLO segmentation: one exact pixel-edge polygon per object
   bool polygons = false;  // COCO segmentation as polygons instead of compressed RLE
   bool normals = false;   // surface normals per pixel (normals/STEM.exr)
   bool amodal = false;    // each labeled instance also rendered alone: amodal masks and visibility
+  std::vector<std::string> formats;       // label formats, as listed (each once)
+  std::vector<std::string> format_where;  // "FILE:LINE:COL: outputs[i]" of each
+  std::string where;                      // "FILE:LINE:COL" of the outputs: list ("" when absent)
+  bool has(std::string_view format) const {
+    for (const auto& f : formats) {
+      if (f == format) return true;
+    }
+    return false;
+  }
 };
 
-// The names in `outputs:` (besides coco, always written) and their flags, in the order the resolved
-// config lists them.
-inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_flags[] = {
-    {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals}, {"panoptic", &OutputsSpec::panoptic},
-    {"cityscapes", &OutputsSpec::cityscapes}, {"voc", &OutputsSpec::voc}, {"yolo", &OutputsSpec::yolo},
-    {"yolo_seg", &OutputsSpec::yolo_seg}, {"kitti", &OutputsSpec::kitti}, {"bop", &OutputsSpec::bop}};
+// The options in `outputs:` and their flags, in the order the resolved config lists them (after
+// "coco", before the formats).
+inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_options[] = {
+    {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals}};
 
 // How frames are rasterized (fixed for a run; RendererOptions).
 struct RenderSpec {
@@ -213,5 +221,8 @@ inline constexpr std::size_t k_max_randomizers = 64;
 inline constexpr std::size_t k_max_environment_maps = 64;
 inline constexpr std::size_t k_max_keypoints = 256;  // per shape
 inline constexpr std::size_t k_max_asset_set = 1000;  // files one asset glob or folder may bring
+
+// The most labeled instances a frame of `spec` can hold (every object's largest count).
+std::size_t max_labeled_instances(const SceneSpec& spec);
 
 }  // namespace synthlabel

@@ -145,9 +145,10 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                    {"gamma", to_json(s.gamma)},                 {"jpeg_quality", to_json(s.jpeg_quality)}};
   }
   j["outputs"] = json::array({"coco"});
-  for (const auto& [name, flag] : k_output_flags) {
+  for (const auto& [name, flag] : k_output_options) {
     if (spec.outputs.*flag) j["outputs"].push_back(name);
   }
+  for (const auto& f : spec.outputs.formats) j["outputs"].push_back(f);
   j["render"] = {{"supersampling", spec.render.supersampling}, {"shadow_map_size", spec.render.shadow_map_size}};
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);

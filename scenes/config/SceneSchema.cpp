@@ -79,18 +79,7 @@ class SceneParser {
     }
     collect_keypoints(rd, objs, spec);
     // Worst-case instance count must fit the 16-bit instance PNG.
-    std::size_t worst = 0;
-    for (const auto& o : spec.objects) {
-      if (!o.labeled) continue;
-      worst += static_cast<std::size_t>(std::visit(
-          [](const auto& d) -> std::int64_t {
-            using T = std::decay_t<decltype(d)>;
-            if constexpr (std::is_same_v<T, std::int64_t>) return d;
-            else if constexpr (std::is_same_v<T, IntRange>) return d.hi;
-            else return *std::max_element(d.values.begin(), d.values.end());
-          },
-          o.count));
-    }
+    const std::size_t worst = max_labeled_instances(spec);
     if (worst > k_max_instances_per_frame) {
       rd.fail(objs, "objects", "up to " + std::to_string(worst) + " labeled instances per frame; the limit is " +
                                 std::to_string(k_max_instances_per_frame));
@@ -98,28 +87,19 @@ class SceneParser {
     if (auto r = root["randomizers"]) parse_randomizers(r, spec);
     if (auto o = root["outputs"]) {
       if (!o.IsSequence()) rd.fail(o, "outputs", "expected a list of formats, e.g. [coco, yolo]");
-      std::vector<std::string_view> formats = {"coco"};
-      std::string known = "coco";
-      for (const auto& [name, flag] : k_output_flags) {
-        formats.push_back(name);
-        known += std::string(", ") + name;
-      }
+      // coco (always written) and the options here; any other name is a label format, checked
+      // against the format plugins when they are built (exporters/LabelFormat.h, build_formats).
+      spec.outputs.where = rd.where(o);
       for (std::size_t i = 0; i < o.size(); ++i) {
         const std::string path = "outputs[" + std::to_string(i) + "]";
         const std::string f = rd.string(o[i], path);
-        bool found = f == "coco";
-        for (const auto& [name, flag] : k_output_flags) {
-          if (f == name) spec.outputs.*flag = found = true;
+        bool option = f == "coco";
+        for (const auto& [name, flag] : k_output_options) {
+          if (f == name) spec.outputs.*flag = option = true;
         }
-        if (!found) rd.fail(o[i], path, "unknown format '" + f + "'" + suggest(f, formats) + " (known: " + known + ")");
-      }
-      if (spec.outputs.bop) spec.outputs.amodal = true;  // BOP's masks need the unoccluded renders
-      // Formats with narrower ids than ours.
-      if (spec.outputs.voc && worst > 255) {
-        rd.fail(o, "outputs", "voc: up to " + std::to_string(worst) + " labeled instances per frame; its object PNG holds 255");
-      }
-      if (spec.outputs.cityscapes && (spec.categories.size() > 64 || worst > 999)) {
-        rd.fail(o, "outputs", "cityscapes: instanceIds (category x 1000 + k, 16-bit) hold at most 64 categories and 999 instances per frame");
+        if (option || spec.outputs.has(f)) continue;
+        spec.outputs.formats.push_back(f);
+        spec.outputs.format_where.push_back(rd.where(o[i]) + ": " + path);
       }
     }
     spec.sweep_at = rd.first_sweep();
@@ -341,6 +321,30 @@ class SceneParser {
 };
 
 }  // namespace
+
+}  // namespace synthlabel::config
+
+namespace synthlabel {
+
+std::size_t max_labeled_instances(const SceneSpec& spec) {
+  std::size_t worst = 0;
+  for (const auto& o : spec.objects) {
+    if (!o.labeled) continue;
+    worst += static_cast<std::size_t>(std::visit(
+        [](const auto& d) -> std::int64_t {
+          using T = std::decay_t<decltype(d)>;
+          if constexpr (std::is_same_v<T, std::int64_t>) return d;
+          else if constexpr (std::is_same_v<T, IntRange>) return d.hi;
+          else return *std::max_element(d.values.begin(), d.values.end());
+        },
+        o.count));
+  }
+  return worst;
+}
+
+}  // namespace synthlabel
+
+namespace synthlabel::config {
 
 SceneSpec parse_scene(std::shared_ptr<Reader> reader, const YAML::Node& root) { return SceneParser(std::move(reader)).parse(root); }
 
