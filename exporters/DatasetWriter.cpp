@@ -324,10 +324,6 @@ std::vector<std::string> dataset_files() {
   return out;
 }
 
-std::string keypoint_category_file(std::uint64_t category_id) {
-  return "coco_keypoints/category_" + std::to_string(category_id) + ".json";
-}
-
 Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, const EncodeOptions& options,
                                   std::span<const InstanceLabel> amodal, std::span<const SilhouetteBeyond> beyond) {
   EncodedFrame out;
@@ -633,6 +629,7 @@ Status DatasetWriter::commit(const EncodedFrame& frame) {
 
 Status DatasetWriter::finish(const SceneSpec& spec, const FormatSet& formats, std::uint64_t first, std::uint64_t count,
                              json manifest) {
+
   // Streams the per-frame records twice (images, then annotations) so that no more than one frame's
   // labels is in memory, whatever the dataset's size.
   json frame_hashes = json::object();
@@ -646,121 +643,31 @@ Status DatasetWriter::finish(const SceneSpec& spec, const FormatSet& formats, st
       return make_error(ExitCode::io, (m_out / record_path(frame)).string() + ": unreadable record: " + e.what());
     }
   };
-  const json info = {{"description", "synthlabel dataset"},
-                     {"version", std::string(tool_version())},
-                     {"git_revision", std::string(git_revision())},
-                     {"seed", spec.seed}};
-  // The COCO files: coco.json, and with keypoints coco_keypoints.json holding only the categories
-  // with keypoints, as COCO's person_keypoints files are (COCOeval's keypoint mode needs
-  // num_keypoints on every annotation), and coco_keypoints/category_ID.json per keypoint category:
-  // pycocotools' COCOeval takes one kpt_oks_sigmas vector for every category (cocoeval.py
-  // computeOks), so categories with different keypoint counts are evaluated one file at a time.
-  // Each: every image, the annotations of the categories it keeps (ids from 1 in frame order), those
-  // categories with their keypoint names and skeleton. All are written in the same two passes over
-  // the records.
-  struct CocoFile {
-    std::string rel;  // path relative to the dataset
-    std::unique_ptr<AtomicFileWriter> file;
-    std::function<bool(std::uint64_t)> keep;  // category id -> in this file
-    std::uint64_t next_id = 1;
-    std::string split = {};     // only this split's frames ("" all)
-    std::uint64_t images = 0;
-  };
-  std::vector<CocoFile> files;
-  files.push_back({"coco.json", std::make_unique<AtomicFileWriter>(m_out / "coco.json"), [](std::uint64_t) { return true; }});
-  bool any_keypoints = false;
-  for (const auto& c : spec.categories) any_keypoints = any_keypoints || !c.keypoints.empty();
-  if (any_keypoints) {
-    files.push_back({"coco_keypoints.json", std::make_unique<AtomicFileWriter>(m_out / "coco_keypoints.json"), [&](std::uint64_t id) {
-                       return id >= 1 && id <= spec.categories.size() && !spec.categories[id - 1].keypoints.empty();
-                     }});
-    std::error_code ec;
-    fs::create_directories(m_out / "coco_keypoints", ec);
-    if (ec) return io_error(m_out / "coco_keypoints", "create folder", ec);
-    for (std::uint64_t id = 1; id <= spec.categories.size(); ++id) {
-      if (spec.categories[id - 1].keypoints.empty()) continue;
-      files.push_back({keypoint_category_file(id), std::make_unique<AtomicFileWriter>(m_out / keypoint_category_file(id)),
-                       [id](std::uint64_t c) { return c == id; }});
-    }
-  }
-  // With splits: coco_SPLIT.json per split, its frames only (ids from 1 in each, as in every file).
-  for (const auto& [name, share] : spec.splits) {
-    files.push_back({"coco_" + name + ".json", std::make_unique<AtomicFileWriter>(m_out / ("coco_" + name + ".json")),
-                     [](std::uint64_t) { return true; }, 1, name, 0});
-  }
-  auto split_of = [](const json& rec) {
-    return rec.contains("image") && rec["image"].contains("split") && rec["image"]["split"].is_string()
-               ? rec["image"]["split"].get<std::string>()
-               : std::string();
-  };
-  for (CocoFile& out : files) out.file->write("{\"info\":" + to_text(info) + ",\"licenses\":[],\"images\":[");
-  for (std::uint64_t f = first; f < first + count; ++f) {
-    auto rec = load(f);
-    if (!rec) return rec.error();
-    const std::string image = to_text((*rec)["image"]), split = split_of(*rec);
-    for (CocoFile& out : files) {
-      if (!out.split.empty() && out.split != split) continue;
-      if (out.images++ > 0) out.file->write(",");
-      out.file->write(image);
-    }
-  }
-  for (CocoFile& out : files) out.file->write("],\"annotations\":[");
-  for (std::uint64_t f = first; f < first + count; ++f) {
-    auto rec = load(f);
-    if (!rec) return rec.error();
-    const std::string split = split_of(*rec);
-    for (const auto& a : (*rec)["annotations"]) {
-      if (!a.contains("category_id") || !a["category_id"].is_number_unsigned()) continue;
-      const std::uint64_t category = a["category_id"].get<std::uint64_t>();
-      const std::string fields = to_text(a).substr(1);  // the record's fields and the closing brace
-      for (CocoFile& out : files) {
-        if (!out.split.empty() && out.split != split) continue;
-        if (!out.keep(category)) continue;
-        out.file->write(out.next_id == 1 ? "{\"id\":" : ",{\"id\":");
-        out.file->write(std::to_string(out.next_id) + "," + fields);
-        ++out.next_id;
-      }
-    }
-  }
-  for (CocoFile& out : files) {
-    json cats = json::array();
-    for (std::size_t i = 0; i < spec.categories.size(); ++i) {
-      if (!out.keep(i + 1)) continue;
-      const CategorySpec& c = spec.categories[i];
-      json cat = {{"id", i + 1}, {"name", c.name}, {"supercategory", c.supercategory}};
-      if (c.stuff) cat["isthing"] = 0;  // listed for the semantic ids; no annotation has it
-      if (!c.keypoints.empty()) {
-        cat["keypoints"] = c.keypoints;
-        cat["skeleton"] = json::array();
-        for (const auto& e : c.skeleton) cat["skeleton"].push_back({e[0], e[1]});
-      }
-      cats.push_back(std::move(cat));
-    }
-    out.file->write("],\"categories\":" + to_text(cats) + "}");
-    SL_TRY_STATUS(out.file->commit());
-  }
-  m_dataset_annotations = files.front().next_id - 1;
-  std::vector<std::pair<std::string, std::string>> format_files;  // path, content hash
-  const FinishContext ctx{spec, first, count, load, [&](const std::string& rel, const std::string& text) -> Status {
-                            SL_TRY_STATUS(ensure_parent(rel));
-                            SL_TRY_STATUS(write_file_atomic(m_out / rel, text));
-                            format_files.emplace_back(rel, content_hash(as_bytes(text)));
-                            return ok_status();
-                          }};
-  SL_TRY_STATUS(formats.finish(ctx));
-  // Every dataset-level file's hash (frame files are hashed in their records), so check can prove
-  // them unaltered: the COCO files (coco.json and coco_keypoints.json also under their own keys,
-  // which resume and merge compare), then the formats'.
+  // The formats' dataset-level files, COCO first (the registry's order), each hashed for the
+  // manifest so check can prove them unaltered (frame files are hashed in their records).
   json file_hashes = json::object();
-  for (const CocoFile& f : files) {
-    auto text = read_text_file(m_out / f.rel);
-    if (!text) return make_error(ExitCode::io, text.error().message);
-    file_hashes[f.rel] = content_hash(as_bytes(*text));
-  }
-  for (auto& [rel, hash] : format_files) file_hashes[rel] = std::move(hash);
+  auto record_hash = [&](const std::string& rel, std::string hash) { file_hashes[rel] = std::move(hash); };
   manifest["status"] = "complete";
-  manifest["coco_hash"] = file_hashes["coco.json"];
-  if (any_keypoints) manifest["coco_keypoints_hash"] = file_hashes["coco_keypoints.json"];
+  FinishContext ctx{spec, first, count, load, [&](const std::string& rel, const std::string& text) -> Status {
+                      SL_TRY_STATUS(ensure_parent(rel));
+                      SL_TRY_STATUS(write_file_atomic(m_out / rel, text));
+                      record_hash(rel, content_hash(as_bytes(text)));
+                      return ok_status();
+                    }};
+  ctx.out = m_out;
+  ctx.written = [&](const std::string& rel) -> Status {
+    auto text = read_text_file(m_out / rel);
+    if (!text) return make_error(ExitCode::io, text.error().message);
+    record_hash(rel, content_hash(as_bytes(*text)));
+    return ok_status();
+  };
+  ctx.hash_of = [&](const std::string& rel) {
+    const auto it = file_hashes.find(rel);
+    return it != file_hashes.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  ctx.manifest = &manifest;
+  ctx.count_annotations = [this](std::uint64_t n) { m_dataset_annotations = n; };
+  SL_TRY_STATUS(formats.finish(ctx));
   manifest["file_hashes"] = std::move(file_hashes);
   manifest["frame_record_hashes"] = std::move(frame_hashes);
   return write_manifest(manifest);

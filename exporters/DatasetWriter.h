@@ -68,9 +68,6 @@ struct EncodedFrame {
   EncodeTimings timings;
 };
 
-// With keypoints: the COCO keypoints file of one keypoint category, relative to OUT.
-std::string keypoint_category_file(std::uint64_t category_id);
-
 // `amodal`: with outputs: [amodal], each labeled instance's labels from a render of it alone (its
 // unoccluded mask); annotations then carry amodal_segmentation, amodal_area and visibility.
 // `beyond`: with outputs: [bop], the silhouettes' parts outside the image (truncated instances only).
@@ -81,8 +78,8 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffer
 // (normals, per-category COCO keypoint files); the formats add theirs (FormatInfo::folders, files).
 // exporters/OutputDir.h removes only these.
 inline constexpr const char* k_dataset_folders[] = {"rgb", "instance", "semantic", "depth", "records"};
-inline constexpr const char* k_optional_folders[] = {"normals", "coco_keypoints"};
-inline constexpr const char* k_dataset_files[] = {"coco.json", "coco_keypoints.json", "manifest.json"};
+inline constexpr const char* k_optional_folders[] = {"normals"};
+inline constexpr const char* k_dataset_files[] = {"manifest.json"};
 // Every folder and dataset-level file a synthlabel dataset may hold, formats' included.
 std::vector<std::string> dataset_folders(bool with_frame_folders = true);
 std::vector<std::string> dataset_files();

@@ -35,7 +35,9 @@ Result<std::shared_ptr<const FormatSet>> build_formats(const SceneSpec& spec) {
       std::vector<std::string_view> known = {"coco"};
       std::string list = "coco";
       for (const auto& [option, flag] : k_output_options) known.push_back(option);
-      for (const FormatInfo& f : registry.all()) known.push_back(f.name);
+      for (const FormatInfo& f : registry.all()) {
+        if (!f.always) known.push_back(f.name);
+      }
       for (std::size_t k = 1; k < known.size(); ++k) {
         list += ", ";
         list += known[k];
@@ -45,7 +47,7 @@ Result<std::shared_ptr<const FormatSet>> build_formats(const SceneSpec& spec) {
     }
   }
   for (const FormatInfo& f : registry.all()) {  // registry order: the order files are written in
-    if (!spec.outputs.has(f.name)) continue;
+    if (!f.always && !spec.outputs.has(f.name)) continue;
     if (f.refuse) {
       if (const std::string why = f.refuse(spec); !why.empty()) {
         return make_error(ExitCode::usage, spec.outputs.where + ": outputs: " + why);

@@ -66,10 +66,17 @@ struct FinishContext {
   const SceneSpec& spec;
   std::uint64_t first = 0, count = 0;  // frames [first, first + count)
   // Frame `f`'s record (what encode() put there included).
-  std::function<Result<nlohmann::ordered_json>(std::uint64_t)> load;
+  std::function<Result<nlohmann::ordered_json>(std::uint64_t)> load = {};
   // Writes a dataset-level file (path relative to the dataset; folders made as needed) and records
   // its hash for the manifest.
-  std::function<Status(const std::string& rel, const std::string& text)> put;
+  std::function<Status(const std::string& rel, const std::string& text)> put = {};
+  // For files written otherwise (streamed with AtomicFileWriter under `out`): records the hash of
+  // the finished file `rel`, as put() does.
+  std::filesystem::path out = {};
+  std::function<Status(const std::string& rel)> written = {};
+  std::function<std::string(const std::string& rel)> hash_of = {};  // of a file put() or written() recorded
+  nlohmann::ordered_json* manifest = nullptr;  // a format may add keys (before file_hashes)
+  std::function<void(std::uint64_t)> count_annotations = {};  // the dataset's annotations (COCO)
 };
 
 class LabelFormat {
@@ -88,6 +95,7 @@ struct FormatInfo {
   bool needs_png_copy = false;  // takes rgb_png even when the RGB is a JPEG
   bool needs_amodal = false;    // each labeled instance rendered alone (turns amodal labels on)
   bool needs_beyond = false;    // the silhouettes' parts outside the image (a larger render)
+  bool always = false;          // written whatever outputs: lists (COCO)
   // "" when the format can hold this spec's labels, else why not (named at outputs:).
   std::function<std::string(const SceneSpec&)> refuse = {};
   std::function<std::unique_ptr<LabelFormat>()> make = {};
