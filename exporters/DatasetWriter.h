@@ -8,10 +8,10 @@
 //   OUT/records/NNNNNN.json    the frame's COCO image entry, annotations (ids unset) and the
 //                              xxHash3-64 of each of the frame's files; written last, so a record
 //                              whose hashes match the files on disk marks a complete frame
-// Work is split so encoding can run on worker threads: encode_frame() is pure and thread-safe;
-// DatasetWriter::commit() writes one frame's files (any order, any thread, one call at a time);
-// finish() assembles coco.json by streaming through the per-frame records, so memory stays flat in
-// the number of frames. Every file is written under a temporary name and renamed into place.
+// Frames are encoded by exporters/FrameEncoder.h on worker threads; DatasetWriter::commit() writes
+// one frame's files (any order, any thread, one call at a time); finish() runs the formats' end of
+// run (COCO's coco.json streams through the per-frame records, so memory stays flat in the number of
+// frames) and writes the manifest. Every file is written under a temporary name and renamed into place.
 #pragma once
 
 #include <cstdint>
@@ -28,51 +28,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/Error.h"
-#include "exporters/Exr.h"
+#include "exporters/FrameEncoder.h"
 #include "exporters/LabelFormat.h"
 #include "exporters/Labels.h"
-#include "exporters/Png.h"
-#include "renderer/Renderer.h"
 #include "scenes/Scene.h"
 #include "scenes/SceneSpec.h"
 
 namespace synthlabel {
-
-struct EncodeOptions {
-  PngOptions rgb_png{1, true};
-  PngOptions label_png{1, false};
-  ExrCompression depth_exr = ExrCompression::zip;
-  int exr_zip_level = 1;
-  OutputsSpec outputs;                      // options (polygons, normals, amodal: the effective ones)
-  std::shared_ptr<const FormatSet> formats;  // label formats beyond COCO (exporters/LabelFormat.h)
-  std::vector<std::string> category_names;  // by category id - 1, for formats that name categories
-  std::uint32_t background_category = 0;    // stuff category of pixels no surface covers (0: void)
-  int rgb_jpeg_quality = 0;                 // 1..100: the RGB as JPEG (rgb/NNNNNN.jpg); 0: PNG
-};
-
-// Named presets (the --compression option); the decoded pixels are the same for all of them:
-//   fast   (default) PNG zlib level 1, depth EXR ZIP level 1
-//   small  PNG zlib level 9, depth EXR ZIP level 9: smallest files, slowest
-//   none   PNG stored blocks (level 0), depth EXR uncompressed: fastest, largest
-std::optional<EncodeOptions> encode_options_for(std::string_view preset);
-
-// Seconds spent in each encoding stage of one frame (thread time, for the bench).
-struct EncodeTimings {
-  double labels = 0, rgb_png = 0, instance_png = 0, semantic_png = 0, depth_exr = 0, record = 0;
-};
-
-struct EncodedFrame {
-  std::uint64_t frame = 0;
-  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> files;  // path relative to OUT, bytes
-  std::uint64_t annotations = 0;
-  EncodeTimings timings;
-};
-
-// `amodal`: with outputs: [amodal], each labeled instance's labels from a render of it alone (its
-// unoccluded mask); annotations then carry amodal_segmentation, amodal_area and visibility.
-// `beyond`: with outputs: [bop], the silhouettes' parts outside the image (truncated instances only).
-Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffers, const EncodeOptions& options,
-                                  std::span<const InstanceLabel> amodal = {}, std::span<const SilhouetteBeyond> beyond = {});
 
 // The folders of a dataset's own frame files and its dataset-level files, the optional folders
 // (normals, per-category COCO keypoint files); the formats add theirs (FormatInfo::folders, files).
@@ -89,11 +51,6 @@ std::vector<std::string> dataset_files();
 // merge, which must refuse mixed datasets. Paths are recorded but not compared (config_file, asset
 // and map folders): the same config and files reached from another working directory match.
 std::string manifest_difference(const nlohmann::ordered_json& expected, const nlohmann::ordered_json& found);
-
-// 16 hex digits of the xxHash3-64 of `bytes`: the content hash used in records and manifests.
-std::string content_hash(std::span<const std::uint8_t> bytes);
-// The same hash of several byte ranges one after another, without joining them.
-std::string content_hash(std::span<const std::span<const std::uint8_t>> parts);
 
 class DatasetWriter {
  public:

@@ -23,11 +23,12 @@
 
 namespace synthlabel {
 
-// The base draw (camera, lights, objects from the spec), then `randomizers` in order.
 // Fills every labeled instance's InstanceGeometry (pose, 3D box, projected corners, amodal box,
-// truncation) from its mesh and the scene's camera. sample_frame calls it last.
+// truncation) from its mesh and the scene's camera (scenes/CameraModel.h). sample_frame calls it last.
 void compute_geometry(Scene& scene, std::span<const Mesh> meshes);
 
+// Frame `frame`: the base draw (camera, lights, objects from the spec, each shape's mesh from
+// `meshes`), then `randomizers` in order, then compute_geometry.
 Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers,
                    std::uint64_t frame);
 

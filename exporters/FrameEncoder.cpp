@@ -1,0 +1,395 @@
+#include "exporters/FrameEncoder.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "core/FileIo.h"
+#include "exporters/Labels.h"
+#include "exporters/Polygons.h"
+#include "exporters/Rle.h"
+#include "exporters/SensorEffects.h"
+#include "scenes/Texture.h"
+
+namespace synthlabel {
+namespace {
+
+using json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+// Every JSON we write: compact (or indented), and never throwing on a string that is not UTF-8 (a path
+// given on the command line may not be): such bytes become U+FFFD. Config text is checked on load.
+std::string to_text(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
+
+
+// World -> camera in the OpenCV convention (+X right, +Y down, +Z forward), row-major 4x4.
+json world_to_camera_opencv(const Camera& cam) {
+  json rows = json::array();
+  for (int r = 0; r < 4; ++r) {
+    json row = json::array();
+    const float flip = (r == 1 || r == 2) ? -1.0f : 1.0f;  // OpenGL camera -> OpenCV camera
+    for (int c = 0; c < 4; ++c) row.push_back(static_cast<double>(flip * cam.view[c][r]));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Rounded to 1e-6 (micrometres, millionths of a pixel): stable text, far below any label's precision.
+double round6(double v) { return std::round(v * 1e6) / 1e6; }
+
+// An instance's geometry labels (Scene.h InstanceGeometry) as COCO annotation extensions.
+void add_geometry(json& ann, const InstanceGeometry& g) {
+  json r = json::array();
+  for (int row = 0; row < 3; ++row) r.push_back({round6(g.rotation[0][row]), round6(g.rotation[1][row]), round6(g.rotation[2][row])});
+  json corners = json::array();
+  for (const glm::dvec2& c : g.corners_px) {
+    if (std::isfinite(c.x) && std::isfinite(c.y)) corners.push_back({round6(c.x), round6(c.y)});
+    else corners.push_back(nullptr);  // behind the camera
+  }
+  ann["amodal_bbox"] = {round6(g.amodal[0]), round6(g.amodal[1]), round6(g.amodal[2]), round6(g.amodal[3])};
+  ann["truncation"] = round6(g.truncation);
+  ann["pose"] = {{"R", std::move(r)}, {"t", {round6(g.translation.x), round6(g.translation.y), round6(g.translation.z)}}};
+  ann["box3d"] = {{"size", {round6(g.box_size.x), round6(g.box_size.y), round6(g.box_size.z)}},
+                  {"centre", {round6(g.box_centre.x), round6(g.box_centre.y), round6(g.box_centre.z)}},
+                  {"corners_px", std::move(corners)}};
+}
+
+// COCO keypoints of one instance: [x, y, v] per keypoint, in COCO's pixel-index coordinates (the
+// centre of pixel (i, j) is (i, j): continuous - 0.5, as Detectron2 reads them). v = 0 (and x = y = 0)
+// when the point is not in front of the camera or falls outside the image; else 2 (visible) when the
+// depth buffer at the pixel holding it is not nearer than its own depth by more than the tolerance,
+// 1 (occluded, by another object or the instance's own surface) otherwise.
+void add_keypoints(json& ann, const Instance& inst, std::span<const float> depth, std::uint32_t w, std::uint32_t h,
+                   double near_m) {
+  json kp = json::array();
+  std::uint32_t labeled = 0;
+  for (std::size_t k = 0; k < inst.keypoints.size(); ++k) {
+    const glm::dvec3 p = k < inst.geometry.keypoints.size() ? inst.geometry.keypoints[k] : glm::dvec3(std::nan(""));
+    const bool inside = std::isfinite(p.x) && std::isfinite(p.y) && p.z >= near_m && p.x >= 0 && p.y >= 0 && p.x < double(w) &&
+                        p.y < double(h);
+    if (!inside) {
+      kp.insert(kp.end(), {0, 0, 0});
+      continue;
+    }
+    const auto px = static_cast<std::size_t>(p.x), py = static_cast<std::size_t>(p.y);
+    const double d = double(depth[py * w + px]);  // +inf where no surface
+    const int v = d < p.z - inst.keypoint_tolerance_m ? 1 : 2;
+    kp.insert(kp.end(), {round6(p.x - 0.5), round6(p.y - 0.5), v});
+    ++labeled;
+  }
+  ann["keypoints"] = std::move(kp);
+  ann["num_keypoints"] = labeled;
+}
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// A float as the shortest decimal that reads back as the same float (0.15f -> 0.15, not
+// 0.15000000596046448), so records show the values as sampled.
+double tidy(float f) {
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, f).ptr;
+  return std::strtod(std::string(buf, end).c_str(), nullptr);
+}
+json vec(const glm::vec3& v) { return json::array({tidy(v.x), tidy(v.y), tidy(v.z)}); }
+
+// Every value the randomizers drew for this frame, so a researcher can regress model error on any
+// factor. Units as in the config: metres, degrees, linear RGB.
+json frame_params(const Scene& scene) {
+  const Camera& c = scene.camera;
+  json p;
+  p["camera"] = {{"fov_y_deg", c.fov_y_deg},
+                 {"fx", c.fx},
+                 {"fy", c.fy},
+                 {"cx", c.cx},
+                 {"cy", c.cy},
+                 {"distance", c.distance_m},
+                 {"elevation_deg", c.elevation_deg},
+                 {"azimuth_deg", c.azimuth_deg},
+                 {"roll_deg", c.roll_deg},
+                 {"exposure_ev", c.exposure_ev},
+                 {"target", vec(c.target)},
+                 {"position", vec(c.position)}};
+  p["lights"] = json::array();
+  for (const auto& l : scene.lights) {
+    static const char* const k_types[] = {"directional", "point", "spot"};
+    json jl = {{"type", k_types[static_cast<int>(l.type)]},
+               {"elevation_deg", l.elevation_deg},
+               {"azimuth_deg", l.azimuth_deg},
+               {"intensity", tidy(l.intensity)},
+               {"temperature_k", l.temperature_k},
+               {"color", vec(l.intensity > 0 ? l.color / l.intensity : l.color)}};
+    if (l.type != LightType::directional) {
+      jl["distance"] = l.distance_m;
+      jl["position"] = vec(l.position);
+    }
+    if (l.type == LightType::spot) {
+      jl["cone_deg"] = l.cone_deg;
+      jl["softness"] = l.softness;
+    }
+    p["lights"].push_back(jl);
+  }
+  p["ambient"] = tidy(scene.ambient);
+  p["background"] = vec(scene.background);
+  if (scene.sensor.enabled) {
+    const auto& s = scene.sensor;
+    p["sensor"] = {{"white_balance", {s.white_balance.x, s.white_balance.y, s.white_balance.z}},
+                   {"brightness", s.brightness},
+                   {"contrast", s.contrast},
+                   {"saturation", s.saturation},
+                   {"vignetting", s.vignetting},
+                   {"defocus_px", s.defocus_px},
+                   {"motion_px", s.motion_px},
+                   {"motion_angle_deg", s.motion_angle_deg},
+                   {"shot_photons", s.shot_photons},
+                   {"read_noise", s.read_noise},
+                   {"gamma", s.gamma},
+                   {"jpeg_quality", s.jpeg_quality}};
+  }
+  if (scene.environment.map >= 0) {
+    const auto& e = scene.environment;
+    p["environment"] = {{"map", e.name}, {"rotation_deg", e.rotation_deg}, {"intensity", e.intensity},
+                        {"background", e.background}, {"lighting", e.lighting}};
+  }
+  p["instances"] = json::array();
+  for (const auto& i : scene.instances) {
+    p["instances"].push_back({{"object", i.object_index},
+                              {"pool_entry", i.pool_entry},
+                              {"instance_id", i.instance_id},
+                              {"category_id", i.category_id},
+                              {"position", vec(i.position)},
+                              {"rotation_wxyz", {tidy(i.rotation.w), tidy(i.rotation.x), tidy(i.rotation.y), tidy(i.rotation.z)}},
+                              {"scale", vec(i.scale)},
+                              {"color", vec(i.color)},
+                              {"roughness", tidy(i.roughness)},
+                              {"metallic", tidy(i.metallic)},
+                              {"texture", i.texture},
+                              {"asset_materials", i.asset_materials}});
+  }
+  p["randomizers"] = scene.randomizer_records;
+  return p;
+}
+
+}  // namespace
+
+std::string record_path(std::uint64_t frame) { return "records/" + frame_stem(frame) + ".json"; }
+
+std::string content_hash(std::span<const std::uint8_t> bytes) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
+  return buf;
+}
+
+std::string content_hash(std::span<const std::span<const std::uint8_t>> parts) {
+  XXH3_state_t* state = XXH3_createState();
+  if (state == nullptr) return "";
+  XXH3_64bits_reset(state);
+  for (const auto& p : parts) XXH3_64bits_update(state, p.data(), p.size());
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(state)));
+  XXH3_freeState(state);
+  return buf;
+}
+
+std::optional<EncodeOptions> encode_options_for(std::string_view preset) {
+  EncodeOptions o;
+  if (preset == "fast") return o;
+  if (preset == "small") {
+    o.rgb_png.zlib_level = o.label_png.zlib_level = 9;
+    o.exr_zip_level = 9;
+    return o;
+  }
+  if (preset == "none") {
+    o.rgb_png.zlib_level = o.label_png.zlib_level = 0;
+    o.rgb_png.filter_sub = false;
+    o.depth_exr = ExrCompression::none;
+    return o;
+  }
+  return std::nullopt;
+}
+
+Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, const EncodeOptions& options,
+                                  std::span<const InstanceLabel> amodal, std::span<const SilhouetteBeyond> beyond) {
+  EncodedFrame out;
+  out.frame = scene.frame;
+  const std::string stem = frame_stem(scene.frame);
+  const std::uint32_t w = fb.width, h = fb.height;
+  const std::size_t pixels = std::size_t{w} * h;
+
+  // Instance id -> category id (stuff surfaces too) and -> instance (things only), from the scene that
+  // was rendered. Things hold ids 1..max_id, stuff surfaces the ids above (Instance::instance_id).
+  std::vector<std::uint32_t> category_of(1, 0);
+  std::vector<const Instance*> instance_of(1, nullptr);
+  std::uint32_t max_id = 0;
+  bool any_stuff = false;
+  for (const Instance& inst : scene.instances) {
+    if (inst.instance_id == 0) continue;
+    if (inst.instance_id >= category_of.size()) {
+      category_of.resize(inst.instance_id + 1, 0);
+      instance_of.resize(inst.instance_id + 1, nullptr);
+    }
+    category_of[inst.instance_id] = inst.category_id;
+    if (inst.stuff) {
+      any_stuff = true;
+      continue;
+    }
+    instance_of[inst.instance_id] = &inst;
+    max_id = std::max(max_id, inst.instance_id);
+  }
+  // The things' buffer every instance output reads: stuff ids become 0 (a copy only when there are any).
+  std::vector<std::uint32_t> things_copy;
+  std::span<const std::uint32_t> things = fb.instance_id;
+  if (any_stuff) {
+    things_copy.resize(pixels);
+    for (std::size_t i = 0; i < pixels; ++i) things_copy[i] = fb.instance_id[i] <= max_id ? fb.instance_id[i] : 0;
+    things = things_copy;
+  }
+
+  EncodeTimings& t = out.timings;
+  auto t0 = Clock::now();
+  auto labels = extract_instance_labels(things, w, h, max_id);
+  if (!labels) return labels.error();
+  t.labels = since(t0);
+
+  t0 = Clock::now();
+  // Sensor effects change the RGB only: labels below come from the untouched id buffer.
+  std::vector<std::uint8_t> sensed;
+  std::span<const std::uint8_t> colour = fb.rgba;
+  if (scene.sensor.enabled) {
+    sensed = fb.rgba;
+    apply_sensor_effects(scene.sensor, w, h, sensed);
+    colour = sensed;
+  }
+  // The RGB as PNG, or as JPEG (lossy: the RGB only; every label below is the same either way). KITTI
+  // and BOP copies stay PNG.
+  const bool jpeg = options.rgb_jpeg_quality > 0;
+  auto rgb = jpeg ? encode_jpeg_rgb(colour, w, h, options.rgb_jpeg_quality) : encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
+  if (!rgb) return rgb.error();
+  std::vector<std::uint8_t> rgb_png_copy;
+  if (jpeg && options.formats && options.formats->needs_png_copy()) {
+    auto png = encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
+    if (!png) return png.error();
+    rgb_png_copy = std::move(png).value();
+  }
+  t.rgb_png = since(t0);
+
+  t0 = Clock::now();
+  std::vector<std::uint16_t> ids16(pixels);
+  for (std::size_t i = 0; i < pixels; ++i) ids16[i] = static_cast<std::uint16_t>(things[i]);  // <= max_id
+  auto inst_png = encode_png_gray16(ids16, w, h, options.label_png);
+  if (!inst_png) return inst_png.error();
+  t.instance_png = since(t0);
+
+  t0 = Clock::now();
+  std::vector<std::uint8_t> semantic(pixels);
+  // Category per pixel: a thing's, a stuff surface's, the background category where no surface is.
+  const auto background = static_cast<std::uint8_t>(options.background_category);
+  for (std::size_t i = 0; i < pixels; ++i) {
+    semantic[i] = static_cast<std::uint8_t>(category_of[fb.instance_id[i]]);
+    if (background != 0 && fb.instance_id[i] == 0 && std::isinf(fb.depth[i])) semantic[i] = background;
+  }
+  auto sem_png = encode_png_gray8(semantic, w, h, options.label_png);
+  if (!sem_png) return sem_png.error();
+  t.semantic_png = since(t0);
+
+  t0 = Clock::now();
+  auto exr = encode_exr_depth(fb.depth, w, h, options.depth_exr, options.exr_zip_level);
+  if (!exr) return exr.error();
+  t.depth_exr = since(t0);
+
+  const std::string rgb_path = "rgb/" + stem + (jpeg ? ".jpg" : ".png"), inst_path = "instance/" + stem + ".png",
+                    sem_path = "semantic/" + stem + ".png", depth_path = "depth/" + stem + ".exr",
+                    normals_path = "normals/" + stem + ".exr";
+  out.files.emplace_back(rgb_path, std::move(rgb).value());
+  out.files.emplace_back(inst_path, std::move(inst_png).value());
+  out.files.emplace_back(sem_path, std::move(sem_png).value());
+  out.files.emplace_back(depth_path, std::move(exr).value());
+  if (options.outputs.normals) {
+    if (fb.normals.size() != pixels * 3) return make_error(ExitCode::internal, "outputs: [normals] but the renderer read none back");
+    t0 = Clock::now();
+    auto normals = encode_exr_normals(fb.normals, w, h, options.depth_exr, options.exr_zip_level);
+    if (!normals) return normals.error();
+    t.depth_exr += since(t0);
+    out.files.emplace_back(normals_path, std::move(normals).value());
+  }
+
+  t0 = Clock::now();
+  const std::uint64_t image_id = scene.frame + 1;
+  const Camera& cam = scene.camera;
+  json record;
+  record["image"] = json{{"id", image_id},
+                   {"file_name", rgb_path},
+                   {"width", w},
+                   {"height", h},
+                   {"instance_file", inst_path},
+                   {"semantic_file", sem_path},
+                   {"depth_file", depth_path},
+                   {"frame", scene.frame},
+                   {"camera",
+                    {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
+                     {"world_to_camera", world_to_camera_opencv(cam)}}}};
+  if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
+  if (!scene.split.empty()) record["image"]["split"] = scene.split;
+  // Each label's boundary loops, for COCO polygons.
+  std::vector<std::vector<PolygonLoop>> loops;
+  if (options.outputs.polygons) {
+    for (const InstanceLabel& l : *labels) loops.push_back(trace_loops(things, w, h, l.instance_id, l.x, l.y, l.w, l.h));
+  }
+  {
+    const std::vector<std::uint8_t>& rgb_file = out.files.front().second;
+    FrameLabels frame{stem,          w,           h, things, category_of, *labels, jpeg ? rgb_png_copy : rgb_file,
+                      options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond,
+                      semantic, rgb_file, jpeg ? ".jpg" : ".png"};
+    if (options.formats) SL_TRY_STATUS(options.formats->encode(frame, out.files, record));
+  }
+  json annotations = json::array();
+  for (std::size_t li = 0; li < labels->size(); ++li) {
+    const InstanceLabel& l = (*labels)[li];
+    // Compressed RLE, or with outputs: [polygons] exact pixel-edge polygons (exporters/Polygons.h).
+    json segmentation;
+    if (options.outputs.polygons) {
+      segmentation = coco_polygons(loops[li]);
+    } else {
+      segmentation = {{"size", {h, w}}, {"counts", rle_counts_to_string(l.rle_counts)}};
+    }
+    annotations.push_back(json{{"image_id", image_id},
+                                   {"category_id", category_of[l.instance_id]},
+                                   {"instance_id", l.instance_id},
+                                   {"segmentation", std::move(segmentation)},
+                                   {"area", l.area},
+                                   {"bbox", {l.x, l.y, l.w, l.h}},
+                                   {"iscrowd", 0}});
+    const Instance* inst = instance_of[l.instance_id];
+    if (inst != nullptr && inst->geometry.valid) add_geometry(annotations.back(), inst->geometry);
+    if (inst != nullptr && !inst->keypoints.empty()) add_keypoints(annotations.back(), *inst, fb.depth, w, h, cam.near_m);
+    // Both lists are in increasing id order.
+    const auto a_it = std::lower_bound(amodal.begin(), amodal.end(), l.instance_id,
+                                       [](const InstanceLabel& a, std::uint32_t id) { return a.instance_id < id; });
+    if (a_it != amodal.end() && a_it->instance_id == l.instance_id) {
+      const InstanceLabel& a = *a_it;
+      // Visible pixels are a subset of the unoccluded ones (same rasterization): visibility <= 1.
+      json& ann = annotations.back();
+      ann["amodal_segmentation"] = {{"size", {h, w}}, {"counts", rle_counts_to_string(a.rle_counts)}};
+      ann["amodal_area"] = a.area;
+      ann["amodal_pixel_bbox"] = {a.x, a.y, a.w, a.h};
+      ann["visibility"] = a.area ? round6(double(l.area) / double(a.area)) : 0.0;
+    }
+  }
+  out.annotations = annotations.size();
+  record["annotations"] = std::move(annotations);
+  record["params"] = frame_params(scene);
+  json hashes = json::object();
+  for (const auto& [rel, bytes] : out.files) hashes[rel] = content_hash(bytes);
+  record["files"] = std::move(hashes);
+  const std::string text = to_text(record);
+  out.files.emplace_back(record_path(scene.frame), std::vector<std::uint8_t>(text.begin(), text.end()));
+  t.record = since(t0);
+  return out;
+}
+
+}  // namespace synthlabel

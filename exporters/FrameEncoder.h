@@ -1,0 +1,72 @@
+// Encoding one frame, pure and thread-safe (the pipeline's worker threads): the instance labels
+// from the id buffer (one pass), sensor effects on the RGB only, the dataset's own files (RGB PNG or
+// JPEG, 16-bit instance PNG, semantic PNG, depth EXR, normals EXR), the label formats' files
+// (FormatSet, exporters/LabelFormat.h), and the frame record (COCO image and annotations, every
+// sampled value, each file's xxHash3-64). Nothing is written here: DatasetWriter commits the result.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/Error.h"
+#include "exporters/Exr.h"
+#include "exporters/LabelFormat.h"
+#include "exporters/Labels.h"
+#include "exporters/Png.h"
+#include "renderer/Renderer.h"
+#include "scenes/Scene.h"
+#include "scenes/SceneSpec.h"
+
+namespace synthlabel {
+
+struct EncodeOptions {
+  PngOptions rgb_png{1, true};
+  PngOptions label_png{1, false};
+  ExrCompression depth_exr = ExrCompression::zip;
+  int exr_zip_level = 1;
+  OutputsSpec outputs;                      // options (polygons, normals, amodal: the effective ones)
+  std::shared_ptr<const FormatSet> formats;  // label formats beyond COCO (exporters/LabelFormat.h)
+  std::vector<std::string> category_names;  // by category id - 1, for formats that name categories
+  std::uint32_t background_category = 0;    // stuff category of pixels no surface covers (0: void)
+  int rgb_jpeg_quality = 0;                 // 1..100: the RGB as JPEG (rgb/NNNNNN.jpg); 0: PNG
+};
+
+// Named presets (the --compression option); the decoded pixels are the same for all of them:
+//   fast   (default) PNG zlib level 1, depth EXR ZIP level 1
+//   small  PNG zlib level 9, depth EXR ZIP level 9: smallest files, slowest
+//   none   PNG stored blocks (level 0), depth EXR uncompressed: fastest, largest
+std::optional<EncodeOptions> encode_options_for(std::string_view preset);
+
+// Seconds spent in each encoding stage of one frame (thread time, for the bench).
+struct EncodeTimings {
+  double labels = 0, rgb_png = 0, instance_png = 0, semantic_png = 0, depth_exr = 0, record = 0;
+};
+
+struct EncodedFrame {
+  std::uint64_t frame = 0;
+  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> files;  // path relative to OUT, bytes
+  std::uint64_t annotations = 0;
+  EncodeTimings timings;
+};
+
+// `amodal`: with outputs: [amodal], each labeled instance's labels from a render of it alone (its
+// unoccluded mask); annotations then carry amodal_segmentation, amodal_area and visibility.
+// `beyond`: with outputs: [bop], the silhouettes' parts outside the image (truncated instances only).
+Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& buffers, const EncodeOptions& options,
+                                  std::span<const InstanceLabel> amodal = {}, std::span<const SilhouetteBeyond> beyond = {});
+
+// The frame record's path, relative to the dataset: records/STEM.json.
+std::string record_path(std::uint64_t frame);
+
+// 16 hex digits of the xxHash3-64 of `bytes`: the content hash used in records and manifests.
+std::string content_hash(std::span<const std::uint8_t> bytes);
+// The same hash of several byte ranges one after another, without joining them.
+std::string content_hash(std::span<const std::span<const std::uint8_t>> parts);
+
+}  // namespace synthlabel
