@@ -13,6 +13,7 @@
 #include "exporters/Polygons.h"
 #include "exporters/Rle.h"
 #include "exporters/SensorEffects.h"
+#include "scenes/CameraModel.h"
 #include "scenes/Texture.h"
 
 namespace synthlabel {
@@ -26,15 +27,11 @@ namespace fs = std::filesystem;
 std::string to_text(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
 
 
-// World -> camera in the OpenCV convention (+X right, +Y down, +Z forward), row-major 4x4.
+// World -> camera in the OpenCV convention (scenes/CameraModel.h), row-major 4x4.
 json world_to_camera_opencv(const Camera& cam) {
+  const glm::dmat4 m = world_to_opencv(cam);
   json rows = json::array();
-  for (int r = 0; r < 4; ++r) {
-    json row = json::array();
-    const float flip = (r == 1 || r == 2) ? -1.0f : 1.0f;  // OpenGL camera -> OpenCV camera
-    for (int c = 0; c < 4; ++c) row.push_back(static_cast<double>(flip * cam.view[c][r]));
-    rows.push_back(row);
-  }
+  for (int r = 0; r < 4; ++r) rows.push_back({m[0][r], m[1][r], m[2][r], m[3][r]});
   return rows;
 }
 

@@ -5,6 +5,12 @@
 
 namespace synthlabel {
 
+glm::dmat4 world_to_opencv(const Camera& camera) {
+  glm::dmat4 m(camera.view);
+  for (int c = 0; c < 4; ++c) m[c][1] = -m[c][1], m[c][2] = -m[c][2];  // OpenGL camera -> OpenCV camera
+  return m;
+}
+
 glm::dvec3 to_opencv(const Camera& camera, const glm::dvec3& world) {
   const glm::dvec4 c = glm::dmat4(camera.view) * glm::dvec4(world, 1.0);
   return glm::dvec3(c.x, -c.y, -c.z);

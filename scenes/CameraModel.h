@@ -22,6 +22,9 @@ struct PixelBox {
   std::uint32_t x = 0, y = 0, w = 0, h = 0;
 };
 
+// World -> OpenCV camera frame as a matrix (Camera::view with its Y and Z rows negated); column-major
+// as glm has it, m[column][row].
+glm::dmat4 world_to_opencv(const Camera& camera);
 // A world point in the OpenCV camera frame.
 glm::dvec3 to_opencv(const Camera& camera, const glm::dvec3& world);
 // A point in the OpenCV camera frame (Z > 0) to pixel coordinates.

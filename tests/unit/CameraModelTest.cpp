@@ -28,6 +28,9 @@ TEST(CameraModel, OpenCvAxesAndPinholeProjection) {
   const glm::dvec2 uv = project(c, p);
   EXPECT_DOUBLE_EQ(uv.x, 60.0);
   EXPECT_DOUBLE_EQ(uv.y, 20.0);
+  // The matrix form (what records carry as world_to_camera) maps the point the same way.
+  const glm::dvec4 q = world_to_opencv(c) * glm::dvec4(1, 2, 0, 1);
+  EXPECT_EQ(glm::dvec3(q), p);
 }
 
 TEST(CameraModel, BoxCornersFollowTheBitOrder) {
