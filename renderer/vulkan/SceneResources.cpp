@@ -12,10 +12,10 @@
 
 namespace synthlabel::vk {
 
-Result<SceneResources> SceneResources::create(const VulkanContext& ctx, VkCommandPool one_shot_pool) {
+Result<SceneResources> SceneResources::create(const VulkanContext& ctx, const OneShotCommands& one_shot) {
   SceneResources r;
   r.m_ctx = ctx;
-  r.m_pool = one_shot_pool;
+  r.m_one_shot = &one_shot;
   SL_TRY_ASSIGN(r.m_environment_sampler, make_sampler(ctx, {.filter = VK_FILTER_LINEAR,
                                                             .mipmap = VK_SAMPLER_MIPMAP_MODE_LINEAR,
                                                             .address_u = VK_SAMPLER_ADDRESS_MODE_REPEAT,  // longitude wraps
@@ -70,7 +70,7 @@ Status SceneResources::upload_meshes(std::span<const Mesh> meshes) {
   SL_TRY_ASSIGN(ib, create_buffer(m_ctx, {.size = ibytes,
                                           .usage = VK_BUFFER_USAGE_INDEX_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                           .required = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT}));
-  SL_TRY_STATUS(submit_once(m_ctx, m_pool, [&](VkCommandBuffer cmd) {
+  SL_TRY_STATUS(m_one_shot->submit([&](VkCommandBuffer cmd) {
     const VkBufferCopy vc{0, 0, vbytes}, ic{0, 0, ibytes};
     vkCmdCopyBuffer(cmd, vstaging.buffer.get(), vb.buffer.get(), 1, &vc);
     vkCmdCopyBuffer(cmd, istaging.buffer.get(), ib.buffer.get(), 1, &ic);
@@ -104,7 +104,7 @@ Result<Image> SceneResources::upload_array(VkFormat format, std::uint32_t w, std
   SL_TRY_ASSIGN(image, create_image(m_ctx, {.format = format,
                                             .usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                                             .shape = {w, h, layers, mips, true, mutable_format}}));
-  SL_TRY_STATUS(submit_once(m_ctx, m_pool, [&](VkCommandBuffer cmd) {
+  SL_TRY_STATUS(m_one_shot->submit([&](VkCommandBuffer cmd) {
     const VkImageSubresourceRange all{VK_IMAGE_ASPECT_COLOR_BIT, 0, mips, 0, layers};
     transition(cmd, image.image.get(), all,
                {.to = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, .dst_access = VK_ACCESS_TRANSFER_WRITE_BIT,

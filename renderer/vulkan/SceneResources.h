@@ -15,6 +15,7 @@
 #include "renderer/vulkan/FrameSetup.h"
 #include "renderer/vulkan/Handles.h"
 #include "renderer/vulkan/MainPass.h"
+#include "renderer/vulkan/VulkanCommands.h"
 #include "renderer/vulkan/VulkanContext.h"
 #include "renderer/vulkan/VulkanMemory.h"
 #include "scenes/Environment.h"
@@ -25,7 +26,7 @@ namespace synthlabel::vk {
 class SceneResources {
  public:
   // With the placeholder environment and texture uploaded.
-  static Result<SceneResources> create(const VulkanContext& ctx, VkCommandPool one_shot_pool);
+  static Result<SceneResources> create(const VulkanContext& ctx, const OneShotCommands& one_shot);
 
   Status upload_meshes(std::span<const Mesh> meshes);
   Status upload_environments(std::span<const EnvironmentMap> maps);
@@ -45,7 +46,7 @@ class SceneResources {
                              std::uint32_t texel, std::span<const std::uint8_t> data, bool mutable_format) const;
 
   VulkanContext m_ctx;
-  VkCommandPool m_pool = VK_NULL_HANDLE;
+  const OneShotCommands* m_one_shot = nullptr;  // VulkanRenderer's, which outlives this
   UniqueSampler m_environment_sampler;  // repeat in u, clamp in v, linear between roughness levels
   UniqueSampler m_texture_sampler;      // repeat, trilinear
   Buffer m_vertices, m_indices;

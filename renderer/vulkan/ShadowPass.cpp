@@ -10,7 +10,7 @@
 namespace synthlabel::vk {
 
 Result<ShadowPass> ShadowPass::create(const VulkanContext& ctx, std::uint32_t size, VkFormat depth_format,
-                                      VkCommandPool one_shot_pool) {
+                                      const OneShotCommands& one_shot) {
   ShadowPass pass;
   pass.m_size = size;
   const std::uint32_t side = std::max(1u, size);
@@ -61,7 +61,7 @@ Result<ShadowPass> ShadowPass::create(const VulkanContext& ctx, std::uint32_t si
   // Every layer starts in the layout the mesh shader samples it in (a frame reads only the layers it
   // rendered, but the descriptor covers them all).
   const VkImage image = pass.m_map.image.get();
-  SL_TRY_STATUS(submit_once(ctx, one_shot_pool, [&](VkCommandBuffer cmd) {
+  SL_TRY_STATUS(one_shot.submit([&](VkCommandBuffer cmd) {
     transition(cmd, image, {VK_IMAGE_ASPECT_DEPTH_BIT, 0, 1, 0, layers},
                {.to = VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL, .dst_access = VK_ACCESS_SHADER_READ_BIT,
                 .dst_stage = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT});

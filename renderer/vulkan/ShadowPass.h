@@ -13,6 +13,7 @@
 #include "renderer/vulkan/FrameSetup.h"
 #include "renderer/vulkan/Handles.h"
 #include "renderer/vulkan/MainPass.h"
+#include "renderer/vulkan/VulkanCommands.h"
 #include "renderer/vulkan/VulkanContext.h"
 #include "renderer/vulkan/VulkanMemory.h"
 
@@ -21,9 +22,9 @@ namespace synthlabel::vk {
 class ShadowPass {
  public:
   // `size`: texels per side (0: no shadows); one-shot work (the layers' first layout) goes through
-  // `one_shot_pool`.
+  // `one_shot`.
   static Result<ShadowPass> create(const VulkanContext& ctx, std::uint32_t size, VkFormat depth_format,
-                                   VkCommandPool one_shot_pool);
+                                   const OneShotCommands& one_shot);
 
   // Binding 3 of the main pass's set.
   VkDescriptorImageInfo image_info() const;

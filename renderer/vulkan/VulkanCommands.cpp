@@ -61,7 +61,16 @@ Result<UniqueCommandPool> make_command_pool(const VulkanContext& ctx, bool trans
   return UniqueCommandPool(ctx.device, pool);
 }
 
-Status submit_once(const VulkanContext& ctx, VkCommandPool pool, const std::function<void(VkCommandBuffer)>& record) {
+Result<OneShotCommands> OneShotCommands::create(const VulkanContext& ctx) {
+  OneShotCommands c;
+  c.m_ctx = ctx;
+  SL_TRY_ASSIGN(c.m_pool, make_command_pool(ctx, true));
+  return c;
+}
+
+Status OneShotCommands::submit(const std::function<void(VkCommandBuffer)>& record) const {
+  const VulkanContext& ctx = m_ctx;
+  const VkCommandPool pool = m_pool.get();
   VkCommandBuffer cmd = VK_NULL_HANDLE;
   SL_TRY_ASSIGN(cmd, allocate_command_buffer(ctx, pool));
   struct Free {  // the buffer goes back to the pool on every path

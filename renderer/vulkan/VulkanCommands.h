@@ -4,7 +4,7 @@
 // host-cached readback buffer and descriptor set (binding 0: the slot's uniforms; the image bindings
 // are written by whoever owns the images), so the device renders frame i+2 while the host reads frame
 // i. Nothing is allocated per frame.
-// submit_once: one-shot work (uploads, layout transitions) in a transient command buffer of its own
+// OneShotCommands: one-shot work (uploads, layout transitions) in a transient command buffer of its own
 // pool, never a frame slot's, waited for before it returns.
 // Not thread-safe: one thread records and submits.
 #pragma once
@@ -30,11 +30,21 @@ struct FrameSlot {
   bool pending = false;                  // submitted, not yet collected
 };
 
-// Records `record` into a fresh command buffer from `pool`, submits it and waits for it.
-Status submit_once(const VulkanContext& ctx, VkCommandPool pool, const std::function<void(VkCommandBuffer)>& record);
 // A command pool on the context's queue family; `transient` for short-lived one-shot buffers, else
 // its buffers can be reset and re-recorded (frame slots).
 Result<UniqueCommandPool> make_command_pool(const VulkanContext& ctx, bool transient);
+
+// One-shot work (uploads, layout transitions): its own transient pool, never a frame slot's buffer.
+class OneShotCommands {
+ public:
+  static Result<OneShotCommands> create(const VulkanContext& ctx);
+  // Records `record` into a fresh command buffer, submits it and waits for it.
+  Status submit(const std::function<void(VkCommandBuffer)>& record) const;
+
+ private:
+  VulkanContext m_ctx;
+  UniqueCommandPool m_pool;
+};
 
 class FrameRing {
  public:

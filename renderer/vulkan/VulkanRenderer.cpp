@@ -65,16 +65,16 @@ Status VulkanRenderer::init(const RendererOptions& options) {
                         .log = &m_instance.messages()};
   VkFormat depth = VK_FORMAT_UNDEFINED;
   SL_TRY_ASSIGN(depth, zbuffer_format(m_physical.handle));
-  SL_TRY_ASSIGN(m_one_shot_pool, make_command_pool(m_ctx, true));
+  SL_TRY_ASSIGN(m_one_shot, OneShotCommands::create(m_ctx));
   SL_TRY_ASSIGN(m_main, MainPass::create(m_ctx, {options.width, options.height, options.supersampling, options.normals, depth}));
   SL_TRY_ASSIGN(m_pipelines, PipelineSet::create(m_ctx, {m_main->render_pass(), m_main->planes(), m_main->raster_width(),
                                                          m_main->raster_height(), options.normals}));
-  SL_TRY_ASSIGN(m_shadow, ShadowPass::create(m_ctx, options.shadow_map_size, depth, m_one_shot_pool.get()));
+  SL_TRY_ASSIGN(m_shadow, ShadowPass::create(m_ctx, options.shadow_map_size, depth, *m_one_shot));
   if (options.supersampling > 1) {
     SL_TRY_ASSIGN(m_resolve, ResolvePass::create(m_ctx, *m_main, options.width, options.height, options.supersampling,
                                                  options.normals));
   }
-  SL_TRY_ASSIGN(m_resources, SceneResources::create(m_ctx, m_one_shot_pool.get()));
+  SL_TRY_ASSIGN(m_resources, SceneResources::create(m_ctx, *m_one_shot));
   m_readback = Readback(options.width, options.height, options.normals);
   SL_TRY_ASSIGN(m_ring, FrameRing::create(m_ctx, {.slots = m_options.frames_in_flight,
                                                   .uniform_bytes = sizeof(FrameUniforms),

@@ -71,7 +71,7 @@ class VulkanRenderer final : public Renderer {
   Device m_device;
   VulkanContext m_ctx;
   RendererOptions m_options;
-  UniqueCommandPool m_one_shot_pool;  // uploads and layout transitions, never a frame slot's buffer
+  std::optional<OneShotCommands> m_one_shot;  // uploads and layout transitions
   std::optional<MainPass> m_main;
   std::optional<PipelineSet> m_pipelines;
   std::optional<ShadowPass> m_shadow;
