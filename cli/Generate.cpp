@@ -178,7 +178,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   std::uint64_t first = options.start, count = spec.frames;
   json ident = identity(options, spec, inputs);
   if (*shard) {
-    const auto [a, b] = shard_range(**shard, options.start, spec.frames);
+    const auto [a, b] = shard_range(**shard, options.start, spec.frames, spec.sequence ? spec.sequence->length : 1);
     first = a;
     count = b - a;
     ident["shard"] = {{"index", (*shard)->index}, {"count", (*shard)->count}, {"frames", {a, b}}};

@@ -1,5 +1,6 @@
 #include "cli/Shard.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <string_view>
@@ -65,10 +66,16 @@ Result<std::optional<Shard>> resolve_shard(const std::string& spec) {
   return std::optional<Shard>(s);
 }
 
-std::pair<std::uint64_t, std::uint64_t> shard_range(const Shard& s, std::uint64_t start, std::uint64_t frames) {
+std::pair<std::uint64_t, std::uint64_t> shard_range(const Shard& s, std::uint64_t start, std::uint64_t frames,
+                                                    std::uint64_t clip_length) {
   // Contiguous blocks whose sizes differ by at most one; computed without overflow for frames <= 1e8.
-  const std::uint64_t a = frames * s.index / s.count, b = frames * (s.index + 1) / s.count;
-  return {start + a, start + b};
+  std::uint64_t a = start + frames * s.index / s.count, b = start + frames * (s.index + 1) / s.count;
+  if (clip_length > 1) {  // each boundary moved up to the next clip start (clip c starts at frame c * length)
+    const std::uint64_t end = start + frames;
+    auto align = [&](std::uint64_t f) { return f == start || f == end ? f : std::min(end, (f + clip_length - 1) / clip_length * clip_length); };
+    a = align(a), b = align(b);
+  }
+  return {a, b};
 }
 
 }  // namespace synthlabel

@@ -20,7 +20,10 @@ struct Shard {
 // "" -> no shard; "K/N" or "auto" -> the shard, or a usage error saying what was expected.
 Result<std::optional<Shard>> resolve_shard(const std::string& spec);
 
-// Frames [first, end) of the dataset range [start, start + frames) that shard `s` renders.
-std::pair<std::uint64_t, std::uint64_t> shard_range(const Shard& s, std::uint64_t start, std::uint64_t frames);
+// Frames [first, end) of the dataset range [start, start + frames) that shard `s` renders. With
+// clips (`clip_length` > 1) the blocks split on clip boundaries (a block may then be empty); every
+// frame depends only on (config, seed, frame), so any split gives the same bytes.
+std::pair<std::uint64_t, std::uint64_t> shard_range(const Shard& s, std::uint64_t start, std::uint64_t frames,
+                                                    std::uint64_t clip_length = 1);
 
 }  // namespace synthlabel

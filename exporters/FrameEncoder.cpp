@@ -111,6 +111,10 @@ json frame_params(const Scene& scene) {
                  {"exposure_ev", c.exposure_ev},
                  {"target", vec(c.target)},
                  {"position", vec(c.position)}};
+  if (scene.clip) {  // the frame's place in its clip, and the camera's turn rate (poses above are at this time)
+    p["clip"] = {{"clip", scene.clip->clip}, {"frame_index", scene.clip->index}, {"time_s", scene.clip->time_s}};
+    p["camera"]["orbit_rate_deg"] = c.orbit_rate_deg;
+  }
   p["lights"] = json::array();
   for (const auto& l : scene.lights) {
     static const char* const k_types[] = {"directional", "point", "spot"};
@@ -166,6 +170,10 @@ json frame_params(const Scene& scene) {
                               {"metallic", tidy(i.metallic)},
                               {"texture", i.texture},
                               {"asset_materials", i.asset_materials}});
+    if (scene.clip) {
+      p["instances"].back()["velocity"] = {i.velocity.x, i.velocity.y, i.velocity.z};
+      p["instances"].back()["angular_velocity_deg"] = {i.angular_velocity_deg.x, i.angular_velocity_deg.y, i.angular_velocity_deg.z};
+    }
   }
   p["randomizers"] = scene.randomizer_records;
   return p;
@@ -332,6 +340,10 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
   if (!scene.split.empty()) record["image"]["split"] = scene.split;
+  if (scene.clip) {  // COCO video fields (as YouTube-VIS / TAO use them): clip c is video c + 1
+    record["image"]["video_id"] = scene.clip->clip + 1;
+    record["image"]["frame_index"] = scene.clip->index;
+  }
   // Each label's boundary loops, for COCO polygons.
   std::vector<std::vector<PolygonLoop>> loops;
   if (options.outputs.polygons) {
@@ -361,6 +373,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                                    {"area", l.area},
                                    {"bbox", {l.x, l.y, l.w, l.h}},
                                    {"iscrowd", 0}});
+    if (scene.clip) annotations.back()["track_id"] = l.instance_id;  // an object keeps its id for its clip
     const Instance* inst = instance_of[l.instance_id];
     if (inst != nullptr && inst->geometry.valid) add_geometry(annotations.back(), inst->geometry);
     if (inst != nullptr && !inst->keypoints.empty()) add_keypoints(annotations.back(), *inst, fb.depth, w, h, cam.near_m);

@@ -69,6 +69,22 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
   const double dist = sample(cs.distance_m, r_dist, at);
   const double el = sample(cs.elevation_deg, r_el, at);
   const double az = sample(cs.azimuth_deg, r_az, at);
+  // Roll turns the camera about its viewing axis: a positive roll turns the image content
+  // counter-clockwise (what was on the right of the image moves up).
+  const double roll = sample(cs.roll_deg, r_roll, at);
+  set_orbit(cam, target, dist, el, az, roll);
+  Rng r_exposure = rng.fork("exposure");
+  cam.exposure_ev = sample(cs.exposure_ev, r_exposure, at);
+  cam.filmic = cs.filmic;
+  cam.fov_y_deg = fov_deg;
+  if (spec.sequence) {  // a stream of its own: adding it leaves every other draw as it was
+    Rng r_rate = rng.fork("orbit_rate");
+    cam.orbit_rate_deg = sample(cs.orbit_rate_deg, r_rate, at);
+  }
+  return cam;
+}
+
+void set_orbit(Camera& cam, const glm::dvec3& target, double dist, double el, double az, double roll) {
   const glm::dvec3 pos = target + dist * direction_from_angles(el, az);
   // Looking straight down or up, world +Y cannot be the up vector: use the azimuth's horizontal
   // direction instead so the image keeps a defined orientation.
@@ -79,20 +95,32 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
   }
   cam.position = glm::vec3(pos);
   cam.target = glm::vec3(target);
-  // Roll turns the camera about its viewing axis: a positive roll turns the image content
-  // counter-clockwise (what was on the right of the image moves up).
-  const double roll = sample(cs.roll_deg, r_roll, at);
+  cam.orbit_target = target;
   cam.view = glm::mat4(glm::rotate(glm::dmat4(1.0), glm::radians(roll), glm::dvec3(0.0, 0.0, 1.0)) *
                        glm::lookAtRH(pos, target, up));
   cam.roll_deg = roll;
-  Rng r_exposure = rng.fork("exposure");
-  cam.exposure_ev = sample(cs.exposure_ev, r_exposure, at);
-  cam.filmic = cs.filmic;
-  cam.fov_y_deg = fov_deg;
   cam.distance_m = dist;
   cam.elevation_deg = el;
   cam.azimuth_deg = az;
-  return cam;
+}
+
+void apply_motion(Scene& scene, double t) {
+  if (t == 0.0) return;  // the clip's first frame: the scene as drawn
+  Camera& cam = scene.camera;
+  if (cam.orbit_rate_deg != 0.0) {
+    set_orbit(cam, cam.orbit_target, cam.distance_m, cam.elevation_deg, cam.azimuth_deg + cam.orbit_rate_deg * t, cam.roll_deg);
+  }
+  for (Instance& inst : scene.instances) {
+    const glm::dvec3 w = glm::radians(inst.angular_velocity_deg);
+    const double angle = glm::length(w) * t;
+    if (inst.velocity == glm::dvec3(0.0) && angle == 0.0) continue;
+    inst.position = glm::vec3(glm::dvec3(inst.position) + inst.velocity * t);
+    if (angle != 0.0) {
+      // A constant angular velocity about a world axis: the rotation grows by angle |w| t about w.
+      inst.rotation = glm::quat(glm::angleAxis(angle, glm::normalize(w)) * glm::dquat(inst.rotation));
+    }
+    update_model(inst);
+  }
 }
 
 glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
@@ -121,10 +149,19 @@ glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
 }
 
 Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers,
-                   std::uint64_t frame) {
-  const FrameIndex at{frame, spec.sweep_frames};
+                   std::uint64_t output_frame) {
   Scene scene;
-  scene.frame = frame;
+  scene.frame = output_frame;
+  // Every draw is keyed by `frame`: the frame itself, or with a sequence its clip (so the clip's
+  // frames share one draw and differ only by the motion at their time).
+  std::uint64_t frame = output_frame;
+  if (spec.sequence) {
+    const SequenceSpec& sq = *spec.sequence;
+    scene.clip = ClipTime{output_frame / sq.length, output_frame % sq.length,
+                          static_cast<double>(output_frame % sq.length) / sq.fps};
+    frame = scene.clip->clip;
+  }
+  const FrameIndex at{frame, spec.sweep_frames};
   if (!spec.splits.empty()) {  // from (seed, frame) alone, in a stream of its own
     Rng r(spec.seed, frame, "split");
     scene.split = spec.splits[pick_by_probability(spec.splits.size(), [&](std::size_t i) { return spec.splits[i].second; }, r)].first;
@@ -197,7 +234,8 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     s.read_noise = draw(ss.read_noise, "read_noise");
     s.gamma = draw(ss.gamma, "gamma");
     s.jpeg_quality = draw(ss.jpeg_quality, "jpeg_quality");
-    s.noise_key = base.fork("noise").next_u64();
+    // Noise is per frame, also within a clip (the output frame's own stream).
+    s.noise_key = Rng(spec.seed, output_frame, "sensor").fork("noise").next_u64();
   }
   if (spec.environment) {
     const EnvironmentSpec& es = *spec.environment;
@@ -241,6 +279,11 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
         keypoints = &os.pool[pick].shape.keypoints;
       }
       inst.mesh_index = shape->mesh;
+      if (spec.sequence) {  // streams of their own: adding them leaves every other draw as it was
+        Rng r_vel = r.fork("velocity"), r_ang = r.fork("angular_velocity");
+        inst.velocity = sample(os.velocity, r_vel, at);
+        inst.angular_velocity_deg = sample(os.angular_velocity_deg, r_ang, at);
+      }
       if (os.labeled) {
         inst.keypoints = shape->keypoints;
         inst.keypoint_tolerance_m = keypoints->tolerance_m;
@@ -277,6 +320,7 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     }
   }
   randomizers.apply(scene, FrameContext{spec, meshes, at});
+  if (scene.clip) apply_motion(scene, scene.clip->time_s);
   compute_geometry(scene, meshes);
   return scene;
 }

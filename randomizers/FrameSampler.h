@@ -28,13 +28,23 @@ namespace synthlabel {
 void compute_geometry(Scene& scene, std::span<const Mesh> meshes);
 
 // Frame `frame`: the base draw (camera, lights, objects from the spec, each shape's mesh from
-// `meshes`), then `randomizers` in order, then compute_geometry.
+// `meshes`), then `randomizers` in order, then (with a sequence) apply_motion at the frame's time,
+// then compute_geometry. With a sequence every draw is keyed by the frame's clip.
 Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers,
                    std::uint64_t frame);
 
 // The camera drawn from spec.camera with `rng` (the base draw uses Rng(seed, frame, "camera");
 // keep_in_view draws again from its own streams).
 Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at);
+
+// Places `cam` on its orbit: `dist` from `target` at elevation `el` and azimuth `az` (degrees),
+// looking at the target, rolled by `roll` degrees; records the orbit in the camera.
+void set_orbit(Camera& cam, const glm::dvec3& target, double dist, double el, double az, double roll);
+
+// A sequence's motion at time `t` (seconds into the clip): the camera turned by its orbit rate, each
+// instance moved by its velocity and turned by its angular velocity (about world axes through its
+// origin). t = 0 leaves the scene as drawn. Applied after the randomizers, which act once per clip.
+void apply_motion(Scene& scene, double t);
 
 // Linear-RGB colour of a blackbody at `kelvin` (clamped to 1000..40000), largest channel 1.
 glm::dvec3 kelvin_to_linear_rgb(double kelvin);

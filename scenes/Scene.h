@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct Camera {
   // The sampled orbit, kept for the per-frame record.
   double fov_y_deg = 0, distance_m = 0, elevation_deg = 0, azimuth_deg = 0, roll_deg = 0;
   double exposure_ev = 0;  // radiance x 2^ev before the tone map
+  // With a sequence: the orbit's target (as drawn) and its turn rate, degrees of azimuth per second.
+  glm::dvec3 orbit_target{0.0};
+  double orbit_rate_deg = 0;
   bool filmic = false;     // ACES filmic tone map (else values above 1 clip)
 };
 
@@ -92,6 +96,10 @@ struct Instance {
   // category follow them (n+1, ...) and are never instances: the label writers map them to 0 in
   // every instance output and to their category in the semantic ones.
   std::uint32_t instance_id = 0;
+  // With a sequence: the motion drawn for its clip (world axes; position and rotation are at t = 0
+  // until apply_motion moves them to the frame's time).
+  glm::dvec3 velocity{0.0};              // metres per second
+  glm::dvec3 angular_velocity_deg{0.0};  // degrees per second about world x, y, z
   std::uint32_t category_id = 0;  // 0 for unlabeled objects; a stuff category for stuff surfaces
   bool stuff = false;             // a surface of a stuff category (ObjectSpec unlabeled with a category)
   std::uint32_t object_index = 0;  // which ObjectSpec it came from
@@ -135,8 +143,16 @@ struct SensorState {
   std::uint64_t noise_key = 0;    // keyed per frame: the noise pattern
 };
 
+// A frame's place in its clip (SceneSpec::sequence): clip c holds frames c*length .. c*length+length-1.
+struct ClipTime {
+  std::uint64_t clip = 0;   // c; also the key of every draw of the frame
+  std::uint64_t index = 0;  // k = frame - c * length
+  double time_s = 0;        // k / fps
+};
+
 struct Scene {
   std::uint64_t frame = 0;
+  std::optional<ClipTime> clip;  // with a sequence
   std::string split;  // its dataset split (SceneSpec::splits), "" without splits
   Camera camera;
   std::vector<Light> lights;

@@ -57,6 +57,7 @@ struct CameraSpec {
   ScalarDist roll_deg = 0.0;                 // about the viewing axis; positive turns the image content counter-clockwise
   ScalarDist exposure_ev = 0.0;              // exposure compensation in stops: radiance x 2^ev
   bool filmic = false;                       // tone map: false none (clip at 1), true ACES filmic
+  ScalarDist orbit_rate_deg = 0.0;           // with a sequence: azimuth degrees per second, per clip
 };
 
 struct LightSpec {
@@ -119,6 +120,16 @@ struct ObjectSpec {
   // Non-empty: each instance draws its shape and category from these instead (asset pools); `shape`
   // and `category_id` above are then unused.
   std::vector<PoolEntry> pool;
+  // With a sequence: each instance's motion, drawn once per clip (docs/config.md, sequence).
+  Vec3Dist velocity = constant_vec3(0, 0, 0);              // metres per second, world axes
+  Vec3Dist angular_velocity_deg = constant_vec3(0, 0, 0);  // degrees per second about world x, y, z
+};
+
+// Clips (`sequence: {length, fps}`): frame f is frame k = f % length of clip c = f / length; the
+// scene is drawn once per clip (every draw keyed by c) and moves with time t = k / fps.
+struct SequenceSpec {
+  std::uint64_t length = 1;
+  double fps = 30.0;
 };
 
 // HDR environment maps (scenes/Environment.h): one is drawn per frame; or the built-in analytic sky.
@@ -195,6 +206,7 @@ struct SceneSpec {
   std::optional<SensorSpec> sensor;
   RenderSpec render;
   OutputsSpec outputs;
+  std::optional<SequenceSpec> sequence;
   std::vector<ObjectSpec> objects;
   // Applied in order to every frame after the objects, camera and lights above are drawn; each is
   // built by name from its entry (randomizers/Registry.h). Documented in docs/randomizers.md.

@@ -150,6 +150,10 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
   }
   for (const auto& f : spec.outputs.formats) j["outputs"].push_back(f);
   j["render"] = {{"supersampling", spec.render.supersampling}, {"shadow_map_size", spec.render.shadow_map_size}};
+  if (spec.sequence) {  // (the motion keys exist only with one)
+    j["sequence"] = {{"length", spec.sequence->length}, {"fps", spec.sequence->fps}};
+    j["camera"]["orbit_rate_deg"] = to_json(spec.camera.orbit_rate_deg);
+  }
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);
   j["objects"] = json::array();
@@ -176,6 +180,10 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     jo["rotation"] = o.rotation.uniform_so3 ? json("uniform") : to_json(o.rotation.euler_deg);
     // Without a color: the mesh's own colour (an asset's materials; a primitive's default base colour).
     if (o.color) jo["color"] = to_json(*o.color);
+    if (spec.sequence) {
+      jo["velocity"] = to_json(o.velocity);
+      jo["angular_velocity_deg"] = to_json(o.angular_velocity_deg);
+    }
     j["objects"].push_back(jo);
   }
   j["randomizers"] = json::array();

@@ -352,6 +352,10 @@ class ObjectParser {
       }
     }
     if (n["color"]) o.color = rd.vec3_dist(n["color"], rd.join(path, "color"), 0.0, 1.0);
+    if (n["velocity"]) o.velocity = rd.vec3_dist(n["velocity"], rd.join(path, "velocity"), -1e5, 1e5);
+    if (n["angular_velocity_deg"]) {
+      o.angular_velocity_deg = rd.vec3_dist(n["angular_velocity_deg"], rd.join(path, "angular_velocity_deg"), -1e6, 1e6);
+    }
   }
 
  private:

@@ -71,6 +71,7 @@ class SceneParser {
     if (auto e = root["environment"]) spec.environment = parse_environment(e);
     if (auto s = root["sensor"]) spec.sensor = parse_sensor(s);
     if (auto r = root["render"]) spec.render = parse_render(r);
+    if (auto s = root["sequence"]) spec.sequence = parse_sequence(s);
     auto objs = root["objects"];
     if (!objs) rd.fail(root, "objects", "missing: a config needs at least one object");
     if (!objs.IsSequence() || objs.size() == 0) rd.fail(objs, "objects", "expected a non-empty list of objects");
@@ -100,6 +101,16 @@ class SceneParser {
         if (option || spec.outputs.has(f)) continue;
         spec.outputs.formats.push_back(f);
         spec.outputs.format_where.push_back(rd.where(o[i]) + ": " + path);
+      }
+    }
+    if (!spec.sequence) {  // motion keys move nothing without clips: say so rather than ignore them
+      if (root["camera"] && root["camera"]["orbit_rate_deg"]) {
+        rd.fail(root["camera"]["orbit_rate_deg"], "camera.orbit_rate_deg", "only applies with sequence: {length, fps}");
+      }
+      for (std::size_t i = 0; i < objs.size(); ++i) {
+        for (const char* k : {"velocity", "angular_velocity_deg"}) {
+          if (objs[i][k]) rd.fail(objs[i][k], "objects[" + std::to_string(i) + "]." + k, "only applies with sequence: {length, fps}");
+        }
       }
     }
     spec.sweep_at = rd.first_sweep();
@@ -144,6 +155,16 @@ class SceneParser {
     if (n["read_noise"]) s.read_noise = rd.scalar_dist(n["read_noise"], "sensor.read_noise", 0.0, 1.0);
     if (n["gamma"]) s.gamma = rd.scalar_dist(n["gamma"], "sensor.gamma", 0.2, 5.0);
     if (n["jpeg_quality"]) s.jpeg_quality = rd.scalar_dist(n["jpeg_quality"], "sensor.jpeg_quality", 0.0, 100.0);
+    return s;
+  }
+
+  SequenceSpec parse_sequence(const YAML::Node& n) {
+    rd.expect_map(n, "sequence");
+    rd.check_schema_keys(n, "sequence", "sequence");
+    SequenceSpec s;
+    if (!n["length"]) rd.fail(n, "sequence.length", "missing: frames per clip, e.g. sequence: {length: 24, fps: 12}");
+    s.length = rd.unsigned_integer(n["length"], "sequence.length", 1, 100000);
+    if (n["fps"]) s.fps = rd.number(n["fps"], "sequence.fps", 1e-3, 1e4);
     return s;
   }
 
@@ -271,6 +292,7 @@ class SceneParser {
     if (n["azimuth_deg"]) cam.azimuth_deg = rd.scalar_dist(n["azimuth_deg"], "camera.azimuth_deg");
     if (n["roll_deg"]) cam.roll_deg = rd.scalar_dist(n["roll_deg"], "camera.roll_deg");
     if (n["exposure_ev"]) cam.exposure_ev = rd.scalar_dist(n["exposure_ev"], "camera.exposure_ev", -20.0, 20.0);
+    if (n["orbit_rate_deg"]) cam.orbit_rate_deg = rd.scalar_dist(n["orbit_rate_deg"], "camera.orbit_rate_deg", -1e5, 1e5);
     if (auto t = n["tone_map"]) {
       const std::string v = rd.string(t, "camera.tone_map");
       std::string_view kinds[] = {"none", "filmic"};

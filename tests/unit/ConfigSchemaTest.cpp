@@ -32,6 +32,7 @@ const std::map<std::string_view, std::pair<std::string, std::string>> k_probes =
     {"environment.sky", {"categories: [box]\nenvironment: {sky: {{E}}}\nobjects: [{primitive: cube, category: box}]\n", "environment.sky."}},
     {"sensor", {"categories: [box]\nsensor: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "sensor."}},
     {"render", {"categories: [box]\nrender: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "render."}},
+    {"sequence", {"categories: [box]\nsequence: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "sequence."}},
 };
 
 std::string error_of(const std::string& text) {
