@@ -57,6 +57,9 @@ struct FrameLabels {
   // above is always a PNG, the same bytes when the RGB is a PNG.
   std::span<const std::uint8_t> rgb_image = {};
   std::string_view rgb_ext = ".png";
+  // With a sequence: the frame's clip, its index in the clip and its time (else nullptr).
+  const ClipTime* clip = nullptr;
+  double clip_fps = 0;
 };
 
 using FrameFiles = std::vector<std::pair<std::string, std::vector<std::uint8_t>>>;
