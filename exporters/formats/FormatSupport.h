@@ -38,6 +38,13 @@ inline std::uint32_t category_of(const FrameLabels& f, std::uint32_t id) {
   return id < f.category_of.size() ? f.category_of[id] : 0u;
 }
 
+// The video formats' name of clip `clip` (mot, vis): "clip" + 6 digits.
+inline std::string clip_folder(std::uint64_t clip) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "clip%06llu", static_cast<unsigned long long>(clip));
+  return buf;
+}
+
 // Label images: zlib level 1, no filtering heuristics beyond the default (as the dataset's own).
 inline constexpr PngOptions k_label_png{1, false};
 

@@ -25,12 +25,6 @@ namespace {
 
 constexpr const char* k_root = "mot/synthlabel-all/";
 
-std::string clip_name(std::uint64_t clip) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "clip%06llu", static_cast<unsigned long long>(clip));
-  return buf;
-}
-
 std::string frame_name(std::uint64_t index) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(index + 1));
@@ -50,7 +44,7 @@ class Mot final : public LabelFormat {
       rows.push_back({l.instance_id, l.x + 1, l.y + 1, l.w, l.h, category_of(f, l.instance_id), fixed6(visibility)});
     }
     record["mot"] = {{"clip", f.clip->clip}, {"index", f.clip->index}, {"fps", f.clip_fps}, {"rows", std::move(rows)}};
-    files.emplace_back(std::string(k_root) + clip_name(f.clip->clip) + "/img1/" + frame_name(f.clip->index) + std::string(f.rgb_ext),
+    files.emplace_back(std::string(k_root) + clip_folder(f.clip->clip) + "/img1/" + frame_name(f.clip->index) + std::string(f.rgb_ext),
                        std::vector<std::uint8_t>(f.rgb_image.begin(), f.rgb_image.end()));
     return ok_status();
   }
@@ -91,7 +85,7 @@ class Mot final : public LabelFormat {
     }
     std::string seqmap = "name\n";
     for (const auto& [id, c] : clips) {
-      const std::string name = clip_name(id), dir = std::string(k_root) + name;
+      const std::string name = clip_folder(id), dir = std::string(k_root) + name;
       seqmap += name + "\n";
       SL_TRY_STATUS(ctx.put(dir + "/gt/gt.txt", c.gt));
       char fps[32];
