@@ -116,6 +116,11 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
     if (ident.at("config").contains("splits")) {
       for (const auto& [name, share] : ident.at("config").at("splits").items()) spec.splits.emplace_back(name, share.get<double>());
     }
+    // Clips, for the video formats' files (mot, vis).
+    if (ident.at("config").contains("sequence")) {
+      const auto& sq = ident.at("config").at("sequence");
+      spec.sequence = SequenceSpec{sq.at("length").get<std::uint64_t>(), sq.at("fps").get<double>()};
+    }
     // The label formats whose dataset-level files (panoptic.json, data.yaml, ...) merge rewrites.
     if (ident.at("config").contains("outputs")) {
       for (const auto& f : ident.at("config").at("outputs")) {
@@ -147,7 +152,7 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
       }
     }
     auto formats = build_formats(spec);
-    if (!formats) return make_error(ExitCode::io, "merge: " + formats.error().message);
+    if (!formats) return make_error(ExitCode::io, "merge: the shards' recorded outputs: " + formats.error().message);
     return writer.finish(spec, **formats, start, end - start, manifest);
   };
   if (auto s = write(); !s) {

@@ -1,6 +1,6 @@
 """sequence: {length, fps}: clips. Frame f depends only on (config, seed, f), so frames 5..7 rendered
 alone give the same bytes as in the whole run, and shards split on clip boundaries (one of them empty)
-merge to the single run's bytes. COCO images carry video_id (clip + 1) and frame_index, annotations
+merge to the single run's bytes (MOT and YouTube-VIS files included). COCO images carry video_id (clip + 1) and frame_index, annotations
 track_id (the instance id, kept for the clip). The records' poses follow the drawn motion exactly:
 position(k) = position(0) + velocity * k / fps, azimuth(k) = azimuth(0) + rate * k / fps.
 """
@@ -27,8 +27,9 @@ def test_a_clip_range_alone_equals_the_whole_run(tmp_path):
 
 
 def test_shards_split_on_clip_boundaries_and_merge_to_the_same_bytes(tmp_path):
-    whole = generate(CONFIG, tmp_path / "whole")
-    shards = [generate(CONFIG, tmp_path / f"s{k}", "--shard", f"{k}/4") for k in range(4)]
+    # With the video formats too: merge rewrites their per-clip files from the shards' records.
+    whole = generate(CONFIG, tmp_path / "whole", "outputs=[mot, vis]")
+    shards = [generate(CONFIG, tmp_path / f"s{k}", "--shard", f"{k}/4", "outputs=[mot, vis]") for k in range(4)]
     firsts = []
     for s in shards:
         frames = sorted(int(p.stem) for p in (s / "records").glob("*.json"))
