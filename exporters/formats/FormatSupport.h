@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,8 +46,27 @@ inline std::string clip_folder(std::uint64_t clip) {
   return buf;
 }
 
+// FormatInfo::refuse of the video formats: "" with clips, else "WHAT needs clips: add sequence: ...".
+inline std::string needs_clips(const SceneSpec& spec, const std::string& what) {
+  return spec.sequence ? std::string() : what + " needs clips: add sequence: {length, fps}";
+}
+
 // Label images: zlib level 1, no filtering heuristics beyond the default (as the dataset's own).
 inline constexpr PngOptions k_label_png{1, false};
+
+// One labeled instance as a KITTI object (kitti.cpp): type (its category's name, spaces as '_'),
+// truncation (0..1, of the projected 3D box), occluded (0 >= 0.99 visible, 1 >= 0.5, 2 > 0, 3 unknown
+// without amodal renders), and the rest of the line: alpha, the box left top right bottom (continuous
+// pixel edges), h w l, x y z (bottom centre, camera frame), rotation_y. None without 3D geometry.
+struct KittiObject {
+  std::string type;
+  double truncation = 0;
+  int occluded = 3;
+  std::string rest;
+};
+std::optional<KittiObject> kitti_object(const FrameLabels& f, const InstanceLabel& l);
+// KITTI's calib file for camera K: P0..P3 = K [I | 0], identity R0_rect, Tr_velo_to_cam, Tr_imu_to_velo.
+std::string kitti_calib(const Camera& k);
 
 // The YOLO formats' dataset files (yolo.cpp): FOLDER/SPLIT.txt per split and FOLDER/data.yaml.
 Status finish_yolo_folder(const std::string& folder, const FinishContext& ctx);

@@ -99,9 +99,7 @@ class Mot final : public LabelFormat {
   }
 };
 
-std::string refuse(const SceneSpec& spec) {
-  return spec.sequence ? "" : "mot: tracking ground truth needs clips: add sequence: {length, fps}";
-}
+std::string refuse(const SceneSpec& spec) { return needs_clips(spec, "mot: tracking ground truth"); }
 
 }  // namespace
 

@@ -111,9 +111,7 @@ class Vis final : public LabelFormat {
   }
 };
 
-std::string refuse(const SceneSpec& spec) {
-  return spec.sequence ? "" : "vis: video instance segmentation needs clips: add sequence: {length, fps}";
-}
+std::string refuse(const SceneSpec& spec) { return needs_clips(spec, "vis: video instance segmentation"); }
 
 }  // namespace
 
