@@ -261,7 +261,6 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.encode.formats = *formats;
   for (const auto& c : spec.categories) popts.encode.category_names.push_back(c.name);
   popts.encode.background_category = spec.background_category;
-  popts.encode.clip_fps = spec.sequence ? spec.sequence->fps : 0.0;
   popts.encode.rgb_jpeg_quality = options.rgb == "jpeg" ? options.jpeg_quality : 0;
   if (resuming) {
     popts.already_done = [&writer, &record_hashes](std::uint64_t f) {

@@ -379,11 +379,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (sc->parsed()) {
-    std::vector<std::string> formats;
-    for (const FormatInfo& f : format_registry().all()) {
-      if (!f.always) formats.push_back(f.name);  // coco: always written, listed first
-    }
-    std::printf("%s\n", config_json_schema(formats).dump(2).c_str());
+    std::printf("%s\n", config_json_schema(selectable_formats()).dump(2).c_str());
     return 0;
   }
   if (rz->parsed()) {

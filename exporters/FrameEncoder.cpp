@@ -353,7 +353,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     const std::vector<std::uint8_t>& rgb_file = out.files.front().second;
     FrameLabels frame{stem,          w,           h, things, category_of, *labels, jpeg ? rgb_png_copy : rgb_file,
                       options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond,
-                      semantic, rgb_file, jpeg ? ".jpg" : ".png", scene.clip ? &*scene.clip : nullptr, options.clip_fps};
+                      semantic, rgb_file, jpeg ? ".jpg" : ".png", scene.clip ? &*scene.clip : nullptr};
     if (options.formats) SL_TRY_STATUS(options.formats->encode(frame, out.files, record));
   }
   json annotations = json::array();

@@ -35,7 +35,6 @@ struct EncodeOptions {
   std::vector<std::string> category_names;  // by category id - 1, for formats that name categories
   std::uint32_t background_category = 0;    // stuff category of pixels no surface covers (0: void)
   int rgb_jpeg_quality = 0;                 // 1..100: the RGB as JPEG (rgb/NNNNNN.jpg); 0: PNG
-  double clip_fps = 0;                      // with a sequence: its frames per second
 };
 
 // Named presets (the --compression option); the decoded pixels are the same for all of them:

@@ -26,18 +26,25 @@ const FormatRegistry& format_registry() {
   return registry;
 }
 
+std::vector<std::string> selectable_formats() {
+  std::vector<std::string> names;
+  for (const FormatInfo& f : format_registry().all()) {
+    if (!f.always) names.push_back(f.name);
+  }
+  return names;
+}
+
 Result<std::shared_ptr<const FormatSet>> build_formats(const SceneSpec& spec) {
   const FormatRegistry& registry = format_registry();
   auto set = std::make_shared<FormatSet>();
   for (std::size_t i = 0; i < spec.outputs.formats.size(); ++i) {
     const std::string& name = spec.outputs.formats[i];
     if (registry.find(name) == nullptr) {
+      const std::vector<std::string> formats = selectable_formats();
       std::vector<std::string_view> known = {"coco"};
       std::string list = "coco";
       for (const auto& [option, flag] : k_output_options) known.push_back(option);
-      for (const FormatInfo& f : registry.all()) {
-        if (!f.always) known.push_back(f.name);
-      }
+      known.insert(known.end(), formats.begin(), formats.end());
       for (std::size_t k = 1; k < known.size(); ++k) {
         list += ", ";
         list += known[k];

@@ -59,7 +59,6 @@ struct FrameLabels {
   std::string_view rgb_ext = ".png";
   // With a sequence: the frame's clip, its index in the clip and its time (else nullptr).
   const ClipTime* clip = nullptr;
-  double clip_fps = 0;
 };
 
 using FrameFiles = std::vector<std::pair<std::string, std::vector<std::uint8_t>>>;
@@ -122,6 +121,9 @@ class FormatRegistry {
 
 // Every built-in format, in the order they are encoded.
 const FormatRegistry& format_registry();
+
+// The format names `outputs:` may list besides coco (always written) and the options, in registry order.
+std::vector<std::string> selectable_formats();
 
 // The formats a config selected, built, in registry order.
 class FormatSet {

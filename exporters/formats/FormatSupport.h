@@ -46,6 +46,16 @@ inline std::string clip_folder(std::uint64_t clip) {
   return buf;
 }
 
+// A frame record's place in its clip, from its COCO image entry (video_id = clip + 1, frame_index),
+// as FrameEncoder writes it with a sequence: what the video formats group their frames by.
+struct RecordClip {
+  std::uint64_t clip = 0, index = 0;
+};
+inline RecordClip clip_of(const json& record) {
+  const json& image = record.at("image");
+  return {image.at("video_id").get<std::uint64_t>() - 1, image.at("frame_index").get<std::uint64_t>()};
+}
+
 // FormatInfo::refuse of the video formats: "" with clips, else "WHAT needs clips: add sequence: ...".
 inline std::string needs_clips(const SceneSpec& spec, const std::string& what) {
   return spec.sequence ? std::string() : what + " needs clips: add sequence: {length, fps}";
@@ -65,8 +75,8 @@ struct KittiObject {
   std::string rest;
 };
 std::optional<KittiObject> kitti_object(const FrameLabels& f, const InstanceLabel& l);
-// KITTI's calib file for camera K: P0..P3 = K [I | 0], identity R0_rect, Tr_velo_to_cam, Tr_imu_to_velo.
-std::string kitti_calib(const Camera& k);
+// KITTI's calib file for pinhole K: P0..P3 = K [I | 0], identity R0_rect, Tr_velo_to_cam, Tr_imu_to_velo.
+std::string kitti_calib(double fx, double fy, double cx, double cy);
 
 // The YOLO formats' dataset files (yolo.cpp): FOLDER/SPLIT.txt per split and FOLDER/data.yaml.
 Status finish_yolo_folder(const std::string& folder, const FinishContext& ctx);

@@ -47,8 +47,8 @@ std::optional<KittiObject> kitti_object(const FrameLabels& f, const InstanceLabe
   return o;
 }
 
-std::string kitti_calib(const Camera& k) {
-  const std::string p = fixed6(k.fx) + " 0 " + fixed6(k.cx) + " 0 0 " + fixed6(k.fy) + " " + fixed6(k.cy) + " 0 0 0 1 0";
+std::string kitti_calib(double fx, double fy, double cx, double cy) {
+  const std::string p = fixed6(fx) + " 0 " + fixed6(cx) + " 0 0 " + fixed6(fy) + " " + fixed6(cy) + " 0 0 0 1 0";
   std::string calib;
   for (char i = '0'; i < '4'; ++i) {
     calib += 'P';
@@ -74,7 +74,7 @@ class Kitti final : public LabelFormat {
     }
     files.emplace_back("kitti/label_2/" + f.stem + ".txt", bytes_of(txt));
     files.emplace_back("kitti/image_2/" + f.stem + ".png", std::vector<std::uint8_t>(f.rgb_png.begin(), f.rgb_png.end()));
-    if (f.camera != nullptr) files.emplace_back("kitti/calib/" + f.stem + ".txt", bytes_of(kitti_calib(*f.camera)));
+    if (f.camera != nullptr) files.emplace_back("kitti/calib/" + f.stem + ".txt", bytes_of(kitti_calib(f.camera->fx, f.camera->fy, f.camera->cx, f.camera->cy)));
     return ok_status();
   }
 };

@@ -39,8 +39,7 @@ class KittiTracking final : public LabelFormat {
       lines.push_back(std::to_string(l.instance_id) + " " + o->type + " " + std::to_string(level) + " " +
                       std::to_string(o->occluded) + " " + o->rest);
     }
-    record["kitti_tracking"] = {{"clip", f.clip->clip}, {"index", f.clip->index}, {"lines", std::move(lines)},
-                                {"calib", f.camera != nullptr ? kitti_calib(*f.camera) : std::string()}};
+    record["kitti_tracking"] = std::move(lines);
     char image[64];
     std::snprintf(image, sizeof image, "kitti_tracking/image_02/%s/%06llu.png", seq_name(f.clip->clip).c_str(),
                   static_cast<unsigned long long>(f.clip->index));
@@ -57,12 +56,12 @@ class KittiTracking final : public LabelFormat {
     for (std::uint64_t fr = ctx.first; fr < ctx.first + ctx.count; ++fr) {
       auto rec = ctx.load(fr);
       if (!rec) return rec.error();
-      const json& k = (*rec)["kitti_tracking"];
-      Sequence& s = seqs[k["clip"].get<std::uint64_t>()];
-      const std::uint64_t index = k["index"].get<std::uint64_t>();
+      const auto [clip, index] = clip_of(*rec);
+      Sequence& s = seqs[clip];
       s.length = std::max(s.length, index + 1);
-      s.calib = k["calib"].get<std::string>();
-      for (const json& line : k["lines"]) s.labels += std::to_string(index) + " " + line.get<std::string>() + "\n";
+      const json& k = (*rec)["image"]["camera"]["K"];  // the clip's intrinsics (drawn once per clip)
+      s.calib = kitti_calib(k[0][0].get<double>(), k[1][1].get<double>(), k[0][2].get<double>(), k[1][2].get<double>());
+      for (const json& line : (*rec)["kitti_tracking"]) s.labels += std::to_string(index) + " " + line.get<std::string>() + "\n";
     }
     std::string seqmap;
     for (const auto& [clip, s] : seqs) {

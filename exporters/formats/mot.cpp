@@ -43,7 +43,7 @@ class Mot final : public LabelFormat {
       }
       rows.push_back({l.instance_id, l.x + 1, l.y + 1, l.w, l.h, category_of(f, l.instance_id), fixed6(visibility)});
     }
-    record["mot"] = {{"clip", f.clip->clip}, {"index", f.clip->index}, {"fps", f.clip_fps}, {"rows", std::move(rows)}};
+    record["mot"] = std::move(rows);
     files.emplace_back(std::string(k_root) + clip_folder(f.clip->clip) + "/img1/" + frame_name(f.clip->index) + std::string(f.rgb_ext),
                        std::vector<std::uint8_t>(f.rgb_image.begin(), f.rgb_image.end()));
     return ok_status();
@@ -54,24 +54,21 @@ class Mot final : public LabelFormat {
       std::string gt;
       std::uint64_t length = 0;
       std::uint64_t width = 0, height = 0;
-      double fps = 0;
       std::string ext;
     };
     std::map<std::uint64_t, Clip> clips;
     for (std::uint64_t fr = ctx.first; fr < ctx.first + ctx.count; ++fr) {
       auto rec = ctx.load(fr);
       if (!rec) return rec.error();
-      const json& m = (*rec)["mot"];
-      Clip& c = clips[m["clip"].get<std::uint64_t>()];
-      const std::uint64_t index = m["index"].get<std::uint64_t>();
+      const auto [clip, index] = clip_of(*rec);
+      Clip& c = clips[clip];
       c.length = std::max(c.length, index + 1);
-      c.fps = m["fps"].get<double>();
       const json& image = (*rec)["image"];
       c.width = image["width"].get<std::uint64_t>();
       c.height = image["height"].get<std::uint64_t>();
       const std::string file = image["file_name"].get<std::string>();
       c.ext = file.substr(file.rfind('.'));
-      for (const json& r : m["rows"]) {
+      for (const json& r : (*rec)["mot"]) {
         c.gt += std::to_string(index + 1);
         for (std::size_t k = 0; k < 6; ++k) {
           c.gt += ',';
@@ -89,7 +86,7 @@ class Mot final : public LabelFormat {
       seqmap += name + "\n";
       SL_TRY_STATUS(ctx.put(dir + "/gt/gt.txt", c.gt));
       char fps[32];
-      std::snprintf(fps, sizeof fps, "%g", c.fps);
+      std::snprintf(fps, sizeof fps, "%g", ctx.spec.sequence ? ctx.spec.sequence->fps : 0.0);
       SL_TRY_STATUS(ctx.put(dir + "/seqinfo.ini", "[Sequence]\nname=" + name + "\nimDir=img1\nframeRate=" + fps +
                                                       "\nseqLength=" + std::to_string(c.length) + "\nimWidth=" +
                                                       std::to_string(c.width) + "\nimHeight=" + std::to_string(c.height) +

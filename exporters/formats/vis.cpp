@@ -37,9 +37,8 @@ class Vis final : public LabelFormat {
       tracks.push_back({{"id", l.instance_id}, {"category_id", category_of(f, l.instance_id)}, {"counts", l.rle_counts},
                         {"bbox", {l.x, l.y, l.w, l.h}}, {"area", l.area}});
     }
-    const std::string file = image_name(f.clip->clip, f.clip->index, f.rgb_ext);
-    record["vis"] = {{"clip", f.clip->clip}, {"index", f.clip->index}, {"file_name", file}, {"tracks", std::move(tracks)}};
-    files.emplace_back("vis/JPEGImages/" + file, std::vector<std::uint8_t>(f.rgb_image.begin(), f.rgb_image.end()));
+    record["vis"] = std::move(tracks);
+    files.emplace_back("vis/JPEGImages/" + image_name(f.clip->clip, f.clip->index, f.rgb_ext), std::vector<std::uint8_t>(f.rgb_image.begin(), f.rgb_image.end()));
     return ok_status();
   }
 
@@ -52,13 +51,15 @@ class Vis final : public LabelFormat {
     for (std::uint64_t fr = ctx.first; fr < ctx.first + ctx.count; ++fr) {
       auto rec = ctx.load(fr);
       if (!rec) return rec.error();
-      const json& v = (*rec)["vis"];
-      Clip& c = clips[v["clip"].get<std::uint64_t>()];
+      const auto [clip, index] = clip_of(*rec);
+      const json& image = (*rec)["image"];
+      Clip& c = clips[clip];
       if (c.length == 0) c.first = fr;
       ++c.length;
-      c.width = (*rec)["image"]["width"].get<std::uint64_t>();
-      c.height = (*rec)["image"]["height"].get<std::uint64_t>();
-      c.file_names.push_back(v["file_name"]);
+      c.width = image["width"].get<std::uint64_t>();
+      c.height = image["height"].get<std::uint64_t>();
+      const std::string file = image["file_name"].get<std::string>();
+      c.file_names.push_back(image_name(clip, index, file.substr(file.rfind('.'))));
     }
     const std::string rel = "vis/youtube_vis_all/instances.json";
     std::error_code ec;
@@ -81,7 +82,7 @@ class Vis final : public LabelFormat {
       for (std::uint64_t k = 0; k < c.length; ++k) {
         auto rec = ctx.load(c.first + k);
         if (!rec) return rec.error();
-        for (const json& t : (*rec)["vis"]["tracks"]) {
+        for (const json& t : (*rec)["vis"]) {
           json& track = tracks[t["id"].get<std::uint64_t>()];
           if (track.is_null()) {
             track = {{"video_id", clip + 1}, {"category_id", t["category_id"]}, {"iscrowd", 0}, {"height", c.height},
