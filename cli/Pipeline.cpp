@@ -4,6 +4,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -293,6 +294,17 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
     in_flight[slot].reset();
     return ok_status();
   };
+  // The frames sampled last, by frame: with flow each frame needs its clip neighbours' poses, which
+  // are the scenes of the frames before and after it.
+  std::deque<Scene> recent;
+  const std::function<const Scene&(std::uint64_t)> sample = [&](std::uint64_t frame) -> const Scene& {
+    for (const Scene& s : recent) {
+      if (s.frame == frame) return s;
+    }
+    if (recent.size() == 3) recent.pop_front();
+    recent.push_back(sample_frame(spec, meshes, randomizers, frame));
+    return recent.back();
+  };
   Status produced = ok_status();
   std::uint64_t seq = 0;  // frames submitted so far
   for (std::uint64_t i = 0; i < options.count && produced.ok() && !shared.error(); ++i) {
@@ -310,8 +322,10 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
     const auto t0 = Clock::now();
     Job job;
     job.seq = seq++;
-    job.scene = sample_frame(spec, meshes, randomizers, frame);
+    job.scene = sample(frame);
+    if (spec.outputs.flow) produced = add_neighbours(job.scene, spec, sample);
     stats.sample += since(t0);
+    if (!produced) break;
     if (const std::string bad = not_finite(job.scene); !bad.empty()) {
       produced = make_error(ExitCode::usage, "frame " + std::to_string(frame) + ": the drawn " + bad +
                                                  " is not finite (values too large for float32); narrow the config's ranges");

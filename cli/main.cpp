@@ -335,6 +335,12 @@ int main(int argc, char** argv) {
       for (double vis : st.visibility) bins[vis < 0.25 ? 0 : vis < 0.5 ? 1 : vis < 0.99 ? 2 : 3]++;
       std::printf("  visibility: %zu under 25%%, %zu 25-50%%, %zu 50-99%%, %zu fully visible\n", bins[0], bins[1], bins[2], bins[3]);
     }
+    if (st.flow.files > 0) {
+      std::printf("  flow: %zu files, %zu vectors reprojected from depth and the recorded poses (worst difference %.2e px; "
+                  "at most 1e-3 allowed), %zu statuses checked against the destination frame (%zu on a tolerance or pixel "
+                  "edge skipped)\n",
+                  st.flow.files, st.flow.pixels, st.flow.worst_px, st.flow.visibility, st.flow.undecidable);
+    }
     if (st.yolo_seg_polygons > 0) {
       std::printf("  yolo_seg: worst IoU of OpenCV's fill with the mask %.4f (%zu polygons; 1 = exact)\n", st.yolo_seg_worst_iou,
                   st.yolo_seg_polygons);

@@ -598,6 +598,7 @@ class Checker {
   void check_other_formats(const json& coco) {
     check_keypoint_files(coco);
     check_normals(coco);
+    check_flow(m_dir, coco["images"], m_result.defects, m_result.stats.flow);
     std::error_code ec;
     if (std::filesystem::exists(m_dir / "panoptic.json", ec)) {
       const json pan = load_json("panoptic.json");

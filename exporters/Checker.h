@@ -21,6 +21,8 @@
 //   instance_id; its area is that mask's pixel count; its bbox that mask's tight box;
 // - every instance in an instance PNG has an annotation, and the semantic PNG holds each instance's
 //   category (0 where the instance id is 0);
+// - flow (outputs: [flow]): each vector against an independent reprojection of the depth by the
+//   recorded poses, and its status against the destination frame (exporters/CheckFlow.h);
 // - other formats present (outputs:): panoptic.json's categories and every segment (category, area,
 //   box) equal coco.json's, yolo/data.yaml names every category.
 // Then statistics: images, instances per category, box sizes (COCO's small < 32^2 <= medium < 96^2
@@ -33,6 +35,7 @@
 #include <vector>
 
 #include "core/Error.h"
+#include "exporters/CheckFlow.h"
 
 namespace synthlabel {
 
@@ -48,6 +51,7 @@ struct CheckStats {
   // (-1 when none).
   std::size_t yolo_seg_polygons = 0;
   double yolo_seg_worst_iou = -1;
+  FlowCheckStats flow;  // outputs: [flow] (exporters/CheckFlow.h)
 };
 
 struct CheckResult {

@@ -40,7 +40,7 @@ namespace synthlabel {
 // (normals, per-category COCO keypoint files); the formats add theirs (FormatInfo::folders, files).
 // exporters/OutputDir.h removes only these.
 inline constexpr const char* k_dataset_folders[] = {"rgb", "instance", "semantic", "depth", "records"};
-inline constexpr const char* k_optional_folders[] = {"normals"};
+inline constexpr const char* k_optional_folders[] = {"normals", "flow"};
 inline constexpr const char* k_dataset_files[] = {"manifest.json"};
 // Every folder and dataset-level file a synthlabel dataset may hold, formats' included.
 std::vector<std::string> dataset_folders(bool with_frame_folders = true);

@@ -173,4 +173,12 @@ Result<std::vector<std::uint8_t>> encode_exr_normals(std::span<const float> xyz,
   return encode_exr(ch, width, height, compression, zip_level);
 }
 
+Result<std::vector<std::uint8_t>> encode_exr_flow(std::span<const float> flow, std::uint32_t width, std::uint32_t height,
+                                                  ExrCompression compression, int zip_level) {
+  if (flow.size() != std::size_t{width} * height * 4) return make_error(ExitCode::internal, "EXR: buffer size does not match the image");
+  // Float (1e-3 px needs more than half's 11 bits), names in increasing order: B = status, G = dv, R = du.
+  const ExrChannel ch[3] = {{"B", flow.subspan(2), 4, false}, {"G", flow.subspan(1), 4, false}, {"R", flow, 4, false}};
+  return encode_exr(ch, width, height, compression, zip_level);
+}
+
 }  // namespace synthlabel

@@ -32,6 +32,10 @@ Result<std::vector<std::uint8_t>> encode_exr(std::span<const ExrChannel> channel
 Result<std::vector<std::uint8_t>> encode_exr_depth(std::span<const float> depth, std::uint32_t width,
                                                    std::uint32_t height, ExrCompression compression,
                                                    int zip_level = 1);
+// Flow (outputs: [flow]): `flow` holds 4 floats a pixel (du, dv, status, depth there; renderer/Renderer.h
+// FrameBuffers); written as float channels R = du, G = dv, B = status (what OpenCV reads as BGR).
+Result<std::vector<std::uint8_t>> encode_exr_flow(std::span<const float> flow, std::uint32_t width, std::uint32_t height,
+                                                  ExrCompression compression, int zip_level = 1);
 // `xyz`: 3 floats a pixel.
 Result<std::vector<std::uint8_t>> encode_exr_normals(std::span<const float> xyz, std::uint32_t width,
                                                      std::uint32_t height, ExrCompression compression,

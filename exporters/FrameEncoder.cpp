@@ -179,6 +179,32 @@ json frame_params(const Scene& scene) {
   return p;
 }
 
+// With flow: the poses the flow was computed from at the clip's previous and next frame (null where the
+// frame is at its clip's end): that frame's world -> camera (OpenCV, as image.camera) and each
+// instance's pose there, in params.instances' order. The checker reprojects with these.
+json flow_neighbours(const Scene& scene) {
+  json j = json::object();
+  const std::pair<const char*, const std::optional<NeighbourPoses>*> sides[2] = {{"previous", &scene.previous},
+                                                                                  {"next", &scene.next}};
+  for (const auto& [name, side] : sides) {
+    if (!*side) {
+      j[name] = nullptr;
+      continue;
+    }
+    const NeighbourPoses& n = **side;
+    json instances = json::array();
+    for (std::size_t k = 0; k < n.models.size(); ++k) {
+      const glm::quat& q = n.rotations[k];
+      instances.push_back({{"instance_id", scene.instances[k].instance_id},
+                           {"position", vec(n.positions[k])},
+                           {"rotation_wxyz", {tidy(q.w), tidy(q.x), tidy(q.y), tidy(q.z)}},
+                           {"scale", vec(n.scales[k])}});
+    }
+    j[name] = {{"frame", n.frame}, {"world_to_camera", world_to_camera_opencv(n.camera)}, {"instances", std::move(instances)}};
+  }
+  return j;
+}
+
 }  // namespace
 
 std::string record_path(std::uint64_t frame) { return "records/" + frame_stem(frame) + ".json"; }
@@ -322,6 +348,19 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     t.depth_exr += since(t0);
     out.files.emplace_back(normals_path, std::move(normals).value());
   }
+  const std::string flow_paths[2] = {"flow/forward/" + stem + ".exr", "flow/backward/" + stem + ".exr"};
+  if (options.outputs.flow) {
+    if (fb.flow_forward.size() != pixels * 4 || fb.flow_backward.size() != pixels * 4) {
+      return make_error(ExitCode::internal, "outputs: [flow] but the renderer read no flow back");
+    }
+    t0 = Clock::now();
+    for (int d = 0; d < 2; ++d) {
+      auto flow_exr = encode_exr_flow(d == 0 ? fb.flow_forward : fb.flow_backward, w, h, options.depth_exr, options.exr_zip_level);
+      if (!flow_exr) return flow_exr.error();
+      out.files.emplace_back(flow_paths[d], std::move(flow_exr).value());
+    }
+    t.depth_exr += since(t0);
+  }
 
   t0 = Clock::now();
   const std::uint64_t image_id = scene.frame + 1;
@@ -339,6 +378,10 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
+  if (options.outputs.flow) {
+    record["image"]["flow_forward_file"] = flow_paths[0];
+    record["image"]["flow_backward_file"] = flow_paths[1];
+  }
   if (!scene.split.empty()) record["image"]["split"] = scene.split;
   if (scene.clip) {  // COCO video fields (as YouTube-VIS / TAO use them): clip c is video c + 1
     record["image"]["video_id"] = scene.clip->clip + 1;
@@ -353,7 +396,8 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     const std::vector<std::uint8_t>& rgb_file = out.files.front().second;
     FrameLabels frame{stem,          w,           h, things, category_of, *labels, jpeg ? rgb_png_copy : rgb_file,
                       options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond,
-                      semantic, rgb_file, jpeg ? ".jpg" : ".png", scene.clip ? &*scene.clip : nullptr};
+                      semantic, rgb_file, jpeg ? ".jpg" : ".png", scene.clip ? &*scene.clip : nullptr,
+                      fb.flow_forward, fb.flow_backward};
     if (options.formats) SL_TRY_STATUS(options.formats->encode(frame, out.files, record));
   }
   json annotations = json::array();
@@ -393,6 +437,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   out.annotations = annotations.size();
   record["annotations"] = std::move(annotations);
   record["params"] = frame_params(scene);
+  if (options.outputs.flow) record["flow"] = flow_neighbours(scene);
   json hashes = json::object();
   for (const auto& [rel, bytes] : out.files) hashes[rel] = content_hash(bytes);
   record["files"] = std::move(hashes);

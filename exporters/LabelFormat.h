@@ -59,6 +59,9 @@ struct FrameLabels {
   std::string_view rgb_ext = ".png";
   // With a sequence: the frame's clip, its index in the clip and its time (else nullptr).
   const ClipTime* clip = nullptr;
+  // With outputs: [flow]: the flow to the clip's next and previous frame, 4 floats a pixel (du, dv,
+  // status, depth there; renderer/Renderer.h FrameBuffers); else empty.
+  std::span<const float> flow_forward = {}, flow_backward = {};
 };
 
 using FrameFiles = std::vector<std::pair<std::string, std::vector<std::uint8_t>>>;

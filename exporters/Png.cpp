@@ -94,6 +94,13 @@ Result<std::vector<std::uint8_t>> encode_png_gray16(std::span<const std::uint16_
   });
 }
 
+Result<std::vector<std::uint8_t>> encode_png_rgb16(std::span<const std::uint16_t> pixels, std::uint32_t width,
+                                                   std::uint32_t height, const PngOptions& options) {
+  return encode(width, height, PNG_COLOR_TYPE_RGB, 16, false, options, [&](std::uint32_t y) {
+    return reinterpret_cast<png_bytep>(const_cast<std::uint16_t*>(pixels.data() + std::size_t{y} * width * 3));
+  });
+}
+
 Result<std::vector<std::uint8_t>> encode_png_palette8(std::span<const std::uint8_t> pixels, std::uint32_t width,
                                                       std::uint32_t height, std::span<const std::array<std::uint8_t, 3>> palette,
                                                       const PngOptions& options) {

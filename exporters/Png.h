@@ -26,6 +26,10 @@ Result<std::vector<std::uint8_t>> encode_png_gray8(std::span<const std::uint8_t>
 Result<std::vector<std::uint8_t>> encode_png_gray16(std::span<const std::uint16_t> pixels, std::uint32_t width,
                                                     std::uint32_t height, const PngOptions& options);
 
+// 16-bit RGB, 3 values a pixel (host-endian input; PNG stores big-endian).
+Result<std::vector<std::uint8_t>> encode_png_rgb16(std::span<const std::uint16_t> pixels, std::uint32_t width,
+                                                   std::uint32_t height, const PngOptions& options);
+
 // 8-bit palette indices with their palette (at most 256 RGB colours): Pascal VOC's label PNGs.
 Result<std::vector<std::uint8_t>> encode_png_palette8(std::span<const std::uint8_t> pixels, std::uint32_t width,
                                                       std::uint32_t height, std::span<const std::array<std::uint8_t, 3>> palette,

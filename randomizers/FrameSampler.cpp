@@ -123,6 +123,41 @@ void apply_motion(Scene& scene, double t) {
   }
 }
 
+NeighbourPoses neighbour_poses(const Scene& other) {
+  NeighbourPoses n;
+  n.frame = other.frame;
+  n.camera = other.camera;
+  for (const Instance& inst : other.instances) {
+    n.models.push_back(inst.model);
+    n.positions.push_back(inst.position);
+    n.scales.push_back(inst.scale);
+    n.rotations.push_back(inst.rotation);
+  }
+  return n;
+}
+
+Status add_neighbours(Scene& scene, const SceneSpec& spec, const std::function<const Scene&(std::uint64_t)>& sample) {
+  scene.previous.reset();
+  scene.next.reset();
+  if (!scene.clip || !spec.sequence) return ok_status();
+  auto take = [&](std::uint64_t frame) -> Result<NeighbourPoses> {
+    const Scene& other = sample(frame);
+    bool same = other.instances.size() == scene.instances.size();
+    for (std::size_t k = 0; same && k < other.instances.size(); ++k) {
+      same = other.instances[k].instance_id == scene.instances[k].instance_id &&
+             other.instances[k].mesh_index == scene.instances[k].mesh_index;
+    }
+    if (!same) {
+      return make_error(ExitCode::internal, "frame " + std::to_string(frame) + " does not hold the instances of frame " +
+                                                std::to_string(scene.frame) + " of the same clip");
+    }
+    return neighbour_poses(other);
+  };
+  if (scene.clip->index > 0) SL_TRY_ASSIGN(scene.previous, take(scene.frame - 1));
+  if (scene.clip->index + 1 < spec.sequence->length) SL_TRY_ASSIGN(scene.next, take(scene.frame + 1));
+  return ok_status();
+}
+
 glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
   // Tanner Helland's fit of blackbody colour (sRGB, 1000-40000 K), normalized so the largest channel
   // is 1, then decoded to linear RGB for the shader.

@@ -10,10 +10,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include <glm/vec3.hpp>
 
+#include "core/Error.h"
 #include "randomizers/Registry.h"
 #include "randomizers/Sample.h"
 #include "scenes/Mesh.h"
@@ -32,6 +34,15 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes);
 // then compute_geometry. With a sequence every draw is keyed by the frame's clip.
 Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers,
                    std::uint64_t frame);
+
+// Frame `other`'s poses, as a neighbour of a frame of the same clip (Scene::previous, ::next).
+NeighbourPoses neighbour_poses(const Scene& other);
+
+// The clip's previous and next frame of `scene` (with a sequence; absent at the clip's ends: frame f's
+// neighbours depend only on f, never on how many frames the run has), sampled by `sample` (which
+// must return sample_frame's scene for a frame: callers may cache). Fails when a neighbour's
+// instances are not the scene's (ids and order).
+Status add_neighbours(Scene& scene, const SceneSpec& spec, const std::function<const Scene&(std::uint64_t)>& sample);
 
 // The camera drawn from spec.camera with `rng` (the base draw uses Rng(seed, frame, "camera");
 // keep_in_view draws again from its own streams).

@@ -14,6 +14,7 @@ RendererOptions renderer_options_for(const SceneSpec& spec) {
   o.supersampling = spec.render.supersampling;
   o.shadow_map_size = spec.render.shadow_map_size;
   o.normals = spec.outputs.normals;
+  o.flow = spec.outputs.flow;
   return o;
 }
 

@@ -42,6 +42,14 @@ struct FrameBuffers {
   // in the OpenCV camera frame (+X right, +Y down, +Z forward); (0, 0, 0) where no surface. Stored
   // as half floats on the device. Else empty.
   std::vector<float> normals;
+  // With RendererOptions::flow: per pixel 4 floats (du, dv, status, depth there) of the flow to the
+  // clip's next frame (forward) and previous frame (backward), from the same rasterization:
+  // (du, dv) in pixels from this pixel's centre to where the surface point at it projects in that
+  // frame (x right, y down); status 1: that frame shows this surface there (same instance, depth
+  // within the tolerance, ShaderInterface.h), 0: it does not (occluded, or outside the frame), -1:
+  // no flow (no surface here, no such frame, or the point is not in front of that camera; du = dv = 0);
+  // depth there: the point's depth in that frame's camera (metres along its axis). Else empty.
+  std::vector<float> flow_forward, flow_backward;
 };
 
 struct DeviceInfo {
@@ -65,6 +73,9 @@ struct RendererOptions {
   std::uint32_t shadow_map_size = 1024;
   // Read the normals back into FrameBuffers::normals (they are rasterized either way).
   bool normals = false;
+  // Rasterize and read back the flow planes (FrameBuffers::flow_*): every Scene submitted then
+  // carries its clip neighbours' poses (Scene::previous, ::next) where they exist.
+  bool flow = false;
   // Test hook: the (N+1)-th submit fails as a lost device would (VK_ERROR_DEVICE_LOST), through the
   // same error path. The CLI sets it from SYNTHLABEL_FAULT_DEVICE_LOST_AFTER.
   std::optional<std::uint64_t> fault_device_lost_after;

@@ -150,9 +150,24 @@ struct ClipTime {
   double time_s = 0;        // k / fps
 };
 
+// Where everything is at another frame of the clip (the previous or the next), for the flow labels
+// (outputs: flow): that frame's camera and, per instance of this frame (same order, same ids), its
+// object -> world matrix there. Filled from that frame's own sample_frame, so the values are the very
+// floats that frame renders with.
+struct NeighbourPoses {
+  std::uint64_t frame = 0;
+  Camera camera;
+  std::vector<glm::mat4> models;
+  // Per instance, the sampled pose there (for the record).
+  std::vector<glm::vec3> positions, scales;
+  std::vector<glm::quat> rotations;
+};
+
 struct Scene {
   std::uint64_t frame = 0;
   std::optional<ClipTime> clip;  // with a sequence
+  // With flow: the clip's previous and next frame (absent at the clip's first and last frame).
+  std::optional<NeighbourPoses> previous, next;
   std::string split;  // its dataset split (SceneSpec::splits), "" without splits
   Camera camera;
   std::vector<Light> lights;

@@ -151,6 +151,7 @@ struct OutputsSpec {
   bool polygons = false;  // COCO segmentation as polygons instead of compressed RLE
   bool normals = false;   // surface normals per pixel (normals/STEM.exr)
   bool amodal = false;    // each labeled instance also rendered alone: amodal masks and visibility
+  bool flow = false;      // optical flow to the clip's next and previous frame (flow/forward|backward/STEM.exr)
   std::vector<std::string> formats;       // label formats, as listed (each once)
   std::vector<std::string> format_where;  // "FILE:LINE:COL: outputs[i]" of each
   std::string where;                      // "FILE:LINE:COL" of the outputs: list ("" when absent)
@@ -165,7 +166,8 @@ struct OutputsSpec {
 // The options in `outputs:` and their flags, in the order the resolved config lists them (after
 // "coco", before the formats).
 inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_options[] = {
-    {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals}};
+    {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals},
+    {"flow", &OutputsSpec::flow}};
 
 // How frames are rasterized (fixed for a run; RendererOptions).
 struct RenderSpec {

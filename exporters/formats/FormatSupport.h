@@ -61,6 +61,11 @@ inline std::string needs_clips(const SceneSpec& spec, const std::string& what) {
   return spec.sequence ? std::string() : what + " needs clips: add sequence: {length, fps}";
 }
 
+// FormatInfo::refuse of the flow formats: "" with outputs: [flow], else what to add.
+inline std::string needs_flow(const SceneSpec& spec, const std::string& what) {
+  return spec.outputs.flow ? std::string() : what + " writes the optical flow: list flow in outputs too, e.g. outputs: [flow, " + what + "]";
+}
+
 // Label images: zlib level 1, no filtering heuristics beyond the default (as the dataset's own).
 inline constexpr PngOptions k_label_png{1, false};
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include <glm/ext/matrix_clip_space.hpp>
 #include <glm/ext/matrix_transform.hpp>
@@ -167,15 +168,36 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in) {
   return setup;
 }
 
+Result<std::vector<InstanceMotion>> make_motion(const Scene& scene, FrameUniforms& u, std::uint32_t supersampling) {
+  std::vector<InstanceMotion> motion(std::max<std::size_t>(1, scene.instances.size()), InstanceMotion{{glm::mat4(1.0f), glm::mat4(1.0f)}});
+  u.flow = glm::vec4(0.0f, 0.0f, static_cast<float>(supersampling), 0.0f);
+  const std::optional<NeighbourPoses>* sides[2] = {&scene.previous, &scene.next};
+  for (int which = 0; which < 2; ++which) {
+    u.other_view[which] = glm::mat4(1.0f);
+    if (!*sides[which]) continue;
+    const NeighbourPoses& n = **sides[which];
+    if (n.models.size() != scene.instances.size()) {
+      return make_error(ExitCode::internal, "frame " + std::to_string(scene.frame) + ": the poses of frame " +
+                                                std::to_string(n.frame) + " do not match its instances");
+    }
+    u.other_view[which] = n.camera.view;
+    u.flow[which] = 1.0f;
+    for (std::size_t k = 0; k < n.models.size(); ++k) motion[k].model[which] = n.models[k];
+  }
+  return motion;
+}
+
 Result<std::vector<Draw>> make_draws(std::span<const synthlabel::Instance> instances, const FrameInputs& in) {
   std::vector<Draw> draws;
   const auto layers = static_cast<std::int32_t>(in.texture_layers);
-  for (const synthlabel::Instance& inst : instances) {
+  for (std::size_t k = 0; k < instances.size(); ++k) {
+    const synthlabel::Instance& inst = instances[k];
     if (inst.mesh_index >= in.meshes.size()) {
       return make_error(ExitCode::internal, "instance refers to a mesh that was not uploaded");
     }
     const MeshRange& r = in.meshes[inst.mesh_index];
     Draw d;
+    d.instance = static_cast<std::uint32_t>(k);
     d.push.model = inst.model;
     d.push.color = glm::vec4(inst.color, inst.roughness);
     d.push.instance_id = inst.instance_id;

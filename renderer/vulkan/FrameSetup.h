@@ -50,6 +50,7 @@ struct ShadowView {
 // One indexed draw of the main pass.
 struct Draw {
   ObjectPush push{};
+  std::uint32_t instance = 0;  // index into the scene's instances: the draw's firstInstance
   std::uint32_t first_index = 0, index_count = 0;
   std::int32_t vertex_offset = 0;
 };
@@ -60,6 +61,11 @@ struct FrameSetup {
   bool background = false;     // a background image or a visible environment: the background pipeline runs
   std::vector<ShadowView> shadows;
 };
+
+// Flow: per instance its object -> world matrix at the clip's previous and next frame (identity where
+// that frame does not exist), and the uniforms' other views and flags. Fails when a neighbour's poses
+// do not match the scene's instances.
+Result<std::vector<InstanceMotion>> make_motion(const Scene& scene, FrameUniforms& uniforms, std::uint32_t supersampling);
 
 // Clip space from pinhole intrinsics, so the image is exactly the K recorded with it (Vulkan NDC,
 // depth [0, 1] near to far).

@@ -36,24 +36,11 @@ Result<MainPass> MainPass::create(const VulkanContext& ctx, const Desc& desc) {
   att.push_back(attachment(desc.zbuffer_format, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL));
   att.back().storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
   views.push_back(pass.m_zbuffer.view.get());
-  std::array<VkSubpassDependency, 2> deps{};
-  // The previous frame's copy (transfer read) or resolve (fragment shader read) and depth test must
-  // finish before this frame writes.
-  deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
-  deps[0].dstSubpass = 0;
-  deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT |
-                         VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
-  deps[0].dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT;
-  deps[0].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
-  deps[0].dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT |
-                          VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
-  // Colour writes must be visible to the copy (or the resolve) that follows the pass.
-  deps[1].srcSubpass = 0;
-  deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
-  deps[1].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
-  deps[1].dstStageMask = ss ? VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT : VK_PIPELINE_STAGE_TRANSFER_BIT;
-  deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
-  deps[1].dstAccessMask = ss ? VK_ACCESS_SHADER_READ_BIT : VK_ACCESS_TRANSFER_READ_BIT;
+  // The previous frame's copy (transfer read) or resolve (fragment shader read) and depth test finish
+  // before this frame writes; its colour writes are visible to the copy (or the resolve) that follows.
+  const auto deps = colour_pass_dependencies(VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT,
+                                             ss ? VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT : VK_PIPELINE_STAGE_TRANSFER_BIT,
+                                             ss ? VK_ACCESS_SHADER_READ_BIT : VK_ACCESS_TRANSFER_READ_BIT);
   SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, att, colors, true, deps));
   SL_TRY_ASSIGN(pass.m_framebuffer, make_framebuffer(ctx, pass.m_render_pass.get(), views, pass.raster_width(),
                                                      pass.raster_height()));
@@ -69,6 +56,7 @@ void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geomet
   clears[1].color.float32[0] = std::numeric_limits<float>::infinity();  // depth where no surface
   clears[2].color.uint32[0] = 0;                                        // background id
   clears[3].color.float32[0] = clears[3].color.float32[1] = clears[3].color.float32[2] = 0.0f;  // no normal
+  clears[4].color.float32[2] = clears[5].color.float32[2] = -1.0f;  // no flow
   clears[planes()].depthStencil = {1.0f, 0};  // the z-buffer follows the planes
   const auto ss = m_desc.supersampling;
   VkRenderPassBeginInfo rp{};
@@ -96,7 +84,7 @@ void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geomet
   for (const Draw& d : draws) {
     vkCmdPushConstants(cmd, view.layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, k_push_size,
                        &d.push);
-    vkCmdDrawIndexed(cmd, d.index_count, 1, d.first_index, d.vertex_offset, 0);
+    vkCmdDrawIndexed(cmd, d.index_count, 1, d.first_index, d.vertex_offset, d.instance);
   }
   vkCmdEndRenderPass(cmd);
 }

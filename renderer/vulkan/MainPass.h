@@ -3,7 +3,9 @@
 //   colour  RGBA8 sRGB (RGBA16F linear when supersampled: the resolve pass averages it)
 //   depth   R32_SFLOAT, metres along the viewing axis, +inf where no surface
 //   ids     R32_UINT, the instance id, 0 where none
-//   normals RGBA16F, the camera-frame normal (only when RendererOptions::normals)
+//   normals RGBA16F, the camera-frame normal (when RendererOptions::normals or ::flow)
+//   flow    two RGBA32F planes, forward then backward (only when RendererOptions::flow): per pixel
+//           (du, dv, status, depth there), mesh.frag's flow_to
 // All single-sample, no blending. A new per-pixel output (flow, object coordinates, ...) is a new
 // plane: an entry in k_planes, a shader output, a readback plane.
 //
@@ -28,8 +30,8 @@
 
 namespace synthlabel::vk {
 
-enum class Plane : std::uint32_t { color = 0, depth = 1, ids = 2, normals = 3 };
-inline constexpr std::uint32_t k_plane_count = 4;
+enum class Plane : std::uint32_t { color = 0, depth = 1, ids = 2, normals = 3, flow_forward = 4, flow_backward = 5 };
+inline constexpr std::uint32_t k_plane_count = 6;
 
 struct PlaneFormat {
   VkFormat format;            // at the frame's size (read back)
@@ -41,7 +43,13 @@ inline constexpr std::array<PlaneFormat, k_plane_count> k_planes{{
     {VK_FORMAT_R32_SFLOAT, VK_FORMAT_R32_SFLOAT, 4},
     {VK_FORMAT_R32_UINT, VK_FORMAT_R32_UINT, 4},
     {VK_FORMAT_R16G16B16A16_SFLOAT, VK_FORMAT_R16G16B16A16_SFLOAT, 8},  // camera-frame normal, w unused
+    {VK_FORMAT_R32G32B32A32_SFLOAT, VK_FORMAT_R32G32B32A32_SFLOAT, 16},  // flow forward
+    {VK_FORMAT_R32G32B32A32_SFLOAT, VK_FORMAT_R32G32B32A32_SFLOAT, 16},  // flow backward
 }};
+
+// The colour attachments a pass has: the first three planes, then the normals (read, or needed
+// because the flow planes follow them), then the two flow planes.
+inline constexpr std::uint32_t attachment_planes(bool normals, bool flow) { return flow ? 6 : normals ? 4 : 3; }
 
 // The vertex and index buffers every draw reads.
 struct Geometry {
@@ -65,12 +73,13 @@ class MainPass {
     std::uint32_t width = 0, height = 0;  // the frame's size
     std::uint32_t supersampling = 1;
     bool normals = false;
+    bool flow = false;
     VkFormat zbuffer_format = VK_FORMAT_UNDEFINED;
   };
   static Result<MainPass> create(const VulkanContext& ctx, const Desc& desc);
 
-  // Colour attachments: colour, depth, ids and the normals when read.
-  std::uint32_t planes() const { return m_desc.normals ? 4 : 3; }
+  // Colour attachments: colour, depth, ids, the normals when read, the flow planes.
+  std::uint32_t planes() const { return attachment_planes(m_desc.normals, m_desc.flow); }
   const Image& plane(Plane p) const { return m_images[static_cast<std::uint32_t>(p)]; }
   VkRenderPass render_pass() const { return m_render_pass.get(); }
   std::uint32_t raster_width() const { return m_desc.width * m_desc.supersampling; }
@@ -81,7 +90,7 @@ class MainPass {
 
  private:
   Desc m_desc;
-  std::array<Image, k_plane_count> m_images;  // rasterized size; normals empty unless read
+  std::array<Image, k_plane_count> m_images;  // rasterized size; the planes past planes() empty
   Image m_zbuffer;
   UniqueRenderPass m_render_pass;
   UniqueFramebuffer m_framebuffer;

@@ -6,9 +6,18 @@
 
 namespace synthlabel::vk {
 
+Readback::Readback(std::uint32_t width, std::uint32_t height, bool normals, bool flow)
+    : m_width(width), m_height(height), m_planes{Plane::color, Plane::depth, Plane::ids} {
+  if (normals) m_planes.push_back(Plane::normals);
+  if (flow) {
+    m_planes.push_back(Plane::flow_forward);
+    m_planes.push_back(Plane::flow_backward);
+  }
+}
+
 VkDeviceSize Readback::frame_bytes() const {
   VkDeviceSize bytes = 0;
-  for (std::uint32_t i = 0; i < planes(); ++i) bytes += VkDeviceSize{m_width} * m_height * k_planes[i].bytes;
+  for (Plane p : m_planes) bytes += VkDeviceSize{m_width} * m_height * k_planes[static_cast<std::uint32_t>(p)].bytes;
   return bytes;
 }
 
@@ -50,14 +59,24 @@ void Readback::unpack(const Buffer& buffer, FrameBuffers& out) const {
   std::memcpy(out.rgba.data(), base, plane);
   std::memcpy(out.depth.data(), base + plane, plane);
   std::memcpy(out.instance_id.data(), base + 2 * plane, plane);
-  if (m_normals) {
-    out.normals.resize(pixels * 3);
-    const auto* half = reinterpret_cast<const std::uint16_t*>(base + 3 * plane);
-    for (std::size_t p = 0; p < pixels; ++p) {
-      for (std::size_t c = 0; c < 3; ++c) out.normals[3 * p + c] = glm::unpackHalf1x16(half[4 * p + c]);
+  std::size_t offset = 3 * plane;
+  out.normals.clear();
+  out.flow_forward.clear();
+  out.flow_backward.clear();
+  for (Plane p : m_planes) {
+    if (p == Plane::normals) {
+      out.normals.resize(pixels * 3);
+      const auto* half = reinterpret_cast<const std::uint16_t*>(base + offset);
+      for (std::size_t i = 0; i < pixels; ++i) {
+        for (std::size_t c = 0; c < 3; ++c) out.normals[3 * i + c] = glm::unpackHalf1x16(half[4 * i + c]);
+      }
+      offset += pixels * 8;
+    } else if (p == Plane::flow_forward || p == Plane::flow_backward) {
+      std::vector<float>& flow = p == Plane::flow_forward ? out.flow_forward : out.flow_backward;
+      flow.resize(pixels * 4);
+      std::memcpy(flow.data(), base + offset, pixels * 16);
+      offset += pixels * 16;
     }
-  } else {
-    out.normals.clear();
   }
 }
 

@@ -1,11 +1,13 @@
 // Readback: copies of the frame-sized planes into a slot's host-visible buffer, and their unpacking
 // into FrameBuffers. Layout of a frame in the buffer: the planes one after another, each a whole
 // frame (rows of `width` pixels), colour, depth, ids (4 bytes a pixel each), then the normals (8)
-// when read. render_alone reads back only id planes, one per instance, each written within its box.
+// when read, then the forward and backward flow (16 each) when rendered. render_alone reads back
+// only id planes, one per instance, each written within its box.
 #pragma once
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "core/Error.h"
 #include "renderer/Renderer.h"
@@ -17,9 +19,10 @@ namespace synthlabel::vk {
 class Readback {
  public:
   Readback() = default;
-  Readback(std::uint32_t width, std::uint32_t height, bool normals) : m_width(width), m_height(height), m_normals(normals) {}
+  Readback(std::uint32_t width, std::uint32_t height, bool normals, bool flow);
 
-  std::uint32_t planes() const { return m_normals ? 4 : 3; }
+  // The planes read, in the layout's order.
+  std::span<const Plane> planes() const { return m_planes; }
   // Bytes of one whole frame (every plane read).
   VkDeviceSize frame_bytes() const;
   // Bytes of one 4-byte plane (an id plane of render_alone).
@@ -32,9 +35,9 @@ class Readback {
   template <class ImageOf>
   void copy_frame(VkCommandBuffer cmd, ImageOf&& image_of, VkBuffer buffer) const {
     VkDeviceSize offset = 0;
-    for (std::uint32_t i = 0; i < planes(); ++i) {
-      copy(cmd, image_of(static_cast<Plane>(i)), static_cast<Plane>(i), buffer, offset, {{0, 0}, {m_width, m_height}});
-      offset += VkDeviceSize{m_width} * m_height * k_planes[i].bytes;
+    for (Plane p : m_planes) {
+      copy(cmd, image_of(p), p, buffer, offset, {{0, 0}, {m_width, m_height}});
+      offset += VkDeviceSize{m_width} * m_height * k_planes[static_cast<std::uint32_t>(p)].bytes;
     }
   }
   // Makes the copies visible to the host's reads after the fence.
@@ -44,7 +47,7 @@ class Readback {
 
  private:
   std::uint32_t m_width = 0, m_height = 0;
-  bool m_normals = false;
+  std::vector<Plane> m_planes;
 };
 
 }  // namespace synthlabel::vk

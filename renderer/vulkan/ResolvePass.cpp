@@ -9,7 +9,7 @@
 namespace synthlabel::vk {
 
 Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass& main, std::uint32_t width,
-                                        std::uint32_t height, std::uint32_t supersampling, bool normals) {
+                                        std::uint32_t height, std::uint32_t supersampling, bool normals, bool flow) {
   ResolvePass pass;
   const std::uint32_t colors = main.planes();
   std::vector<VkAttachmentDescription> att;
@@ -38,17 +38,19 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, att, colors, false, deps));
   SL_TRY_ASSIGN(pass.m_framebuffer, make_framebuffer(ctx, pass.m_render_pass.get(), views, width, height));
 
-  constexpr SetBinding k_bindings[4] = {};  // four combined image samplers, fragment stage
+  constexpr SetBinding k_bindings[6] = {};  // six combined image samplers, fragment stage
   SL_TRY_ASSIGN(pass.m_set_layout, make_set_layout(ctx, k_bindings));
   SL_TRY_ASSIGN(pass.m_pool, make_descriptor_pool(ctx, 1, k_bindings));
   SL_TRY_ASSIGN(pass.m_set, allocate_set(ctx, pass.m_pool.get(), pass.m_set_layout.get()));
   SL_TRY_ASSIGN(pass.m_layout, make_pipeline_layout(ctx, pass.m_set_layout.get(), 0, 0));
   // texelFetch ignores filtering; integer formats need nearest anyway.
   SL_TRY_ASSIGN(pass.m_sampler, make_sampler(ctx, {}));
-  // Without normals resolve.frag does not use binding 3; it gets the depth so the set is complete.
-  const Plane sources[4] = {Plane::color, Plane::depth, Plane::ids, normals ? Plane::normals : Plane::depth};
-  std::array<VkDescriptorImageInfo, 4> infos{};
-  for (std::uint32_t i = 0; i < 4; ++i) {
+  // Planes resolve.frag's variant does not use get the depth, so the set is complete.
+  const bool with_normals = normals || flow;
+  const Plane sources[6] = {Plane::color, Plane::depth, Plane::ids, with_normals ? Plane::normals : Plane::depth,
+                            flow ? Plane::flow_forward : Plane::depth, flow ? Plane::flow_backward : Plane::depth};
+  std::array<VkDescriptorImageInfo, 6> infos{};
+  for (std::uint32_t i = 0; i < 6; ++i) {
     infos[i] = {pass.m_sampler.get(), main.plane(sources[i]).view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
   }
   write_images(ctx, pass.m_set, 0, infos);
@@ -60,9 +62,10 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   namespace s = shaders;
   GraphicsPipelineDesc d{
       .vertex = {s::k_spirv_background_vert, s::k_spirv_background_vert_words},
-      .fragment = normals ? std::span<const std::uint32_t>(s::k_spirv_resolve_frag_with_normals,
-                                                           s::k_spirv_resolve_frag_with_normals_words)
-                          : std::span<const std::uint32_t>(s::k_spirv_resolve_frag, s::k_spirv_resolve_frag_words),
+      .fragment = flow      ? std::span<const std::uint32_t>(s::k_spirv_resolve_frag_with_flow, s::k_spirv_resolve_frag_with_flow_words)
+                  : normals ? std::span<const std::uint32_t>(s::k_spirv_resolve_frag_with_normals,
+                                                             s::k_spirv_resolve_frag_with_normals_words)
+                            : std::span<const std::uint32_t>(s::k_spirv_resolve_frag, s::k_spirv_resolve_frag_words),
       .fragment_constants = &spec,
       .vertices = GraphicsPipelineDesc::Vertices::none,
       .depth_test = false,

@@ -136,6 +136,25 @@ Result<UniqueRenderPass> make_render_pass(const VulkanContext& ctx, std::span<co
   return UniqueRenderPass(ctx.device, rp);
 }
 
+std::array<VkSubpassDependency, 2> colour_pass_dependencies(VkPipelineStageFlags read_stages, VkPipelineStageFlags next_stage,
+                                                            VkAccessFlags next_access) {
+  std::array<VkSubpassDependency, 2> deps{};
+  deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
+  deps[0].dstSubpass = 0;
+  deps[0].srcStageMask = read_stages | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
+  deps[0].dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT | VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT;
+  deps[0].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+  deps[0].dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT |
+                          VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+  deps[1].srcSubpass = 0;
+  deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
+  deps[1].srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+  deps[1].dstStageMask = next_stage;
+  deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+  deps[1].dstAccessMask = next_access;
+  return deps;
+}
+
 Result<UniqueFramebuffer> make_framebuffer(const VulkanContext& ctx, VkRenderPass pass, std::span<const VkImageView> views,
                                            std::uint32_t width, std::uint32_t height) {
   VkFramebufferCreateInfo fi{};
@@ -190,14 +209,14 @@ void write_images(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t f
 }
 
 void write_uniform_buffer(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t binding, VkBuffer buffer,
-                          VkDeviceSize bytes) {
+                          VkDeviceSize bytes, VkDescriptorType type) {
   const VkDescriptorBufferInfo bi{buffer, 0, bytes};
   VkWriteDescriptorSet w{};
   w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
   w.dstSet = set;
   w.dstBinding = binding;
   w.descriptorCount = 1;
-  w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+  w.descriptorType = type;
   w.pBufferInfo = &bi;
   vkUpdateDescriptorSets(ctx.device, 1, &w, 0, nullptr);
 }

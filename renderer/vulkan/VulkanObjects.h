@@ -4,6 +4,7 @@
 // structures are filled here once.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 
@@ -47,6 +48,12 @@ VkAttachmentDescription attachment(VkFormat format, VkAttachmentLoadOp load, VkI
 Result<UniqueRenderPass> make_render_pass(const VulkanContext& ctx, std::span<const VkAttachmentDescription> attachments,
                                           std::uint32_t colors, bool depth,
                                           std::span<const VkSubpassDependency> dependencies);
+// The two external dependencies of a pass that clears and writes colour planes and a z-buffer which
+// others read between its runs: the previous run's readers (`read_stages`) and depth tests finish
+// before it writes; its colour writes are visible to the readers that follow (`next_stage`,
+// `next_access`).
+std::array<VkSubpassDependency, 2> colour_pass_dependencies(VkPipelineStageFlags read_stages, VkPipelineStageFlags next_stage,
+                                                            VkAccessFlags next_access);
 Result<UniqueFramebuffer> make_framebuffer(const VulkanContext& ctx, VkRenderPass pass, std::span<const VkImageView> views,
                                            std::uint32_t width, std::uint32_t height);
 Result<UniqueShaderModule> make_shader_module(const VulkanContext& ctx, std::span<const std::uint32_t> words);
@@ -62,7 +69,8 @@ void transition(VkCommandBuffer cmd, VkImage image, const VkImageSubresourceRang
 // Writes combined image samplers to bindings first, first + 1, ... of `set`.
 void write_images(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t first,
                   std::span<const VkDescriptorImageInfo> images);
+// Writes a whole buffer to `binding` of `set` (a uniform buffer, or a storage buffer).
 void write_uniform_buffer(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t binding, VkBuffer buffer,
-                          VkDeviceSize bytes);
+                          VkDeviceSize bytes, VkDescriptorType type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER);
 
 }  // namespace synthlabel::vk

@@ -1,5 +1,7 @@
 #include "renderer/vulkan/VulkanPipelines.h"
 
+#include <cstddef>
+
 #include "embedded_shaders.h"
 #include "renderer/vulkan/Check.h"
 #include "scenes/Mesh.h"
@@ -73,7 +75,7 @@ Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const Gr
   ds.depthTestEnable = desc.depth_test ? VK_TRUE : VK_FALSE;
   ds.depthWriteEnable = desc.depth_test ? VK_TRUE : VK_FALSE;
   ds.depthCompareOp = VK_COMPARE_OP_LESS;  // ties keep the first-drawn surface, so draw order is stable
-  std::array<VkPipelineColorBlendAttachmentState, 4> blend{};
+  std::array<VkPipelineColorBlendAttachmentState, 6> blend{};
   for (auto& b : blend) {
     // Never blend: an id or depth is one surface's, not a mix. (The background writes all of them
     // too, with the clear values +inf and 0: per-attachment write masks would need independentBlend.)
@@ -109,7 +111,7 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   PipelineSet set;
   set.m_ctx = ctx;
   set.m_desc = desc;
-  SL_TRY_ASSIGN(set.m_set_layout, make_set_layout(ctx, k_frame_set_bindings));
+  SL_TRY_ASSIGN(set.m_set_layout, make_set_layout(ctx, frame_set_bindings(desc.flow)));
   SL_TRY_ASSIGN(set.m_layout, make_pipeline_layout(ctx, set.m_set_layout.get(), k_push_size,
                                                    VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT));
   if (auto p = set.mesh(0); !p) return p.error();
@@ -117,9 +119,11 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   namespace s = shaders;
   GraphicsPipelineDesc bg{
       .vertex = {s::k_spirv_background_vert, s::k_spirv_background_vert_words},
-      .fragment = desc.normals ? std::span<const std::uint32_t>(s::k_spirv_background_frag_with_normals,
-                                                                s::k_spirv_background_frag_with_normals_words)
-                               : std::span<const std::uint32_t>(s::k_spirv_background_frag, s::k_spirv_background_frag_words),
+      .fragment = desc.flow      ? std::span<const std::uint32_t>(s::k_spirv_background_frag_with_flow,
+                                                                  s::k_spirv_background_frag_with_flow_words)
+                  : desc.normals ? std::span<const std::uint32_t>(s::k_spirv_background_frag_with_normals,
+                                                                  s::k_spirv_background_frag_with_normals_words)
+                                 : std::span<const std::uint32_t>(s::k_spirv_background_frag, s::k_spirv_background_frag_words),
       .vertices = GraphicsPipelineDesc::Vertices::none,
       .depth_test = false,
       .color_attachments = desc.color_attachments,
@@ -134,17 +138,27 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
 Result<VkPipeline> PipelineSet::mesh(std::uint32_t features) {
   UniquePipeline& p = m_mesh.at(features);
   if (p.get() != VK_NULL_HANDLE) return p.get();
-  // mesh.frag's constant_id 0..3: textures, positional lights, environment light, shadows (VkBool32 each).
-  const std::array<std::uint32_t, 4> flags{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
-                                           (features & k_feature_positional_lights) ? VK_TRUE : VK_FALSE,
-                                           (features & k_feature_environment_light) ? VK_TRUE : VK_FALSE,
-                                           (features & k_feature_shadows) ? VK_TRUE : VK_FALSE};
-  const std::array<VkSpecializationMapEntry, 4> entries{{{0, 0, 4}, {1, 4, 4}, {2, 8, 4}, {3, 12, 4}}};
-  const VkSpecializationInfo spec{static_cast<std::uint32_t>(entries.size()), entries.data(), sizeof(flags), flags.data()};
+  // mesh.frag's constant_id 0..3: textures, positional lights, environment light, shadows (VkBool32
+  // each); 4, 5: the flow validity's depth tolerance (WITH_FLOW only).
+  struct Constants {
+    std::array<std::uint32_t, 4> flags;
+    float tolerance_m, tolerance_rel;
+  };
+  const Constants constants{{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
+                             (features & k_feature_positional_lights) ? VK_TRUE : VK_FALSE,
+                             (features & k_feature_environment_light) ? VK_TRUE : VK_FALSE,
+                             (features & k_feature_shadows) ? VK_TRUE : VK_FALSE},
+                            k_flow_depth_tolerance_m,
+                            k_flow_depth_tolerance_rel};
+  const std::array<VkSpecializationMapEntry, 6> entries{
+      {{0, 0, 4}, {1, 4, 4}, {2, 8, 4}, {3, 12, 4}, {4, offsetof(Constants, tolerance_m), 4}, {5, offsetof(Constants, tolerance_rel), 4}}};
+  const VkSpecializationInfo spec{static_cast<std::uint32_t>(entries.size()), entries.data(), sizeof(constants), &constants};
   namespace s = shaders;
   GraphicsPipelineDesc d{
-      .vertex = {s::k_spirv_mesh_vert, s::k_spirv_mesh_vert_words},
-      .fragment = m_desc.normals
+      .vertex = m_desc.flow ? std::span<const std::uint32_t>(s::k_spirv_mesh_vert_with_flow, s::k_spirv_mesh_vert_with_flow_words)
+                            : std::span<const std::uint32_t>(s::k_spirv_mesh_vert, s::k_spirv_mesh_vert_words),
+      .fragment = m_desc.flow ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_flow, s::k_spirv_mesh_frag_with_flow_words)
+                  : m_desc.normals
                       ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_normals, s::k_spirv_mesh_frag_with_normals_words)
                       : std::span<const std::uint32_t>(s::k_spirv_mesh_frag, s::k_spirv_mesh_frag_words),
       .fragment_constants = &spec,

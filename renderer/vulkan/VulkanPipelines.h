@@ -1,6 +1,7 @@
 // Graphics pipelines: one description (GraphicsPipelineDesc) turned into a pipeline by one function,
 // and the main pass's PipelineSet: its descriptor set layout (binding 0 the frame uniforms, 1..4 the
-// environment, textures, shadow maps and textures as data), the pipeline layout with the object push
+// environment, textures, shadow maps and textures as data; with flow 5 the instances' motion and 6
+// the neighbour planes), the pipeline layout with the object push
 // constants, the background pipeline and the mesh pipelines, one per combination of shader features
 // (k_feature_* bits), each built on first use.
 #pragma once
@@ -38,7 +39,14 @@ inline constexpr SetBinding k_frame_set_bindings[] = {
     {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // environment
     {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // textures
     {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // shadow maps
-    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT}};  // textures as linear data
+    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // textures as linear data
+    {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_VERTEX_BIT},             // flow: instance motion
+    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT}};  // flow: neighbour planes
+// The bindings a frame's set has: the flow's two only with flow (every binding of a set is written
+// before it is bound; lavapipe reads them all when binding).
+inline std::span<const SetBinding> frame_set_bindings(bool flow) {
+  return std::span<const SetBinding>(k_frame_set_bindings).first(flow ? 7 : 5);
+}
 
 class PipelineSet {
  public:
@@ -47,6 +55,7 @@ class PipelineSet {
     std::uint32_t color_attachments = 0;
     std::uint32_t width = 0, height = 0;  // rasterized size
     bool normals = false;                 // the shaders' WITH_NORMALS variants
+    bool flow = false;                    // their WITH_FLOW variants (normals and flow planes)
   };
   static Result<PipelineSet> create(const VulkanContext& ctx, const Desc& desc);
 

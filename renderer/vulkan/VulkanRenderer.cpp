@@ -66,21 +66,26 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   VkFormat depth = VK_FORMAT_UNDEFINED;
   SL_TRY_ASSIGN(depth, zbuffer_format(m_physical.handle));
   SL_TRY_ASSIGN(m_one_shot, OneShotCommands::create(m_ctx));
-  SL_TRY_ASSIGN(m_main, MainPass::create(m_ctx, {options.width, options.height, options.supersampling, options.normals, depth}));
+  SL_TRY_ASSIGN(m_main, MainPass::create(m_ctx, {options.width, options.height, options.supersampling, options.normals,
+                                                  options.flow, depth}));
   SL_TRY_ASSIGN(m_pipelines, PipelineSet::create(m_ctx, {m_main->render_pass(), m_main->planes(), m_main->raster_width(),
-                                                         m_main->raster_height(), options.normals}));
+                                                         m_main->raster_height(), options.normals, options.flow}));
   SL_TRY_ASSIGN(m_shadow, ShadowPass::create(m_ctx, options.shadow_map_size, depth, *m_one_shot));
   if (options.supersampling > 1) {
     SL_TRY_ASSIGN(m_resolve, ResolvePass::create(m_ctx, *m_main, options.width, options.height, options.supersampling,
-                                                 options.normals));
+                                                 options.normals, options.flow));
+  }
+  if (options.flow) {
+    SL_TRY_ASSIGN(m_neighbours, NeighbourPass::create(m_ctx, m_main->raster_width(), m_main->raster_height(), depth,
+                                                      m_pipelines->set_layout(), *m_one_shot));
   }
   SL_TRY_ASSIGN(m_resources, SceneResources::create(m_ctx, *m_one_shot));
-  m_readback = Readback(options.width, options.height, options.normals);
+  m_readback = Readback(options.width, options.height, options.normals, options.flow);
   SL_TRY_ASSIGN(m_ring, FrameRing::create(m_ctx, {.slots = m_options.frames_in_flight,
                                                   .uniform_bytes = sizeof(FrameUniforms),
                                                   .readback_bytes = m_readback.frame_bytes(),
                                                   .set_layout = m_pipelines->set_layout(),
-                                                  .set_bindings = k_frame_set_bindings}));
+                                                  .set_bindings = frame_set_bindings(m_options.flow)}));
   return write_image_bindings(false);
 }
 
@@ -96,11 +101,32 @@ FrameInputs VulkanRenderer::frame_inputs() const {
 
 Status VulkanRenderer::write_image_bindings(bool alone_only) {
   const auto infos = m_resources->image_infos(m_shadow->image_info());
+  auto write = [&](VkDescriptorSet set) {
+    write_images(m_ctx, set, 1, infos);
+    if (m_neighbours) {
+      const VkDescriptorImageInfo n = m_neighbours->image_info();
+      write_images(m_ctx, set, 6, std::span(&n, 1));
+    }
+  };
   if (!alone_only) {
-    for (const FrameSlot& s : m_ring->slots()) write_images(m_ctx, s.set, 1, infos);
+    for (const FrameSlot& s : m_ring->slots()) write(s.set);
   }
-  if (m_alone) write_images(m_ctx, (*m_alone)[0].set, 1, infos);  // render_alone's, once made
+  if (m_alone) write((*m_alone)[0].set);  // render_alone's, once made
   return m_ctx.check_messages();
+}
+
+Status VulkanRenderer::upload_motion(FrameSlot& slot, std::span<const InstanceMotion> motion) {
+  const VkDeviceSize bytes = motion.size_bytes();
+  if (slot.motion.size < bytes) {  // safe: the slot's previous frame was collected (its fence waited on)
+    const VkDeviceSize size = std::max<VkDeviceSize>({bytes, 2 * slot.motion.size, 64 * sizeof(InstanceMotion)});
+    SL_TRY_ASSIGN(slot.motion, create_buffer(m_ctx, {.size = size,
+                                                     .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                                     .required = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                                                     .map = true}));
+    write_uniform_buffer(m_ctx, slot.set, 5, slot.motion.buffer.get(), size, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER);
+  }
+  std::memcpy(slot.motion.mapped, motion.data(), bytes);
+  return ok_status();
 }
 
 Status VulkanRenderer::uploads_allowed() const {
@@ -175,7 +201,7 @@ Status VulkanRenderer::render_alone(const Scene& scene, std::span<const std::siz
                                                      .uniform_bytes = sizeof(FrameUniforms),
                                                      .readback_bytes = m_readback.plane_bytes() * batch,
                                                      .set_layout = m_pipelines->set_layout(),
-                                                     .set_bindings = k_frame_set_bindings}));
+                                                     .set_bindings = frame_set_bindings(m_options.flow)}));
     // The same images as every slot's set, rewritten with them whenever maps or textures are
     // uploaded (only its own set here: the ring's may be in use by frames in flight).
     SL_TRY_STATUS(write_image_bindings(true));
@@ -232,6 +258,15 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
                 .clear_color = scene.background,
                 .area = {{0, 0}, {m_options.width, m_options.height}}};
   SL_TRY_ASSIGN(view.mesh, m_pipelines->mesh(setup.features));
+  if (m_options.flow) {
+    std::vector<InstanceMotion> motion;
+    SL_TRY_ASSIGN(motion, make_motion(scene, setup.uniforms, m_options.supersampling));
+    if (!alone_boxes.empty()) {  // drawn alone: no flow read; every draw reads the first entry
+      motion.resize(1);
+      for (Draw& d : draws) d.instance = 0;
+    }
+    SL_TRY_STATUS(upload_motion(slot, motion));
+  }
   // Safe to overwrite: this slot's previous frame was collected (fence waited on).
   std::memcpy(slot.uniforms.mapped, &setup.uniforms, sizeof(setup.uniforms));
 
@@ -243,6 +278,7 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
     if (m_resolve) m_resolve->record(slot.cmd, view.area);
   };
   if (alone_boxes.empty()) {
+    if (m_neighbours) m_neighbours->record(slot.cmd, slot.set, geometry, draws, {scene.previous.has_value(), scene.next.has_value()});
     pass(draws);
     m_readback.copy_frame(slot.cmd, [&](Plane p) -> const Image& { return readback_image(p); }, slot.readback.buffer.get());
   } else {

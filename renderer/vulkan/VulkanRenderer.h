@@ -6,6 +6,7 @@
 //   MainPass        the per-pixel planes (colour, depth, ids, normals) and the z-buffer
 //   ShadowPass      shadow-map array, pass and pipeline
 //   ResolvePass     supersampling's average of colour, middle sample of the labels
+//   NeighbourPass   flow: the clip's previous and next frame's depth and ids, for validity
 //   SceneResources  meshes, environment maps, textures and their samplers
 //   Readback        plane layout in the readback buffer, copies, unpacking
 // and FrameSetup, pure CPU: Scene -> uniforms, shadow views, feature bits, draws.
@@ -22,6 +23,7 @@
 #include "renderer/Renderer.h"
 #include "renderer/vulkan/Bootstrap.h"
 #include "renderer/vulkan/MainPass.h"
+#include "renderer/vulkan/NeighbourPass.h"
 #include "renderer/vulkan/Readback.h"
 #include "renderer/vulkan/ResolvePass.h"
 #include "renderer/vulkan/SceneResources.h"
@@ -62,6 +64,9 @@ class VulkanRenderer final : public Renderer {
   // box (the frame pixels it can cover: only those are rendered, cleared and copied), only the id
   // planes read back, one after another.
   Status record(FrameSlot& slot, const FrameRing& ring, const Scene& scene, std::span<const VkRect2D> alone_boxes = {});
+  // Flow: copies `motion` into the slot's storage buffer, growing it (and rewriting binding 5) first
+  // when it is too small.
+  Status upload_motion(FrameSlot& slot, std::span<const InstanceMotion> motion);
   // The image a plane is read back from: the main pass's, or the resolve pass's when supersampled.
   const Image& readback_image(Plane plane) const;
 
@@ -76,6 +81,7 @@ class VulkanRenderer final : public Renderer {
   std::optional<PipelineSet> m_pipelines;
   std::optional<ShadowPass> m_shadow;
   std::optional<ResolvePass> m_resolve;  // supersampling only
+  std::optional<NeighbourPass> m_neighbours;  // flow only
   std::optional<SceneResources> m_resources;
   Readback m_readback;
   std::optional<FrameRing> m_ring;

@@ -103,6 +103,9 @@ class SceneParser {
         spec.outputs.format_where.push_back(rd.where(o[i]) + ": " + path);
       }
     }
+    if (spec.outputs.flow && !spec.sequence) {
+      rd.fail(root["outputs"], "outputs", "flow is the motion between a clip's frames: it needs sequence: {length, fps}");
+    }
     if (!spec.sequence) {  // motion keys move nothing without clips: say so rather than ignore them
       if (root["camera"] && root["camera"]["orbit_rate_deg"]) {
         rd.fail(root["camera"]["orbit_rate_deg"], "camera.orbit_rate_deg", "only applies with sequence: {length, fps}");

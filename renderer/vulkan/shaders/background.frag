@@ -3,6 +3,9 @@
 // The environment map where no surface is: drawn first, before any mesh, writing depth +inf, id 0
 // and normal 0 (exactly the clear values), so meshes drawn after cover it and the labels never see it. Each pixel
 // looks along the ray through its centre (gl_FragCoord is the centre).
+#ifdef WITH_FLOW
+#define WITH_NORMALS 1
+#endif
 #include "frame_data.glsl"
 
 layout(location = 0) out vec4 out_color;
@@ -10,6 +13,10 @@ layout(location = 1) out float out_depth;
 layout(location = 2) out uint out_id;
 #ifdef WITH_NORMALS
 layout(location = 3) out vec4 out_normal;
+#endif
+#ifdef WITH_FLOW
+layout(location = 4) out vec4 out_flow_forward;
+layout(location = 5) out vec4 out_flow_backward;
 #endif
 
 void main() {
@@ -28,5 +35,8 @@ void main() {
   out_id = 0u;                               // background
 #ifdef WITH_NORMALS
   out_normal = vec4(0.0);                    // no surface
+#endif
+#ifdef WITH_FLOW
+  out_flow_forward = out_flow_backward = vec4(0.0, 0.0, -1.0, 0.0);  // no flow (the clear value)
 #endif
 }

@@ -1,5 +1,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#ifdef WITH_FLOW
+#define WITH_NORMALS 1  // the flow planes follow the normals'
+#endif
 // Outputs: 0 = colour (sRGB attachment, so linear values here), 1 = linear depth (R32_SFLOAT),
 // 2 = instance id (R32_UINT). The id comes straight from a push constant: no interpolation, no
 // blending, one sample per pixel, so the label of a pixel is exactly the surface at its centre.
@@ -19,6 +22,41 @@ layout(location = 1) out float out_depth;
 layout(location = 2) out uint out_id;
 #ifdef WITH_NORMALS
 layout(location = 3) out vec4 out_normal;  // the shading normal, OpenCV camera frame
+#endif
+#ifdef WITH_FLOW
+layout(location = 5) in vec3 v_previous;  // this surface point in the previous frame's camera space
+layout(location = 6) in vec3 v_next;      // and in the next frame's
+layout(location = 4) out vec4 out_flow_forward;   // to the next frame: (du, dv, status, depth there)
+layout(location = 5) out vec4 out_flow_backward;  // to the previous frame
+// The neighbour pass's planes: layer 0 the previous frame, 1 the next; (depth bits, instance id).
+layout(set = 0, binding = 6) uniform usampler2DArray neighbours;
+layout(constant_id = 4) const float k_flow_tolerance_m = 0.01;
+layout(constant_id = 5) const float k_flow_tolerance_rel = 0.02;
+
+// Flow to frame `which` (0 previous, 1 next) of the point at this pixel's centre, whose camera-space
+// position there is `c`: (du, dv) in frame pixels from this pixel's centre to where the point
+// projects there (x right, y down); status 1 when that frame shows this instance at the destination
+// pixel at the point's depth (within the tolerance), 0 when not (occluded, or outside the frame), -1
+// when there is no flow (no such frame, or the point is not in front of its camera); and the point's
+// depth there.
+vec4 flow_to(vec3 c, int which) {
+  float z = -c.z;
+  if (frame.flow[which] < 0.5 || !(z > 0.0)) return vec4(0.0, 0.0, -1.0, 0.0);
+  vec2 q = vec2(frame.intrinsics.x * c.x / z + frame.intrinsics.z, frame.intrinsics.w - frame.intrinsics.y * c.y / z);
+  float s = frame.flow.z;
+  vec2 qf = q / s;  // frame pixels
+  float status = 0.0;
+  vec2 size = vec2(textureSize(neighbours, 0).xy) / s;  // the neighbours are rasterized as this pass is
+  if (all(greaterThanEqual(qf, vec2(0.0))) && all(lessThan(qf, size))) {
+    // The destination pixel's middle sample: the one its labels come from (resolve.frag).
+    int si = int(s + 0.5);
+    uvec2 there = texelFetch(neighbours, ivec3(ivec2(floor(qf)) * si + si / 2, which), 0).rg;
+    if (there.y == object.instance_id && abs(uintBitsToFloat(there.x) - z) <= k_flow_tolerance_m + k_flow_tolerance_rel * z) {
+      status = 1.0;
+    }
+  }
+  return vec4((q - gl_FragCoord.xy) / s, status, z);
+}
 #endif
 
 // Features a frame may not use, as specialization constants: the renderer builds a pipeline per
@@ -166,5 +204,9 @@ void main() {
 #ifdef WITH_NORMALS
   vec3 cam_n = mat3(frame.view) * n;  // world -> camera (OpenGL axes): a rotation
   out_normal = vec4(cam_n.x, -cam_n.y, -cam_n.z, 0.0);
+#endif
+#ifdef WITH_FLOW
+  out_flow_forward = flow_to(v_next, 1);
+  out_flow_backward = flow_to(v_previous, 0);
 #endif
 }

@@ -3,6 +3,12 @@
 // One pass for RGB, linear depth and instance id. Camera space is OpenGL-style (looks down -Z), so the
 // linear depth is -z_view in metres (distance along the viewing axis). The rasterizer interpolates it
 // perspective-correctly, which gives the exact depth of the triangle's plane at the pixel centre.
+//
+// WITH_FLOW: the vertex also goes to the camera space of the clip's previous and next frame, by that
+// frame's object -> world matrix (the storage buffer, indexed by the draw's firstInstance) and its
+// view. Those positions are affine across the triangle, so their perspective-correct interpolation
+// is exact: mesh.frag projects them to get the flow. gl_Position is precise (no fused operations), computed exactly as
+// neighbour.vert computes it for the neighbouring frames, so both rasterize the same pixels.
 
 layout(location = 0) in vec3 in_position;
 layout(location = 1) in vec3 in_normal;
@@ -19,6 +25,13 @@ layout(location = 2) out float v_depth;
 layout(location = 3) out vec2 v_uv;
 layout(location = 4) out vec3 v_color;
 
+#ifdef WITH_FLOW
+#include "motion_data.glsl"
+layout(location = 5) out vec3 v_previous;  // camera space of the previous frame (OpenGL axes)
+layout(location = 6) out vec3 v_next;      // and of the next
+precise gl_Position;
+#endif
+
 void main() {
   vec4 world = object.model * vec4(in_position, 1.0);
   vec4 view = frame.view * world;
@@ -28,4 +41,8 @@ void main() {
   v_color = in_color;
   v_normal = transpose(inverse(mat3(object.model))) * in_normal;
   gl_Position = frame.proj * view;
+#ifdef WITH_FLOW
+  v_previous = (frame.other_view[0] * (motion.model[2 * gl_InstanceIndex] * vec4(in_position, 1.0))).xyz;
+  v_next = (frame.other_view[1] * (motion.model[2 * gl_InstanceIndex + 1] * vec4(in_position, 1.0))).xyz;
+#endif
 }

@@ -4,6 +4,9 @@
 // sample s p + (s - 1) / 2, whose centre s p + s / 2 is exactly the pixel centre scaled: the labels
 // are those of a render without supersampling.
 layout(constant_id = 0) const int k_factor = 3;
+#ifdef WITH_FLOW
+#define WITH_NORMALS 1
+#endif
 
 layout(set = 0, binding = 0) uniform sampler2D samples_color;  // linear RGBA16F
 layout(set = 0, binding = 1) uniform sampler2D samples_depth;
@@ -11,12 +14,20 @@ layout(set = 0, binding = 2) uniform usampler2D samples_id;
 #ifdef WITH_NORMALS
 layout(set = 0, binding = 3) uniform sampler2D samples_normal;
 #endif
+#ifdef WITH_FLOW
+layout(set = 0, binding = 4) uniform sampler2D samples_flow_forward;
+layout(set = 0, binding = 5) uniform sampler2D samples_flow_backward;
+#endif
 
 layout(location = 0) out vec4 out_color;
 layout(location = 1) out float out_depth;
 layout(location = 2) out uint out_id;
 #ifdef WITH_NORMALS
 layout(location = 3) out vec4 out_normal;
+#endif
+#ifdef WITH_FLOW
+layout(location = 4) out vec4 out_flow_forward;
+layout(location = 5) out vec4 out_flow_backward;
 #endif
 
 void main() {
@@ -31,5 +42,9 @@ void main() {
   out_id = texelFetch(samples_id, centre, 0).r;
 #ifdef WITH_NORMALS
   out_normal = texelFetch(samples_normal, centre, 0);
+#endif
+#ifdef WITH_FLOW
+  out_flow_forward = texelFetch(samples_flow_forward, centre, 0);
+  out_flow_backward = texelFetch(samples_flow_backward, centre, 0);
 #endif
 }
