@@ -21,9 +21,9 @@ std::string bench_report(const GenerateOptions& options, const GenerateSummary& 
     std::snprintf(line, sizeof line, "  %-28s %9.3f %9.3f   %s\n", stage, seconds, 1000.0 * seconds / n, where);
     out += line;
   };
-  std::snprintf(line, sizeof line, "synthlabel bench: %s, %ux%u, %llu frames, %u encoder threads, device %s\n",
+  std::snprintf(line, sizeof line, "synthlabel bench: %s, %ux%u, %llu frames, %u encoder threads, device %s%s\n",
                 options.config.string().c_str(), s.width, s.height, static_cast<unsigned long long>(p.frames),
-                p.threads, s.device.c_str());
+                p.threads, s.device.c_str(), options.render_only ? " (render only: nothing encoded or written)" : "");
   out += line;
   out += "  stage                          total s  ms/frame   thread\n";
   row("scene sampling", p.sample, "main");

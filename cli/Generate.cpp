@@ -254,6 +254,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.first = first;
   popts.count = count;
   popts.threads = options.threads;
+  popts.render_only = options.render_only;
   popts.encode = *encode;
   popts.canvas = canvas.get();
   popts.encode.outputs = spec.outputs;
@@ -280,7 +281,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   }
 
   const auto t_finish = std::chrono::steady_clock::now();
-  SL_TRY_STATUS(writer.finish(spec, **formats, first, count, std::move(manifest)));
+  if (!options.render_only) SL_TRY_STATUS(writer.finish(spec, **formats, first, count, std::move(manifest)));
 
   GenerateSummary summary;
   summary.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_finish).count();

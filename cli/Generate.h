@@ -44,6 +44,7 @@ struct GenerateOptions {
   std::string compression = "fast";  // none | fast | small (see encode_options_for)
   std::string rgb = "png";           // png | jpeg: the RGB files' format (labels are the same)
   int jpeg_quality = 95;             // 1..100, with rgb == "jpeg"
+  bool render_only = false;          // bench --render-only: nothing encoded or written (no dataset)
 };
 
 struct GenerateSummary {

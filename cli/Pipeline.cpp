@@ -1,5 +1,7 @@
 #include "cli/Pipeline.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -90,6 +92,14 @@ class Shared {
     auto b = std::move(m_free.back());
     m_free.pop_back();
     return b;
+  }
+  // render_only: a collected frame's buffers back to the pool, unencoded.
+  void give_back(std::unique_ptr<FrameBuffers> b) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_free.push_back(std::move(b));
+    }
+    m_space.notify_one();
   }
   void push(Job job) {
     {
@@ -230,6 +240,42 @@ std::string not_finite(const Scene& scene) {
   return {};
 }
 
+// sRGB 8-bit <-> linear light (IEC 61966-2-1).
+double srgb_to_linear(std::uint8_t v) {
+  const double c = v / 255.0;
+  return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+}
+std::uint8_t linear_to_srgb(double l) {
+  l = std::clamp(l, 0.0, 1.0);
+  const double c = l <= 0.0031308 ? l * 12.92 : 1.055 * std::pow(l, 1.0 / 2.4) - 0.055;
+  return static_cast<std::uint8_t>(std::lround(c * 255.0));
+}
+
+// Motion blur from the real motion (sensor.shutter_s): the RGB becomes the mean, in linear light, of
+// `shutter_samples` renders of the scene at the sub-frame times t + s ((i + 0.5) / n - 0.5) spread over
+// the shutter time s around the frame's time t. Only `rgba` changes: the labels stay the frame's own
+// render's, the mid-exposure instant (docs/conventions.md).
+Status blur_motion(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers, Renderer& renderer,
+                   const Scene& scene, std::vector<std::uint8_t>& rgba) {
+  const std::uint32_t n = scene.sensor.shutter_samples;
+  const double s = scene.sensor.shutter_s;
+  static const std::array<double, 256> k_linear = [] {
+    std::array<double, 256> t{};
+    for (std::size_t v = 0; v < 256; ++v) t[v] = srgb_to_linear(static_cast<std::uint8_t>(v));
+    return t;
+  }();
+  std::vector<double> sum(rgba.size(), 0.0);
+  std::vector<std::uint8_t> sub;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const Scene at = sample_frame(spec, meshes, randomizers, scene.frame, s * ((i + 0.5) / n - 0.5));
+    SL_TRY_STATUS(renderer.render_color(at, sub));
+    if (sub.size() != rgba.size()) return make_error(ExitCode::internal, "motion blur: a sub-frame of another size");
+    for (std::size_t k = 0; k < sub.size(); ++k) sum[k] += k_linear[sub[k]];
+  }
+  for (std::size_t k = 0; k < rgba.size(); ++k) rgba[k] = (k % 4 == 3) ? 255 : linear_to_srgb(sum[k] / double(n));
+  return ok_status();
+}
+
 }  // namespace
 
 Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& meshes,
@@ -257,11 +303,15 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
 
   const std::uint32_t slots = renderer.slots();
   std::vector<std::optional<Job>> in_flight(slots);
+  std::uint64_t rendered = 0;  // render_only: frames collected
   // Collects the frame in `slot` and hands it to the workers.
   auto hand_off = [&](std::uint32_t slot) -> Status {
     auto buffers = shared.take_buffer();
     if (!buffers) return ok_status();  // run already failed; its error is reported below
     SL_TRY_STATUS(renderer.collect(slot, *buffers));
+    if (in_flight[slot]->scene.sensor.shutter_s > 0 && in_flight[slot]->scene.clip) {
+      SL_TRY_STATUS(blur_motion(spec, meshes, randomizers, renderer, in_flight[slot]->scene, buffers->rgba));
+    }
     if (options.encode.outputs.amodal) {
       // Each labeled instance rendered alone: its unoccluded mask, for amodal masks and visibility.
       Job& job = *in_flight[slot];
@@ -288,6 +338,12 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
         }
         SL_TRY_STATUS(silhouettes_beyond(*options.canvas, job.scene, cut, job.beyond));
       }
+    }
+    if (options.render_only) {
+      ++rendered;
+      shared.give_back(std::move(buffers));
+      in_flight[slot].reset();
+      return ok_status();
     }
     in_flight[slot]->buffers = std::move(buffers);
     shared.push(std::move(*in_flight[slot]));
@@ -344,7 +400,7 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
   for (auto& w : workers) w.join();
   if (auto e = shared.error()) return *e;
 
-  stats.frames = writer.frames_written();
+  stats.frames = options.render_only ? rendered : writer.frames_written();
   stats.annotations = writer.annotations_written();
   stats.render = renderer.timings();
   stats.encode = shared.timings();

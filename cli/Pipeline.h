@@ -29,6 +29,9 @@ struct PipelineOptions {
   // outputs: [bop]: a renderer of 3x the image's width and height (supersampling 1), for the parts of
   // truncated instances' silhouettes outside the image (SilhouetteBeyond); else null.
   Renderer* canvas = nullptr;
+  // bench --render-only: frames are sampled, rendered and read back (amodal renders included), then
+  // dropped: nothing is encoded or written.
+  bool render_only = false;
 };
 
 struct PipelineStats {

@@ -150,6 +150,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"none", "fast", "small"}));
   b->add_option("--device,-d", bench.device, "Vulkan device by index or name substring");
   b->add_option("--out,-o", bench_out, "Write the dataset here instead of a temporary folder (kept)");
+  b->add_flag("--render-only", bench.render_only,
+              "Sample, render and read back only (nothing encoded or written): the renderer's own cost, e.g. of "
+              "outputs: [flow]");
   b->add_flag("--keep", keep, "Keep the temporary dataset and print its path");
 
   std::vector<std::filesystem::path> merge_in;

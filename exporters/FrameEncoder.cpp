@@ -150,6 +150,10 @@ json frame_params(const Scene& scene) {
                    {"read_noise", s.read_noise},
                    {"gamma", s.gamma},
                    {"jpeg_quality", s.jpeg_quality}};
+    if (s.shutter_s > 0) {
+      p["sensor"]["shutter_s"] = s.shutter_s;
+      p["sensor"]["shutter_samples"] = s.shutter_samples;
+    }
   }
   if (scene.environment.map >= 0) {
     const auto& e = scene.environment;

@@ -184,7 +184,7 @@ glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
 }
 
 Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers,
-                   std::uint64_t output_frame) {
+                   std::uint64_t output_frame, double time_offset_s) {
   Scene scene;
   scene.frame = output_frame;
   // Every draw is keyed by `frame`: the frame itself, or with a sequence its clip (so the clip's
@@ -269,6 +269,10 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     s.read_noise = draw(ss.read_noise, "read_noise");
     s.gamma = draw(ss.gamma, "gamma");
     s.jpeg_quality = draw(ss.jpeg_quality, "jpeg_quality");
+    if (ss.shutter_s && scene.clip) {  // its own stream: every other draw as it was
+      s.shutter_s = draw(*ss.shutter_s, "shutter");
+      s.shutter_samples = ss.shutter_samples;
+    }
     // Noise is per frame, also within a clip (the output frame's own stream).
     s.noise_key = Rng(spec.seed, output_frame, "sensor").fork("noise").next_u64();
   }
@@ -355,7 +359,7 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     }
   }
   randomizers.apply(scene, FrameContext{spec, meshes, at});
-  if (scene.clip) apply_motion(scene, scene.clip->time_s);
+  if (scene.clip) apply_motion(scene, scene.clip->time_s + time_offset_s);
   compute_geometry(scene, meshes);
   return scene;
 }

@@ -31,9 +31,11 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes);
 
 // Frame `frame`: the base draw (camera, lights, objects from the spec, each shape's mesh from
 // `meshes`), then `randomizers` in order, then (with a sequence) apply_motion at the frame's time,
-// then compute_geometry. With a sequence every draw is keyed by the frame's clip.
+// then compute_geometry. With a sequence every draw is keyed by the frame's clip. `time_offset_s`
+// (with a sequence): the motion applied at the frame's time plus this (motion blur's sub-frames); the
+// scene's ClipTime stays the frame's.
 Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers,
-                   std::uint64_t frame);
+                   std::uint64_t frame, double time_offset_s = 0.0);
 
 // Frame `other`'s poses, as a neighbour of a frame of the same clip (Scene::previous, ::next).
 NeighbourPoses neighbour_poses(const Scene& other);

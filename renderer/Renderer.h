@@ -126,6 +126,10 @@ class Renderer {
   virtual Status render_alone(const Scene& scene, std::span<const std::size_t> indices, std::vector<std::uint32_t>& ids,
                               std::vector<PixelBox>& boxes) = 0;
 
+  // The colour plane alone of `scene` (RGBA8 sRGB, as FrameBuffers::rgba), rendered exactly as a
+  // frame: motion blur's sub-frames. Waits for the result; any slot may be in flight meanwhile.
+  virtual Status render_color(const Scene& scene, std::vector<std::uint8_t>& rgba) = 0;
+
   // One frame, start to finish (slot 0).
   Status render(const Scene& scene, FrameBuffers& out) {
     SL_TRY_STATUS(submit(0, scene));

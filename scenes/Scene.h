@@ -140,6 +140,8 @@ struct SensorState {
   double read_noise = 0.0;        // Gaussian noise stddev, in linear [0, 1] units
   double gamma = 1.0;             // applied to the encoded values: v^(1/gamma)
   double jpeg_quality = 0.0;      // 1..100: JPEG-style compression; 0: none
+  double shutter_s = 0.0;         // with a sequence: exposure time, the RGB averaged over it (0: none)
+  std::uint32_t shutter_samples = 0;  // sub-frame renders averaged
   std::uint64_t noise_key = 0;    // keyed per frame: the noise pattern
 };
 

@@ -181,6 +181,10 @@ struct SensorSpec {
   ScalarDist brightness = 0.0, contrast = 1.0, saturation = 1.0, vignetting = 0.0;
   ScalarDist defocus_px = 0.0, motion_px = 0.0, motion_angle_deg = 0.0;
   ScalarDist shot_photons = 0.0, read_noise = 0.0, gamma = 1.0, jpeg_quality = 0.0;
+  // Motion blur from the real motion (with a sequence): seconds the shutter stays open, centred on the
+  // frame's time (absent: none), and the sub-frame renders averaged over it.
+  std::optional<ScalarDist> shutter_s;
+  std::uint32_t shutter_samples = 8;
 };
 
 struct SceneSpec {

@@ -188,24 +188,45 @@ Status VulkanRenderer::collect(std::uint32_t slot_index, FrameBuffers& out) {
   return m_ctx.check_messages();
 }
 
+std::size_t VulkanRenderer::alone_batch() const {
+  // Instances per submission: up to 16, within 64 MiB of id planes.
+  const std::size_t pixels = std::size_t{m_options.width} * m_options.height;
+  return std::clamp<std::size_t>((std::size_t{64} << 20) / (pixels * 4), 1, 16);
+}
+
+Status VulkanRenderer::ensure_alone_ring() {
+  if (m_alone) return ok_status();
+  // A ring of one slot, like the frame ring's, whose readback holds `batch` id planes (or a colour plane).
+  SL_TRY_ASSIGN(m_alone, FrameRing::create(m_ctx, {.slots = 1,
+                                                   .uniform_bytes = sizeof(FrameUniforms),
+                                                   .readback_bytes = m_readback.plane_bytes() * alone_batch(),
+                                                   .set_layout = m_pipelines->set_layout(),
+                                                   .set_bindings = frame_set_bindings(m_options.flow)}));
+  // The same images as every slot's set, rewritten with them whenever maps or textures are uploaded
+  // (only its own set here: the ring's may be in use by frames in flight).
+  return write_image_bindings(true);
+}
+
+Status VulkanRenderer::render_color(const Scene& scene, std::vector<std::uint8_t>& rgba) {
+  SL_TRY_STATUS(ensure_alone_ring());
+  FrameSlot& slot = (*m_alone)[0];
+  SL_TRY_STATUS(record(slot, *m_alone, scene, {}, true));
+  SL_TRY_STATUS(m_alone->submit(slot));
+  SL_TRY_STATUS(m_alone->wait(slot));
+  SL_TRY_STATUS(invalidate(m_ctx, slot.readback));
+  rgba.resize(m_readback.plane_bytes());  // RGBA8: 4 bytes a pixel, as an id plane
+  std::memcpy(rgba.data(), slot.readback.mapped, rgba.size());
+  return m_ctx.check_messages();
+}
+
 Status VulkanRenderer::render_alone(const Scene& scene, std::span<const std::size_t> indices, std::vector<std::uint32_t>& ids,
                                     std::vector<PixelBox>& boxes) {
   for (std::size_t index : indices) {
     if (index >= scene.instances.size()) return make_error(ExitCode::internal, "render_alone: no such instance");
   }
   const std::size_t pixels = std::size_t{m_options.width} * m_options.height;
-  // Instances per submission: up to 16, within 64 MiB of id planes.
-  const std::size_t batch = std::clamp<std::size_t>((std::size_t{64} << 20) / (pixels * 4), 1, 16);
-  if (!m_alone) {  // a ring of one slot, like the frame ring's, whose readback holds `batch` id planes
-    SL_TRY_ASSIGN(m_alone, FrameRing::create(m_ctx, {.slots = 1,
-                                                     .uniform_bytes = sizeof(FrameUniforms),
-                                                     .readback_bytes = m_readback.plane_bytes() * batch,
-                                                     .set_layout = m_pipelines->set_layout(),
-                                                     .set_bindings = frame_set_bindings(m_options.flow)}));
-    // The same images as every slot's set, rewritten with them whenever maps or textures are
-    // uploaded (only its own set here: the ring's may be in use by frames in flight).
-    SL_TRY_STATUS(write_image_bindings(true));
-  }
+  const std::size_t batch = alone_batch();
+  SL_TRY_STATUS(ensure_alone_ring());
   // The instances, each drawn alone: no light, no environment, no background image (the colour is
   // not read), plain material (no texture to sample).
   Scene alone;
@@ -242,7 +263,7 @@ Status VulkanRenderer::render_alone(const Scene& scene, std::span<const std::siz
 }
 
 Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scene& scene,
-                              std::span<const VkRect2D> alone_boxes) {
+                              std::span<const VkRect2D> alone_boxes, bool color_only) {
   if (!alone_boxes.empty() && alone_boxes.size() != scene.instances.size()) {
     return make_error(ExitCode::internal, "record: one box per instance drawn alone");
   }
@@ -280,7 +301,11 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
   if (alone_boxes.empty()) {
     if (m_neighbours) m_neighbours->record(slot.cmd, slot.set, geometry, draws, {scene.previous.has_value(), scene.next.has_value()});
     pass(draws);
-    m_readback.copy_frame(slot.cmd, [&](Plane p) -> const Image& { return readback_image(p); }, slot.readback.buffer.get());
+    if (color_only) {
+      m_readback.copy(slot.cmd, readback_image(Plane::color), Plane::color, slot.readback.buffer.get(), 0, view.area);
+    } else {
+      m_readback.copy_frame(slot.cmd, [&](Plane p) -> const Image& { return readback_image(p); }, slot.readback.buffer.get());
+    }
   } else {
     // Instances alone, one pass each, in one submission: their id planes one after another, each
     // rendered, cleared and copied within its box only (the rest of its plane is left as it was).

@@ -47,6 +47,7 @@ class VulkanRenderer final : public Renderer {
   Status collect(std::uint32_t slot, FrameBuffers& out) override;
   Status render_alone(const Scene& scene, std::span<const std::size_t> indices, std::vector<std::uint32_t>& ids,
                       std::vector<PixelBox>& boxes) override;
+  Status render_color(const Scene& scene, std::vector<std::uint8_t>& rgba) override;
   const DeviceInfo& device() const override { return m_physical.info; }
   RenderTimings timings() const override { return m_timings; }
   const Instance& instance() const { return m_instance; }
@@ -63,7 +64,13 @@ class VulkanRenderer final : public Renderer {
   // back); or, given `alone_boxes` (one per instance), each instance in a pass of its own within its
   // box (the frame pixels it can cover: only those are rendered, cleared and copied), only the id
   // planes read back, one after another.
-  Status record(FrameSlot& slot, const FrameRing& ring, const Scene& scene, std::span<const VkRect2D> alone_boxes = {});
+  // With `color_only` the whole frame is drawn and only its colour plane read back.
+  Status record(FrameSlot& slot, const FrameRing& ring, const Scene& scene, std::span<const VkRect2D> alone_boxes = {},
+                bool color_only = false);
+  // render_alone's and render_color's ring of one slot (made on first use), whose readback holds
+  // `alone_batch()` id planes.
+  Status ensure_alone_ring();
+  std::size_t alone_batch() const;
   // Flow: copies `motion` into the slot's storage buffer, growing it (and rewriting binding 5) first
   // when it is too small.
   Status upload_motion(FrameSlot& slot, std::span<const InstanceMotion> motion);

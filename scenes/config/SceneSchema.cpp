@@ -107,6 +107,9 @@ class SceneParser {
       rd.fail(root["outputs"], "outputs", "flow is the motion between a clip's frames: it needs sequence: {length, fps}");
     }
     if (!spec.sequence) {  // motion keys move nothing without clips: say so rather than ignore them
+      if (root["sensor"] && root["sensor"]["shutter_s"]) {
+        rd.fail(root["sensor"]["shutter_s"], "sensor.shutter_s", "blurs the real motion between a clip's frames: it needs sequence: {length, fps}");
+      }
       if (root["camera"] && root["camera"]["orbit_rate_deg"]) {
         rd.fail(root["camera"]["orbit_rate_deg"], "camera.orbit_rate_deg", "only applies with sequence: {length, fps}");
       }
@@ -158,6 +161,8 @@ class SceneParser {
     if (n["read_noise"]) s.read_noise = rd.scalar_dist(n["read_noise"], "sensor.read_noise", 0.0, 1.0);
     if (n["gamma"]) s.gamma = rd.scalar_dist(n["gamma"], "sensor.gamma", 0.2, 5.0);
     if (n["jpeg_quality"]) s.jpeg_quality = rd.scalar_dist(n["jpeg_quality"], "sensor.jpeg_quality", 0.0, 100.0);
+    if (n["shutter_s"]) s.shutter_s = rd.scalar_dist(n["shutter_s"], "sensor.shutter_s", 0.0, 1.0);
+    if (n["shutter_samples"]) s.shutter_samples = static_cast<std::uint32_t>(rd.unsigned_integer(n["shutter_samples"], "sensor.shutter_samples", 2, 64));
     return s;
   }
 

@@ -182,3 +182,32 @@ def test_supersampled_flow_is_that_of_the_middle_sample(tmp_path):
         a = read(ds, f"flow/forward/{frame:06d}.exr")
         b = read(plain, f"flow/forward/{frame:06d}.exr")
         assert (a[..., 0] == b[..., 0]).mean() > 0.999  # the same surfaces, edges aside
+
+
+def test_motion_blur_changes_only_the_rgb(tmp_path):
+    # sensor.shutter_s: the RGB is the mean of sub-frame renders over the shutter time; the labels, the
+    # depth and the flow stay those of the frame's own instant (mid-exposure).
+    args = (FLOW.replace("]", ", mot, vis]"), "--frames", "8")
+    sharp = generate(CONFIG, tmp_path / "sharp", *args)
+    blurred = generate(CONFIG, tmp_path / "blurred", *args, "sensor.shutter_s=0.08", "sensor.shutter_samples=6")
+    rgb_copies = ("rgb/", "mot/synthlabel-all/clip000000/img1/", "vis/JPEGImages/")
+    changed_rgb = 0
+    for rel in files_of(sharp):
+        same = filecmp.cmp(sharp / rel, blurred / rel, shallow=False)
+        if str(rel).startswith(rgb_copies):
+            changed_rgb += not same
+        elif str(rel).startswith("records/"):
+            a, b = (json.loads((d / rel).read_text()) for d in (sharp, blurred))
+            assert b["params"].pop("sensor")["shutter_s"] == 0.08 and "sensor" not in a["params"]
+            assert a["params"] == b["params"] and a["annotations"] == b["annotations"] and a["image"] == b["image"]
+            assert a["flow"] == b["flow"]
+            assert {k: v for k, v in a["files"].items() if not k.startswith(rgb_copies)} == \
+                   {k: v for k, v in b["files"].items() if not k.startswith(rgb_copies)}
+        else:
+            assert same, rel  # labels, depth, flow in every format, coco.json, MOT and VIS ground truth
+    assert changed_rgb >= 8  # every frame's RGB is blurred (things move in every frame)
+    assert check(blurred)[0] == 0
+
+
+def files_of(root):
+    return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file() and p.name != "manifest.json")
