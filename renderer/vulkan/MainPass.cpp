@@ -17,6 +17,7 @@ Result<MainPass> MainPass::create(const VulkanContext& ctx, const Desc& desc) {
       VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | (ss ? VK_IMAGE_USAGE_SAMPLED_BIT : VK_IMAGE_USAGE_TRANSFER_SRC_BIT);
   const ImageShape raster{pass.raster_width(), pass.raster_height()};
   for (std::uint32_t i = 0; i < colors; ++i) {
+    if (pass.unused() & (1u << i)) continue;
     const VkFormat f = ss ? k_planes[i].rasterized : k_planes[i].format;
     SL_TRY_ASSIGN(pass.m_images[i], create_image(ctx, {.format = f, .usage = usage, .shape = raster}));
   }
@@ -29,6 +30,7 @@ Result<MainPass> MainPass::create(const VulkanContext& ctx, const Desc& desc) {
   std::vector<VkAttachmentDescription> att;
   std::vector<VkImageView> views;
   for (std::uint32_t i = 0; i < colors; ++i) {
+    if (pass.unused() & (1u << i)) continue;
     att.push_back(attachment(pass.m_images[i].format, VK_ATTACHMENT_LOAD_OP_CLEAR,
                              ss ? VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL));
     views.push_back(pass.m_images[i].view.get());
@@ -41,23 +43,29 @@ Result<MainPass> MainPass::create(const VulkanContext& ctx, const Desc& desc) {
   const auto deps = colour_pass_dependencies(VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT,
                                              ss ? VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT : VK_PIPELINE_STAGE_TRANSFER_BIT,
                                              ss ? VK_ACCESS_SHADER_READ_BIT : VK_ACCESS_TRANSFER_READ_BIT);
-  SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, att, colors, true, deps));
+  SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, att, colors, true, deps, pass.unused()));
   SL_TRY_ASSIGN(pass.m_framebuffer, make_framebuffer(ctx, pass.m_render_pass.get(), views, pass.raster_width(),
                                                      pass.raster_height()));
   return pass;
 }
 
 void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geometry, std::span<const Draw> draws) const {
+  std::array<VkClearValue, k_plane_count> by_plane{};
+  by_plane[0].color.float32[0] = view.clear_color.r;  // linear; the sRGB attachment encodes it
+  by_plane[0].color.float32[1] = view.clear_color.g;
+  by_plane[0].color.float32[2] = view.clear_color.b;
+  by_plane[0].color.float32[3] = 1.0f;
+  by_plane[1].color.float32[0] = std::numeric_limits<float>::infinity();  // depth where no surface
+  by_plane[2].color.uint32[0] = 0;                                        // background id
+  by_plane[3].color.float32[0] = by_plane[3].color.float32[1] = by_plane[3].color.float32[2] = 0.0f;  // no normal
+  by_plane[4].color.float32[2] = by_plane[5].color.float32[2] = -1.0f;  // no flow
+  // In attachment order: the planes that have one, then the z-buffer.
   std::array<VkClearValue, k_plane_count + 1> clears{};
-  clears[0].color.float32[0] = view.clear_color.r;  // linear; the sRGB attachment encodes it
-  clears[0].color.float32[1] = view.clear_color.g;
-  clears[0].color.float32[2] = view.clear_color.b;
-  clears[0].color.float32[3] = 1.0f;
-  clears[1].color.float32[0] = std::numeric_limits<float>::infinity();  // depth where no surface
-  clears[2].color.uint32[0] = 0;                                        // background id
-  clears[3].color.float32[0] = clears[3].color.float32[1] = clears[3].color.float32[2] = 0.0f;  // no normal
-  clears[4].color.float32[2] = clears[5].color.float32[2] = -1.0f;  // no flow
-  clears[planes()].depthStencil = {1.0f, 0};  // the z-buffer follows the planes
+  std::uint32_t n = 0;
+  for (std::uint32_t i = 0; i < planes(); ++i) {
+    if (!(unused() & (1u << i))) clears[n++] = by_plane[i];
+  }
+  clears[n].depthStencil = {1.0f, 0};
   const auto ss = m_desc.supersampling;
   VkRenderPassBeginInfo rp{};
   rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
@@ -65,7 +73,7 @@ void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geomet
   rp.framebuffer = m_framebuffer.get();
   rp.renderArea = {{view.area.offset.x * static_cast<std::int32_t>(ss), view.area.offset.y * static_cast<std::int32_t>(ss)},
                    {view.area.extent.width * ss, view.area.extent.height * ss}};
-  rp.clearValueCount = planes() + 1;
+  rp.clearValueCount = n + 1;
   rp.pClearValues = clears.data();
   vkCmdBeginRenderPass(cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
   vkCmdSetScissor(cmd, 0, 1, &rp.renderArea);

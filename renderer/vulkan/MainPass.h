@@ -47,9 +47,12 @@ inline constexpr std::array<PlaneFormat, k_plane_count> k_planes{{
     {VK_FORMAT_R32G32B32A32_SFLOAT, VK_FORMAT_R32G32B32A32_SFLOAT, 16},  // flow backward
 }};
 
-// The colour attachments a pass has: the first three planes, then the normals (read, or needed
-// because the flow planes follow them), then the two flow planes.
+// The colour locations a pass has: the first three planes, then the normals (read, or a location
+// without an attachment when only the flow planes follow: `unused_planes`), then the two flow planes.
 inline constexpr std::uint32_t attachment_planes(bool normals, bool flow) { return flow ? 6 : normals ? 4 : 3; }
+inline constexpr std::uint32_t unused_planes(bool normals, bool flow) {
+  return flow && !normals ? 1u << static_cast<std::uint32_t>(Plane::normals) : 0u;
+}
 
 // The vertex and index buffers every draw reads.
 struct Geometry {
@@ -78,8 +81,10 @@ class MainPass {
   };
   static Result<MainPass> create(const VulkanContext& ctx, const Desc& desc);
 
-  // Colour attachments: colour, depth, ids, the normals when read, the flow planes.
+  // Colour locations: colour, depth, ids, the normals when read, the flow planes.
   std::uint32_t planes() const { return attachment_planes(m_desc.normals, m_desc.flow); }
+  // Bit i: location i has no attachment (its plane is not rendered).
+  std::uint32_t unused() const { return unused_planes(m_desc.normals, m_desc.flow); }
   const Image& plane(Plane p) const { return m_images[static_cast<std::uint32_t>(p)]; }
   VkRenderPass render_pass() const { return m_render_pass.get(); }
   std::uint32_t raster_width() const { return m_desc.width * m_desc.supersampling; }

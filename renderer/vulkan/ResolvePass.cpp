@@ -15,6 +15,7 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   std::vector<VkAttachmentDescription> att;
   std::vector<VkImageView> views;
   for (std::uint32_t i = 0; i < colors; ++i) {
+    if (main.unused() & (1u << i)) continue;  // no plane there: the shader's write is dropped
     SL_TRY_ASSIGN(pass.m_images[i],
                   create_image(ctx, {.format = k_planes[i].format,
                                      .usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
@@ -35,7 +36,7 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
   deps[1].srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
   deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
-  SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, att, colors, false, deps));
+  SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, att, colors, false, deps, main.unused()));
   SL_TRY_ASSIGN(pass.m_framebuffer, make_framebuffer(ctx, pass.m_render_pass.get(), views, width, height));
 
   constexpr SetBinding k_bindings[6] = {};  // six combined image samplers, fragment stage
@@ -46,7 +47,7 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   // texelFetch ignores filtering; integer formats need nearest anyway.
   SL_TRY_ASSIGN(pass.m_sampler, make_sampler(ctx, {}));
   // Planes resolve.frag's variant does not use get the depth, so the set is complete.
-  const bool with_normals = normals || flow;
+  const bool with_normals = normals;
   const Plane sources[6] = {Plane::color, Plane::depth, Plane::ids, with_normals ? Plane::normals : Plane::depth,
                             flow ? Plane::flow_forward : Plane::depth, flow ? Plane::flow_backward : Plane::depth};
   std::array<VkDescriptorImageInfo, 6> infos{};

@@ -114,10 +114,17 @@ VkAttachmentDescription attachment(VkFormat format, VkAttachmentLoadOp load, VkI
 
 Result<UniqueRenderPass> make_render_pass(const VulkanContext& ctx, std::span<const VkAttachmentDescription> attachments,
                                           std::uint32_t colors, bool depth,
-                                          std::span<const VkSubpassDependency> dependencies) {
+                                          std::span<const VkSubpassDependency> dependencies, std::uint32_t unused) {
   std::vector<VkAttachmentReference> color_refs;
-  for (std::uint32_t i = 0; i < colors; ++i) color_refs.push_back({i, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL});
-  const VkAttachmentReference depth_ref{colors, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
+  std::uint32_t next = 0;
+  for (std::uint32_t i = 0; i < colors; ++i) {
+    if (unused & (1u << i)) {
+      color_refs.push_back({VK_ATTACHMENT_UNUSED, VK_IMAGE_LAYOUT_UNDEFINED});
+    } else {
+      color_refs.push_back({next++, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL});
+    }
+  }
+  const VkAttachmentReference depth_ref{next, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
   VkSubpassDescription sub{};
   sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
   sub.colorAttachmentCount = colors;

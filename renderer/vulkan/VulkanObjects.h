@@ -43,11 +43,12 @@ Result<UniqueImageView> make_image_view(const VulkanContext& ctx, VkImage image,
 // An attachment that is cleared (or not loaded) and stored, starting UNDEFINED (every pass writes
 // every pixel it reads back), ending in `final_layout`.
 VkAttachmentDescription attachment(VkFormat format, VkAttachmentLoadOp load, VkImageLayout final_layout);
-// One subpass over `colors` colour attachments (0..colors-1) and optionally a depth attachment after
-// them.
+// One subpass over `colors` colour locations and optionally a depth attachment after them. Bit i of
+// `unused` leaves location i without an attachment (VK_ATTACHMENT_UNUSED: the shader's writes there
+// are dropped); `attachments` lists the others in location order, then the depth attachment.
 Result<UniqueRenderPass> make_render_pass(const VulkanContext& ctx, std::span<const VkAttachmentDescription> attachments,
                                           std::uint32_t colors, bool depth,
-                                          std::span<const VkSubpassDependency> dependencies);
+                                          std::span<const VkSubpassDependency> dependencies, std::uint32_t unused = 0);
 // The two external dependencies of a pass that clears and writes colour planes and a z-buffer which
 // others read between its runs: the previous run's readers (`read_stages`) and depth tests finish
 // before it writes; its colour writes are visible to the readers that follow (`next_stage`,
