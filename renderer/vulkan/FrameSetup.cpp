@@ -169,7 +169,8 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in) {
 }
 
 Result<std::vector<InstanceMotion>> make_motion(const Scene& scene, FrameUniforms& u, std::uint32_t supersampling) {
-  std::vector<InstanceMotion> motion(std::max<std::size_t>(1, scene.instances.size()), InstanceMotion{{glm::mat4(1.0f), glm::mat4(1.0f)}});
+  std::vector<InstanceMotion> motion(std::max<std::size_t>(1, scene.instances.size()),
+                                     InstanceMotion{{glm::mat4(1.0f), glm::mat4(1.0f)}, {glm::mat4(1.0f), glm::mat4(1.0f)}});
   u.flow = glm::vec4(0.0f, 0.0f, static_cast<float>(supersampling), 0.0f);
   const std::optional<NeighbourPoses>* sides[2] = {&scene.previous, &scene.next};
   for (int which = 0; which < 2; ++which) {
@@ -182,7 +183,14 @@ Result<std::vector<InstanceMotion>> make_motion(const Scene& scene, FrameUniform
     }
     u.other_view[which] = n.camera.view;
     u.flow[which] = 1.0f;
-    for (std::size_t k = 0; k < n.models.size(); ++k) motion[k].model[which] = n.models[k];
+    // Relative transforms in double from the very floats each frame renders with: this camera ->
+    // world -> object (this frame) -> world (that frame) -> that camera.
+    const glm::dmat4 to_world = glm::inverse(glm::dmat4(scene.camera.view)), there = glm::dmat4(n.camera.view);
+    for (std::size_t k = 0; k < n.models.size(); ++k) {
+      motion[k].model[which] = n.models[k];
+      motion[k].relative[which] =
+          glm::mat4(there * glm::dmat4(n.models[k]) * glm::inverse(glm::dmat4(scene.instances[k].model)) * to_world);
+    }
   }
   return motion;
 }

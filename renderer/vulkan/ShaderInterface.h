@@ -36,9 +36,12 @@ struct FrameUniforms {
 static_assert(sizeof(FrameUniforms) == 2 * 64 + 16 * 16 + 4 * 16 + 9 * 16 + 16 + 4 * 64 + 4 * 16 + 2 * 64 + 16);  // std140, no padding
 
 // The flow passes' storage buffer (binding 5): per instance of the frame (the draw's firstInstance),
-// its object -> world matrix at the previous frame, then at the next.
+// its object -> world matrix at the previous frame and at the next (the neighbour pass draws with
+// them), and this frame's camera space -> that frame's camera space for its points (OpenGL axes;
+// mesh.frag moves the labelled point with them).
 struct InstanceMotion {
   glm::mat4 model[2];
+  glm::mat4 relative[2];
 };
 
 // Push constants of the neighbour pass (neighbour.vert): which neighbour, and the instance's id.

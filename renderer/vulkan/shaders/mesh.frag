@@ -24,8 +24,8 @@ layout(location = 2) out uint out_id;
 layout(location = 3) out vec4 out_normal;  // the shading normal, OpenCV camera frame
 #endif
 #ifdef WITH_FLOW
-layout(location = 5) in vec3 v_previous;  // this surface point in the previous frame's camera space
-layout(location = 6) in vec3 v_next;      // and in the next frame's
+#include "motion_data.glsl"
+layout(location = 5) flat in uint v_instance;
 layout(location = 4) out vec4 out_flow_forward;   // to the next frame: (du, dv, status, depth there)
 layout(location = 5) out vec4 out_flow_backward;  // to the previous frame
 // The neighbour pass's planes: layer 0 the previous frame, 1 the next; (depth bits, instance id).
@@ -33,15 +33,18 @@ layout(set = 0, binding = 6) uniform usampler2DArray neighbours;
 layout(constant_id = 4) const float k_flow_tolerance_m = 0.01;
 layout(constant_id = 5) const float k_flow_tolerance_rel = 0.02;
 
-// Flow to frame `which` (0 previous, 1 next) of the point at this pixel's centre, whose camera-space
-// position there is `c`: (du, dv) in frame pixels from this pixel's centre to where the point
-// projects there (x right, y down); status 1 when that frame shows this instance at the destination
-// pixel at the point's depth (within the tolerance), 0 when not (occluded, or outside the frame), -1
-// when there is no flow (no such frame, or the point is not in front of its camera); and the point's
-// depth there.
-vec4 flow_to(vec3 c, int which) {
+// The flow to frame `which` (0 previous, 1 next) of the point at this pixel's centre: (du, dv) in frame
+// pixels from the centre to where the point projects there (x right, y down); status 1 when that
+// frame shows this instance at the destination pixel at the point's depth (within the tolerance), 0
+// when not (occluded, or outside the frame), -1 when there is no flow (no such frame, or the point is
+// not in front of its camera); and the point's depth there. The point is the one the labels describe:
+// on the ray through the pixel's centre at the pixel's depth (unprojected with K), moved by the
+// instance's relative transform (rigid, so exact), projected with K.
+vec4 flow_to(vec3 here, int which) {
+  if (frame.flow[which] < 0.5) return vec4(0.0, 0.0, -1.0, 0.0);
+  vec4 c = motion.instance[v_instance].relative[which] * vec4(here, 1.0);
   float z = -c.z;
-  if (frame.flow[which] < 0.5 || !(z > 0.0)) return vec4(0.0, 0.0, -1.0, 0.0);
+  if (!(z > 0.0)) return vec4(0.0, 0.0, -1.0, 0.0);
   vec2 q = vec2(frame.intrinsics.x * c.x / z + frame.intrinsics.z, frame.intrinsics.w - frame.intrinsics.y * c.y / z);
   float s = frame.flow.z;
   vec2 qf = q / s;  // frame pixels
@@ -206,7 +209,10 @@ void main() {
   out_normal = vec4(cam_n.x, -cam_n.y, -cam_n.z, 0.0);
 #endif
 #ifdef WITH_FLOW
-  out_flow_forward = flow_to(v_next, 1);
-  out_flow_backward = flow_to(v_previous, 0);
+  // The labelled point: the pixel centre's ray at the depth written above (OpenGL camera axes).
+  vec3 here = vec3((gl_FragCoord.x - frame.intrinsics.z) / frame.intrinsics.x * v_depth,
+                   -(gl_FragCoord.y - frame.intrinsics.w) / frame.intrinsics.y * v_depth, -v_depth);
+  out_flow_forward = flow_to(here, 1);
+  out_flow_backward = flow_to(here, 0);
 #endif
 }

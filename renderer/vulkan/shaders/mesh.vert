@@ -4,11 +4,10 @@
 // linear depth is -z_view in metres (distance along the viewing axis). The rasterizer interpolates it
 // perspective-correctly, which gives the exact depth of the triangle's plane at the pixel centre.
 //
-// WITH_FLOW: the vertex also goes to the camera space of the clip's previous and next frame, by that
-// frame's object -> world matrix (the storage buffer, indexed by the draw's firstInstance) and its
-// view. Those positions are affine across the triangle, so their perspective-correct interpolation
-// is exact: mesh.frag projects them to get the flow. gl_Position is precise (no fused operations), computed exactly as
-// neighbour.vert computes it for the neighbouring frames, so both rasterize the same pixels.
+// WITH_FLOW: the draw's instance (its firstInstance) goes to mesh.frag, which moves the point at the
+// pixel's centre to the clip's previous and next frame by that instance's relative transforms.
+// gl_Position is precise (no fused operations), computed exactly as neighbour.vert computes it for
+// the neighbouring frames, so both rasterize the same pixels.
 
 layout(location = 0) in vec3 in_position;
 layout(location = 1) in vec3 in_normal;
@@ -26,9 +25,7 @@ layout(location = 3) out vec2 v_uv;
 layout(location = 4) out vec3 v_color;
 
 #ifdef WITH_FLOW
-#include "motion_data.glsl"
-layout(location = 5) out vec3 v_previous;  // camera space of the previous frame (OpenGL axes)
-layout(location = 6) out vec3 v_next;      // and of the next
+layout(location = 5) flat out uint v_instance;
 precise gl_Position;
 #endif
 
@@ -42,7 +39,6 @@ void main() {
   v_normal = transpose(inverse(mat3(object.model))) * in_normal;
   gl_Position = frame.proj * view;
 #ifdef WITH_FLOW
-  v_previous = (frame.other_view[0] * (motion.model[2 * gl_InstanceIndex] * vec4(in_position, 1.0))).xyz;
-  v_next = (frame.other_view[1] * (motion.model[2 * gl_InstanceIndex + 1] * vec4(in_position, 1.0))).xyz;
+  v_instance = uint(gl_InstanceIndex);
 #endif
 }

@@ -19,7 +19,7 @@ layout(location = 0) out float v_depth;
 precise gl_Position;
 
 void main() {
-  vec4 world = motion.model[2 * gl_InstanceIndex + neighbour.which] * vec4(in_position, 1.0);
+  vec4 world = motion.instance[gl_InstanceIndex].model[neighbour.which] * vec4(in_position, 1.0);
   vec4 view = frame.other_view[neighbour.which] * world;
   v_depth = -view.z;
   gl_Position = frame.proj * view;
