@@ -123,6 +123,29 @@ void apply_motion(Scene& scene, double t) {
   }
 }
 
+std::vector<glm::dvec3> sample_surface_points(const Mesh& mesh, std::uint32_t n, Rng& rng) {
+  std::vector<glm::dvec3> points;
+  std::vector<double> cumulative;  // triangle areas, summed
+  double total = 0;
+  for (std::size_t t = 0; t + 2 < mesh.indices.size(); t += 3) {
+    const auto at = [&](std::size_t i) { return glm::dvec3(mesh.vertices[mesh.indices[t + i]].position); };
+    total += 0.5 * glm::length(glm::cross(at(1) - at(0), at(2) - at(0)));
+    cumulative.push_back(total);
+  }
+  if (total <= 0) return points;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const double pick = rng.uniform(0.0, total);
+    const std::size_t t = 3 * static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin());
+    const std::size_t tri = std::min(t, mesh.indices.size() - 3);
+    // Uniform on the triangle: (1 - sqrt(a), sqrt(a) (1 - b), sqrt(a) b).
+    const double a = std::sqrt(rng.uniform01()), b = rng.uniform01();
+    const glm::dvec3 p0(mesh.vertices[mesh.indices[tri]].position), p1(mesh.vertices[mesh.indices[tri + 1]].position),
+        p2(mesh.vertices[mesh.indices[tri + 2]].position);
+    points.push_back((1 - a) * p0 + a * (1 - b) * p1 + a * b * p2);
+  }
+  return points;
+}
+
 NeighbourPoses neighbour_poses(const Scene& other) {
   NeighbourPoses n;
   n.frame = other.frame;
@@ -359,6 +382,14 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     }
   }
   randomizers.apply(scene, FrameContext{spec, meshes, at});
+  if (scene.clip && spec.outputs.has("tracks")) {
+    for (std::size_t k = 0; k < scene.instances.size(); ++k) {
+      Instance& inst = scene.instances[k];
+      if (inst.instance_id == 0 || inst.stuff || inst.mesh_index >= meshes.size()) continue;
+      Rng r(spec.seed, frame, "tracks/" + std::to_string(k));  // per clip: the clip's frames share the points
+      inst.track_points = sample_surface_points(meshes[inst.mesh_index], spec.sequence->track_points, r);
+    }
+  }
   if (scene.clip) apply_motion(scene, scene.clip->time_s + time_offset_s);
   compute_geometry(scene, meshes);
   return scene;
@@ -402,6 +433,12 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes) {
     const double ih = std::max(0.0, std::min(y1, double(cam.height)) - std::max(y0, 0.0));
     g.truncation = area > 0 ? std::clamp(1.0 - iw * ih / area, 0.0, 1.0) : 0.0;
     g.valid = true;
+    g.tracks.clear();
+    for (const glm::dvec3& k : inst.track_points) {
+      const glm::dvec3 c = to_cv(glm::dvec3(model * glm::dvec4(k, 1.0)));
+      const glm::dvec2 p = c.z > 1e-9 ? project(cam, c) : glm::dvec2(std::nan(""));
+      g.tracks.emplace_back(p.x, p.y, c.z);
+    }
     g.keypoints.clear();
     for (const glm::dvec3& k : inst.keypoints) {
       const glm::dvec3 c = to_cv(glm::dvec3(model * glm::dvec4(k, 1.0)));

@@ -12,11 +12,13 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <vector>
 
 #include <glm/vec3.hpp>
 
 #include "core/Error.h"
 #include "randomizers/Registry.h"
+#include "randomizers/Rng.h"
 #include "randomizers/Sample.h"
 #include "scenes/Mesh.h"
 #include "scenes/SceneAssets.h"
@@ -36,6 +38,9 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes);
 // scene's ClipTime stays the frame's.
 Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers,
                    std::uint64_t frame, double time_offset_s = 0.0);
+
+// `n` points drawn uniformly on `mesh`'s surface (by area), in mesh space.
+std::vector<glm::dvec3> sample_surface_points(const Mesh& mesh, std::uint32_t n, Rng& rng);
 
 // Frame `other`'s poses, as a neighbour of a frame of the same clip (Scene::previous, ::next).
 NeighbourPoses neighbour_poses(const Scene& other);

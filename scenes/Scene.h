@@ -80,6 +80,8 @@ struct InstanceGeometry {
   // The instance's keypoints: (u, v) projected in continuous pixel coordinates (NaN when not in front
   // of the camera) and z, their depth along the viewing axis in metres (the depth buffer's quantity).
   std::vector<glm::dvec3> keypoints;
+  // outputs: [tracks]: the instance's track points, (u, v, z) as keypoints above.
+  std::vector<glm::dvec3> tracks;
 };
 
 struct Instance {
@@ -112,6 +114,8 @@ struct Instance {
   // the depth difference beyond which one counts as occluded.
   std::vector<glm::dvec3> keypoints;
   double keypoint_tolerance_m = 0.01;
+  // outputs: [tracks] (with a sequence): surface points in mesh space, drawn once per clip.
+  std::vector<glm::dvec3> track_points;
   InstanceGeometry geometry;  // labeled instances, filled by sample_frame
 };
 

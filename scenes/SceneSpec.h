@@ -130,6 +130,7 @@ struct ObjectSpec {
 struct SequenceSpec {
   std::uint64_t length = 1;
   double fps = 30.0;
+  std::uint32_t track_points = 16;  // outputs: [tracks]: surface points tracked per labeled instance
 };
 
 // HDR environment maps (scenes/Environment.h): one is drawn per frame; or the built-in analytic sky.

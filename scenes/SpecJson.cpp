@@ -156,6 +156,7 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
   j["render"] = {{"supersampling", spec.render.supersampling}, {"shadow_map_size", spec.render.shadow_map_size}};
   if (spec.sequence) {  // (the motion keys exist only with one)
     j["sequence"] = {{"length", spec.sequence->length}, {"fps", spec.sequence->fps}};
+    if (spec.outputs.has("tracks")) j["sequence"]["track_points"] = spec.sequence->track_points;
     j["camera"]["orbit_rate_deg"] = to_json(spec.camera.orbit_rate_deg);
   }
   j["ambient"] = to_json(spec.ambient);

@@ -173,6 +173,7 @@ class SceneParser {
     if (!n["length"]) rd.fail(n, "sequence.length", "missing: frames per clip, e.g. sequence: {length: 24, fps: 12}");
     s.length = rd.unsigned_integer(n["length"], "sequence.length", 1, 100000);
     if (n["fps"]) s.fps = rd.number(n["fps"], "sequence.fps", 1e-3, 1e4);
+    if (n["track_points"]) s.track_points = static_cast<std::uint32_t>(rd.unsigned_integer(n["track_points"], "sequence.track_points", 1, 4096));
     return s;
   }
 
