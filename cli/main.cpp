@@ -338,6 +338,10 @@ int main(int argc, char** argv) {
       for (double vis : st.visibility) bins[vis < 0.25 ? 0 : vis < 0.5 ? 1 : vis < 0.99 ? 2 : 3]++;
       std::printf("  visibility: %zu under 25%%, %zu 25-50%%, %zu 50-99%%, %zu fully visible\n", bins[0], bins[1], bins[2], bins[3]);
     }
+    if (st.temporal.clips > 0) {
+      std::printf("  clips: %zu clips, %zu tracks; %zu MOT rows and %zu YouTube-VIS masks equal to the COCO annotations\n",
+                  st.temporal.clips, st.temporal.tracks, st.temporal.mot_rows, st.temporal.vis_masks);
+    }
     if (st.flow.files > 0) {
       std::printf("  flow: %zu files, %zu vectors reprojected from depth and the recorded poses (worst difference %.2e px; "
                   "at most 1e-3 allowed), %zu statuses checked against the destination frame (%zu on a tolerance or pixel "

@@ -19,6 +19,7 @@
 #include "exporters/CheckFormats.h"
 #include "exporters/FillPolygon.h"
 #include "exporters/Png.h"
+#include "exporters/RleDecode.h"
 #include "scenes/Environment.h"
 
 namespace synthlabel {
@@ -26,9 +27,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// pycocotools' compressed RLE string -> run lengths (rleFrString): 5 bits a character, offset by 48,
-// bit 5 continues, the last chunk's bit 4 is the sign; from the third count on, each is stored as
-// the difference to the count two before. Returns false on a malformed string.
 // A frame's file stem as datasets name it: the index, 6 digits or more.
 std::string stem_of(std::uint64_t frame) {
   char buf[32];
@@ -45,30 +43,6 @@ std::string xxh3_hex(const std::string& bytes) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
   return buf;
-}
-
-bool decode_rle(const std::string& s, std::vector<std::int64_t>& counts) {
-  counts.clear();
-  std::size_t p = 0;
-  while (p < s.size()) {
-    std::int64_t x = 0;
-    int k = 0;
-    bool more = true;
-    while (more) {
-      if (p >= s.size() || k > 12) return false;
-      const int c = static_cast<unsigned char>(s[p]) - 48;
-      if (c < 0 || c > 63) return false;
-      x |= static_cast<std::int64_t>(c & 0x1f) << (5 * k);
-      more = (c & 0x20) != 0;
-      ++p;
-      ++k;
-      if (!more && (c & 0x10)) x |= -(std::int64_t{1} << (5 * k));
-    }
-    if (counts.size() > 2) x += counts[counts.size() - 2];
-    if (x < 0) return false;
-    counts.push_back(x);
-  }
-  return true;
 }
 
 struct InstanceInfo {
@@ -599,6 +573,7 @@ class Checker {
     check_keypoint_files(coco);
     check_normals(coco);
     check_flow(m_dir, coco["images"], m_result.defects, m_result.stats.flow);
+    check_temporal(m_dir, coco, m_result.defects, m_result.stats.temporal);
     std::error_code ec;
     if (std::filesystem::exists(m_dir / "panoptic.json", ec)) {
       const json pan = load_json("panoptic.json");

@@ -23,6 +23,8 @@
 //   category (0 where the instance id is 0);
 // - flow (outputs: [flow]): each vector against an independent reprojection of the depth by the
 //   recorded poses, and its status against the destination frame (exporters/CheckFlow.h);
+// - clips: track ids unique per frame, one object per track, and MOT and YouTube-VIS files equal to
+//   the COCO annotations (exporters/CheckTemporal.h);
 // - other formats present (outputs:): panoptic.json's categories and every segment (category, area,
 //   box) equal coco.json's, yolo/data.yaml names every category.
 // Then statistics: images, instances per category, box sizes (COCO's small < 32^2 <= medium < 96^2
@@ -36,6 +38,7 @@
 
 #include "core/Error.h"
 #include "exporters/CheckFlow.h"
+#include "exporters/CheckTemporal.h"
 
 namespace synthlabel {
 
@@ -52,6 +55,7 @@ struct CheckStats {
   std::size_t yolo_seg_polygons = 0;
   double yolo_seg_worst_iou = -1;
   FlowCheckStats flow;  // outputs: [flow] (exporters/CheckFlow.h)
+  TemporalCheckStats temporal;  // clips: track ids, MOT, YouTube-VIS (exporters/CheckTemporal.h)
 };
 
 struct CheckResult {

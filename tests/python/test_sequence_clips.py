@@ -76,3 +76,32 @@ def test_motion_keys_need_a_sequence(tmp_path):
     r = subprocess.run([BINARY, "validate", str(config)], capture_output=True, text=True)
     assert r.returncode == 2
     assert "camera.orbit_rate_deg: only applies with sequence" in r.stderr, r.stderr
+
+
+def test_the_checker_compares_tracks_mot_and_vis_with_coco(tmp_path):
+    import shutil
+    ds = generate(CONFIG, tmp_path / "ds", "outputs=[mot, vis]")
+    code, out, err = check(ds)
+    assert code == 0, out + err
+    line = next(l for l in out.splitlines() if l.strip().startswith("clips:"))
+    assert "3 clips" in line and "60 MOT rows and 60 YouTube-VIS masks" in line, line
+    # A MOT box moved by a pixel, then a YouTube-VIS mask swapped between two tracks: both caught.
+    bad = tmp_path / "mot"
+    shutil.copytree(ds, bad)
+    gt = bad / "mot/synthlabel-all/clip000000/gt/gt.txt"
+    rows = gt.read_text().splitlines()
+    f = rows[0].split(",")
+    f[2] = str(int(f[2]) + 1)
+    rows[0] = ",".join(f)
+    gt.write_text("\n".join(rows) + "\n")
+    code, out, err = check(bad)
+    assert code != 0 and "gt.txt:1: differs from the COCO annotation" in out + err, out + err
+    bad = tmp_path / "vis"
+    shutil.copytree(ds, bad)
+    path = bad / "vis/youtube_vis_all/instances.json"
+    vis = json.loads(path.read_text())
+    a, b = vis["annotations"][0], vis["annotations"][1]
+    a["segmentations"][0], b["segmentations"][0] = b["segmentations"][0], a["segmentations"][0]
+    path.write_text(json.dumps(vis))
+    code, out, err = check(bad)
+    assert code != 0 and ("box, area or category differ" in out + err or "joins several COCO tracks" in out + err), out + err
