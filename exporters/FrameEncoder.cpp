@@ -114,6 +114,13 @@ json frame_params(const Scene& scene) {
   if (scene.clip) {  // the frame's place in its clip, and the camera's turn rate (poses above are at this time)
     p["clip"] = {{"clip", scene.clip->clip}, {"frame_index", scene.clip->index}, {"time_s", scene.clip->time_s}};
     p["camera"]["orbit_rate_deg"] = c.orbit_rate_deg;
+    if (c.elevation_rate_deg != 0) p["camera"]["elevation_rate_deg"] = c.elevation_rate_deg;
+    if (c.dolly_rate != 0) p["camera"]["dolly_rate"] = c.dolly_rate;
+    if (c.target_velocity != glm::dvec3(0.0)) p["camera"]["target_velocity"] = {c.target_velocity.x, c.target_velocity.y, c.target_velocity.z};
+    if (c.shake_deg > 0) {  // the drawn shake and its turns at this frame (yaw, pitch, roll about the camera's axes)
+      p["camera"]["shake"] = {{"amplitude_deg", c.shake_deg}, {"hz", c.shake_hz},
+                              {"turn_deg", {c.shake_now_deg.x, c.shake_now_deg.y, c.shake_now_deg.z}}};
+    }
   }
   p["lights"] = json::array();
   for (const auto& l : scene.lights) {
@@ -131,6 +138,10 @@ json frame_params(const Scene& scene) {
     if (l.type == LightType::spot) {
       jl["cone_deg"] = l.cone_deg;
       jl["softness"] = l.softness;
+    }
+    if (scene.clip && (l.azimuth_rate_deg != 0 || l.elevation_rate_deg != 0)) {
+      jl["azimuth_rate_deg"] = l.azimuth_rate_deg;
+      jl["elevation_rate_deg"] = l.elevation_rate_deg;
     }
     p["lights"].push_back(jl);
   }
@@ -177,6 +188,15 @@ json frame_params(const Scene& scene) {
     if (scene.clip) {
       p["instances"].back()["velocity"] = {i.velocity.x, i.velocity.y, i.velocity.z};
       p["instances"].back()["angular_velocity_deg"] = {i.angular_velocity_deg.x, i.angular_velocity_deg.y, i.angular_velocity_deg.z};
+      if (!i.path.empty()) {  // the keyframed path as drawn for the clip
+        json keys = json::array();
+        for (const Instance::PathKey& k : i.path) {
+          json jk = {{"t", k.t}, {"position", {k.position.x, k.position.y, k.position.z}}};
+          if (i.path_rotates) jk["rotation_wxyz"] = {k.rotation.w, k.rotation.x, k.rotation.y, k.rotation.z};
+          keys.push_back(std::move(jk));
+        }
+        p["instances"].back()["path"] = std::move(keys);
+      }
     }
   }
   p["randomizers"] = scene.randomizer_records;

@@ -77,9 +77,17 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
   cam.exposure_ev = sample(cs.exposure_ev, r_exposure, at);
   cam.filmic = cs.filmic;
   cam.fov_y_deg = fov_deg;
-  if (spec.sequence) {  // a stream of its own: adding it leaves every other draw as it was
+  if (spec.sequence) {  // streams of their own: adding them leaves every other draw as it was
     Rng r_rate = rng.fork("orbit_rate");
     cam.orbit_rate_deg = sample(cs.orbit_rate_deg, r_rate, at);
+    Rng r_elr = rng.fork("elevation_rate"), r_dolly = rng.fork("dolly_rate"), r_tv = rng.fork("target_velocity"),
+        r_shake = rng.fork("shake"), r_hz = rng.fork("shake_hz"), r_phase = rng.fork("shake_phase");
+    cam.elevation_rate_deg = sample(cs.elevation_rate_deg, r_elr, at);
+    cam.dolly_rate = sample(cs.dolly_rate, r_dolly, at);
+    cam.target_velocity = sample(cs.target_velocity, r_tv, at);
+    cam.shake_deg = sample(cs.shake_deg, r_shake, at);
+    cam.shake_hz = sample(cs.shake_hz, r_hz, at);
+    for (double& p : cam.shake_phase) p = r_phase.uniform(0.0, 2.0 * glm::pi<double>());
   }
   return cam;
 }
@@ -104,13 +112,73 @@ void set_orbit(Camera& cam, const glm::dvec3& target, double dist, double el, do
   cam.azimuth_deg = az;
 }
 
+namespace {
+
+// An instance on its keyframed path at time t: the position interpolated linearly between the keys
+// around t, the rotation by slerp (shortest arc), both held before the first key and after the last.
+void pose_on_path(Instance& inst, double t) {
+  const auto& keys = inst.path;
+  std::size_t i = 0;
+  while (i + 1 < keys.size() && keys[i + 1].t <= t) ++i;
+  glm::dvec3 p = keys[i].position;
+  glm::dquat q = keys[i].rotation;
+  if (i + 1 < keys.size() && t > keys[i].t) {
+    const double a = (t - keys[i].t) / (keys[i + 1].t - keys[i].t);
+    p = glm::mix(keys[i].position, keys[i + 1].position, a);
+    q = glm::slerp(keys[i].rotation, keys[i + 1].rotation, a);
+  }
+  inst.position = glm::vec3(p);
+  if (inst.path_rotates) inst.rotation = glm::quat(q);
+  update_model(inst);
+}
+
+}  // namespace
+
 void apply_motion(Scene& scene, double t) {
+  // Keyframed paths set the pose at every time, the clip's first frame included (after the
+  // randomizers, as the other motion). A physics engine's poses would come in here the same way.
+  for (Instance& inst : scene.instances) {
+    if (!inst.path.empty()) pose_on_path(inst, t);
+  }
   if (t == 0.0) return;  // the clip's first frame: the scene as drawn
   Camera& cam = scene.camera;
-  if (cam.orbit_rate_deg != 0.0) {
-    set_orbit(cam, cam.orbit_target, cam.distance_m, cam.elevation_deg, cam.azimuth_deg + cam.orbit_rate_deg * t, cam.roll_deg);
+  if (cam.orbit_rate_deg != 0.0 || cam.elevation_rate_deg != 0.0 || cam.dolly_rate != 0.0 || cam.target_velocity != glm::dvec3(0.0)) {
+    set_orbit(cam, cam.orbit_target + cam.target_velocity * t, std::max(1e-3, cam.distance_m + cam.dolly_rate * t),
+              std::clamp(cam.elevation_deg + cam.elevation_rate_deg * t, -90.0, 90.0), cam.azimuth_deg + cam.orbit_rate_deg * t,
+              cam.roll_deg);
+  }
+  if (cam.shake_deg > 0.0) {
+    // Hand-held shake: per camera axis three sines (base frequency x 1, 1.7, 2.9; weights 0.6, 0.3,
+    // 0.1) with the clip's phases, less their value at t = 0 (the clip's first frame is as drawn).
+    constexpr double k_ratio[3] = {1.0, 1.7, 2.9}, k_weight[3] = {0.6, 0.3, 0.1};
+    glm::dvec3 turn(0.0);  // yaw (about the camera's +Y), pitch (+X), roll (+Z), degrees
+    for (int axis = 0; axis < 3; ++axis) {
+      for (int j = 0; j < 3; ++j) {
+        const double phase = cam.shake_phase[static_cast<std::size_t>(3 * axis + j)];
+        turn[axis] += cam.shake_deg * k_weight[j] *
+                      (std::sin(2.0 * glm::pi<double>() * cam.shake_hz * k_ratio[j] * t + phase) - std::sin(phase));
+      }
+    }
+    cam.shake_now_deg = turn;
+    const glm::dmat4 r = glm::rotate(glm::dmat4(1.0), glm::radians(turn.z), glm::dvec3(0, 0, 1)) *
+                         glm::rotate(glm::dmat4(1.0), glm::radians(turn.y), glm::dvec3(1, 0, 0)) *
+                         glm::rotate(glm::dmat4(1.0), glm::radians(turn.x), glm::dvec3(0, 1, 0));
+    cam.view = glm::mat4(r * glm::dmat4(cam.view));  // turned about the camera's own axes, position kept
+  }
+  for (Light& l : scene.lights) {
+    if (l.azimuth_rate_deg == 0.0 && l.elevation_rate_deg == 0.0) continue;
+    l.elevation_deg = std::clamp(l.elevation_deg + l.elevation_rate_deg * t, -90.0, 90.0);
+    l.azimuth_deg += l.azimuth_rate_deg * t;
+    const glm::dvec3 dir = direction_from_angles(l.elevation_deg, l.azimuth_deg);
+    l.to_light = glm::vec3(dir);
+    if (l.type != LightType::directional) {
+      const glm::dvec3 pos = l.target + l.distance_m * dir;
+      l.position = glm::vec3(pos);
+      l.direction = glm::vec3(glm::normalize(l.target - pos));
+    }
   }
   for (Instance& inst : scene.instances) {
+    if (!inst.path.empty()) continue;
     const glm::dvec3 w = glm::radians(inst.angular_velocity_deg);
     const double angle = glm::length(w) * t;
     if (inst.velocity == glm::dvec3(0.0) && angle == 0.0) continue;
@@ -262,6 +330,12 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
       color *= kelvin_to_linear_rgb(l.temperature_k);
     }
     l.color = glm::vec3(color) * l.intensity;
+    if (spec.sequence) {  // streams of their own
+      Rng r_azr = rng.fork("azimuth_rate"), r_elr = rng.fork("elevation_rate");
+      l.azimuth_rate_deg = sample(ls.azimuth_rate_deg, r_azr, at);
+      l.elevation_rate_deg = sample(ls.elevation_rate_deg, r_elr, at);
+      if (ls.type != LightType::directional) l.target = glm::dvec3(l.position) - l.distance_m * direction_from_angles(el, az);
+    }
     scene.lights.push_back(l);
   }
   {
@@ -345,6 +419,21 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
         Rng r_vel = r.fork("velocity"), r_ang = r.fork("angular_velocity");
         inst.velocity = sample(os.velocity, r_vel, at);
         inst.angular_velocity_deg = sample(os.angular_velocity_deg, r_ang, at);
+        const Rng r_path = r.fork("path");
+        for (std::size_t i = 0; i < os.path.size(); ++i) {
+          const PathKeySpec& ks = os.path[i];
+          Rng rk_pos = r_path.fork("position[" + std::to_string(i) + "]"), rk_rot = r_path.fork("rotation[" + std::to_string(i) + "]");
+          Instance::PathKey key;
+          key.t = ks.t;
+          key.position = sample(ks.position, rk_pos, at);
+          if (ks.rotation_deg) {
+            const glm::dvec3 e = glm::radians(sample(*ks.rotation_deg, rk_rot, at));
+            key.rotation = glm::angleAxis(e.z, glm::dvec3(0, 0, 1)) * glm::angleAxis(e.y, glm::dvec3(0, 1, 0)) *
+                           glm::angleAxis(e.x, glm::dvec3(1, 0, 0));
+            inst.path_rotates = true;
+          }
+          inst.path.push_back(key);
+        }
       }
       if (os.labeled) {
         inst.keypoints = shape->keypoints;

@@ -40,6 +40,11 @@ struct Camera {
   // With a sequence: the orbit's target (as drawn) and its turn rate, degrees of azimuth per second.
   glm::dvec3 orbit_target{0.0};
   double orbit_rate_deg = 0;
+  double elevation_rate_deg = 0, dolly_rate = 0;  // degrees per second, metres per second
+  glm::dvec3 target_velocity{0.0};               // metres per second
+  double shake_deg = 0, shake_hz = 0;            // hand-held shake (0: none)
+  std::array<double, 9> shake_phase{};           // per axis (yaw, pitch, roll) three phases, radians
+  glm::dvec3 shake_now_deg{0.0};                 // the shake's turns at this frame (for the record)
   bool filmic = false;     // ACES filmic tone map (else values above 1 clip)
 };
 
@@ -63,6 +68,10 @@ struct Light {
   double distance_m = 0;                      // point, spot: from the target
   double cone_deg = 0, softness = 0;          // spot
   double temperature_k = 0;                   // sampled colour temperature, 0 when none
+  // With a sequence: its turn rates (degrees per second) and, for point and spot lights, the target
+  // they circle.
+  double azimuth_rate_deg = 0, elevation_rate_deg = 0;
+  glm::dvec3 target{0.0};
 };
 
 // What an instance's geometry projects to, from its mesh and the frame's camera (not from pixels):
@@ -102,6 +111,15 @@ struct Instance {
   // until apply_motion moves them to the frame's time).
   glm::dvec3 velocity{0.0};              // metres per second
   glm::dvec3 angular_velocity_deg{0.0};  // degrees per second about world x, y, z
+  // Or a keyframed path (ObjectSpec::path as drawn for the clip): times, positions, rotations (when
+  // `path_rotates`). apply_motion puts the instance where the path is at the frame's time.
+  struct PathKey {
+    double t = 0;
+    glm::dvec3 position{0.0};
+    glm::dquat rotation{1.0, 0.0, 0.0, 0.0};
+  };
+  std::vector<PathKey> path;
+  bool path_rotates = false;
   std::uint32_t category_id = 0;  // 0 for unlabeled objects; a stuff category for stuff surfaces
   bool stuff = false;             // a surface of a stuff category (ObjectSpec unlabeled with a category)
   std::uint32_t object_index = 0;  // which ObjectSpec it came from

@@ -58,6 +58,13 @@ struct CameraSpec {
   ScalarDist exposure_ev = 0.0;              // exposure compensation in stops: radiance x 2^ev
   bool filmic = false;                       // tone map: false none (clip at 1), true ACES filmic
   ScalarDist orbit_rate_deg = 0.0;           // with a sequence: azimuth degrees per second, per clip
+  // With a sequence, each drawn per clip: the orbit's elevation rate (degrees per second), the dolly
+  // (metres per second added to the distance), the target's velocity (the camera pans and tilts to
+  // follow it, metres per second), and hand-held shake: small smooth turns of the view about the
+  // camera's axes (amplitude in degrees, base frequency in Hz; seeded per clip).
+  ScalarDist elevation_rate_deg = 0.0, dolly_rate = 0.0;
+  Vec3Dist target_velocity = constant_vec3(0, 0, 0);
+  ScalarDist shake_deg = 0.0, shake_hz = 1.5;
 };
 
 struct LightSpec {
@@ -75,6 +82,9 @@ struct LightSpec {
   Vec3Dist color = constant_vec3(1, 1, 1);  // linear RGB
   std::optional<ScalarDist> temperature_k;  // colour temperature (1000..40000 K), multiplies `color`
   bool shadows = true;  // directional and spot lights: cast shadows (shadow maps); point lights cannot
+  // With a sequence, drawn per clip: degrees per second the light's azimuth and elevation turn (a sun
+  // path; point and spot lights circle their target).
+  ScalarDist azimuth_rate_deg = 0.0, elevation_rate_deg = 0.0;
 };
 
 struct RotationSpec {
@@ -104,6 +114,15 @@ struct PoolEntry {
   std::int64_t source_entry = -1;
 };
 
+// A keyframe of an object's path (with a sequence): at time t (seconds into the clip) the object is at
+// `position` and, when given, turned by `rotation_deg` (XYZ Euler, as objects[].rotation); each value
+// drawn per clip.
+struct PathKeySpec {
+  double t = 0;
+  Vec3Dist position = constant_vec3(0, 0, 0);
+  std::optional<Vec3Dist> rotation_deg;
+};
+
 struct ObjectSpec {
   std::string name;  // for messages and records; defaults to the primitive or asset name
   ShapeSpec shape;
@@ -123,6 +142,9 @@ struct ObjectSpec {
   // With a sequence: each instance's motion, drawn once per clip (docs/config.md, sequence).
   Vec3Dist velocity = constant_vec3(0, 0, 0);              // metres per second, world axes
   Vec3Dist angular_velocity_deg = constant_vec3(0, 0, 0);  // degrees per second about world x, y, z
+  // With a sequence: a keyframed path instead of velocities (position interpolated linearly, rotation
+  // by slerp, held before the first and after the last key).
+  std::vector<PathKeySpec> path;
 };
 
 // Clips (`sequence: {length, fps}`): frame f is frame k = f % length of clip c = f / length; the

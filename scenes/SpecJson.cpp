@@ -158,6 +158,19 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     j["sequence"] = {{"length", spec.sequence->length}, {"fps", spec.sequence->fps}};
     if (spec.outputs.has("tracks")) j["sequence"]["track_points"] = spec.sequence->track_points;
     j["camera"]["orbit_rate_deg"] = to_json(spec.camera.orbit_rate_deg);
+    const CameraSpec& cs = spec.camera;
+    const ScalarDist zero = 0.0;
+    if (to_json(cs.elevation_rate_deg) != to_json(zero)) j["camera"]["elevation_rate_deg"] = to_json(cs.elevation_rate_deg);
+    if (to_json(cs.dolly_rate) != to_json(zero)) j["camera"]["dolly_rate"] = to_json(cs.dolly_rate);
+    if (to_json(cs.target_velocity) != to_json(constant_vec3(0, 0, 0))) j["camera"]["target_velocity"] = to_json(cs.target_velocity);
+    if (to_json(cs.shake_deg) != to_json(zero)) {
+      j["camera"]["shake_deg"] = to_json(cs.shake_deg);
+      j["camera"]["shake_hz"] = to_json(cs.shake_hz);
+    }
+    for (std::size_t i = 0; i < spec.lights.size(); ++i) {
+      if (to_json(spec.lights[i].azimuth_rate_deg) != to_json(zero)) j["lights"][i]["azimuth_rate_deg"] = to_json(spec.lights[i].azimuth_rate_deg);
+      if (to_json(spec.lights[i].elevation_rate_deg) != to_json(zero)) j["lights"][i]["elevation_rate_deg"] = to_json(spec.lights[i].elevation_rate_deg);
+    }
   }
   j["ambient"] = to_json(spec.ambient);
   j["background"] = to_json(spec.background);
@@ -188,6 +201,14 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     if (spec.sequence) {
       jo["velocity"] = to_json(o.velocity);
       jo["angular_velocity_deg"] = to_json(o.angular_velocity_deg);
+      if (!o.path.empty()) {
+        jo["path"] = json::array();
+        for (const PathKeySpec& k : o.path) {
+          json jk = {{"t", k.t}, {"position", to_json(k.position)}};
+          if (k.rotation_deg) jk["rotation_deg"] = to_json(*k.rotation_deg);
+          jo["path"].push_back(jk);
+        }
+      }
     }
     j["objects"].push_back(jo);
   }

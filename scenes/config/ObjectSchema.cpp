@@ -356,6 +356,28 @@ class ObjectParser {
     if (n["angular_velocity_deg"]) {
       o.angular_velocity_deg = rd.vec3_dist(n["angular_velocity_deg"], rd.join(path, "angular_velocity_deg"), -1e6, 1e6);
     }
+    if (auto p = n["path"]) {
+      const std::string at = rd.join(path, "path");
+      if (!p.IsSequence() || p.size() == 0 || p.size() > 1000) rd.fail(p, at, "expected a list of 1..1000 keys {t, position, rotation_deg}");
+      for (const char* k : {"velocity", "angular_velocity_deg"}) {
+        if (n[k]) rd.fail(n[k], rd.join(path, k), "an object follows its path or moves by velocities, not both");
+      }
+      for (std::size_t i = 0; i < p.size(); ++i) {
+        const std::string kp = at + "[" + std::to_string(i) + "]";
+        rd.expect_map(p[i], kp);
+        rd.check_schema_keys(p[i], kp, "objects[].path[]");
+        PathKeySpec key;
+        if (!p[i]["t"] || !p[i]["position"]) rd.fail(p[i], kp, "a key needs t (seconds) and position, e.g. {t: 1.5, position: [0, 0, 1]}");
+        key.t = rd.number(p[i]["t"], kp + ".t", 0.0, 1e6);
+        if (!o.path.empty() && !(key.t > o.path.back().t)) rd.fail(p[i]["t"], kp + ".t", "keys must come in increasing t");
+        key.position = rd.vec3_dist(p[i]["position"], kp + ".position");
+        if (p[i]["rotation_deg"]) key.rotation_deg = rd.vec3_dist(p[i]["rotation_deg"], kp + ".rotation_deg");
+        if (i > 0 && key.rotation_deg.has_value() != o.path.front().rotation_deg.has_value()) {
+          rd.fail(p[i], kp, "give rotation_deg in every key or in none");
+        }
+        o.path.push_back(std::move(key));
+      }
+    }
   }
 
  private:

@@ -110,11 +110,18 @@ class SceneParser {
       if (root["sensor"] && root["sensor"]["shutter_s"]) {
         rd.fail(root["sensor"]["shutter_s"], "sensor.shutter_s", "blurs the real motion between a clip's frames: it needs sequence: {length, fps}");
       }
-      if (root["camera"] && root["camera"]["orbit_rate_deg"]) {
-        rd.fail(root["camera"]["orbit_rate_deg"], "camera.orbit_rate_deg", "only applies with sequence: {length, fps}");
+      for (const char* k : {"orbit_rate_deg", "elevation_rate_deg", "dolly_rate", "target_velocity", "shake_deg", "shake_hz"}) {
+        if (root["camera"] && root["camera"][k]) rd.fail(root["camera"][k], std::string("camera.") + k, "only applies with sequence: {length, fps}");
+      }
+      if (auto ls = root["lights"]; ls && ls.IsSequence()) {
+        for (std::size_t i = 0; i < ls.size(); ++i) {
+          for (const char* k : {"azimuth_rate_deg", "elevation_rate_deg"}) {
+            if (ls[i][k]) rd.fail(ls[i][k], "lights[" + std::to_string(i) + "]." + k, "only applies with sequence: {length, fps}");
+          }
+        }
       }
       for (std::size_t i = 0; i < objs.size(); ++i) {
-        for (const char* k : {"velocity", "angular_velocity_deg"}) {
+        for (const char* k : {"velocity", "angular_velocity_deg", "path"}) {
           if (objs[i][k]) rd.fail(objs[i][k], "objects[" + std::to_string(i) + "]." + k, "only applies with sequence: {length, fps}");
         }
       }
@@ -302,6 +309,11 @@ class SceneParser {
     if (n["roll_deg"]) cam.roll_deg = rd.scalar_dist(n["roll_deg"], "camera.roll_deg");
     if (n["exposure_ev"]) cam.exposure_ev = rd.scalar_dist(n["exposure_ev"], "camera.exposure_ev", -20.0, 20.0);
     if (n["orbit_rate_deg"]) cam.orbit_rate_deg = rd.scalar_dist(n["orbit_rate_deg"], "camera.orbit_rate_deg", -1e5, 1e5);
+    if (n["elevation_rate_deg"]) cam.elevation_rate_deg = rd.scalar_dist(n["elevation_rate_deg"], "camera.elevation_rate_deg", -1e5, 1e5);
+    if (n["dolly_rate"]) cam.dolly_rate = rd.scalar_dist(n["dolly_rate"], "camera.dolly_rate", -1e5, 1e5);
+    if (n["target_velocity"]) cam.target_velocity = rd.vec3_dist(n["target_velocity"], "camera.target_velocity", -1e5, 1e5);
+    if (n["shake_deg"]) cam.shake_deg = rd.scalar_dist(n["shake_deg"], "camera.shake_deg", 0.0, 30.0);
+    if (n["shake_hz"]) cam.shake_hz = rd.scalar_dist(n["shake_hz"], "camera.shake_hz", 0.0, 100.0);
     if (auto t = n["tone_map"]) {
       const std::string v = rd.string(t, "camera.tone_map");
       std::string_view kinds[] = {"none", "filmic"};
@@ -337,6 +349,8 @@ class SceneParser {
     if (n["intensity"]) l.intensity = rd.scalar_dist(n["intensity"], rd.join(path, "intensity"), 0.0, 1000.0);
     if (n["color"]) l.color = rd.vec3_dist(n["color"], rd.join(path, "color"), 0.0, 1.0);
     if (n["temperature_k"]) l.temperature_k = rd.scalar_dist(n["temperature_k"], rd.join(path, "temperature_k"), 1000.0, 40000.0);
+    if (n["azimuth_rate_deg"]) l.azimuth_rate_deg = rd.scalar_dist(n["azimuth_rate_deg"], rd.join(path, "azimuth_rate_deg"), -1e5, 1e5);
+    if (n["elevation_rate_deg"]) l.elevation_rate_deg = rd.scalar_dist(n["elevation_rate_deg"], rd.join(path, "elevation_rate_deg"), -1e5, 1e5);
     if (auto s = n["shadows"]) {
       l.shadows = rd.boolean(s, rd.join(path, "shadows"));
       if (l.shadows && l.type == LightType::point) rd.fail(s, rd.join(path, "shadows"), "point lights cast no shadows (only directional and spot lights do)");
