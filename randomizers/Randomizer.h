@@ -60,6 +60,9 @@ struct RandomizerInfo {
   std::string name;     // the `type:` that selects it
   std::string summary;  // one line for `synthlabel randomizers`
   RandomizerFactory make;
+  // It changes only how things look (materials, lights, the background), never what is where: with a
+  // sequence it may act per frame (`per: frame`, e.g. flicker) without breaking tracks or flow.
+  bool appearance = false;
 };
 
 class RandomizerRegistry {

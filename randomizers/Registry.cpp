@@ -70,7 +70,8 @@ void update_model(Instance& inst) {
 
 void RandomizerPipeline::apply(Scene& scene, const FrameContext& ctx) const {
   for (const auto& step : steps) {
-    Rng rng(ctx.spec.seed, ctx.at.frame, step.stream);
+    // Keyed by the clip (with a sequence) or, for `per: frame`, by the frame itself.
+    Rng rng(ctx.spec.seed, step.per_frame ? scene.frame : ctx.at.frame, step.stream);
     nlohmann::ordered_json record = nlohmann::ordered_json::object();
     record["type"] = step.type;
     step.randomizer->apply(scene, rng, ctx, record);
@@ -118,10 +119,16 @@ Result<std::shared_ptr<const RandomizerPipeline>> build_randomizers(const SceneS
         props.fail("type", "unknown randomizer '" + props.type() + "'" + suggest(props.type(), names) +
                                " (known: " + list + ")");
       }
+      const bool per_frame = props.has("per") && props.choice("per", "clip", {"clip", "frame"}) == "frame";
+      if (per_frame && !spec.sequence) props.fail("per", "per: frame only applies with sequence: {length, fps} (without clips every draw is per frame)");
+      if (per_frame && !info->appearance) {
+        props.fail("per", info->name + " moves, adds or removes objects: it acts once per clip (per: frame is for the randomizers that "
+                                       "change only appearance: material, light_count, background_image)");
+      }
       auto made = info->make(props, ctx);
       props.check_unused();
       const int k = seen[info->name]++;
-      pipeline->steps.push_back({info->name, "randomizers/" + info->name + "#" + std::to_string(k), std::move(made)});
+      pipeline->steps.push_back({info->name, "randomizers/" + info->name + "#" + std::to_string(k), std::move(made), per_frame});
     }
   } catch (const ConfigError& e) {
     return make_error(e.code, e.message);

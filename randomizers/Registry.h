@@ -20,6 +20,7 @@ class RandomizerPipeline {
     std::string type;
     std::string stream;  // "randomizers/TYPE#K": K counts earlier entries of the same type
     std::unique_ptr<Randomizer> randomizer;
+    bool per_frame = false;  // `per: frame` (with a sequence): drawn per frame, not once per clip
   };
   std::vector<Step> steps;
   std::vector<std::filesystem::path> textures;  // what Instance::texture indexes (BuildContext)

@@ -40,7 +40,7 @@ std::unique_ptr<Randomizer> make(const Properties& p, BuildContext& ctx) { retur
 }  // namespace
 
 void register_background_image(RandomizerRegistry& r) {
-  r.add({"background_image", "a random image from a folder behind the scene", make});
+  r.add({"background_image", "a random image from a folder behind the scene", make, true});
 }
 
 }  // namespace synthlabel

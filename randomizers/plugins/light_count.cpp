@@ -49,7 +49,7 @@ std::unique_ptr<Randomizer> make(const Properties& p, BuildContext& ctx) {
 }  // namespace
 
 void register_light_count(RandomizerRegistry& r) {
-  r.add({"light_count", "keep a random number of the configured lights on", make});
+  r.add({"light_count", "keep a random number of the configured lights on", make, true});
 }
 
 }  // namespace synthlabel

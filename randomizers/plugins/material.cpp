@@ -108,7 +108,7 @@ std::unique_ptr<Randomizer> make(const Properties& p, BuildContext& ctx) { retur
 }  // namespace
 
 void register_material(RandomizerRegistry& r) {
-  r.add({"material", "colour in HSV ranges, roughness, metallic and texture swaps per instance", make});
+  r.add({"material", "colour in HSV ranges, roughness, metallic and texture swaps per instance", make, true});
 }
 
 }  // namespace synthlabel

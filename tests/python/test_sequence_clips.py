@@ -149,3 +149,21 @@ def test_keyframed_paths_interpolate_their_drawn_keys(tmp_path):
     xs = [json.loads((out / f"records/{f:06d}.json").read_text())["params"]["instances"][0]["path"][1]["position"][0]
           for f in (0, 7, 8)]
     assert xs[0] == xs[1] != xs[2]
+
+
+def test_a_per_frame_randomizer_changes_appearance_per_frame_and_nothing_else(tmp_path):
+    # per: frame (appearance randomizers only): colours are drawn per frame; what is where, and so
+    # every label, depth and flow file, is the same as with the same randomizer per clip.
+    flicker = SOURCE / "tests/data/clips_flicker.yaml"
+    per_frame = generate(flicker, tmp_path / "frame", "outputs=[flow, mot]")
+    per_clip = generate(flicker, tmp_path / "clip", "outputs=[flow, mot]", "randomizers[0].per=clip")
+    colours = [json.loads((per_frame / f"records/{f:06d}.json").read_text())["params"]["instances"][0]["color"] for f in range(8)]
+    assert len({tuple(c) for c in colours}) == 8  # a new colour every frame of the clip
+    for rel in files_of(per_frame):
+        if str(rel).startswith(("instance/", "semantic/", "depth/", "flow/")) or rel.name == "gt.txt":
+            assert filecmp.cmp(per_frame / rel, per_clip / rel, shallow=False), rel
+    assert check(per_frame)[0] == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"include: {SOURCE / 'tests/data/clips.yaml'}\nrandomizers:\n  - {{type: rotate, per: frame}}\n")
+    r = subprocess.run([BINARY, "generate", str(bad), "--out", str(tmp_path / "bad")], capture_output=True, text=True)
+    assert r.returncode == 2 and "randomizers[0].per: rotate moves, adds or removes objects" in r.stderr, r.stderr
