@@ -957,6 +957,56 @@ std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& 
 
 }  // namespace
 
+// A flow vector's colour in the Middlebury coding: hue the direction (0 deg = +x, red), saturation the
+// length over `max_len`, full value; rgb in 0..255.
+std::array<std::uint8_t, 3> flow_colour(double du, double dv, double max_len) {
+  const double len = std::min(1.0, std::sqrt(du * du + dv * dv) / std::max(max_len, 1e-9));
+  double h = std::atan2(-dv, du) / (2 * 3.14159265358979) * 6.0;  // image y down: counter-clockwise on screen
+  if (h < 0) h += 6.0;
+  const int i = static_cast<int>(h) % 6;
+  const double f = h - std::floor(h), p = 1 - len, q = 1 - len * f, t = 1 - len * (1 - f);
+  const double rgb[6][3] = {{1, t, p}, {q, 1, p}, {p, 1, t}, {p, q, 1}, {t, p, 1}, {1, p, q}};
+  return {static_cast<std::uint8_t>(255 * rgb[i][0]), static_cast<std::uint8_t>(255 * rgb[i][1]),
+          static_cast<std::uint8_t>(255 * rgb[i][2])};
+}
+
+// An image's forward flow (flow_forward_file) coloured, at the overlay's size; black where no flow.
+std::vector<std::uint8_t> flow_png(const std::filesystem::path& dir, const json& im, double max_len, std::uint32_t max_width = 320) {
+  auto bytes = read_text_file(dir / im.value("flow_forward_file", std::string()));
+  if (!bytes) return {};
+  auto f = decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, "flow");
+  if (!f) return {};
+  const std::uint32_t w = f->width, h = f->height;
+  const std::uint32_t step = std::max<std::uint32_t>(1, (w + max_width - 1) / max_width);
+  const std::uint32_t tw = std::max<std::uint32_t>(1, w / step), th = std::max<std::uint32_t>(1, h / step);
+  std::vector<std::uint8_t> px(std::size_t{tw} * th * 4, 255);
+  for (std::uint32_t y = 0; y < th; ++y) {
+    for (std::uint32_t x = 0; x < tw; ++x) {
+      const std::size_t src = (std::size_t{y * step} * w + x * step) * 4, dst = (std::size_t{y} * tw + x) * 4;
+      const auto c = f->rgba[src + 2] < 0 ? std::array<std::uint8_t, 3>{0, 0, 0} : flow_colour(f->rgba[src], f->rgba[src + 1], max_len);
+      for (std::size_t k = 0; k < 3; ++k) px[dst + k] = c[k];
+    }
+  }
+  auto png = encode_png_rgb_from_rgba(px, tw, th, PngOptions{6, true});
+  return png ? std::move(png).value() : std::vector<std::uint8_t>{};
+}
+
+// The colour wheel: the colour of every vector up to the maximum length.
+std::vector<std::uint8_t> flow_wheel_png(std::uint32_t side = 96) {
+  std::vector<std::uint8_t> px(std::size_t{side} * side * 4, 255);
+  const double r = side / 2.0;
+  for (std::uint32_t y = 0; y < side; ++y) {
+    for (std::uint32_t x = 0; x < side; ++x) {
+      const double du = (x + 0.5 - r) / r, dv = (y + 0.5 - r) / r;
+      if (du * du + dv * dv > 1) continue;
+      const auto c = flow_colour(du, dv, 1.0);
+      for (std::size_t k = 0; k < 3; ++k) px[(std::size_t{y} * side + x) * 4 + k] = c[k];
+    }
+  }
+  auto png = encode_png_rgb_from_rgba(px, side, side, PngOptions{6, true});
+  return png ? std::move(png).value() : std::vector<std::uint8_t>{};
+}
+
 Result<std::vector<std::uint8_t>> frame_overlay_png(const std::filesystem::path& dir, std::size_t index, std::size_t& instances) {
   auto text = read_text_file(dir / "coco.json");
   if (!text) return text.error();
@@ -981,6 +1031,69 @@ Result<CheckResult> check_dataset(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir, ec)) return make_error(ExitCode::usage, dir.string() + ": not a folder");
   return Checker(dir).run();
 }
+
+// Clips (images with video_id): each of the first 4 clips as an animation of its first 24 frames, masks
+// tinted by track (a track keeps its instance id, so its colour); with flow, the forward flow beside it
+// in the Middlebury colour coding (scaled to the clip's longest vector) and the colour wheel.
+namespace {
+
+void write_clips(std::ostringstream& s, const std::filesystem::path& dir, const json& coco, std::map<std::int64_t, json>& by_image) {
+  std::map<std::uint64_t, std::map<std::uint64_t, const json*>> clips;
+  for (const json& im : coco.at("images")) {
+    if (im.contains("video_id")) clips[im.value("video_id", std::uint64_t{0})][im.value("frame_index", std::uint64_t{0})] = &im;
+  }
+  if (clips.empty()) return;
+  s << "<h2>Clips</h2><p>" << clips.size()
+    << " clips; the first 4 as animations (8 frames a second, their first 24 frames): masks tinted by track (an object keeps "
+       "its track id, its instance id, and so its colour through its clip). Where the dataset has flow, the forward flow "
+       "beside each frame: hue the direction, saturation the length (scaled to the clip's longest vector), black where there "
+       "is no flow.</p>";
+  std::string script = "<script>const clips = {";
+  bool any_flow = false;
+  std::size_t k = 0;
+  for (const auto& [video, frames] : clips) {
+    if (k >= 4) break;
+    std::vector<const json*> shown;
+    for (const auto& [index, im] : frames) {
+      if (shown.size() < 24) shown.push_back(im);
+    }
+    const json* first = shown.empty() ? nullptr : shown.front();
+    const bool flow = first != nullptr && first->contains("flow_forward_file");
+    double max_len = 0;
+    if (flow) {
+      for (const json* im : shown) {
+        auto bytes = read_text_file(dir / im->value("flow_forward_file", std::string()));
+        auto f = bytes ? decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, "flow")
+                       : Result<DecodedExr>(bytes.error());
+        if (!f) continue;
+        for (std::size_t p = 0; p < std::size_t{f->width} * f->height; ++p) {
+          if (f->rgba[4 * p + 2] >= 0) max_len = std::max(max_len, double(std::hypot(f->rgba[4 * p], f->rgba[4 * p + 1])));
+        }
+      }
+    }
+    std::string frames_js, flow_js;
+    for (const json* im : shown) {
+      const auto png = overlay(dir, *im, by_image[im->value("id", std::int64_t{0})]);
+      frames_js += "'data:image/png;base64," + base64(png) + "',";
+      if (flow) flow_js += "'data:image/png;base64," + base64(flow_png(dir, *im, max_len)) + "',";
+    }
+    s << "<figure><img id='clip" << k << "'>";
+    if (flow) s << " <img id='flow" << k << "'>";
+    s << "<figcaption>video " << video << ": " << frames.size() << " frames";
+    if (flow) s << "; flow up to " << std::round(max_len * 10) / 10 << " px";
+    s << "</figcaption></figure>";
+    script += "clip" + std::to_string(k) + ": [" + frames_js + "],";
+    if (flow) script += "flow" + std::to_string(k) + ": [" + flow_js + "],";
+    any_flow = any_flow || flow;
+    ++k;
+  }
+  if (any_flow) s << "<figure><img src='data:image/png;base64," << base64(flow_wheel_png()) << "'><figcaption>flow colours (x right, y down)</figcaption></figure>";
+  script += "}; let tick = 0; function show() { for (const [id, list] of Object.entries(clips)) { document.getElementById(id).src = "
+            "list[tick % list.length]; } tick++; } show(); setInterval(show, 125);</script>";
+  s << script;
+}
+
+}  // namespace
 
 Status write_check_report(const std::filesystem::path& dir, const CheckResult& result, const std::filesystem::path& html,
                           std::size_t frames) {
@@ -1076,6 +1189,7 @@ Status write_check_report(const std::filesystem::path& dir, const CheckResult& r
         }
         s << "</figcaption></figure>";
       }
+      write_clips(s, dir, coco, by_image);
     } catch (const json::exception&) {
       s << "<p class='bad'>coco.json does not parse: no frames.</p>";
     }

@@ -211,3 +211,18 @@ def test_motion_blur_changes_only_the_rgb(tmp_path):
 
 def files_of(root):
     return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file() and p.name != "manifest.json")
+
+
+def test_the_report_animates_each_clip_with_its_flow(dataset, tmp_path):
+    import re
+    import subprocess
+    from conftest import BINARY
+    html = tmp_path / "report.html"
+    r = subprocess.run([BINARY, "check", str(dataset), "--report", str(html)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    text = html.read_text()
+    assert "<h2>Clips</h2>" in text and "flow colours" in text
+    for k, frames in ((0, 8), (1, 8), (2, 4)):  # clips of 8, the last cut to 4 by frames: 20
+        for kind in ("clip", "flow"):
+            listed = re.search(kind + str(k) + r": \[(.*?)\]", text).group(1)
+            assert listed.count("data:image/png;base64,") == frames, (kind, k)
