@@ -111,7 +111,7 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   PipelineSet set;
   set.m_ctx = ctx;
   set.m_desc = desc;
-  SL_TRY_ASSIGN(set.m_set_layout, make_set_layout(ctx, frame_set_bindings(desc.flow)));
+  SL_TRY_ASSIGN(set.m_set_layout, make_set_layout(ctx, frame_set_bindings(desc.flow || desc.flow_vertex)));
   SL_TRY_ASSIGN(set.m_layout, make_pipeline_layout(ctx, set.m_set_layout.get(), k_push_size,
                                                    VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT));
   if (auto p = set.mesh(0); !p) return p.error();
@@ -155,11 +155,14 @@ Result<VkPipeline> PipelineSet::mesh(std::uint32_t features) {
   const VkSpecializationInfo spec{static_cast<std::uint32_t>(entries.size()), entries.data(), sizeof(constants), &constants};
   namespace s = shaders;
   GraphicsPipelineDesc d{
-      .vertex = m_desc.flow ? std::span<const std::uint32_t>(s::k_spirv_mesh_vert_with_flow, s::k_spirv_mesh_vert_with_flow_words)
+      .vertex = m_desc.flow || m_desc.flow_vertex
+                    ? std::span<const std::uint32_t>(s::k_spirv_mesh_vert_with_flow, s::k_spirv_mesh_vert_with_flow_words)
                             : std::span<const std::uint32_t>(s::k_spirv_mesh_vert, s::k_spirv_mesh_vert_words),
       .fragment = m_desc.flow ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_flow, s::k_spirv_mesh_frag_with_flow_words)
                   : m_desc.normals
                       ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_normals, s::k_spirv_mesh_frag_with_normals_words)
+                  : m_desc.flow_vertex
+                      ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_instance, s::k_spirv_mesh_frag_with_instance_words)
                       : std::span<const std::uint32_t>(s::k_spirv_mesh_frag, s::k_spirv_mesh_frag_words),
       .fragment_constants = &spec,
       .color_attachments = m_desc.color_attachments,

@@ -56,6 +56,9 @@ class PipelineSet {
     std::uint32_t width = 0, height = 0;  // rasterized size
     bool normals = false;                 // the shaders' WITH_NORMALS variants
     bool flow = false;                    // their WITH_FLOW variants (normals and flow planes)
+    // Without the flow planes, still mesh.vert's WITH_FLOW variant (the frame's passes draw with it,
+    // so a pass of fewer planes rasterizes exactly the same pixels) and the flow's set layout.
+    bool flow_vertex = false;
   };
   static Result<PipelineSet> create(const VulkanContext& ctx, const Desc& desc);
 

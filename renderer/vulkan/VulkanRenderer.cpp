@@ -65,6 +65,7 @@ Status VulkanRenderer::init(const RendererOptions& options) {
                         .log = &m_instance.messages()};
   VkFormat depth = VK_FORMAT_UNDEFINED;
   SL_TRY_ASSIGN(depth, zbuffer_format(m_physical.handle));
+  m_zbuffer_format = depth;
   SL_TRY_ASSIGN(m_one_shot, OneShotCommands::create(m_ctx));
   SL_TRY_ASSIGN(m_main, MainPass::create(m_ctx, {options.width, options.height, options.supersampling, options.normals,
                                                   options.flow, depth}));
@@ -153,7 +154,8 @@ Status VulkanRenderer::upload_textures(std::span<const Texture> textures) {
   return write_image_bindings(false);
 }
 
-const Image& VulkanRenderer::readback_image(Plane plane) const {
+const Image& VulkanRenderer::readback_image(Plane plane, bool alone) const {
+  if (alone) return m_alone_resolve ? m_alone_resolve->plane(plane) : m_alone_main->plane(plane);
   return m_resolve ? m_resolve->plane(plane) : m_main->plane(plane);
 }
 
@@ -196,6 +198,18 @@ std::size_t VulkanRenderer::alone_batch() const {
 
 Status VulkanRenderer::ensure_alone_ring() {
   if (m_alone) return ok_status();
+  const auto& o = m_options;
+  SL_TRY_ASSIGN(m_alone_main, MainPass::create(m_ctx, {o.width, o.height, o.supersampling, false, false, m_zbuffer_format}));
+  SL_TRY_ASSIGN(m_alone_pipelines, PipelineSet::create(m_ctx, {.render_pass = m_alone_main->render_pass(),
+                                                               .color_attachments = m_alone_main->planes(),
+                                                               .width = m_alone_main->raster_width(),
+                                                               .height = m_alone_main->raster_height(),
+                                                               .normals = false,
+                                                               .flow = false,
+                                                               .flow_vertex = o.flow}));
+  if (o.supersampling > 1) {
+    SL_TRY_ASSIGN(m_alone_resolve, ResolvePass::create(m_ctx, *m_alone_main, o.width, o.height, o.supersampling, false, false));
+  }
   // A ring of one slot, like the frame ring's, whose readback holds `batch` id planes (or a colour plane).
   SL_TRY_ASSIGN(m_alone, FrameRing::create(m_ctx, {.slots = 1,
                                                    .uniform_bytes = sizeof(FrameUniforms),
@@ -273,12 +287,18 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
   SL_TRY_ASSIGN(setup, make_frame_setup(scene, inputs));
   std::vector<Draw> draws;
   SL_TRY_ASSIGN(draws, make_draws(scene.instances, inputs));
+  // Instances alone and colour-only frames draw in the alone pass (ensure_alone_ring made it).
+  const bool alone = !alone_boxes.empty() || color_only;
+  if (alone && !m_alone_main) return make_error(ExitCode::internal, "record: no alone pass");
+  PipelineSet& pipelines = alone ? *m_alone_pipelines : *m_pipelines;
+  const MainPass& main = alone ? *m_alone_main : *m_main;
+  const ResolvePass* resolve = alone ? (m_alone_resolve ? &*m_alone_resolve : nullptr) : (m_resolve ? &*m_resolve : nullptr);
   PassView view{.set = slot.set,
-                .layout = m_pipelines->layout(),
-                .background = setup.background ? m_pipelines->background() : VK_NULL_HANDLE,
+                .layout = pipelines.layout(),
+                .background = setup.background ? pipelines.background() : VK_NULL_HANDLE,
                 .clear_color = scene.background,
                 .area = {{0, 0}, {m_options.width, m_options.height}}};
-  SL_TRY_ASSIGN(view.mesh, m_pipelines->mesh(setup.features));
+  SL_TRY_ASSIGN(view.mesh, pipelines.mesh(setup.features));
   if (m_options.flow) {
     std::vector<InstanceMotion> motion;
     SL_TRY_ASSIGN(motion, make_motion(scene, setup.uniforms, m_options.supersampling));
@@ -295,14 +315,16 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
   const Geometry geometry = m_resources->geometry();
   m_shadow->record(slot.cmd, setup.shadows, scene.instances, inputs.meshes, geometry);
   auto pass = [&](std::span<const Draw> d) {
-    m_main->record(slot.cmd, view, geometry, d);
-    if (m_resolve) m_resolve->record(slot.cmd, view.area);
+    main.record(slot.cmd, view, geometry, d);
+    if (resolve != nullptr) resolve->record(slot.cmd, view.area);
   };
   if (alone_boxes.empty()) {
-    if (m_neighbours) m_neighbours->record(slot.cmd, slot.set, geometry, draws, {scene.previous.has_value(), scene.next.has_value()});
+    if (m_neighbours && !color_only) {
+      m_neighbours->record(slot.cmd, slot.set, geometry, draws, {scene.previous.has_value(), scene.next.has_value()});
+    }
     pass(draws);
     if (color_only) {
-      m_readback.copy(slot.cmd, readback_image(Plane::color), Plane::color, slot.readback.buffer.get(), 0, view.area);
+      m_readback.copy(slot.cmd, readback_image(Plane::color, true), Plane::color, slot.readback.buffer.get(), 0, view.area);
     } else {
       m_readback.copy_frame(slot.cmd, [&](Plane p) -> const Image& { return readback_image(p); }, slot.readback.buffer.get());
     }
@@ -316,7 +338,7 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
       view.area = alone_boxes[j];
       if (view.area.extent.width == 0 || view.area.extent.height == 0) continue;
       pass(std::span<const Draw>(&draws[j], 1));
-      m_readback.copy(slot.cmd, readback_image(Plane::ids), Plane::ids, slot.readback.buffer.get(),
+      m_readback.copy(slot.cmd, readback_image(Plane::ids, true), Plane::ids, slot.readback.buffer.get(),
                       m_readback.plane_bytes() * j, view.area);
     }
   }

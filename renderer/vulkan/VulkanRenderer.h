@@ -74,8 +74,9 @@ class VulkanRenderer final : public Renderer {
   // Flow: copies `motion` into the slot's storage buffer, growing it (and rewriting binding 5) first
   // when it is too small.
   Status upload_motion(FrameSlot& slot, std::span<const InstanceMotion> motion);
-  // The image a plane is read back from: the main pass's, or the resolve pass's when supersampled.
-  const Image& readback_image(Plane plane) const;
+  // The image a plane is read back from: the main pass's, or the resolve pass's when supersampled (of
+  // the alone pass with `alone`).
+  const Image& readback_image(Plane plane, bool alone = false) const;
 
   // Declaration order = lifetime order: the instance outlives the device, the device its children.
   Instance m_instance;
@@ -93,6 +94,13 @@ class VulkanRenderer final : public Renderer {
   Readback m_readback;
   std::optional<FrameRing> m_ring;
   std::optional<FrameRing> m_alone;  // render_alone's own slot (made on first use)
+  // render_alone's and render_color's pass, of the first three planes only (made with m_alone): a pass
+  // of more planes drawn per instance box made lavapipe slow and its memory grow (11 MB a frame with
+  // amodal + normals); the same shaders and size, so the same pixels as the frame's pass.
+  std::optional<MainPass> m_alone_main;
+  std::optional<PipelineSet> m_alone_pipelines;
+  std::optional<ResolvePass> m_alone_resolve;
+  VkFormat m_zbuffer_format = VK_FORMAT_UNDEFINED;
   RenderTimings m_timings;
   std::optional<std::uint64_t> m_fault_after;  // test hook, see submit()
   std::uint64_t m_submitted = 0;

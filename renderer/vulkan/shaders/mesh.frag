@@ -23,6 +23,11 @@ layout(location = 2) out uint out_id;
 #ifdef WITH_NORMALS
 layout(location = 3) out vec4 out_normal;  // the shading normal, OpenCV camera frame
 #endif
+#ifdef WITH_INSTANCE
+// Only consumes the instance index mesh.vert's WITH_FLOW variant passes (the pass of three planes that
+// draws instances alone with the flow's vertex shader).
+layout(location = 5) flat in uint v_instance;
+#endif
 #ifdef WITH_FLOW
 #include "motion_data.glsl"
 layout(location = 5) flat in uint v_instance;
@@ -204,6 +209,9 @@ void main() {
   out_color = vec4(expose(c), 1.0);
   out_depth = v_depth;
   out_id = object.instance_id;
+#ifdef WITH_INSTANCE
+  if (v_instance == 0xffffffffu) out_id = 0u;  // never (an instance index): reads the input the vertex stage writes
+#endif
 #ifdef WITH_NORMALS
   vec3 cam_n = mat3(frame.view) * n;  // world -> camera (OpenGL axes): a rotation
   out_normal = vec4(cam_n.x, -cam_n.y, -cam_n.z, 0.0);
