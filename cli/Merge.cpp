@@ -120,13 +120,16 @@ Result<MergeSummary> merge_shards(const std::vector<fs::path>& shards, const fs:
     if (ident.at("config").contains("sequence")) {
       const auto& sq = ident.at("config").at("sequence");
       spec.sequence = SequenceSpec{sq.at("length").get<std::uint64_t>(), sq.at("fps").get<double>()};
+      if (sq.contains("track_points")) spec.sequence->track_points = sq.at("track_points").get<std::uint32_t>();
     }
     // The label formats whose dataset-level files (panoptic.json, data.yaml, ...) merge rewrites.
     if (ident.at("config").contains("outputs")) {
       for (const auto& f : ident.at("config").at("outputs")) {
         const std::string name = f.get<std::string>();
         bool option = name == "coco";
-        for (const auto& [option_name, flag] : k_output_options) option = option || name == option_name;
+        for (const auto& [option_name, flag] : k_output_options) {
+          if (name == option_name) spec.outputs.*flag = option = true;  // (formats may need one: kitti_flow needs flow)
+        }
         if (!option) spec.outputs.formats.push_back(name);
       }
     }

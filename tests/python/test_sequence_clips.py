@@ -27,9 +27,9 @@ def test_a_clip_range_alone_equals_the_whole_run(tmp_path):
 
 
 def test_shards_split_on_clip_boundaries_and_merge_to_the_same_bytes(tmp_path):
-    # With the video formats too: merge rewrites their per-clip files from the shards' records.
-    whole = generate(CONFIG, tmp_path / "whole", "outputs=[mot, vis]")
-    shards = [generate(CONFIG, tmp_path / f"s{k}", "--shard", f"{k}/4", "outputs=[mot, vis]") for k in range(4)]
+    # With the video formats, flow and tracks too: merge rewrites their per-clip files from the shards. records.
+    whole = generate(CONFIG, tmp_path / "whole", "outputs=[mot, vis, flow, kitti_flow, tracks]")
+    shards = [generate(CONFIG, tmp_path / f"s{k}", "--shard", f"{k}/4", "outputs=[mot, vis, flow, kitti_flow, tracks]") for k in range(4)]
     firsts = []
     for s in shards:
         frames = sorted(int(p.stem) for p in (s / "records").glob("*.json"))
