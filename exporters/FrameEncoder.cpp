@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 
 #include "core/FileIo.h"
 #include "exporters/Labels.h"
@@ -238,6 +239,24 @@ std::string content_hash(std::span<const std::uint8_t> bytes) {
   std::snprintf(buf, sizeof buf, "%016llx",
                 static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
   return buf;
+}
+
+std::string file_content_hash(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  XXH3_state_t* state = XXH3_createState();
+  if (state == nullptr) return "";
+  XXH3_64bits_reset(state);
+  std::vector<char> chunk(std::size_t{1} << 20);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    if (in.gcount() > 0) XXH3_64bits_update(state, chunk.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  const bool ok = in.eof();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(state)));
+  XXH3_freeState(state);
+  return ok ? std::string(buf) : std::string();
 }
 
 std::string content_hash(std::span<const std::span<const std::uint8_t>> parts) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -68,5 +69,8 @@ std::string record_path(std::uint64_t frame);
 std::string content_hash(std::span<const std::uint8_t> bytes);
 // The same hash of several byte ranges one after another, without joining them.
 std::string content_hash(std::span<const std::span<const std::uint8_t>> parts);
+// The same hash of a file's bytes, read in 1 MiB pieces (memory stays flat for a large coco.json);
+// "" when it cannot be read.
+std::string file_content_hash(const std::filesystem::path& path);
 
 }  // namespace synthlabel

@@ -108,51 +108,62 @@ class Tracks final : public LabelFormat {
   }
 
   Status finish(const FinishContext& ctx) const override {
+    // Clip by clip (a clip's frames are consecutive): one clip's tracks in memory at a time.
     struct Clip {
+      std::uint64_t id = 0;
       std::vector<std::uint64_t> frames;
       std::vector<json> steps;  // each frame's tracks
     };
-    std::map<std::uint64_t, Clip> clips;
+    Clip clip;
     for (std::uint64_t fr = ctx.first; fr < ctx.first + ctx.count; ++fr) {
       auto rec = ctx.load(fr);
       if (!rec) return rec.error();
-      Clip& c = clips[clip_of(*rec).clip];
-      c.frames.push_back(fr);
-      c.steps.push_back((*rec)["tracks"]);
+      const std::uint64_t id = clip_of(*rec).clip;
+      if (!clip.frames.empty() && id != clip.id) {
+        SL_TRY_STATUS(write_clip(ctx, clip.id, clip.frames, clip.steps));
+        clip = Clip{};
+      }
+      clip.id = id;
+      clip.frames.push_back(fr);
+      clip.steps.push_back(std::move((*rec)["tracks"]));
     }
-    for (const auto& [id, c] : clips) {
-      // The clip's points: the first frame's instances (the same in every frame of the clip).
-      const json& first = c.steps.front();
-      std::size_t n = 0;
-      for (const json& t : first) n += t["points"].size();
-      const std::size_t steps = c.frames.size();
-      std::string points, occluded, ids, object, frames;
-      for (std::size_t i = 0; i < first.size(); ++i) {
-        for (std::size_t k = 0; k < first[i]["points"].size(); ++k) {
-          append(ids, static_cast<std::int32_t>(first[i]["instance_id"].get<std::uint32_t>()));
-          for (std::size_t a = 3; a < 6; ++a) append(object, static_cast<float>(first[i]["points"][k][a].get<double>()));
-          for (std::size_t t = 0; t < steps; ++t) {
-            const json& tr = c.steps[t];
-            if (i >= tr.size() || tr[i]["instance_id"] != first[i]["instance_id"] || k >= tr[i]["points"].size()) {
-              return make_error(ExitCode::internal, "tracks: clip " + std::to_string(id) + " changes its instances");
-            }
-            const json& p = tr[i]["points"][k];
-            append(points, static_cast<float>(p[0].get<double>()));
-            append(points, static_cast<float>(p[1].get<double>()));
-            occluded += static_cast<char>(p[2].get<bool>() ? 1 : 0);
+    if (!clip.frames.empty()) SL_TRY_STATUS(write_clip(ctx, clip.id, clip.frames, clip.steps));
+    return ok_status();
+  }
+
+ private:
+  static Status write_clip(const FinishContext& ctx, std::uint64_t id, const std::vector<std::uint64_t>& frame_list,
+                           const std::vector<json>& steps_of) {
+    // The clip's points: the first frame's instances (the same in every frame of the clip).
+    const json& first = steps_of.front();
+    std::size_t n = 0;
+    for (const json& t : first) n += t["points"].size();
+    const std::size_t steps = frame_list.size();
+    std::string points, occluded, ids, object, frames;
+    for (std::size_t i = 0; i < first.size(); ++i) {
+      for (std::size_t k = 0; k < first[i]["points"].size(); ++k) {
+        append(ids, static_cast<std::int32_t>(first[i]["instance_id"].get<std::uint32_t>()));
+        for (std::size_t a = 3; a < 6; ++a) append(object, static_cast<float>(first[i]["points"][k][a].get<double>()));
+        for (std::size_t t = 0; t < steps; ++t) {
+          const json& tr = steps_of[t];
+          if (i >= tr.size() || tr[i]["instance_id"] != first[i]["instance_id"] || k >= tr[i]["points"].size()) {
+            return make_error(ExitCode::internal, "tracks: clip " + std::to_string(id) + " changes its instances");
           }
+          const json& p = tr[i]["points"][k];
+          append(points, static_cast<float>(p[0].get<double>()));
+          append(points, static_cast<float>(p[1].get<double>()));
+          occluded += static_cast<char>(p[2].get<bool>() ? 1 : 0);
         }
       }
-      for (std::uint64_t fr : c.frames) append(frames, static_cast<std::int64_t>(fr));
-      const std::string nt = "(" + std::to_string(n) + ", " + std::to_string(steps);
-      const std::string archive = zip({{"points.npy", npy("<f4", nt + ", 2)", points)},
-                                       {"occluded.npy", npy("|b1", nt + ")", occluded)},
-                                       {"instance_id.npy", npy("<i4", "(" + std::to_string(n) + ",)", ids)},
-                                       {"object_points.npy", npy("<f4", "(" + std::to_string(n) + ", 3)", object)},
-                                       {"frames.npy", npy("<i8", "(" + std::to_string(steps) + ",)", frames)}});
-      SL_TRY_STATUS(ctx.put("tracks/" + clip_folder(id) + ".npz", archive));
     }
-    return ok_status();
+    for (std::uint64_t fr : frame_list) append(frames, static_cast<std::int64_t>(fr));
+    const std::string nt = "(" + std::to_string(n) + ", " + std::to_string(steps);
+    const std::string archive = zip({{"points.npy", npy("<f4", nt + ", 2)", points)},
+                                     {"occluded.npy", npy("|b1", nt + ")", occluded)},
+                                     {"instance_id.npy", npy("<i4", "(" + std::to_string(n) + ",)", ids)},
+                                     {"object_points.npy", npy("<f4", "(" + std::to_string(n) + ", 3)", object)},
+                                     {"frames.npy", npy("<i8", "(" + std::to_string(steps) + ",)", frames)}});
+    return ctx.put("tracks/" + clip_folder(id) + ".npz", archive);
   }
 };
 

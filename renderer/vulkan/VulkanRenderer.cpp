@@ -104,10 +104,7 @@ Status VulkanRenderer::write_image_bindings(bool alone_only) {
   const auto infos = m_resources->image_infos(m_shadow->image_info());
   auto write = [&](VkDescriptorSet set) {
     write_images(m_ctx, set, 1, infos);
-    if (m_neighbours) {
-      const VkDescriptorImageInfo n = m_neighbours->image_info();
-      write_images(m_ctx, set, 6, std::span(&n, 1));
-    }
+    if (m_neighbours) write_images(m_ctx, set, 6, m_neighbours->image_infos());
   };
   if (!alone_only) {
     for (const FrameSlot& s : m_ring->slots()) write(s.set);
@@ -320,9 +317,13 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
   };
   if (alone_boxes.empty()) {
     if (m_neighbours && !color_only) {
-      m_neighbours->record(slot.cmd, slot.set, geometry, draws, {scene.previous.has_value(), scene.next.has_value()});
+      // The previous frame is the one the main pass drew last (its planes still hold it): copy it.
+      const bool reuse = scene.previous && m_last_frame && *m_last_frame + 1 == scene.frame && m_options.supersampling == 1;
+      m_neighbours->record(slot.cmd, slot.set, geometry, draws, {scene.previous.has_value(), scene.next.has_value()},
+                           reuse ? &*m_main : nullptr);
     }
     pass(draws);
+    if (!color_only) m_last_frame = scene.frame;  // (colour-only frames draw in the alone pass)
     if (color_only) {
       m_readback.copy(slot.cmd, readback_image(Plane::color, true), Plane::color, slot.readback.buffer.get(), 0, view.area);
     } else {

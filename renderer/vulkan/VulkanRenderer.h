@@ -101,6 +101,7 @@ class VulkanRenderer final : public Renderer {
   std::optional<PipelineSet> m_alone_pipelines;
   std::optional<ResolvePass> m_alone_resolve;
   VkFormat m_zbuffer_format = VK_FORMAT_UNDEFINED;
+  std::optional<std::uint64_t> m_last_frame;  // the frame whose planes the main pass holds (flow's reuse)
   RenderTimings m_timings;
   std::optional<std::uint64_t> m_fault_after;  // test hook, see submit()
   std::uint64_t m_submitted = 0;

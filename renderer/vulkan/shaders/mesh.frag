@@ -33,8 +33,9 @@ layout(location = 5) flat in uint v_instance;
 layout(location = 5) flat in uint v_instance;
 layout(location = 4) out vec4 out_flow_forward;   // to the next frame: (du, dv, status, depth there)
 layout(location = 5) out vec4 out_flow_backward;  // to the previous frame
-// The neighbour pass's planes: layer 0 the previous frame, 1 the next; (depth bits, instance id).
-layout(set = 0, binding = 6) uniform usampler2DArray neighbours;
+// The neighbour pass's planes: layer 0 the previous frame, 1 the next; depth and instance id.
+layout(set = 0, binding = 6) uniform sampler2DArray neighbour_depth;
+layout(set = 0, binding = 7) uniform usampler2DArray neighbour_ids;
 layout(constant_id = 4) const float k_flow_tolerance_m = 0.01;
 layout(constant_id = 5) const float k_flow_tolerance_rel = 0.02;
 
@@ -54,12 +55,13 @@ vec4 flow_to(vec3 here, int which) {
   float s = frame.flow.z;
   vec2 qf = q / s;  // frame pixels
   float status = 0.0;
-  vec2 size = vec2(textureSize(neighbours, 0).xy) / s;  // the neighbours are rasterized as this pass is
+  vec2 size = vec2(textureSize(neighbour_ids, 0).xy) / s;  // the neighbours are rasterized as this pass is
   if (all(greaterThanEqual(qf, vec2(0.0))) && all(lessThan(qf, size))) {
     // The destination pixel's middle sample: the one its labels come from (resolve.frag).
     int si = int(s + 0.5);
-    uvec2 there = texelFetch(neighbours, ivec3(ivec2(floor(qf)) * si + si / 2, which), 0).rg;
-    if (there.y == object.instance_id && abs(uintBitsToFloat(there.x) - z) <= k_flow_tolerance_m + k_flow_tolerance_rel * z) {
+    ivec3 at = ivec3(ivec2(floor(qf)) * si + si / 2, which);
+    if (texelFetch(neighbour_ids, at, 0).r == object.instance_id &&
+        abs(texelFetch(neighbour_depth, at, 0).r - z) <= k_flow_tolerance_m + k_flow_tolerance_rel * z) {
       status = 1.0;
     }
   }
