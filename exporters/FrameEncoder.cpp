@@ -118,6 +118,10 @@ json frame_params(const Scene& scene) {
     if (c.elevation_rate_deg != 0) p["camera"]["elevation_rate_deg"] = c.elevation_rate_deg;
     if (c.dolly_rate != 0) p["camera"]["dolly_rate"] = c.dolly_rate;
     if (c.target_velocity != glm::dvec3(0.0)) p["camera"]["target_velocity"] = {c.target_velocity.x, c.target_velocity.y, c.target_velocity.z};
+    if (!c.target_path.empty()) {
+      p["camera"]["target_path"] = json::array();
+      for (const auto& [kt, kp] : c.target_path) p["camera"]["target_path"].push_back({{"t", kt}, {"position", {kp.x, kp.y, kp.z}}});
+    }
     if (c.shake_deg > 0) {  // the drawn shake and its turns at this frame (yaw, pitch, roll about the camera's axes)
       p["camera"]["shake"] = {{"amplitude_deg", c.shake_deg}, {"hz", c.shake_hz},
                               {"turn_deg", {c.shake_now_deg.x, c.shake_now_deg.y, c.shake_now_deg.z}}};

@@ -87,9 +87,25 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
     cam.target_velocity = sample(cs.target_velocity, r_tv, at);
     cam.shake_deg = sample(cs.shake_deg, r_shake, at);
     cam.shake_hz = sample(cs.shake_hz, r_hz, at);
+    const Rng r_path = rng.fork("target_path");
+    for (std::size_t i = 0; i < cs.target_path.size(); ++i) {
+      Rng rk = r_path.fork("position[" + std::to_string(i) + "]");
+      cam.target_path.emplace_back(cs.target_path[i].t, sample(cs.target_path[i].position, rk, at));
+    }
+    // The look-at path replaces the drawn target from the clip's first frame on.
+    if (!cam.target_path.empty()) set_orbit(cam, target_on_path(cam.target_path, 0.0), dist, el, az, roll);
     for (double& p : cam.shake_phase) p = r_phase.uniform(0.0, 2.0 * glm::pi<double>());
   }
   return cam;
+}
+
+glm::dvec3 target_on_path(const std::vector<std::pair<double, glm::dvec3>>& keys, double t) {
+  std::size_t i = 0;
+  while (i + 1 < keys.size() && keys[i + 1].first <= t) ++i;
+  if (i + 1 < keys.size() && t > keys[i].first) {
+    return glm::mix(keys[i].second, keys[i + 1].second, (t - keys[i].first) / (keys[i + 1].first - keys[i].first));
+  }
+  return keys[i].second;
 }
 
 void set_orbit(Camera& cam, const glm::dvec3& target, double dist, double el, double az, double roll) {
@@ -142,8 +158,10 @@ void apply_motion(Scene& scene, double t) {
   }
   if (t == 0.0) return;  // the clip's first frame: the scene as drawn
   Camera& cam = scene.camera;
-  if (cam.orbit_rate_deg != 0.0 || cam.elevation_rate_deg != 0.0 || cam.dolly_rate != 0.0 || cam.target_velocity != glm::dvec3(0.0)) {
-    set_orbit(cam, cam.orbit_target + cam.target_velocity * t, std::max(1e-3, cam.distance_m + cam.dolly_rate * t),
+  if (cam.orbit_rate_deg != 0.0 || cam.elevation_rate_deg != 0.0 || cam.dolly_rate != 0.0 || cam.target_velocity != glm::dvec3(0.0) ||
+      !cam.target_path.empty()) {
+    const glm::dvec3 target = cam.target_path.empty() ? cam.orbit_target + cam.target_velocity * t : target_on_path(cam.target_path, t);
+    set_orbit(cam, target, std::max(1e-3, cam.distance_m + cam.dolly_rate * t),
               std::clamp(cam.elevation_deg + cam.elevation_rate_deg * t, -90.0, 90.0), cam.azimuth_deg + cam.orbit_rate_deg * t,
               cam.roll_deg);
   }

@@ -55,6 +55,10 @@ Status add_neighbours(Scene& scene, const SceneSpec& spec, const std::function<c
 // keep_in_view draws again from its own streams).
 Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at);
 
+// The look-at target at time t on a keyframed path ((t, position) keys, increasing t): linear between
+// the keys around t, held before the first and after the last.
+glm::dvec3 target_on_path(const std::vector<std::pair<double, glm::dvec3>>& keys, double t);
+
 // Places `cam` on its orbit: `dist` from `target` at elevation `el` and azimuth `az` (degrees),
 // looking at the target, rolled by `roll` degrees; records the orbit in the camera.
 void set_orbit(Camera& cam, const glm::dvec3& target, double dist, double el, double az, double roll);

@@ -42,6 +42,7 @@ struct Camera {
   double orbit_rate_deg = 0;
   double elevation_rate_deg = 0, dolly_rate = 0;  // degrees per second, metres per second
   glm::dvec3 target_velocity{0.0};               // metres per second
+  std::vector<std::pair<double, glm::dvec3>> target_path;  // (t, target) keys as drawn, when given
   double shake_deg = 0, shake_hz = 0;            // hand-held shake (0: none)
   std::array<double, 9> shake_phase{};           // per axis (yaw, pitch, roll) three phases, radians
   glm::dvec3 shake_now_deg{0.0};                 // the shake's turns at this frame (for the record)

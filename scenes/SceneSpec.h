@@ -64,6 +64,13 @@ struct CameraSpec {
   // camera's axes (amplitude in degrees, base frequency in Hz; seeded per clip).
   ScalarDist elevation_rate_deg = 0.0, dolly_rate = 0.0;
   Vec3Dist target_velocity = constant_vec3(0, 0, 0);
+  // Or a look-at path: keyframes {t, position} (drawn per clip) the target follows, linearly between
+  // them and held outside; replaces `target` and `target_velocity`.
+  struct TargetKey {
+    double t = 0;
+    Vec3Dist position = constant_vec3(0, 0, 0);
+  };
+  std::vector<TargetKey> target_path;
   ScalarDist shake_deg = 0.0, shake_hz = 1.5;
 };
 

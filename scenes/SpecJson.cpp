@@ -163,6 +163,10 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     if (to_json(cs.elevation_rate_deg) != to_json(zero)) j["camera"]["elevation_rate_deg"] = to_json(cs.elevation_rate_deg);
     if (to_json(cs.dolly_rate) != to_json(zero)) j["camera"]["dolly_rate"] = to_json(cs.dolly_rate);
     if (to_json(cs.target_velocity) != to_json(constant_vec3(0, 0, 0))) j["camera"]["target_velocity"] = to_json(cs.target_velocity);
+    if (!cs.target_path.empty()) {
+      j["camera"]["target_path"] = json::array();
+      for (const auto& k : cs.target_path) j["camera"]["target_path"].push_back({{"t", k.t}, {"position", to_json(k.position)}});
+    }
     if (to_json(cs.shake_deg) != to_json(zero)) {
       j["camera"]["shake_deg"] = to_json(cs.shake_deg);
       j["camera"]["shake_hz"] = to_json(cs.shake_hz);

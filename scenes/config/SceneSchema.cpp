@@ -110,7 +110,7 @@ class SceneParser {
       if (root["sensor"] && root["sensor"]["shutter_s"]) {
         rd.fail(root["sensor"]["shutter_s"], "sensor.shutter_s", "blurs the real motion between a clip's frames: it needs sequence: {length, fps}");
       }
-      for (const char* k : {"orbit_rate_deg", "elevation_rate_deg", "dolly_rate", "target_velocity", "shake_deg", "shake_hz"}) {
+      for (const char* k : {"orbit_rate_deg", "elevation_rate_deg", "dolly_rate", "target_velocity", "target_path", "shake_deg", "shake_hz"}) {
         if (root["camera"] && root["camera"][k]) rd.fail(root["camera"][k], std::string("camera.") + k, "only applies with sequence: {length, fps}");
       }
       if (auto ls = root["lights"]; ls && ls.IsSequence()) {
@@ -313,6 +313,23 @@ class SceneParser {
     if (n["dolly_rate"]) cam.dolly_rate = rd.scalar_dist(n["dolly_rate"], "camera.dolly_rate", -1e5, 1e5);
     if (n["target_velocity"]) cam.target_velocity = rd.vec3_dist(n["target_velocity"], "camera.target_velocity", -1e5, 1e5);
     if (n["shake_deg"]) cam.shake_deg = rd.scalar_dist(n["shake_deg"], "camera.shake_deg", 0.0, 30.0);
+    if (auto p = n["target_path"]) {
+      if (!p.IsSequence() || p.size() == 0 || p.size() > 1000) rd.fail(p, "camera.target_path", "expected a list of 1..1000 keys {t, position}");
+      for (const char* k : {"target", "target_velocity"}) {
+        if (n[k]) rd.fail(n[k], std::string("camera.") + k, "the camera looks along its target_path: give one or the other");
+      }
+      for (std::size_t i = 0; i < p.size(); ++i) {
+        const std::string kp = "camera.target_path[" + std::to_string(i) + "]";
+        rd.expect_map(p[i], kp);
+        rd.check_schema_keys(p[i], kp, "camera.target_path[]");
+        if (!p[i]["t"] || !p[i]["position"]) rd.fail(p[i], kp, "a key needs t (seconds) and position, e.g. {t: 2, position: [1, 0, 0]}");
+        CameraSpec::TargetKey key;
+        key.t = rd.number(p[i]["t"], kp + ".t", 0.0, 1e6);
+        if (!cam.target_path.empty() && !(key.t > cam.target_path.back().t)) rd.fail(p[i]["t"], kp + ".t", "keys must come in increasing t");
+        key.position = rd.vec3_dist(p[i]["position"], kp + ".position");
+        cam.target_path.push_back(std::move(key));
+      }
+    }
     if (n["shake_hz"]) cam.shake_hz = rd.scalar_dist(n["shake_hz"], "camera.shake_hz", 0.0, 100.0);
     if (auto t = n["tone_map"]) {
       const std::string v = rd.string(t, "camera.tone_map");

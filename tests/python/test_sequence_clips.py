@@ -167,3 +167,16 @@ def test_a_per_frame_randomizer_changes_appearance_per_frame_and_nothing_else(tm
     bad.write_text(f"include: {SOURCE / 'tests/data/clips.yaml'}\nrandomizers:\n  - {{type: rotate, per: frame}}\n")
     r = subprocess.run([BINARY, "generate", str(bad), "--out", str(tmp_path / "bad")], capture_output=True, text=True)
     assert r.returncode == 2 and "randomizers[0].per: rotate moves, adds or removes objects" in r.stderr, r.stderr
+
+
+def test_the_camera_follows_its_look_at_path(tmp_path):
+    import numpy as np
+    out = generate(SOURCE / "tests/data/clips_look_path.yaml", tmp_path / "ds", "outputs=[flow]")
+    code, stdout, stderr = check(out)
+    assert code == 0, stdout + stderr
+    for f in range(20):
+        p = json.loads((out / f"records/{f:06d}.json").read_text())["params"]
+        keys = p["camera"]["target_path"]
+        t = p["clip"]["time_s"]
+        expected = [np.interp(t, [k["t"] for k in keys], [k["position"][a] for k in keys]) for a in range(3)]
+        assert np.allclose(p["camera"]["target"], expected, atol=1e-5), (f, p["camera"]["target"], expected)

@@ -33,6 +33,9 @@ const std::map<std::string_view, std::pair<std::string, std::string>> k_probes =
     {"sensor", {"categories: [box]\nsensor: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "sensor."}},
     {"render", {"categories: [box]\nrender: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "render."}},
     {"sequence", {"categories: [box]\nsequence: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "sequence."}},
+    {"camera.target_path[]",
+     {"categories: [box]\nsequence: {length: 2}\ncamera: {target_path: [{{E}}]}\nobjects: [{primitive: cube, category: box}]\n",
+      "camera.target_path[0]."}},
     {"objects[].path[]",
      {"categories: [box]\nsequence: {length: 2}\nobjects: [{primitive: cube, category: box, path: [{{E}}]}]\n", "objects[0].path[0]."}},
 };
