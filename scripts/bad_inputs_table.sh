@@ -202,6 +202,22 @@ row "a corrupt PNG in a texture folder" "$ok
 randomizers: [{type: material, texture_folder: tex}]"
 cmd "--resume with one config value changed" "$gen --out r >/dev/null 2>&1; sed 's/seed: 1/seed: 2/' cube.yaml > c.yaml && mv c.yaml cube.yaml && $gen --out r --resume"
 cmd "a model on which Assimp prints a line (assimp-testmodels OpenGEX/empty_camera.ogex)" "printf 'categories: [t]\nobjects: [{asset: /usr/share/assimp/models/OpenGEX/empty_camera.ogex, category: t}]\n' > g.yaml && $bin generate g.yaml --out o --quiet"
+row "optical flow without clips" "$ok
+outputs: [flow]"
+row "a motion key without clips" "categories: [box]
+objects: [{primitive: cube, category: box, velocity: [1, 0, 0]}]"
+row "\`per: frame\` on a randomizer that moves objects" "sequence: {length: 4}
+$ok
+randomizers: [{type: rotate, per: frame}]"
+row "a keyframed path and a velocity on one object" "sequence: {length: 4}
+categories: [box]
+objects: [{primitive: cube, category: box, velocity: [1, 0, 0], path: [{t: 0, position: [0, 0, 0]}]}]"
+row "path keys out of order" "sequence: {length: 4}
+categories: [box]
+objects: [{primitive: cube, category: box, path: [{t: 1, position: [0, 0, 0]}, {t: 0.5, position: [1, 0, 0]}]}]"
+row "a flow format without flow" "sequence: {length: 4}
+$ok
+outputs: [kitti_flow]"
 cat <<'TAIL'
 
 A full disk reads like the file-size row with "No space left on device"; tests/e2e/CrashSafetyTest.cpp
