@@ -251,28 +251,48 @@ std::uint8_t linear_to_srgb(double l) {
   return static_cast<std::uint8_t>(std::lround(c * 255.0));
 }
 
-// Motion blur from the real motion (sensor.shutter_s): the RGB becomes the mean, in linear light, of
-// `shutter_samples` renders of the scene at the sub-frame times t + s ((i + 0.5) / n - 0.5) spread over
-// the shutter time s around the frame's time t. Only `rgba` changes: the labels stay the frame's own
-// render's, the mid-exposure instant (docs/conventions.md).
-Status blur_motion(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers, Renderer& renderer,
-                   const Scene& scene, std::vector<std::uint8_t>& rgba) {
+// Exposure from the real motion (sensor.shutter_s, rolling_shutter_s): `shutter_samples` (n) renders
+// of the scene at the sub-frame times t + (r + s) ((i + 0.5) / n - 0.5), spread over the readout time r
+// plus the shutter time s around the frame's time t, averaged in linear light. Row y is exposed over
+// [t_y - w / 2, t_y + w / 2] with t_y = t + r ((y + 0.5) / H - 0.5) and w = max(s, (r + s) / n): each
+// sub-frame counts with the overlap of that window and its own share of time. With a global shutter
+// (r = 0) every row takes every sub-frame alike: the plain mean. Only `rgba` changes: the labels stay
+// the frame's own render's, the middle of the exposure (docs/conventions.md).
+Status expose_motion(const SceneSpec& spec, const MeshLibrary& meshes, const RandomizerPipeline& randomizers, Renderer& renderer,
+                     const Scene& scene, std::uint32_t width, std::uint32_t height, std::vector<std::uint8_t>& rgba) {
   const std::uint32_t n = scene.sensor.shutter_samples;
-  const double s = scene.sensor.shutter_s;
+  const double s = scene.sensor.shutter_s, r = scene.sensor.rolling_shutter_s, span = r + s;
   static const std::array<double, 256> k_linear = [] {
     std::array<double, 256> t{};
     for (std::size_t v = 0; v < 256; ++v) t[v] = srgb_to_linear(static_cast<std::uint8_t>(v));
     return t;
   }();
-  std::vector<double> sum(rgba.size(), 0.0);
+  if (rgba.size() != std::size_t{width} * height * 4) return make_error(ExitCode::internal, "motion blur: a frame of another size");
+  // Weight of sub-frame i for row y (rows alike without a rolling shutter).
+  const double step = span / n, window = std::max(s, step);
+  auto weight = [&](std::uint32_t i, std::uint32_t y) {
+    if (r == 0.0) return 1.0;
+    const double ti = span * ((i + 0.5) / n - 0.5), ty = r * ((y + 0.5) / height - 0.5);
+    return std::max(0.0, std::min(ti + step / 2, ty + window / 2) - std::max(ti - step / 2, ty - window / 2));
+  };
+  std::vector<double> sum(rgba.size(), 0.0), total(height, 0.0);
   std::vector<std::uint8_t> sub;
   for (std::uint32_t i = 0; i < n; ++i) {
-    const Scene at = sample_frame(spec, meshes, randomizers, scene.frame, s * ((i + 0.5) / n - 0.5));
+    const Scene at = sample_frame(spec, meshes, randomizers, scene.frame, span * ((i + 0.5) / n - 0.5));
     SL_TRY_STATUS(renderer.render_color(at, sub));
     if (sub.size() != rgba.size()) return make_error(ExitCode::internal, "motion blur: a sub-frame of another size");
-    for (std::size_t k = 0; k < sub.size(); ++k) sum[k] += k_linear[sub[k]];
+    for (std::uint32_t y = 0; y < height; ++y) {
+      const double wy = weight(i, y);
+      total[y] += wy;
+      if (wy == 0.0) continue;
+      const std::size_t row = std::size_t{y} * width * 4;
+      for (std::size_t k = row; k < row + std::size_t{width} * 4; ++k) sum[k] += wy * k_linear[sub[k]];
+    }
   }
-  for (std::size_t k = 0; k < rgba.size(); ++k) rgba[k] = (k % 4 == 3) ? 255 : linear_to_srgb(sum[k] / double(n));
+  for (std::uint32_t y = 0; y < height; ++y) {
+    const std::size_t row = std::size_t{y} * width * 4;
+    for (std::size_t k = row; k < row + std::size_t{width} * 4; ++k) rgba[k] = (k % 4 == 3) ? 255 : linear_to_srgb(sum[k] / total[y]);
+  }
   return ok_status();
 }
 
@@ -309,8 +329,10 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
     auto buffers = shared.take_buffer();
     if (!buffers) return ok_status();  // run already failed; its error is reported below
     SL_TRY_STATUS(renderer.collect(slot, *buffers));
-    if (in_flight[slot]->scene.sensor.shutter_s > 0 && in_flight[slot]->scene.clip) {
-      SL_TRY_STATUS(blur_motion(spec, meshes, randomizers, renderer, in_flight[slot]->scene, buffers->rgba));
+    const SensorState& sensor = in_flight[slot]->scene.sensor;
+    if ((sensor.shutter_s > 0 || sensor.rolling_shutter_s > 0) && in_flight[slot]->scene.clip) {
+      SL_TRY_STATUS(expose_motion(spec, meshes, randomizers, renderer, in_flight[slot]->scene, buffers->width, buffers->height,
+                                  buffers->rgba));
     }
     if (options.encode.outputs.amodal) {
       // Each labeled instance rendered alone: its unoccluded mask, for amodal masks and visibility.

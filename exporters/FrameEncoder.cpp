@@ -166,10 +166,9 @@ json frame_params(const Scene& scene) {
                    {"read_noise", s.read_noise},
                    {"gamma", s.gamma},
                    {"jpeg_quality", s.jpeg_quality}};
-    if (s.shutter_s > 0) {
-      p["sensor"]["shutter_s"] = s.shutter_s;
-      p["sensor"]["shutter_samples"] = s.shutter_samples;
-    }
+    if (s.shutter_s > 0) p["sensor"]["shutter_s"] = s.shutter_s;
+    if (s.rolling_shutter_s > 0) p["sensor"]["rolling_shutter_s"] = s.rolling_shutter_s;
+    if (s.shutter_s > 0 || s.rolling_shutter_s > 0) p["sensor"]["shutter_samples"] = s.shutter_samples;
   }
   if (scene.environment.map >= 0) {
     const auto& e = scene.environment;

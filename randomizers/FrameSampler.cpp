@@ -388,6 +388,10 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
       s.shutter_s = draw(*ss.shutter_s, "shutter");
       s.shutter_samples = ss.shutter_samples;
     }
+    if (ss.rolling_shutter_s && scene.clip) {
+      s.rolling_shutter_s = draw(*ss.rolling_shutter_s, "rolling_shutter");
+      s.shutter_samples = ss.shutter_samples;
+    }
     // Noise is per frame, also within a clip (the output frame's own stream).
     s.noise_key = Rng(spec.seed, output_frame, "sensor").fork("noise").next_u64();
   }

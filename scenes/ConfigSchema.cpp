@@ -228,6 +228,7 @@ const std::vector<SchemaMap>& config_schema() {
         {"motion_px", "dist", "0..32"},
         {"motion_angle_deg", "dist", "direction of the motion blur"},
         {"shutter_s", "dist", "with sequence: seconds the shutter is open (motion blur of the RGB from the real motion), 0..1"},
+        {"rolling_shutter_s", "dist", "with sequence: rolling shutter, seconds from the top row's exposure to the bottom row's, 0..1"},
         {"shutter_samples", "integer", "sub-frame renders averaged over the shutter time, 2..64 (default 8)"},
         {"shot_photons", "dist", "0..1e7"},
         {"read_noise", "dist", "0..1"},

@@ -164,6 +164,7 @@ struct SensorState {
   double gamma = 1.0;             // applied to the encoded values: v^(1/gamma)
   double jpeg_quality = 0.0;      // 1..100: JPEG-style compression; 0: none
   double shutter_s = 0.0;         // with a sequence: exposure time, the RGB averaged over it (0: none)
+  double rolling_shutter_s = 0.0; // with a sequence: readout time from the top row to the bottom (0: global)
   std::uint32_t shutter_samples = 0;  // sub-frame renders averaged
   std::uint64_t noise_key = 0;    // keyed per frame: the noise pattern
 };

@@ -214,6 +214,9 @@ struct SensorSpec {
   // Motion blur from the real motion (with a sequence): seconds the shutter stays open, centred on the
   // frame's time (absent: none), and the sub-frame renders averaged over it.
   std::optional<ScalarDist> shutter_s;
+  // A rolling shutter (with a sequence): seconds from the top row's exposure to the bottom row's,
+  // centred on the frame's time (absent: a global shutter).
+  std::optional<ScalarDist> rolling_shutter_s;
   std::uint32_t shutter_samples = 8;
 };
 

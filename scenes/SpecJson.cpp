@@ -143,10 +143,9 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                    {"motion_px", to_json(s.motion_px)},         {"motion_angle_deg", to_json(s.motion_angle_deg)},
                    {"shot_photons", to_json(s.shot_photons)},   {"read_noise", to_json(s.read_noise)},
                    {"gamma", to_json(s.gamma)},                 {"jpeg_quality", to_json(s.jpeg_quality)}};
-    if (s.shutter_s) {
-      j["sensor"]["shutter_s"] = to_json(*s.shutter_s);
-      j["sensor"]["shutter_samples"] = s.shutter_samples;
-    }
+    if (s.shutter_s) j["sensor"]["shutter_s"] = to_json(*s.shutter_s);
+    if (s.rolling_shutter_s) j["sensor"]["rolling_shutter_s"] = to_json(*s.rolling_shutter_s);
+    if (s.shutter_s || s.rolling_shutter_s) j["sensor"]["shutter_samples"] = s.shutter_samples;
   }
   j["outputs"] = json::array({"coco"});
   for (const auto& [name, flag] : k_output_options) {

@@ -107,8 +107,10 @@ class SceneParser {
       rd.fail(root["outputs"], "outputs", "flow is the motion between a clip's frames: it needs sequence: {length, fps}");
     }
     if (!spec.sequence) {  // motion keys move nothing without clips: say so rather than ignore them
-      if (root["sensor"] && root["sensor"]["shutter_s"]) {
-        rd.fail(root["sensor"]["shutter_s"], "sensor.shutter_s", "blurs the real motion between a clip's frames: it needs sequence: {length, fps}");
+      for (const char* k : {"shutter_s", "rolling_shutter_s"}) {
+        if (root["sensor"] && root["sensor"][k]) {
+          rd.fail(root["sensor"][k], std::string("sensor.") + k, "exposes the real motion between a clip's frames: it needs sequence: {length, fps}");
+        }
       }
       for (const char* k : {"orbit_rate_deg", "elevation_rate_deg", "dolly_rate", "target_velocity", "target_path", "shake_deg", "shake_hz"}) {
         if (root["camera"] && root["camera"][k]) rd.fail(root["camera"][k], std::string("camera.") + k, "only applies with sequence: {length, fps}");
@@ -169,6 +171,7 @@ class SceneParser {
     if (n["gamma"]) s.gamma = rd.scalar_dist(n["gamma"], "sensor.gamma", 0.2, 5.0);
     if (n["jpeg_quality"]) s.jpeg_quality = rd.scalar_dist(n["jpeg_quality"], "sensor.jpeg_quality", 0.0, 100.0);
     if (n["shutter_s"]) s.shutter_s = rd.scalar_dist(n["shutter_s"], "sensor.shutter_s", 0.0, 1.0);
+    if (n["rolling_shutter_s"]) s.rolling_shutter_s = rd.scalar_dist(n["rolling_shutter_s"], "sensor.rolling_shutter_s", 0.0, 1.0);
     if (n["shutter_samples"]) s.shutter_samples = static_cast<std::uint32_t>(rd.unsigned_integer(n["shutter_samples"], "sensor.shutter_samples", 2, 64));
     return s;
   }

@@ -184,12 +184,14 @@ def test_supersampled_flow_is_that_of_the_middle_sample(tmp_path):
         assert (a[..., 0] == b[..., 0]).mean() > 0.999  # the same surfaces, edges aside
 
 
-def test_motion_blur_changes_only_the_rgb(tmp_path):
-    # sensor.shutter_s: the RGB is the mean of sub-frame renders over the shutter time; the labels, the
-    # depth and the flow stay those of the frame's own instant (mid-exposure).
+@pytest.mark.parametrize("shutter", ["shutter_s", "rolling_shutter_s"])
+def test_motion_blur_changes_only_the_rgb(tmp_path, shutter):
+    # sensor.shutter_s: the RGB is the mean of sub-frame renders over the shutter time; rolling_shutter_s:
+    # each row's exposure is centred at its own time. The labels, the depth and the flow stay those of
+    # the frame's own instant (mid-exposure).
     args = (FLOW.replace("]", ", mot, vis]"), "--frames", "8")
     sharp = generate(CONFIG, tmp_path / "sharp", *args)
-    blurred = generate(CONFIG, tmp_path / "blurred", *args, "sensor.shutter_s=0.08", "sensor.shutter_samples=6")
+    blurred = generate(CONFIG, tmp_path / "blurred", *args, f"sensor.{shutter}=0.08", "sensor.shutter_samples=6")
     rgb_copies = ("rgb/", "mot/synthlabel-all/clip000000/img1/", "vis/JPEGImages/")
     changed_rgb = 0
     for rel in files_of(sharp):
@@ -198,7 +200,7 @@ def test_motion_blur_changes_only_the_rgb(tmp_path):
             changed_rgb += not same
         elif str(rel).startswith("records/"):
             a, b = (json.loads((d / rel).read_text()) for d in (sharp, blurred))
-            assert b["params"].pop("sensor")["shutter_s"] == 0.08 and "sensor" not in a["params"]
+            assert b["params"].pop("sensor")[shutter] == 0.08 and "sensor" not in a["params"]
             assert a["params"] == b["params"] and a["annotations"] == b["annotations"] and a["image"] == b["image"]
             assert a["flow"] == b["flow"]
             assert {k: v for k, v in a["files"].items() if not k.startswith(rgb_copies)} == \
