@@ -173,6 +173,13 @@ Result<std::vector<std::uint8_t>> encode_exr_normals(std::span<const float> xyz,
   return encode_exr(ch, width, height, compression, zip_level);
 }
 
+Result<std::vector<std::uint8_t>> encode_exr_xyz(std::span<const float> xyz, std::uint32_t width, std::uint32_t height,
+                                                 ExrCompression compression, int zip_level) {
+  if (xyz.size() != std::size_t{width} * height * 3) return make_error(ExitCode::internal, "EXR: buffer size does not match the image");
+  const ExrChannel ch[3] = {{"B", xyz.subspan(2), 3, false}, {"G", xyz.subspan(1), 3, false}, {"R", xyz, 3, false}};
+  return encode_exr(ch, width, height, compression, zip_level);
+}
+
 Result<std::vector<std::uint8_t>> encode_exr_flow(std::span<const float> flow, std::uint32_t width, std::uint32_t height,
                                                   ExrCompression compression, int zip_level) {
   if (flow.size() != std::size_t{width} * height * 4) return make_error(ExitCode::internal, "EXR: buffer size does not match the image");

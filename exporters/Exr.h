@@ -36,6 +36,9 @@ Result<std::vector<std::uint8_t>> encode_exr_depth(std::span<const float> depth,
 // FrameBuffers); written as float channels R = du, G = dv, B = status (what OpenCV reads as BGR).
 Result<std::vector<std::uint8_t>> encode_exr_flow(std::span<const float> flow, std::uint32_t width, std::uint32_t height,
                                                   ExrCompression compression, int zip_level = 1);
+// Float channels R, G, B = x, y, z of `xyz` (3 floats a pixel): scene flow.
+Result<std::vector<std::uint8_t>> encode_exr_xyz(std::span<const float> xyz, std::uint32_t width, std::uint32_t height,
+                                                 ExrCompression compression, int zip_level = 1);
 // `xyz`: 3 floats a pixel.
 Result<std::vector<std::uint8_t>> encode_exr_normals(std::span<const float> xyz, std::uint32_t width,
                                                      std::uint32_t height, ExrCompression compression,

@@ -207,6 +207,26 @@ json frame_params(const Scene& scene) {
   return p;
 }
 
+// Scene flow (outputs: [scene_flow]): per pixel whose flow is defined, the 3D displacement of its
+// surface point to the other frame, in this frame's OpenCV camera frame (metres): the destination
+// (pixel centre + flow, at the flow's depth there) unprojected with K in the other camera, brought into
+// this camera, minus the point here (the pixel centre's ray at its depth). 0 where there is no flow.
+std::vector<float> scene_flow(const FrameBuffers& fb, const std::vector<float>& flow, const Camera& here, const Camera* there) {
+  const std::size_t pixels = std::size_t{fb.width} * fb.height;
+  std::vector<float> out(pixels * 3, 0.0f);
+  if (there == nullptr) return out;
+  const glm::dmat4 to_here = world_to_opencv(here) * glm::inverse(world_to_opencv(*there));
+  for (std::size_t p = 0; p < pixels; ++p) {
+    if (flow[4 * p + 2] < 0.0f) continue;
+    const double x = double(p % fb.width) + 0.5, y = double(p / fb.width) + 0.5, d = fb.depth[p], z = flow[4 * p + 3];
+    const double qx = x + double(flow[4 * p]), qy = y + double(flow[4 * p + 1]);
+    const glm::dvec3 a((x - here.cx) / here.fx * d, (y - here.cy) / here.fy * d, d);
+    const glm::dvec4 b = to_here * glm::dvec4((qx - there->cx) / there->fx * z, (qy - there->cy) / there->fy * z, z, 1.0);
+    for (int c = 0; c < 3; ++c) out[3 * p + static_cast<std::size_t>(c)] = static_cast<float>(b[c] - a[c]);
+  }
+  return out;
+}
+
 // With flow: the poses the flow was computed from at the clip's previous and next frame (null where the
 // frame is at its clip's end): that frame's world -> camera (OpenCV, as image.camera) and each
 // instance's pose there, in params.instances' order. The checker reprojects with these.
@@ -395,6 +415,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     out.files.emplace_back(normals_path, std::move(normals).value());
   }
   const std::string flow_paths[2] = {"flow/forward/" + stem + ".exr", "flow/backward/" + stem + ".exr"};
+  const std::string scene_flow_paths[2] = {"flow/scene_forward/" + stem + ".exr", "flow/scene_backward/" + stem + ".exr"};
   if (options.outputs.flow) {
     if (fb.flow_forward.size() != pixels * 4 || fb.flow_backward.size() != pixels * 4) {
       return make_error(ExitCode::internal, "outputs: [flow] but the renderer read no flow back");
@@ -404,6 +425,13 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
       auto flow_exr = encode_exr_flow(d == 0 ? fb.flow_forward : fb.flow_backward, w, h, options.depth_exr, options.exr_zip_level);
       if (!flow_exr) return flow_exr.error();
       out.files.emplace_back(flow_paths[d], std::move(flow_exr).value());
+      const std::optional<NeighbourPoses>& other = d == 0 ? scene.next : scene.previous;
+      if (options.outputs.scene_flow) {
+        const auto xyz = scene_flow(fb, d == 0 ? fb.flow_forward : fb.flow_backward, scene.camera, other ? &other->camera : nullptr);
+        auto sf_exr = encode_exr_xyz(xyz, w, h, options.depth_exr, options.exr_zip_level);
+        if (!sf_exr) return sf_exr.error();
+        out.files.emplace_back(scene_flow_paths[d], std::move(sf_exr).value());
+      }
     }
     t.depth_exr += since(t0);
   }
@@ -427,6 +455,10 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   if (options.outputs.flow) {
     record["image"]["flow_forward_file"] = flow_paths[0];
     record["image"]["flow_backward_file"] = flow_paths[1];
+    if (options.outputs.scene_flow) {
+      record["image"]["scene_flow_forward_file"] = scene_flow_paths[0];
+      record["image"]["scene_flow_backward_file"] = scene_flow_paths[1];
+    }
   }
   if (!scene.split.empty()) record["image"]["split"] = scene.split;
   if (scene.clip) {  // COCO video fields (as YouTube-VIS / TAO use them): clip c is video c + 1

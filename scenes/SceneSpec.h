@@ -182,6 +182,7 @@ struct OutputsSpec {
   bool normals = false;   // surface normals per pixel (normals/STEM.exr)
   bool amodal = false;    // each labeled instance also rendered alone: amodal masks and visibility
   bool flow = false;      // optical flow to the clip's next and previous frame (flow/forward|backward/STEM.exr)
+  bool scene_flow = false;  // with flow: the 3D displacement of each pixel's point (flow/scene_forward|scene_backward/STEM.exr)
   std::vector<std::string> formats;       // label formats, as listed (each once)
   std::vector<std::string> format_where;  // "FILE:LINE:COL: outputs[i]" of each
   std::string where;                      // "FILE:LINE:COL" of the outputs: list ("" when absent)
@@ -197,7 +198,7 @@ struct OutputsSpec {
 // "coco", before the formats).
 inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_options[] = {
     {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals},
-    {"flow", &OutputsSpec::flow}};
+    {"flow", &OutputsSpec::flow}, {"scene_flow", &OutputsSpec::scene_flow}};
 
 // How frames are rasterized (fixed for a run; RendererOptions).
 struct RenderSpec {

@@ -103,6 +103,9 @@ class SceneParser {
         spec.outputs.format_where.push_back(rd.where(o[i]) + ": " + path);
       }
     }
+    if (spec.outputs.scene_flow && !spec.outputs.flow) {
+      rd.fail(root["outputs"], "outputs", "scene_flow comes with the optical flow: list flow too, e.g. outputs: [flow, scene_flow]");
+    }
     if (spec.outputs.flow && !spec.sequence) {
       rd.fail(root["outputs"], "outputs", "flow is the motion between a clip's frames: it needs sequence: {length, fps}");
     }
