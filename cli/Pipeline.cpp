@@ -1,5 +1,7 @@
 #include "cli/Pipeline.h"
 
+#include "core/Srgb.h"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -240,17 +242,6 @@ std::string not_finite(const Scene& scene) {
   return {};
 }
 
-// sRGB 8-bit <-> linear light (IEC 61966-2-1).
-double srgb_to_linear(std::uint8_t v) {
-  const double c = v / 255.0;
-  return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
-}
-std::uint8_t linear_to_srgb(double l) {
-  l = std::clamp(l, 0.0, 1.0);
-  const double c = l <= 0.0031308 ? l * 12.92 : 1.055 * std::pow(l, 1.0 / 2.4) - 0.055;
-  return static_cast<std::uint8_t>(std::lround(c * 255.0));
-}
-
 // Exposure from the real motion (sensor.shutter_s, rolling_shutter_s): `shutter_samples` (n) renders
 // of the scene at the sub-frame times t + (r + s) ((i + 0.5) / n - 0.5), spread over the readout time r
 // plus the shutter time s around the frame's time t, averaged in linear light. Row y is exposed over
@@ -262,11 +253,7 @@ Status expose_motion(const SceneSpec& spec, const MeshLibrary& meshes, const Ran
                      const Scene& scene, std::uint32_t width, std::uint32_t height, std::vector<std::uint8_t>& rgba) {
   const std::uint32_t n = scene.sensor.shutter_samples;
   const double s = scene.sensor.shutter_s, r = scene.sensor.rolling_shutter_s, span = r + s;
-  static const std::array<double, 256> k_linear = [] {
-    std::array<double, 256> t{};
-    for (std::size_t v = 0; v < 256; ++v) t[v] = srgb_to_linear(static_cast<std::uint8_t>(v));
-    return t;
-  }();
+  const std::array<double, 256>& k_linear = srgb8_to_linear();
   if (rgba.size() != std::size_t{width} * height * 4) return make_error(ExitCode::internal, "motion blur: a frame of another size");
   // Weight of sub-frame i for row y (rows alike without a rolling shutter).
   const double step = span / n, window = std::max(s, step);
@@ -291,7 +278,7 @@ Status expose_motion(const SceneSpec& spec, const MeshLibrary& meshes, const Ran
   }
   for (std::uint32_t y = 0; y < height; ++y) {
     const std::size_t row = std::size_t{y} * width * 4;
-    for (std::size_t k = row; k < row + std::size_t{width} * 4; ++k) rgba[k] = (k % 4 == 3) ? 255 : linear_to_srgb(sum[k] / total[y]);
+    for (std::size_t k = row; k < row + std::size_t{width} * 4; ++k) rgba[k] = (k % 4 == 3) ? 255 : static_cast<std::uint8_t>(std::lround(linear_to_srgb(sum[k] / total[y]) * 255.0));
   }
   return ok_status();
 }

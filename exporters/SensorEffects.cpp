@@ -1,5 +1,7 @@
 #include "exporters/SensorEffects.h"
 
+#include "core/Srgb.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -11,12 +13,6 @@ namespace synthlabel {
 namespace {
 
 constexpr double k_pi = 3.14159265358979323846;
-
-double srgb_to_linear(double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); }
-double linear_to_srgb(double c) {
-  c = std::clamp(c, 0.0, 1.0);
-  return c <= 0.0031308 ? 12.92 * c : 1.055 * std::pow(c, 1.0 / 2.4) - 0.055;
-}
 
 // SplitMix64: the noise stream for one frame, from its key.
 struct Noise {

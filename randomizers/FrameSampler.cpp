@@ -1,5 +1,7 @@
 #include "randomizers/FrameSampler.h"
 
+#include "core/Srgb.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -287,8 +289,7 @@ glm::dvec3 kelvin_to_linear_rgb(double kelvin) {
     b = 138.5177312231 * std::log(t - 10) - 305.0447927307;
   }
   glm::dvec3 srgb = glm::clamp(glm::dvec3(r, g, b) / 255.0, 0.0, 1.0);
-  auto decode = [](double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
-  glm::dvec3 lin(decode(srgb.x), decode(srgb.y), decode(srgb.z));
+  glm::dvec3 lin(srgb_to_linear(srgb.x), srgb_to_linear(srgb.y), srgb_to_linear(srgb.z));
   return lin / std::max({lin.x, lin.y, lin.z});
 }
 

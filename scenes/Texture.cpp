@@ -1,5 +1,7 @@
 #include "scenes/Texture.h"
 
+#include "core/Srgb.h"
+
 #include <png.h>
 
 #include <csetjmp>
@@ -159,18 +161,8 @@ Result<Texture> decode_jpeg(std::span<const std::uint8_t> bytes, const std::stri
 std::vector<std::uint8_t> texture_mip_levels(const Texture& t) {
   static_assert(k_texture_side == 1u << (k_texture_mip_levels - 1), "levels down to 1x1");
   // sRGB <-> linear for colour textures (alpha and data maps are averaged as stored).
-  static const std::array<double, 256> to_linear = [] {
-    std::array<double, 256> lut{};
-    for (std::size_t i = 0; i < 256; ++i) {
-      const double c = double(i) / 255.0;
-      lut[i] = c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
-    }
-    return lut;
-  }();
-  auto to_srgb = [](double l) {
-    const double c = l <= 0.0031308 ? 12.92 * l : 1.055 * std::pow(l, 1.0 / 2.4) - 0.055;
-    return static_cast<std::uint8_t>(std::clamp(std::lround(c * 255.0), 0L, 255L));
-  };
+  const std::array<double, 256>& to_linear = srgb8_to_linear();
+  auto to_srgb = [](double l) { return static_cast<std::uint8_t>(std::clamp(std::lround(linear_to_srgb(l) * 255.0), 0L, 255L)); };
   std::vector<std::uint8_t> out;
   std::vector<std::uint8_t> above(t.rgba);
   std::uint32_t side = t.width;

@@ -17,6 +17,7 @@
 // Colour, roughness, metallic and textures change RGB only: labels never depend on them.
 #include <cmath>
 
+#include "core/Srgb.h"
 #include "randomizers/Randomizer.h"
 
 namespace synthlabel {
@@ -34,8 +35,6 @@ glm::dvec3 hsv_to_srgb(double h_deg, double s, double v) {
   else rgb = {c, 0, x};
   return rgb + m;
 }
-
-double srgb_to_linear(double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); }
 
 class Material final : public Randomizer {
  public:
