@@ -2,15 +2,14 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 #include <glm/gtc/quaternion.hpp>
 #include <glm/mat4x4.hpp>
 
+#include "core/FileIo.h"
 #include "exporters/Png.h"
 #include "scenes/Environment.h"
 
@@ -23,14 +22,6 @@ using json = nlohmann::json;
 // here: the checker reads the convention, not the renderer's code.
 constexpr double k_tolerance_m = 0.01, k_tolerance_rel = 0.02;
 constexpr double k_max_error_px = 1e-3;
-
-std::optional<std::string> read_file(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) return std::nullopt;
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 std::string stem_of(std::uint64_t frame) {
   char buf[32];
@@ -116,11 +107,11 @@ class FlowChecker {
     const json& im = *m_images.at(frame);
     auto f = std::make_unique<FrameData>();
     const std::string rec_name = "records/" + stem_of(frame) + ".json";
-    auto text = read_file(m_dir / rec_name);
+    auto text = read_text_file(m_dir / rec_name);
     if (!text) return defect(rec_name + ": missing (the flow's poses are there)"), nullptr;
     f->record = json::parse(*text, nullptr, false);
     auto inst = read_png(m_dir / im.value("instance_file", std::string()));
-    auto dtext = read_file(m_dir / im.value("depth_file", std::string()));
+    auto dtext = read_text_file(m_dir / im.value("depth_file", std::string()));
     if (!inst || !dtext || f->record.is_discarded()) return nullptr;  // reported by the other checks
     auto d = decode_exr({reinterpret_cast<const std::uint8_t*>(dtext->data()), dtext->size()}, im.value("depth_file", std::string()));
     if (!d || d->width != inst->width || d->height != inst->height || inst->channels != 1) return nullptr;
@@ -135,7 +126,7 @@ class FlowChecker {
 
   void check_side(std::uint64_t frame, const FrameData& f, const char* side, const json& file) {
     const std::string name = file.is_string() ? file.get<std::string>() : std::string();
-    auto bytes = read_file(m_dir / name);
+    auto bytes = read_text_file(m_dir / name);
     if (!bytes) return defect(name + ": missing");
     auto flow = decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, name);
     if (!flow) return defect(flow.error().message);

@@ -2,12 +2,12 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
 
+#include "core/FileIo.h"
 #include "exporters/RleDecode.h"
 
 namespace synthlabel {
@@ -15,11 +15,10 @@ namespace {
 
 using json = nlohmann::json;
 
+// A file's text, "" when it cannot be read (what is missing is reported by the other checks).
 std::string read_file(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
+  auto text = read_text_file(p);
+  return text ? std::move(text).value() : std::string();
 }
 
 struct Ann {
