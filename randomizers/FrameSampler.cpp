@@ -101,13 +101,24 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
   return cam;
 }
 
-glm::dvec3 target_on_path(const std::vector<std::pair<double, glm::dvec3>>& keys, double t) {
+namespace {
+
+// Where time t falls on keyframes at increasing times time_of(keys[k]): the key i at or before t (the
+// first before them) and how far towards key i + 1 (0 when t is held at key i: before the first key,
+// on one, or after the last).
+template <class Key, class TimeOf>
+std::pair<std::size_t, double> key_segment(const std::vector<Key>& keys, double t, TimeOf time_of) {
   std::size_t i = 0;
-  while (i + 1 < keys.size() && keys[i + 1].first <= t) ++i;
-  if (i + 1 < keys.size() && t > keys[i].first) {
-    return glm::mix(keys[i].second, keys[i + 1].second, (t - keys[i].first) / (keys[i + 1].first - keys[i].first));
-  }
-  return keys[i].second;
+  while (i + 1 < keys.size() && time_of(keys[i + 1]) <= t) ++i;
+  if (i + 1 < keys.size() && t > time_of(keys[i])) return {i, (t - time_of(keys[i])) / (time_of(keys[i + 1]) - time_of(keys[i]))};
+  return {i, 0.0};
+}
+
+}  // namespace
+
+glm::dvec3 target_on_path(const std::vector<std::pair<double, glm::dvec3>>& keys, double t) {
+  const auto [i, a] = key_segment(keys, t, [](const auto& k) { return k.first; });
+  return a > 0.0 ? glm::mix(keys[i].second, keys[i + 1].second, a) : keys[i].second;
 }
 
 void set_orbit(Camera& cam, const glm::dvec3& target, double dist, double el, double az, double roll) {
@@ -136,12 +147,10 @@ namespace {
 // around t, the rotation by slerp (shortest arc), both held before the first key and after the last.
 void pose_on_path(Instance& inst, double t) {
   const auto& keys = inst.path;
-  std::size_t i = 0;
-  while (i + 1 < keys.size() && keys[i + 1].t <= t) ++i;
+  const auto [i, a] = key_segment(keys, t, [](const Instance::PathKey& k) { return k.t; });
   glm::dvec3 p = keys[i].position;
   glm::dquat q = keys[i].rotation;
-  if (i + 1 < keys.size() && t > keys[i].t) {
-    const double a = (t - keys[i].t) / (keys[i + 1].t - keys[i].t);
+  if (a > 0.0) {
     p = glm::mix(keys[i].position, keys[i + 1].position, a);
     q = glm::slerp(keys[i].rotation, keys[i + 1].rotation, a);
   }

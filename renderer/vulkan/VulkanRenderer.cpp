@@ -323,11 +323,11 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
                            reuse ? &*m_main : nullptr);
     }
     pass(draws);
-    if (!color_only) m_last_frame = scene.frame;  // (colour-only frames draw in the alone pass)
     if (color_only) {
       m_readback.copy(slot.cmd, readback_image(Plane::color, true), Plane::color, slot.readback.buffer.get(), 0, view.area);
     } else {
       m_readback.copy_frame(slot.cmd, [&](Plane p) -> const Image& { return readback_image(p); }, slot.readback.buffer.get());
+      m_last_frame = scene.frame;  // the main pass's planes hold this frame (colour-only frames draw in the alone pass)
     }
   } else {
     // Instances alone, one pass each, in one submission: their id planes one after another, each
