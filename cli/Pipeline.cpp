@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "exporters/FlowField.h"
 #include "exporters/Labels.h"
 #include "randomizers/FrameSampler.h"
 
@@ -28,6 +29,9 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 
 struct Job {
   std::uint64_t seq = 0;  // position among the frames this run renders: commit order
+  // Flow: a clip neighbour of a frame of this run that this run does not render (a range's or a
+  // resumed run's edge), rendered only for its depth and ids; not encoded.
+  bool neighbour_only = false;
   Scene scene;
   std::unique_ptr<FrameBuffers> buffers;
   std::vector<InstanceLabel> amodal;  // outputs: [amodal]: each labeled instance's unoccluded mask
@@ -311,19 +315,77 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
   const std::uint32_t slots = renderer.slots();
   std::vector<std::optional<Job>> in_flight(slots);
   std::uint64_t rendered = 0;  // render_only: frames collected
-  // Collects the frame in `slot` and hands it to the workers.
+  const bool flow = spec.outputs.flow;
+  // Flow: the depth and ids of the frames collected last (a frame's flow reads its clip neighbours'),
+  // and the frames collected but waiting for the next one's.
+  std::deque<std::shared_ptr<LabelPlanes>> planes;
+  std::deque<Job> waiting;
+  // A finished frame: to the workers (or, render_only, its buffers back to the pool).
+  auto deliver = [&](Job job) {
+    if (options.render_only) {
+      ++rendered;
+      shared.give_back(std::move(job.buffers));
+    } else {
+      shared.push(std::move(job));
+    }
+  };
+  // Computes the flow of every waiting frame whose neighbours' planes are here, in order.
+  auto finish_waiting = [&]() -> Status {
+    while (!waiting.empty()) {
+      Job& job = waiting.front();
+      auto find = [&](const std::optional<NeighbourPoses>& n) -> const LabelPlanes* {
+        if (!n) return nullptr;
+        for (const auto& p : planes) {
+          if (p->frame == n->frame) return p.get();
+        }
+        return nullptr;
+      };
+      const LabelPlanes *previous = find(job.scene.previous), *next = find(job.scene.next);
+      if ((job.scene.previous && previous == nullptr) || (job.scene.next && next == nullptr)) break;
+      const auto t0 = Clock::now();
+      SL_TRY_STATUS(compute_flow(job.scene, *job.buffers, previous, next));
+      stats.flow += since(t0);
+      deliver(std::move(job));
+      waiting.pop_front();
+    }
+    return ok_status();
+  };
+  // Collects the frame in `slot` and hands it on.
   auto hand_off = [&](std::uint32_t slot) -> Status {
     auto buffers = shared.take_buffer();
     if (!buffers) return ok_status();  // run already failed; its error is reported below
     SL_TRY_STATUS(renderer.collect(slot, *buffers));
-    const SensorState& sensor = in_flight[slot]->scene.sensor;
-    if ((sensor.shutter_s > 0 || sensor.rolling_shutter_s > 0) && in_flight[slot]->scene.clip) {
-      SL_TRY_STATUS(expose_motion(spec, meshes, randomizers, renderer, in_flight[slot]->scene, buffers->width, buffers->height,
-                                  buffers->rgba));
+    Job job = std::move(*in_flight[slot]);
+    in_flight[slot].reset();
+    if (flow) {
+      // Frames arrive in order: a frame's neighbours are among the last three. The oldest's storage
+      // is reused (no fresh pages a frame).
+      const auto t0 = Clock::now();
+      std::shared_ptr<LabelPlanes> p;
+      if (planes.size() == 3) {
+        p = std::move(planes.front());
+        planes.pop_front();
+      } else {
+        p = std::make_shared<LabelPlanes>();
+      }
+      p->frame = job.scene.frame;
+      p->width = buffers->width;
+      p->height = buffers->height;
+      p->depth.assign(buffers->depth.begin(), buffers->depth.end());
+      p->ids.assign(buffers->instance_id.begin(), buffers->instance_id.end());
+      planes.push_back(std::move(p));
+      stats.flow += since(t0);
+    }
+    if (job.neighbour_only) {
+      shared.give_back(std::move(buffers));
+      return finish_waiting();
+    }
+    const SensorState& sensor = job.scene.sensor;
+    if ((sensor.shutter_s > 0 || sensor.rolling_shutter_s > 0) && job.scene.clip) {
+      SL_TRY_STATUS(expose_motion(spec, meshes, randomizers, renderer, job.scene, buffers->width, buffers->height, buffers->rgba));
     }
     if (options.encode.outputs.amodal) {
       // Each labeled instance rendered alone: its unoccluded mask, for amodal masks and visibility.
-      Job& job = *in_flight[slot];
       std::vector<std::size_t> labeled;
       for (std::size_t k = 0; k < job.scene.instances.size(); ++k) {
         if (job.scene.instances[k].instance_id != 0 && !job.scene.instances[k].stuff) labeled.push_back(k);
@@ -348,16 +410,13 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
         SL_TRY_STATUS(silhouettes_beyond(*options.canvas, job.scene, cut, job.beyond));
       }
     }
-    if (options.render_only) {
-      ++rendered;
-      shared.give_back(std::move(buffers));
-      in_flight[slot].reset();
+    job.buffers = std::move(buffers);
+    if (!flow) {
+      deliver(std::move(job));
       return ok_status();
     }
-    in_flight[slot]->buffers = std::move(buffers);
-    shared.push(std::move(*in_flight[slot]));
-    in_flight[slot].reset();
-    return ok_status();
+    waiting.push_back(std::move(job));
+    return finish_waiting();
   };
   // The frames sampled last, by frame: with flow each frame needs its clip neighbours' poses, which
   // are the scenes of the frames before and after it.
@@ -370,39 +429,64 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
     recent.push_back(sample_frame(spec, meshes, randomizers, frame));
     return recent.back();
   };
+  std::uint64_t seq = 0;      // submissions so far (slot order)
+  std::uint64_t commits = 0;  // frames of this run submitted so far (commit order)
+  std::optional<std::uint64_t> last_submitted;
+  // Samples and submits `frame` (or its neighbour-only render), collecting the slot's previous frame first.
+  auto submit = [&](std::uint64_t frame, bool neighbour_only) -> Status {
+    const auto slot = static_cast<std::uint32_t>(seq % slots);
+    if (in_flight[slot]) SL_TRY_STATUS(hand_off(slot));
+    const auto t0 = Clock::now();
+    Job job;
+    job.neighbour_only = neighbour_only;
+    job.scene = sample(frame);
+    if (flow && !neighbour_only) SL_TRY_STATUS(add_neighbours(job.scene, spec, sample));
+    stats.sample += since(t0);
+    if (const std::string bad = not_finite(job.scene); !bad.empty()) {
+      return make_error(ExitCode::usage, "frame " + std::to_string(frame) + ": the drawn " + bad +
+                                             " is not finite (values too large for float32); narrow the config's ranges");
+    }
+    SL_TRY_STATUS(renderer.submit(slot, job.scene));
+    if (!neighbour_only) job.seq = commits++;
+    in_flight[slot] = std::move(job);
+    ++seq;
+    last_submitted = frame;
+    return ok_status();
+  };
+  // Resume: whether a frame of the range is complete on disk (asked once a frame).
+  std::optional<std::pair<std::uint64_t, bool>> done_memo;
+  auto done = [&](std::uint64_t frame) {
+    if (!options.already_done) return false;
+    if (!done_memo || done_memo->first != frame) done_memo = std::pair{frame, options.already_done(frame)};
+    return done_memo->second;
+  };
   Status produced = ok_status();
-  std::uint64_t seq = 0;  // frames submitted so far
   for (std::uint64_t i = 0; i < options.count && produced.ok() && !shared.error(); ++i) {
     const std::uint64_t frame = options.first + i;
-    if (options.already_done && options.already_done(frame)) {  // resume: complete on disk
+    if (done(frame)) {  // resume: complete on disk
       ++stats.skipped;
       shared.note_skipped();
       continue;
     }
-    const auto slot = static_cast<std::uint32_t>(seq % slots);
-    if (in_flight[slot]) {
-      produced = hand_off(slot);
+    // Flow: a frame's clip neighbours are rendered too when this run does not render them (their
+    // depth and ids decide where its flow is visible).
+    const bool has_previous = flow && spec.sequence && frame % spec.sequence->length > 0;
+    if (has_previous && last_submitted != frame - 1) {
+      produced = submit(frame - 1, true);
       if (!produced) break;
     }
-    const auto t0 = Clock::now();
-    Job job;
-    job.seq = seq++;
-    job.scene = sample(frame);
-    if (spec.outputs.flow) produced = add_neighbours(job.scene, spec, sample);
-    stats.sample += since(t0);
+    produced = submit(frame, false);
     if (!produced) break;
-    if (const std::string bad = not_finite(job.scene); !bad.empty()) {
-      produced = make_error(ExitCode::usage, "frame " + std::to_string(frame) + ": the drawn " + bad +
-                                                 " is not finite (values too large for float32); narrow the config's ranges");
-      break;
-    }
-    produced = renderer.submit(slot, job.scene);
-    if (produced) in_flight[slot] = std::move(job);
+    const bool has_next = flow && spec.sequence && frame % spec.sequence->length + 1 < spec.sequence->length;
+    if (has_next && (i + 1 == options.count || done(frame + 1))) produced = submit(frame + 1, true);
   }
   // Drain the ring in submission order.
   for (std::uint64_t k = 0; k < slots && produced.ok(); ++k) {
     const auto slot = static_cast<std::uint32_t>((seq + k) % slots);
     if (in_flight[slot]) produced = hand_off(slot);
+  }
+  if (produced.ok() && !waiting.empty() && !shared.error()) {
+    produced = make_error(ExitCode::internal, "frame " + std::to_string(waiting.front().scene.frame) + ": its flow's neighbours never came");
   }
   if (!produced) shared.fail(produced.error());
   shared.close();

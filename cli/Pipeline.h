@@ -40,6 +40,7 @@ struct PipelineStats {
   std::uint64_t skipped = 0;                  // already complete (resume)
   double wall = 0;        // whole run, seconds
   double sample = 0;      // scene sampling (main thread)
+  double flow = 0;        // optical flow from the collected planes (main thread)
   RenderTimings render;   // main thread
   EncodeTimings encode;   // summed over worker threads
   double write = 0;       // file writes, summed

@@ -42,13 +42,13 @@ struct FrameBuffers {
   // in the OpenCV camera frame (+X right, +Y down, +Z forward); (0, 0, 0) where no surface. Stored
   // as half floats on the device. Else empty.
   std::vector<float> normals;
-  // With RendererOptions::flow: per pixel 4 floats (du, dv, status, depth there) of the flow to the
-  // clip's next frame (forward) and previous frame (backward), from the same rasterization:
-  // (du, dv) in pixels from this pixel's centre to where the surface point at it projects in that
-  // frame (x right, y down); status 1: that frame shows this surface there (same instance, depth
-  // within the tolerance, ShaderInterface.h), 0: it does not (occluded, or outside the frame), -1:
-  // no flow (no surface here, no such frame, or the point is not in front of that camera; du = dv = 0);
-  // depth there: the point's depth in that frame's camera (metres along its axis). Else empty.
+  // With RendererOptions::flow: per pixel the index in Scene::instances of the instance whose surface
+  // is at the pixel centre (labeled or not: the ground, distractors), 0xffffffff where no surface.
+  // Else empty.
+  std::vector<std::uint32_t> instance_index;
+  // Not the renderer's: filled from the planes above and the clip neighbours' depth and ids by
+  // compute_flow (exporters/FlowField.h), 4 floats a pixel (du, dv, status, depth there) of the flow
+  // to the clip's next frame (forward) and previous frame (backward).
   std::vector<float> flow_forward, flow_backward;
 };
 
@@ -73,8 +73,8 @@ struct RendererOptions {
   std::uint32_t shadow_map_size = 1024;
   // Read the normals back into FrameBuffers::normals (they are rasterized either way).
   bool normals = false;
-  // Rasterize and read back the flow planes (FrameBuffers::flow_*): every Scene submitted then
-  // carries its clip neighbours' poses (Scene::previous, ::next) where they exist.
+  // Rasterize and read back the instance-index plane (FrameBuffers::instance_index), which the flow
+  // is computed from.
   bool flow = false;
   // Test hook: the (N+1)-th submit fails as a lost device would (VK_ERROR_DEVICE_LOST), through the
   // same error path. The CLI sets it from SYNTHLABEL_FAULT_DEVICE_LOST_AFTER.

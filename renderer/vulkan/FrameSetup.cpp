@@ -168,33 +168,6 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in) {
   return setup;
 }
 
-Result<std::vector<InstanceMotion>> make_motion(const Scene& scene, FrameUniforms& u, std::uint32_t supersampling) {
-  std::vector<InstanceMotion> motion(std::max<std::size_t>(1, scene.instances.size()),
-                                     InstanceMotion{{glm::mat4(1.0f), glm::mat4(1.0f)}, {glm::mat4(1.0f), glm::mat4(1.0f)}});
-  u.flow = glm::vec4(0.0f, 0.0f, static_cast<float>(supersampling), 0.0f);
-  const std::optional<NeighbourPoses>* sides[2] = {&scene.previous, &scene.next};
-  for (int which = 0; which < 2; ++which) {
-    u.other_view[which] = glm::mat4(1.0f);
-    if (!*sides[which]) continue;
-    const NeighbourPoses& n = **sides[which];
-    if (n.models.size() != scene.instances.size()) {
-      return make_error(ExitCode::internal, "frame " + std::to_string(scene.frame) + ": the poses of frame " +
-                                                std::to_string(n.frame) + " do not match its instances");
-    }
-    u.other_view[which] = n.camera.view;
-    u.flow[which] = 1.0f;
-    // Relative transforms in double from the very floats each frame renders with: this camera ->
-    // world -> object (this frame) -> world (that frame) -> that camera.
-    const glm::dmat4 to_world = glm::inverse(glm::dmat4(scene.camera.view)), there = glm::dmat4(n.camera.view);
-    for (std::size_t k = 0; k < n.models.size(); ++k) {
-      motion[k].model[which] = n.models[k];
-      motion[k].relative[which] =
-          glm::mat4(there * glm::dmat4(n.models[k]) * glm::inverse(glm::dmat4(scene.instances[k].model)) * to_world);
-    }
-  }
-  return motion;
-}
-
 Result<std::vector<Draw>> make_draws(std::span<const synthlabel::Instance> instances, const FrameInputs& in) {
   std::vector<Draw> draws;
   const auto layers = static_cast<std::int32_t>(in.texture_layers);

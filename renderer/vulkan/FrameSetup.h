@@ -62,11 +62,6 @@ struct FrameSetup {
   std::vector<ShadowView> shadows;
 };
 
-// Flow: per instance its object -> world matrix at the clip's previous and next frame (identity where
-// that frame does not exist), and the uniforms' other views and flags. Fails when a neighbour's poses
-// do not match the scene's instances.
-Result<std::vector<InstanceMotion>> make_motion(const Scene& scene, FrameUniforms& uniforms, std::uint32_t supersampling);
-
 // Clip space from pinhole intrinsics, so the image is exactly the K recorded with it (Vulkan NDC,
 // depth [0, 1] near to far).
 glm::mat4 projection_from_intrinsics(const Camera& camera);

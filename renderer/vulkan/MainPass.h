@@ -3,10 +3,10 @@
 //   colour  RGBA8 sRGB (RGBA16F linear when supersampled: the resolve pass averages it)
 //   depth   R32_SFLOAT, metres along the viewing axis, +inf where no surface
 //   ids     R32_UINT, the instance id, 0 where none
-//   normals RGBA16F, the camera-frame normal (when RendererOptions::normals or ::flow)
-//   flow    two RGBA32F planes, forward then backward (only when RendererOptions::flow): per pixel
-//           (du, dv, status, depth there), mesh.frag's flow_to
-// All single-sample, no blending. A new per-pixel output (flow, object coordinates, ...) is a new
+//   normals RGBA16F, the camera-frame normal (when RendererOptions::normals)
+//   instance R32_UINT, the index in Scene::instances of the surface's instance, 0xffffffff where none
+//           (only when RendererOptions::flow: the flow is computed from it, exporters/FlowField.h)
+// All single-sample, no blending. A new per-pixel output (object coordinates, ...) is a new
 // plane: an entry in k_planes, a shader output, a readback plane.
 //
 // Views: record() draws one view into a rectangle of the attachments, with the view's descriptor
@@ -30,8 +30,8 @@
 
 namespace synthlabel::vk {
 
-enum class Plane : std::uint32_t { color = 0, depth = 1, ids = 2, normals = 3, flow_forward = 4, flow_backward = 5 };
-inline constexpr std::uint32_t k_plane_count = 6;
+enum class Plane : std::uint32_t { color = 0, depth = 1, ids = 2, normals = 3, instance = 4 };
+inline constexpr std::uint32_t k_plane_count = 5;
 
 struct PlaneFormat {
   VkFormat format;            // at the frame's size (read back)
@@ -43,13 +43,12 @@ inline constexpr std::array<PlaneFormat, k_plane_count> k_planes{{
     {VK_FORMAT_R32_SFLOAT, VK_FORMAT_R32_SFLOAT, 4},
     {VK_FORMAT_R32_UINT, VK_FORMAT_R32_UINT, 4},
     {VK_FORMAT_R16G16B16A16_SFLOAT, VK_FORMAT_R16G16B16A16_SFLOAT, 8},  // camera-frame normal, w unused
-    {VK_FORMAT_R32G32B32A32_SFLOAT, VK_FORMAT_R32G32B32A32_SFLOAT, 16},  // flow forward
-    {VK_FORMAT_R32G32B32A32_SFLOAT, VK_FORMAT_R32G32B32A32_SFLOAT, 16},  // flow backward
+    {VK_FORMAT_R32_UINT, VK_FORMAT_R32_UINT, 4},  // instance index
 }};
 
 // The colour locations a pass has: the first three planes, then the normals (read, or a location
-// without an attachment when only the flow planes follow: `unused_planes`), then the two flow planes.
-inline constexpr std::uint32_t attachment_planes(bool normals, bool flow) { return flow ? 6 : normals ? 4 : 3; }
+// without an attachment when only the instance plane follows: `unused_planes`), then the instance plane.
+inline constexpr std::uint32_t attachment_planes(bool normals, bool flow) { return flow ? 5 : normals ? 4 : 3; }
 inline constexpr std::uint32_t unused_planes(bool normals, bool flow) {
   return flow && !normals ? 1u << static_cast<std::uint32_t>(Plane::normals) : 0u;
 }
@@ -81,7 +80,7 @@ class MainPass {
   };
   static Result<MainPass> create(const VulkanContext& ctx, const Desc& desc);
 
-  // Colour locations: colour, depth, ids, the normals when read, the flow planes.
+  // Colour locations: colour, depth, ids, the normals when read, the instance plane.
   std::uint32_t planes() const { return attachment_planes(m_desc.normals, m_desc.flow); }
   // Bit i: location i has no attachment (its plane is not rendered).
   std::uint32_t unused() const { return unused_planes(m_desc.normals, m_desc.flow); }

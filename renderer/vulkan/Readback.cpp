@@ -9,10 +9,7 @@ namespace synthlabel::vk {
 Readback::Readback(std::uint32_t width, std::uint32_t height, bool normals, bool flow)
     : m_width(width), m_height(height), m_planes{Plane::color, Plane::depth, Plane::ids} {
   if (normals) m_planes.push_back(Plane::normals);
-  if (flow) {
-    m_planes.push_back(Plane::flow_forward);
-    m_planes.push_back(Plane::flow_backward);
-  }
+  if (flow) m_planes.push_back(Plane::instance);
 }
 
 VkDeviceSize Readback::frame_bytes() const {
@@ -61,8 +58,8 @@ void Readback::unpack(const Buffer& buffer, FrameBuffers& out) const {
   std::memcpy(out.instance_id.data(), base + 2 * plane, plane);
   std::size_t offset = 3 * plane;
   out.normals.clear();
-  out.flow_forward.clear();
-  out.flow_backward.clear();
+  out.instance_index.clear();  // (the flow, computed from the planes, is left as it was: compute_flow
+                               // overwrites it whole, without clearing megabytes first)
   for (Plane p : m_planes) {
     if (p == Plane::normals) {
       out.normals.resize(pixels * 3);
@@ -71,11 +68,10 @@ void Readback::unpack(const Buffer& buffer, FrameBuffers& out) const {
         for (std::size_t c = 0; c < 3; ++c) out.normals[3 * i + c] = glm::unpackHalf1x16(half[4 * i + c]);
       }
       offset += pixels * 8;
-    } else if (p == Plane::flow_forward || p == Plane::flow_backward) {
-      std::vector<float>& flow = p == Plane::flow_forward ? out.flow_forward : out.flow_backward;
-      flow.resize(pixels * 4);
-      std::memcpy(flow.data(), base + offset, pixels * 16);
-      offset += pixels * 16;
+    } else if (p == Plane::instance) {
+      out.instance_index.resize(pixels);
+      std::memcpy(out.instance_index.data(), base + offset, plane);
+      offset += plane;
     }
   }
 }

@@ -39,7 +39,7 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, att, colors, false, deps, main.unused()));
   SL_TRY_ASSIGN(pass.m_framebuffer, make_framebuffer(ctx, pass.m_render_pass.get(), views, width, height));
 
-  constexpr SetBinding k_bindings[6] = {};  // six combined image samplers, fragment stage
+  constexpr SetBinding k_bindings[5] = {};  // five combined image samplers, fragment stage
   SL_TRY_ASSIGN(pass.m_set_layout, make_set_layout(ctx, k_bindings));
   SL_TRY_ASSIGN(pass.m_pool, make_descriptor_pool(ctx, 1, k_bindings));
   SL_TRY_ASSIGN(pass.m_set, allocate_set(ctx, pass.m_pool.get(), pass.m_set_layout.get()));
@@ -48,10 +48,10 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   SL_TRY_ASSIGN(pass.m_sampler, make_sampler(ctx, {}));
   // Planes resolve.frag's variant does not use get the depth, so the set is complete.
   const bool with_normals = normals;
-  const Plane sources[6] = {Plane::color, Plane::depth, Plane::ids, with_normals ? Plane::normals : Plane::depth,
-                            flow ? Plane::flow_forward : Plane::depth, flow ? Plane::flow_backward : Plane::depth};
-  std::array<VkDescriptorImageInfo, 6> infos{};
-  for (std::uint32_t i = 0; i < 6; ++i) {
+  const Plane sources[5] = {Plane::color, Plane::depth, Plane::ids, with_normals ? Plane::normals : Plane::depth,
+                            flow ? Plane::instance : Plane::depth};
+  std::array<VkDescriptorImageInfo, 5> infos{};
+  for (std::uint32_t i = 0; i < 5; ++i) {
     infos[i] = {pass.m_sampler.get(), main.plane(sources[i]).view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
   }
   write_images(ctx, pass.m_set, 0, infos);

@@ -28,27 +28,8 @@ struct FrameUniforms {
   glm::vec4 frame_size;  // rasterized width, height; exposure; filmic
   glm::mat4 light_matrix[4];  // world -> the light's shadow-map clip space
   glm::vec4 light_shadow[4];  // x: shadow-map layer (-1: none), y: 1 / map size, z: world size of a texel (directional) or per metre of distance (spot)
-  // Flow (the WITH_FLOW variants): world -> camera at the clip's previous [0] and next [1] frame;
-  // x, y: 1 when that frame exists; z: the supersampling factor.
-  glm::mat4 other_view[2];
-  glm::vec4 flow;
 };
-static_assert(sizeof(FrameUniforms) == 2 * 64 + 16 * 16 + 4 * 16 + 9 * 16 + 16 + 4 * 64 + 4 * 16 + 2 * 64 + 16);  // std140, no padding
-
-// The flow passes' storage buffer (binding 5): per instance of the frame (the draw's firstInstance),
-// its object -> world matrix at the previous frame and at the next (the neighbour pass draws with
-// them), and this frame's camera space -> that frame's camera space for its points (OpenGL axes;
-// mesh.frag moves the labelled point with them).
-struct InstanceMotion {
-  glm::mat4 model[2];
-  glm::mat4 relative[2];
-};
-
-// Push constants of the neighbour pass (neighbour.vert): which neighbour, and the instance's id.
-struct NeighbourPush {
-  std::uint32_t instance_id;
-  std::uint32_t which;  // 0: previous frame, 1: next
-};
+static_assert(sizeof(FrameUniforms) == 2 * 64 + 16 * 16 + 4 * 16 + 9 * 16 + 16 + 4 * 64 + 4 * 16);  // std140, no padding
 
 // Push constants of the shadow pass: object -> light clip space.
 struct ShadowPush {
@@ -75,11 +56,6 @@ static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, me
 inline constexpr std::uint32_t k_feature_textures = 1, k_feature_positional_lights = 2, k_feature_environment_light = 4,
                                k_feature_shadows = 8;
 inline constexpr std::uint32_t k_feature_combinations = 16;
-
-// Flow validity: a point counts as visible at its destination when the other frame shows the same
-// instance there at a depth within this of the point's: k_flow_depth_tolerance_m + k_flow_depth_tolerance_rel
-// x its depth (mesh.frag, docs/conventions.md; the checker applies the same rule).
-inline constexpr float k_flow_depth_tolerance_m = 0.01f, k_flow_depth_tolerance_rel = 0.02f;
 
 // At most this many lights per frame (the arrays above), and so shadow-map layers.
 inline constexpr std::size_t k_max_lights = 4;

@@ -26,7 +26,6 @@ struct FrameSlot {
   UniqueFence fence;
   Buffer uniforms;
   Buffer readback;
-  Buffer motion;  // flow: the instances' InstanceMotion (binding 5), grown by the renderer as frames need
   VkDescriptorSet set = VK_NULL_HANDLE;  // freed with the ring's descriptor pool
   bool pending = false;                  // submitted, not yet collected
 };

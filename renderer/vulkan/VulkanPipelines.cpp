@@ -111,7 +111,7 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   PipelineSet set;
   set.m_ctx = ctx;
   set.m_desc = desc;
-  SL_TRY_ASSIGN(set.m_set_layout, make_set_layout(ctx, frame_set_bindings(desc.flow || desc.flow_vertex)));
+  SL_TRY_ASSIGN(set.m_set_layout, make_set_layout(ctx, k_frame_set_bindings));
   SL_TRY_ASSIGN(set.m_layout, make_pipeline_layout(ctx, set.m_set_layout.get(), k_push_size,
                                                    VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT));
   if (auto p = set.mesh(0); !p) return p.error();
@@ -138,21 +138,13 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
 Result<VkPipeline> PipelineSet::mesh(std::uint32_t features) {
   UniquePipeline& p = m_mesh.at(features);
   if (p.get() != VK_NULL_HANDLE) return p.get();
-  // mesh.frag's constant_id 0..3: textures, positional lights, environment light, shadows (VkBool32
-  // each); 4, 5: the flow validity's depth tolerance (WITH_FLOW only).
-  struct Constants {
-    std::array<std::uint32_t, 4> flags;
-    float tolerance_m, tolerance_rel;
-  };
-  const Constants constants{{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
-                             (features & k_feature_positional_lights) ? VK_TRUE : VK_FALSE,
-                             (features & k_feature_environment_light) ? VK_TRUE : VK_FALSE,
-                             (features & k_feature_shadows) ? VK_TRUE : VK_FALSE},
-                            k_flow_depth_tolerance_m,
-                            k_flow_depth_tolerance_rel};
-  const std::array<VkSpecializationMapEntry, 6> entries{
-      {{0, 0, 4}, {1, 4, 4}, {2, 8, 4}, {3, 12, 4}, {4, offsetof(Constants, tolerance_m), 4}, {5, offsetof(Constants, tolerance_rel), 4}}};
-  const VkSpecializationInfo spec{static_cast<std::uint32_t>(entries.size()), entries.data(), sizeof(constants), &constants};
+  // mesh.frag's constant_id 0..3: textures, positional lights, environment light, shadows (VkBool32 each).
+  const std::array<std::uint32_t, 4> constants{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
+                                               (features & k_feature_positional_lights) ? VK_TRUE : VK_FALSE,
+                                               (features & k_feature_environment_light) ? VK_TRUE : VK_FALSE,
+                                               (features & k_feature_shadows) ? VK_TRUE : VK_FALSE};
+  const std::array<VkSpecializationMapEntry, 4> entries{{{0, 0, 4}, {1, 4, 4}, {2, 8, 4}, {3, 12, 4}}};
+  const VkSpecializationInfo spec{static_cast<std::uint32_t>(entries.size()), entries.data(), sizeof(constants), constants.data()};
   namespace s = shaders;
   GraphicsPipelineDesc d{
       .vertex = m_desc.flow || m_desc.flow_vertex

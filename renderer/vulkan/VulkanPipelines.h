@@ -1,7 +1,6 @@
 // Graphics pipelines: one description (GraphicsPipelineDesc) turned into a pipeline by one function,
 // and the main pass's PipelineSet: its descriptor set layout (binding 0 the frame uniforms, 1..4 the
-// environment, textures, shadow maps and textures as data; with flow 5 the instances' motion and 6, 7
-// the neighbour planes), the pipeline layout with the object push
+// environment, textures, shadow maps and textures as data), the pipeline layout with the object push
 // constants, the background pipeline and the mesh pipelines, one per combination of shader features
 // (k_feature_* bits), each built on first use.
 #pragma once
@@ -39,15 +38,7 @@ inline constexpr SetBinding k_frame_set_bindings[] = {
     {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // environment
     {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // textures
     {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // shadow maps
-    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // textures as linear data
-    {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT},  // flow: instance motion
-    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},   // flow: neighbour depth
-    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT}};  // flow: neighbour ids
-// The bindings a frame's set has: the flow's two only with flow (every binding of a set is written
-// before it is bound; lavapipe reads them all when binding).
-inline std::span<const SetBinding> frame_set_bindings(bool flow) {
-  return std::span<const SetBinding>(k_frame_set_bindings).first(flow ? 8 : 5);
-}
+    {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT}};  // textures as linear data
 
 class PipelineSet {
  public:
@@ -56,9 +47,9 @@ class PipelineSet {
     std::uint32_t color_attachments = 0;
     std::uint32_t width = 0, height = 0;  // rasterized size
     bool normals = false;                 // the shaders' WITH_NORMALS variants
-    bool flow = false;                    // their WITH_FLOW variants (normals and flow planes)
-    // Without the flow planes, still mesh.vert's WITH_FLOW variant (the frame's passes draw with it,
-    // so a pass of fewer planes rasterizes exactly the same pixels) and the flow's set layout.
+    bool flow = false;                    // their WITH_FLOW variants (normals and instance planes)
+    // Without the instance plane, still mesh.vert's WITH_FLOW variant (the frame's passes draw with
+    // it, so a pass of fewer planes rasterizes exactly the same pixels).
     bool flow_vertex = false;
   };
   static Result<PipelineSet> create(const VulkanContext& ctx, const Desc& desc);

@@ -76,17 +76,13 @@ Status VulkanRenderer::init(const RendererOptions& options) {
     SL_TRY_ASSIGN(m_resolve, ResolvePass::create(m_ctx, *m_main, options.width, options.height, options.supersampling,
                                                  options.normals, options.flow));
   }
-  if (options.flow) {
-    SL_TRY_ASSIGN(m_neighbours, NeighbourPass::create(m_ctx, m_main->raster_width(), m_main->raster_height(), depth,
-                                                      m_pipelines->set_layout(), *m_one_shot));
-  }
   SL_TRY_ASSIGN(m_resources, SceneResources::create(m_ctx, *m_one_shot));
   m_readback = Readback(options.width, options.height, options.normals, options.flow);
   SL_TRY_ASSIGN(m_ring, FrameRing::create(m_ctx, {.slots = m_options.frames_in_flight,
                                                   .uniform_bytes = sizeof(FrameUniforms),
                                                   .readback_bytes = m_readback.frame_bytes(),
                                                   .set_layout = m_pipelines->set_layout(),
-                                                  .set_bindings = frame_set_bindings(m_options.flow)}));
+                                                  .set_bindings = k_frame_set_bindings}));
   return write_image_bindings(false);
 }
 
@@ -104,27 +100,12 @@ Status VulkanRenderer::write_image_bindings(bool alone_only) {
   const auto infos = m_resources->image_infos(m_shadow->image_info());
   auto write = [&](VkDescriptorSet set) {
     write_images(m_ctx, set, 1, infos);
-    if (m_neighbours) write_images(m_ctx, set, 6, m_neighbours->image_infos());
   };
   if (!alone_only) {
     for (const FrameSlot& s : m_ring->slots()) write(s.set);
   }
   if (m_alone) write((*m_alone)[0].set);  // render_alone's, once made
   return m_ctx.check_messages();
-}
-
-Status VulkanRenderer::upload_motion(FrameSlot& slot, std::span<const InstanceMotion> motion) {
-  const VkDeviceSize bytes = motion.size_bytes();
-  if (slot.motion.size < bytes) {  // safe: the slot's previous frame was collected (its fence waited on)
-    const VkDeviceSize size = std::max<VkDeviceSize>({bytes, 2 * slot.motion.size, 64 * sizeof(InstanceMotion)});
-    SL_TRY_ASSIGN(slot.motion, create_buffer(m_ctx, {.size = size,
-                                                     .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-                                                     .required = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-                                                     .map = true}));
-    write_uniform_buffer(m_ctx, slot.set, 5, slot.motion.buffer.get(), size, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER);
-  }
-  std::memcpy(slot.motion.mapped, motion.data(), bytes);
-  return ok_status();
 }
 
 Status VulkanRenderer::uploads_allowed() const {
@@ -212,7 +193,7 @@ Status VulkanRenderer::ensure_alone_ring() {
                                                    .uniform_bytes = sizeof(FrameUniforms),
                                                    .readback_bytes = m_readback.plane_bytes() * alone_batch(),
                                                    .set_layout = m_pipelines->set_layout(),
-                                                   .set_bindings = frame_set_bindings(m_options.flow)}));
+                                                   .set_bindings = k_frame_set_bindings}));
   // The same images as every slot's set, rewritten with them whenever maps or textures are uploaded
   // (only its own set here: the ring's may be in use by frames in flight).
   return write_image_bindings(true);
@@ -296,15 +277,6 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
                 .clear_color = scene.background,
                 .area = {{0, 0}, {m_options.width, m_options.height}}};
   SL_TRY_ASSIGN(view.mesh, pipelines.mesh(setup.features));
-  if (m_options.flow) {
-    std::vector<InstanceMotion> motion;
-    SL_TRY_ASSIGN(motion, make_motion(scene, setup.uniforms, m_options.supersampling));
-    if (!alone_boxes.empty()) {  // drawn alone: no flow read; every draw reads the first entry
-      motion.resize(1);
-      for (Draw& d : draws) d.instance = 0;
-    }
-    SL_TRY_STATUS(upload_motion(slot, motion));
-  }
   // Safe to overwrite: this slot's previous frame was collected (fence waited on).
   std::memcpy(slot.uniforms.mapped, &setup.uniforms, sizeof(setup.uniforms));
 
@@ -316,18 +288,11 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
     if (resolve != nullptr) resolve->record(slot.cmd, view.area);
   };
   if (alone_boxes.empty()) {
-    if (m_neighbours && !color_only) {
-      // The previous frame is the one the main pass drew last (its planes still hold it): copy it.
-      const bool reuse = scene.previous && m_last_frame && *m_last_frame + 1 == scene.frame && m_options.supersampling == 1;
-      m_neighbours->record(slot.cmd, slot.set, geometry, draws, {scene.previous.has_value(), scene.next.has_value()},
-                           reuse ? &*m_main : nullptr);
-    }
     pass(draws);
     if (color_only) {
       m_readback.copy(slot.cmd, readback_image(Plane::color, true), Plane::color, slot.readback.buffer.get(), 0, view.area);
     } else {
       m_readback.copy_frame(slot.cmd, [&](Plane p) -> const Image& { return readback_image(p); }, slot.readback.buffer.get());
-      m_last_frame = scene.frame;  // the main pass's planes hold this frame (colour-only frames draw in the alone pass)
     }
   } else {
     // Instances alone, one pass each, in one submission: their id planes one after another, each

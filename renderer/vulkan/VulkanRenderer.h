@@ -6,7 +6,6 @@
 //   MainPass        the per-pixel planes (colour, depth, ids, normals) and the z-buffer
 //   ShadowPass      shadow-map array, pass and pipeline
 //   ResolvePass     supersampling's average of colour, middle sample of the labels
-//   NeighbourPass   flow: the clip's previous and next frame's depth and ids, for validity
 //   SceneResources  meshes, environment maps, textures and their samplers
 //   Readback        plane layout in the readback buffer, copies, unpacking
 // and FrameSetup, pure CPU: Scene -> uniforms, shadow views, feature bits, draws.
@@ -23,7 +22,6 @@
 #include "renderer/Renderer.h"
 #include "renderer/vulkan/Bootstrap.h"
 #include "renderer/vulkan/MainPass.h"
-#include "renderer/vulkan/NeighbourPass.h"
 #include "renderer/vulkan/Readback.h"
 #include "renderer/vulkan/ResolvePass.h"
 #include "renderer/vulkan/SceneResources.h"
@@ -71,9 +69,6 @@ class VulkanRenderer final : public Renderer {
   // `alone_batch()` id planes.
   Status ensure_alone_ring();
   std::size_t alone_batch() const;
-  // Flow: copies `motion` into the slot's storage buffer, growing it (and rewriting binding 5) first
-  // when it is too small.
-  Status upload_motion(FrameSlot& slot, std::span<const InstanceMotion> motion);
   // The image a plane is read back from: the main pass's, or the resolve pass's when supersampled (of
   // the alone pass with `alone`).
   const Image& readback_image(Plane plane, bool alone = false) const;
@@ -89,7 +84,6 @@ class VulkanRenderer final : public Renderer {
   std::optional<PipelineSet> m_pipelines;
   std::optional<ShadowPass> m_shadow;
   std::optional<ResolvePass> m_resolve;  // supersampling only
-  std::optional<NeighbourPass> m_neighbours;  // flow only
   std::optional<SceneResources> m_resources;
   Readback m_readback;
   std::optional<FrameRing> m_ring;
@@ -101,7 +95,6 @@ class VulkanRenderer final : public Renderer {
   std::optional<PipelineSet> m_alone_pipelines;
   std::optional<ResolvePass> m_alone_resolve;
   VkFormat m_zbuffer_format = VK_FORMAT_UNDEFINED;
-  std::optional<std::uint64_t> m_last_frame;  // the frame whose planes the main pass holds (flow's reuse)
   RenderTimings m_timings;
   std::optional<std::uint64_t> m_fault_after;  // test hook, see submit()
   std::uint64_t m_submitted = 0;

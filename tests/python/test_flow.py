@@ -162,10 +162,14 @@ def test_the_checker_verifies_the_flow_and_catches_planted_defects(dataset, tmp_
         assert code != 0 and expected in out + err, out + err
 
 
-def test_a_clip_range_alone_has_the_whole_runs_flow(tmp_path):
+@pytest.mark.parametrize("start", [5, 2])
+def test_a_clip_range_alone_has_the_whole_runs_flow(tmp_path, start):
+    # Frames 5..7 end their clip (the run renders frame 4 too, for its depth and ids); 2..4 sit inside
+    # one (frames 1 and 5 are rendered for theirs).
     whole = generate(CONFIG, tmp_path / "whole", FLOW)
-    part = generate(CONFIG, tmp_path / "part", FLOW, "--start", "5", "--frames", "3")
-    for stem in ("000005", "000006", "000007"):
+    part = generate(CONFIG, tmp_path / "part", FLOW, "--start", str(start), "--frames", "3")
+    assert sorted(p.name for p in (part / "flow/forward").iterdir()) == [f"{f:06d}.exr" for f in range(start, start + 3)]
+    for stem in (f"{f:06d}" for f in range(start, start + 3)):
         for rel in (f"flow/forward/{stem}.exr", f"flow/backward/{stem}.exr", f"kitti_flow/forward/{stem}.png",
                     f"flo/backward/{stem}.flo", f"records/{stem}.json"):
             assert filecmp.cmp(whole / rel, part / rel, shallow=False), rel

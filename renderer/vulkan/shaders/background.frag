@@ -1,7 +1,7 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// The environment map where no surface is: drawn first, before any mesh, writing depth +inf, id 0
-// and normal 0 (exactly the clear values), so meshes drawn after cover it and the labels never see it. Each pixel
+// The environment map where no surface is: drawn first, before any mesh, writing depth +inf, id 0,
+// normal 0 and no instance (exactly the clear values), so meshes drawn after cover it and the labels never see it. Each pixel
 // looks along the ray through its centre (gl_FragCoord is the centre).
 #ifdef WITH_FLOW
 #define WITH_NORMALS 1
@@ -15,8 +15,7 @@ layout(location = 2) out uint out_id;
 layout(location = 3) out vec4 out_normal;
 #endif
 #ifdef WITH_FLOW
-layout(location = 4) out vec4 out_flow_forward;
-layout(location = 5) out vec4 out_flow_backward;
+layout(location = 4) out uint out_instance;
 #endif
 
 void main() {
@@ -37,6 +36,6 @@ void main() {
   out_normal = vec4(0.0);                    // no surface
 #endif
 #ifdef WITH_FLOW
-  out_flow_forward = out_flow_backward = vec4(0.0, 0.0, -1.0, 0.0);  // no flow (the clear value)
+  out_instance = 0xffffffffu;                // no instance (the clear value)
 #endif
 }

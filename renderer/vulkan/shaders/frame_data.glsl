@@ -16,8 +16,6 @@ layout(set = 0, binding = 0) uniform FrameData {
   vec4 frame_size;          // xy: rasterized width, height in pixels; z: exposure (2^ev); w: 1 = ACES filmic tone map
   mat4 light_matrix[4];     // world -> the light's shadow-map clip space
   vec4 light_shadow[4];     // x: shadow-map layer (-1: none), y: 1 / map size, z: world size of a texel (directional) or per metre from the light (spot)
-  mat4 other_view[2];       // flow: world -> camera at the clip's previous [0] and next [1] frame
-  vec4 flow;                // x, y: 1 when the previous / next frame exists; z: supersampling factor
 } frame;
 
 layout(set = 0, binding = 1) uniform sampler2DArray environment_map;

@@ -1,7 +1,7 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #ifdef WITH_FLOW
-#define WITH_NORMALS 1  // the flow planes follow the normals'
+#define WITH_NORMALS 1  // the instance plane follows the normals'
 #endif
 // Outputs: 0 = colour (sRGB attachment, so linear values here), 1 = linear depth (R32_SFLOAT),
 // 2 = instance id (R32_UINT). The id comes straight from a push constant: no interpolation, no
@@ -25,48 +25,14 @@ layout(location = 3) out vec4 out_normal;  // the shading normal, OpenCV camera 
 #endif
 #ifdef WITH_INSTANCE
 // Only consumes the instance index mesh.vert's WITH_FLOW variant passes (the pass of three planes that
-// draws instances alone with the flow's vertex shader).
+// draws instances alone with the frame's vertex shader).
 layout(location = 5) flat in uint v_instance;
 #endif
 #ifdef WITH_FLOW
-#include "motion_data.glsl"
+// The instance plane: the index of the draw's instance in the frame's Scene::instances (its
+// firstInstance), from which the flow is computed on the host (exporters/FlowField.h).
 layout(location = 5) flat in uint v_instance;
-layout(location = 4) out vec4 out_flow_forward;   // to the next frame: (du, dv, status, depth there)
-layout(location = 5) out vec4 out_flow_backward;  // to the previous frame
-// The neighbour pass's planes: layer 0 the previous frame, 1 the next; depth and instance id.
-layout(set = 0, binding = 6) uniform sampler2DArray neighbour_depth;
-layout(set = 0, binding = 7) uniform usampler2DArray neighbour_ids;
-layout(constant_id = 4) const float k_flow_tolerance_m = 0.01;
-layout(constant_id = 5) const float k_flow_tolerance_rel = 0.02;
-
-// The flow to frame `which` (0 previous, 1 next) of the point at this pixel's centre: (du, dv) in frame
-// pixels from the centre to where the point projects there (x right, y down); status 1 when that
-// frame shows this instance at the destination pixel at the point's depth (within the tolerance), 0
-// when not (occluded, or outside the frame), -1 when there is no flow (no such frame, or the point is
-// not in front of its camera); and the point's depth there. The point is the one the labels describe:
-// on the ray through the pixel's centre at the pixel's depth (unprojected with K), moved by the
-// instance's relative transform (rigid, so exact), projected with K.
-vec4 flow_to(vec3 here, int which) {
-  if (frame.flow[which] < 0.5) return vec4(0.0, 0.0, -1.0, 0.0);
-  vec4 c = motion.instance[v_instance].relative[which] * vec4(here, 1.0);
-  float z = -c.z;
-  if (!(z > 0.0)) return vec4(0.0, 0.0, -1.0, 0.0);
-  vec2 q = vec2(frame.intrinsics.x * c.x / z + frame.intrinsics.z, frame.intrinsics.w - frame.intrinsics.y * c.y / z);
-  float s = frame.flow.z;
-  vec2 qf = q / s;  // frame pixels
-  float status = 0.0;
-  vec2 size = vec2(textureSize(neighbour_ids, 0).xy) / s;  // the neighbours are rasterized as this pass is
-  if (all(greaterThanEqual(qf, vec2(0.0))) && all(lessThan(qf, size))) {
-    // The destination pixel's middle sample: the one its labels come from (resolve.frag).
-    int si = int(s + 0.5);
-    ivec3 at = ivec3(ivec2(floor(qf)) * si + si / 2, which);
-    if (texelFetch(neighbour_ids, at, 0).r == object.instance_id &&
-        abs(texelFetch(neighbour_depth, at, 0).r - z) <= k_flow_tolerance_m + k_flow_tolerance_rel * z) {
-      status = 1.0;
-    }
-  }
-  return vec4((q - gl_FragCoord.xy) / s, status, z);
-}
+layout(location = 4) out uint out_instance;
 #endif
 
 // Features a frame may not use, as specialization constants: the renderer builds a pipeline per
@@ -219,10 +185,6 @@ void main() {
   out_normal = vec4(cam_n.x, -cam_n.y, -cam_n.z, 0.0);
 #endif
 #ifdef WITH_FLOW
-  // The labelled point: the pixel centre's ray at the depth written above (OpenGL camera axes).
-  vec3 here = vec3((gl_FragCoord.x - frame.intrinsics.z) / frame.intrinsics.x * v_depth,
-                   -(gl_FragCoord.y - frame.intrinsics.w) / frame.intrinsics.y * v_depth, -v_depth);
-  out_flow_forward = flow_to(here, 1);
-  out_flow_backward = flow_to(here, 0);
+  out_instance = v_instance;
 #endif
 }

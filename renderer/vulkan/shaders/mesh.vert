@@ -4,10 +4,8 @@
 // linear depth is -z_view in metres (distance along the viewing axis). The rasterizer interpolates it
 // perspective-correctly, which gives the exact depth of the triangle's plane at the pixel centre.
 //
-// WITH_FLOW: the draw's instance (its firstInstance) goes to mesh.frag, which moves the point at the
-// pixel's centre to the clip's previous and next frame by that instance's relative transforms.
-// gl_Position is precise (no fused operations), computed exactly as neighbour.vert computes it for
-// the neighbouring frames, so both rasterize the same pixels.
+// WITH_FLOW: the draw's instance (its firstInstance) goes to mesh.frag, which writes it to the
+// instance plane (the flow is computed from it on the host).
 
 layout(location = 0) in vec3 in_position;
 layout(location = 1) in vec3 in_normal;
@@ -26,7 +24,6 @@ layout(location = 4) out vec3 v_color;
 
 #ifdef WITH_FLOW
 layout(location = 5) flat out uint v_instance;
-precise gl_Position;
 #endif
 
 void main() {

@@ -1,6 +1,6 @@
 #version 450
 // Supersampling resolve: frame pixel p covers samples [s p, s p + s)^2 of the rasterized buffers. Its
-// colour is their mean in linear light (a box filter); its depth, id and normal are those of the middle
+// colour is their mean in linear light (a box filter); its depth, id, normal and instance are those of the middle
 // sample s p + (s - 1) / 2, whose centre s p + s / 2 is exactly the pixel centre scaled: the labels
 // are those of a render without supersampling.
 layout(constant_id = 0) const int k_factor = 3;
@@ -15,8 +15,7 @@ layout(set = 0, binding = 2) uniform usampler2D samples_id;
 layout(set = 0, binding = 3) uniform sampler2D samples_normal;
 #endif
 #ifdef WITH_FLOW
-layout(set = 0, binding = 4) uniform sampler2D samples_flow_forward;
-layout(set = 0, binding = 5) uniform sampler2D samples_flow_backward;
+layout(set = 0, binding = 4) uniform usampler2D samples_instance;
 #endif
 
 layout(location = 0) out vec4 out_color;
@@ -26,8 +25,7 @@ layout(location = 2) out uint out_id;
 layout(location = 3) out vec4 out_normal;
 #endif
 #ifdef WITH_FLOW
-layout(location = 4) out vec4 out_flow_forward;
-layout(location = 5) out vec4 out_flow_backward;
+layout(location = 4) out uint out_instance;
 #endif
 
 void main() {
@@ -44,7 +42,6 @@ void main() {
   out_normal = texelFetch(samples_normal, centre, 0);
 #endif
 #ifdef WITH_FLOW
-  out_flow_forward = texelFetch(samples_flow_forward, centre, 0);
-  out_flow_backward = texelFetch(samples_flow_backward, centre, 0);
+  out_instance = texelFetch(samples_instance, centre, 0).r;
 #endif
 }
