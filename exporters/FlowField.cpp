@@ -71,23 +71,29 @@ void flow_both(const Scene& scene, const FrameBuffers& fb, Side (&sides)[2]) {
       for (int i = 0; i < 2; ++i) {
         const Side& side = sides[i];
         float* o = side.out + 4 * p;
-        o[0] = o[1] = o[3] = 0.0f;
-        o[2] = -1.0f;
-        if (side.other == nullptr || k >= instances) continue;  // no such frame, or no surface here
-        const Motion& m = side.motion[k];
-        const glm::dvec3 q = d * (column[x] * m.a + row_terms[i][k]) + m.t;
-        if (!(q.z > 0.0)) continue;  // behind that camera: no flow
-        const double inv = 1.0 / q.z;
-        const double u = q.x * inv, v = q.y * inv;
-        // Without branches (edges make them unpredictable): outside the frame reads pixel 0 and counts 0.
-        const bool inside = (u >= 0.0) & (v >= 0.0) & (u < wd) & (v < hd);
-        const std::size_t at = inside ? static_cast<std::size_t>(v) * w + static_cast<std::size_t>(u) : 0;
-        const bool seen = inside & (side.planes->ids[at] == id) &
-                          (std::abs(double(side.planes->depth[at]) - q.z) <= tolerance_m + tolerance_rel * q.z);
-        o[0] = static_cast<float>(u - (x + 0.5));
-        o[1] = static_cast<float>(v - (y + 0.5));
-        o[2] = seen ? 1.0f : 0.0f;
-        o[3] = static_cast<float>(q.z);
+        // No flow (no such frame, no surface here, or the point behind that camera): (0, 0, -1, 0).
+        float du = 0.0f, dv = 0.0f, status = -1.0f, z = 0.0f;
+        if (side.other != nullptr && k < instances) {
+          const Motion& m = side.motion[k];
+          const glm::dvec3 q = d * (column[x] * m.a + row_terms[i][k]) + m.t;
+          if (q.z > 0.0) {
+            const double inv = 1.0 / q.z;
+            const double u = q.x * inv, v = q.y * inv;
+            // Without branches (edges make them unpredictable): outside the frame reads pixel 0, counts 0.
+            const bool inside = (u >= 0.0) & (v >= 0.0) & (u < wd) & (v < hd);
+            const std::size_t at = inside ? static_cast<std::size_t>(v) * w + static_cast<std::size_t>(u) : 0;
+            const bool seen = inside & (side.planes->ids[at] == id) &
+                              (std::abs(double(side.planes->depth[at]) - q.z) <= tolerance_m + tolerance_rel * q.z);
+            du = static_cast<float>(u - (x + 0.5));
+            dv = static_cast<float>(v - (y + 0.5));
+            status = seen ? 1.0f : 0.0f;
+            z = static_cast<float>(q.z);
+          }
+        }
+        o[0] = du;
+        o[1] = dv;
+        o[2] = status;
+        o[3] = z;
       }
     }
   }
