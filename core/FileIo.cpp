@@ -124,6 +124,16 @@ bool lies_inside(const std::filesystem::path& path, const std::filesystem::path&
   return !ec && !rel.empty() && *rel.begin() != "..";
 }
 
+std::filesystem::path path_inside(const std::filesystem::path& root, std::string_view rel) {
+  const std::filesystem::path p(rel);
+  if (rel.empty() || p.is_absolute()) return {};
+  for (const auto& part : p) {
+    if (part == "..") return {};
+  }
+  const std::filesystem::path joined = root / p;
+  return lies_inside(joined, root) ? joined : std::filesystem::path();
+}
+
 Result<std::filesystem::path> make_temp_folder(std::string_view prefix) {
   std::error_code ec;
   std::string name = (std::filesystem::temp_directory_path(ec) / (std::string(prefix) + "-XXXXXX")).string();

@@ -25,6 +25,10 @@ Result<std::string> read_text_file(const std::filesystem::path& path);
 // resolved (as far as they exist): the one rule of every confinement (--asset-root for assets, the
 // files models refer to, includes). A path that cannot be resolved lies outside.
 bool lies_inside(const std::filesystem::path& path, const std::filesystem::path& folder);
+// The file `rel` names when a file inside `root` names it (a dataset's JSON): root / rel when `rel`
+// is relative, not empty, has no ".." part and the result lies inside `root` (lies_inside: symlinks
+// resolved); else an empty path, which no reader opens (the caller reports the entry).
+std::filesystem::path path_inside(const std::filesystem::path& root, std::string_view rel);
 
 // A new, empty folder of this process's own under the system temp folder, named PREFIX-XXXXXX
 // (mkdtemp): nothing else was there, so removing it afterwards removes only what was written in it.

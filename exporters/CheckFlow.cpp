@@ -110,8 +110,8 @@ class FlowChecker {
     auto text = read_text_file(m_dir / rec_name);
     if (!text) return defect(rec_name + ": missing (the flow's poses are there)"), nullptr;
     f->record = json::parse(*text, nullptr, false);
-    auto inst = read_png(m_dir / im.value("instance_file", std::string()));
-    auto dtext = read_text_file(m_dir / im.value("depth_file", std::string()));
+    auto inst = read_png(path_inside(m_dir, im.value("instance_file", std::string())));
+    auto dtext = read_text_file(path_inside(m_dir, im.value("depth_file", std::string())));
     if (!inst || !dtext || f->record.is_discarded()) return nullptr;  // reported by the other checks
     auto d = decode_exr({reinterpret_cast<const std::uint8_t*>(dtext->data()), dtext->size()}, im.value("depth_file", std::string()));
     if (!d || d->width != inst->width || d->height != inst->height || inst->channels != 1) return nullptr;
@@ -126,7 +126,7 @@ class FlowChecker {
 
   void check_side(std::uint64_t frame, const FrameData& f, const char* side, const json& file) {
     const std::string name = file.is_string() ? file.get<std::string>() : std::string();
-    auto bytes = read_text_file(m_dir / name);
+    auto bytes = read_text_file(path_inside(m_dir, name));
     if (!bytes) return defect(name + ": missing");
     auto flow = decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, name);
     if (!flow) return defect(flow.error().message);

@@ -136,14 +136,12 @@ class Checker {
 
   // `rel` (a path inside the dataset) must hash to `hash`, as `source` records it.
   void check_file_hash(const std::string& rel, const json& hash, const std::string& where, const std::string& source) {
-    const std::filesystem::path p(rel);
-    bool inside = !p.is_absolute() && !rel.empty();
-    for (const auto& part : p) inside = inside && part != "..";
-    if (!inside || !hash.is_string()) {
+    const std::filesystem::path p = path_inside(m_dir, rel);
+    if (p.empty() || !hash.is_string()) {
       defect(source + ": file entry '" + rel + "' is not a path inside the dataset with a hash");
       return;
     }
-    auto bytes = read_text_file(m_dir / p);
+    auto bytes = read_text_file(p);
     if (!bytes) {
       defect(rel + where + ": missing or unreadable (" + bytes.error().message + ")");
     } else if (xxh3_hex(*bytes) != hash.get<std::string>()) {
@@ -247,11 +245,14 @@ class Checker {
       if (!ids.insert(id).second) defect(at + ": duplicate image id " + std::to_string(id));
       if (w <= 0 || h <= 0) defect(at + " (id " + std::to_string(id) + "): size " + std::to_string(w) + "x" + std::to_string(h));
       m_images[id] = {static_cast<std::uint32_t>(std::max<std::int64_t>(w, 0)), static_cast<std::uint32_t>(std::max<std::int64_t>(h, 0)), i};
-      for (const char* key : {"file_name", "instance_file", "semantic_file", "depth_file", "normals_file"}) {
+      for (const char* key : {"file_name", "instance_file", "semantic_file", "depth_file", "normals_file", "flow_forward_file",
+                              "flow_backward_file", "scene_flow_forward_file", "scene_flow_backward_file"}) {
         if (!im.contains(key)) continue;
         const std::string file = im[key].is_string() ? im[key].get<std::string>() : "";
         std::error_code ec;
-        if (file.empty() || !std::filesystem::is_regular_file(m_dir / file, ec)) {
+        if (!file.empty() && path_inside(m_dir, file).empty()) {
+          defect(at + " (id " + std::to_string(id) + "): " + key + " '" + file + "' is not a path inside the dataset");
+        } else if (file.empty() || !std::filesystem::is_regular_file(m_dir / file, ec)) {
           defect(at + " (id " + std::to_string(id) + "): " + key + " '" + file + "' does not exist");
         }
       }
@@ -363,7 +364,9 @@ class Checker {
       first = false;
       if (!im.contains("instance_file") || !im["instance_file"].is_string()) continue;
       const std::string inst_name = im["instance_file"];
-      auto inst = read_png(m_dir / inst_name);
+      const auto inst_path = path_inside(m_dir, inst_name);
+      if (inst_path.empty()) continue;  // reported with the image's files
+      auto inst = read_png(inst_path);
       if (!inst) {
         defect(inst_name + ": " + inst.error().message);
         continue;
@@ -415,9 +418,10 @@ class Checker {
       truth.height = image.h;
       truth.instance = inst->values;
       std::vector<std::uint16_t> sem_values;
-      if (im.contains("semantic_file") && im["semantic_file"].is_string()) {
-        const std::string sem_name = im["semantic_file"];
-        auto sem = read_png(m_dir / sem_name);
+      const std::string sem_name = im.contains("semantic_file") && im["semantic_file"].is_string() ? im["semantic_file"].get<std::string>() : "";
+      const auto sem_path = path_inside(m_dir, sem_name);  // empty: none, or a path outside (reported with the image's files)
+      if (!sem_path.empty()) {
+        auto sem = read_png(sem_path);
         if (!sem) {
           defect(sem_name + ": " + sem.error().message);
         } else if (sem->width != image.w || sem->height != image.h || sem->channels != 1) {
@@ -461,7 +465,7 @@ class Checker {
       std::error_code ec;
       if (std::filesystem::is_directory(m_dir / "bop/000000/depth", ec) && im.contains("depth_file") && im["depth_file"].is_string()) {
         const std::string depth_name = im["depth_file"];
-        auto bytes = read_text_file(m_dir / depth_name);
+        auto bytes = read_text_file(path_inside(m_dir, depth_name));
         auto d = bytes ? decode_exr(as_bytes(*bytes), depth_name) : Result<DecodedExr>(bytes.error());
         if (!d) {
           defect(d.error().message);
@@ -540,8 +544,8 @@ class Checker {
     for (const json& im : coco["images"]) {
       if (!im.contains("normals_file")) continue;
       const std::string name = im["normals_file"].is_string() ? im["normals_file"].get<std::string>() : "";
-      auto bytes = read_text_file(m_dir / name);
-      auto depth_bytes = read_text_file(m_dir / im.value("depth_file", std::string()));
+      auto bytes = read_text_file(path_inside(m_dir, name));
+      auto depth_bytes = read_text_file(path_inside(m_dir, im.value("depth_file", std::string())));
       if (!bytes || !depth_bytes) continue;  // a missing file is reported with the image
       auto n = decode_exr(as_bytes(*bytes), name);
       auto d = decode_exr(as_bytes(*depth_bytes), im.value("depth_file", std::string()));
@@ -894,8 +898,8 @@ Result<PngData> read_rgb(const std::filesystem::path& path) {
 // labeled pixel tinted with its instance's colour, then, at thumbnail scale (so no edge is lost to
 // the subsampling), each annotation's box outline and keypoint markers.
 std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& im, const json& anns, std::uint32_t max_width = 320) {
-  auto rgb = read_rgb(dir / im["file_name"].get<std::string>());
-  auto inst = read_png(dir / im.value("instance_file", std::string()));
+  auto rgb = read_rgb(path_inside(dir, im.value("file_name", std::string())));
+  auto inst = read_png(path_inside(dir, im.value("instance_file", std::string())));
   if (!rgb || !inst || rgb->channels < 3 || inst->width != rgb->width || inst->height != rgb->height) return {};
   const std::uint32_t w = rgb->width, h = rgb->height;
   const std::uint32_t step = std::max<std::uint32_t>(1, (w + max_width - 1) / max_width);
@@ -972,7 +976,7 @@ std::array<std::uint8_t, 3> flow_colour(double du, double dv, double max_len) {
 
 // An image's forward flow (flow_forward_file) coloured, at the overlay's size; black where no flow.
 std::vector<std::uint8_t> flow_png(const std::filesystem::path& dir, const json& im, double max_len, std::uint32_t max_width = 320) {
-  auto bytes = read_text_file(dir / im.value("flow_forward_file", std::string()));
+  auto bytes = read_text_file(path_inside(dir, im.value("flow_forward_file", std::string())));
   if (!bytes) return {};
   auto f = decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, "flow");
   if (!f) return {};
@@ -1062,7 +1066,7 @@ void write_clips(std::ostringstream& s, const std::filesystem::path& dir, const 
     double max_len = 0;
     if (flow) {
       for (const json* im : shown) {
-        auto bytes = read_text_file(dir / im->value("flow_forward_file", std::string()));
+        auto bytes = read_text_file(path_inside(dir, im->value("flow_forward_file", std::string())));
         auto f = bytes ? decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, "flow")
                        : Result<DecodedExr>(bytes.error());
         if (!f) continue;

@@ -268,6 +268,26 @@ TEST_F(Check, MissingFilesAndNotADataset) {
   expect_defect(m_tmp.path() / "empty", "coco.json: missing");
 }
 
+// Files coco.json names are read only inside the dataset: a '..' path, an absolute one and a symlink
+// leading out are defects, and none of them is opened.
+TEST_F(Check, FilesNamedOutsideTheDatasetAreDefectsNotRead) {
+  const fs::path dir = planted("outside", [](json& c) {
+    c["images"][0]["instance_file"] = "../outside.png";
+    c["images"][1]["semantic_file"] = "/etc/hostname";
+    c["images"][2]["depth_file"] = "depth/escape.exr";
+  });
+  fs::copy_file(dir / "instance/000000.png", dir.parent_path() / "outside.png");
+  fs::copy_file(dir / "depth/000002.exr", dir.parent_path() / "elsewhere.exr");
+  fs::create_symlink(dir.parent_path() / "elsewhere.exr", dir / "depth/escape.exr");
+  const auto r = check(dir);
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  for (const char* needle : {"instance_file '../outside.png' is not a path inside the dataset",
+                             "semantic_file '/etc/hostname' is not a path inside the dataset",
+                             "depth_file 'depth/escape.exr' is not a path inside the dataset"}) {
+    EXPECT_NE(r.err.find(needle), std::string::npos) << needle << "\n" << r.err;
+  }
+}
+
 // tests/data/floating.yaml, 2 frames, `outputs`, into `out`; asserts the dataset checks sound.
 void generate_sound(const fs::path& out, const std::string& outputs) {
   const auto r = test::run(test::shell_quote(SYNTHLABEL_BINARY) + " generate " +
