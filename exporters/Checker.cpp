@@ -894,6 +894,16 @@ Result<PngData> read_rgb(const std::filesystem::path& path) {
   return d;
 }
 
+// The report's thumbnails of a w x h frame: at most `max_width` pixels wide, every `step`-th pixel of the
+// frame, `w` x `h` of them.
+struct Thumbnail {
+  std::uint32_t step, w, h;
+};
+Thumbnail thumbnail(std::uint32_t w, std::uint32_t h, std::uint32_t max_width) {
+  const std::uint32_t step = std::max<std::uint32_t>(1, (w + max_width - 1) / max_width);
+  return {step, std::max<std::uint32_t>(1, w / step), std::max<std::uint32_t>(1, h / step)};
+}
+
 // A frame's thumbnail (at most `max_width` pixels wide: every `step`-th pixel of the frame): RGB with each
 // labeled pixel tinted with its instance's colour, then, at thumbnail scale (so no edge is lost to
 // the subsampling), each annotation's box outline and keypoint markers.
@@ -902,8 +912,7 @@ std::vector<std::uint8_t> overlay(const std::filesystem::path& dir, const json& 
   auto inst = read_png(path_inside(dir, im.value("instance_file", std::string())));
   if (!rgb || !inst || rgb->channels < 3 || inst->width != rgb->width || inst->height != rgb->height) return {};
   const std::uint32_t w = rgb->width, h = rgb->height;
-  const std::uint32_t step = std::max<std::uint32_t>(1, (w + max_width - 1) / max_width);
-  const std::uint32_t tw = std::max<std::uint32_t>(1, w / step), th = std::max<std::uint32_t>(1, h / step);
+  const auto [step, tw, th] = thumbnail(w, h, max_width);
   std::vector<std::uint8_t> px(std::size_t{tw} * th * 4, 255);
   for (std::uint32_t y = 0; y < th; ++y) {
     for (std::uint32_t x = 0; x < tw; ++x) {
@@ -974,24 +983,43 @@ std::array<std::uint8_t, 3> flow_colour(double du, double dv, double max_len) {
           static_cast<std::uint8_t>(255 * rgb[i][2])};
 }
 
-// An image's forward flow (flow_forward_file) coloured, at the overlay's size; black where no flow.
-std::vector<std::uint8_t> flow_png(const std::filesystem::path& dir, const json& im, double max_len, std::uint32_t max_width = 320) {
+// An image's forward flow (flow_forward_file) at the overlay's size: (du, dv, status) of each
+// thumbnail pixel. `longest` grows to the longest defined vector of the whole frame. Empty when the
+// file cannot be read.
+struct FlowThumbnail {
+  Thumbnail size{};
+  std::vector<std::array<float, 3>> px;
+};
+FlowThumbnail read_flow_thumbnail(const std::filesystem::path& dir, const json& im, double& longest, std::uint32_t max_width = 320) {
   auto bytes = read_text_file(path_inside(dir, im.value("flow_forward_file", std::string())));
   if (!bytes) return {};
   auto f = decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, "flow");
   if (!f) return {};
-  const std::uint32_t w = f->width, h = f->height;
-  const std::uint32_t step = std::max<std::uint32_t>(1, (w + max_width - 1) / max_width);
-  const std::uint32_t tw = std::max<std::uint32_t>(1, w / step), th = std::max<std::uint32_t>(1, h / step);
-  std::vector<std::uint8_t> px(std::size_t{tw} * th * 4, 255);
-  for (std::uint32_t y = 0; y < th; ++y) {
-    for (std::uint32_t x = 0; x < tw; ++x) {
-      const std::size_t src = (std::size_t{y * step} * w + x * step) * 4, dst = (std::size_t{y} * tw + x) * 4;
-      const auto c = f->rgba[src + 2] < 0 ? std::array<std::uint8_t, 3>{0, 0, 0} : flow_colour(f->rgba[src], f->rgba[src + 1], max_len);
-      for (std::size_t k = 0; k < 3; ++k) px[dst + k] = c[k];
+  const std::uint32_t w = f->width;
+  for (std::size_t p = 0; p < std::size_t{w} * f->height; ++p) {
+    if (f->rgba[4 * p + 2] >= 0) longest = std::max(longest, double(std::hypot(f->rgba[4 * p], f->rgba[4 * p + 1])));
+  }
+  FlowThumbnail t{thumbnail(w, f->height, max_width), {}};
+  t.px.reserve(std::size_t{t.size.w} * t.size.h);
+  for (std::uint32_t y = 0; y < t.size.h; ++y) {
+    for (std::uint32_t x = 0; x < t.size.w; ++x) {
+      const std::size_t src = (std::size_t{y * t.size.step} * w + x * t.size.step) * 4;
+      t.px.push_back({f->rgba[src], f->rgba[src + 1], f->rgba[src + 2]});
     }
   }
-  auto png = encode_png_rgb_from_rgba(px, tw, th, PngOptions{6, true});
+  return t;
+}
+
+// A flow thumbnail coloured (flow_colour, saturated at `max_len`); black where no flow.
+std::vector<std::uint8_t> flow_png(const FlowThumbnail& t, double max_len) {
+  if (t.px.empty()) return {};
+  std::vector<std::uint8_t> px(t.px.size() * 4, 255);
+  for (std::size_t i = 0; i < t.px.size(); ++i) {
+    const auto& [du, dv, status] = t.px[i];
+    const auto c = status < 0 ? std::array<std::uint8_t, 3>{0, 0, 0} : flow_colour(du, dv, max_len);
+    for (std::size_t k = 0; k < 3; ++k) px[4 * i + k] = c[k];
+  }
+  auto png = encode_png_rgb_from_rgba(px, t.size.w, t.size.h, PngOptions{6, true});
   return png ? std::move(png).value() : std::vector<std::uint8_t>{};
 }
 
@@ -1063,23 +1091,17 @@ void write_clips(std::ostringstream& s, const std::filesystem::path& dir, const 
     }
     const json* first = shown.empty() ? nullptr : shown.front();
     const bool flow = first != nullptr && first->contains("flow_forward_file");
+    // Each flow file read once: its thumbnail kept, the clip's longest vector found.
     double max_len = 0;
+    std::vector<FlowThumbnail> flows;
     if (flow) {
-      for (const json* im : shown) {
-        auto bytes = read_text_file(path_inside(dir, im->value("flow_forward_file", std::string())));
-        auto f = bytes ? decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, "flow")
-                       : Result<DecodedExr>(bytes.error());
-        if (!f) continue;
-        for (std::size_t p = 0; p < std::size_t{f->width} * f->height; ++p) {
-          if (f->rgba[4 * p + 2] >= 0) max_len = std::max(max_len, double(std::hypot(f->rgba[4 * p], f->rgba[4 * p + 1])));
-        }
-      }
+      for (const json* im : shown) flows.push_back(read_flow_thumbnail(dir, *im, max_len));
     }
     std::string frames_js, flow_js;
-    for (const json* im : shown) {
-      const auto png = overlay(dir, *im, by_image[im->value("id", std::int64_t{0})]);
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+      const auto png = overlay(dir, *shown[i], by_image[shown[i]->value("id", std::int64_t{0})]);
       frames_js += "'data:image/png;base64," + base64(png) + "',";
-      if (flow) flow_js += "'data:image/png;base64," + base64(flow_png(dir, *im, max_len)) + "',";
+      if (flow) flow_js += "'data:image/png;base64," + base64(flow_png(flows[i], max_len)) + "',";
     }
     s << "<figure><img id='clip" << k << "'>";
     if (flow) s << " <img id='flow" << k << "'>";
