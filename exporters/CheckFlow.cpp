@@ -1,7 +1,6 @@
 #include "exporters/CheckFlow.h"
 
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,6 +9,7 @@
 #include <glm/mat4x4.hpp>
 
 #include "core/FileIo.h"
+#include "exporters/FrameEncoder.h"
 #include "exporters/Png.h"
 #include "scenes/Environment.h"
 
@@ -23,11 +23,6 @@ using json = nlohmann::json;
 constexpr double k_tolerance_m = 0.01, k_tolerance_rel = 0.02;
 constexpr double k_max_error_px = 1e-3;
 
-std::string stem_of(std::uint64_t frame) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(frame));
-  return buf;
-}
 
 // A row-major 4x4 JSON matrix.
 std::optional<glm::dmat4> matrix(const json& rows) {
@@ -106,7 +101,7 @@ class FlowChecker {
     std::unique_ptr<FrameData>& slot = m_frames[frame];
     const json& im = *m_images.at(frame);
     auto f = std::make_unique<FrameData>();
-    const std::string rec_name = "records/" + stem_of(frame) + ".json";
+    const std::string rec_name = record_path(frame);
     auto text = read_text_file(m_dir / rec_name);
     if (!text) return defect(rec_name + ": missing (the flow's poses are there)"), nullptr;
     f->record = json::parse(*text, nullptr, false);
@@ -135,7 +130,7 @@ class FlowChecker {
     const std::size_t pixels = std::size_t{f.w} * f.h;
     const json& rec = f.record;
     const json* other = rec.contains("flow") && rec["flow"].is_object() && rec["flow"].contains(side) ? &rec["flow"][side] : nullptr;
-    if (other == nullptr) return defect("records/" + stem_of(frame) + ".json: no flow." + side + " entry");
+    if (other == nullptr) return defect(record_path(frame) + ": no flow." + side + " entry");
     if (other->is_null()) {  // the clip's end: no flow anywhere
       std::size_t wrong = 0;
       for (std::size_t p = 0; p < pixels; ++p) wrong += flow->rgba[4 * p + 2] != -1.0f;
@@ -148,7 +143,7 @@ class FlowChecker {
     const json& insts = rec["params"]["instances"];
     const json& others = other->value("instances", json());
     if (!W || !W2 || !others.is_array() || others.size() != insts.size()) {
-      return defect("records/" + stem_of(frame) + ".json: flow." + side + " does not hold a pose per instance");
+      return defect(record_path(frame) + ": flow." + side + " does not hold a pose per instance");
     }
     // this camera -> the other camera, per instance id.
     std::map<std::uint32_t, glm::dmat4> moves;
@@ -156,7 +151,7 @@ class FlowChecker {
       const auto id = insts[k].value("instance_id", 0u);
       const auto m = pose(insts[k]), m2 = pose(others[k]);
       if (!m || !m2 || others[k].value("instance_id", 0u) != id) {
-        return defect("records/" + stem_of(frame) + ".json: flow." + side + ".instances[" + std::to_string(k) + "] is not instance " + std::to_string(id));
+        return defect(record_path(frame) + ": flow." + side + ".instances[" + std::to_string(k) + "] is not instance " + std::to_string(id));
       }
       if (id != 0) moves[id] = *W2 * *m2 * glm::inverse(*m) * glm::inverse(*W);
     }
@@ -171,7 +166,7 @@ class FlowChecker {
         for (const char* key : {"instance_id", "position", "rotation_wxyz", "scale"}) same = same && own[k][key] == others[k][key];
       }
       same = same && there->record["image"]["camera"]["world_to_camera"] == (*other)["world_to_camera"];
-      if (!same) defect("records/" + stem_of(frame) + ".json: flow." + side + " differs from frame " + std::to_string(other_frame) + "'s own poses");
+      if (!same) defect(record_path(frame) + ": flow." + side + " differs from frame " + std::to_string(other_frame) + "'s own poses");
       if (there->w != f.w || there->h != f.h) there = nullptr;
     }
     std::size_t off = 0, missing = 0, spurious = 0, wrong_status = 0;

@@ -6,16 +6,11 @@
 #include <sstream>
 
 #include "core/FileIo.h"
+#include "exporters/LabelFormat.h"
 #include "exporters/Png.h"
 
 namespace synthlabel {
 namespace {
-
-std::string stem_of(std::uint64_t frame) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(frame));
-  return buf;
-}
 
 // The PASCAL VOC colour map, inverted: bit j of each channel's top bits, from the top, holds bits
 // 3j .. 3j + 2 of the index (R the lowest). -1 for a colour outside the map.
@@ -132,7 +127,7 @@ void check_bop_info(const Reader& r, const std::string& stem) {
 
 void check_format_files(const std::filesystem::path& dir, const FrameTruth& t, const std::function<void(std::string)>& defect) {
   const Reader r{dir, t, defect};
-  const std::string stem = stem_of(t.frame);
+  const std::string stem = frame_stem(t.frame);
   std::error_code ec;
   std::map<std::uint32_t, std::int64_t> category_of;  // instance id -> category
   std::map<std::uint32_t, std::size_t> index_of;      // instance id -> 1-based position in the annotations

@@ -1,13 +1,13 @@
 #include "exporters/CheckTemporal.h"
 
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
 
 #include "core/FileIo.h"
+#include "exporters/FrameEncoder.h"
 #include "exporters/RleDecode.h"
 
 namespace synthlabel {
@@ -104,9 +104,7 @@ class TemporalChecker {
       const auto [video, index, track] = key;
       const std::uint64_t frame = m_frames[{video, index}];
       if (!records.count(frame)) {
-        char stem[32];
-        std::snprintf(stem, sizeof stem, "records/%06llu.json", static_cast<unsigned long long>(frame));
-        records[frame] = json::parse(read_file(m_dir / stem), nullptr, false);
+        records[frame] = json::parse(read_file(m_dir / record_path(frame)), nullptr, false);
       }
       const json& rec = records[frame];
       if (rec.is_discarded() || !rec.contains("params")) continue;  // reported by the integrity check

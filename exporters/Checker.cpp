@@ -13,11 +13,11 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
-#include <xxhash.h>
 
 #include "core/FileIo.h"
 #include "exporters/CheckFormats.h"
 #include "exporters/FillPolygon.h"
+#include "exporters/FrameEncoder.h"
 #include "exporters/Png.h"
 #include "exporters/RleDecode.h"
 #include "scenes/Environment.h"
@@ -27,22 +27,8 @@ namespace {
 
 using json = nlohmann::json;
 
-// A frame's file stem as datasets name it: the index, 6 digits or more.
-std::string stem_of(std::uint64_t frame) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(frame));
-  return buf;
-}
-
 std::span<const std::uint8_t> as_bytes(const std::string& b) {
   return {reinterpret_cast<const std::uint8_t*>(b.data()), b.size()};
-}
-
-// xxHash3-64 of `bytes` as frame records store it: 16 lowercase hex digits.
-std::string xxh3_hex(const std::string& bytes) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
-  return buf;
 }
 
 struct InstanceInfo {
@@ -102,7 +88,7 @@ class Checker {
     for (const json& im : coco["images"]) {
       if (!im.is_object() || !im.contains("frame") || !im["frame"].is_number_unsigned()) continue;
       const auto frame = im["frame"].get<std::uint64_t>();
-      const std::string stem = stem_of(frame);
+      const std::string stem = frame_stem(frame);
       const std::string rec_name = "records/" + stem + ".json";
       auto text = read_text_file(m_dir / rec_name);
       if (!text) {
@@ -110,7 +96,7 @@ class Checker {
         continue;
       }
       if (record_hashes && record_hashes->contains(stem) && (*record_hashes)[stem].is_string() &&
-          xxh3_hex(*text) != (*record_hashes)[stem].get<std::string>()) {
+          content_hash(as_bytes(*text)) != (*record_hashes)[stem].get<std::string>()) {
         defect(rec_name + " (frame " + std::to_string(frame) + "): differs from the hash manifest.json holds for it");
       }
       json record;
@@ -144,7 +130,7 @@ class Checker {
     auto bytes = read_text_file(p);
     if (!bytes) {
       defect(rel + where + ": missing or unreadable (" + bytes.error().message + ")");
-    } else if (xxh3_hex(*bytes) != hash.get<std::string>()) {
+    } else if (content_hash(as_bytes(*bytes)) != hash.get<std::string>()) {
       defect(rel + where + ": content differs from the xxHash3-64 in " + source + " (altered, replaced or swapped after writing)");
     }
   }
@@ -673,7 +659,7 @@ class Checker {
 void Checker::check_yolo_seg(const json& im, const PngData& inst, const std::vector<Ann>& anns) {
   std::error_code ec;
   if (!std::filesystem::exists(m_dir / "yolo_seg/labels", ec) || !im.contains("frame") || !im["frame"].is_number_unsigned()) return;
-  const std::string name = "yolo_seg/labels/" + stem_of(im["frame"].get<std::uint64_t>()) + ".txt";
+  const std::string name = "yolo_seg/labels/" + frame_stem(im["frame"].get<std::uint64_t>()) + ".txt";
   auto text = read_text_file(m_dir / name);
   if (!text) {
     defect(name + ": " + text.error().message);

@@ -257,12 +257,16 @@ json flow_neighbours(const Scene& scene) {
 
 std::string record_path(std::uint64_t frame) { return "records/" + frame_stem(frame) + ".json"; }
 
-std::string content_hash(std::span<const std::uint8_t> bytes) {
+namespace {
+// A hash as records store it: 16 lowercase hex digits.
+std::string hex16(XXH64_hash_t hash) {
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx",
-                static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
   return buf;
 }
+}  // namespace
+
+std::string content_hash(std::span<const std::uint8_t> bytes) { return hex16(XXH3_64bits(bytes.data(), bytes.size())); }
 
 std::string file_content_hash(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -276,10 +280,9 @@ std::string file_content_hash(const std::filesystem::path& path) {
     if (in.gcount() > 0) XXH3_64bits_update(state, chunk.data(), static_cast<std::size_t>(in.gcount()));
   }
   const bool ok = in.eof();
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(state)));
+  const std::string hash = hex16(XXH3_64bits_digest(state));
   XXH3_freeState(state);
-  return ok ? std::string(buf) : std::string();
+  return ok ? hash : std::string();
 }
 
 std::string content_hash(std::span<const std::span<const std::uint8_t>> parts) {
@@ -287,10 +290,9 @@ std::string content_hash(std::span<const std::span<const std::uint8_t>> parts) {
   if (state == nullptr) return "";
   XXH3_64bits_reset(state);
   for (const auto& p : parts) XXH3_64bits_update(state, p.data(), p.size());
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits_digest(state)));
+  const std::string hash = hex16(XXH3_64bits_digest(state));
   XXH3_freeState(state);
-  return buf;
+  return hash;
 }
 
 std::optional<EncodeOptions> encode_options_for(std::string_view preset) {
