@@ -50,23 +50,31 @@ def read(ds, rel):
     return img
 
 
-def expected_flow(ds, frame, side):
-    """(ys, xs, du, dv, depth there) of every labeled pixel, from depth, K and the recorded poses."""
-    rec = json.loads((ds / f"records/{frame:06d}.json").read_text())
+def labeled_points(ds, frame, rec, side):
+    """Per labeled instance with pixels in `frame`: (its record entry, its pose in the `side` frame,
+    ys, xs, p), p the points at those pixels' centres (homogeneous, OpenCV camera frame) from the
+    depth and K."""
     K = np.array(rec["image"]["camera"]["K"])
-    W = np.array(rec["image"]["camera"]["world_to_camera"])
-    other = rec["flow"][side]
-    W2 = np.array(other["world_to_camera"])
     ids = read(ds, f"instance/{frame:06d}.png")
     depth = read(ds, f"depth/{frame:06d}.exr")
-    out = []
-    for inst, there in zip(rec["params"]["instances"], other["instances"]):
+    for inst, there in zip(rec["params"]["instances"], rec["flow"][side]["instances"]):
         assert inst["instance_id"] == there["instance_id"]
         ys, xs = np.nonzero(ids == inst["instance_id"])
         if inst["instance_id"] == 0 or len(xs) == 0:
             continue
         z = depth[ys, xs].astype(np.float64)
-        p = np.stack([(xs + 0.5 - K[0, 2]) / K[0, 0] * z, (ys + 0.5 - K[1, 2]) / K[1, 1] * z, z, np.ones_like(z)])
+        yield inst, there, ys, xs, np.stack([(xs + 0.5 - K[0, 2]) / K[0, 0] * z, (ys + 0.5 - K[1, 2]) / K[1, 1] * z, z,
+                                             np.ones_like(z)])
+
+
+def expected_flow(ds, frame, side):
+    """(ys, xs, du, dv, depth there) of every labeled pixel, from depth, K and the recorded poses."""
+    rec = json.loads((ds / f"records/{frame:06d}.json").read_text())
+    K = np.array(rec["image"]["camera"]["K"])
+    W = np.array(rec["image"]["camera"]["world_to_camera"])
+    W2 = np.array(rec["flow"][side]["world_to_camera"])
+    out = []
+    for inst, there, ys, xs, p in labeled_points(ds, frame, rec, side):
         q = W2 @ model(there) @ np.linalg.inv(model(inst)) @ np.linalg.inv(W) @ p
         u = K[0, 0] * q[0] / q[2] + K[0, 2]
         v = K[1, 1] * q[1] / q[2] + K[1, 2]
@@ -246,16 +254,8 @@ def test_scene_flow_is_the_points_3d_motion_in_this_camera(tmp_path):
         assert rec["image"]["scene_flow_forward_file"] == f"flow/scene_forward/{frame:06d}.exr"
         sf = read(ds, f"flow/scene_forward/{frame:06d}.exr")[..., ::-1]  # BGR -> x, y, z
         flow = read(ds, f"flow/forward/{frame:06d}.exr")
-        K = np.array(rec["image"]["camera"]["K"])
         W = np.array(rec["image"]["camera"]["world_to_camera"])
-        ids = read(ds, f"instance/{frame:06d}.png")
-        depth = read(ds, f"depth/{frame:06d}.exr")
-        for inst, there in zip(rec["params"]["instances"], rec["flow"]["next"]["instances"]):
-            ys, xs = np.nonzero(ids == inst["instance_id"])
-            if inst["instance_id"] == 0 or len(xs) == 0:
-                continue
-            z = depth[ys, xs].astype(np.float64)
-            p = np.stack([(xs + 0.5 - K[0, 2]) / K[0, 0] * z, (ys + 0.5 - K[1, 2]) / K[1, 1] * z, z, np.ones_like(z)])
+        for inst, there, ys, xs, p in labeled_points(ds, frame, rec, "next"):
             moved = W @ model(there) @ np.linalg.inv(model(inst)) @ np.linalg.inv(W) @ p
             expected = (moved - p)[:3].T
             assert (flow[ys, xs, 0] >= 0).all()

@@ -129,25 +129,35 @@ def test_camera_and_light_motion_follow_their_rates_and_the_flow_follows_them(tm
             assert abs(light["azimuth_deg"] - (light0["azimuth_deg"] + rate * t)) < 1e-9
 
 
+def checked_params(config, out):
+    """The record params of each frame of `config`'s 20 frames with flow, generated into `out`; the
+    dataset checks sound (flow included)."""
+    ds = generate(config, out, "outputs=[flow]")
+    code, stdout, stderr = check(ds)
+    assert code == 0, stdout + stderr
+    return [json.loads((ds / f"records/{f:06d}.json").read_text())["params"] for f in range(20)]
+
+
+def interpolated(keys, t):
+    """Keyframes' positions, linearly interpolated at time t."""
+    import numpy as np
+    return [np.interp(t, [k["t"] for k in keys], [k["position"][a] for k in keys]) for a in range(3)]
+
+
 def test_keyframed_paths_interpolate_their_drawn_keys(tmp_path):
     import numpy as np
-    out = generate(SOURCE / "tests/data/clips_path.yaml", tmp_path / "ds", "outputs=[flow]")
-    code, stdout, stderr = check(out)
-    assert code == 0, stdout + stderr
-    for f in range(20):
-        p = json.loads((out / f"records/{f:06d}.json").read_text())["params"]
+    params = checked_params(SOURCE / "tests/data/clips_path.yaml", tmp_path / "ds")
+    for f, p in enumerate(params):
         t = p["clip"]["time_s"]
         for inst in p["instances"]:
             keys = inst["path"]
-            ts = [k["t"] for k in keys]
-            expected = [np.interp(t, ts, [k["position"][a] for k in keys]) for a in range(3)]
+            expected = interpolated(keys, t)
             assert np.allclose(inst["position"], expected, atol=1e-6), (f, inst["position"], expected)
             if "rotation_wxyz" in keys[0]:  # slerp about one axis (+Y here): the angle is interpolated
                 angle = 2 * np.degrees(np.arccos(min(1.0, inst["rotation_wxyz"][0])))
-                assert abs(angle - np.interp(t, ts, [0, 45, 90])) < 1e-3, (f, angle)
+                assert abs(angle - np.interp(t, [k["t"] for k in keys], [0, 45, 90])) < 1e-3, (f, angle)
     # Drawn per clip: the middle key's x differs between clips, and is the same within one.
-    xs = [json.loads((out / f"records/{f:06d}.json").read_text())["params"]["instances"][0]["path"][1]["position"][0]
-          for f in (0, 7, 8)]
+    xs = [params[f]["instances"][0]["path"][1]["position"][0] for f in (0, 7, 8)]
     assert xs[0] == xs[1] != xs[2]
 
 
@@ -171,12 +181,6 @@ def test_a_per_frame_randomizer_changes_appearance_per_frame_and_nothing_else(tm
 
 def test_the_camera_follows_its_look_at_path(tmp_path):
     import numpy as np
-    out = generate(SOURCE / "tests/data/clips_look_path.yaml", tmp_path / "ds", "outputs=[flow]")
-    code, stdout, stderr = check(out)
-    assert code == 0, stdout + stderr
-    for f in range(20):
-        p = json.loads((out / f"records/{f:06d}.json").read_text())["params"]
-        keys = p["camera"]["target_path"]
-        t = p["clip"]["time_s"]
-        expected = [np.interp(t, [k["t"] for k in keys], [k["position"][a] for k in keys]) for a in range(3)]
+    for f, p in enumerate(checked_params(SOURCE / "tests/data/clips_look_path.yaml", tmp_path / "ds")):
+        expected = interpolated(p["camera"]["target_path"], p["clip"]["time_s"])
         assert np.allclose(p["camera"]["target"], expected, atol=1e-5), (f, p["camera"]["target"], expected)
