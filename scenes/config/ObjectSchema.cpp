@@ -364,13 +364,8 @@ class ObjectParser {
       }
       for (std::size_t i = 0; i < p.size(); ++i) {
         const std::string kp = at + "[" + std::to_string(i) + "]";
-        rd.expect_map(p[i], kp);
-        rd.check_schema_keys(p[i], kp, "objects[].path[]");
         PathKeySpec key;
-        if (!p[i]["t"] || !p[i]["position"]) rd.fail(p[i], kp, "a key needs t (seconds) and position, e.g. {t: 1.5, position: [0, 0, 1]}");
-        key.t = rd.number(p[i]["t"], kp + ".t", 0.0, 1e6);
-        if (!o.path.empty() && !(key.t > o.path.back().t)) rd.fail(p[i]["t"], kp + ".t", "keys must come in increasing t");
-        key.position = rd.vec3_dist(p[i]["position"], kp + ".position");
+        rd.keyframe(p[i], kp, "objects[].path[]", "{t: 1.5, position: [0, 0, 1]}", o.path.empty() ? nullptr : &o.path.back(), key);
         if (p[i]["rotation_deg"]) key.rotation_deg = rd.vec3_dist(p[i]["rotation_deg"], kp + ".rotation_deg");
         if (i > 0 && key.rotation_deg.has_value() != o.path.front().rotation_deg.has_value()) {
           rd.fail(p[i], kp, "give rotation_deg in every key or in none");

@@ -87,6 +87,21 @@ class Reader {
 
   Vec3Dist vec3_dist(const YAML::Node& n, const std::string& path, double lo = -k_inf, double hi = k_inf);
 
+  // Key `n` of a keyframe list (objects' path, the camera's target_path) at `path`, schema entry
+  // `schema`: a map with t (seconds, 0..1e6, after `previous`'s t when there is one) and position (a
+  // vec3 distribution), read into `key`; `example` shows a key when either is missing. The key's
+  // other fields are the caller's.
+  template <typename Key>
+  void keyframe(const YAML::Node& n, const std::string& path, std::string_view schema, std::string_view example,
+                const Key* previous, Key& key) {
+    expect_map(n, path);
+    check_schema_keys(n, path, schema);
+    if (!n["t"] || !n["position"]) fail(n, path, "a key needs t (seconds) and position, e.g. " + std::string(example));
+    key.t = number(n["t"], path + ".t", 0.0, 1e6);
+    if (previous != nullptr && !(key.t > previous->t)) fail(n["t"], path + ".t", "keys must come in increasing t");
+    key.position = vec3_dist(n["position"], path + ".position");
+  }
+
   // The shortest text that reads back as `v`: plain digits from 1e-6 to 1e15 (0.000001, 1000000),
   // scientific beyond (1e+308, not 309 digits).
   static std::string fmt(double v);

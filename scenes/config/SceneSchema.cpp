@@ -325,14 +325,9 @@ class SceneParser {
         if (n[k]) rd.fail(n[k], std::string("camera.") + k, "the camera looks along its target_path: give one or the other");
       }
       for (std::size_t i = 0; i < p.size(); ++i) {
-        const std::string kp = "camera.target_path[" + std::to_string(i) + "]";
-        rd.expect_map(p[i], kp);
-        rd.check_schema_keys(p[i], kp, "camera.target_path[]");
-        if (!p[i]["t"] || !p[i]["position"]) rd.fail(p[i], kp, "a key needs t (seconds) and position, e.g. {t: 2, position: [1, 0, 0]}");
         CameraSpec::TargetKey key;
-        key.t = rd.number(p[i]["t"], kp + ".t", 0.0, 1e6);
-        if (!cam.target_path.empty() && !(key.t > cam.target_path.back().t)) rd.fail(p[i]["t"], kp + ".t", "keys must come in increasing t");
-        key.position = rd.vec3_dist(p[i]["position"], kp + ".position");
+        rd.keyframe(p[i], "camera.target_path[" + std::to_string(i) + "]", "camera.target_path[]", "{t: 2, position: [1, 0, 0]}",
+                    cam.target_path.empty() ? nullptr : &cam.target_path.back(), key);
         cam.target_path.push_back(std::move(key));
       }
     }
