@@ -318,7 +318,7 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
   const bool flow = spec.outputs.flow;
   // Flow: the depth and ids of the frames collected last (a frame's flow reads its clip neighbours'),
   // and the frames collected but waiting for the next one's.
-  std::deque<std::shared_ptr<LabelPlanes>> planes;
+  std::deque<LabelPlanes> planes;
   std::deque<Job> waiting;
   // A finished frame: to the workers (or, render_only, its buffers back to the pool).
   auto deliver = [&](Job job) {
@@ -335,8 +335,8 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
       Job& job = waiting.front();
       auto find = [&](const std::optional<NeighbourPoses>& n) -> const LabelPlanes* {
         if (!n) return nullptr;
-        for (const auto& p : planes) {
-          if (p->frame == n->frame) return p.get();
+        for (const LabelPlanes& p : planes) {
+          if (p.frame == n->frame) return &p;
         }
         return nullptr;
       };
@@ -361,18 +361,16 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
       // Frames arrive in order: a frame's neighbours are among the last three. The oldest's storage
       // is reused (no fresh pages a frame).
       const auto t0 = Clock::now();
-      std::shared_ptr<LabelPlanes> p;
+      LabelPlanes p;
       if (planes.size() == 3) {
         p = std::move(planes.front());
         planes.pop_front();
-      } else {
-        p = std::make_shared<LabelPlanes>();
       }
-      p->frame = job.scene.frame;
-      p->width = buffers->width;
-      p->height = buffers->height;
-      p->depth.assign(buffers->depth.begin(), buffers->depth.end());
-      p->ids.assign(buffers->instance_id.begin(), buffers->instance_id.end());
+      p.frame = job.scene.frame;
+      p.width = buffers->width;
+      p.height = buffers->height;
+      p.depth.assign(buffers->depth.begin(), buffers->depth.end());
+      p.ids.assign(buffers->instance_id.begin(), buffers->instance_id.end());
       planes.push_back(std::move(p));
       stats.flow += since(t0);
     }
@@ -470,15 +468,14 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
     }
     // Flow: a frame's clip neighbours are rendered too when this run does not render them (their
     // depth and ids decide where its flow is visible).
-    const bool has_previous = flow && spec.sequence && frame % spec.sequence->length > 0;
-    if (has_previous && last_submitted != frame - 1) {
+    const ClipNeighbours has = flow ? clip_neighbours(spec, frame) : ClipNeighbours{};
+    if (has.previous && last_submitted != frame - 1) {
       produced = submit(frame - 1, true);
       if (!produced) break;
     }
     produced = submit(frame, false);
     if (!produced) break;
-    const bool has_next = flow && spec.sequence && frame % spec.sequence->length + 1 < spec.sequence->length;
-    if (has_next && (i + 1 == options.count || done(frame + 1))) produced = submit(frame + 1, true);
+    if (has.next && (i + 1 == options.count || done(frame + 1))) produced = submit(frame + 1, true);
   }
   // Drain the ring in submission order.
   for (std::uint64_t k = 0; k < slots && produced.ok(); ++k) {

@@ -256,6 +256,12 @@ NeighbourPoses neighbour_poses(const Scene& other) {
   return n;
 }
 
+ClipNeighbours clip_neighbours(const SceneSpec& spec, std::uint64_t frame) {
+  if (!spec.sequence) return {};
+  const std::uint64_t index = frame % spec.sequence->length;  // the frame's place in its clip (ClipTime::index)
+  return {index > 0, index + 1 < spec.sequence->length};
+}
+
 Status add_neighbours(Scene& scene, const SceneSpec& spec, const std::function<const Scene&(std::uint64_t)>& sample) {
   scene.previous.reset();
   scene.next.reset();
@@ -273,8 +279,9 @@ Status add_neighbours(Scene& scene, const SceneSpec& spec, const std::function<c
     }
     return neighbour_poses(other);
   };
-  if (scene.clip->index > 0) SL_TRY_ASSIGN(scene.previous, take(scene.frame - 1));
-  if (scene.clip->index + 1 < spec.sequence->length) SL_TRY_ASSIGN(scene.next, take(scene.frame + 1));
+  const ClipNeighbours has = clip_neighbours(spec, scene.frame);
+  if (has.previous) SL_TRY_ASSIGN(scene.previous, take(scene.frame - 1));
+  if (has.next) SL_TRY_ASSIGN(scene.next, take(scene.frame + 1));
   return ok_status();
 }
 

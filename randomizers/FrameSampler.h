@@ -45,8 +45,14 @@ std::vector<glm::dvec3> sample_surface_points(const Mesh& mesh, std::uint32_t n,
 // Frame `other`'s poses, as a neighbour of a frame of the same clip (Scene::previous, ::next).
 NeighbourPoses neighbour_poses(const Scene& other);
 
-// The clip's previous and next frame of `scene` (with a sequence; absent at the clip's ends: frame f's
-// neighbours depend only on f, never on how many frames the run has), sampled by `sample` (which
+// Whether frame `frame` has a previous and a next frame in its clip (with a sequence; not at the
+// clip's ends: frame f's neighbours depend only on f, never on how many frames the run has).
+struct ClipNeighbours {
+  bool previous = false, next = false;
+};
+ClipNeighbours clip_neighbours(const SceneSpec& spec, std::uint64_t frame);
+
+// The clip's previous and next frame of `scene` (clip_neighbours), sampled by `sample` (which
 // must return sample_frame's scene for a frame: callers may cache). Fails when a neighbour's
 // instances are not the scene's (ids and order).
 Status add_neighbours(Scene& scene, const SceneSpec& spec, const std::function<const Scene&(std::uint64_t)>& sample);
