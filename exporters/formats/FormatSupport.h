@@ -65,6 +65,12 @@ inline std::string needs_clips(const SceneSpec& spec, const std::string& what) {
 inline std::string needs_flow(const SceneSpec& spec, const std::string& what) {
   return spec.outputs.flow ? std::string() : what + " writes the optical flow: list flow in outputs too, e.g. outputs: [flow, " + what + "]";
 }
+// A flow format's frame holds both flow directions (needs_flow made sure the run computes them).
+inline Status frame_has_flow(const FrameLabels& f, const std::string& what) {
+  const std::size_t values = std::size_t{f.width} * f.height * 4;
+  if (f.flow_forward.size() == values && f.flow_backward.size() == values) return ok_status();
+  return make_error(ExitCode::internal, what + ": a frame without flow");
+}
 
 // Label images: zlib level 1, no filtering heuristics beyond the default (as the dataset's own).
 inline constexpr PngOptions k_label_png{1, false};

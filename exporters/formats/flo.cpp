@@ -32,10 +32,7 @@ std::vector<std::uint8_t> encode_flo(std::span<const float> flow, std::uint32_t 
 class Flo final : public LabelFormat {
  public:
   Status encode(const FrameLabels& f, FrameFiles& files, json&) const override {
-    const std::size_t pixels = std::size_t{f.width} * f.height;
-    if (f.flow_forward.size() != pixels * 4 || f.flow_backward.size() != pixels * 4) {
-      return make_error(ExitCode::internal, "flo: a frame without flow");
-    }
+    SL_TRY_STATUS(frame_has_flow(f, "flo"));
     files.emplace_back("flo/forward/" + f.stem + ".flo", encode_flo(f.flow_forward, f.width, f.height));
     files.emplace_back("flo/backward/" + f.stem + ".flo", encode_flo(f.flow_backward, f.width, f.height));
     return ok_status();

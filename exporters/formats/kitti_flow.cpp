@@ -32,10 +32,7 @@ Result<std::vector<std::uint8_t>> encode_kitti(std::span<const float> flow, std:
 class KittiFlow final : public LabelFormat {
  public:
   Status encode(const FrameLabels& f, FrameFiles& files, json&) const override {
-    const std::size_t pixels = std::size_t{f.width} * f.height;
-    if (f.flow_forward.size() != pixels * 4 || f.flow_backward.size() != pixels * 4) {
-      return make_error(ExitCode::internal, "kitti_flow: a frame without flow");
-    }
+    SL_TRY_STATUS(frame_has_flow(f, "kitti_flow"));
     for (const auto& [dir, flow] : {std::pair{"forward", f.flow_forward}, std::pair{"backward", f.flow_backward}}) {
       auto png = encode_kitti(flow, f.width, f.height);
       if (!png) return png.error();
