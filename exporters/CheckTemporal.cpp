@@ -71,10 +71,10 @@ class TemporalChecker {
       ann.area = a.value("area", 0.0);
       if (a.contains("visibility") && a["visibility"].is_number()) ann.visibility = a["visibility"].get<double>();
       const auto [video, index] = it->second;
-      categories[{video, ann.track}].insert(ann.category);
-      if (!m_anns.emplace(Key{video, index, ann.track}, std::move(ann)).second) {
-        defect(at + ": track " + std::to_string(std::get<2>(Key{video, index, ann.track})) + " twice in frame " +
-               std::to_string(index) + " of video " + std::to_string(video));
+      const std::uint64_t track = ann.track;
+      categories[{video, track}].insert(ann.category);
+      if (!m_anns.emplace(Key{video, index, track}, std::move(ann)).second) {
+        defect(at + ": track " + std::to_string(track) + " twice in frame " + std::to_string(index) + " of video " + std::to_string(video));
       }
       m_frames[{video, index}] = frame_of[it->first];
     }
