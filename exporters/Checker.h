@@ -14,6 +14,8 @@
 //   segments equal to those pixels;
 // - manifest.json and coco.json exist and parse; categories, images and annotations are lists;
 // - ids (categories, images, annotations) are unique and start at 1; names of categories unique;
+// - every file coco.json or a record names lies inside the dataset (relative, no "..", no symlink
+//   leading out: path_inside); one outside is a defect and is never opened;
 // - every image's files exist and have the image's size; every annotation's image_id and
 //   category_id exist (no dangling references);
 // - boxes lie inside their image and have positive size; areas are positive;
