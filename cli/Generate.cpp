@@ -123,6 +123,84 @@ Result<std::optional<json>> check_resumable(const fs::path& out, const json& exp
 
 }  // namespace
 
+Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options) {
+  auto spec_r = load_config(options.config, options.overrides, options.asset_root);
+  if (!spec_r) return spec_r.error();
+  auto run_spec = apply_run_values(std::move(*spec_r), {options.seed, options.frames, options.resolution});
+  if (!run_spec) return run_spec.error();
+  auto run = std::make_unique<PreparedRun>();
+  run->spec = std::move(*run_spec);
+  const SceneSpec& spec = run->spec;
+  if (options.rgb != "png" && options.rgb != "jpeg") return make_error(ExitCode::usage, "--rgb '" + options.rgb + "': expected png or jpeg");
+  if (options.jpeg_quality < 1 || options.jpeg_quality > 100) return make_error(ExitCode::usage, "--jpeg-quality: expected 1 to 100");
+  const auto encode = encode_options_for(options.compression);
+  if (!encode) {
+    return make_error(ExitCode::usage, "--compression '" + options.compression + "': expected none, fast or small");
+  }
+  SL_TRY_ASSIGN(run->randomizers, build_randomizers(spec));
+  SL_TRY_ASSIGN(run->formats, build_formats(spec));
+  // A sweep spans the config's own frames: a range reaching past them would repeat its end value.
+  if (const std::string sweep = spec.randomizers.empty() ? spec.sweep_at : spec.randomizers.front().first_sweep();
+      !sweep.empty() && options.start + spec.frames > spec.sweep_frames) {
+    return make_error(ExitCode::usage, "frames " + std::to_string(options.start) + ".." +
+                                           std::to_string(options.start + spec.frames - 1) + " (--start, --frames): " + sweep +
+                                           " is a sweep over the config's " + std::to_string(spec.sweep_frames) + " frames (0.." +
+                                           std::to_string(spec.sweep_frames - 1) +
+                                           "); render a range inside them, or change frames: in the config");
+  }
+  // Input hashes are taken before the assets' images move out of the meshes into the textures.
+  auto assets = load_scene_assets(spec, texture_files(*run->randomizers), options.asset_root, [&](const SceneAssets& a) -> Status {
+    SL_TRY_ASSIGN(run->inputs, input_hashes(spec, *run->randomizers, a.meshes));
+    return ok_status();
+  });
+  if (!assets) return assets.error();
+  run->assets = std::move(*assets);
+
+  run->encode = *encode;
+  run->encode.outputs = spec.outputs;
+  run->encode.outputs.amodal = spec.outputs.amodal || run->formats->needs_amodal();  // BOP's masks need the unoccluded renders
+  run->encode.formats = run->formats;
+  for (const auto& c : spec.categories) run->encode.category_names.push_back(c.name);
+  run->encode.background_category = spec.background_category;
+  run->encode.rgb_jpeg_quality = options.rgb == "jpeg" ? options.jpeg_quality : 0;
+  return run;
+}
+
+Result<RunRenderers> start_renderers(const PreparedRun& run, const GenerateOptions& options) {
+  const SceneSpec& spec = run.spec;
+  RendererOptions ropts = renderer_options_for(spec);
+  ropts.device = options.device;
+  ropts.validate = options.validate;
+  if (const char* f = std::getenv("SYNTHLABEL_FAULT_DEVICE_LOST_AFTER")) ropts.fault_device_lost_after = std::strtoull(f, nullptr, 10);
+  RunRenderers out;
+  SL_TRY_ASSIGN(out.renderer, create_renderer(ropts));
+  // A GPU container whose Vulkan driver was not mounted renders on lavapipe, many times slower: say so.
+  if (const char* nv = std::getenv("NVIDIA_VISIBLE_DEVICES");
+      out.renderer->device().type == "cpu" && nv != nullptr && *nv != '\0' && std::string_view(nv) != "void" &&
+      std::string_view(nv) != "none") {
+    std::fprintf(stderr,
+                 "synthlabel: warning: rendering on the CPU (%s) although NVIDIA_VISIBLE_DEVICES=%s: no NVIDIA Vulkan "
+                 "driver is visible; in a container set NVIDIA_DRIVER_CAPABILITIES to include graphics\n",
+                 out.renderer->device().name.c_str(), nv);
+  }
+  SL_TRY_STATUS(out.renderer->upload(run.assets));
+  // BOP counts whole silhouettes, also outside the image: a second renderer of 3x the size draws the
+  // truncated instances alone: ids only, so one sample per pixel, no shadows or normals, and only the
+  // meshes uploaded (render_alone samples no texture or environment map).
+  if (run.formats->needs_beyond() && !options.no_formats) {
+    RendererOptions copts = ropts;
+    copts.width = 3 * spec.width;
+    copts.height = 3 * spec.height;
+    copts.supersampling = 1;
+    copts.normals = false;
+    copts.shadow_map_size = 0;
+    copts.frames_in_flight = 1;
+    SL_TRY_ASSIGN(out.canvas, create_renderer(copts));
+    SL_TRY_STATUS(out.canvas->upload_meshes(run.assets.meshes));
+  }
+  return out;
+}
+
 Result<GenerateSummary> generate(const GenerateOptions& requested) {
   const auto t0 = std::chrono::steady_clock::now();
   GenerateOptions options = requested;
@@ -142,37 +220,11 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (options.start > k_max_start_frame) {
     return make_error(ExitCode::usage, "--start must be from 0 to " + std::to_string(k_max_start_frame));
   }
-  auto spec_r = load_config(options.config, options.overrides, options.asset_root);
-  if (!spec_r) return spec_r.error();
-  auto run_spec = apply_run_values(std::move(*spec_r), {options.seed, options.frames, options.resolution});
-  if (!run_spec) return run_spec.error();
-  const SceneSpec& spec = *run_spec;
-  if (options.rgb != "png" && options.rgb != "jpeg") return make_error(ExitCode::usage, "--rgb '" + options.rgb + "': expected png or jpeg");
-  if (options.jpeg_quality < 1 || options.jpeg_quality > 100) return make_error(ExitCode::usage, "--jpeg-quality: expected 1 to 100");
-  const auto encode = encode_options_for(options.compression);
-  if (!encode) {
-    return make_error(ExitCode::usage, "--compression '" + options.compression + "': expected none, fast or small");
-  }
-  auto randomizers = build_randomizers(spec);
-  if (!randomizers) return randomizers.error();
-  auto formats = build_formats(spec);
-  if (!formats) return formats.error();
-  // A sweep spans the config's own frames: a range reaching past them would repeat its end value.
-  if (const std::string sweep = spec.randomizers.empty() ? spec.sweep_at : spec.randomizers.front().first_sweep();
-      !sweep.empty() && options.start + spec.frames > spec.sweep_frames) {
-    return make_error(ExitCode::usage, "frames " + std::to_string(options.start) + ".." +
-                                           std::to_string(options.start + spec.frames - 1) + " (--start, --frames): " + sweep +
-                                           " is a sweep over the config's " + std::to_string(spec.sweep_frames) + " frames (0.." +
-                                           std::to_string(spec.sweep_frames - 1) +
-                                           "); render a range inside them, or change frames: in the config");
-  }
-  // Input hashes are taken before the assets' images move out of the meshes into the textures.
-  json inputs;
-  auto assets = load_scene_assets(spec, texture_files(**randomizers), options.asset_root, [&](const SceneAssets& a) -> Status {
-    SL_TRY_ASSIGN(inputs, input_hashes(spec, **randomizers, a.meshes));
-    return ok_status();
-  });
-  if (!assets) return assets.error();
+  auto prepared = prepare_run(options);
+  if (!prepared) return prepared.error();
+  PreparedRun& run = **prepared;
+  const SceneSpec& spec = run.spec;
+  const json& inputs = run.inputs;
 
   // The dataset's whole range; a shard renders one block of it and says which in its manifest.
   std::uint64_t first = options.start, count = spec.frames;
@@ -201,39 +253,9 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     }
   }
 
-  RendererOptions ropts = renderer_options_for(spec);
-  ropts.device = options.device;
-  ropts.validate = options.validate;
-  if (const char* f = std::getenv("SYNTHLABEL_FAULT_DEVICE_LOST_AFTER")) ropts.fault_device_lost_after = std::strtoull(f, nullptr, 10);
-  auto renderer = create_renderer(ropts);
-  if (!renderer) return renderer.error();
-  // A GPU container whose Vulkan driver was not mounted renders on lavapipe, many times slower: say so.
-  if (const char* nv = std::getenv("NVIDIA_VISIBLE_DEVICES");
-      (*renderer)->device().type == "cpu" && nv != nullptr && *nv != '\0' && std::string_view(nv) != "void" &&
-      std::string_view(nv) != "none") {
-    std::fprintf(stderr,
-                 "synthlabel: warning: rendering on the CPU (%s) although NVIDIA_VISIBLE_DEVICES=%s: no NVIDIA Vulkan "
-                 "driver is visible; in a container set NVIDIA_DRIVER_CAPABILITIES to include graphics\n",
-                 (*renderer)->device().name.c_str(), nv);
-  }
-  SL_TRY_STATUS((*renderer)->upload(*assets));
-  // BOP counts whole silhouettes, also outside the image: a second renderer of 3x the size draws the
-  // truncated instances alone: ids only, so one sample per pixel, no shadows or normals, and only the
-  // meshes uploaded (render_alone samples no texture or environment map).
-  std::unique_ptr<Renderer> canvas;
-  if ((*formats)->needs_beyond()) {
-    RendererOptions copts = ropts;
-    copts.width = 3 * spec.width;
-    copts.height = 3 * spec.height;
-    copts.supersampling = 1;
-    copts.normals = false;
-    copts.shadow_map_size = 0;
-    copts.frames_in_flight = 1;
-    auto c = create_renderer(copts);
-    if (!c) return c.error();
-    canvas = std::move(*c);
-    SL_TRY_STATUS(canvas->upload_meshes(assets->meshes));
-  }
+  auto renderers = start_renderers(run, options);
+  if (!renderers) return renderers.error();
+  std::unique_ptr<Renderer>& renderer = renderers->renderer;
 
   DatasetWriter writer(options.out);
   json manifest = ident;
@@ -255,14 +277,8 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   popts.count = count;
   popts.threads = options.threads;
   popts.render_only = options.render_only;
-  popts.encode = *encode;
-  popts.canvas = canvas.get();
-  popts.encode.outputs = spec.outputs;
-  popts.encode.outputs.amodal = spec.outputs.amodal || (*formats)->needs_amodal();  // BOP's masks need the unoccluded renders
-  popts.encode.formats = *formats;
-  for (const auto& c : spec.categories) popts.encode.category_names.push_back(c.name);
-  popts.encode.background_category = spec.background_category;
-  popts.encode.rgb_jpeg_quality = options.rgb == "jpeg" ? options.jpeg_quality : 0;
+  popts.encode = run.encode;
+  popts.canvas = renderers->canvas.get();
   if (resuming) {
     popts.already_done = [&writer, &record_hashes](std::uint64_t f) {
       // A frame whose record differs from the finished manifest's hash for it is rendered again.
@@ -271,7 +287,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     };
   }
   Progress progress(count, options.progress);
-  auto stats = run_pipeline(spec, assets->meshes, **randomizers, **renderer, writer, popts, progress);
+  auto stats = run_pipeline(spec, run.assets.meshes, *run.randomizers, *renderer, writer, popts, progress);
   progress.finish();
   if (!stats) {
     // Refused before any frame was written (a drawn pose that is not finite, too many threads): leave
@@ -281,7 +297,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   }
 
   const auto t_finish = std::chrono::steady_clock::now();
-  if (!options.render_only) SL_TRY_STATUS(writer.finish(spec, **formats, first, count, std::move(manifest)));
+  if (!options.render_only) SL_TRY_STATUS(writer.finish(spec, *run.formats, first, count, std::move(manifest)));
 
   GenerateSummary summary;
   summary.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_finish).count();
@@ -292,7 +308,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   summary.skipped = stats->skipped;
   summary.annotations = stats->annotations;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  summary.device = (*renderer)->device().name;
+  summary.device = renderer->device().name;
   summary.out = options.out;
   return summary;
 }

@@ -15,8 +15,15 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
 #include "cli/Pipeline.h"
 #include "core/Error.h"
+#include "exporters/LabelFormat.h"
+#include "randomizers/Registry.h"
+#include "scenes/SceneAssets.h"
 
 namespace synthlabel {
 
@@ -45,6 +52,7 @@ struct GenerateOptions {
   std::string rgb = "png";           // png | jpeg: the RGB files' format (labels are the same)
   int jpeg_quality = 95;             // 1..100, with rgb == "jpeg"
   bool render_only = false;          // bench --render-only: nothing encoded or written (no dataset)
+  bool no_formats = false;  // frames in memory (the Python module): no format files, so no BOP canvas
 };
 
 struct GenerateSummary {
@@ -60,5 +68,25 @@ struct GenerateSummary {
 };
 
 Result<GenerateSummary> generate(const GenerateOptions& options);
+
+// A run's inputs resolved and loaded, before any device or output folder: the config (overrides and
+// run values applied), the randomizers and formats built, the assets loaded and hashed, the encoder's
+// options from the outputs and --compression / --rgb. generate() and the Python module start here.
+struct PreparedRun {
+  SceneSpec spec;
+  std::shared_ptr<const RandomizerPipeline> randomizers;
+  std::shared_ptr<const FormatSet> formats;
+  SceneAssets assets;
+  nlohmann::ordered_json inputs;  // the manifest's input files and their hashes
+  EncodeOptions encode;
+};
+Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options);
+
+// The renderer of a prepared run (its assets uploaded) and, when a format needs it and
+// options.no_formats is not set, BOP's 3x canvas (else null).
+struct RunRenderers {
+  std::unique_ptr<Renderer> renderer, canvas;
+};
+Result<RunRenderers> start_renderers(const PreparedRun& run, const GenerateOptions& options);
 
 }  // namespace synthlabel

@@ -75,8 +75,8 @@ Status silhouettes_beyond(Renderer& canvas, const Scene& scene, std::span<const 
 // Shared state of one run; every member below `mutex` is guarded by it.
 class Shared {
  public:
-  Shared(DatasetWriter& writer, const EncodeOptions& encode, Progress& progress)
-      : m_writer(writer), m_encode(encode), m_progress(progress) {}
+  Shared(FrameSink& sink, const EncodeOptions& encode, Progress& progress)
+      : m_sink(sink), m_encode(encode), m_progress(progress) {}
 
   // A frame found complete on disk (resume): counts towards progress, nothing to do.
   void note_skipped() {
@@ -192,7 +192,7 @@ class Shared {
       m_ready.erase(m_ready.begin());
       lock.unlock();
       const auto t0 = Clock::now();
-      const Status s = m_writer.commit(next);
+      const Status s = m_sink.take(next);
       write_seconds += since(t0);
       lock.lock();
       if (!s) {
@@ -206,7 +206,7 @@ class Shared {
     return ok_status();
   }
 
-  DatasetWriter& m_writer;
+  FrameSink& m_sink;
   const EncodeOptions& m_encode;
   std::mutex m_mutex;
   std::condition_variable m_work, m_space;
@@ -290,7 +290,7 @@ Status expose_motion(const SceneSpec& spec, const MeshLibrary& meshes, const Ran
 }  // namespace
 
 Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& meshes,
-                                   const RandomizerPipeline& randomizers, Renderer& renderer, DatasetWriter& writer,
+                                   const RandomizerPipeline& randomizers, Renderer& renderer, FrameSink& sink,
                                    const PipelineOptions& options, Progress& progress) {
   const auto t_start = Clock::now();
   PipelineStats stats;
@@ -298,7 +298,7 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
   // is CPU work too). Measured on 2 cores: 1 encoder thread 73 frames/s, 2 threads 68 frames/s.
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   stats.threads = options.threads ? options.threads : std::max(1u, hw - 1);
-  Shared shared(writer, options.encode, progress);
+  Shared shared(sink, options.encode, progress);
   shared.add_buffers(stats.threads + 2);
   std::vector<std::thread> workers;
   for (unsigned i = 0; i < stats.threads; ++i) {
@@ -459,8 +459,10 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
     return done_memo->second;
   };
   Status produced = ok_status();
-  for (std::uint64_t i = 0; i < options.count && produced.ok() && !shared.error(); ++i) {
-    const std::uint64_t frame = options.first + i;
+  const std::uint64_t count = options.frames.empty() ? options.count : options.frames.size();
+  auto frame_at = [&](std::uint64_t i) { return options.frames.empty() ? options.first + i : options.frames[i]; };
+  for (std::uint64_t i = 0; i < count && produced.ok() && !shared.error(); ++i) {
+    const std::uint64_t frame = frame_at(i);
     if (done(frame)) {  // resume: complete on disk
       ++stats.skipped;
       shared.note_skipped();
@@ -475,7 +477,7 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
     }
     produced = submit(frame, false);
     if (!produced) break;
-    if (has.next && (i + 1 == options.count || done(frame + 1))) produced = submit(frame + 1, true);
+    if (has.next && (i + 1 == count || frame_at(i + 1) != frame + 1 || done(frame + 1))) produced = submit(frame + 1, true);
   }
   // Drain the ring in submission order.
   for (std::uint64_t k = 0; k < slots && produced.ok(); ++k) {
@@ -486,12 +488,18 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
     produced = make_error(ExitCode::internal, "frame " + std::to_string(waiting.front().scene.frame) + ": its flow's neighbours never came");
   }
   if (!produced) shared.fail(produced.error());
+  // A failed or stopped run leaves no frame in flight: the renderer may run again (the Python module
+  // after an iteration closed early).
+  FrameBuffers scratch;
+  for (std::uint32_t slot = 0; slot < slots; ++slot) {
+    if (in_flight[slot]) static_cast<void>(renderer.collect(slot, scratch));
+  }
   shared.close();
   for (auto& w : workers) w.join();
   if (auto e = shared.error()) return *e;
 
-  stats.frames = options.render_only ? rendered : writer.frames_written();
-  stats.annotations = writer.annotations_written();
+  stats.frames = options.render_only ? rendered : sink.frames_taken();
+  stats.annotations = sink.annotations_taken();
   stats.render = renderer.timings();
   stats.encode = shared.timings();
   stats.write = shared.write_seconds();

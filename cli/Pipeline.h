@@ -13,6 +13,7 @@
 #include "cli/Progress.h"
 #include "core/Error.h"
 #include "exporters/DatasetWriter.h"
+#include "exporters/FrameSink.h"
 #include "renderer/Renderer.h"
 #include "randomizers/Registry.h"
 #include "scenes/Mesh.h"
@@ -23,6 +24,9 @@ namespace synthlabel {
 struct PipelineOptions {
   std::uint64_t first = 0;
   std::uint64_t count = 1;
+  // When not empty: the frames to render, in this order (count = its size, `first` unused); the
+  // Python module's frames(range(w, n, k)). Flow neighbours outside it are rendered for their planes.
+  std::vector<std::uint64_t> frames;
   std::function<bool(std::uint64_t)> already_done;  // resume: frames to skip (may be empty)
   unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1)
   EncodeOptions encode;
@@ -47,7 +51,7 @@ struct PipelineStats {
 };
 
 Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& meshes,
-                                   const RandomizerPipeline& randomizers, Renderer& renderer, DatasetWriter& writer,
+                                   const RandomizerPipeline& randomizers, Renderer& renderer, FrameSink& sink,
                                    const PipelineOptions& options, Progress& progress);
 
 }  // namespace synthlabel

@@ -29,6 +29,7 @@
 
 #include "core/Error.h"
 #include "exporters/FrameEncoder.h"
+#include "exporters/FrameSink.h"
 #include "exporters/LabelFormat.h"
 #include "exporters/Labels.h"
 #include "scenes/Scene.h"
@@ -52,7 +53,7 @@ std::vector<std::string> dataset_files();
 // and map folders): the same config and files reached from another working directory match.
 std::string manifest_difference(const nlohmann::ordered_json& expected, const nlohmann::ordered_json& found);
 
-class DatasetWriter {
+class DatasetWriter : public FrameSink {
  public:
   explicit DatasetWriter(std::filesystem::path out) : m_out(std::move(out)) {}
 
@@ -77,6 +78,10 @@ class DatasetWriter {
                 nlohmann::ordered_json manifest);
   std::uint64_t frames_written() const { return m_frames; }
   std::uint64_t annotations_written() const { return m_annotations; }
+  // FrameSink: the pipeline's frames are committed.
+  Status take(EncodedFrame& frame) override { return commit(frame); }
+  std::uint64_t frames_taken() const override { return m_frames; }
+  std::uint64_t annotations_taken() const override { return m_annotations; }
   // Annotations in the whole dataset's coco.json (after finish()).
   std::uint64_t dataset_annotations() const { return m_dataset_annotations; }
 

@@ -364,24 +364,42 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     apply_sensor_effects(scene.sensor, w, h, sensed);
     colour = sensed;
   }
+  const bool jpeg = options.rgb_jpeg_quality > 0 && !options.in_memory;
+  const bool memory = options.in_memory;
+  if (memory) {
+    out.planes = std::make_unique<FramePlanes>();
+    out.planes->width = w;
+    out.planes->height = h;
+  }
   // The RGB as PNG, or as JPEG (lossy: the RGB only; every label below is the same either way). KITTI
-  // and BOP copies stay PNG.
-  const bool jpeg = options.rgb_jpeg_quality > 0;
-  auto rgb = jpeg ? encode_jpeg_rgb(colour, w, h, options.rgb_jpeg_quality) : encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
-  if (!rgb) return rgb.error();
-  std::vector<std::uint8_t> rgb_png_copy;
-  if (jpeg && options.formats && options.formats->needs_png_copy()) {
-    auto png = encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
-    if (!png) return png.error();
-    rgb_png_copy = std::move(png).value();
+  // and BOP copies stay PNG. In memory: the pixels the PNG would hold.
+  std::vector<std::uint8_t> rgb_file, rgb_png_copy;
+  if (memory) {
+    out.planes->rgb.resize(pixels * 3);
+    for (std::size_t i = 0; i < pixels; ++i) {
+      for (std::size_t c = 0; c < 3; ++c) out.planes->rgb[3 * i + c] = colour[4 * i + c];
+    }
+  } else {
+    auto rgb = jpeg ? encode_jpeg_rgb(colour, w, h, options.rgb_jpeg_quality) : encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
+    if (!rgb) return rgb.error();
+    rgb_file = std::move(rgb).value();
+    if (jpeg && options.formats && options.formats->needs_png_copy()) {
+      auto png = encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
+      if (!png) return png.error();
+      rgb_png_copy = std::move(png).value();
+    }
   }
   t.rgb_png = since(t0);
 
   t0 = Clock::now();
   std::vector<std::uint16_t> ids16(pixels);
   for (std::size_t i = 0; i < pixels; ++i) ids16[i] = static_cast<std::uint16_t>(things[i]);  // <= max_id
-  auto inst_png = encode_png_gray16(ids16, w, h, options.label_png);
-  if (!inst_png) return inst_png.error();
+  std::vector<std::uint8_t> inst_png;
+  if (!memory) {
+    auto png = encode_png_gray16(ids16, w, h, options.label_png);
+    if (!png) return png.error();
+    inst_png = std::move(png).value();
+  }
   t.instance_png = since(t0);
 
   t0 = Clock::now();
@@ -392,29 +410,45 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     semantic[i] = static_cast<std::uint8_t>(category_of[fb.instance_id[i]]);
     if (background != 0 && fb.instance_id[i] == 0 && std::isinf(fb.depth[i])) semantic[i] = background;
   }
-  auto sem_png = encode_png_gray8(semantic, w, h, options.label_png);
-  if (!sem_png) return sem_png.error();
+  std::vector<std::uint8_t> sem_png;
+  if (!memory) {
+    auto png = encode_png_gray8(semantic, w, h, options.label_png);
+    if (!png) return png.error();
+    sem_png = std::move(png).value();
+  }
   t.semantic_png = since(t0);
 
   t0 = Clock::now();
-  auto exr = encode_exr_depth(fb.depth, w, h, options.depth_exr, options.exr_zip_level);
-  if (!exr) return exr.error();
+  std::vector<std::uint8_t> depth_exr;
+  if (memory) {
+    out.planes->depth.assign(fb.depth.begin(), fb.depth.end());
+  } else {
+    auto exr = encode_exr_depth(fb.depth, w, h, options.depth_exr, options.exr_zip_level);
+    if (!exr) return exr.error();
+    depth_exr = std::move(exr).value();
+  }
   t.depth_exr = since(t0);
 
   const std::string rgb_path = "rgb/" + stem + (jpeg ? ".jpg" : ".png"), inst_path = "instance/" + stem + ".png",
                     sem_path = "semantic/" + stem + ".png", depth_path = "depth/" + stem + ".exr",
                     normals_path = "normals/" + stem + ".exr";
-  out.files.emplace_back(rgb_path, std::move(rgb).value());
-  out.files.emplace_back(inst_path, std::move(inst_png).value());
-  out.files.emplace_back(sem_path, std::move(sem_png).value());
-  out.files.emplace_back(depth_path, std::move(exr).value());
+  if (!memory) {
+    out.files.emplace_back(rgb_path, std::move(rgb_file));
+    out.files.emplace_back(inst_path, std::move(inst_png));
+    out.files.emplace_back(sem_path, std::move(sem_png));
+    out.files.emplace_back(depth_path, std::move(depth_exr));
+  }
   if (options.outputs.normals) {
     if (fb.normals.size() != pixels * 3) return make_error(ExitCode::internal, "outputs: [normals] but the renderer read none back");
     t0 = Clock::now();
-    auto normals = encode_exr_normals(fb.normals, w, h, options.depth_exr, options.exr_zip_level);
-    if (!normals) return normals.error();
+    if (memory) {
+      out.planes->normals.assign(fb.normals.begin(), fb.normals.end());
+    } else {
+      auto normals = encode_exr_normals(fb.normals, w, h, options.depth_exr, options.exr_zip_level);
+      if (!normals) return normals.error();
+      out.files.emplace_back(normals_path, std::move(normals).value());
+    }
     t.depth_exr += since(t0);
-    out.files.emplace_back(normals_path, std::move(normals).value());
   }
   const std::string flow_paths[2] = {"flow/forward/" + stem + ".exr", "flow/backward/" + stem + ".exr"};
   const std::string scene_flow_paths[2] = {"flow/scene_forward/" + stem + ".exr", "flow/scene_backward/" + stem + ".exr"};
@@ -424,18 +458,35 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     }
     t0 = Clock::now();
     for (int d = 0; d < 2; ++d) {
-      auto flow_exr = encode_exr_flow(d == 0 ? fb.flow_forward : fb.flow_backward, w, h, options.depth_exr, options.exr_zip_level);
-      if (!flow_exr) return flow_exr.error();
-      out.files.emplace_back(flow_paths[d], std::move(flow_exr).value());
+      const std::vector<float>& flow = d == 0 ? fb.flow_forward : fb.flow_backward;
       const std::optional<NeighbourPoses>& other = d == 0 ? scene.next : scene.previous;
+      if (memory) {  // the channels the file holds: du, dv, status
+        std::vector<float>& p = d == 0 ? out.planes->flow_forward : out.planes->flow_backward;
+        p.resize(pixels * 3);
+        for (std::size_t i = 0; i < pixels; ++i) {
+          for (std::size_t c = 0; c < 3; ++c) p[3 * i + c] = flow[4 * i + c];
+        }
+      } else {
+        auto flow_exr = encode_exr_flow(flow, w, h, options.depth_exr, options.exr_zip_level);
+        if (!flow_exr) return flow_exr.error();
+        out.files.emplace_back(flow_paths[d], std::move(flow_exr).value());
+      }
       if (options.outputs.scene_flow) {
-        const auto xyz = scene_flow(fb, d == 0 ? fb.flow_forward : fb.flow_backward, scene.camera, other ? &other->camera : nullptr);
-        auto sf_exr = encode_exr_xyz(xyz, w, h, options.depth_exr, options.exr_zip_level);
-        if (!sf_exr) return sf_exr.error();
-        out.files.emplace_back(scene_flow_paths[d], std::move(sf_exr).value());
+        auto xyz = scene_flow(fb, flow, scene.camera, other ? &other->camera : nullptr);
+        if (memory) {
+          (d == 0 ? out.planes->scene_flow_forward : out.planes->scene_flow_backward) = std::move(xyz);
+        } else {
+          auto sf_exr = encode_exr_xyz(xyz, w, h, options.depth_exr, options.exr_zip_level);
+          if (!sf_exr) return sf_exr.error();
+          out.files.emplace_back(scene_flow_paths[d], std::move(sf_exr).value());
+        }
       }
     }
     t.depth_exr += since(t0);
+  }
+  if (memory) {  // (the formats, which read `semantic`, do not run in memory)
+    out.planes->instance = std::move(ids16);
+    out.planes->semantic = std::move(semantic);
   }
 
   t0 = Clock::now();
@@ -472,11 +523,11 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   if (options.outputs.polygons) {
     for (const InstanceLabel& l : *labels) loops.push_back(trace_loops(things, w, h, l.instance_id, l.x, l.y, l.w, l.h));
   }
-  {
-    const std::vector<std::uint8_t>& rgb_file = out.files.front().second;
-    FrameLabels frame{stem,          w,           h, things, category_of, *labels, jpeg ? rgb_png_copy : rgb_file,
+  if (!memory) {
+    const std::vector<std::uint8_t>& rgb_bytes = out.files.front().second;
+    FrameLabels frame{stem,          w,           h, things, category_of, *labels, jpeg ? rgb_png_copy : rgb_bytes,
                       options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond,
-                      semantic, rgb_file, jpeg ? ".jpg" : ".png", scene.clip ? &*scene.clip : nullptr,
+                      semantic, rgb_bytes, jpeg ? ".jpg" : ".png", scene.clip ? &*scene.clip : nullptr,
                       fb.flow_forward, fb.flow_backward};
     if (options.formats) SL_TRY_STATUS(options.formats->encode(frame, out.files, record));
   }
@@ -518,9 +569,11 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   record["annotations"] = std::move(annotations);
   record["params"] = frame_params(scene);
   if (options.outputs.flow) record["flow"] = flow_neighbours(scene);
-  json hashes = json::object();
-  for (const auto& [rel, bytes] : out.files) hashes[rel] = content_hash(bytes);
-  record["files"] = std::move(hashes);
+  if (!memory) {
+    json hashes = json::object();
+    for (const auto& [rel, bytes] : out.files) hashes[rel] = content_hash(bytes);
+    record["files"] = std::move(hashes);
+  }
   const std::string text = to_text(record);
   out.files.emplace_back(record_path(scene.frame), std::vector<std::uint8_t>(text.begin(), text.end()));
   t.record = since(t0);

@@ -36,6 +36,24 @@ struct EncodeOptions {
   std::vector<std::string> category_names;  // by category id - 1, for formats that name categories
   std::uint32_t background_category = 0;    // stuff category of pixels no surface covers (0: void)
   int rgb_jpeg_quality = 0;                 // 1..100: the RGB as JPEG (rgb/NNNNNN.jpg); 0: PNG
+  // No files: the frame's planes as arrays (EncodedFrame::planes) and its record (without "files"
+  // hashes); no PNG, JPEG or EXR is encoded and `formats` are not run. For callers that take frames
+  // in memory (the Python module).
+  bool in_memory = false;
+};
+
+// EncodeOptions::in_memory: a frame's planes, each equal value for value to what its dataset file
+// decodes to. Row-major, top row first, channels interleaved.
+struct FramePlanes {
+  std::uint32_t width = 0, height = 0;
+  std::vector<std::uint8_t> rgb;        // H x W x 3 sRGB, sensor effects applied (rgb/NNNNNN.png)
+  std::vector<float> depth;             // H x W (depth/NNNNNN.exr)
+  std::vector<std::uint16_t> instance;  // H x W (instance/NNNNNN.png)
+  std::vector<std::uint8_t> semantic;   // H x W (semantic/NNNNNN.png)
+  std::vector<float> normals;           // H x W x 3 with outputs: [normals] (normals/NNNNNN.exr holds them as
+                                        // half floats: the same values, the renderer's are halves)
+  std::vector<float> flow_forward, flow_backward;  // H x W x 3 (du, dv, status) with outputs: [flow]
+  std::vector<float> scene_flow_forward, scene_flow_backward;  // H x W x 3 with outputs: [scene_flow]
 };
 
 // Named presets (the --compression option); the decoded pixels are the same for all of them:
@@ -54,6 +72,7 @@ struct EncodedFrame {
   std::vector<std::pair<std::string, std::vector<std::uint8_t>>> files;  // path relative to OUT, bytes
   std::uint64_t annotations = 0;
   EncodeTimings timings;
+  std::unique_ptr<FramePlanes> planes;  // EncodeOptions::in_memory only
 };
 
 // `amodal`: with outputs: [amodal], each labeled instance's labels from a render of it alone (its

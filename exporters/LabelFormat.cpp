@@ -113,4 +113,15 @@ std::array<std::uint8_t, 3> voc_colour(std::uint32_t index) {
   return c;
 }
 
+nlohmann::ordered_json coco_category(const CategorySpec& c, std::uint64_t id) {
+  nlohmann::ordered_json cat = {{"id", id}, {"name", c.name}, {"supercategory", c.supercategory}};
+  if (c.stuff) cat["isthing"] = 0;
+  if (!c.keypoints.empty()) {
+    cat["keypoints"] = c.keypoints;
+    cat["skeleton"] = nlohmann::ordered_json::array();
+    for (const auto& e : c.skeleton) cat["skeleton"].push_back({e[0], e[1]});
+  }
+  return cat;
+}
+
 }  // namespace synthlabel

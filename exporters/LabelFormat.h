@@ -147,6 +147,10 @@ class FormatSet {
 // suggestion) and able to hold the spec's labels.
 Result<std::shared_ptr<const FormatSet>> build_formats(const SceneSpec& spec);
 
+// COCO's category entry for `c` with id `id`: id, name, supercategory; isthing 0 for a stuff category
+// (listed for the semantic ids; no annotation has it); keypoints and skeleton when it has keypoints.
+nlohmann::ordered_json coco_category(const CategorySpec& c, std::uint64_t id);
+
 // Frame file stem: the frame index, zero-padded to 6 digits (more when needed).
 std::string frame_stem(std::uint64_t frame);
 

@@ -117,15 +117,7 @@ class Coco final : public LabelFormat {
       json cats = json::array();
       for (std::size_t i = 0; i < spec.categories.size(); ++i) {
         if (!out.keep(i + 1)) continue;
-        const CategorySpec& c = spec.categories[i];
-        json cat = {{"id", i + 1}, {"name", c.name}, {"supercategory", c.supercategory}};
-        if (c.stuff) cat["isthing"] = 0;  // listed for the semantic ids; no annotation has it
-        if (!c.keypoints.empty()) {
-          cat["keypoints"] = c.keypoints;
-          cat["skeleton"] = json::array();
-          for (const auto& e : c.skeleton) cat["skeleton"].push_back({e[0], e[1]});
-        }
-        cats.push_back(std::move(cat));
+        cats.push_back(coco_category(spec.categories[i], i + 1));
       }
       out.file->write("],\"categories\":" + to_text(cats) + "}");
       SL_TRY_STATUS(out.file->commit());
