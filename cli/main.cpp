@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 internal error, 2 usage or config error, 3 asset error, 4 output (I/O) error,\n"
-      "5 Vulkan device error. Run 'synthlabel COMMAND --help' for a command's options.");
+      "5 Vulkan device error, 6 defects found (check). Run 'synthlabel COMMAND --help' for a command's options.");
 
   GenerateOptions gen;
   std::uint64_t frames = 0, seed = 0;

@@ -19,7 +19,9 @@ python_packages=(pybind11-dev python3-dev python3-numpy python3-venv python3-pip
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(libgtest-dev assimp-testmodels python3-opencv python3-numpy python3-pytest python3-pil python3-jsonschema python3-yaml
              "${python_packages[@]}" python3-torch python3-torchvision python3-matplotlib dpkg-dev
-             libopenblas0-pthread)  # (Debian's torch with the reference BLAS: 14 s a training step, not 1)
+             libopenblas0-pthread mmdebstrap)
+  # libopenblas0-pthread: Debian's torch on the reference BLAS takes 14 s a training step, not 1.
+  # mmdebstrap: the .deb installed in a clean Debian 12 root (scripts/deb_check.sh).
 elif [[ "${1:-}" == "--python" ]]; then
   packages+=("${python_packages[@]}")
 fi
