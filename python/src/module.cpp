@@ -171,6 +171,7 @@ class FrameStream {
     m_sink = std::make_unique<QueueSink>(threads + 2);
     m_progress = std::make_unique<Progress>(frames.size(), false);
     PipelineOptions options;
+    options.count = frames.size();  // (an empty list renders nothing)
     options.frames = std::move(frames);
     options.threads = threads;
     options.encode = m_prepared->run->encode;

@@ -20,6 +20,7 @@ meaning, axes, pixel centres, flow direction): docs/conventions.md; this API: do
 from __future__ import annotations
 
 import json as _json
+import operator as _operator
 import os as _os
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
@@ -176,8 +177,11 @@ class Generator:
         """Frames in the order given (default: ``range(len(self))``), rendered ahead on the pipeline's
         threads. With ``outputs: [flow]``, a frame's clip neighbours outside ``frames`` are rendered
         too, for their depth and ids (not returned)."""
-        indices = list(range(len(self)) if frames is None else frames)
-        if any(not isinstance(i, int) or isinstance(i, bool) or i < 0 for i in indices):
+        try:
+            indices = [_operator.index(i) for i in (range(len(self)) if frames is None else frames)]
+        except TypeError as e:
+            raise ConfigError(f"frames: expected whole numbers from 0 ({e})") from None
+        if any(i < 0 for i in indices):
             raise ConfigError("frames: expected whole numbers from 0")
         return FrameIterator(self._core.stream(indices))
 

@@ -184,6 +184,8 @@ def test_bad_frame_lists_and_a_second_iteration_are_refused():
         gen.frames([-1])
     with pytest.raises(synthlabel.ConfigError):
         gen.frames([1.5])
+    assert list(gen.frames([])) == []
+    assert [f.index for f in gen.frames(np.arange(2, 4))] == [2, 3]  # NumPy integers are frame indices too
     it = gen.frames()
     next(it)
     with pytest.raises(synthlabel.Error, match="already iterating"):
