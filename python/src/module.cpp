@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -175,12 +176,17 @@ class FrameStream {
     options.frames = std::move(frames);
     options.threads = threads;
     options.encode = m_prepared->run->encode;
-    m_thread = std::thread([this, options = std::move(options)] {
-      const PreparedRun& run = *m_prepared->run;
-      auto stats = run_pipeline(run.spec, run.assets.meshes, *run.randomizers, *m_prepared->renderers.renderer, *m_sink,
-                                options, *m_progress);
-      m_sink->finish(stats ? ok_status() : Status(stats.error()));
-    });
+    try {
+      m_thread = std::thread([this, options = std::move(options)] {
+        const PreparedRun& run = *m_prepared->run;
+        auto stats = run_pipeline(run.spec, run.assets.meshes, *run.randomizers, *m_prepared->renderers.renderer, *m_sink,
+                                  options, *m_progress);
+        m_sink->finish(stats ? ok_status() : Status(stats.error()));
+      });
+    } catch (const std::system_error& e) {
+      m_prepared->busy = false;
+      throw PyError(make_error(ExitCode::usage, std::string("cannot start the frame thread: ") + e.what()));
+    }
   }
   ~FrameStream() { close(); }
   FrameStream(const FrameStream&) = delete;

@@ -111,6 +111,26 @@ def test_rgb_with_sensor_effects_and_amodal_equal_the_files(tmp_path):
         assert f.params["sensor"]["read_noise"] > 0
 
 
+@pytest.mark.parametrize("config,overrides", [
+    ("keypoints.yaml", ["resolution=[96, 72]"]),                                 # keypoints, pose, box3d
+    ("bin_of_parts.yaml", ["resolution=[64, 48]", "outputs=[coco, polygons]"]),  # polygons, not RLE
+])
+def test_labels_of_other_outputs_equal_coco_json(tmp_path, config, overrides):
+    out = generate(SOURCE / "configs" / config, tmp_path / "d", "--frames", "3", *overrides)
+    coco = json.loads((out / "coco.json").read_text())
+    frames = list(synthlabel.Generator(SOURCE / "configs" / config, overrides, frames=3).frames())
+    assert len(frames) == 3
+    for f in frames:
+        expected = [{k: v for k, v in a.items() if k != "id"} for a in coco["annotations"] if a["image_id"] == f.index + 1]
+        assert f.annotations == expected and f.image == coco["images"][f.index]
+        assert same_bits(f.rgb, read(out / "rgb" / f"{f.index:06d}.png")[..., ::-1])
+    anns = [a for f in frames for a in f.annotations]
+    key = "keypoints" if config == "keypoints.yaml" else "segmentation"
+    assert anns and all(key in a for a in anns)
+    if key == "segmentation":
+        assert all(isinstance(a["segmentation"], list) for a in anns)  # polygons
+
+
 def test_rle_helper_decodes_to_the_instance_plane(clips_frames):
     """synthlabel.torch.decode_rle (pycocotools' rleFrString) gives back each instance's pixels."""
     torch_helpers = pytest.importorskip("synthlabel.torch")
