@@ -20,6 +20,7 @@
 #include "core/Text.h"
 #include "core/Version.h"
 #include "exporters/Checker.h"
+#include "exporters/DatasetDiff.h"
 #include "exporters/LabelFormat.h"
 #include "renderer/Renderer.h"
 #include "randomizers/Registry.h"
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 internal error, 2 usage or config error, 3 asset error, 4 output (I/O) error,\n"
-      "5 Vulkan device error, 6 defects found (check). Run 'synthlabel COMMAND --help' for a command's options.");
+      "5 Vulkan device error, 6 defects found (check), 7 datasets differ beyond the thresholds (diff).\nRun 'synthlabel COMMAND --help' for a command's options.");
 
   GenerateOptions gen;
   std::uint64_t frames = 0, seed = 0;
@@ -198,6 +199,32 @@ int main(int argc, char** argv) {
   ck->add_option("dataset", check_dir, "Dataset folder (what generate or merge wrote)")->required();
   ck->add_option("--report", check_report, "Also write an HTML page: statistics, plots, frames with masks and boxes");
 
+  std::filesystem::path diff_a, diff_b, diff_json;
+  DiffThresholds diff_t;
+  bool diff_strict_config = false;
+  auto* df = app.add_subcommand("diff", "Compare two datasets frame by frame: what changed, how much, within thresholds or not");
+  df->description(
+      "Compares dataset B with dataset A frame by frame (by frame index). Frames whose records hash\n"
+      "the same are identical without decoding anything; in the others only the files that differ are\n"
+      "decoded: RGB (PSNR, mean and max difference), depth (max absolute and relative difference),\n"
+      "labels per instance id (mask IoU, area, box shift, category, appeared or disappeared). Also\n"
+      "frames missing on either side, categories renamed, the resolved configs key by key, the input\n"
+      "files' hashes and the synthlabel versions (noted). Prints one line per failure and a summary.\n"
+      "Exit 0: within the thresholds (default: equal labels and pixels); 7: beyond them; 2: not datasets.\n\n"
+      "Examples:\n"
+      "  synthlabel diff golden/ out/ --json diff.json\n"
+      "  synthlabel diff golden/ out/ --min-iou 0.99 --max-rgb-mean 1 --allow-appear");
+  df->add_option("a", diff_a, "The reference dataset (e.g. the last accepted one)")->required();
+  df->add_option("b", diff_b, "The dataset to compare with it")->required();
+  df->add_option("--json", diff_json, "Also write the whole comparison as JSON to this file");
+  df->add_option("--min-iou", diff_t.min_iou, "Lowest mask IoU accepted for an instance in both (default 1: equal masks)")
+      ->check(CLI::Range(0.0, 1.0));
+  df->add_option("--max-rgb-mean", diff_t.max_rgb_mean, "Largest mean absolute RGB difference of a frame, 8-bit levels (default 0)")
+      ->check(CLI::Range(0.0, 255.0));
+  df->add_option("--max-depth", diff_t.max_depth, "Largest depth difference, metres (default 0)")->check(CLI::Range(0.0, 1e9));
+  df->add_flag("--allow-appear", diff_t.allow_appear, "Instances present on one side only are no failure");
+  df->add_flag("--strict-config", diff_strict_config, "A config or input-file difference alone is a failure");
+
   auto* d = app.add_subcommand("devices", "List the Vulkan devices that can render, with their --device index");
 
   auto* rz = app.add_subcommand("randomizers", "List the randomizers a config's randomizers: list can name");
@@ -321,6 +348,34 @@ int main(int argc, char** argv) {
     if (!r) return fail(r.error());
     std::printf("synthlabel: merged %llu shards, %llu frames into %s\n", static_cast<unsigned long long>(r->shards),
                 static_cast<unsigned long long>(r->frames), merge_out.string().c_str());
+    return 0;
+  }
+  if (df->parsed()) {
+    diff_t.allow_config = !diff_strict_config;
+    auto r = diff_datasets(diff_a, diff_b, diff_t);
+    if (!r) return fail(r.error());
+    std::printf("synthlabel diff: %s vs %s: %llu frames in A, %llu in B: %llu identical (by hash), %zu differ, %zu only in A, %zu only in B\n",
+                diff_a.string().c_str(), diff_b.string().c_str(), static_cast<unsigned long long>(r->frames_a),
+                static_cast<unsigned long long>(r->frames_b), static_cast<unsigned long long>(r->identical), r->frames.size(),
+                r->only_in_a.size(), r->only_in_b.size());
+    for (const auto& n : r->notes) std::printf("  note: %s\n", one_line(n).c_str());
+    for (const FrameDiff& f : r->frames) {
+      std::printf("  frame %s: %zu file(s) differ", f.stem.c_str(), f.files_differing.size());
+      if (f.rgb_compared) std::printf("; RGB mean %.4f max %.0f", f.rgb_mean, f.rgb_max);
+      if (f.depth_compared) std::printf("; depth max %.6g m", f.depth_max_abs);
+      if (!f.instances.empty()) std::printf("; %zu instance(s) changed, worst IoU %.4f", f.instances.size(), f.worst_iou);
+      std::printf("\n");
+    }
+    if (!diff_json.empty()) {
+      const std::string text = r->to_json().dump(1) + "\n";
+      if (auto s = write_file_atomic(diff_json, text); !s) return fail(s.error());
+    }
+    for (const auto& f : r->failures) std::fprintf(stderr, "synthlabel: differs: %s\n", one_line(f).c_str());
+    if (!r->failures.empty()) {
+      std::fprintf(stderr, "synthlabel: error: %zu difference(s) beyond the thresholds\n", r->failures.size());
+      return static_cast<int>(ExitCode::differs);
+    }
+    std::printf("  within the thresholds\n");
     return 0;
   }
   if (ck->parsed()) {

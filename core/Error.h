@@ -19,6 +19,7 @@ enum class ExitCode : int {
   io = 4,        // the output could not be written (exists, permissions, disk full)
   device = 5,    // no usable Vulkan device, validation error, device lost, GPU out of memory
   defects = 6,   // synthlabel check found defects in a dataset
+  differs = 7,   // synthlabel diff: the datasets differ beyond the thresholds
 };
 
 struct Error {

@@ -1,0 +1,366 @@
+#include "exporters/DatasetDiff.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/FileIo.h"
+#include "exporters/FrameEncoder.h"
+#include "exporters/Png.h"
+#include "scenes/Environment.h"
+
+namespace synthlabel {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+Result<json> read_json(const fs::path& path) {
+  auto text = read_text_file(path);
+  if (!text) return text.error();
+  try {
+    return json::parse(*text);
+  } catch (const json::exception&) {
+    return make_error(ExitCode::usage, path.string() + ": not valid JSON");
+  }
+}
+
+std::string shorten(const json& v) {
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+// Leaves of an object by dotted key (arrays are leaves).
+void flatten(const json& j, const std::string& prefix, std::map<std::string, json>& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+  } else {
+    out[prefix] = j;
+  }
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+struct Dataset {
+  fs::path dir;
+  json manifest;
+  std::map<std::string, std::string> record_hashes;  // stem -> hash
+};
+
+Result<Dataset> open_dataset(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return make_error(ExitCode::usage, "diff: '" + dir.string() + "' is not a folder");
+  auto m = read_json(dir / "manifest.json");
+  if (!m || !m->is_object() || m->value("tool", std::string()) != "synthlabel") {
+    return make_error(ExitCode::usage, "diff: '" + dir.string() + "' holds no synthlabel dataset (no readable manifest.json)");
+  }
+  Dataset d{dir, std::move(*m), {}};
+  if (d.manifest.value("status", std::string()) != "complete") {
+    return make_error(ExitCode::usage, "diff: the dataset in '" + dir.string() + "' is not complete (status " +
+                                           shorten(d.manifest.value("status", json())) + "); finish it with --resume");
+  }
+  const json& h = d.manifest.value("frame_record_hashes", json::object());
+  for (auto it = h.begin(); it != h.end(); ++it) {
+    if (it.value().is_string()) d.record_hashes[it.key()] = it.value().get<std::string>();
+  }
+  return d;
+}
+
+// One frame's record (null when unreadable or outside the dataset).
+json read_record(const fs::path& dir, const std::string& stem) {
+  const fs::path p = path_inside(dir, "records/" + stem + ".json");
+  if (p.empty()) return json();
+  auto r = read_json(p);
+  return r && r->is_object() ? *r : json();
+}
+
+Result<PngData> read_frame_png(const fs::path& dir, const json& image, const char* key) {
+  const fs::path p = path_inside(dir, image.value(key, std::string()));
+  if (p.empty()) return make_error(ExitCode::usage, std::string(key) + " lies outside the dataset");
+  return read_png(p);
+}
+
+Result<DecodedExr> read_frame_exr(const fs::path& dir, const json& image, const char* key) {
+  const std::string rel = image.value(key, std::string());
+  const fs::path p = path_inside(dir, rel);
+  if (p.empty()) return make_error(ExitCode::usage, std::string(key) + " lies outside the dataset");
+  auto bytes = read_text_file(p);
+  if (!bytes) return bytes.error();
+  return decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, rel);
+}
+
+// The frame's differences; `error` gets a line when a file cannot be read.
+FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem, std::string& error) {
+  FrameDiff d;
+  d.stem = stem;
+  const json ra = read_record(a.dir, stem), rb = read_record(b.dir, stem);
+  if (ra.is_null() || rb.is_null()) {
+    error = "frame " + stem + ": records/" + stem + ".json unreadable in " + (ra.is_null() ? a.dir : b.dir).string();
+    return d;
+  }
+  const json fa = ra.value("files", json::object()), fb = rb.value("files", json::object());
+  std::set<std::string> names;
+  for (auto it = fa.begin(); it != fa.end(); ++it) names.insert(it.key());
+  for (auto it = fb.begin(); it != fb.end(); ++it) names.insert(it.key());
+  for (const auto& n : names) {
+    if (!fa.contains(n) || !fb.contains(n) || fa[n] != fb[n]) d.files_differing.push_back(n);
+  }
+  const json ia = ra.value("image", json::object()), ib = rb.value("image", json::object());
+  auto differs = [&](const char* key) {
+    const std::string rel = ia.value(key, std::string());
+    return std::find(d.files_differing.begin(), d.files_differing.end(), rel) != d.files_differing.end() ||
+           rel != ib.value(key, std::string());
+  };
+  // RGB: only when its file differs (a JPEG compares decoded pixels the same way).
+  if (differs("file_name") && ia.value("file_name", std::string()).ends_with(".png")) {
+    auto pa = read_frame_png(a.dir, ia, "file_name"), pb = read_frame_png(b.dir, ib, "file_name");
+    if (!pa || !pb) {
+      error = "frame " + stem + ": RGB: " + (!pa ? pa.error().message : pb.error().message);
+      return d;
+    }
+    if (pa->values.size() == pb->values.size() && pa->channels == pb->channels) {
+      double sum = 0, sq = 0, mx = 0;
+      for (std::size_t i = 0; i < pa->values.size(); ++i) {
+        const double e = std::abs(double(pa->values[i]) - double(pb->values[i]));
+        sum += e, sq += e * e, mx = std::max(mx, e);
+      }
+      const double n = double(pa->values.size());
+      d.rgb_compared = true;
+      d.rgb_mean = sum / n;
+      d.rgb_max = mx;
+      d.rgb_psnr = sq == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(255.0 * 255.0 / (sq / n));
+    }
+  }
+  if (differs("depth_file")) {
+    auto da = read_frame_exr(a.dir, ia, "depth_file"), db = read_frame_exr(b.dir, ib, "depth_file");
+    if (!da || !db) {
+      error = "frame " + stem + ": depth: " + (!da ? da.error().message : db.error().message);
+      return d;
+    }
+    if (da->rgba.size() == db->rgba.size()) {
+      d.depth_compared = true;
+      for (std::size_t i = 0; i < da->rgba.size(); i += 4) {
+        const double x = da->rgba[i], y = db->rgba[i], e = std::abs(x - y);
+        d.depth_max_abs = std::max(d.depth_max_abs, e);
+        if (x > 0) d.depth_max_rel = std::max(d.depth_max_rel, e / x);
+      }
+    }
+  }
+  // Labels: masks from the instance PNGs, categories and boxes from the annotations.
+  const json aa = ra.value("annotations", json::array()), ab = rb.value("annotations", json::array());
+  if (!differs("instance_file") && aa == ab) return d;
+  auto pa = read_frame_png(a.dir, ia, "instance_file"), pb = read_frame_png(b.dir, ib, "instance_file");
+  if (!pa || !pb) {
+    error = "frame " + stem + ": instance: " + (!pa ? pa.error().message : pb.error().message);
+    return d;
+  }
+  std::map<std::uint32_t, InstanceDiff> by_id;
+  auto annotate = [&](const json& anns, bool side_a) {
+    for (const json& ann : anns) {
+      const auto id = ann.value("instance_id", 0u);
+      InstanceDiff& e = by_id[id];
+      e.instance_id = id;
+      (side_a ? e.category_a : e.category_b) = ann.value("category_id", 0u);
+    }
+  };
+  annotate(aa, true);
+  annotate(ab, false);
+  if (pa->values.size() == pb->values.size()) {
+    for (std::size_t i = 0; i < pa->values.size(); ++i) {
+      const std::uint32_t x = pa->values[i], y = pb->values[i];
+      if (x != 0) ++by_id[x].area_a;
+      if (y != 0) ++by_id[y].area_b;
+      if (x != 0 && x == y) ++by_id[x].intersection;
+    }
+  }
+  auto box_of = [](const json& anns, std::uint32_t id) {
+    for (const json& ann : anns) {
+      if (ann.value("instance_id", 0u) == id && ann.contains("bbox")) return ann["bbox"];
+    }
+    return json();
+  };
+  for (auto& [id, e] : by_id) {
+    e.instance_id = id;
+    const std::uint64_t uni = e.area_a + e.area_b - e.intersection;
+    e.iou = uni == 0 ? 1.0 : double(e.intersection) / double(uni);
+    const json ba = box_of(aa, id), bb = box_of(ab, id);
+    if (ba.is_array() && bb.is_array() && ba.size() == 4 && bb.size() == 4) {
+      for (std::size_t k = 0; k < 4; ++k) e.box_shift = std::max(e.box_shift, std::abs(ba[k].get<double>() - bb[k].get<double>()));
+    }
+    if (e.iou < 1.0 || e.box_shift > 0 || e.category_a != e.category_b) {
+      d.instances.push_back(e);
+      if (e.area_a > 0 && e.area_b > 0) d.worst_iou = std::min(d.worst_iou, e.iou);
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+Result<DiffResult> diff_datasets(const fs::path& a_dir, const fs::path& b_dir, const DiffThresholds& t, unsigned threads) {
+  auto a = open_dataset(a_dir);
+  if (!a) return a.error();
+  auto b = open_dataset(b_dir);
+  if (!b) return b.error();
+  DiffResult r;
+  r.frames_a = a->record_hashes.size();
+  r.frames_b = b->record_hashes.size();
+
+  // Versions and revisions: noted only.
+  for (const char* key : {"version", "git_revision"}) {
+    const json va = a->manifest.value(key, json()), vb = b->manifest.value(key, json());
+    if (va != vb) r.notes.push_back(std::string(key) + ": " + shorten(va) + " vs " + shorten(vb));
+  }
+  // Configs key by key, and the inputs' hashes.
+  std::map<std::string, json> ca, cb;
+  flatten(a->manifest.value("config", json::object()), "", ca);
+  flatten(b->manifest.value("config", json::object()), "", cb);
+  std::set<std::string> keys;
+  for (const auto& [k, v] : ca) keys.insert(k);
+  for (const auto& [k, v] : cb) keys.insert(k);
+  std::vector<std::string> config_changes;
+  for (const auto& k : keys) {
+    const auto ia = ca.find(k), ib = cb.find(k);
+    if (ia == ca.end() || ib == cb.end() || ia->second != ib->second) {
+      config_changes.push_back("config " + k + ": " + (ia == ca.end() ? std::string("(absent)") : shorten(ia->second)) + " vs " +
+                               (ib == cb.end() ? std::string("(absent)") : shorten(ib->second)));
+    }
+  }
+  for (const char* key : {"seed", "frame_range", "compression", "rgb"}) {
+    if (a->manifest.value(key, json()) != b->manifest.value(key, json())) {
+      config_changes.push_back(std::string(key) + ": " + shorten(a->manifest.value(key, json())) + " vs " +
+                               shorten(b->manifest.value(key, json())));
+    }
+  }
+  auto inputs_of = [](const json& m) {
+    std::map<std::string, json> out;
+    for (const json& i : m.value("inputs", json::array())) {
+      if (i.is_object()) out[i.value("file", std::string()) + (i.contains("as_loaded_xxh3") ? " (as loaded)" : "")] = i;
+    }
+    return out;
+  };
+  const auto in_a = inputs_of(a->manifest), in_b = inputs_of(b->manifest);
+  for (const auto& [f, v] : in_a) {
+    const auto it = in_b.find(f);
+    if (it == in_b.end()) config_changes.push_back("input " + f + ": only in A");
+    else if (it->second != v) config_changes.push_back("input " + f + ": its hash differs");
+  }
+  for (const auto& [f, v] : in_b) {
+    if (!in_a.contains(f)) config_changes.push_back("input " + f + ": only in B");
+  }
+  r.notes.insert(r.notes.end(), config_changes.begin(), config_changes.end());
+  if (!t.allow_config && !config_changes.empty()) {
+    r.failures.push_back(std::to_string(config_changes.size()) + " config or input difference(s) (--strict-config)");
+  }
+
+  // Categories (coco.json): renamed, added, removed.
+  auto categories_of = [](const fs::path& dir) {
+    std::map<std::uint64_t, std::string> out;
+    auto c = read_json(dir / "coco.json");
+    if (c && c->is_object()) {
+      for (const json& cat : c->value("categories", json::array())) {
+        if (cat.is_object()) out[cat.value("id", std::uint64_t{0})] = cat.value("name", std::string());
+      }
+    }
+    return out;
+  };
+  const auto cat_a = categories_of(a->dir), cat_b = categories_of(b->dir);
+  for (const auto& [id, name] : cat_a) {
+    const auto it = cat_b.find(id);
+    if (it == cat_b.end()) r.failures.push_back("category " + std::to_string(id) + " '" + name + "' only in A");
+    else if (it->second != name) r.failures.push_back("category " + std::to_string(id) + " renamed: '" + name + "' -> '" + it->second + "'");
+  }
+  for (const auto& [id, name] : cat_b) {
+    if (!cat_a.contains(id)) r.failures.push_back("category " + std::to_string(id) + " '" + name + "' only in B");
+  }
+
+  // Frames: the hash shortcut, then the differing ones decoded in parallel.
+  std::vector<std::string> differing;
+  for (const auto& [stem, h] : a->record_hashes) {
+    const auto it = b->record_hashes.find(stem);
+    if (it == b->record_hashes.end()) r.only_in_a.push_back(stem);
+    else if (it->second == h) ++r.identical;
+    else differing.push_back(stem);
+  }
+  for (const auto& [stem, h] : b->record_hashes) {
+    if (!a->record_hashes.contains(stem)) r.only_in_b.push_back(stem);
+  }
+  r.frames.resize(differing.size());
+  std::vector<std::string> errors(differing.size());
+  std::atomic<std::size_t> next{0};
+  const unsigned n = std::max(1u, std::min<unsigned>(threads ? threads : std::max(1u, std::thread::hardware_concurrency()),
+                                                     static_cast<unsigned>(std::max<std::size_t>(1, differing.size()))));
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < n; ++i) {
+    pool.emplace_back([&] {
+      for (std::size_t k = next++; k < differing.size(); k = next++) r.frames[k] = diff_frame(*a, *b, differing[k], errors[k]);
+    });
+  }
+  for (auto& th : pool) th.join();
+  for (const auto& e : errors) {
+    if (!e.empty()) r.failures.push_back(e);
+  }
+
+  if (!r.only_in_a.empty()) r.failures.push_back(std::to_string(r.only_in_a.size()) + " frame(s) only in A, first " + r.only_in_a.front());
+  if (!r.only_in_b.empty()) r.failures.push_back(std::to_string(r.only_in_b.size()) + " frame(s) only in B, first " + r.only_in_b.front());
+  for (const FrameDiff& f : r.frames) {
+    if (f.rgb_compared && f.rgb_mean > t.max_rgb_mean) {
+      r.failures.push_back("frame " + f.stem + ": RGB mean difference " + fmt("%.4f", f.rgb_mean) + " > " + fmt("%g", t.max_rgb_mean) +
+                           " (max " + fmt("%.0f", f.rgb_max) + ", PSNR " + fmt("%.2f", f.rgb_psnr) + " dB)");
+    }
+    if (f.depth_compared && f.depth_max_abs > t.max_depth) {
+      r.failures.push_back("frame " + f.stem + ": depth differs by up to " + fmt("%.6g", f.depth_max_abs) + " m > " + fmt("%g", t.max_depth));
+    }
+    for (const InstanceDiff& i : f.instances) {
+      const std::string who = "frame " + f.stem + ": instance " + std::to_string(i.instance_id);
+      if (i.area_a == 0 || i.area_b == 0) {
+        if (!t.allow_appear) r.failures.push_back(who + (i.area_a == 0 ? " appears" : " disappears"));
+      } else if (i.iou < t.min_iou) {
+        r.failures.push_back(who + ": mask IoU " + fmt("%.4f", i.iou) + " < " + fmt("%g", t.min_iou) + " (area " +
+                             std::to_string(i.area_a) + " -> " + std::to_string(i.area_b) + ", box moved up to " +
+                             fmt("%g", i.box_shift) + " px)");
+      }
+      if (i.category_a != i.category_b && i.category_a != 0 && i.category_b != 0) {
+        r.failures.push_back(who + ": category " + std::to_string(i.category_a) + " -> " + std::to_string(i.category_b));
+      }
+    }
+  }
+  return r;
+}
+
+nlohmann::ordered_json DiffResult::to_json() const {
+  nlohmann::ordered_json j;
+  j["within_thresholds"] = failures.empty();
+  j["frames"] = {{"a", frames_a}, {"b", frames_b}, {"identical", identical}, {"differing", frames.size()},
+                 {"only_in_a", only_in_a}, {"only_in_b", only_in_b}};
+  j["failures"] = failures;
+  j["notes"] = notes;
+  j["differing_frames"] = nlohmann::ordered_json::array();
+  for (const FrameDiff& f : frames) {
+    nlohmann::ordered_json e = {{"frame", f.stem}, {"files_differing", f.files_differing}};
+    if (f.rgb_compared) {
+      e["rgb"] = {{"mean_abs", f.rgb_mean}, {"max_abs", f.rgb_max}};
+      e["rgb"]["psnr_db"] = std::isfinite(f.rgb_psnr) ? nlohmann::ordered_json(f.rgb_psnr) : nlohmann::ordered_json(nullptr);
+    }
+    if (f.depth_compared) e["depth"] = {{"max_abs_m", f.depth_max_abs}, {"max_rel", f.depth_max_rel}};
+    e["instances"] = nlohmann::ordered_json::array();
+    for (const InstanceDiff& i : f.instances) {
+      e["instances"].push_back({{"instance_id", i.instance_id}, {"category", {i.category_a, i.category_b}},
+                                {"area", {i.area_a, i.area_b}}, {"iou", i.iou}, {"box_shift_px", i.box_shift}});
+    }
+    j["differing_frames"].push_back(std::move(e));
+  }
+  return j;
+}
+
+}  // namespace synthlabel

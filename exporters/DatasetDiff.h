@@ -1,0 +1,70 @@
+// `synthlabel diff A B`: what differs between two datasets, frame by frame (matched by frame index),
+// and whether it stays within thresholds (regression datasets in CI).
+//
+// - Frames whose record hashes (manifest.json's frame_record_hashes) are equal are identical: every
+//   file of the frame has the same xxHash3-64 (records hold them). Nothing is decoded for them.
+// - Other frames: each file compared by its recorded hash; only files that differ are decoded.
+//   RGB: PSNR, mean and max absolute difference (8-bit levels). Depth: max absolute and relative
+//   difference. Labels: per instance (matched by instance id, which is also the track id in clips)
+//   mask IoU from the instance PNGs, area change, box shift, category change, instances that appear
+//   or disappear.
+// - Dataset level: frames only in A or only in B, categories renamed, added or removed (coco.json),
+//   the resolved configs key by key, the input files' hashes, synthlabel versions and git revisions
+//   (noted, never a failure by themselves).
+// Thresholds turn differences into failures (ExitCode::differs); the defaults demand equal labels
+// and pixels.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/Error.h"
+
+namespace synthlabel {
+
+struct DiffThresholds {
+  double min_iou = 1.0;         // every instance in both: mask IoU at least this
+  double max_rgb_mean = 0.0;    // mean absolute RGB difference of a frame, 8-bit levels
+  double max_depth = 0.0;       // max absolute depth difference, metres (where both are finite)
+  bool allow_appear = false;    // instances present in one dataset only
+  bool allow_config = true;     // config or input differences alone are no failure
+};
+
+struct InstanceDiff {
+  std::uint32_t instance_id = 0;
+  std::uint32_t category_a = 0, category_b = 0;  // 0: absent on that side
+  std::uint64_t area_a = 0, area_b = 0, intersection = 0;
+  double iou = 1.0;
+  double box_shift = 0;  // largest change of x, y, w or h, pixels
+};
+
+struct FrameDiff {
+  std::string stem;
+  std::vector<std::string> files_differing;  // relative paths whose hashes differ (or that one side lacks)
+  bool rgb_compared = false;
+  double rgb_psnr = 0, rgb_mean = 0, rgb_max = 0;
+  bool depth_compared = false;
+  double depth_max_abs = 0, depth_max_rel = 0;
+  std::vector<InstanceDiff> instances;  // every instance whose mask, box or category changed
+  double worst_iou = 1.0;
+};
+
+struct DiffResult {
+  std::uint64_t frames_a = 0, frames_b = 0, identical = 0;
+  std::vector<std::string> only_in_a, only_in_b;  // frame stems
+  std::vector<FrameDiff> frames;                  // frames in both that differ, in frame order
+  std::vector<std::string> notes;                 // versions, revisions, config keys, inputs, categories
+  std::vector<std::string> failures;              // beyond the thresholds: empty = within them
+  nlohmann::ordered_json to_json() const;
+};
+
+// Compares the datasets in `a` and `b` with `threads` decoding threads (0: hardware threads).
+// ExitCode::usage when either is not a folder with a readable synthlabel manifest.json.
+Result<DiffResult> diff_datasets(const std::filesystem::path& a, const std::filesystem::path& b,
+                                 const DiffThresholds& thresholds, unsigned threads = 0);
+
+}  // namespace synthlabel
