@@ -52,6 +52,35 @@ CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
       "UINT");
 }
 
+// Prints a comparison (synthlabel diff, generate --golden), writes its JSON when asked; the exit code.
+int print_diff(const synthlabel::DiffResult& d, const std::filesystem::path& diff_a, const std::filesystem::path& diff_b,
+               const std::filesystem::path& diff_json) {
+  using namespace synthlabel;
+  std::printf("synthlabel diff: %s vs %s: %llu frames in A, %llu in B: %llu identical (by hash), %zu differ, %zu only in A, %zu only in B\n",
+              diff_a.string().c_str(), diff_b.string().c_str(), static_cast<unsigned long long>(d.frames_a),
+              static_cast<unsigned long long>(d.frames_b), static_cast<unsigned long long>(d.identical), d.frames.size(),
+              d.only_in_a.size(), d.only_in_b.size());
+  for (const auto& n : d.notes) std::printf("  note: %s\n", one_line(n).c_str());
+  for (const FrameDiff& f : d.frames) {
+    std::printf("  frame %s: %zu file(s) differ", f.stem.c_str(), f.files_differing.size());
+    if (f.rgb_compared) std::printf("; RGB mean %.4f max %.0f", f.rgb_mean, f.rgb_max);
+    if (f.depth_compared) std::printf("; depth max %.6g m", f.depth_max_abs);
+    if (!f.instances.empty()) std::printf("; %zu instance(s) changed, worst IoU %.4f", f.instances.size(), f.worst_iou);
+    std::printf("\n");
+  }
+  if (!diff_json.empty()) {
+    const std::string text = d.to_json().dump(1) + "\n";
+    if (auto s = write_file_atomic(diff_json, text); !s) return fail(s.error());
+  }
+  for (const auto& f : d.failures) std::fprintf(stderr, "synthlabel: differs: %s\n", one_line(f).c_str());
+  if (!d.failures.empty()) {
+    std::fprintf(stderr, "synthlabel: error: %zu difference(s) beyond the thresholds\n", d.failures.size());
+    return static_cast<int>(ExitCode::differs);
+  }
+  std::printf("  within the thresholds\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,6 +139,10 @@ int main(int argc, char** argv) {
               "by their hashes and kept, the rest rendered; the result equals an uninterrupted run")
       ->excludes(overwrite_opt);
   g->add_flag("--quiet,-q", quiet, "No progress output");
+  std::filesystem::path golden;
+  g->add_option("--golden", golden,
+                "After writing, compare the dataset with this accepted one (synthlabel diff, default thresholds: equal labels\n"
+                "and pixels); exit 7 when they differ. For CI jobs that must fail on any change");
   g->add_option("--shard", gen.shard,
                 "Render one block of the frames: K/N (K from 0), or auto (from SLURM_ARRAY_TASK_ID/COUNT, or "
                 "JOB_COMPLETION_INDEX + SYNTHLABEL_SHARD_COUNT); {shard} in --out becomes K. Join with 'merge'");
@@ -282,6 +315,12 @@ int main(int argc, char** argv) {
   }
 
   if (g->parsed()) {
+    if (!golden.empty()) {  // before rendering: a golden dataset that cannot be read fails at once
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(golden / "manifest.json", ec)) {
+        return fail(make_error(ExitCode::usage, "--golden: '" + golden.string() + "' holds no synthlabel dataset (no manifest.json)"));
+      }
+    }
     if (*frames_opt) gen.frames = frames;
     if (*seed_opt) gen.seed = seed;
     gen.progress = !quiet;
@@ -308,6 +347,11 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(r->frames), static_cast<unsigned long long>(r->annotations),
                 r->out.string().c_str(), r->seconds,
                 r->seconds > 0 ? static_cast<double>(r->frames) / r->seconds : 0.0, r->device.c_str(), kept.c_str());
+    if (!golden.empty()) {  // --golden: the dataset just written against the accepted one, strictly
+      auto compared = diff_datasets(golden, r->out, DiffThresholds{});
+      if (!compared) return fail(compared.error());
+      return print_diff(*compared, golden, r->out, {});
+    }
     return 0;
   }
   if (b->parsed()) {
@@ -354,29 +398,7 @@ int main(int argc, char** argv) {
     diff_t.allow_config = !diff_strict_config;
     auto r = diff_datasets(diff_a, diff_b, diff_t);
     if (!r) return fail(r.error());
-    std::printf("synthlabel diff: %s vs %s: %llu frames in A, %llu in B: %llu identical (by hash), %zu differ, %zu only in A, %zu only in B\n",
-                diff_a.string().c_str(), diff_b.string().c_str(), static_cast<unsigned long long>(r->frames_a),
-                static_cast<unsigned long long>(r->frames_b), static_cast<unsigned long long>(r->identical), r->frames.size(),
-                r->only_in_a.size(), r->only_in_b.size());
-    for (const auto& n : r->notes) std::printf("  note: %s\n", one_line(n).c_str());
-    for (const FrameDiff& f : r->frames) {
-      std::printf("  frame %s: %zu file(s) differ", f.stem.c_str(), f.files_differing.size());
-      if (f.rgb_compared) std::printf("; RGB mean %.4f max %.0f", f.rgb_mean, f.rgb_max);
-      if (f.depth_compared) std::printf("; depth max %.6g m", f.depth_max_abs);
-      if (!f.instances.empty()) std::printf("; %zu instance(s) changed, worst IoU %.4f", f.instances.size(), f.worst_iou);
-      std::printf("\n");
-    }
-    if (!diff_json.empty()) {
-      const std::string text = r->to_json().dump(1) + "\n";
-      if (auto s = write_file_atomic(diff_json, text); !s) return fail(s.error());
-    }
-    for (const auto& f : r->failures) std::fprintf(stderr, "synthlabel: differs: %s\n", one_line(f).c_str());
-    if (!r->failures.empty()) {
-      std::fprintf(stderr, "synthlabel: error: %zu difference(s) beyond the thresholds\n", r->failures.size());
-      return static_cast<int>(ExitCode::differs);
-    }
-    std::printf("  within the thresholds\n");
-    return 0;
+    return print_diff(*r, diff_a, diff_b, diff_json);
   }
   if (ck->parsed()) {
     auto r = check_dataset(check_dir);
