@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
   ck->add_option("dataset", check_dir, "Dataset folder (what generate or merge wrote)")->required();
   ck->add_option("--report", check_report, "Also write an HTML page: statistics, plots, frames with masks and boxes");
 
-  std::filesystem::path diff_a, diff_b, diff_json;
+  std::filesystem::path diff_a, diff_b, diff_json, diff_report;
   DiffThresholds diff_t;
   bool diff_strict_config = false;
   auto* df = app.add_subcommand("diff", "Compare two datasets frame by frame: what changed, how much, within thresholds or not");
@@ -250,6 +250,7 @@ int main(int argc, char** argv) {
   df->add_option("a", diff_a, "The reference dataset (e.g. the last accepted one)")->required();
   df->add_option("b", diff_b, "The dataset to compare with it")->required();
   df->add_option("--json", diff_json, "Also write the whole comparison as JSON to this file");
+  df->add_option("--report", diff_report, "Also write an HTML page: verdict, per-category table, the frames that differ most side by side");
   df->add_option("--min-iou", diff_t.min_iou, "Lowest mask IoU accepted for an instance in both (default 1: equal masks)")
       ->check(CLI::Range(0.0, 1.0));
   df->add_option("--max-rgb-mean", diff_t.max_rgb_mean, "Largest mean absolute RGB difference of a frame, 8-bit levels (default 0)")
@@ -398,6 +399,10 @@ int main(int argc, char** argv) {
     diff_t.allow_config = !diff_strict_config;
     auto r = diff_datasets(diff_a, diff_b, diff_t);
     if (!r) return fail(r.error());
+    if (!diff_report.empty()) {
+      if (auto s = write_diff_report(diff_a, diff_b, *r, diff_report); !s) return fail(s.error());
+      std::printf("  report: %s\n", diff_report.string().c_str());
+    }
     return print_diff(*r, diff_a, diff_b, diff_json);
   }
   if (ck->parsed()) {

@@ -1025,6 +1025,13 @@ std::vector<std::uint8_t> flow_wheel_png(std::uint32_t side = 96) {
   return png ? std::move(png).value() : std::vector<std::uint8_t>{};
 }
 
+std::vector<std::uint8_t> draw_frame_png(const std::filesystem::path& dir, const nlohmann::json& image, const nlohmann::json& annotations,
+                                         std::uint32_t max_width) {
+  return overlay(dir, image, annotations, max_width);
+}
+
+std::string base64_of(const std::vector<std::uint8_t>& bytes) { return base64(bytes); }
+
 Result<std::vector<std::uint8_t>> frame_overlay_png(const std::filesystem::path& dir, std::size_t index, std::size_t& instances) {
   auto text = read_text_file(dir / "coco.json");
   if (!text) return text.error();

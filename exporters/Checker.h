@@ -38,6 +38,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/Error.h"
 #include "exporters/CheckFlow.h"
 #include "exporters/CheckTemporal.h"
@@ -72,6 +74,14 @@ Result<CheckResult> check_dataset(const std::filesystem::path& dir);
 // The `index`-th image of the dataset in `dir` at full size, drawn as the report draws its thumbnails
 // (masks tinted, boxes outlined, keypoints), as PNG bytes; `instances` gets its annotation count.
 Result<std::vector<std::uint8_t>> frame_overlay_png(const std::filesystem::path& dir, std::size_t index, std::size_t& instances);
+
+// A frame of the dataset in `dir` drawn as the report draws it (masks tinted, boxes outlined,
+// keypoints) from its COCO image entry and annotations, at most `max_width` pixels wide, as PNG bytes;
+// empty when its images cannot be read. (synthlabel diff's report draws both datasets' frames so.)
+std::vector<std::uint8_t> draw_frame_png(const std::filesystem::path& dir, const nlohmann::json& image, const nlohmann::json& annotations,
+                                         std::uint32_t max_width);
+// `bytes` in base64, for images embedded in the HTML reports.
+std::string base64_of(const std::vector<std::uint8_t>& bytes);
 
 // Writes an HTML page: the verdict and defects, the statistics as bar charts, and a contact sheet of
 // up to `frames` frames with every annotation's mask tinted and its box drawn (images embedded).

@@ -8,9 +8,11 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "core/FileIo.h"
+#include "exporters/Checker.h"
 #include "exporters/FrameEncoder.h"
 #include "exporters/Png.h"
 #include "scenes/Environment.h"
@@ -36,10 +38,13 @@ std::string shorten(const json& v) {
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
 
-// Leaves of an object by dotted key (arrays are leaves).
+// Leaves by key path as overrides write them ("objects[6].scale"); arrays of plain values are leaves.
 void flatten(const json& j, const std::string& prefix, std::map<std::string, json>& out) {
+  const bool nested = j.is_array() && std::any_of(j.begin(), j.end(), [](const json& e) { return e.is_structured(); });
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+  } else if (nested) {
+    for (std::size_t i = 0; i < j.size(); ++i) flatten(j[i], prefix + "[" + std::to_string(i) + "]", out);
   } else {
     out[prefix] = j;
   }
@@ -236,7 +241,7 @@ Result<DiffResult> diff_datasets(const fs::path& a_dir, const fs::path& b_dir, c
                                (ib == cb.end() ? std::string("(absent)") : shorten(ib->second)));
     }
   }
-  for (const char* key : {"seed", "frame_range", "compression", "rgb"}) {
+  for (const char* key : {"frame_range", "compression", "rgb"}) {  // (the seed is in the config)
     if (a->manifest.value(key, json()) != b->manifest.value(key, json())) {
       config_changes.push_back(std::string(key) + ": " + shorten(a->manifest.value(key, json())) + " vs " +
                                shorten(b->manifest.value(key, json())));
@@ -361,6 +366,158 @@ nlohmann::ordered_json DiffResult::to_json() const {
     j["differing_frames"].push_back(std::move(e));
   }
   return j;
+}
+
+namespace {
+
+std::string html_escape(const std::string& in) {
+  std::string out;
+  for (char c : in) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '\'': out += "&#39;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Red where the instance ids differ, else grey 4x the largest channel difference; at most 320 wide.
+std::vector<std::uint8_t> difference_png(const fs::path& a, const fs::path& b, const json& ia, const json& ib) {
+  auto ra = read_frame_png(a, ia, "file_name"), rb = read_frame_png(b, ib, "file_name");
+  auto na = read_frame_png(a, ia, "instance_file"), nb = read_frame_png(b, ib, "instance_file");
+  if (!ra || !rb || !na || !nb || ra->values.size() != rb->values.size() || na->values.size() != nb->values.size() ||
+      ra->width != na->width || ra->height != na->height || ra->channels < 3) {
+    return {};
+  }
+  const std::uint32_t w = ra->width, h = ra->height, step = (w + 319) / 320, tw = (w + step - 1) / step, th = (h + step - 1) / step;
+  std::vector<std::uint8_t> px(std::size_t{tw} * th * 4, 255);
+  for (std::uint32_t y = 0; y < th; ++y) {
+    for (std::uint32_t x = 0; x < tw; ++x) {
+      const std::size_t p = std::size_t{y * step} * w + x * step, o = (std::size_t{y} * tw + x) * 4;
+      if (na->values[p] != nb->values[p]) {
+        px[o] = 255, px[o + 1] = 40, px[o + 2] = 40;
+        continue;
+      }
+      int e = 0;
+      for (std::size_t c = 0; c < 3; ++c) {
+        e = std::max(e, std::abs(int(ra->values[p * ra->channels + c]) - int(rb->values[p * rb->channels + c])));
+      }
+      px[o] = px[o + 1] = px[o + 2] = static_cast<std::uint8_t>(std::min(255, 4 * e));
+    }
+  }
+  auto png = encode_png_rgb_from_rgba(px, tw, th, PngOptions{6, true});
+  return png ? std::move(png).value() : std::vector<std::uint8_t>();
+}
+
+struct CategoryStats {
+  std::size_t count = 0;
+  std::vector<double> areas;
+};
+std::map<std::string, CategoryStats> category_stats(const fs::path& dir) {
+  std::map<std::string, CategoryStats> out;
+  auto c = read_json(dir / "coco.json");
+  if (!c || !c->is_object()) return out;
+  std::map<std::uint64_t, std::string> names;
+  for (const json& cat : c->value("categories", json::array())) {
+    if (!cat.is_object()) continue;
+    names[cat.value("id", std::uint64_t{0})] = cat.value("name", std::string());
+    out[cat.value("name", std::string())];
+  }
+  for (const json& ann : c->value("annotations", json::array())) {
+    if (!ann.is_object()) continue;
+    CategoryStats& s = out[names[ann.value("category_id", std::uint64_t{0})]];
+    ++s.count;
+    s.areas.push_back(ann.value("area", 0.0));
+  }
+  return out;
+}
+std::string area_text(std::vector<double> areas) {
+  if (areas.empty()) return "-";
+  double sum = 0;
+  for (double v : areas) sum += v;
+  std::nth_element(areas.begin(), areas.begin() + static_cast<std::ptrdiff_t>(areas.size() / 2), areas.end());
+  return fmt("%.0f", sum / double(areas.size())) + " / " + fmt("%.0f", areas[areas.size() / 2]);
+}
+
+}  // namespace
+
+Status write_diff_report(const fs::path& a, const fs::path& b, const DiffResult& r, const fs::path& html, std::size_t frames) {
+  std::ostringstream s;
+  s << "<!doctype html><html><head><meta charset='utf-8'><title>synthlabel diff</title><style>"
+       "body{font:14px sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}"
+       "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}"
+       ".ok{color:#070}.bad{color:#b00}figure{display:inline-block;margin:4px}figcaption{font-size:12px}"
+       "</style></head><body><h1>synthlabel diff</h1>";
+  s << "<p>A: <code>" << html_escape(a.string()) << "</code><br>B: <code>" << html_escape(b.string()) << "</code></p>";
+  s << (r.failures.empty() ? "<p class='ok'><b>Within the thresholds.</b></p>"
+                           : "<p class='bad'><b>" + std::to_string(r.failures.size()) + " difference(s) beyond the thresholds.</b></p>");
+  s << "<table><tr><th>frames in A</th><th>in B</th><th>identical (hash)</th><th>differing</th><th>only in A</th><th>only in B</th></tr><tr><td>"
+    << r.frames_a << "</td><td>" << r.frames_b << "</td><td>" << r.identical << "</td><td>" << r.frames.size() << "</td><td>"
+    << r.only_in_a.size() << "</td><td>" << r.only_in_b.size() << "</td></tr></table>";
+  // Lists: the first few open, the rest (up to 500) folded.
+  auto list = [&](const char* title, const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    s << "<h2>" << title << " (" << items.size() << ")</h2><ul>";
+    for (std::size_t i = 0; i < items.size() && i < 8; ++i) s << "<li>" << html_escape(items[i]) << "</li>";
+    s << "</ul>";
+    if (items.size() <= 8) return;
+    s << "<details><summary>" << items.size() - 8 << " more</summary><ul>";
+    for (std::size_t i = 8; i < items.size() && i < 500; ++i) s << "<li>" << html_escape(items[i]) << "</li>";
+    if (items.size() > 500) s << "<li>... " << items.size() - 500 << " more (see --json)</li>";
+    s << "</ul></details>";
+  };
+  list("Beyond the thresholds", r.failures);
+  list("Notes (versions, configs, inputs)", r.notes);
+
+  const auto ca = category_stats(a), cb = category_stats(b);
+  std::set<std::string> names;
+  for (const auto& [n, v] : ca) names.insert(n);
+  for (const auto& [n, v] : cb) names.insert(n);
+  s << "<h2>Per category</h2><table><tr><th>category</th><th>instances A</th><th>instances B</th>"
+       "<th>area mean / median A</th><th>area mean / median B</th></tr>";
+  for (const auto& n : names) {
+    const auto ia = ca.find(n), ib = cb.find(n);
+    s << "<tr><td>" << html_escape(n) << "</td><td>" << (ia == ca.end() ? std::string("-") : std::to_string(ia->second.count))
+      << "</td><td>" << (ib == cb.end() ? std::string("-") : std::to_string(ib->second.count)) << "</td><td>"
+      << (ia == ca.end() ? std::string("-") : area_text(ia->second.areas)) << "</td><td>"
+      << (ib == cb.end() ? std::string("-") : area_text(ib->second.areas)) << "</td></tr>";
+  }
+  s << "</table>";
+
+  std::vector<const FrameDiff*> worst;
+  for (const FrameDiff& f : r.frames) worst.push_back(&f);
+  std::stable_sort(worst.begin(), worst.end(), [](const FrameDiff* x, const FrameDiff* y) {
+    if (x->worst_iou != y->worst_iou) return x->worst_iou < y->worst_iou;
+    return x->rgb_mean > y->rgb_mean;
+  });
+  if (!worst.empty()) {
+    s << "<h2>Frames that differ most</h2><p>A and B with masks and boxes; the difference: red where the instance ids "
+         "differ, grey levels 4x the RGB difference elsewhere.</p>";
+  }
+  for (std::size_t k = 0; k < worst.size() && k < frames; ++k) {
+    const FrameDiff& f = *worst[k];
+    const json ra = read_record(a, f.stem), rb = read_record(b, f.stem);
+    if (ra.is_null() || rb.is_null()) continue;
+    const json ia = ra.value("image", json::object()), ib = rb.value("image", json::object());
+    const auto pa = draw_frame_png(a, ia, ra.value("annotations", json::array()), 320);
+    const auto pb = draw_frame_png(b, ib, rb.value("annotations", json::array()), 320);
+    const auto pd = difference_png(a, b, ia, ib);
+    std::string caption = "frame " + f.stem;
+    if (f.rgb_compared) caption += ", RGB mean " + fmt("%.3f", f.rgb_mean) + " max " + fmt("%.0f", f.rgb_max);
+    if (!f.instances.empty()) caption += ", " + std::to_string(f.instances.size()) + " instance(s) changed, worst IoU " + fmt("%.4f", f.worst_iou);
+    s << "<div><h3>" << html_escape(caption) << "</h3>";
+    const std::pair<const char*, const std::vector<std::uint8_t>*> images[] = {{"A", &pa}, {"B", &pb}, {"difference", &pd}};
+    for (const auto& [name, png] : images) {
+      if (!png->empty()) s << "<figure><img src='data:image/png;base64," << base64_of(*png) << "'><figcaption>" << name << "</figcaption></figure>";
+    }
+    s << "</div>";
+  }
+  s << "</body></html>\n";
+  return write_file_atomic(html, s.str());
 }
 
 }  // namespace synthlabel

@@ -67,4 +67,11 @@ struct DiffResult {
 Result<DiffResult> diff_datasets(const std::filesystem::path& a, const std::filesystem::path& b,
                                  const DiffThresholds& thresholds, unsigned threads = 0);
 
+// An HTML page of the comparison: the verdict, the failures and notes, a per-category table (instances
+// and areas in A and B, from their coco.json), and the `frames` frames that differ most (lowest IoU,
+// then largest RGB difference) side by side: A and B with masks and boxes drawn, and a difference image
+// (red where the instance ids differ, grey levels 4x the RGB difference elsewhere). Images embedded.
+Status write_diff_report(const std::filesystem::path& a, const std::filesystem::path& b, const DiffResult& result,
+                         const std::filesystem::path& html, std::size_t frames = 8);
+
 }  // namespace synthlabel

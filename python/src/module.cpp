@@ -31,6 +31,7 @@
 #include "core/Allocator.h"
 #include "core/Version.h"
 #include "exporters/Checker.h"
+#include "exporters/DatasetDiff.h"
 #include "exporters/FrameSink.h"
 #include "scenes/ConfigLoader.h"
 #include "scenes/SpecJson.h"
@@ -306,7 +307,8 @@ PYBIND11_MODULE(_core, m) {
                {"OutputError", "The output could not be written: exists, permissions, disk full (exit code 4).", ExitCode::io},
                {"DeviceError", "No usable Vulkan device, a validation error, device lost, out of memory (exit code 5).",
                 ExitCode::device},
-               {"DefectsError", "synthlabel check found defects in a dataset (exit code 6).", ExitCode::defects}};
+               {"DefectsError", "synthlabel check found defects in a dataset (exit code 6).", ExitCode::defects},
+               {"DiffersError", "synthlabel diff: the datasets differ beyond the thresholds (exit code 7).", ExitCode::differs}};
   for (const auto& k : kinds) {
     const std::string qualified = std::string("synthlabel.") + k.name;
     PyObject* cls = PyErr_NewExceptionWithDoc(qualified.c_str(), k.doc, base, nullptr);
@@ -427,6 +429,30 @@ PYBIND11_MODULE(_core, m) {
         return d;
       },
       py::arg("dataset"), py::arg("report") = std::filesystem::path());
+
+  m.def(
+      "diff",
+      [](const std::filesystem::path& a, const std::filesystem::path& b, double min_iou, double max_rgb_mean, double max_depth,
+         bool allow_appear, bool strict_config, const std::filesystem::path& report) {
+        DiffThresholds t;
+        t.min_iou = min_iou;
+        t.max_rgb_mean = max_rgb_mean;
+        t.max_depth = max_depth;
+        t.allow_appear = allow_appear;
+        t.allow_config = !strict_config;
+        std::string text;
+        {
+          py::gil_scoped_release release;
+          const DiffResult r = unwrap(diff_datasets(a, b, t));
+          if (!report.empty()) {
+            if (auto s = write_diff_report(a, b, r, report); !s) throw PyError(s.error());
+          }
+          text = r.to_json().dump();
+        }
+        return text;
+      },
+      py::arg("a"), py::arg("b"), py::arg("min_iou") = 1.0, py::arg("max_rgb_mean") = 0.0, py::arg("max_depth") = 0.0,
+      py::arg("allow_appear") = false, py::arg("strict_config") = false, py::arg("report") = std::filesystem::path());
 
   m.def(
       "merge",

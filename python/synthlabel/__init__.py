@@ -25,12 +25,12 @@ import os as _os
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from . import _core
-from ._core import (AssetError, ConfigError, DefectsError, DeviceError, Error, InternalError,  # noqa: F401
-                    OutputError, git_revision)
+from ._core import (AssetError, ConfigError, DefectsError, DeviceError, DiffersError, Error,  # noqa: F401
+                    InternalError, OutputError, git_revision)
 
 __version__ = _core.__version__
-__all__ = ["Generator", "Frame", "FrameIterator", "load_config", "generate", "check", "merge", "Error",
-           "InternalError", "ConfigError", "AssetError", "OutputError", "DeviceError", "DefectsError"]
+__all__ = ["Generator", "Frame", "FrameIterator", "load_config", "generate", "check", "diff", "merge", "Error",
+           "InternalError", "ConfigError", "AssetError", "OutputError", "DeviceError", "DefectsError", "DiffersError"]
 
 PathLike = Union[str, "_os.PathLike[str]"]
 
@@ -220,6 +220,19 @@ def check(dataset: PathLike, report: Optional[PathLike] = None, *, raise_on_defe
     r = _core.check(_os.fspath(dataset), _os.fspath(report or ""))
     if raise_on_defects and not r["ok"]:
         raise DefectsError(f"{len(r['defects'])} defect(s) in {_os.fspath(dataset)}: " + "; ".join(r["defects"][:5]))
+    return r
+
+
+def diff(a: PathLike, b: PathLike, *, min_iou: float = 1.0, max_rgb_mean: float = 0.0, max_depth: float = 0.0,
+         allow_appear: bool = False, strict_config: bool = False, report: Optional[PathLike] = None,
+         raise_on_differences: bool = False) -> Dict[str, Any]:
+    """``synthlabel diff A B``: the comparison as ``--json`` writes it ({"within_thresholds", "frames",
+    "failures", "notes", "differing_frames"}). ``report``: also the HTML page. With
+    ``raise_on_differences``, differences beyond the thresholds raise DiffersError (exit code 7)."""
+    r = _json.loads(_core.diff(_os.fspath(a), _os.fspath(b), min_iou, max_rgb_mean, max_depth, allow_appear, strict_config,
+                               _os.fspath(report or "")))
+    if raise_on_differences and not r["within_thresholds"]:
+        raise DiffersError(f"{len(r['failures'])} difference(s) beyond the thresholds: " + "; ".join(r["failures"][:5]))
     return r
 
 

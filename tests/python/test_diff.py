@@ -61,7 +61,7 @@ def test_one_objects_colour_changes_rgb_only(base, tmp_path):
         assert f["instances"] == [] and "depth" not in f
         assert f["rgb"]["mean_abs"] > 0
     assert all("RGB mean difference" in line for line in err.splitlines()[:-1])
-    assert "note: config objects" in out
+    assert "note: config objects[4].color: [0.9,0.45,0.1] vs [0.2,0.45,0.9]" in out
     # Within a threshold that allows it, the same comparison passes.
     worst = max(f["rgb"]["mean_abs"] for f in changed)
     assert diff(base, b, "--max-rgb-mean", str(worst + 0.01))[0] == 0
@@ -78,6 +78,7 @@ def test_a_slightly_larger_mesh_changes_masks_with_iou_reported(base, tmp_path):
     assert bottles and all(0.5 < i["iou"] < 1.0 for i in bottles)
     assert all(i["area"][1] > i["area"][0] for i in bottles if i["iou"] > 0.8)  # larger, where not occluded more
     assert "mask IoU" in err
+    assert "note: config objects[6].scale.uniform: [0.5,0.8] vs [0.525,0.84]" in out
     low = min(i["iou"] for i in instances if i["area"][0] and i["area"][1])
     assert diff(base, b, "--max-rgb-mean", "255", "--max-depth", "100", "--min-iou", str(low - 1e-4), "--allow-appear")[0] == 0
 
@@ -101,3 +102,13 @@ def test_a_missing_frame_fails(base, tmp_path):
 def test_not_a_dataset_is_a_usage_error(base, tmp_path):
     code, _, err = diff(base, tmp_path)
     assert code == 2 and "holds no synthlabel dataset" in err
+
+
+def test_report_shows_the_frames_that_differ_most(base, tmp_path):
+    b = variant(tmp_path, "objects[6].scale={uniform: [0.525, 0.84]}")
+    code, out, _ = diff(base, b, "--report", str(tmp_path / "r.html"))
+    assert code == 7
+    html = (tmp_path / "r.html").read_text()
+    assert "Frames that differ most" in html and "Per category" in html
+    assert html.count("data:image/png;base64,") >= 3  # A, B and the difference of at least one frame
+    assert "<td>bottle</td>" in html

@@ -196,6 +196,15 @@ def test_check_finds_defects_and_merge_joins_shards(tmp_path):
     with pytest.raises(synthlabel.DefectsError) as e:
         synthlabel.check(tmp_path / "all", raise_on_defects=True)
     assert e.value.exit_code == 6 and "000003" in str(e.value)
+    # diff: the whole dataset against the tampered copy (the records still hash the same: identical),
+    # and against a dataset of another seed.
+    assert synthlabel.diff(whole, tmp_path / "whole")["within_thresholds"]
+    other = synthlabel.generate(CLIPS, tmp_path / "seed7", [RES], frames=8, seed=7)["out"]
+    d = synthlabel.diff(whole, other, report=tmp_path / "d.html")
+    assert not d["within_thresholds"] and "config seed: 21 vs 7" in d["notes"] and (tmp_path / "d.html").exists()
+    with pytest.raises(synthlabel.DiffersError) as e:
+        synthlabel.diff(whole, other, raise_on_differences=True)
+    assert e.value.exit_code == 7
 
 
 def test_bad_frame_lists_and_a_second_iteration_are_refused():
