@@ -65,6 +65,7 @@ int print_diff(const synthlabel::DiffResult& d, const std::filesystem::path& dif
     std::printf("  frame %s: %zu file(s) differ", f.stem.c_str(), f.files_differing.size());
     if (f.rgb_compared) std::printf("; RGB mean %.4f max %.0f", f.rgb_mean, f.rgb_max);
     if (f.depth_compared) std::printf("; depth max %.6g m", f.depth_max_abs);
+    if (f.flow_compared) std::printf("; flow EPE mean %.4g px", f.flow_epe_mean);
     if (!f.instances.empty()) std::printf("; %zu instance(s) changed, worst IoU %.4f", f.instances.size(), f.worst_iou);
     std::printf("\n");
   }
@@ -256,6 +257,10 @@ int main(int argc, char** argv) {
   df->add_option("--max-rgb-mean", diff_t.max_rgb_mean, "Largest mean absolute RGB difference of a frame, 8-bit levels (default 0)")
       ->check(CLI::Range(0.0, 255.0));
   df->add_option("--max-depth", diff_t.max_depth, "Largest depth difference, metres (default 0)")->check(CLI::Range(0.0, 1e9));
+  df->add_option("--max-keypoint-shift", diff_t.max_keypoint_shift, "Largest move of a keypoint labeled on both sides, pixels (default 0)")
+      ->check(CLI::Range(0.0, 1e9));
+  df->add_option("--max-flow-epe", diff_t.max_flow_epe, "Largest mean flow end-point error of a frame, pixels (default 0)")
+      ->check(CLI::Range(0.0, 1e9));
   df->add_flag("--allow-appear", diff_t.allow_appear, "Instances present on one side only are no failure");
   df->add_flag("--strict-config", diff_strict_config, "A config or input-file difference alone is a failure");
 

@@ -161,6 +161,26 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
       }
     }
   }
+  // Flow: the end-point error where both sides have a vector (status >= 0), both directions.
+  for (const char* key : {"flow_forward_file", "flow_backward_file"}) {
+    if (!ia.contains(key) || !ib.contains(key) || !differs(key)) continue;
+    auto va = read_frame_exr(a.dir, ia, key), vb = read_frame_exr(b.dir, ib, key);
+    if (!va || !vb) {
+      error = "frame " + stem + ": flow: " + (!va ? va.error().message : vb.error().message);
+      return d;
+    }
+    if (va->rgba.size() != vb->rgba.size()) continue;
+    double sum = 0;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < va->rgba.size(); i += 4) {
+      if (va->rgba[i + 2] < 0 || vb->rgba[i + 2] < 0) continue;
+      const double e = std::hypot(double(va->rgba[i]) - double(vb->rgba[i]), double(va->rgba[i + 1]) - double(vb->rgba[i + 1]));
+      sum += e, ++n;
+      d.flow_epe_max = std::max(d.flow_epe_max, e);
+    }
+    d.flow_compared = true;
+    if (n > 0) d.flow_epe_mean = std::max(d.flow_epe_mean, sum / double(n));
+  }
   // Labels: masks from the instance PNGs, categories and boxes from the annotations.
   const json aa = ra.value("annotations", json::array()), ab = rb.value("annotations", json::array());
   if (!differs("instance_file") && aa == ab) return d;
@@ -188,9 +208,9 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
       if (x != 0 && x == y) ++by_id[x].intersection;
     }
   }
-  auto box_of = [](const json& anns, std::uint32_t id) {
+  auto field_of = [](const json& anns, std::uint32_t id, const char* key) {
     for (const json& ann : anns) {
-      if (ann.value("instance_id", 0u) == id && ann.contains("bbox")) return ann["bbox"];
+      if (ann.value("instance_id", 0u) == id && ann.contains(key)) return ann[key];
     }
     return json();
   };
@@ -198,11 +218,20 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
     e.instance_id = id;
     const std::uint64_t uni = e.area_a + e.area_b - e.intersection;
     e.iou = uni == 0 ? 1.0 : double(e.intersection) / double(uni);
-    const json ba = box_of(aa, id), bb = box_of(ab, id);
+    const json ba = field_of(aa, id, "bbox"), bb = field_of(ab, id, "bbox");
     if (ba.is_array() && bb.is_array() && ba.size() == 4 && bb.size() == 4) {
       for (std::size_t k = 0; k < 4; ++k) e.box_shift = std::max(e.box_shift, std::abs(ba[k].get<double>() - bb[k].get<double>()));
     }
-    if (e.iou < 1.0 || e.box_shift > 0 || e.category_a != e.category_b) {
+    // Keypoints [x, y, v, ...]: those labeled (v > 0) on both sides.
+    const json ka = field_of(aa, id, "keypoints"), kb = field_of(ab, id, "keypoints");
+    if (ka.is_array() && kb.is_array() && ka.size() == kb.size()) {
+      for (std::size_t k = 0; k + 2 < ka.size(); k += 3) {
+        if (!ka[k].is_number() || !kb[k].is_number() || ka[k + 2] == 0 || kb[k + 2] == 0) continue;
+        e.keypoint_shift = std::max(e.keypoint_shift, std::hypot(ka[k].get<double>() - kb[k].get<double>(),
+                                                                 ka[k + 1].get<double>() - kb[k + 1].get<double>()));
+      }
+    }
+    if (e.iou < 1.0 || e.box_shift > 0 || e.category_a != e.category_b || e.keypoint_shift > 0) {
       d.instances.push_back(e);
       if (e.area_a > 0 && e.area_b > 0) d.worst_iou = std::min(d.worst_iou, e.iou);
     }
@@ -326,8 +355,15 @@ Result<DiffResult> diff_datasets(const fs::path& a_dir, const fs::path& b_dir, c
     if (f.depth_compared && f.depth_max_abs > t.max_depth) {
       r.failures.push_back("frame " + f.stem + ": depth differs by up to " + fmt("%.6g", f.depth_max_abs) + " m > " + fmt("%g", t.max_depth));
     }
+    if (f.flow_compared && f.flow_epe_mean > t.max_flow_epe) {
+      r.failures.push_back("frame " + f.stem + ": flow end-point error " + fmt("%.4g", f.flow_epe_mean) + " px mean > " +
+                           fmt("%g", t.max_flow_epe) + " (max " + fmt("%.4g", f.flow_epe_max) + ")");
+    }
     for (const InstanceDiff& i : f.instances) {
       const std::string who = "frame " + f.stem + ": instance " + std::to_string(i.instance_id);
+      if (i.keypoint_shift > t.max_keypoint_shift) {
+        r.failures.push_back(who + ": keypoints moved up to " + fmt("%.4g", i.keypoint_shift) + " px > " + fmt("%g", t.max_keypoint_shift));
+      }
       if (i.area_a == 0 || i.area_b == 0) {
         if (!t.allow_appear) r.failures.push_back(who + (i.area_a == 0 ? " appears" : " disappears"));
       } else if (i.iou < t.min_iou) {
@@ -358,10 +394,12 @@ nlohmann::ordered_json DiffResult::to_json() const {
       e["rgb"]["psnr_db"] = std::isfinite(f.rgb_psnr) ? nlohmann::ordered_json(f.rgb_psnr) : nlohmann::ordered_json(nullptr);
     }
     if (f.depth_compared) e["depth"] = {{"max_abs_m", f.depth_max_abs}, {"max_rel", f.depth_max_rel}};
+    if (f.flow_compared) e["flow"] = {{"epe_mean_px", f.flow_epe_mean}, {"epe_max_px", f.flow_epe_max}};
     e["instances"] = nlohmann::ordered_json::array();
     for (const InstanceDiff& i : f.instances) {
       e["instances"].push_back({{"instance_id", i.instance_id}, {"category", {i.category_a, i.category_b}},
-                                {"area", {i.area_a, i.area_b}}, {"iou", i.iou}, {"box_shift_px", i.box_shift}});
+                                {"area", {i.area_a, i.area_b}}, {"iou", i.iou}, {"box_shift_px", i.box_shift},
+                                {"keypoint_shift_px", i.keypoint_shift}});
     }
     j["differing_frames"].push_back(std::move(e));
   }

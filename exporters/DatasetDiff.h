@@ -7,7 +7,7 @@
 //   RGB: PSNR, mean and max absolute difference (8-bit levels). Depth: max absolute and relative
 //   difference. Labels: per instance (matched by instance id, which is also the track id in clips)
 //   mask IoU from the instance PNGs, area change, box shift, category change, instances that appear
-//   or disappear.
+//   or disappear, keypoints moved. Flow (both with outputs: [flow]): end-point error.
 // - Dataset level: frames only in A or only in B, categories renamed, added or removed (coco.json),
 //   the resolved configs key by key, the input files' hashes, synthlabel versions and git revisions
 //   (noted, never a failure by themselves).
@@ -30,6 +30,8 @@ struct DiffThresholds {
   double min_iou = 1.0;         // every instance in both: mask IoU at least this
   double max_rgb_mean = 0.0;    // mean absolute RGB difference of a frame, 8-bit levels
   double max_depth = 0.0;       // max absolute depth difference, metres (where both are finite)
+  double max_keypoint_shift = 0.0;  // pixels, keypoints labeled on both sides
+  double max_flow_epe = 0.0;    // mean end-point error of a flow file, pixels (where both have flow)
   bool allow_appear = false;    // instances present in one dataset only
   bool allow_config = true;     // config or input differences alone are no failure
 };
@@ -40,6 +42,7 @@ struct InstanceDiff {
   std::uint64_t area_a = 0, area_b = 0, intersection = 0;
   double iou = 1.0;
   double box_shift = 0;  // largest change of x, y, w or h, pixels
+  double keypoint_shift = 0;  // largest move of a keypoint labeled on both sides, pixels
 };
 
 struct FrameDiff {
@@ -49,7 +52,9 @@ struct FrameDiff {
   double rgb_psnr = 0, rgb_mean = 0, rgb_max = 0;
   bool depth_compared = false;
   double depth_max_abs = 0, depth_max_rel = 0;
-  std::vector<InstanceDiff> instances;  // every instance whose mask, box or category changed
+  bool flow_compared = false;
+  double flow_epe_mean = 0, flow_epe_max = 0;  // over both directions, pixels where both have flow
+  std::vector<InstanceDiff> instances;  // every instance whose mask, box, category or keypoints changed
   double worst_iou = 1.0;
 };
 

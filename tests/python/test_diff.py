@@ -112,3 +112,27 @@ def test_report_shows_the_frames_that_differ_most(base, tmp_path):
     assert "Frames that differ most" in html and "Per category" in html
     assert html.count("data:image/png;base64,") >= 3  # A, B and the difference of at least one frame
     assert "<td>bottle</td>" in html
+
+
+def test_moved_keypoints_and_changed_flow_are_measured(tmp_path):
+    """Keypoints (configs/keypoints.yaml, the boxes 5 % larger) and flow (tumbling clips spinning
+    faster): the moves are reported per instance and as the flow's end-point error."""
+    kp = SOURCE / "configs" / "keypoints.yaml"
+    a = generate(kp, tmp_path / "ka", "resolution=[96, 72]", "--frames", "3")
+    b = generate(kp, tmp_path / "kb", "resolution=[96, 72]", "--frames", "3", "objects[1].scale={uniform: [0.42, 0.735]}")
+    code, _, err = diff(a, b, "--max-rgb-mean", "255", "--max-depth", "100", "--min-iou", "0", json_out=tmp_path / "k.json")
+    assert code == 7 and "keypoints moved up to" in err
+    shifts = [i["keypoint_shift_px"] for f in json.loads((tmp_path / "k.json").read_text())["differing_frames"] for i in f["instances"]]
+    assert max(shifts) > 0.1
+    assert diff(a, b, "--max-rgb-mean", "255", "--max-depth", "100", "--min-iou", "0", "--allow-appear",
+                "--max-keypoint-shift", str(max(shifts) + 1e-3))[0] == 0
+
+    clips = SOURCE / "configs" / "tumbling_clips.yaml"
+    base = ["resolution=[64, 48]", "--frames", "3", "outputs=[coco, flow]"]
+    a = generate(clips, tmp_path / "fa", *base)
+    b = generate(clips, tmp_path / "fb", *base, "objects[1].angular_velocity_deg={uniform: [[-99, -99, -99], [99, 99, 99]]}")
+    code, out, err = diff(a, b, "--max-rgb-mean", "255", "--max-depth", "100", "--min-iou", "0", "--allow-appear",
+                          json_out=tmp_path / "f.json")
+    assert code == 7 and "flow end-point error" in err and "flow EPE mean" in out
+    frames = json.loads((tmp_path / "f.json").read_text())["differing_frames"]
+    assert any(f["flow"]["epe_max_px"] > 0 for f in frames if "flow" in f)
