@@ -214,6 +214,64 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
     }
     return json();
   };
+  // Ids that do not pair an instance with itself (one side only, mask IoU at most 0.5 or another
+  // category under the same id: ids shifted, e.g. one object fewer before them) are paired again by
+  // best mask IoU above 0.5, greedily, and compared as one instance under both ids.
+  auto same_id_iou = [](const InstanceDiff& e) {
+    const std::uint64_t uni = e.area_a + e.area_b - e.intersection;
+    return uni == 0 ? 1.0 : double(e.intersection) / double(uni);
+  };
+  std::set<std::uint32_t> loose_a, loose_b;
+  for (const auto& [id, e] : by_id) {
+    const bool settled = e.area_a > 0 && e.area_b > 0 && same_id_iou(e) > 0.5 && e.category_a == e.category_b;
+    if (settled) continue;
+    if (e.area_a > 0) loose_a.insert(id);
+    if (e.area_b > 0) loose_b.insert(id);
+  }
+  std::vector<InstanceDiff> paired;
+  if (!loose_a.empty() && !loose_b.empty()) {
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint64_t> overlap;
+    for (std::size_t i = 0; i < pa->values.size(); ++i) {
+      const std::uint32_t x = pa->values[i], y = pb->values[i];
+      if (loose_a.contains(x) && loose_b.contains(y)) ++overlap[{x, y}];
+    }
+    std::vector<std::pair<double, std::pair<std::uint32_t, std::uint32_t>>> candidates;
+    for (const auto& [xy, inter] : overlap) {
+      const double iou = double(inter) / double(by_id[xy.first].area_a + by_id[xy.second].area_b - inter);
+      if (iou > 0.5) candidates.push_back({iou, xy});
+    }
+    std::sort(candidates.rbegin(), candidates.rend());
+    for (const auto& [iou, xy] : candidates) {
+      const auto [x, y] = xy;
+      if (!loose_a.contains(x) || !loose_b.contains(y)) continue;
+      InstanceDiff e;
+      e.instance_id = x;
+      e.matched_id = x == y ? 0 : y;
+      e.category_a = by_id[x].category_a;
+      e.category_b = by_id[y].category_b;
+      e.area_a = by_id[x].area_a;
+      e.area_b = by_id[y].area_b;
+      e.intersection = overlap[xy];
+      e.iou = iou;
+      const json ba = field_of(aa, x, "bbox"), bb = field_of(ab, y, "bbox");
+      if (ba.is_array() && bb.is_array() && ba.size() == 4 && bb.size() == 4) {
+        for (std::size_t k = 0; k < 4; ++k) e.box_shift = std::max(e.box_shift, std::abs(ba[k].get<double>() - bb[k].get<double>()));
+      }
+      paired.push_back(e);
+      loose_a.erase(x);
+      loose_b.erase(y);
+      // A's x and B's y are accounted for: what stays under those ids is the other side's alone.
+      by_id[x].area_a = 0, by_id[x].category_a = 0, by_id[x].intersection = 0;
+      by_id[y].area_b = 0, by_id[y].category_b = 0, by_id[y].intersection = 0;
+    }
+  }
+  for (const InstanceDiff& e : paired) {
+    if (e.iou < 1.0 || e.matched_id != 0 || e.category_a != e.category_b) {
+      d.instances.push_back(e);
+      d.worst_iou = std::min(d.worst_iou, e.iou);
+    }
+  }
+  std::erase_if(by_id, [](const auto& kv) { return kv.second.area_a == 0 && kv.second.area_b == 0; });
   for (auto& [id, e] : by_id) {
     e.instance_id = id;
     const std::uint64_t uni = e.area_a + e.area_b - e.intersection;
@@ -360,14 +418,15 @@ Result<DiffResult> diff_datasets(const fs::path& a_dir, const fs::path& b_dir, c
                            fmt("%g", t.max_flow_epe) + " (max " + fmt("%.4g", f.flow_epe_max) + ")");
     }
     for (const InstanceDiff& i : f.instances) {
-      const std::string who = "frame " + f.stem + ": instance " + std::to_string(i.instance_id);
+      const std::string who = "frame " + f.stem + ": instance " + std::to_string(i.instance_id) +
+                              (i.matched_id ? " (B's " + std::to_string(i.matched_id) + ", paired by mask IoU)" : std::string());
       if (i.keypoint_shift > t.max_keypoint_shift) {
         r.failures.push_back(who + ": keypoints moved up to " + fmt("%.4g", i.keypoint_shift) + " px > " + fmt("%g", t.max_keypoint_shift));
       }
       if (i.area_a == 0 || i.area_b == 0) {
         if (!t.allow_appear) r.failures.push_back(who + (i.area_a == 0 ? " appears" : " disappears"));
-      } else if (i.iou < t.min_iou) {
-        r.failures.push_back(who + ": mask IoU " + fmt("%.4f", i.iou) + " < " + fmt("%g", t.min_iou) + " (area " +
+      } else if (i.iou < t.min_iou || (i.matched_id != 0 && !t.allow_appear)) {
+        r.failures.push_back(who + ": mask IoU " + fmt("%.4f", i.iou) + (i.iou < t.min_iou ? " < " + fmt("%g", t.min_iou) : std::string(", id changed")) + " (area " +
                              std::to_string(i.area_a) + " -> " + std::to_string(i.area_b) + ", box moved up to " +
                              fmt("%g", i.box_shift) + " px)");
       }
@@ -397,7 +456,8 @@ nlohmann::ordered_json DiffResult::to_json() const {
     if (f.flow_compared) e["flow"] = {{"epe_mean_px", f.flow_epe_mean}, {"epe_max_px", f.flow_epe_max}};
     e["instances"] = nlohmann::ordered_json::array();
     for (const InstanceDiff& i : f.instances) {
-      e["instances"].push_back({{"instance_id", i.instance_id}, {"category", {i.category_a, i.category_b}},
+      e["instances"].push_back({{"instance_id", i.instance_id}, {"instance_id_b", i.matched_id ? i.matched_id : i.instance_id},
+                                {"category", {i.category_a, i.category_b}},
                                 {"area", {i.area_a, i.area_b}}, {"iou", i.iou}, {"box_shift_px", i.box_shift},
                                 {"keypoint_shift_px", i.keypoint_shift}});
     }

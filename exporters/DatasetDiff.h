@@ -5,7 +5,8 @@
 //   file of the frame has the same xxHash3-64 (records hold them). Nothing is decoded for them.
 // - Other frames: each file compared by its recorded hash; only files that differ are decoded.
 //   RGB: PSNR, mean and max absolute difference (8-bit levels). Depth: max absolute and relative
-//   difference. Labels: per instance (matched by instance id, which is also the track id in clips)
+//   difference. Labels: per instance (matched by instance id, which is also the track id in clips;
+//   instances left on one side only then paired by best mask IoU above 0.5)
 //   mask IoU from the instance PNGs, area change, box shift, category change, instances that appear
 //   or disappear, keypoints moved. Flow (both with outputs: [flow]): end-point error.
 // - Dataset level: frames only in A or only in B, categories renamed, added or removed (coco.json),
@@ -38,6 +39,7 @@ struct DiffThresholds {
 
 struct InstanceDiff {
   std::uint32_t instance_id = 0;
+  std::uint32_t matched_id = 0;  // B's id when it differs: paired by best mask IoU (> 0.5), ids not matching
   std::uint32_t category_a = 0, category_b = 0;  // 0: absent on that side
   std::uint64_t area_a = 0, area_b = 0, intersection = 0;
   double iou = 1.0;

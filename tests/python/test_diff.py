@@ -136,3 +136,15 @@ def test_moved_keypoints_and_changed_flow_are_measured(tmp_path):
     assert code == 7 and "flow end-point error" in err and "flow EPE mean" in out
     frames = json.loads((tmp_path / "f.json").read_text())["differing_frames"]
     assert any(f["flow"]["epe_max_px"] > 0 for f in frames if "flow" in f)
+
+
+def test_instances_whose_ids_shift_are_paired_by_mask_iou(base, tmp_path):
+    """One box fewer: the instances after it take other ids; each is paired with its old self by the
+    best mask IoU, so the report shows a changed id, not a disappearance and an appearance."""
+    b = variant(tmp_path, "objects[1].count=1")
+    code, _, err = diff(base, b, "--max-rgb-mean", "255", "--max-depth", "100", "--min-iou", "0", json_out=tmp_path / "d.json")
+    assert code == 7
+    instances = [i for f in json.loads((tmp_path / "d.json").read_text())["differing_frames"] for i in f["instances"]]
+    paired = [i for i in instances if i["instance_id_b"] != i["instance_id"]]
+    assert paired and all(i["iou"] > 0.5 and i["category"][0] == i["category"][1] for i in paired)
+    assert "paired by mask IoU" in err and "id changed" in err
