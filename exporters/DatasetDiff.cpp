@@ -297,6 +297,53 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
   return d;
 }
 
+struct CategoryStats {
+  std::size_t count = 0;
+  std::vector<double> areas;
+};
+std::map<std::string, CategoryStats> category_stats(const fs::path& dir) {
+  std::map<std::string, CategoryStats> out;
+  auto c = read_json(dir / "coco.json");
+  if (!c || !c->is_object()) return out;
+  std::map<std::uint64_t, std::string> names;
+  for (const json& cat : c->value("categories", json::array())) {
+    if (!cat.is_object()) continue;
+    names[cat.value("id", std::uint64_t{0})] = cat.value("name", std::string());
+    out[cat.value("name", std::string())];
+  }
+  for (const json& ann : c->value("annotations", json::array())) {
+    if (!ann.is_object()) continue;
+    CategoryStats& s = out[names[ann.value("category_id", std::uint64_t{0})]];
+    ++s.count;
+    s.areas.push_back(ann.value("area", 0.0));
+  }
+  return out;
+}
+// Per category name: instances and area mean / median in A and B.
+nlohmann::ordered_json category_table(const fs::path& a, const fs::path& b) {
+  const auto ca = category_stats(a), cb = category_stats(b);
+  std::set<std::string> names;
+  for (const auto& [n, v] : ca) names.insert(n);
+  for (const auto& [n, v] : cb) names.insert(n);
+  auto summary = [](const std::map<std::string, CategoryStats>& m, const std::string& n) -> nlohmann::ordered_json {
+    const auto it = m.find(n);
+    if (it == m.end()) return nullptr;
+    std::vector<double> areas = it->second.areas;
+    nlohmann::ordered_json j = {{"instances", it->second.count}};
+    if (!areas.empty()) {
+      double sum = 0;
+      for (double v : areas) sum += v;
+      std::nth_element(areas.begin(), areas.begin() + static_cast<std::ptrdiff_t>(areas.size() / 2), areas.end());
+      j["area_mean"] = sum / double(areas.size());
+      j["area_median"] = areas[areas.size() / 2];
+    }
+    return j;
+  };
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& n : names) out[n] = {{"a", summary(ca, n)}, {"b", summary(cb, n)}};
+  return out;
+}
+
 }  // namespace
 
 Result<DiffResult> diff_datasets(const fs::path& a_dir, const fs::path& b_dir, const DiffThresholds& t, unsigned threads) {
@@ -376,6 +423,8 @@ Result<DiffResult> diff_datasets(const fs::path& a_dir, const fs::path& b_dir, c
     if (!cat_a.contains(id)) r.failures.push_back("category " + std::to_string(id) + " '" + name + "' only in B");
   }
 
+  r.categories = category_table(a->dir, b->dir);
+
   // Frames: the hash shortcut, then the differing ones decoded in parallel.
   std::vector<std::string> differing;
   for (const auto& [stem, h] : a->record_hashes) {
@@ -445,6 +494,7 @@ nlohmann::ordered_json DiffResult::to_json() const {
                  {"only_in_a", only_in_a}, {"only_in_b", only_in_b}};
   j["failures"] = failures;
   j["notes"] = notes;
+  j["categories"] = categories;
   j["differing_frames"] = nlohmann::ordered_json::array();
   for (const FrameDiff& f : frames) {
     nlohmann::ordered_json e = {{"frame", f.stem}, {"files_differing", f.files_differing}};
@@ -511,35 +561,6 @@ std::vector<std::uint8_t> difference_png(const fs::path& a, const fs::path& b, c
   return png ? std::move(png).value() : std::vector<std::uint8_t>();
 }
 
-struct CategoryStats {
-  std::size_t count = 0;
-  std::vector<double> areas;
-};
-std::map<std::string, CategoryStats> category_stats(const fs::path& dir) {
-  std::map<std::string, CategoryStats> out;
-  auto c = read_json(dir / "coco.json");
-  if (!c || !c->is_object()) return out;
-  std::map<std::uint64_t, std::string> names;
-  for (const json& cat : c->value("categories", json::array())) {
-    if (!cat.is_object()) continue;
-    names[cat.value("id", std::uint64_t{0})] = cat.value("name", std::string());
-    out[cat.value("name", std::string())];
-  }
-  for (const json& ann : c->value("annotations", json::array())) {
-    if (!ann.is_object()) continue;
-    CategoryStats& s = out[names[ann.value("category_id", std::uint64_t{0})]];
-    ++s.count;
-    s.areas.push_back(ann.value("area", 0.0));
-  }
-  return out;
-}
-std::string area_text(std::vector<double> areas) {
-  if (areas.empty()) return "-";
-  double sum = 0;
-  for (double v : areas) sum += v;
-  std::nth_element(areas.begin(), areas.begin() + static_cast<std::ptrdiff_t>(areas.size() / 2), areas.end());
-  return fmt("%.0f", sum / double(areas.size())) + " / " + fmt("%.0f", areas[areas.size() / 2]);
-}
 
 }  // namespace
 
@@ -571,18 +592,19 @@ Status write_diff_report(const fs::path& a, const fs::path& b, const DiffResult&
   list("Beyond the thresholds", r.failures);
   list("Notes (versions, configs, inputs)", r.notes);
 
-  const auto ca = category_stats(a), cb = category_stats(b);
-  std::set<std::string> names;
-  for (const auto& [n, v] : ca) names.insert(n);
-  for (const auto& [n, v] : cb) names.insert(n);
   s << "<h2>Per category</h2><table><tr><th>category</th><th>instances A</th><th>instances B</th>"
        "<th>area mean / median A</th><th>area mean / median B</th></tr>";
-  for (const auto& n : names) {
-    const auto ia = ca.find(n), ib = cb.find(n);
-    s << "<tr><td>" << html_escape(n) << "</td><td>" << (ia == ca.end() ? std::string("-") : std::to_string(ia->second.count))
-      << "</td><td>" << (ib == cb.end() ? std::string("-") : std::to_string(ib->second.count)) << "</td><td>"
-      << (ia == ca.end() ? std::string("-") : area_text(ia->second.areas)) << "</td><td>"
-      << (ib == cb.end() ? std::string("-") : area_text(ib->second.areas)) << "</td></tr>";
+  auto cell = [](const nlohmann::ordered_json& side, bool areas) -> std::string {
+    if (side.is_null()) return "-";
+    if (!areas) return std::to_string(side.value("instances", std::size_t{0}));
+    if (!side.contains("area_mean")) return "-";
+    return fmt("%.0f", side["area_mean"].get<double>()) + " / " + fmt("%.0f", side["area_median"].get<double>());
+  };
+  for (auto it = r.categories.begin(); it != r.categories.end(); ++it) {
+    const auto& ca = it.value()["a"];
+    const auto& cb = it.value()["b"];
+    s << "<tr><td>" << html_escape(it.key()) << "</td><td>" << cell(ca, false) << "</td><td>" << cell(cb, false) << "</td><td>"
+      << cell(ca, true) << "</td><td>" << cell(cb, true) << "</td></tr>";
   }
   s << "</table>";
 

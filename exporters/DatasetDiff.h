@@ -66,6 +66,8 @@ struct DiffResult {
   std::vector<FrameDiff> frames;                  // frames in both that differ, in frame order
   std::vector<std::string> notes;                 // versions, revisions, config keys, inputs, categories
   std::vector<std::string> failures;              // beyond the thresholds: empty = within them
+  // Per category name (coco.json): {"a": {instances, area_mean, area_median} or null, "b": ...}.
+  nlohmann::ordered_json categories;
   nlohmann::ordered_json to_json() const;
 };
 

@@ -112,6 +112,11 @@ def test_report_shows_the_frames_that_differ_most(base, tmp_path):
     assert "Frames that differ most" in html and "Per category" in html
     assert html.count("data:image/png;base64,") >= 3  # A, B and the difference of at least one frame
     assert "<td>bottle</td>" in html
+    code, _, _ = diff(base, b, json_out=tmp_path / "d.json")
+    cats = json.loads((tmp_path / "d.json").read_text())["categories"]
+    assert cats["bottle"]["a"]["instances"] == cats["bottle"]["b"]["instances"] > 0
+    assert cats["bottle"]["b"]["area_mean"] > cats["bottle"]["a"]["area_mean"]  # 5 % larger
+    assert cats["box"]["a"] == cats["box"]["b"] or cats["box"]["a"]["instances"] == cats["box"]["b"]["instances"]
 
 
 def test_moved_keypoints_and_changed_flow_are_measured(tmp_path):
