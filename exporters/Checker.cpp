@@ -1032,6 +1032,8 @@ std::vector<std::uint8_t> draw_frame_png(const std::filesystem::path& dir, const
 
 std::string base64_of(const std::vector<std::uint8_t>& bytes) { return base64(bytes); }
 
+Result<PngData> read_frame_rgb(const std::filesystem::path& path) { return read_rgb(path); }
+
 Result<std::vector<std::uint8_t>> frame_overlay_png(const std::filesystem::path& dir, std::size_t index, std::size_t& instances) {
   auto text = read_text_file(dir / "coco.json");
   if (!text) return text.error();

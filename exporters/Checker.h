@@ -41,6 +41,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/Error.h"
+#include "exporters/Png.h"
 #include "exporters/CheckFlow.h"
 #include "exporters/CheckTemporal.h"
 
@@ -80,6 +81,8 @@ Result<std::vector<std::uint8_t>> frame_overlay_png(const std::filesystem::path&
 // empty when its images cannot be read. (synthlabel diff's report draws both datasets' frames so.)
 std::vector<std::uint8_t> draw_frame_png(const std::filesystem::path& dir, const nlohmann::json& image, const nlohmann::json& annotations,
                                          std::uint32_t max_width);
+// A frame's RGB file as 8-bit values: a PNG as stored (3 channels), a JPEG (--rgb jpeg) decoded (RGBA).
+Result<PngData> read_frame_rgb(const std::filesystem::path& path);
 // `bytes` in base64, for images embedded in the HTML reports.
 std::string base64_of(const std::vector<std::uint8_t>& bytes);
 

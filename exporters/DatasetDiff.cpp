@@ -95,6 +95,13 @@ Result<PngData> read_frame_png(const fs::path& dir, const json& image, const cha
   return read_png(p);
 }
 
+// The frame's RGB (PNG as stored, JPEG decoded).
+Result<PngData> read_rgb_of(const fs::path& dir, const json& image) {
+  const fs::path p = path_inside(dir, image.value("file_name", std::string()));
+  if (p.empty()) return make_error(ExitCode::usage, "file_name lies outside the dataset");
+  return read_frame_rgb(p);
+}
+
 Result<DecodedExr> read_frame_exr(const fs::path& dir, const json& image, const char* key) {
   const std::string rel = image.value(key, std::string());
   const fs::path p = path_inside(dir, rel);
@@ -126,20 +133,23 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
     return std::find(d.files_differing.begin(), d.files_differing.end(), rel) != d.files_differing.end() ||
            rel != ib.value(key, std::string());
   };
-  // RGB: only when its file differs (a JPEG compares decoded pixels the same way).
-  if (differs("file_name") && ia.value("file_name", std::string()).ends_with(".png")) {
-    auto pa = read_frame_png(a.dir, ia, "file_name"), pb = read_frame_png(b.dir, ib, "file_name");
+  // RGB: only when its file differs (PNG as stored, JPEG decoded; R, G, B compared).
+  if (differs("file_name")) {
+    auto pa = read_rgb_of(a.dir, ia), pb = read_rgb_of(b.dir, ib);
     if (!pa || !pb) {
       error = "frame " + stem + ": RGB: " + (!pa ? pa.error().message : pb.error().message);
       return d;
     }
-    if (pa->values.size() == pb->values.size() && pa->channels == pb->channels) {
+    if (pa->width == pb->width && pa->height == pb->height && pa->channels >= 3 && pb->channels >= 3) {
       double sum = 0, sq = 0, mx = 0;
-      for (std::size_t i = 0; i < pa->values.size(); ++i) {
-        const double e = std::abs(double(pa->values[i]) - double(pb->values[i]));
-        sum += e, sq += e * e, mx = std::max(mx, e);
+      const std::size_t pixels = std::size_t{pa->width} * pa->height;
+      for (std::size_t i = 0; i < pixels; ++i) {
+        for (std::size_t c = 0; c < 3; ++c) {
+          const double e = std::abs(double(pa->values[i * pa->channels + c]) - double(pb->values[i * pb->channels + c]));
+          sum += e, sq += e * e, mx = std::max(mx, e);
+        }
       }
-      const double n = double(pa->values.size());
+      const double n = double(pixels * 3);
       d.rgb_compared = true;
       d.rgb_mean = sum / n;
       d.rgb_max = mx;
@@ -535,7 +545,7 @@ std::string html_escape(const std::string& in) {
 
 // Red where the instance ids differ, else grey 4x the largest channel difference; at most 320 wide.
 std::vector<std::uint8_t> difference_png(const fs::path& a, const fs::path& b, const json& ia, const json& ib) {
-  auto ra = read_frame_png(a, ia, "file_name"), rb = read_frame_png(b, ib, "file_name");
+  auto ra = read_rgb_of(a, ia), rb = read_rgb_of(b, ib);
   auto na = read_frame_png(a, ia, "instance_file"), nb = read_frame_png(b, ib, "instance_file");
   if (!ra || !rb || !na || !nb || ra->values.size() != rb->values.size() || na->values.size() != nb->values.size() ||
       ra->width != na->width || ra->height != na->height || ra->channels < 3) {

@@ -153,3 +153,12 @@ def test_instances_whose_ids_shift_are_paired_by_mask_iou(base, tmp_path):
     paired = [i for i in instances if i["instance_id_b"] != i["instance_id"]]
     assert paired and all(i["iou"] > 0.5 and i["category"][0] == i["category"][1] for i in paired)
     assert "paired by mask IoU" in err and "id changed" in err
+
+
+def test_jpeg_rgb_is_compared_decoded(tmp_path):
+    a = generate(CONFIG, tmp_path / "a", *BASE, "--rgb", "jpeg")
+    b = generate(CONFIG, tmp_path / "b", *BASE, "--rgb", "jpeg", "objects[4].color=[0.2, 0.45, 0.9]")
+    code, _, err = diff(a, b, json_out=tmp_path / "d.json")
+    assert code == 7 and "RGB mean difference" in err
+    frames = json.loads((tmp_path / "d.json").read_text())["differing_frames"]
+    assert frames and all(f["rgb"]["mean_abs"] > 0 for f in frames) and all(f["instances"] == [] for f in frames)
