@@ -262,10 +262,18 @@ class Generator {
   }
 
   std::unique_ptr<FrameStream> stream(std::vector<std::uint64_t> frames) {
+    // A sweep spans the config's own frames (as generate refuses ranges past them).
+    const SceneSpec& s = spec();
+    const std::string sweep = s.randomizers.empty() ? s.sweep_at : s.randomizers.front().first_sweep();
     for (std::uint64_t f : frames) {
       if (f > k_max_start_frame) {
         throw PyError(make_error(ExitCode::usage, "frame " + std::to_string(f) + ": frame indices go from 0 to " +
                                                       std::to_string(k_max_start_frame)));
+      }
+      if (!sweep.empty() && f >= s.sweep_frames) {
+        throw PyError(make_error(ExitCode::usage, "frame " + std::to_string(f) + ": " + sweep + " is a sweep over the config's " +
+                                                      std::to_string(s.sweep_frames) + " frames (0.." +
+                                                      std::to_string(s.sweep_frames - 1) + "); ask for frames inside them"));
       }
     }
     return std::make_unique<FrameStream>(m_prepared, std::move(frames));

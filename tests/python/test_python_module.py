@@ -214,6 +214,10 @@ def test_bad_frame_lists_and_a_second_iteration_are_refused():
     with pytest.raises(synthlabel.ConfigError):
         gen.frames([1.5])
     assert list(gen.frames([])) == []
+    sweep = synthlabel.Generator(SOURCE / "configs" / "ablation_camera_distance.yaml", ["resolution=[32, 24]"])
+    with pytest.raises(synthlabel.ConfigError, match="is a sweep over the config's 9 frames"):
+        sweep.frames([len(sweep)])
+    assert sweep.frame(len(sweep) - 1).params["camera"]["distance"] == pytest.approx(11)
     assert [f.index for f in gen.frames(np.arange(2, 4))] == [2, 3]  # NumPy integers are frame indices too
     it = gen.frames()
     next(it)
