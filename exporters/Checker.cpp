@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/FileIo.h"
+#include "core/Text.h"
 #include "exporters/CheckFormats.h"
 #include "exporters/FillPolygon.h"
 #include "exporters/FrameEncoder.h"
@@ -813,34 +814,7 @@ void Checker::check_rle(const json& ann, const std::string& at, const PngData& i
   }
 }
 
-std::string base64(const std::vector<std::uint8_t>& bytes) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::uint32_t n = (std::uint32_t{bytes[i]} << 16) | (i + 1 < bytes.size() ? std::uint32_t{bytes[i + 1]} << 8 : 0u) |
-                            (i + 2 < bytes.size() ? std::uint32_t{bytes[i + 2]} : 0u);
-    out += k[(n >> 18) & 63];
-    out += k[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? k[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? k[n & 63] : '=';
-  }
-  return out;
-}
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // A horizontal bar chart as inline SVG.
 std::string bar_chart(const std::vector<std::pair<std::string, double>>& bars) {
@@ -1029,8 +1003,6 @@ std::vector<std::uint8_t> draw_frame_png(const std::filesystem::path& dir, const
                                          std::uint32_t max_width) {
   return overlay(dir, image, annotations, max_width);
 }
-
-std::string base64_of(const std::vector<std::uint8_t>& bytes) { return base64(bytes); }
 
 Result<PngData> read_frame_rgb(const std::filesystem::path& path) { return read_rgb(path); }
 

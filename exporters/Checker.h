@@ -83,8 +83,6 @@ std::vector<std::uint8_t> draw_frame_png(const std::filesystem::path& dir, const
                                          std::uint32_t max_width);
 // A frame's RGB file as 8-bit values: a PNG as stored (3 channels), a JPEG (--rgb jpeg) decoded (RGBA).
 Result<PngData> read_frame_rgb(const std::filesystem::path& path);
-// `bytes` in base64, for images embedded in the HTML reports.
-std::string base64_of(const std::vector<std::uint8_t>& bytes);
 
 // Writes an HTML page: the verdict and defects, the statistics as bar charts, and a contact sheet of
 // up to `frames` frames with every annotation's mask tinted and its box drawn (images embedded).

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/FileIo.h"
+#include "core/Text.h"
 #include "exporters/Checker.h"
 #include "exporters/FrameEncoder.h"
 #include "exporters/Png.h"
@@ -528,21 +529,6 @@ nlohmann::ordered_json DiffResult::to_json() const {
 
 namespace {
 
-std::string html_escape(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '\'': out += "&#39;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 // Red where the instance ids differ, else grey 4x the largest channel difference; at most 320 wide.
 std::vector<std::uint8_t> difference_png(const fs::path& a, const fs::path& b, const json& ia, const json& ib) {
   auto ra = read_rgb_of(a, ia), rb = read_rgb_of(b, ib);
@@ -642,7 +628,7 @@ Status write_diff_report(const fs::path& a, const fs::path& b, const DiffResult&
     s << "<div><h3>" << html_escape(caption) << "</h3>";
     const std::pair<const char*, const std::vector<std::uint8_t>*> images[] = {{"A", &pa}, {"B", &pb}, {"difference", &pd}};
     for (const auto& [name, png] : images) {
-      if (!png->empty()) s << "<figure><img src='data:image/png;base64," << base64_of(*png) << "'><figcaption>" << name << "</figcaption></figure>";
+      if (!png->empty()) s << "<figure><img src='data:image/png;base64," << base64(*png) << "'><figcaption>" << name << "</figcaption></figure>";
     }
     s << "</div>";
   }
