@@ -235,7 +235,6 @@ int main(int argc, char** argv) {
 
   std::filesystem::path diff_a, diff_b, diff_json, diff_report;
   DiffThresholds diff_t;
-  bool diff_strict_config = false;
   auto* df = app.add_subcommand("diff", "Compare two datasets frame by frame: what changed, how much, within thresholds or not");
   df->description(
       "Compares dataset B with dataset A frame by frame (by frame index). Frames whose records hash\n"
@@ -262,7 +261,7 @@ int main(int argc, char** argv) {
   df->add_option("--max-flow-epe", diff_t.max_flow_epe, "Largest mean flow end-point error of a frame, pixels (default 0)")
       ->check(CLI::Range(0.0, 1e9));
   df->add_flag("--allow-appear", diff_t.allow_appear, "Instances present on one side only are no failure");
-  df->add_flag("--strict-config", diff_strict_config, "A config or input-file difference alone is a failure");
+  df->add_flag("--strict-config", diff_t.strict_config, "A config or input-file difference alone is a failure");
 
   auto* d = app.add_subcommand("devices", "List the Vulkan devices that can render, with their --device index");
 
@@ -401,7 +400,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (df->parsed()) {
-    diff_t.allow_config = !diff_strict_config;
     auto r = diff_datasets(diff_a, diff_b, diff_t);
     if (!r) return fail(r.error());
     if (!diff_report.empty()) {

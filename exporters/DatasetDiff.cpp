@@ -90,26 +90,62 @@ json read_record(const fs::path& dir, const std::string& stem) {
   return r && r->is_object() ? *r : json();
 }
 
-Result<PngData> read_frame_png(const fs::path& dir, const json& image, const char* key) {
+// The file an image entry names under `key`, inside the dataset.
+Result<fs::path> frame_file(const fs::path& dir, const json& image, const char* key) {
   const fs::path p = path_inside(dir, image.value(key, std::string()));
   if (p.empty()) return make_error(ExitCode::usage, std::string(key) + " lies outside the dataset");
-  return read_png(p);
+  return p;
+}
+
+Result<PngData> read_frame_png(const fs::path& dir, const json& image, const char* key) {
+  auto p = frame_file(dir, image, key);
+  if (!p) return p.error();
+  return read_png(*p);
 }
 
 // The frame's RGB (PNG as stored, JPEG decoded).
 Result<PngData> read_rgb_of(const fs::path& dir, const json& image) {
-  const fs::path p = path_inside(dir, image.value("file_name", std::string()));
-  if (p.empty()) return make_error(ExitCode::usage, "file_name lies outside the dataset");
-  return read_frame_rgb(p);
+  auto p = frame_file(dir, image, "file_name");
+  if (!p) return p.error();
+  return read_frame_rgb(*p);
 }
 
 Result<DecodedExr> read_frame_exr(const fs::path& dir, const json& image, const char* key) {
-  const std::string rel = image.value(key, std::string());
-  const fs::path p = path_inside(dir, rel);
-  if (p.empty()) return make_error(ExitCode::usage, std::string(key) + " lies outside the dataset");
-  auto bytes = read_text_file(p);
+  auto p = frame_file(dir, image, key);
+  if (!p) return p.error();
+  auto bytes = read_text_file(*p);
   if (!bytes) return bytes.error();
-  return decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, rel);
+  return decode_exr({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()}, image.value(key, std::string()));
+}
+
+double iou_of(std::uint64_t area_a, std::uint64_t area_b, std::uint64_t intersection) {
+  const std::uint64_t uni = area_a + area_b - intersection;
+  return uni == 0 ? 1.0 : double(intersection) / double(uni);
+}
+
+// The annotation of instance `id` in `anns` (null when none).
+json annotation_of(const json& anns, std::uint32_t id) {
+  for (const json& ann : anns) {
+    if (ann.value("instance_id", 0u) == id) return ann;
+  }
+  return json();
+}
+
+// Box shift and keypoint moves between annotation `a` (in A) and `b` (in B) of one instance.
+void compare_annotations(const json& a, const json& b, InstanceDiff& e) {
+  const json ba = a.is_object() ? a.value("bbox", json()) : json(), bb = b.is_object() ? b.value("bbox", json()) : json();
+  if (ba.is_array() && bb.is_array() && ba.size() == 4 && bb.size() == 4) {
+    for (std::size_t k = 0; k < 4; ++k) e.box_shift = std::max(e.box_shift, std::abs(ba[k].get<double>() - bb[k].get<double>()));
+  }
+  // Keypoints [x, y, v, ...]: those labeled (v > 0) on both sides.
+  const json ka = a.is_object() ? a.value("keypoints", json()) : json(), kb = b.is_object() ? b.value("keypoints", json()) : json();
+  if (ka.is_array() && kb.is_array() && ka.size() == kb.size()) {
+    for (std::size_t k = 0; k + 2 < ka.size(); k += 3) {
+      if (!ka[k].is_number() || !kb[k].is_number() || ka[k + 2] == 0 || kb[k + 2] == 0) continue;
+      e.keypoint_shift = std::max(e.keypoint_shift, std::hypot(ka[k].get<double>() - kb[k].get<double>(),
+                                                               ka[k + 1].get<double>() - kb[k + 1].get<double>()));
+    }
+  }
 }
 
 // The frame's differences; `error` gets a line when a file cannot be read.
@@ -219,22 +255,12 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
       if (x != 0 && x == y) ++by_id[x].intersection;
     }
   }
-  auto field_of = [](const json& anns, std::uint32_t id, const char* key) {
-    for (const json& ann : anns) {
-      if (ann.value("instance_id", 0u) == id && ann.contains(key)) return ann[key];
-    }
-    return json();
-  };
   // Ids that do not pair an instance with itself (one side only, mask IoU at most 0.5 or another
   // category under the same id: ids shifted, e.g. one object fewer before them) are paired again by
   // best mask IoU above 0.5, greedily, and compared as one instance under both ids.
-  auto same_id_iou = [](const InstanceDiff& e) {
-    const std::uint64_t uni = e.area_a + e.area_b - e.intersection;
-    return uni == 0 ? 1.0 : double(e.intersection) / double(uni);
-  };
   std::set<std::uint32_t> loose_a, loose_b;
   for (const auto& [id, e] : by_id) {
-    const bool settled = e.area_a > 0 && e.area_b > 0 && same_id_iou(e) > 0.5 && e.category_a == e.category_b;
+    const bool settled = e.area_a > 0 && e.area_b > 0 && iou_of(e.area_a, e.area_b, e.intersection) > 0.5 && e.category_a == e.category_b;
     if (settled) continue;
     if (e.area_a > 0) loose_a.insert(id);
     if (e.area_b > 0) loose_b.insert(id);
@@ -248,7 +274,7 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
     }
     std::vector<std::pair<double, std::pair<std::uint32_t, std::uint32_t>>> candidates;
     for (const auto& [xy, inter] : overlap) {
-      const double iou = double(inter) / double(by_id[xy.first].area_a + by_id[xy.second].area_b - inter);
+      const double iou = iou_of(by_id[xy.first].area_a, by_id[xy.second].area_b, inter);
       if (iou > 0.5) candidates.push_back({iou, xy});
     }
     std::sort(candidates.rbegin(), candidates.rend());
@@ -264,10 +290,7 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
       e.area_b = by_id[y].area_b;
       e.intersection = overlap[xy];
       e.iou = iou;
-      const json ba = field_of(aa, x, "bbox"), bb = field_of(ab, y, "bbox");
-      if (ba.is_array() && bb.is_array() && ba.size() == 4 && bb.size() == 4) {
-        for (std::size_t k = 0; k < 4; ++k) e.box_shift = std::max(e.box_shift, std::abs(ba[k].get<double>() - bb[k].get<double>()));
-      }
+      compare_annotations(annotation_of(aa, x), annotation_of(ab, y), e);
       paired.push_back(e);
       loose_a.erase(x);
       loose_b.erase(y);
@@ -277,7 +300,7 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
     }
   }
   for (const InstanceDiff& e : paired) {
-    if (e.iou < 1.0 || e.matched_id != 0 || e.category_a != e.category_b) {
+    if (e.iou < 1.0 || e.matched_id != 0 || e.category_a != e.category_b || e.box_shift > 0 || e.keypoint_shift > 0) {
       d.instances.push_back(e);
       d.worst_iou = std::min(d.worst_iou, e.iou);
     }
@@ -285,21 +308,8 @@ FrameDiff diff_frame(const Dataset& a, const Dataset& b, const std::string& stem
   std::erase_if(by_id, [](const auto& kv) { return kv.second.area_a == 0 && kv.second.area_b == 0; });
   for (auto& [id, e] : by_id) {
     e.instance_id = id;
-    const std::uint64_t uni = e.area_a + e.area_b - e.intersection;
-    e.iou = uni == 0 ? 1.0 : double(e.intersection) / double(uni);
-    const json ba = field_of(aa, id, "bbox"), bb = field_of(ab, id, "bbox");
-    if (ba.is_array() && bb.is_array() && ba.size() == 4 && bb.size() == 4) {
-      for (std::size_t k = 0; k < 4; ++k) e.box_shift = std::max(e.box_shift, std::abs(ba[k].get<double>() - bb[k].get<double>()));
-    }
-    // Keypoints [x, y, v, ...]: those labeled (v > 0) on both sides.
-    const json ka = field_of(aa, id, "keypoints"), kb = field_of(ab, id, "keypoints");
-    if (ka.is_array() && kb.is_array() && ka.size() == kb.size()) {
-      for (std::size_t k = 0; k + 2 < ka.size(); k += 3) {
-        if (!ka[k].is_number() || !kb[k].is_number() || ka[k + 2] == 0 || kb[k + 2] == 0) continue;
-        e.keypoint_shift = std::max(e.keypoint_shift, std::hypot(ka[k].get<double>() - kb[k].get<double>(),
-                                                                 ka[k + 1].get<double>() - kb[k + 1].get<double>()));
-      }
-    }
+    e.iou = iou_of(e.area_a, e.area_b, e.intersection);
+    compare_annotations(annotation_of(aa, id), annotation_of(ab, id), e);
     if (e.iou < 1.0 || e.box_shift > 0 || e.category_a != e.category_b || e.keypoint_shift > 0) {
       d.instances.push_back(e);
       if (e.area_a > 0 && e.area_b > 0) d.worst_iou = std::min(d.worst_iou, e.iou);
@@ -409,7 +419,7 @@ Result<DiffResult> diff_datasets(const fs::path& a_dir, const fs::path& b_dir, c
     if (!in_a.contains(f)) config_changes.push_back("input " + f + ": only in B");
   }
   r.notes.insert(r.notes.end(), config_changes.begin(), config_changes.end());
-  if (!t.allow_config && !config_changes.empty()) {
+  if (t.strict_config && !config_changes.empty()) {
     r.failures.push_back(std::to_string(config_changes.size()) + " config or input difference(s) (--strict-config)");
   }
 

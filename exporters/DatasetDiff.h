@@ -34,7 +34,7 @@ struct DiffThresholds {
   double max_keypoint_shift = 0.0;  // pixels, keypoints labeled on both sides
   double max_flow_epe = 0.0;    // mean end-point error of a flow file, pixels (where both have flow)
   bool allow_appear = false;    // instances present in one dataset only
-  bool allow_config = true;     // config or input differences alone are no failure
+  bool strict_config = false;   // config or input differences alone are a failure
 };
 
 struct InstanceDiff {

@@ -447,7 +447,7 @@ PYBIND11_MODULE(_core, m) {
         t.max_rgb_mean = max_rgb_mean;
         t.max_depth = max_depth;
         t.allow_appear = allow_appear;
-        t.allow_config = !strict_config;
+        t.strict_config = strict_config;
         std::string text;
         {
           py::gil_scoped_release release;
