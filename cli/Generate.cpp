@@ -123,6 +123,10 @@ Result<std::optional<json>> check_resumable(const fs::path& out, const json& exp
 
 }  // namespace
 
+std::string config_sweep(const SceneSpec& spec) {
+  return spec.randomizers.empty() ? spec.sweep_at : spec.randomizers.front().first_sweep();
+}
+
 Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options) {
   auto spec_r = load_config(options.config, options.overrides, options.asset_root);
   if (!spec_r) return spec_r.error();
@@ -140,8 +144,7 @@ Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options)
   SL_TRY_ASSIGN(run->randomizers, build_randomizers(spec));
   SL_TRY_ASSIGN(run->formats, build_formats(spec));
   // A sweep spans the config's own frames: a range reaching past them would repeat its end value.
-  if (const std::string sweep = spec.randomizers.empty() ? spec.sweep_at : spec.randomizers.front().first_sweep();
-      !sweep.empty() && options.start + spec.frames > spec.sweep_frames) {
+  if (const std::string sweep = config_sweep(spec); !sweep.empty() && options.start + spec.frames > spec.sweep_frames) {
     return make_error(ExitCode::usage, "frames " + std::to_string(options.start) + ".." +
                                            std::to_string(options.start + spec.frames - 1) + " (--start, --frames): " + sweep +
                                            " is a sweep over the config's " + std::to_string(spec.sweep_frames) + " frames (0.." +
@@ -158,8 +161,10 @@ Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options)
 
   run->encode = *encode;
   run->encode.outputs = spec.outputs;
-  run->encode.outputs.amodal = spec.outputs.amodal || run->formats->needs_amodal();  // BOP's masks need the unoccluded renders
-  run->encode.formats = run->formats;
+  if (!options.no_formats) {
+    run->encode.outputs.amodal = spec.outputs.amodal || run->formats->needs_amodal();  // BOP's masks need the unoccluded renders
+    run->encode.formats = run->formats;
+  }
   for (const auto& c : spec.categories) run->encode.category_names.push_back(c.name);
   run->encode.background_category = spec.background_category;
   run->encode.rgb_jpeg_quality = options.rgb == "jpeg" ? options.jpeg_quality : 0;
@@ -187,7 +192,7 @@ Result<RunRenderers> start_renderers(const PreparedRun& run, const GenerateOptio
   // BOP counts whole silhouettes, also outside the image: a second renderer of 3x the size draws the
   // truncated instances alone: ids only, so one sample per pixel, no shadows or normals, and only the
   // meshes uploaded (render_alone samples no texture or environment map).
-  if (run.formats->needs_beyond() && !options.no_formats) {
+  if (run.encode.formats && run.encode.formats->needs_beyond()) {
     RendererOptions copts = ropts;
     copts.width = 3 * spec.width;
     copts.height = 3 * spec.height;

@@ -52,7 +52,7 @@ struct GenerateOptions {
   std::string rgb = "png";           // png | jpeg: the RGB files' format (labels are the same)
   int jpeg_quality = 95;             // 1..100, with rgb == "jpeg"
   bool render_only = false;          // bench --render-only: nothing encoded or written (no dataset)
-  bool no_formats = false;  // frames in memory (the Python module): no format files, so no BOP canvas
+  bool no_formats = false;  // frames in memory (the Python module): the encoder runs no format, so no BOP canvas
 };
 
 struct GenerateSummary {
@@ -71,7 +71,8 @@ Result<GenerateSummary> generate(const GenerateOptions& options);
 
 // A run's inputs resolved and loaded, before any device or output folder: the config (overrides and
 // run values applied), the randomizers and formats built, the assets loaded and hashed, the encoder's
-// options from the outputs and --compression / --rgb. generate() and the Python module start here.
+// options from the outputs and --compression / --rgb (with no_formats: no format in them, amodal
+// renders only when the outputs ask). generate() and the Python module start here.
 struct PreparedRun {
   SceneSpec spec;
   std::shared_ptr<const RandomizerPipeline> randomizers;
@@ -82,8 +83,12 @@ struct PreparedRun {
 };
 Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options);
 
-// The renderer of a prepared run (its assets uploaded) and, when a format needs it and
-// options.no_formats is not set, BOP's 3x canvas (else null).
+// Where the config's first sweep is ("" without one): a sweep spans the config's own frames, so a
+// range reaching past them is refused (it would repeat the end value).
+std::string config_sweep(const SceneSpec& spec);
+
+// The renderer of a prepared run (its assets uploaded) and, when a format the encoder runs needs
+// it, BOP's 3x canvas (else null).
 struct RunRenderers {
   std::unique_ptr<Renderer> renderer, canvas;
 };

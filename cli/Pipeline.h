@@ -50,6 +50,10 @@ struct PipelineStats {
   double write = 0;       // file writes, summed
 };
 
+// Encoder threads for PipelineOptions::threads = `requested`: itself, or for 0 hardware threads - 1
+// (at least 1).
+unsigned encoder_threads(unsigned requested);
+
 Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& meshes,
                                    const RandomizerPipeline& randomizers, Renderer& renderer, FrameSink& sink,
                                    const PipelineOptions& options, Progress& progress);

@@ -253,6 +253,16 @@ json flow_neighbours(const Scene& scene) {
   return j;
 }
 
+// The first three channels of a four-channel plane (RGBA -> RGB, flow -> du, dv, status).
+template <class T>
+std::vector<T> first_three_of_four(std::span<const T> in) {
+  std::vector<T> out(in.size() / 4 * 3);
+  for (std::size_t i = 0; i < in.size() / 4; ++i) {
+    for (std::size_t c = 0; c < 3; ++c) out[3 * i + c] = in[4 * i + c];
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string record_path(std::uint64_t frame) { return "records/" + frame_stem(frame) + ".json"; }
@@ -375,10 +385,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   // and BOP copies stay PNG. In memory: the pixels the PNG would hold.
   std::vector<std::uint8_t> rgb_file, rgb_png_copy;
   if (memory) {
-    out.planes->rgb.resize(pixels * 3);
-    for (std::size_t i = 0; i < pixels; ++i) {
-      for (std::size_t c = 0; c < 3; ++c) out.planes->rgb[3 * i + c] = colour[4 * i + c];
-    }
+    out.planes->rgb = first_three_of_four(colour);
   } else {
     auto rgb = jpeg ? encode_jpeg_rgb(colour, w, h, options.rgb_jpeg_quality) : encode_png_rgb_from_rgba(colour, w, h, options.rgb_png);
     if (!rgb) return rgb.error();
@@ -461,11 +468,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
       const std::vector<float>& flow = d == 0 ? fb.flow_forward : fb.flow_backward;
       const std::optional<NeighbourPoses>& other = d == 0 ? scene.next : scene.previous;
       if (memory) {  // the channels the file holds: du, dv, status
-        std::vector<float>& p = d == 0 ? out.planes->flow_forward : out.planes->flow_backward;
-        p.resize(pixels * 3);
-        for (std::size_t i = 0; i < pixels; ++i) {
-          for (std::size_t c = 0; c < 3; ++c) p[3 * i + c] = flow[4 * i + c];
-        }
+        (d == 0 ? out.planes->flow_forward : out.planes->flow_backward) = first_three_of_four<float>(flow);
       } else {
         auto flow_exr = encode_exr_flow(flow, w, h, options.depth_exr, options.exr_zip_level);
         if (!flow_exr) return flow_exr.error();

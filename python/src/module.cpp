@@ -168,8 +168,7 @@ class FrameStream {
                                "this Generator is already iterating (one frames() at a time, it has one renderer): finish "
                                "or close() the other iteration, or make a second Generator"));
     }
-    const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned threads = m_prepared->threads ? m_prepared->threads : std::max(1u, hw - 1);
+    const unsigned threads = encoder_threads(m_prepared->threads);
     m_sink = std::make_unique<QueueSink>(threads + 2);
     m_progress = std::make_unique<Progress>(frames.size(), false);
     PipelineOptions options;
@@ -254,9 +253,7 @@ class Generator {
     py::gil_scoped_release release;
     m_prepared->run = unwrap(prepare_run(o));
     PreparedRun& run = *m_prepared->run;
-    run.encode.in_memory = true;
-    run.encode.formats = nullptr;  // format files are generate()'s; arrays and COCO labels here
-    run.encode.outputs.amodal = run.spec.outputs.amodal;
+    run.encode.in_memory = true;  // arrays and COCO labels here; format files are generate()'s (no_formats)
     m_prepared->renderers = unwrap(start_renderers(run, o));
     m_prepared->threads = threads;
   }
@@ -264,7 +261,7 @@ class Generator {
   std::unique_ptr<FrameStream> stream(std::vector<std::uint64_t> frames) {
     // A sweep spans the config's own frames (as generate refuses ranges past them).
     const SceneSpec& s = spec();
-    const std::string sweep = s.randomizers.empty() ? s.sweep_at : s.randomizers.front().first_sweep();
+    const std::string sweep = config_sweep(s);
     for (std::uint64_t f : frames) {
       if (f > k_max_start_frame) {
         throw PyError(make_error(ExitCode::usage, "frame " + std::to_string(f) + ": frame indices go from 0 to " +
