@@ -24,17 +24,22 @@ class CMakeBuild(build_ext):
     def build_extension(self, ext):
         build = pathlib.Path(os.environ.get("SYNTHLABEL_BUILD_DIR", ROOT / "build"))
         jobs = str(os.cpu_count() or 2)
-        # For this interpreter (a virtual environment's is its base interpreter: same headers and ABI);
-        # a build already configured for it is left as it is.
+        # For this interpreter (a virtual environment's is its base interpreter: same headers and ABI).
+        # A build already configured for it with the module on is not configured again (that would
+        # record a new git revision in the module alone): only the module's target is built.
         python = os.path.realpath(sys.executable)
         cache = build / "CMakeCache.txt"
-        cached = re.search(r"^Python_EXECUTABLE:[A-Z]+=(.*)$", cache.read_text(), re.M) if cache.exists() else None
-        args = ["cmake", "-S", str(ROOT), "-B", str(build), "-DSYNTHLABEL_PYTHON_MODULE=ON"]
-        if not cache.exists():
-            args.append("-DCMAKE_BUILD_TYPE=Release")
-        if cached is None or os.path.realpath(cached.group(1)) != python:
-            args.append(f"-DPython_EXECUTABLE={python}")
-        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        text = cache.read_text() if cache.exists() else ""
+        cached = re.search(r"^Python_EXECUTABLE:[A-Z]+=(.*)$", text, re.M)
+        same_python = cached is not None and os.path.realpath(cached.group(1)) == python
+        module_on = re.search(r"^SYNTHLABEL_PYTHON_MODULE:BOOL=ON$", text, re.M) is not None
+        if not (same_python and module_on):
+            args = ["cmake", "-S", str(ROOT), "-B", str(build), "-DSYNTHLABEL_PYTHON_MODULE=ON"]
+            if not cache.exists():
+                args.append("-DCMAKE_BUILD_TYPE=Release")
+            if not same_python:
+                args.append(f"-DPython_EXECUTABLE={python}")
+            subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
         subprocess.run(["cmake", "--build", str(build), "--target", "synthlabel_python", "-j", jobs], check=True)
         built = sorted((build / "python" / "synthlabel").glob("_core*.so"))
         if not built:
