@@ -28,6 +28,11 @@ diff_args=()
 mkdir -p "$work"
 "$bin" generate "$config" "${gen_args[@]}" --out "$work/run" --overwrite --quiet
 if [[ ! -f "$golden/manifest.json" || "${ACCEPT:-0}" == 1 ]]; then
+  # Replaces only a dataset this job accepted (a synthlabel manifest), never another folder's files.
+  if [[ -e "$golden" ]] && ! grep -q '"tool": *"synthlabel"' "$golden/manifest.json" 2>/dev/null && [[ -n "$(ls -A "$golden")" ]]; then
+    echo "regression: $golden holds files but no synthlabel dataset; not replacing it (set GOLDEN to another folder)" >&2
+    exit 2
+  fi
   rm -rf "$golden"
   mkdir -p "$(dirname "$golden")"
   cp -r "$work/run" "$golden"

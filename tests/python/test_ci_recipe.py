@@ -36,6 +36,16 @@ def test_local_ci_job_passes_and_fails_as_it_should(tmp_path):
     assert loose.returncode == 0, loose.stderr
 
 
+def test_a_golden_folder_that_is_not_a_dataset_is_never_replaced(tmp_path):
+    work = tmp_path / "regression"
+    golden = tmp_path / "mine"
+    golden.mkdir()
+    (golden / "notes.txt").write_text("precious")
+    r = run(work, "", GOLDEN=str(golden))
+    assert r.returncode == 2 and "not replacing it" in r.stderr
+    assert (golden / "notes.txt").read_text() == "precious"
+
+
 def test_recipes_run_the_local_script():
     gh = yaml.safe_load((SOURCE / "examples" / "ci" / "github-actions.yml").read_text())
     steps = gh["jobs"]["regression"]["steps"]
