@@ -97,6 +97,32 @@ json vec(const glm::vec3& v) { return json::array({tidy(v.x), tidy(v.y), tidy(v.
 
 // Every value the randomizers drew for this frame, so a researcher can regress model error on any
 // factor. Units as in the config: metres, degrees, linear RGB.
+// A camera's lens for the records: the model, its coefficients in OpenCV's order (brown_conrady: k1 k2
+// p1 p2 k3 k4 k5 k6 s1 s2 s3 s4, cv::projectPoints' distCoeffs; fisheye: k1 k2 k3 k4, cv::fisheye's
+// D), the field it images, the source view rendered and the bound on a label's ray error.
+json distortion_json(const Camera& c) {
+  const Lens& l = c.lens;
+  json d;
+  switch (l.model) {
+    case LensModel::pinhole: d["model"] = "pinhole"; break;
+    case LensModel::brown_conrady: d["model"] = "brown_conrady"; break;
+    case LensModel::fisheye: d["model"] = "fisheye"; break;
+    case LensModel::radial_table: d["model"] = "radial_table"; break;
+  }
+  const std::size_t n = l.model == LensModel::brown_conrady ? 12 : l.model == LensModel::fisheye ? 4 : 0;
+  d["coefficients"] = json::array();
+  for (std::size_t i = 0; i < n; ++i) d["coefficients"].push_back(l.k[i]);
+  if (l.model == LensModel::radial_table) {
+    d["table"] = json::array();
+    for (const auto& [t, r] : l.table) d["table"].push_back({glm::degrees(t), r});
+  }
+  d["max_field_deg"] = 2.0 * glm::degrees(l.max_theta);
+  d["source"] = {{"width", l.source_width}, {"height", l.source_height}, {"fx", l.source_fx}, {"fy", l.source_fy},
+                 {"cx", l.source_cx}, {"cy", l.source_cy}};
+  d["ray_error_px"] = l.ray_error_px;
+  return d;
+}
+
 json frame_params(const Scene& scene) {
   const Camera& c = scene.camera;
   json p;
@@ -112,6 +138,11 @@ json frame_params(const Scene& scene) {
                  {"exposure_ev", c.exposure_ev},
                  {"target", vec(c.target)},
                  {"position", vec(c.position)}};
+  if (c.explicit_pose) {
+    p["camera"]["pose"] = c.pose_index >= 0 ? "file" : "explicit";
+    if (c.pose_index >= 0) p["camera"]["pose_index"] = c.pose_index;
+  }
+  if (c.lens.model != LensModel::pinhole) p["camera"]["distortion"] = distortion_json(c);
   if (scene.clip) {  // the frame's place in its clip, and the camera's turn rate (poses above are at this time)
     p["clip"] = {{"clip", scene.clip->clip}, {"frame_index", scene.clip->index}, {"time_s", scene.clip->time_s}};
     p["camera"]["orbit_rate_deg"] = c.orbit_rate_deg;
@@ -507,6 +538,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                    {"camera",
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
+  if (cam.lens.model != LensModel::pinhole) record["image"]["camera"]["distortion"] = distortion_json(cam);
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
   if (options.outputs.flow) {
     record["image"]["flow_forward_file"] = flow_paths[0];

@@ -42,7 +42,22 @@ glm::dvec3 direction_from_angles(double elevation_deg, double azimuth_deg) {
 
 }  // namespace
 
-Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at) {
+void set_pose(Camera& cam, const glm::dmat4& world_to_camera_cv, double roll) {
+  const glm::dmat4 cv_to_gl(glm::dvec4(1, 0, 0, 0), glm::dvec4(0, -1, 0, 0), glm::dvec4(0, 0, -1, 0), glm::dvec4(0, 0, 0, 1));
+  const glm::dmat4 view = glm::rotate(glm::dmat4(1.0), glm::radians(roll), glm::dvec3(0.0, 0.0, 1.0)) * cv_to_gl * world_to_camera_cv;
+  const glm::dmat4 inv = glm::inverse(view);
+  const glm::dvec3 pos(inv[3]);
+  cam.view = glm::mat4(view);
+  cam.position = glm::vec3(pos);
+  cam.target = glm::vec3(pos + glm::dvec3(inv * glm::dvec4(0, 0, -1, 0)));  // 1 m ahead
+  cam.orbit_target = glm::dvec3(cam.target);
+  cam.roll_deg = roll;
+  cam.distance_m = cam.elevation_deg = cam.azimuth_deg = 0;
+  cam.explicit_pose = true;
+}
+
+Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at, std::optional<std::uint64_t> frame) {
+  const std::uint64_t output_frame = frame.value_or(at.frame);
   const CameraSpec& cs = spec.camera;
   Rng r_fov = rng.fork("fov"), r_target = rng.fork("target"), r_dist = rng.fork("distance"),
       r_el = rng.fork("elevation"), r_az = rng.fork("azimuth"), r_roll = rng.fork("roll");
@@ -74,11 +89,51 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
   // Roll turns the camera about its viewing axis: a positive roll turns the image content
   // counter-clockwise (what was on the right of the image moves up).
   const double roll = sample(cs.roll_deg, r_roll, at);
-  set_orbit(cam, target, dist, el, az, roll);
+  if (cs.pose || cs.poses) {
+    // Streams of their own ("pose", "poses"): the orbit's draws above are made and unused, so every
+    // other draw stays as it was.
+    glm::dmat4 w2c(1.0);
+    if (cs.poses) {
+      const auto n = static_cast<std::int64_t>(cs.poses->world_to_camera.size());
+      Rng r_pick = rng.fork("poses");
+      cam.pose_index = cs.poses->random ? r_pick.integer(0, n - 1) : static_cast<std::int64_t>(output_frame % static_cast<std::uint64_t>(n));
+      w2c = cs.poses->world_to_camera[static_cast<std::size_t>(cam.pose_index)];
+    } else if (cs.pose->world_to_camera) {
+      w2c = *cs.pose->world_to_camera;
+    } else {
+      Rng r_pose = rng.fork("pose");
+      Rng r_p = r_pose.fork("position"), r_l = r_pose.fork("look_at"), r_u = r_pose.fork("up");
+      const glm::dvec3 pos = sample(cs.pose->position, r_p, at), look = sample(cs.pose->look_at, r_l, at);
+      glm::dvec3 up = sample(cs.pose->up, r_u, at);
+      const glm::dvec3 forward = look - pos;
+      // Looking along `up` leaves the image's orientation undefined: another up (world +Z, else +X).
+      if (glm::length(glm::cross(forward, up)) <= 1e-9 * glm::length(forward) * glm::length(up)) {
+        up = std::abs(glm::normalize(forward).z) < 0.9 ? glm::dvec3(0, 0, 1) : glm::dvec3(1, 0, 0);
+      }
+      if (glm::length(forward) <= 0.0) up = glm::dvec3(0, 1, 0);
+      const glm::dmat4 gl = glm::lookAtRH(pos, glm::length(forward) > 0.0 ? look : pos + glm::dvec3(0, 0, -1), up);
+      w2c = glm::dmat4(glm::dvec4(1, 0, 0, 0), glm::dvec4(0, -1, 0, 0), glm::dvec4(0, 0, -1, 0), glm::dvec4(0, 0, 0, 1)) * gl;
+    }
+    set_pose(cam, w2c, roll);
+  } else {
+    set_orbit(cam, target, dist, el, az, roll);
+  }
   Rng r_exposure = rng.fork("exposure");
   cam.exposure_ev = sample(cs.exposure_ev, r_exposure, at);
   cam.filmic = cs.filmic;
   cam.fov_y_deg = fov_deg;
+  if (cs.lens) {  // a stream of its own, one sub-stream per coefficient
+    static constexpr const char* k_names[12] = {"k1", "k2", "p1", "p2", "k3", "k4", "k5", "k6", "s1", "s2", "s3", "s4"};
+    const Rng r_lens = rng.fork("lens");
+    cam.lens.model = cs.lens->model;
+    for (std::size_t i = 0; i < 12; ++i) {
+      Rng r_k = r_lens.fork(k_names[i]);
+      cam.lens.k[i] = sample(cs.lens->k[i], r_k, at);
+    }
+    cam.lens.table = cs.lens->table;
+    static_cast<void>(finish_lens(cam.lens, cs.lens->max_field_deg));  // the nominal lens was checked at load
+    fit_source(cam, cs.lens->oversample, cs.source_width, cs.source_height);
+  }
   if (spec.sequence) {  // streams of their own: adding them leaves every other draw as it was
     Rng r_rate = rng.fork("orbit_rate");
     cam.orbit_rate_deg = sample(cs.orbit_rate_deg, r_rate, at);
@@ -327,7 +382,7 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     Rng r(spec.seed, frame, "split");
     scene.split = spec.splits[pick_by_probability(spec.splits.size(), [&](std::size_t i) { return spec.splits[i].second; }, r)].first;
   }
-  scene.camera = sample_camera(spec, Rng(spec.seed, frame, "camera"), at);
+  scene.camera = sample_camera(spec, Rng(spec.seed, frame, "camera"), at, output_frame);
 
   for (std::size_t i = 0; i < spec.lights.size(); ++i) {
     const LightSpec& ls = spec.lights[i];

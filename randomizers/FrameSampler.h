@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -58,8 +59,12 @@ ClipNeighbours clip_neighbours(const SceneSpec& spec, std::uint64_t frame);
 Status add_neighbours(Scene& scene, const SceneSpec& spec, const std::function<const Scene&(std::uint64_t)>& sample);
 
 // The camera drawn from spec.camera with `rng` (the base draw uses Rng(seed, frame, "camera");
-// keep_in_view draws again from its own streams).
-Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at);
+// keep_in_view draws again from its own streams): its pose (orbit, camera.pose, or entry `frame` mod n
+// of camera.poses; `frame` defaults to at.frame), K, and lens with its source view fitted.
+Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at, std::optional<std::uint64_t> frame = std::nullopt);
+
+// An explicit pose: world -> camera in OpenCV axes, then `roll` degrees about the viewing axis.
+void set_pose(Camera& cam, const glm::dmat4& world_to_camera_cv, double roll);
 
 // The look-at target at time t on a keyframed path ((t, position) keys, increasing t): linear between
 // the keys around t, held before the first and after the last.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "renderer/LensRemap.h"
 #include "renderer/vulkan/VulkanRenderer.h"
 
 namespace synthlabel {
@@ -11,6 +12,11 @@ RendererOptions renderer_options_for(const SceneSpec& spec) {
   RendererOptions o;
   o.width = spec.width;
   o.height = spec.height;
+  if (spec.camera.lens) {
+    o.lens = true;
+    o.width = spec.camera.source_width;
+    o.height = spec.camera.source_height;
+  }
   o.supersampling = spec.render.supersampling;
   o.shadow_map_size = spec.render.shadow_map_size;
   o.normals = spec.outputs.normals;
@@ -21,7 +27,9 @@ RendererOptions renderer_options_for(const SceneSpec& spec) {
 Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options) {
   auto r = vk::VulkanRenderer::create(options);
   if (!r) return r.error();
-  return std::unique_ptr<Renderer>(std::move(r).value());
+  std::unique_ptr<Renderer> renderer(std::move(r).value());
+  if (options.lens) return make_lens_renderer(std::move(renderer));
+  return renderer;
 }
 
 Result<std::vector<DeviceInfo>> list_devices() { return vk::list_physical_devices(); }

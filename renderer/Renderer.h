@@ -79,6 +79,9 @@ struct RendererOptions {
   // Test hook: the (N+1)-th submit fails as a lost device would (VK_ERROR_DEVICE_LOST), through the
   // same error path. The CLI sets it from SYNTHLABEL_FAULT_DEVICE_LOST_AFTER.
   std::optional<std::uint64_t> fault_device_lost_after;
+  // Scenes carry a lens (camera.lens): width x height is the source view's size; the renderer draws
+  // each scene's source view and returns the planes remapped to the camera's size (LensRemap.h).
+  bool lens = false;
 };
 
 // Cumulative seconds the calling thread spent in the renderer (for the bench).
@@ -86,6 +89,7 @@ struct RenderTimings {
   double submit = 0;  // recording command buffers and queueing them
   double wait = 0;    // waiting in collect() for the device to finish a frame
   double copy = 0;    // copying the read-back buffers into FrameBuffers
+  double remap = 0;   // with a lens: remapping the source view to the output (renderer/LensRemap.h)
 };
 
 class Renderer {

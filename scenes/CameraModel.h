@@ -4,10 +4,17 @@
 // u = fx X/Z + cx, v = fy Y/Z + cy, with pixel (0, 0) spanning [0, 1)^2 (its centre at (0.5, 0.5)).
 // Camera::view is world -> camera in OpenGL axes (+Y up, looking down -Z); the OpenCV frame is that
 // with Y and Z negated. All in double precision.
+//
+// With a lens (Camera::lens, docs/camera.md) a point's normalized coordinates are distorted before K:
+// u = fx x'' + cx, v = fy y'' + cy, with (x'', y'') from OpenCV's models (Brown-Conrady as
+// cv::projectPoints, Kannala-Brandt as cv::fisheye::projectPoints) or a radial table. Pixel
+// coordinates are synthlabel's (pixel (0, 0) spans [0, 1)^2): OpenCV's cx, cy are 0.5 less.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <utility>
 
 #include <glm/mat4x4.hpp>
 #include <glm/vec2.hpp>
@@ -27,10 +34,38 @@ struct PixelBox {
 glm::dmat4 world_to_opencv(const Camera& camera);
 // A world point in the OpenCV camera frame.
 glm::dvec3 to_opencv(const Camera& camera, const glm::dvec3& world);
-// A point in the OpenCV camera frame (Z > 0) to pixel coordinates.
+// A point in the OpenCV camera frame to its distorted normalized coordinates (x'', y''): (X/Z, Y/Z)
+// for the pinhole; NaN where the lens does not image it (behind a pinhole or Brown-Conrady camera,
+// beyond Lens::max_theta).
+glm::dvec2 distort(const Lens& lens, const glm::dvec3& p);
+// A point in the OpenCV camera frame (Z > 0 for the pinhole) to pixel coordinates through the lens;
+// NaN where the lens does not image it.
 inline glm::dvec2 project(const Camera& camera, const glm::dvec3& p) {
-  return glm::dvec2(camera.fx * p.x / p.z + camera.cx, camera.fy * p.y / p.z + camera.cy);
+  if (camera.lens.model == LensModel::pinhole) return glm::dvec2(camera.fx * p.x / p.z + camera.cx, camera.fy * p.y / p.z + camera.cy);
+  const glm::dvec2 d = distort(camera.lens, p);
+  return glm::dvec2(camera.fx * d.x + camera.cx, camera.fy * d.y + camera.cy);
 }
+// The unit ray (OpenCV camera frame) that lands at pixel coordinates (u, v) (continuous: a pixel's
+// centre is (x + 0.5, y + 0.5)); false where no ray of the lens's field lands there (outside the image
+// circle). Inverts `project` to 1e-12 in normalized coordinates.
+bool pixel_ray(const Camera& camera, double u, double v, glm::dvec3& ray);
+
+// The widest field one undistorted pinhole source view covers (degrees, full angle): a lens images at
+// most this (cube-map sources for wider lenses are not built).
+inline constexpr double k_max_source_field_deg = 160.0;
+// Lens set-up, once per frame after the lens and K are drawn: Lens::max_theta from the configured
+// field (max_field_deg, 0: the model's own limit) and the model's monotonic range. Returns "" or why
+// the lens is unusable (e.g. coefficients that fold the image back before the field's edge).
+std::string finish_lens(Lens& lens, double max_field_deg);
+// The source view's size for `camera` (its lens finished): `oversample` source samples per output
+// pixel at the image centre, covering every output pixel's ray; {0, 0} for the pinhole.
+std::pair<std::uint32_t, std::uint32_t> source_size(const Camera& camera, double oversample);
+// Fits the source view of size (w, h) to this frame's lens and K: Lens::source_* (at most `oversample`
+// samples per output pixel at the centre, fewer when the frame's field needs more room than the
+// nominal size gave) and Lens::ray_error_px.
+void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_t h);
+// The pinhole camera the renderer draws for a camera with a lens: the source view (size, K), no lens.
+Camera source_camera(const Camera& camera);
 // The 8 corners of the box [lo, hi]: corner k takes hi.x when bit 0 of k is set, hi.y for bit 1,
 // hi.z for bit 2.
 std::array<glm::dvec3, 8> box_corners(const glm::dvec3& lo, const glm::dvec3& hi);

@@ -75,6 +75,13 @@ json kind_schema(std::string_view kind) {
     out["items"] = std::move(pair);
     return out;
   }
+  if (kind == "pairs" || kind == "matrix4") {
+    const int n = kind == "pairs" ? 2 : 4;
+    json row = {{"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", n}, {"maxItems", n}};
+    json out = {{"type", "array"}, {"items", row}};
+    if (kind == "matrix4") out["minItems"] = 4, out["maxItems"] = 4;
+    return out;
+  }
   if (kind == "randomizers") {
     // Each randomizer's own parameters are its factory's (synthlabel randomizers NAME lists them).
     json item = {{"type", "object"}};
@@ -144,7 +151,36 @@ const std::vector<SchemaMap>& config_schema() {
         {"target_velocity", "vec3", "with sequence: metres per second the target moves (the camera pans and tilts to follow), drawn per clip"},
         {"shake_deg", "dist", "with sequence: hand-held shake, amplitude in degrees of smooth turns about the camera's axes, 0..30"},
         {"shake_hz", "dist", "with sequence: the shake's base frequency in Hz (default 1.5)"},
-        {"target_path", "list:camera.target_path[]", "with sequence: keyframes {t, position} the look-at target follows (instead of target)"}}},
+        {"target_path", "list:camera.target_path[]", "with sequence: keyframes {t, position} the look-at target follows (instead of target)"},
+        {"lens", "map:camera.lens", "lens distortion: brown_conrady, fisheye or radial_table, or an OpenCV calibration file"},
+        {"pose", "map:camera.pose", "an explicit pose instead of the orbit: position, look_at, up, or world_to_camera"},
+        {"poses", "map:camera.poses", "one pose per frame from a file (JSON world_to_camera list or TUM trajectory)"}}},
+      {"camera.lens",
+       {{"model", "enum:brown_conrady|fisheye|radial_table", "OpenCV's Brown-Conrady, OpenCV fisheye (Kannala-Brandt), or a radial table"},
+        {"calibration", "string", "an OpenCV calibration file (camera_matrix, distortion_coefficients): K and coefficients"},
+        {"k1", "dist", "radial coefficient (both models)"},
+        {"k2", "dist", "radial coefficient (both models)"},
+        {"p1", "dist", "brown_conrady: tangential coefficient"},
+        {"p2", "dist", "brown_conrady: tangential coefficient"},
+        {"k3", "dist", "radial coefficient (both models)"},
+        {"k4", "dist", "radial coefficient: brown_conrady's rational denominator, fisheye's 4th"},
+        {"k5", "dist", "brown_conrady: rational denominator"},
+        {"k6", "dist", "brown_conrady: rational denominator"},
+        {"s1", "dist", "brown_conrady: thin prism"},
+        {"s2", "dist", "brown_conrady: thin prism"},
+        {"s3", "dist", "brown_conrady: thin prism"},
+        {"s4", "dist", "brown_conrady: thin prism"},
+        {"table", "pairs", "radial_table: [[field_deg, radius in focal lengths], ...] from [0, 0], increasing"},
+        {"max_field_deg", "number", "the image circle's full angle, 1..160 degrees; pixels beyond see nothing"},
+        {"oversample", "number", "source samples per output pixel at the image centre, 0.25..8 (default 2)"}}},
+      {"camera.pose",
+       {{"position", "vec3", "the camera's position, metres"},
+        {"look_at", "vec3", "the point it looks at (default the origin)"},
+        {"up", "vec3", "the world direction that is up in the image (default +Y)"},
+        {"world_to_camera", "matrix4", "4x4 row-major, OpenCV camera axes (instead of position/look_at/up)"}}},
+      {"camera.poses",
+       {{"file", "string", "JSON list of world_to_camera 4x4 matrices, or a TUM trajectory (timestamp tx ty tz qx qy qz qw)"},
+        {"order", "enum:sequential|random", "frame f takes entry f mod n (default), or one drawn per frame"}}},
       {"camera.target_path[]",
        {{"t", "number", "seconds into the clip"},
         {"position", "vec3", "where the camera looks at t, drawn per clip"}}},

@@ -16,7 +16,9 @@
 // Vectors: [x, y, z] where each element is any scalar form, or {uniform: [[x0,y0,z0], [x1,y1,z1]]}.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <variant>
 #include <vector>
@@ -57,6 +59,27 @@ struct IntChoice {
 using IntDist = std::variant<std::int64_t, IntRange, IntChoice>;
 
 using Vec3Dist = std::array<ScalarDist, 3>;
+
+// A distribution's centre (its value when fixed; the middle of a range; the mean of a Gaussian or of
+// the listed values): the nominal value sizes that do not change per frame are computed from.
+inline double centre(const ScalarDist& d) {
+  struct Visit {
+    double operator()(double v) const { return v; }
+    double operator()(const Uniform& u) const { return 0.5 * (u.lo + u.hi); }
+    double operator()(const LogUniform& u) const { return std::sqrt(u.lo * u.hi); }
+    double operator()(const Normal& n) const { return n.mean; }
+    double operator()(const TruncatedNormal& n) const { return std::clamp(n.mean, n.lo, n.hi); }
+    double operator()(const Choice& c) const { return mean(c.values); }
+    double operator()(const Sweep& s) const { return 0.5 * (s.lo + s.hi); }
+    double operator()(const Sequence& s) const { return mean(s.values); }
+    static double mean(const std::vector<double>& v) {
+      double sum = 0;
+      for (double x : v) sum += x;
+      return v.empty() ? 0.0 : sum / static_cast<double>(v.size());
+    }
+  };
+  return std::visit(Visit{}, d);
+}
 
 inline Vec3Dist constant_vec3(double x, double y, double z) { return {ScalarDist{x}, ScalarDist{y}, ScalarDist{z}}; }
 

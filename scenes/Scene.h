@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,32 @@
 #include <glm/vec3.hpp>
 
 namespace synthlabel {
+
+// A lens (scenes/CameraModel.h, docs/camera.md): how a ray in the OpenCV camera frame lands in the
+// image beyond the pinhole. The frame is rendered as an undistorted pinhole `source` view that covers
+// the lens's field and remapped (renderer/LensRemap.h).
+enum class LensModel : std::uint8_t { pinhole = 0, brown_conrady = 1, fisheye = 2, radial_table = 3 };
+
+struct Lens {
+  LensModel model = LensModel::pinhole;
+  // brown_conrady: OpenCV's order k1 k2 p1 p2 k3 k4 k5 k6 s1 s2 s3 s4; fisheye (Kannala-Brandt, OpenCV's
+  // cv::fisheye): k1 k2 k3 k4 in the first four.
+  std::array<double, 12> k{};
+  // radial_table: (field angle theta in radians, distorted radius in focal lengths), both increasing,
+  // linear between entries; (0, 0) first.
+  std::vector<std::pair<double, double>> table;
+  // The largest angle between a ray and the optical axis the lens images (radians): the config's
+  // max_field_deg / 2, further limited to where the model is monotonic. Pixels whose ray would lie
+  // beyond it are outside the image circle: they see nothing.
+  double max_theta = 0;
+  double max_field_deg = 0;  // as configured, 0: none (for the record)
+  // The undistorted pinhole view rendered for the frame (pixels of that view), and a bound on how far
+  // (in output pixels) the source sample a label is read from lies from the exact ray of the output
+  // pixel's centre.
+  std::uint32_t source_width = 0, source_height = 0;
+  double source_fx = 0, source_fy = 0, source_cx = 0, source_cy = 0;
+  double ray_error_px = 0;
+};
 
 struct Camera {
   std::uint32_t width = 0, height = 0;
@@ -47,6 +74,11 @@ struct Camera {
   std::array<double, 9> shake_phase{};           // per axis (yaw, pitch, roll) three phases, radians
   glm::dvec3 shake_now_deg{0.0};                 // the shake's turns at this frame (for the record)
   bool filmic = false;     // ACES filmic tone map (else values above 1 clip)
+  Lens lens;               // pinhole unless the config has camera.lens
+  // The pose came from camera.pose or camera.poses (not the orbit): `target` is then a point 1 m
+  // ahead, and the orbit fields above are 0.
+  bool explicit_pose = false;
+  std::int64_t pose_index = -1;  // camera.poses: which entry of the file
 };
 
 enum class LightType : std::uint32_t { directional = 0, point = 1, spot = 2 };

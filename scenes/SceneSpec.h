@@ -45,6 +45,34 @@ struct IntrinsicsSpec {
   ScalarDist fx, fy, cx, cy;
 };
 
+// camera.lens (docs/camera.md): the model and its coefficients, each fixed or drawn (calibration
+// uncertainty), or read from an OpenCV calibration file.
+struct LensSpec {
+  LensModel model = LensModel::brown_conrady;
+  std::array<ScalarDist, 12> k{};  // OpenCV order (Lens::k); unset ones 0
+  std::vector<std::pair<double, double>> table;  // radial_table: (theta radians, radius in focal lengths)
+  double max_field_deg = 0;  // the image circle's full angle, 0: the model's own
+  double oversample = 2.0;   // source samples per output pixel at the image centre
+  std::string calibration;   // the file K and the coefficients came from, for the record
+  std::uint32_t calibration_width = 0, calibration_height = 0;  // the image size it states, 0: none
+  double calibration_k[4] = {0, 0, 0, 0};  // its fx, fy, cx, cy (synthlabel's pixels) at that size
+};
+
+// camera.pose: an explicit pose instead of the orbit: position, the point looked at and the up vector
+// (drawn per frame), or a fixed world -> camera (OpenCV axes) matrix.
+struct PoseSpec {
+  Vec3Dist position = constant_vec3(0, 0, 5), look_at = constant_vec3(0, 0, 0), up = constant_vec3(0, 1, 0);
+  std::optional<glm::dmat4> world_to_camera;  // OpenCV camera axes
+};
+
+// camera.poses: world -> camera (OpenCV axes) per entry of a file; frame f takes entry f mod n
+// (`sequential`) or an entry drawn per frame (`random`).
+struct PoseFileSpec {
+  std::string file;  // as resolved, for messages and the record
+  std::vector<glm::dmat4> world_to_camera;
+  bool random = false;
+};
+
 struct CameraSpec {
   ScalarDist fov_y_deg = 50.0;  // vertical field of view (square pixels, centred principal point)
   std::optional<IntrinsicsSpec> intrinsics;  // instead of fov_y_deg: full K
@@ -72,6 +100,12 @@ struct CameraSpec {
   };
   std::vector<TargetKey> target_path;
   ScalarDist shake_deg = 0.0, shake_hz = 1.5;
+  std::optional<LensSpec> lens;
+  std::optional<PoseSpec> pose;
+  std::optional<PoseFileSpec> poses;
+  // With a lens: the source view's size (CameraModel's source_size for the distributions' centres),
+  // fixed for the run; filled when the spec is loaded.
+  std::uint32_t source_width = 0, source_height = 0;
 };
 
 struct LightSpec {

@@ -99,6 +99,34 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
                                  {"cx", to_json(c.intrinsics->cx)},
                                  {"cy", to_json(c.intrinsics->cy)}};
   }
+  if (c.pose || c.poses) {
+    for (const char* k : {"target", "distance", "elevation_deg", "azimuth_deg"}) j["camera"].erase(k);
+    if (c.poses) {
+      j["camera"]["poses"] = {{"file", c.poses->file}, {"order", c.poses->random ? "random" : "sequential"}};
+    } else if (c.pose->world_to_camera) {
+      json m = json::array();
+      for (int r = 0; r < 4; ++r) m.push_back({(*c.pose->world_to_camera)[0][r], (*c.pose->world_to_camera)[1][r], (*c.pose->world_to_camera)[2][r], (*c.pose->world_to_camera)[3][r]});
+      j["camera"]["pose"] = {{"world_to_camera", m}};
+    } else {
+      j["camera"]["pose"] = {{"position", to_json(c.pose->position)}, {"look_at", to_json(c.pose->look_at)}, {"up", to_json(c.pose->up)}};
+    }
+  }
+  if (c.lens) {  // the coefficients as drawn from (a calibration file's are written out, its K is the intrinsics above)
+    static const char* const k_models[] = {"pinhole", "brown_conrady", "fisheye", "radial_table"};
+    static const char* const k_names[12] = {"k1", "k2", "p1", "p2", "k3", "k4", "k5", "k6", "s1", "s2", "s3", "s4"};
+    static const char* const k_fisheye[4] = {"k1", "k2", "k3", "k4"};
+    const LensSpec& l = *c.lens;
+    json jl = {{"model", k_models[static_cast<int>(l.model)]}};
+    const std::size_t n = l.model == LensModel::brown_conrady ? 12 : l.model == LensModel::fisheye ? 4 : 0;
+    for (std::size_t i = 0; i < n; ++i) jl[l.model == LensModel::fisheye ? k_fisheye[i] : k_names[i]] = to_json(l.k[i]);
+    if (l.model == LensModel::radial_table) {
+      jl["table"] = json::array();
+      for (const auto& [t, r] : l.table) jl["table"].push_back({t * 180.0 / 3.14159265358979323846, r});
+    }
+    if (l.max_field_deg > 0) jl["max_field_deg"] = l.max_field_deg;
+    jl["oversample"] = l.oversample;
+    j["camera"]["lens"] = std::move(jl);
+  }
   j["lights"] = json::array();
   for (const auto& l : spec.lights) {
     static const char* const k_types[] = {"directional", "point", "spot"};

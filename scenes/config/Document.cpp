@@ -228,4 +228,16 @@ bool Document::count_values(const YAML::Node& n, int depth) {
   return true;
 }
 
+std::string Document::read_named_file(const YAML::Node& n, const std::string& key, const std::filesystem::path& file) const {
+  if (!m_include_roots.empty() &&
+      std::none_of(m_include_roots.begin(), m_include_roots.end(), [&](const auto& r) { return lies_inside(file, r); })) {
+    fail(n, key, "'" + file.string() + "' is outside --asset-root " + m_include_roots.front().string() + " and the config's own folder");
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) fail(n, key, "'" + file.string() + "' is not a readable file");
+  auto text = read_bounded_file(file, k_max_config_bytes, key);
+  if (!text) fail(n, key, text.error().message);
+  return *text;
+}
+
 }  // namespace synthlabel::config

@@ -55,6 +55,10 @@ class Document {
   // Applies "a.b[2].c=value" to the tree (value parsed as YAML); maps along the path are created.
   void apply_override(YAML::Node& root, const std::string& text);
 
+  // The text of a file a key names (camera.lens.calibration, camera.poses.file): under --asset-root
+  // it must lie inside the root or the config's folder, as includes; at most 4 MiB. Fails at `n`.
+  std::string read_named_file(const YAML::Node& n, const std::string& key, const std::filesystem::path& file) const;
+
   static bool path_is_include(const std::string& path) { return path == "include" || path.rfind("include[", 0) == 0; }
   [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& what) const;
 

@@ -6,6 +6,8 @@
 #include <cctype>
 
 #include "core/Text.h"
+#include "scenes/CameraFiles.h"
+#include "scenes/CameraModel.h"
 #include "scenes/config/PropertiesImpl.h"
 #include "scenes/config/Schema.h"
 
@@ -332,12 +334,152 @@ class SceneParser {
       }
     }
     if (n["shake_hz"]) cam.shake_hz = rd.scalar_dist(n["shake_hz"], "camera.shake_hz", 0.0, 100.0);
+    if (auto l = n["lens"]) parse_lens(n, l, cam);
+    if (auto p = n["pose"]) {
+      rd.expect_map(p, "camera.pose");
+      rd.check_schema_keys(p, "camera.pose", "camera.pose");
+      PoseSpec pose;
+      if (auto m = p["world_to_camera"]) {
+        for (const char* k : {"position", "look_at", "up"}) {
+          if (p[k]) rd.fail(p[k], std::string("camera.pose.") + k, "give world_to_camera or position/look_at/up, not both");
+        }
+        const auto rows = [&]() {
+          if (!m.IsSequence() || m.size() != 4) rd.fail(m, "camera.pose.world_to_camera", "expected 4 rows of 4 numbers (row-major, OpenCV camera axes)");
+          std::vector<double> v;
+          for (std::size_t r = 0; r < 4; ++r) {
+            const auto row = rd.number_list(m[r], "camera.pose.world_to_camera[" + std::to_string(r) + "]", 4);
+            v.insert(v.end(), row.begin(), row.end());
+          }
+          return v;
+        }();
+        nlohmann::json j = nlohmann::json::array();
+        for (std::size_t r = 0; r < 4; ++r) j.push_back({rows[4 * r], rows[4 * r + 1], rows[4 * r + 2], rows[4 * r + 3]});
+        auto one = parse_poses("[" + j.dump() + "]", "world_to_camera");
+        if (!one) rd.fail(m, "camera.pose.world_to_camera", one.error().message);
+        pose.world_to_camera = one->front();
+      } else {
+        if (p["position"]) pose.position = rd.vec3_dist(p["position"], "camera.pose.position");
+        if (p["look_at"]) pose.look_at = rd.vec3_dist(p["look_at"], "camera.pose.look_at");
+        if (p["up"]) pose.up = rd.vec3_dist(p["up"], "camera.pose.up");
+        if (!p["position"]) rd.fail(p, "camera.pose.position", "missing: an explicit pose needs position (and look_at, default the origin)");
+      }
+      cam.pose = pose;
+    }
+    if (auto p = n["poses"]) {
+      if (n["pose"]) rd.fail(p, "camera.poses", "give camera.pose or camera.poses, not both");
+      rd.expect_map(p, "camera.poses");
+      rd.check_schema_keys(p, "camera.poses", "camera.poses");
+      if (!p["file"]) rd.fail(p, "camera.poses.file", "missing: a JSON list of world_to_camera matrices or a TUM trajectory");
+      PoseFileSpec poses;
+      const std::filesystem::path rel = rd.string(p["file"], "camera.poses.file");
+      const std::filesystem::path file = rel.is_absolute() ? rel : (rd.source_of(p["file"]).second / rel).lexically_normal();
+      poses.file = file.string();
+      auto parsed = parse_poses(rd.doc().read_named_file(p["file"], "camera.poses.file", file), file.string());
+      if (!parsed) rd.fail(p["file"], "camera.poses.file", parsed.error().message);
+      poses.world_to_camera = std::move(parsed).value();
+      if (auto o = p["order"]) {
+        const std::string v = rd.string(o, "camera.poses.order");
+        std::string_view kinds[] = {"sequential", "random"};
+        if (v != "sequential" && v != "random") rd.fail(o, "camera.poses.order", "unknown order '" + v + "'" + suggest(v, kinds));
+        poses.random = v == "random";
+      }
+      cam.poses = std::move(poses);
+    }
+    if (cam.pose || cam.poses) {
+      for (const char* k : {"target", "distance", "elevation_deg", "azimuth_deg", "orbit_rate_deg", "elevation_rate_deg", "dolly_rate",
+                            "target_velocity", "target_path"}) {
+        if (n[k]) rd.fail(n[k], std::string("camera.") + k, std::string("belongs to the orbit; the camera has an explicit ") + (cam.pose ? "pose" : "poses file"));
+      }
+    }
     if (auto t = n["tone_map"]) {
       const std::string v = rd.string(t, "camera.tone_map");
       std::string_view kinds[] = {"none", "filmic"};
       if (v != "none" && v != "filmic") rd.fail(t, "camera.tone_map", "unknown tone map '" + v + "'" + suggest(v, kinds));
       cam.filmic = v == "filmic";
     }
+  }
+
+  void parse_lens(const YAML::Node& n_camera, const YAML::Node& l, CameraSpec& cam) {
+    rd.expect_map(l, "camera.lens");
+    rd.check_schema_keys(l, "camera.lens", "camera.lens");
+    LensSpec lens;
+    std::optional<LensModel> model;
+    if (auto m = l["model"]) {
+      const std::string v = rd.string(m, "camera.lens.model");
+      std::string_view kinds[] = {"brown_conrady", "fisheye", "radial_table"};
+      if (v == "brown_conrady") model = LensModel::brown_conrady;
+      else if (v == "fisheye") model = LensModel::fisheye;
+      else if (v == "radial_table") model = LensModel::radial_table;
+      else rd.fail(m, "camera.lens.model", "unknown lens model '" + v + "'" + suggest(v, kinds));
+    }
+    static constexpr const char* k_names[12] = {"k1", "k2", "p1", "p2", "k3", "k4", "k5", "k6", "s1", "s2", "s3", "s4"};
+    if (auto c = l["calibration"]) {
+      const std::filesystem::path rel = rd.string(c, "camera.lens.calibration");
+      const std::filesystem::path file = rel.is_absolute() ? rel : (rd.source_of(c).second / rel).lexically_normal();
+      auto cal = parse_calibration(rd.doc().read_named_file(c, "camera.lens.calibration", file), file.string());
+      if (!cal) rd.fail(c, "camera.lens.calibration", cal.error().message);
+      if (model && cal->model && *model != *cal->model) {
+        rd.fail(l["model"], "camera.lens.model", "the calibration file's distortion_model says otherwise");
+      }
+      if (!model) model = cal->model ? *cal->model : LensModel::brown_conrady;
+      if (*model == LensModel::radial_table) rd.fail(c, "camera.lens.calibration", "a calibration file gives brown_conrady or fisheye coefficients, not a table");
+      const std::size_t n = cal->distortion.size();
+      if (*model == LensModel::fisheye ? n != 4 : (n != 4 && n != 5 && n != 8 && n != 12 && n != 14)) {
+        rd.fail(c, "camera.lens.calibration", file.string() + ": " + std::to_string(n) + " distortion coefficients; " +
+                                                 (*model == LensModel::fisheye ? "the fisheye model has 4 (k1..k4)" : "OpenCV's model has 4, 5, 8, 12 or 14"));
+      }
+      if (n == 14 && (cal->distortion[12] != 0.0 || cal->distortion[13] != 0.0)) {
+        rd.fail(c, "camera.lens.calibration", file.string() + ": the tilted-sensor terms (tauX, tauY) are not modelled; they must be 0");
+      }
+      if (*model == LensModel::fisheye) {
+        for (std::size_t i = 0; i < 4; ++i) lens.k[i] = cal->distortion[i];
+      } else {
+        for (std::size_t i = 0; i < std::min<std::size_t>(n, 12); ++i) lens.k[i] = cal->distortion[i];
+      }
+      if (n_camera["intrinsics"] || n_camera["fov_deg"]) {
+        rd.fail(c, "camera.lens.calibration", "the calibration file gives K: leave camera.fov_deg and camera.intrinsics out");
+      }
+      cam.intrinsics = IntrinsicsSpec{cal->fx, cal->fy, cal->cx, cal->cy};
+      lens.calibration = file.string();
+      lens.calibration_width = cal->width;
+      lens.calibration_height = cal->height;
+      lens.calibration_k[0] = cal->fx, lens.calibration_k[1] = cal->fy, lens.calibration_k[2] = cal->cx, lens.calibration_k[3] = cal->cy;
+    }
+    if (!model) rd.fail(l, "camera.lens.model", "missing: brown_conrady, fisheye or radial_table (or a calibration file)");
+    lens.model = *model;
+    for (std::size_t i = 0; i < 12; ++i) {
+      const YAML::Node v = l[k_names[i]];
+      if (!v) continue;
+      const std::string path = std::string("camera.lens.") + k_names[i];
+      if (l["calibration"]) rd.fail(v, path, "the calibration file gives the coefficients; draw around them with overrides of the file, not both");
+      const bool fisheye_key = i == 0 || i == 1 || i == 4 || i == 5;  // k1 k2 k3 k4
+      if (lens.model == LensModel::radial_table) rd.fail(v, path, "a radial_table lens takes table, not coefficients");
+      if (lens.model == LensModel::fisheye && !fisheye_key) rd.fail(v, path, "the fisheye model has k1..k4 only");
+      // The fisheye's k3, k4 sit in Lens::k[2], k[3] (cv::fisheye's D); Brown-Conrady's k3 is 5th.
+      const std::size_t slot = lens.model == LensModel::fisheye ? (i == 4 ? 2 : i == 5 ? 3 : i) : i;
+      lens.k[slot] = rd.scalar_dist(v, path, -1e6, 1e6);
+    }
+    if (auto t = l["table"]) {
+      if (lens.model != LensModel::radial_table) rd.fail(t, "camera.lens.table", "only for model: radial_table");
+      if (!t.IsSequence() || t.size() < 2 || t.size() > 10000) rd.fail(t, "camera.lens.table", "expected 2..10000 pairs [field_deg, radius]");
+      double last_t = -1, last_r = -1;
+      for (std::size_t i = 0; i < t.size(); ++i) {
+        const std::string path = "camera.lens.table[" + std::to_string(i) + "]";
+        const auto pair = rd.number_list(t[i], path, 2);
+        if (pair[0] < 0 || pair[0] >= 180.0) rd.fail(t[i], path, "the field angle is degrees from the axis, 0 <= angle < 180");
+        if (!(pair[0] > last_t) || !(pair[1] > last_r) || pair[1] < 0) {
+          rd.fail(t[i], path, "angles and radii must both increase (the radius in focal lengths, >= 0)");
+        }
+        last_t = pair[0], last_r = pair[1];
+        lens.table.emplace_back(glm::radians(pair[0]), pair[1]);
+      }
+      if (lens.table.front() != std::pair<double, double>{0.0, 0.0}) rd.fail(t[0], "camera.lens.table[0]", "the table starts at [0, 0] (the optical axis)");
+    } else if (lens.model == LensModel::radial_table) {
+      rd.fail(l, "camera.lens.table", "missing: a radial_table lens needs table: [[0, 0], [field_deg, radius], ...]");
+    }
+    if (auto f = l["max_field_deg"]) lens.max_field_deg = rd.number(f, "camera.lens.max_field_deg", 1.0, k_max_source_field_deg);
+    if (auto o = l["oversample"]) lens.oversample = rd.number(o, "camera.lens.oversample", 0.25, 8.0);
+    cam.lens = std::move(lens);
   }
 
   LightSpec parse_light(const YAML::Node& n, const std::string& path) {

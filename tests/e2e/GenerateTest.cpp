@@ -1,6 +1,7 @@
 // End to end: run the synthlabel executable (with --validate) and check the dataset on disk with
 // readers independent of the writer. Label invariants are exact, per pixel.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cmath>
 #include <cstring>
@@ -355,7 +356,13 @@ TEST(Generate, EveryExampleConfigWorks) {
     SCOPED_TRACE(e.path().string());
     ++n;
     const auto out = dir.path() / e.path().stem();
-    const auto r = generate(e.path(), out, "--frames 3 --resolution 160x120");
+    // A calibrated lens keeps its image's shape (K scales with the size): a quarter of its resolution.
+    std::string size = "160x120";
+    if (test::read_file(e.path()).find("lens: {calibration:") != std::string::npos) {
+      const YAML::Node cfg = YAML::LoadFile(e.path().string());
+      size = std::to_string(cfg["resolution"][0].as<int>() / 4) + "x" + std::to_string(cfg["resolution"][1].as<int>() / 4);
+    }
+    const auto r = generate(e.path(), out, "--frames 3 --resolution " + size);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::size_t checked = 0;
     check_dataset(out, Ground::unlabeled_surfaces_allowed, checked);
