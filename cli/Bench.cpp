@@ -30,6 +30,7 @@ std::string bench_report(const GenerateOptions& options, const GenerateSummary& 
   row("render: record + submit", p.render.submit, "main");
   row("render: wait for device", p.render.wait, "main (device busy or idle)");
   row("readback copy", p.render.copy, "main");
+  if (p.render.remap > 0) row("lens remap (source -> output)", p.render.remap, "main");
   if (p.flow > 0) row("optical flow (from the planes)", p.flow, "main");
   row("label extraction (RLE, boxes)", p.encode.labels, "workers, summed");
   row("encode RGB PNG", p.encode.rgb_png, "workers, summed");

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/FileIo.h"
+#include "exporters/Correspondence.h"
 #include "exporters/Labels.h"
 #include "exporters/Polygons.h"
 #include "exporters/Rle.h"
@@ -488,6 +489,28 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     }
     t.depth_exr += since(t0);
   }
+  // Dense correspondence (outputs: object_coords, nocs, world_position): float x, y, z per pixel.
+  const std::pair<const char*, bool> k_correspondence[] = {
+      {"object_coords", options.outputs.object_coords}, {"nocs", options.outputs.nocs}, {"world_position", options.outputs.world_position}};
+  if (options.outputs.object_coords || options.outputs.nocs || options.outputs.world_position) {
+    t0 = Clock::now();
+    auto planes = compute_correspondence(scene, fb, options.outputs.object_coords, options.outputs.nocs, options.outputs.world_position);
+    if (!planes) return planes.error();
+    std::vector<float>* const plane_of[] = {&planes->object_coords, &planes->nocs, &planes->world_position};
+    std::vector<float>* const memory_of[] = {memory ? &out.planes->object_coords : nullptr, memory ? &out.planes->nocs : nullptr,
+                                             memory ? &out.planes->world_position : nullptr};
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (!k_correspondence[i].second) continue;
+      if (memory) {
+        *memory_of[i] = std::move(*plane_of[i]);
+        continue;
+      }
+      auto exr = encode_exr_xyz(*plane_of[i], w, h, options.depth_exr, options.exr_zip_level);
+      if (!exr) return exr.error();
+      out.files.emplace_back(std::string(k_correspondence[i].first) + "/" + stem + ".exr", std::move(exr).value());
+    }
+    t.depth_exr += since(t0);
+  }
   const std::string flow_paths[2] = {"flow/forward/" + stem + ".exr", "flow/backward/" + stem + ".exr"};
   const std::string scene_flow_paths[2] = {"flow/scene_forward/" + stem + ".exr", "flow/scene_backward/" + stem + ".exr"};
   if (options.outputs.flow) {
@@ -540,6 +563,9 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
   if (cam.lens.model != LensModel::pinhole) record["image"]["camera"]["distortion"] = distortion_json(cam);
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
+  for (const auto& [name, on] : k_correspondence) {
+    if (on) record["image"][std::string(name) + "_file"] = std::string(name) + "/" + stem + ".exr";
+  }
   if (options.outputs.flow) {
     record["image"]["flow_forward_file"] = flow_paths[0];
     record["image"]["flow_backward_file"] = flow_paths[1];

@@ -54,6 +54,7 @@ struct FramePlanes {
                                         // half floats: the same values, the renderer's are halves)
   std::vector<float> flow_forward, flow_backward;  // H x W x 3 (du, dv, status) with outputs: [flow]
   std::vector<float> scene_flow_forward, scene_flow_backward;  // H x W x 3 with outputs: [scene_flow]
+  std::vector<float> object_coords, nocs, world_position;  // H x W x 3 with those outputs (exporters/Correspondence.h)
 };
 
 // Named presets (the --compression option); the decoded pixels are the same for all of them:

@@ -593,6 +593,7 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes) {
     g.translation = to_cv(glm::dvec3(inst.position));
     const glm::dvec3 lo(mesh.bounds_min), hi(mesh.bounds_max);
     g.box_size = (hi - lo) * glm::dvec3(inst.scale);
+    g.bounds_min = lo, g.bounds_max = hi;
     g.box_centre = to_cv(glm::dvec3(model * glm::dvec4(0.5 * (lo + hi), 1.0)));
     const auto corners = box_corners(lo, hi);
     for (std::size_t k = 0; k < corners.size(); ++k) {

@@ -110,15 +110,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Whether two cameras have the same lens model, K and source view (the map depends on nothing else).
-bool same_model(const Camera& a, const Camera& b) {
-  const Lens &p = a.lens, &q = b.lens;
-  return a.width == b.width && a.height == b.height && a.fx == b.fx && a.fy == b.fy && a.cx == b.cx && a.cy == b.cy && p.model == q.model &&
-         p.k == q.k && p.table == q.table && p.max_theta == q.max_theta && p.source_width == q.source_width &&
-         p.source_height == q.source_height && p.source_fx == q.source_fx && p.source_fy == q.source_fy && p.source_cx == q.source_cx &&
-         p.source_cy == q.source_cy;
-}
-
 class LensRenderer final : public Renderer {
  public:
   explicit LensRenderer(std::unique_ptr<Renderer> inner)
@@ -204,7 +195,7 @@ class LensRenderer final : public Renderer {
     return s;
   }
   const LensMap& map_for(const Camera& camera) {
-    if (!m_map_camera || !same_model(*m_map_camera, camera)) {
+    if (!m_map_camera || !same_lens_model(*m_map_camera, camera)) {
       m_map = build_lens_map(camera);
       m_map_camera = camera;
     }

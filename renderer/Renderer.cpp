@@ -20,7 +20,8 @@ RendererOptions renderer_options_for(const SceneSpec& spec) {
   o.supersampling = spec.render.supersampling;
   o.shadow_map_size = spec.render.shadow_map_size;
   o.normals = spec.outputs.normals;
-  o.flow = spec.outputs.flow;
+  // The instance plane: the flow and the correspondence outputs find each pixel's instance in it.
+  o.flow = spec.outputs.flow || spec.outputs.object_coords || spec.outputs.nocs || spec.outputs.world_position;
   return o;
 }
 

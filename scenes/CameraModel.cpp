@@ -297,6 +297,14 @@ void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_
   lens.ray_error_px = worst;
 }
 
+bool same_lens_model(const Camera& a, const Camera& b) {
+  const Lens &p = a.lens, &q = b.lens;
+  return a.width == b.width && a.height == b.height && a.fx == b.fx && a.fy == b.fy && a.cx == b.cx && a.cy == b.cy && p.model == q.model &&
+         p.k == q.k && p.table == q.table && p.max_theta == q.max_theta && p.source_width == q.source_width &&
+         p.source_height == q.source_height && p.source_fx == q.source_fx && p.source_fy == q.source_fy && p.source_cx == q.source_cx &&
+         p.source_cy == q.source_cy;
+}
+
 Camera source_camera(const Camera& camera) {
   Camera s = camera;
   s.width = camera.lens.source_width;

@@ -64,6 +64,8 @@ std::pair<std::uint32_t, std::uint32_t> source_size(const Camera& camera, double
 // samples per output pixel at the centre, fewer when the frame's field needs more room than the
 // nominal size gave) and Lens::ray_error_px.
 void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_t h);
+// Whether two cameras have the same size, K, lens and source view: every pixel's ray is the same.
+bool same_lens_model(const Camera& a, const Camera& b);
 // The pinhole camera the renderer draws for a camera with a lens: the source view (size, K), no lens.
 Camera source_camera(const Camera& camera);
 // The 8 corners of the box [lo, hi]: corner k takes hi.x when bit 0 of k is set, hi.y for bit 1,

@@ -115,6 +115,7 @@ struct InstanceGeometry {
   glm::dvec3 translation{0};  // the object origin in the camera frame
   glm::dvec3 box_size{0};     // the mesh's axis-aligned box in object space, times the scale (metres)
   glm::dvec3 box_centre{0};   // that box's centre in the camera frame
+  glm::dvec3 bounds_min{0}, bounds_max{0};  // the mesh's axis-aligned box in mesh space (as loaded)
   std::array<glm::dvec2, 8> corners_px{};  // its corners projected (corner k: x hi if k&1, y if k&2, z if k&4)
   double amodal[4] = {0, 0, 0, 0};  // [x, y, w, h] of every projected vertex in front of the camera (may leave the image)
   double truncation = 0;            // share of that box outside the image, 0..1

@@ -217,6 +217,10 @@ struct OutputsSpec {
   bool amodal = false;    // each labeled instance also rendered alone: amodal masks and visibility
   bool flow = false;      // optical flow to the clip's next and previous frame (flow/forward|backward/STEM.exr)
   bool scene_flow = false;  // with flow: the 3D displacement of each pixel's point (flow/scene_forward|scene_backward/STEM.exr)
+  // Dense correspondence (exporters/Correspondence.h): each pixel's point in its mesh's own frame
+  // (object_coords/STEM.exr), in the labeled instance's normalized object coordinate space
+  // (nocs/STEM.exr), in the world (world_position/STEM.exr).
+  bool object_coords = false, nocs = false, world_position = false;
   std::vector<std::string> formats;       // label formats, as listed (each once)
   std::vector<std::string> format_where;  // "FILE:LINE:COL: outputs[i]" of each
   std::string where;                      // "FILE:LINE:COL" of the outputs: list ("" when absent)
@@ -232,7 +236,8 @@ struct OutputsSpec {
 // "coco", before the formats).
 inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_options[] = {
     {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals},
-    {"flow", &OutputsSpec::flow}, {"scene_flow", &OutputsSpec::scene_flow}};
+    {"flow", &OutputsSpec::flow}, {"scene_flow", &OutputsSpec::scene_flow}, {"object_coords", &OutputsSpec::object_coords},
+    {"nocs", &OutputsSpec::nocs}, {"world_position", &OutputsSpec::world_position}};
 
 // How frames are rasterized (fixed for a run; RendererOptions).
 struct RenderSpec {

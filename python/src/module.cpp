@@ -143,7 +143,10 @@ py::tuple frame_to_python(EncodedFrame&& f) {
                                                                   {"flow_forward", &p.flow_forward},
                                                                   {"flow_backward", &p.flow_backward},
                                                                   {"scene_flow_forward", &p.scene_flow_forward},
-                                                                  {"scene_flow_backward", &p.scene_flow_backward}};
+                                                                  {"scene_flow_backward", &p.scene_flow_backward},
+                                                                  {"object_coords", &p.object_coords},
+                                                                  {"nocs", &p.nocs},
+                                                                  {"world_position", &p.world_position}};
   for (const auto& [name, plane] : optional) {
     if (!plane->empty()) arrays[name] = to_array(std::move(*plane), {h, w, 3});
   }

@@ -53,8 +53,9 @@ class Frame:
       axis, +inf where no surface; instance (H, W) uint16, 0 = background or unlabeled surface;
       semantic (H, W) uint8 category ids; with ``outputs: [normals]`` normals (H, W, 3) float32
       (OpenCV camera frame); with ``outputs: [flow]`` flow_forward and flow_backward (H, W, 3) float32
-      (du, dv, status); with ``outputs: [scene_flow]`` scene_flow_forward/backward (H, W, 3) float32.
-      Absent outputs are None.
+      (du, dv, status); with ``outputs: [scene_flow]`` scene_flow_forward/backward (H, W, 3) float32;
+      with ``outputs: [object_coords]``, ``[nocs]``, ``[world_position]`` those (H, W, 3) float32, NaN
+      where no point (docs/conventions.md). Absent outputs are None.
     Labels: ``image`` (the COCO image entry, with camera K and pose), ``annotations`` (COCO annotations:
     compressed RLE ``segmentation``, ``bbox``, ``area``, ``category_id``, ``instance_id``, keypoints,
     pose, ...; ``id`` is unset, as in records/NNNNNN.json), ``params`` (every value the randomizers
@@ -62,7 +63,7 @@ class Frame:
     """
 
     __slots__ = ("index", "rgb", "depth", "instance", "semantic", "normals", "flow_forward", "flow_backward",
-                 "scene_flow_forward", "scene_flow_backward", "record")
+                 "scene_flow_forward", "scene_flow_backward", "object_coords", "nocs", "world_position", "record")
 
     def __init__(self, index: int, arrays: Dict[str, Any], record: Dict[str, Any]):
         self.index = index

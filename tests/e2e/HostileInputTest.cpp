@@ -162,8 +162,10 @@ TEST(Hostile, MergeAndResumeCheckTheManifestsRecordHashes) {
 TEST(Hostile, ASecondWriterOfOneFolderIsRefused) {
   test::TempDir dir;
   const fs::path out = dir.path() / "o";
+  // 200 frames: the first run must still hold the folder when the second has started (a loaded CI
+  // machine could finish 40 before the second run reached the lock; seen flaky under ctest -j2).
   test::CommandResult first;
-  std::thread t([&] { first = test::run(generate(out, "--threads 1", 40)); });
+  std::thread t([&] { first = test::run(generate(out, "--threads 1", 200)); });
   // Wait for the first run to hold the folder (its manifest is written just after it takes the lock).
   for (int i = 0; i < 600 && !fs::exists(out / "manifest.json"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const auto second = test::run(generate(out, "--overwrite", 40));

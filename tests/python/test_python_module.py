@@ -19,7 +19,7 @@ from conftest import BINARY, SOURCE, generate
 
 RES = "resolution=[64, 48]"
 CLIPS = SOURCE / "configs" / "tumbling_clips.yaml"
-CLIP_OUTPUTS = "outputs=[coco, flow, scene_flow, normals]"
+CLIP_OUTPUTS = "outputs=[coco, flow, scene_flow, normals, object_coords, nocs, world_position]"
 
 
 def read(path):
@@ -63,6 +63,8 @@ def test_every_array_equals_its_file(clips_dataset, clips_frames):
         for name, folder in [("flow_forward", "forward"), ("flow_backward", "backward"),
                              ("scene_flow_forward", "scene_forward"), ("scene_flow_backward", "scene_backward")]:
             assert same_bits(getattr(f, name), read(clips_dataset / "flow" / folder / f"{stem}.exr")[..., ::-1]), name
+        for name in ["object_coords", "nocs", "world_position"]:
+            assert same_bits(getattr(f, name), read(clips_dataset / name / f"{stem}.exr")[..., ::-1]), name
         # The labels are the files' too: each annotation's instance is where the instance plane says.
         for a in f.annotations:
             ys, xs = np.nonzero(f.instance == a["instance_id"])
