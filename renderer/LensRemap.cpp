@@ -22,7 +22,7 @@ LensMap build_lens_map(const Camera& camera) {
   const std::size_t n = std::size_t{m.width} * m.height;
   m.nearest.assign(n, LensMap::k_outside);
   m.corner.assign(n, 0);
-  m.weight.assign(2 * n, 0.0f);
+  m.weight.assign(2 * n, 0);
   const double sw = m.source_width, sh = m.source_height;
   for (std::uint32_t y = 0; y < m.height; ++y) {
     for (std::uint32_t x = 0; x < m.width; ++x) {
@@ -38,8 +38,8 @@ LensMap build_lens_map(const Camera& camera) {
       const auto x0 = std::min(static_cast<std::uint32_t>(bx), m.source_width > 1 ? m.source_width - 2 : 0u);
       const auto y0 = std::min(static_cast<std::uint32_t>(by), m.source_height > 1 ? m.source_height - 2 : 0u);
       m.corner[i] = y0 * m.source_width + x0;
-      m.weight[2 * i] = static_cast<float>(std::clamp(bx - x0, 0.0, 1.0));
-      m.weight[2 * i + 1] = static_cast<float>(std::clamp(by - y0, 0.0, 1.0));
+      m.weight[2 * i] = static_cast<std::uint16_t>(std::lround(256.0 * std::clamp(bx - x0, 0.0, 1.0)));
+      m.weight[2 * i + 1] = static_cast<std::uint16_t>(std::lround(256.0 * std::clamp(by - y0, 0.0, 1.0)));
       // Where the nearest sample's own ray lands: its distance to this pixel's centre.
       const glm::dvec3 sample_ray((nx + 0.5 - lens.source_cx) / lens.source_fx, (ny + 0.5 - lens.source_cy) / lens.source_fy, 1.0);
       const glm::dvec2 back = project(camera, sample_ray);
@@ -65,23 +65,41 @@ void remap_nearest(const LensMap& map, std::span<const T> source, std::span<T> o
 void remap_rgba(const LensMap& map, std::span<const std::uint8_t> source, std::vector<std::uint8_t>& out) {
   const std::size_t n = std::size_t{map.width} * map.height;
   out.resize(4 * n);
-  const std::array<double, 256>& lin = srgb8_to_linear();
+  // Linear light in 16-bit fixed point, and back: to_code[l] is the 8-bit sRGB code whose rounding
+  // interval holds l / 65535 (lround(linear_to_srgb(l / 65535) * 255), found among the intervals' edges).
+  struct Tables {
+    std::array<std::uint32_t, 256> linear{};
+    std::vector<std::uint8_t> to_code = std::vector<std::uint8_t>(65536);
+  };
+  static const Tables tables = [] {
+    Tables t;
+    const std::array<double, 256>& lin = srgb8_to_linear();
+    for (std::size_t v = 0; v < 256; ++v) t.linear[v] = static_cast<std::uint32_t>(std::lround(lin[v] * 65535.0));
+    std::array<double, 255> edges{};
+    for (std::size_t i = 0; i < edges.size(); ++i) edges[i] = srgb_to_linear((static_cast<double>(i) + 0.5) / 255.0);
+    for (std::size_t l = 0; l < t.to_code.size(); ++l) {
+      t.to_code[l] = static_cast<std::uint8_t>(std::upper_bound(edges.begin(), edges.end(), static_cast<double>(l) / 65535.0) - edges.begin());
+    }
+    return t;
+  }();
   const std::size_t sw = map.source_width;
   const std::size_t dx = map.source_width > 1 ? 4 : 0, dy = map.source_height > 1 ? 4 * sw : 0;
   for (std::size_t i = 0; i < n; ++i) {
     std::uint8_t* o = &out[4 * i];
+    o[3] = 255;
     if (map.nearest[i] == LensMap::k_outside) {
-      o[0] = o[1] = o[2] = 0, o[3] = 255;
+      o[0] = o[1] = o[2] = 0;
       continue;
     }
-    const double tx = map.weight[2 * i], ty = map.weight[2 * i + 1];
-    const double w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty;
+    // Weights in 1/65536: they sum to 65536 exactly, so a flat source is reproduced exactly.
+    const std::uint64_t tx = map.weight[2 * i], ty = map.weight[2 * i + 1];
+    const std::uint64_t w00 = (256 - tx) * (256 - ty), w10 = tx * (256 - ty), w01 = (256 - tx) * ty, w11 = tx * ty;
     const std::uint8_t* p = &source[4 * std::size_t{map.corner[i]}];
     for (std::size_t c = 0; c < 3; ++c) {
-      const double l = w00 * lin[p[c]] + w10 * lin[p[dx + c]] + w01 * lin[p[dy + c]] + w11 * lin[p[dx + dy + c]];
-      o[c] = static_cast<std::uint8_t>(std::lround(linear_to_srgb(l) * 255.0));
+      const std::uint64_t l = w00 * tables.linear[p[c]] + w10 * tables.linear[p[dx + c]] + w01 * tables.linear[p[dy + c]] +
+                              w11 * tables.linear[p[dx + dy + c]];
+      o[c] = tables.to_code[static_cast<std::size_t>((l + 32768) >> 16)];
     }
-    o[3] = 255;
   }
 }
 

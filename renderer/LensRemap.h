@@ -26,7 +26,7 @@ struct LensMap {
   static constexpr std::uint32_t k_outside = 0xffffffffu;
   std::vector<std::uint32_t> nearest;  // source pixel index per output pixel, k_outside beyond the field
   std::vector<std::uint32_t> corner;   // bilinear: the top-left of the 2x2 source pixels around the point
-  std::vector<float> weight;           // bilinear: (tx, ty) per output pixel
+  std::vector<std::uint16_t> weight;   // bilinear: (tx, ty) per output pixel, in 1/256 (0..256)
   // The exact worst distance, in output pixels, between an output pixel's centre and where the ray
   // of its nearest source sample's centre lands through the lens (bounded by Lens::ray_error_px).
   double worst_ray_error_px = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <glm/geometric.hpp>
 #include <glm/gtc/constants.hpp>
@@ -268,6 +269,25 @@ std::pair<std::uint32_t, std::uint32_t> source_size(const Camera& camera, double
 void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_t h) {
   Lens& lens = camera.lens;
   if (lens.model == LensModel::pinhole) return;
+  // The fit depends on the lens, K, the frame and source sizes and `oversample` only: the last one's
+  // result is kept per thread (a fixed lens is fitted once).
+  thread_local std::optional<std::pair<Camera, double>> last;
+  if (last && last->second == oversample && last->first.lens.source_width == w && last->first.lens.source_height == h) {
+    Camera probe = camera;
+    probe.lens.source_width = w, probe.lens.source_height = h;
+    probe.lens.source_fx = last->first.lens.source_fx, probe.lens.source_fy = last->first.lens.source_fy;
+    probe.lens.source_cx = last->first.lens.source_cx, probe.lens.source_cy = last->first.lens.source_cy;
+    if (same_lens_model(probe, last->first)) {
+      lens = last->first.lens;
+      return;
+    }
+  }
+  struct Remember {
+    Camera& camera;
+    std::optional<std::pair<Camera, double>>& last;
+    double oversample;
+    ~Remember() { last = std::pair<Camera, double>(camera, oversample); }
+  } remember{camera, last, oversample};
   const Extent e = undistorted_extent(camera);
   lens.source_width = w;
   lens.source_height = h;
