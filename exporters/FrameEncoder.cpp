@@ -124,6 +124,29 @@ json distortion_json(const Camera& c) {
   return d;
 }
 
+// A rig view: which camera, of which instant, its pose in the rig frame (row-major 4x4, OpenCV axes,
+// metres); a stereo pair adds its baseline and rectification (already rectified: R1 = R2 = I; P1, P2
+// in synthlabel's pixel coordinates, as K).
+json rig_json(const Camera& c) {
+  json r = {{"camera", c.rig_camera}, {"name", c.rig_name}, {"instant", c.rig_instant}};
+  json m = json::array();
+  for (int row = 0; row < 4; ++row) m.push_back({c.camera_to_rig[0][row], c.camera_to_rig[1][row], c.camera_to_rig[2][row], c.camera_to_rig[3][row]});
+  r["camera_to_rig"] = std::move(m);
+  if (c.stereo_baseline_m > 0) {
+    const double b = c.stereo_baseline_m;
+    r["stereo"] = {{"baseline_m", b},
+                   {"rectified", true},
+                   {"R1", {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}},
+                   {"R2", {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}},
+                   {"P1", {{c.fx, 0.0, c.cx, 0.0}, {0.0, c.fy, c.cy, 0.0}, {0.0, 0.0, 1.0, 0.0}}},
+                   {"P2", {{c.fx, 0.0, c.cx, -c.fx * b}, {0.0, c.fy, c.cy, 0.0}, {0.0, 0.0, 1.0, 0.0}}}};
+  }
+  return r;
+}
+
+// fx times the stereo baseline: disparity = that / depth (pixels).
+double cam_fx_b(const Camera& c) { return c.fx * c.stereo_baseline_m; }
+
 json frame_params(const Scene& scene) {
   const Camera& c = scene.camera;
   json p;
@@ -144,6 +167,7 @@ json frame_params(const Scene& scene) {
     if (c.pose_index >= 0) p["camera"]["pose_index"] = c.pose_index;
   }
   if (c.lens.model != LensModel::pinhole) p["camera"]["distortion"] = distortion_json(c);
+  if (c.rig_camera >= 0) p["camera"]["rig"] = rig_json(c);
   if (scene.clip) {  // the frame's place in its clip, and the camera's turn rate (poses above are at this time)
     p["clip"] = {{"clip", scene.clip->clip}, {"frame_index", scene.clip->index}, {"time_s", scene.clip->time_s}};
     p["camera"]["orbit_rate_deg"] = c.orbit_rate_deg;
@@ -489,6 +513,23 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     }
     t.depth_exr += since(t0);
   }
+  // Stereo disparity (outputs: disparity): fx B / depth, 0 where no surface.
+  if (options.outputs.disparity) {
+    t0 = Clock::now();
+    std::vector<float> disparity(pixels, 0.0f);
+    const double fb_ = cam_fx_b(scene.camera);
+    for (std::size_t i = 0; i < pixels; ++i) {
+      if (std::isfinite(fb.depth[i]) && fb.depth[i] > 0.0f) disparity[i] = static_cast<float>(fb_ / double(fb.depth[i]));
+    }
+    if (memory) {
+      out.planes->disparity = std::move(disparity);
+    } else {
+      auto exr = encode_exr_depth(disparity, w, h, options.depth_exr, options.exr_zip_level);
+      if (!exr) return exr.error();
+      out.files.emplace_back("disparity/" + stem + ".exr", std::move(exr).value());
+    }
+    t.depth_exr += since(t0);
+  }
   // Dense correspondence (outputs: object_coords, nocs, world_position): float x, y, z per pixel.
   const std::pair<const char*, bool> k_correspondence[] = {
       {"object_coords", options.outputs.object_coords}, {"nocs", options.outputs.nocs}, {"world_position", options.outputs.world_position}};
@@ -562,6 +603,8 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
                     {{"K", {{cam.fx, 0.0, cam.cx}, {0.0, cam.fy, cam.cy}, {0.0, 0.0, 1.0}}},
                      {"world_to_camera", world_to_camera_opencv(cam)}}}};
   if (cam.lens.model != LensModel::pinhole) record["image"]["camera"]["distortion"] = distortion_json(cam);
+  if (cam.rig_camera >= 0) record["image"]["rig"] = rig_json(cam);
+  if (options.outputs.disparity) record["image"]["disparity_file"] = "disparity/" + stem + ".exr";
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
   for (const auto& [name, on] : k_correspondence) {
     if (on) record["image"][std::string(name) + "_file"] = std::string(name) + "/" + stem + ".exr";

@@ -55,6 +55,7 @@ struct FramePlanes {
   std::vector<float> flow_forward, flow_backward;  // H x W x 3 (du, dv, status) with outputs: [flow]
   std::vector<float> scene_flow_forward, scene_flow_backward;  // H x W x 3 with outputs: [scene_flow]
   std::vector<float> object_coords, nocs, world_position;  // H x W x 3 with those outputs (exporters/Correspondence.h)
+  std::vector<float> disparity;                            // H x W with outputs: [disparity]
 };
 
 // Named presets (the --compression option); the decoded pixels are the same for all of them:

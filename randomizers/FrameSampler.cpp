@@ -371,13 +371,17 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
   // Every draw is keyed by `frame`: the frame itself, or with a sequence its clip (so the clip's
   // frames share one draw and differ only by the motion at their time).
   std::uint64_t frame = output_frame;
+  // A rig: frame f is camera f mod n of instant f / n; every draw is keyed by the instant.
+  const std::uint64_t rig_size = spec.camera.rig ? spec.camera.rig->cameras.size() : 1;
+  if (rig_size > 1 || spec.camera.rig) frame = output_frame / rig_size;
   if (spec.sequence) {
     const SequenceSpec& sq = *spec.sequence;
     scene.clip = ClipTime{output_frame / sq.length, output_frame % sq.length,
                           static_cast<double>(output_frame % sq.length) / sq.fps};
     frame = scene.clip->clip;
   }
-  const FrameIndex at{frame, spec.sweep_frames};
+  // (A sweep runs over the instants of a rig.)
+  const FrameIndex at{frame, std::max<std::uint64_t>(1, spec.sweep_frames / rig_size)};
   if (!spec.splits.empty()) {  // from (seed, frame) alone, in a stream of its own
     Rng r(spec.seed, frame, "split");
     scene.split = spec.splits[pick_by_probability(spec.splits.size(), [&](std::size_t i) { return spec.splits[i].second; }, r)].first;
@@ -565,6 +569,27 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     }
   }
   randomizers.apply(scene, FrameContext{spec, meshes, at});
+  if (spec.camera.rig) {
+    // The drawn camera is the rig's frame; this view's camera sits at its pose in it (K and lens shared).
+    const RigSpec& rig = *spec.camera.rig;
+    const auto r = static_cast<std::size_t>(output_frame % rig_size);
+    Camera& cam = scene.camera;
+    const glm::dmat4 world_to_rig = world_to_opencv(cam);
+    const double roll = cam.roll_deg;
+    const Camera drawn = cam;
+    set_pose(cam, glm::inverse(rig.cameras[r].camera_to_rig) * world_to_rig, 0.0);
+    cam.roll_deg = roll;
+    if (!drawn.explicit_pose) {  // the orbit as drawn stays in the record (the rig's frame)
+      cam.explicit_pose = false;
+      cam.distance_m = drawn.distance_m, cam.elevation_deg = drawn.elevation_deg, cam.azimuth_deg = drawn.azimuth_deg;
+      cam.target = drawn.target, cam.orbit_target = drawn.orbit_target;
+    }
+    cam.rig_camera = static_cast<std::int64_t>(r);
+    cam.rig_name = rig.cameras[r].name;
+    cam.rig_instant = frame;
+    cam.camera_to_rig = rig.cameras[r].camera_to_rig;
+    cam.stereo_baseline_m = rig.baseline_m;
+  }
   if (scene.clip && spec.outputs.has("tracks")) {
     for (std::size_t k = 0; k < scene.instances.size(); ++k) {
       Instance& inst = scene.instances[k];

@@ -51,6 +51,9 @@ Status size_lens_source(SceneSpec& spec) {
     return make_error(ExitCode::usage, where + "optical flow through a distorted lens is not built yet (its points are unprojected "
                                            "and projected with K alone): leave flow out of outputs, or the lens");
   }
+  if (spec.outputs.disparity) {
+    return make_error(ExitCode::usage, where + "rectified disparity is built for pinhole pairs: leave disparity out of outputs with a lens");
+  }
   for (const char* f : {"bop", "kitti", "kitti_tracking", "kitti_flow"}) {
     if (spec.outputs.has(f)) {
       return make_error(ExitCode::usage, where + "the " + std::string(f) + " format describes a pinhole camera (K or P alone; its tools "

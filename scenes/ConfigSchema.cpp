@@ -75,6 +75,7 @@ json kind_schema(std::string_view kind) {
     out["items"] = std::move(pair);
     return out;
   }
+  if (kind == "xyz") return {{"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", 3}, {"maxItems", 3}};
   if (kind == "pairs" || kind == "matrix4") {
     const int n = kind == "pairs" ? 2 : 4;
     json row = {{"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", n}, {"maxItems", n}};
@@ -154,7 +155,15 @@ const std::vector<SchemaMap>& config_schema() {
         {"target_path", "list:camera.target_path[]", "with sequence: keyframes {t, position} the look-at target follows (instead of target)"},
         {"lens", "map:camera.lens", "lens distortion: brown_conrady, fisheye or radial_table, or an OpenCV calibration file"},
         {"pose", "map:camera.pose", "an explicit pose instead of the orbit: position, look_at, up, or world_to_camera"},
-        {"poses", "map:camera.poses", "one pose per frame from a file (JSON world_to_camera list or TUM trajectory)"}}},
+        {"poses", "map:camera.poses", "one pose per frame from a file (JSON world_to_camera list or TUM trajectory)"},
+        {"rig", "list:camera.rig[]", "several cameras at fixed poses relative to the drawn one; frame f is camera f mod n of instant f / n"},
+        {"stereo", "map:camera.stereo", "a rectified stereo pair: left at the drawn pose, right at +X baseline"}}},
+      {"camera.rig[]",
+       {{"name", "string", "the camera's name (default camN)"},
+        {"position", "xyz", "in the rig frame (the drawn camera's axes: x right, y down, z forward), metres"},
+        {"rotation_deg", "xyz", "XYZ Euler angles in the rig frame (applied X, then Y, then Z)"}}},
+      {"camera.stereo",
+       {{"baseline", "number", "metres between the two cameras' centres, along the left camera's +X"}}},
       {"camera.lens",
        {{"model", "enum:brown_conrady|fisheye|radial_table", "OpenCV's Brown-Conrady, OpenCV fisheye (Kannala-Brandt), or a radial table"},
         {"calibration", "string", "an OpenCV calibration file (camera_matrix, distortion_coefficients): K and coefficients"},

@@ -79,6 +79,13 @@ struct Camera {
   // ahead, and the orbit fields above are 0.
   bool explicit_pose = false;
   std::int64_t pose_index = -1;  // camera.poses: which entry of the file
+  // camera.rig / camera.stereo: this view's camera in the rig, the instant it sees, its pose in the rig
+  // frame, and (stereo) the pair's baseline.
+  std::int64_t rig_camera = -1;
+  std::string rig_name;
+  std::uint64_t rig_instant = 0;
+  glm::dmat4 camera_to_rig{1.0};
+  double stereo_baseline_m = 0;
 };
 
 enum class LightType : std::uint32_t { directional = 0, point = 1, spot = 2 };

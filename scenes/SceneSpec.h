@@ -73,6 +73,18 @@ struct PoseFileSpec {
   bool random = false;
 };
 
+// camera.rig / camera.stereo: several cameras with fixed poses relative to the drawn camera, all
+// seeing the same instant. Dataset frame f is camera f mod n of instant f / n (every draw keyed by the
+// instant). Camera 0 is the drawn camera when its pose is the identity.
+struct RigCamera {
+  std::string name;
+  glm::dmat4 camera_to_rig{1.0};  // its pose in the rig frame (the drawn camera's OpenCV axes), metres
+};
+struct RigSpec {
+  std::vector<RigCamera> cameras;
+  double baseline_m = 0;  // camera.stereo: the right camera at +X baseline (a rectified pair); 0 for a rig
+};
+
 struct CameraSpec {
   ScalarDist fov_y_deg = 50.0;  // vertical field of view (square pixels, centred principal point)
   std::optional<IntrinsicsSpec> intrinsics;  // instead of fov_y_deg: full K
@@ -103,6 +115,7 @@ struct CameraSpec {
   std::optional<LensSpec> lens;
   std::optional<PoseSpec> pose;
   std::optional<PoseFileSpec> poses;
+  std::optional<RigSpec> rig;
   // With a lens: the source view's size (CameraModel's source_size for the distributions' centres),
   // fixed for the run; filled when the spec is loaded.
   std::uint32_t source_width = 0, source_height = 0;
@@ -221,6 +234,7 @@ struct OutputsSpec {
   // (object_coords/STEM.exr), in the labeled instance's normalized object coordinate space
   // (nocs/STEM.exr), in the world (world_position/STEM.exr).
   bool object_coords = false, nocs = false, world_position = false;
+  bool disparity = false;  // with camera.stereo: fx B / depth per pixel (disparity/STEM.exr)
   std::vector<std::string> formats;       // label formats, as listed (each once)
   std::vector<std::string> format_where;  // "FILE:LINE:COL: outputs[i]" of each
   std::string where;                      // "FILE:LINE:COL" of the outputs: list ("" when absent)
@@ -237,7 +251,7 @@ struct OutputsSpec {
 inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_options[] = {
     {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals},
     {"flow", &OutputsSpec::flow}, {"scene_flow", &OutputsSpec::scene_flow}, {"object_coords", &OutputsSpec::object_coords},
-    {"nocs", &OutputsSpec::nocs}, {"world_position", &OutputsSpec::world_position}};
+    {"nocs", &OutputsSpec::nocs}, {"world_position", &OutputsSpec::world_position}, {"disparity", &OutputsSpec::disparity}};
 
 // How frames are rasterized (fixed for a run; RendererOptions).
 struct RenderSpec {

@@ -1,5 +1,8 @@
 #include "scenes/SpecJson.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace synthlabel {
 namespace {
 
@@ -109,6 +112,23 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
       j["camera"]["pose"] = {{"world_to_camera", m}};
     } else {
       j["camera"]["pose"] = {{"position", to_json(c.pose->position)}, {"look_at", to_json(c.pose->look_at)}, {"up", to_json(c.pose->up)}};
+    }
+  }
+  if (c.rig) {
+    if (c.rig->baseline_m > 0) {
+      j["camera"]["stereo"] = {{"baseline", c.rig->baseline_m}};
+    } else {
+      j["camera"]["rig"] = json::array();
+      for (const RigCamera& rc : c.rig->cameras) {
+        // Position and the rotation as XYZ Euler angles (R = Rz Ry Rx), recovered from the matrix.
+        const glm::dmat4& m = rc.camera_to_rig;
+        const double ry = std::asin(std::clamp(-m[0][2], -1.0, 1.0));
+        const double rx = std::atan2(m[1][2], m[2][2]), rz = std::atan2(m[0][1], m[0][0]);
+        j["camera"]["rig"].push_back({{"name", rc.name},
+                                      {"position", {m[3][0], m[3][1], m[3][2]}},
+                                      {"rotation_deg", {rx * 180.0 / 3.14159265358979323846, ry * 180.0 / 3.14159265358979323846,
+                                                        rz * 180.0 / 3.14159265358979323846}}});
+      }
     }
   }
   if (c.lens) {  // the coefficients as drawn from (a calibration file's are written out, its K is the intrinsics above)

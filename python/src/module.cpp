@@ -147,6 +147,7 @@ py::tuple frame_to_python(EncodedFrame&& f) {
                                                                   {"object_coords", &p.object_coords},
                                                                   {"nocs", &p.nocs},
                                                                   {"world_position", &p.world_position}};
+  if (!p.disparity.empty()) arrays["disparity"] = to_array(std::move(p.disparity), {h, w});
   for (const auto& [name, plane] : optional) {
     if (!plane->empty()) arrays[name] = to_array(std::move(*plane), {h, w, 3});
   }

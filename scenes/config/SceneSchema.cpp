@@ -108,6 +108,13 @@ class SceneParser {
     if (spec.outputs.scene_flow && !spec.outputs.flow) {
       rd.fail(root["outputs"], "outputs", "scene_flow comes with the optical flow: list flow too, e.g. outputs: [flow, scene_flow]");
     }
+    if (spec.camera.rig && spec.sequence) {
+      rd.fail(root["camera"]["rig"] ? root["camera"]["rig"] : root["camera"]["stereo"], root["camera"]["rig"] ? "camera.rig" : "camera.stereo",
+              "rigs of clips (a sequence) are not built yet: a rig's frames are its cameras at one instant");
+    }
+    if (spec.outputs.disparity && !(spec.camera.rig && spec.camera.rig->baseline_m > 0)) {
+      rd.fail(root["outputs"], "outputs", "disparity is between a rectified pair's images: it needs camera.stereo: {baseline}");
+    }
     if (spec.outputs.flow && !spec.sequence) {
       rd.fail(root["outputs"], "outputs", "flow is the motion between a clip's frames: it needs sequence: {length, fps}");
     }
@@ -384,6 +391,49 @@ class SceneParser {
         poses.random = v == "random";
       }
       cam.poses = std::move(poses);
+    }
+    if (auto r = n["rig"]) {
+      if (!r.IsSequence() || r.size() < 1 || r.size() > 16) rd.fail(r, "camera.rig", "expected a list of 1..16 cameras {name, position, rotation_deg}");
+      RigSpec rig;
+      for (std::size_t i = 0; i < r.size(); ++i) {
+        const std::string path = "camera.rig[" + std::to_string(i) + "]";
+        rd.expect_map(r[i], path);
+        rd.check_schema_keys(r[i], path, "camera.rig[]");
+        RigCamera c;
+        c.name = r[i]["name"] ? rd.string(r[i]["name"], path + ".name") : "cam" + std::to_string(i);
+        for (const auto& other : rig.cameras) {
+          if (other.name == c.name) rd.fail(r[i]["name"] ? r[i]["name"] : r[i], path + ".name", "camera '" + c.name + "' is named twice");
+        }
+        glm::dvec3 pos(0.0), rot(0.0);
+        if (r[i]["position"]) {
+          const auto v = rd.number_list(r[i]["position"], path + ".position", 3);
+          pos = glm::dvec3(v[0], v[1], v[2]);
+        }
+        if (r[i]["rotation_deg"]) {
+          const auto v = rd.number_list(r[i]["rotation_deg"], path + ".rotation_deg", 3);
+          rot = glm::radians(glm::dvec3(v[0], v[1], v[2]));
+        }
+        // Applied X first, then Y, then Z (extrinsic, as objects[].rotation), in the rig frame.
+        const glm::dquat q = glm::angleAxis(rot.z, glm::dvec3(0, 0, 1)) * glm::angleAxis(rot.y, glm::dvec3(0, 1, 0)) *
+                             glm::angleAxis(rot.x, glm::dvec3(1, 0, 0));
+        c.camera_to_rig = glm::dmat4(glm::mat3_cast(q));
+        c.camera_to_rig[3] = glm::dvec4(pos, 1.0);
+        rig.cameras.push_back(std::move(c));
+      }
+      cam.rig = std::move(rig);
+    }
+    if (auto st = n["stereo"]) {
+      if (n["rig"]) rd.fail(st, "camera.stereo", "give camera.stereo (a rectified pair) or camera.rig, not both");
+      rd.expect_map(st, "camera.stereo");
+      rd.check_schema_keys(st, "camera.stereo", "camera.stereo");
+      if (!st["baseline"]) rd.fail(st, "camera.stereo.baseline", "missing: the distance between the two cameras, metres");
+      RigSpec rig;
+      rig.baseline_m = rd.number(st["baseline"], "camera.stereo.baseline", 1e-6, 1e3);
+      rig.cameras.push_back({"left", glm::dmat4(1.0)});
+      glm::dmat4 right(1.0);
+      right[3] = glm::dvec4(rig.baseline_m, 0.0, 0.0, 1.0);  // +X of the left camera (OpenCV axes): to its right
+      rig.cameras.push_back({"right", right});
+      cam.rig = std::move(rig);
     }
     if (cam.pose || cam.poses) {
       for (const char* k : {"target", "distance", "elevation_deg", "azimuth_deg", "orbit_rate_deg", "elevation_rate_deg", "dolly_rate",

@@ -24,6 +24,8 @@ const std::map<std::string_view, std::pair<std::string, std::string>> k_probes =
     {"camera.intrinsics", {"categories: [box]\ncamera: {intrinsics: {{E}}}\nobjects: [{primitive: cube, category: box}]\n", "camera.intrinsics."}},
     {"camera.lens", {"categories: [box]\ncamera: {lens: {{E}}}\nobjects: [{primitive: cube, category: box}]\n", "camera.lens."}},
     {"camera.pose", {"categories: [box]\ncamera: {pose: {{E}}}\nobjects: [{primitive: cube, category: box}]\n", "camera.pose."}},
+    {"camera.rig[]", {"categories: [box]\ncamera: {rig: [{{E}}]}\nobjects: [{primitive: cube, category: box}]\n", "camera.rig[0]."}},
+    {"camera.stereo", {"categories: [box]\ncamera: {stereo: {{E}}}\nobjects: [{primitive: cube, category: box}]\n", "camera.stereo."}},
     {"camera.poses", {"categories: [box]\ncamera: {poses: {{E}}}\nobjects: [{primitive: cube, category: box}]\n", "camera.poses."}},
     {"lights[]", {"categories: [box]\nlights: [{{E}}]\nobjects: [{primitive: cube, category: box}]\n", "lights[0]."}},
     {"objects[]", {"categories: [box]\nobjects: [{{E}}]\n", "objects[0]."}},
