@@ -161,6 +161,7 @@ Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options)
 
   run->encode = *encode;
   run->encode.outputs = spec.outputs;
+  run->encode.depth_sensor = spec.depth_sensor;
   if (!options.no_formats) {
     run->encode.outputs.amodal = spec.outputs.amodal || run->formats->needs_amodal();  // BOP's masks need the unoccluded renders
     run->encode.formats = run->formats;

@@ -11,6 +11,7 @@
 
 #include "core/FileIo.h"
 #include "exporters/Correspondence.h"
+#include "exporters/DepthSensor.h"
 #include "exporters/Labels.h"
 #include "exporters/Polygons.h"
 #include "exporters/Rle.h"
@@ -530,6 +531,39 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     }
     t.depth_exr += since(t0);
   }
+  // The undistortion map (outputs: undistortion_map): the same for every frame of a fixed lens, so
+  // made once per lens model on each encoder thread.
+  if (options.outputs.undistortion_map) {
+    t0 = Clock::now();
+    thread_local std::optional<Camera> map_of;
+    thread_local std::vector<float> map;
+    if (!map_of || !same_lens_model(*map_of, scene.camera)) {
+      map = undistortion_map(scene.camera);
+      map_of = scene.camera;
+    }
+    if (memory) {
+      out.planes->undistortion_map = map;
+    } else {
+      auto exr = encode_exr_xyz(map, w, h, options.depth_exr, options.exr_zip_level);
+      if (!exr) return exr.error();
+      out.files.emplace_back("undistortion/" + stem + ".exr", std::move(exr).value());
+    }
+    t.depth_exr += since(t0);
+  }
+  // A depth camera's measurement (outputs: depth_sensor), beside the exact depth.
+  if (options.outputs.depth_sensor) {
+    t0 = Clock::now();
+    auto measured = measure_depth(scene, fb, options.depth_sensor);
+    if (!measured) return measured.error();
+    if (memory) {
+      out.planes->depth_sensor = std::move(measured).value();
+    } else {
+      auto exr = encode_exr_depth(*measured, w, h, options.depth_exr, options.exr_zip_level);
+      if (!exr) return exr.error();
+      out.files.emplace_back("depth_sensor/" + stem + ".exr", std::move(exr).value());
+    }
+    t.depth_exr += since(t0);
+  }
   // Dense correspondence (outputs: object_coords, nocs, world_position): float x, y, z per pixel.
   const std::pair<const char*, bool> k_correspondence[] = {
       {"object_coords", options.outputs.object_coords}, {"nocs", options.outputs.nocs}, {"world_position", options.outputs.world_position}};
@@ -605,6 +639,8 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   if (cam.lens.model != LensModel::pinhole) record["image"]["camera"]["distortion"] = distortion_json(cam);
   if (cam.rig_camera >= 0) record["image"]["rig"] = rig_json(cam);
   if (options.outputs.disparity) record["image"]["disparity_file"] = "disparity/" + stem + ".exr";
+  if (options.outputs.depth_sensor) record["image"]["depth_sensor_file"] = "depth_sensor/" + stem + ".exr";
+  if (options.outputs.undistortion_map) record["image"]["undistortion_file"] = "undistortion/" + stem + ".exr";
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;
   for (const auto& [name, on] : k_correspondence) {
     if (on) record["image"][std::string(name) + "_file"] = std::string(name) + "/" + stem + ".exr";

@@ -32,6 +32,7 @@ struct EncodeOptions {
   ExrCompression depth_exr = ExrCompression::zip;
   int exr_zip_level = 1;
   OutputsSpec outputs;                      // options (polygons, normals, amodal: the effective ones)
+  DepthSensorSpec depth_sensor;             // with outputs.depth_sensor
   std::shared_ptr<const FormatSet> formats;  // label formats beyond COCO (exporters/LabelFormat.h)
   std::vector<std::string> category_names;  // by category id - 1, for formats that name categories
   std::uint32_t background_category = 0;    // stuff category of pixels no surface covers (0: void)
@@ -56,6 +57,8 @@ struct FramePlanes {
   std::vector<float> scene_flow_forward, scene_flow_backward;  // H x W x 3 with outputs: [scene_flow]
   std::vector<float> object_coords, nocs, world_position;  // H x W x 3 with those outputs (exporters/Correspondence.h)
   std::vector<float> disparity;                            // H x W with outputs: [disparity]
+  std::vector<float> undistortion_map;                     // H x W x 3 with outputs: [undistortion_map]
+  std::vector<float> depth_sensor;                         // H x W with outputs: [depth_sensor]
 };
 
 // Named presets (the --compression option); the decoded pixels are the same for all of them:

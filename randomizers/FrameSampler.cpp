@@ -387,6 +387,7 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     scene.split = spec.splits[pick_by_probability(spec.splits.size(), [&](std::size_t i) { return spec.splits[i].second; }, r)].first;
   }
   scene.camera = sample_camera(spec, Rng(spec.seed, frame, "camera"), at, output_frame);
+  if (spec.outputs.depth_sensor) scene.depth_sensor_key = Rng(spec.seed, output_frame, "depth_sensor").next_u64();
 
   for (std::size_t i = 0; i < spec.lights.size(); ++i) {
     const LightSpec& ls = spec.lights[i];

@@ -19,7 +19,7 @@ RendererOptions renderer_options_for(const SceneSpec& spec) {
   }
   o.supersampling = spec.render.supersampling;
   o.shadow_map_size = spec.render.shadow_map_size;
-  o.normals = spec.outputs.normals;
+  o.normals = spec.outputs.normals || spec.outputs.depth_sensor;  // the depth sensor's incidence test reads them
   // The instance plane: the flow and the correspondence outputs find each pixel's instance in it.
   o.flow = spec.outputs.flow || spec.outputs.object_coords || spec.outputs.nocs || spec.outputs.world_position;
   return o;

@@ -317,6 +317,24 @@ void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_
   lens.ray_error_px = worst;
 }
 
+std::vector<float> undistortion_map(const Camera& camera) {
+  const std::size_t n = std::size_t{camera.width} * camera.height;
+  std::vector<float> map(3 * n);
+  for (std::uint32_t v = 0; v < camera.height; ++v) {
+    for (std::uint32_t u = 0; u < camera.width; ++u) {
+      // OpenCV's pixel (u, v) is synthlabel's point (u + 0.5, v + 0.5); its ray through K alone.
+      const glm::dvec3 ray((u + 0.5 - camera.cx) / camera.fx, (v + 0.5 - camera.cy) / camera.fy, 1.0);
+      const glm::dvec2 d = project(camera, ray);
+      float* m = &map[3 * (std::size_t{v} * camera.width + u)];
+      const bool ok = std::isfinite(d.x) && std::isfinite(d.y);
+      m[0] = ok ? static_cast<float>(d.x - 0.5) : std::numeric_limits<float>::quiet_NaN();
+      m[1] = ok ? static_cast<float>(d.y - 0.5) : std::numeric_limits<float>::quiet_NaN();
+      m[2] = ok ? 1.0f : 0.0f;
+    }
+  }
+  return map;
+}
+
 bool same_lens_model(const Camera& a, const Camera& b) {
   const Lens &p = a.lens, &q = b.lens;
   return a.width == b.width && a.height == b.height && a.fx == b.fx && a.fy == b.fy && a.cx == b.cx && a.cy == b.cy && p.model == q.model &&

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <glm/mat4x4.hpp>
 #include <glm/vec2.hpp>
@@ -64,6 +65,11 @@ std::pair<std::uint32_t, std::uint32_t> source_size(const Camera& camera, double
 // samples per output pixel at the centre, fewer when the frame's field needs more room than the
 // nominal size gave) and Lens::ray_error_px.
 void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_t h);
+// The frame's undistortion map, as cv2.initUndistortRectifyMap(K, D, None, K, size, CV_32FC1) makes
+// it: for each pixel (u, v) of the undistorted image (same K; OpenCV's pixel coordinates, centres at
+// integers) the distorted image's coordinates (OpenCV's) its ray lands at, and 1; (NaN, NaN, 0) where
+// the lens does not image that ray. 3 floats a pixel, row-major.
+std::vector<float> undistortion_map(const Camera& camera);
 // Whether two cameras have the same size, K, lens and source view: every pixel's ray is the same.
 bool same_lens_model(const Camera& a, const Camera& b);
 // The pinhole camera the renderer draws for a camera with a lens: the source view (size, K), no lens.

@@ -75,6 +75,13 @@ json kind_schema(std::string_view kind) {
     out["items"] = std::move(pair);
     return out;
   }
+  if (kind == "pairs1") return {{"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", 2}, {"maxItems", 2}};
+  if (kind == "quantization") {
+    json one_of = json::array();
+    one_of.push_back({{"const", "none"}});
+    one_of.push_back(ref("depth_sensor.quantization"));
+    return {{"oneOf", one_of}};
+  }
   if (kind == "xyz") return {{"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", 3}, {"maxItems", 3}};
   if (kind == "pairs" || kind == "matrix4") {
     const int n = kind == "pairs" ? 2 : 4;
@@ -122,6 +129,7 @@ const std::vector<SchemaMap>& config_schema() {
         {"randomizers", "randomizers", "randomizers applied in order (docs/randomizers.md)"},
         {"environment", "map:environment", "HDR environment maps or the analytic sky"},
         {"sensor", "map:sensor", "camera effects on the RGB only"},
+        {"depth_sensor", "map:depth_sensor", "with outputs: [depth_sensor]: how a depth camera measures the exact depth (noise, dropouts, quantization)"},
         {"render", "map:render", "anti-aliasing and shadows"},
         {"outputs", "outputs", "label formats and extras besides COCO instances"},
         {"splits", "name_weights", "dataset splits {name: share}, e.g. {train: 0.8, val: 0.2}: coco_NAME.json each"},
@@ -164,6 +172,16 @@ const std::vector<SchemaMap>& config_schema() {
         {"rotation_deg", "xyz", "XYZ Euler angles in the rig frame (applied X, then Y, then Z)"}}},
       {"camera.stereo",
        {{"baseline", "number", "metres between the two cameras' centres, along the left camera's +X"}}},
+      {"depth_sensor",
+       {{"axial_noise", "xyz", "[a, b, c]: sigma(z) = a + b (z - c)^2 metres (default Kinect v1's 0.0012, 0.0019, 0.4)"},
+        {"range", "pairs1", "[min, max] metres measured (default [0.4, 8])"},
+        {"max_incidence_deg", "number", "no return where the surface turns further from the ray (default 80)"},
+        {"edge_jump", "number", "metres of depth step (or no surface) beside a pixel that make it an edge (default 0.05)"},
+        {"edge_dropout", "number", "chance an edge pixel has no return, 0..1 (default 0.5)"},
+        {"quantization", "quantization", "{baseline, subpixel}: depth from disparity in 1/subpixel steps (default 0.075 m, 8), or none"}}},
+      {"depth_sensor.quantization",
+       {{"baseline", "number", "metres between projector and camera"},
+        {"subpixel", "number", "disparity steps per pixel"}}},
       {"camera.lens",
        {{"model", "enum:brown_conrady|fisheye|radial_table", "OpenCV's Brown-Conrady, OpenCV fisheye (Kannala-Brandt), or a radial table"},
         {"calibration", "string", "an OpenCV calibration file (camera_matrix, distortion_coefficients): K and coefficients"},

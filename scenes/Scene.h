@@ -242,6 +242,7 @@ struct Scene {
   EnvironmentState environment;
   std::int32_t background_image = -1;  // texture layer stretched over the whole frame where no surface is; -1: none
   SensorState sensor;
+  std::uint64_t depth_sensor_key = 0;  // outputs: [depth_sensor]: the key of its noise (exporters/DepthSensor.h)
   std::vector<Instance> instances;  // labeled instances have ids 1..N in this order
   // What each randomizer of the config drew beyond the fields above (attempts, dropped instances,
   // chosen modes), one object per randomizer in config order; written to the per-frame record.

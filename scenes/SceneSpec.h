@@ -235,6 +235,8 @@ struct OutputsSpec {
   // (nocs/STEM.exr), in the world (world_position/STEM.exr).
   bool object_coords = false, nocs = false, world_position = false;
   bool disparity = false;  // with camera.stereo: fx B / depth per pixel (disparity/STEM.exr)
+  bool undistortion_map = false;  // with camera.lens: cv2.initUndistortRectifyMap's maps (undistortion/STEM.exr)
+  bool depth_sensor = false;  // a depth camera's measurement of the exact depth (depth_sensor/STEM.exr; DepthSensorSpec)
   std::vector<std::string> formats;       // label formats, as listed (each once)
   std::vector<std::string> format_where;  // "FILE:LINE:COL: outputs[i]" of each
   std::string where;                      // "FILE:LINE:COL" of the outputs: list ("" when absent)
@@ -251,7 +253,20 @@ struct OutputsSpec {
 inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_options[] = {
     {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals},
     {"flow", &OutputsSpec::flow}, {"scene_flow", &OutputsSpec::scene_flow}, {"object_coords", &OutputsSpec::object_coords},
-    {"nocs", &OutputsSpec::nocs}, {"world_position", &OutputsSpec::world_position}, {"disparity", &OutputsSpec::disparity}};
+    {"nocs", &OutputsSpec::nocs}, {"world_position", &OutputsSpec::world_position}, {"disparity", &OutputsSpec::disparity},
+    {"undistortion_map", &OutputsSpec::undistortion_map}, {"depth_sensor", &OutputsSpec::depth_sensor}};
+
+// depth_sensor: (exporters/DepthSensor.h) how a structured-light / stereo depth camera measures the
+// exact depth; defaults are Kinect v1's (Nguyen, Izadi, Lovell 2012 for the axial noise).
+struct DepthSensorSpec {
+  double sigma_a = 0.0012, sigma_b = 0.0019, sigma_c = 0.4;  // axial noise sigma(z) = a + b (z - c)^2, metres
+  double min_m = 0.4, max_m = 8.0;                           // measured range; outside, no return
+  double max_incidence_deg = 80.0;  // no return where the surface turns further than this from the ray
+  double edge_jump_m = 0.05;        // a neighbour this much nearer or farther (or no surface) makes an edge
+  double edge_dropout = 0.5;        // chance an edge pixel has no return
+  double baseline_m = 0.075;        // disparity quantization: z = fx B / d, d in 1/subpixel pixel steps
+  double subpixel = 8.0;            // 0: no quantization
+};
 
 // How frames are rasterized (fixed for a run; RendererOptions).
 struct RenderSpec {
@@ -297,6 +312,7 @@ struct SceneSpec {
   Vec3Dist background = constant_vec3(0.6, 0.7, 0.8);  // linear RGB where no surface is
   std::optional<EnvironmentSpec> environment;
   std::optional<SensorSpec> sensor;
+  DepthSensorSpec depth_sensor;  // used with outputs: [depth_sensor]
   RenderSpec render;
   OutputsSpec outputs;
   std::optional<SequenceSpec> sequence;

@@ -146,8 +146,10 @@ py::tuple frame_to_python(EncodedFrame&& f) {
                                                                   {"scene_flow_backward", &p.scene_flow_backward},
                                                                   {"object_coords", &p.object_coords},
                                                                   {"nocs", &p.nocs},
-                                                                  {"world_position", &p.world_position}};
+                                                                  {"world_position", &p.world_position},
+                                                                  {"undistortion_map", &p.undistortion_map}};
   if (!p.disparity.empty()) arrays["disparity"] = to_array(std::move(p.disparity), {h, w});
+  if (!p.depth_sensor.empty()) arrays["depth_sensor"] = to_array(std::move(p.depth_sensor), {h, w});
   for (const auto& [name, plane] : optional) {
     if (!plane->empty()) arrays[name] = to_array(std::move(*plane), {h, w, 3});
   }

@@ -55,7 +55,9 @@ class Frame:
       (OpenCV camera frame); with ``outputs: [flow]`` flow_forward and flow_backward (H, W, 3) float32
       (du, dv, status); with ``outputs: [scene_flow]`` scene_flow_forward/backward (H, W, 3) float32;
       with ``outputs: [object_coords]``, ``[nocs]``, ``[world_position]`` those (H, W, 3) float32, NaN
-      where no point (docs/conventions.md); with ``outputs: [disparity]`` disparity (H, W) float32.
+      where no point (docs/conventions.md); with ``outputs: [disparity]`` disparity (H, W) float32; with
+      ``outputs: [undistortion_map]`` undistortion_map (H, W, 3) float32 (map x, map y, valid); with
+      ``outputs: [depth_sensor]`` depth_sensor (H, W) float32 (0: no return).
       Absent outputs are None.
     Labels: ``image`` (the COCO image entry, with camera K and pose), ``annotations`` (COCO annotations:
     compressed RLE ``segmentation``, ``bbox``, ``area``, ``category_id``, ``instance_id``, keypoints,
@@ -64,7 +66,7 @@ class Frame:
     """
 
     __slots__ = ("index", "rgb", "depth", "instance", "semantic", "normals", "flow_forward", "flow_backward",
-                 "scene_flow_forward", "scene_flow_backward", "object_coords", "nocs", "world_position", "disparity", "record")
+                 "scene_flow_forward", "scene_flow_backward", "object_coords", "nocs", "world_position", "disparity", "undistortion_map", "depth_sensor", "record")
 
     def __init__(self, index: int, arrays: Dict[str, Any], record: Dict[str, Any]):
         self.index = index

@@ -72,6 +72,7 @@ class SceneParser {
     if (auto b = root["background"]) spec.background = rd.vec3_dist(b, "background", 0.0, 1.0);
     if (auto e = root["environment"]) spec.environment = parse_environment(e);
     if (auto s = root["sensor"]) spec.sensor = parse_sensor(s);
+    if (auto d = root["depth_sensor"]) parse_depth_sensor(d, spec.depth_sensor);
     if (auto r = root["render"]) spec.render = parse_render(r);
     if (auto s = root["sequence"]) spec.sequence = parse_sequence(s);
     auto objs = root["objects"];
@@ -111,6 +112,12 @@ class SceneParser {
     if (spec.camera.rig && spec.sequence) {
       rd.fail(root["camera"]["rig"] ? root["camera"]["rig"] : root["camera"]["stereo"], root["camera"]["rig"] ? "camera.rig" : "camera.stereo",
               "rigs of clips (a sequence) are not built yet: a rig's frames are its cameras at one instant");
+    }
+    if (root["depth_sensor"] && !spec.outputs.depth_sensor) {
+      rd.fail(root["depth_sensor"], "depth_sensor", "describes the depth_sensor output: list depth_sensor in outputs");
+    }
+    if (spec.outputs.undistortion_map && !spec.camera.lens) {
+      rd.fail(root["outputs"], "outputs", "undistortion_map maps a distorted image to the pinhole one: it needs camera.lens");
     }
     if (spec.outputs.disparity && !(spec.camera.rig && spec.camera.rig->baseline_m > 0)) {
       rd.fail(root["outputs"], "outputs", "disparity is between a rectified pair's images: it needs camera.stereo: {baseline}");
@@ -446,6 +453,34 @@ class SceneParser {
       std::string_view kinds[] = {"none", "filmic"};
       if (v != "none" && v != "filmic") rd.fail(t, "camera.tone_map", "unknown tone map '" + v + "'" + suggest(v, kinds));
       cam.filmic = v == "filmic";
+    }
+  }
+
+  void parse_depth_sensor(const YAML::Node& n, DepthSensorSpec& d) {
+    rd.expect_map(n, "depth_sensor");
+    rd.check_schema_keys(n, "depth_sensor", "depth_sensor");
+    if (auto a = n["axial_noise"]) {
+      const auto v = rd.number_list(a, "depth_sensor.axial_noise", 3);
+      if (v[0] < 0 || v[1] < 0) rd.fail(a, "depth_sensor.axial_noise", "[a, b, c]: sigma(z) = a + b (z - c)^2 metres, a and b >= 0");
+      d.sigma_a = v[0], d.sigma_b = v[1], d.sigma_c = v[2];
+    }
+    if (auto r = n["range"]) {
+      const auto v = rd.number_list(r, "depth_sensor.range", 2);
+      if (!(v[0] >= 0 && v[1] > v[0])) rd.fail(r, "depth_sensor.range", "[min, max] metres, 0 <= min < max");
+      d.min_m = v[0], d.max_m = v[1];
+    }
+    if (auto m = n["max_incidence_deg"]) d.max_incidence_deg = rd.number(m, "depth_sensor.max_incidence_deg", 0.0, 90.0);
+    if (auto e = n["edge_jump"]) d.edge_jump_m = rd.number(e, "depth_sensor.edge_jump", 0.0, 1e6);
+    if (auto e = n["edge_dropout"]) d.edge_dropout = rd.number(e, "depth_sensor.edge_dropout", 0.0, 1.0);
+    if (auto q = n["quantization"]) {
+      if (q.IsScalar() && q.Scalar() == "none") {
+        d.subpixel = 0;
+      } else {
+        rd.expect_map(q, "depth_sensor.quantization");
+        rd.check_schema_keys(q, "depth_sensor.quantization", "depth_sensor.quantization");
+        if (q["baseline"]) d.baseline_m = rd.number(q["baseline"], "depth_sensor.quantization.baseline", 1e-6, 1e3);
+        if (q["subpixel"]) d.subpixel = rd.number(q["subpixel"], "depth_sensor.quantization.subpixel", 1.0, 1e6);
+      }
     }
   }
 

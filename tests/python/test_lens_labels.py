@@ -136,3 +136,24 @@ def test_poses_from_a_file_reproduce_a_capture(tmp_path):
             assert np.array_equal(x, y, equal_nan=True), key
     records = [json.loads(p.read_text()) for p in sorted((second / "records").glob("*.json"))]
     assert [r["params"]["camera"]["pose_index"] for r in records] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("config", ["lens_tum_rgbd.yaml", "lens_fisheye.yaml"])
+def test_undistortion_map_is_opencvs(tmp_path, config):
+    """outputs: [undistortion_map] equals cv2.initUndistortRectifyMap (cv2.fisheye's for the fisheye)
+    with the record's K and coefficients, new camera matrix K, CV_32FC1 maps; invalid beyond the field."""
+    out = generate(SOURCE / "configs" / config, tmp_path / "out", "--frames", "1", "outputs=[coco, undistortion_map]")
+    image = json.loads((out / "coco.json").read_text())["images"][0]
+    k, model, coeffs, d = opencv_camera(image)
+    size = (image["width"], image["height"])
+    m = cv2.imread(str(out / image["undistortion_file"]), cv2.IMREAD_UNCHANGED)[..., ::-1]  # x, y, valid
+    if model == "fisheye":
+        mx, my = cv2.fisheye.initUndistortRectifyMap(k, coeffs, np.eye(3), k, size, cv2.CV_32FC1)
+    else:
+        mx, my = cv2.initUndistortRectifyMap(k, coeffs, None, k, size, cv2.CV_32FC1)
+    valid = m[..., 2] == 1
+    assert valid.mean() > 0.5
+    assert np.all(np.isnan(m[~valid][:, :2]))
+    err = max(np.abs(m[..., 0][valid] - mx[valid]).max(), np.abs(m[..., 1][valid] - my[valid]).max())
+    print(f"{config}: {valid.sum()} valid pixels, worst difference from OpenCV's map {err:.2e} px")
+    assert err < 1e-2
