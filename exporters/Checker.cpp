@@ -234,7 +234,7 @@ class Checker {
       m_images[id] = {static_cast<std::uint32_t>(std::max<std::int64_t>(w, 0)), static_cast<std::uint32_t>(std::max<std::int64_t>(h, 0)), i};
       for (const char* key : {"file_name", "instance_file", "semantic_file", "depth_file", "normals_file", "flow_forward_file",
                               "flow_backward_file", "scene_flow_forward_file", "scene_flow_backward_file", "object_coords_file", "nocs_file",
-                              "world_position_file", "disparity_file", "undistortion_file", "depth_sensor_file"}) {
+                              "world_position_file", "disparity_file", "undistortion_file", "depth_sensor_file", "uv_file", "albedo_file"}) {
         if (!im.contains(key)) continue;
         const std::string file = im[key].is_string() ? im[key].get<std::string>() : "";
         std::error_code ec;

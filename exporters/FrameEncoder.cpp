@@ -550,6 +550,37 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     }
     t.depth_exr += since(t0);
   }
+  // Texture coordinates and albedo (outputs: uv, albedo), as the renderer read them back.
+  if (options.outputs.uv || options.outputs.albedo) {
+    if (fb.uv.size() != pixels * 2 || fb.albedo.size() != pixels * 3) {
+      return make_error(ExitCode::internal, "outputs: [uv, albedo] but the renderer read none back");
+    }
+    t0 = Clock::now();
+    if (options.outputs.uv) {
+      std::vector<float> uvw(pixels * 3);  // u, v and a third channel: 1 where a surface is, else 0
+      for (std::size_t i = 0; i < pixels; ++i) {
+        uvw[3 * i] = fb.uv[2 * i], uvw[3 * i + 1] = fb.uv[2 * i + 1];
+        uvw[3 * i + 2] = std::isfinite(fb.uv[2 * i]) ? 1.0f : 0.0f;
+      }
+      if (memory) {
+        out.planes->uv = std::move(uvw);
+      } else {
+        auto exr = encode_exr_xyz(uvw, w, h, options.depth_exr, options.exr_zip_level);
+        if (!exr) return exr.error();
+        out.files.emplace_back("uv/" + stem + ".exr", std::move(exr).value());
+      }
+    }
+    if (options.outputs.albedo) {
+      if (memory) {
+        out.planes->albedo.assign(fb.albedo.begin(), fb.albedo.end());
+      } else {
+        auto exr = encode_exr_normals(fb.albedo, w, h, options.depth_exr, options.exr_zip_level);  // halves, as rendered
+        if (!exr) return exr.error();
+        out.files.emplace_back("albedo/" + stem + ".exr", std::move(exr).value());
+      }
+    }
+    t.depth_exr += since(t0);
+  }
   // A depth camera's measurement (outputs: depth_sensor), beside the exact depth.
   if (options.outputs.depth_sensor) {
     t0 = Clock::now();
@@ -639,6 +670,8 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   if (cam.lens.model != LensModel::pinhole) record["image"]["camera"]["distortion"] = distortion_json(cam);
   if (cam.rig_camera >= 0) record["image"]["rig"] = rig_json(cam);
   if (options.outputs.disparity) record["image"]["disparity_file"] = "disparity/" + stem + ".exr";
+  if (options.outputs.uv) record["image"]["uv_file"] = "uv/" + stem + ".exr";
+  if (options.outputs.albedo) record["image"]["albedo_file"] = "albedo/" + stem + ".exr";
   if (options.outputs.depth_sensor) record["image"]["depth_sensor_file"] = "depth_sensor/" + stem + ".exr";
   if (options.outputs.undistortion_map) record["image"]["undistortion_file"] = "undistortion/" + stem + ".exr";
   if (options.outputs.normals) record["image"]["normals_file"] = normals_path;

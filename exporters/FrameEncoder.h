@@ -59,6 +59,7 @@ struct FramePlanes {
   std::vector<float> disparity;                            // H x W with outputs: [disparity]
   std::vector<float> undistortion_map;                     // H x W x 3 with outputs: [undistortion_map]
   std::vector<float> depth_sensor;                         // H x W with outputs: [depth_sensor]
+  std::vector<float> uv, albedo;                           // H x W x 3 with outputs: [uv] (u, v, valid), [albedo]
 };
 
 // Named presets (the --compression option); the decoded pixels are the same for all of them:

@@ -118,6 +118,10 @@ void remap_frame(const LensMap& map, const FrameBuffers& source, FrameBuffers& o
   remap_nearest<std::uint32_t>(map, source.instance_id, out.instance_id, 1, 0u);
   out.normals.resize(source.normals.empty() ? 0 : 3 * n);
   if (!source.normals.empty()) remap_nearest<float>(map, source.normals, out.normals, 3, 0.0f);
+  out.uv.resize(source.uv.empty() ? 0 : 2 * n);
+  if (!source.uv.empty()) remap_nearest<float>(map, source.uv, out.uv, 2, std::numeric_limits<float>::quiet_NaN());
+  out.albedo.resize(source.albedo.empty() ? 0 : 3 * n);
+  if (!source.albedo.empty()) remap_nearest<float>(map, source.albedo, out.albedo, 3, 0.0f);
   out.instance_index.resize(source.instance_index.empty() ? 0 : n);
   if (!source.instance_index.empty()) remap_nearest<std::uint32_t>(map, source.instance_index, out.instance_index, 1, 0xffffffffu);
   out.flow_forward.clear();

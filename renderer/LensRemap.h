@@ -36,7 +36,7 @@ struct LensMap {
 LensMap build_lens_map(const Camera& camera);
 
 // The output planes from the source planes (FrameBuffers of the source view's size): rgba, depth,
-// instance_id, and normals and instance_index when the source has them.
+// instance_id, and normals, instance_index, uv and albedo when the source has them.
 void remap_frame(const LensMap& map, const FrameBuffers& source, FrameBuffers& out);
 // One id plane (render_alone's masks): nearest samples, 0 outside the field.
 void remap_ids(const LensMap& map, std::span<const std::uint32_t> source, std::span<std::uint32_t> out);

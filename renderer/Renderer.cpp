@@ -22,6 +22,9 @@ RendererOptions renderer_options_for(const SceneSpec& spec) {
   o.normals = spec.outputs.normals || spec.outputs.depth_sensor;  // the depth sensor's incidence test reads them
   // The instance plane: the flow and the correspondence outputs find each pixel's instance in it.
   o.flow = spec.outputs.flow || spec.outputs.object_coords || spec.outputs.nocs || spec.outputs.world_position;
+  // uv and albedo come in the variant with every plane (the normals and instance planes read too).
+  o.surface = spec.outputs.uv || spec.outputs.albedo;
+  if (o.surface) o.normals = o.flow = true;
   return o;
 }
 

@@ -46,6 +46,10 @@ struct FrameBuffers {
   // is at the pixel centre (labeled or not: the ground, distractors), 0xffffffff where no surface.
   // Else empty.
   std::vector<std::uint32_t> instance_index;
+  // With RendererOptions::surface: per pixel the surface's texture coordinates (u, v; NaN where no
+  // surface) and albedo (the base colour before lighting: material colour x vertex colour x base-colour
+  // texture, linear RGB, stored as half floats; 0 where no surface), from the same sample as the labels.
+  std::vector<float> uv, albedo;
   // Not the renderer's: filled from the planes above and the clip neighbours' depth and ids by
   // compute_flow (exporters/FlowField.h), 4 floats a pixel (du, dv, status, depth there) of the flow
   // to the clip's next frame (forward) and previous frame (backward).
@@ -76,6 +80,8 @@ struct RendererOptions {
   // Rasterize and read back the instance-index plane (FrameBuffers::instance_index), which the flow
   // is computed from.
   bool flow = false;
+  // Rasterize and read back uv and albedo (FrameBuffers::uv, ::albedo); needs normals and flow on too.
+  bool surface = false;
   // Test hook: the (N+1)-th submit fails as a lost device would (VK_ERROR_DEVICE_LOST), through the
   // same error path. The CLI sets it from SYNTHLABEL_FAULT_DEVICE_LOST_AFTER.
   std::optional<std::uint64_t> fault_device_lost_after;

@@ -236,6 +236,7 @@ struct OutputsSpec {
   bool object_coords = false, nocs = false, world_position = false;
   bool disparity = false;  // with camera.stereo: fx B / depth per pixel (disparity/STEM.exr)
   bool undistortion_map = false;  // with camera.lens: cv2.initUndistortRectifyMap's maps (undistortion/STEM.exr)
+  bool uv = false, albedo = false;  // texture coordinates and base colour per pixel (uv/, albedo/STEM.exr)
   bool depth_sensor = false;  // a depth camera's measurement of the exact depth (depth_sensor/STEM.exr; DepthSensorSpec)
   std::vector<std::string> formats;       // label formats, as listed (each once)
   std::vector<std::string> format_where;  // "FILE:LINE:COL: outputs[i]" of each
@@ -254,7 +255,8 @@ inline constexpr std::pair<const char*, bool OutputsSpec::*> k_output_options[] 
     {"amodal", &OutputsSpec::amodal}, {"polygons", &OutputsSpec::polygons}, {"normals", &OutputsSpec::normals},
     {"flow", &OutputsSpec::flow}, {"scene_flow", &OutputsSpec::scene_flow}, {"object_coords", &OutputsSpec::object_coords},
     {"nocs", &OutputsSpec::nocs}, {"world_position", &OutputsSpec::world_position}, {"disparity", &OutputsSpec::disparity},
-    {"undistortion_map", &OutputsSpec::undistortion_map}, {"depth_sensor", &OutputsSpec::depth_sensor}};
+    {"undistortion_map", &OutputsSpec::undistortion_map}, {"depth_sensor", &OutputsSpec::depth_sensor},
+    {"uv", &OutputsSpec::uv}, {"albedo", &OutputsSpec::albedo}};
 
 // depth_sensor: (exporters/DepthSensor.h) how a structured-light / stereo depth camera measures the
 // exact depth; defaults are Kinect v1's (Nguyen, Izadi, Lovell 2012 for the axial noise).

@@ -147,7 +147,9 @@ py::tuple frame_to_python(EncodedFrame&& f) {
                                                                   {"object_coords", &p.object_coords},
                                                                   {"nocs", &p.nocs},
                                                                   {"world_position", &p.world_position},
-                                                                  {"undistortion_map", &p.undistortion_map}};
+                                                                  {"undistortion_map", &p.undistortion_map},
+                                                                  {"uv", &p.uv},
+                                                                  {"albedo", &p.albedo}};
   if (!p.disparity.empty()) arrays["disparity"] = to_array(std::move(p.disparity), {h, w});
   if (!p.depth_sensor.empty()) arrays["depth_sensor"] = to_array(std::move(p.depth_sensor), {h, w});
   for (const auto& [name, plane] : optional) {

@@ -57,7 +57,8 @@ class Frame:
       with ``outputs: [object_coords]``, ``[nocs]``, ``[world_position]`` those (H, W, 3) float32, NaN
       where no point (docs/conventions.md); with ``outputs: [disparity]`` disparity (H, W) float32; with
       ``outputs: [undistortion_map]`` undistortion_map (H, W, 3) float32 (map x, map y, valid); with
-      ``outputs: [depth_sensor]`` depth_sensor (H, W) float32 (0: no return).
+      ``outputs: [depth_sensor]`` depth_sensor (H, W) float32 (0: no return); with ``outputs: [uv]``,
+      ``[albedo]`` uv (H, W, 3) float32 (u, v, valid) and albedo (H, W, 3) float32 (linear base colour).
       Absent outputs are None.
     Labels: ``image`` (the COCO image entry, with camera K and pose), ``annotations`` (COCO annotations:
     compressed RLE ``segmentation``, ``bbox``, ``area``, ``category_id``, ``instance_id``, keypoints,
@@ -66,7 +67,7 @@ class Frame:
     """
 
     __slots__ = ("index", "rgb", "depth", "instance", "semantic", "normals", "flow_forward", "flow_backward",
-                 "scene_flow_forward", "scene_flow_backward", "object_coords", "nocs", "world_position", "disparity", "undistortion_map", "depth_sensor", "record")
+                 "scene_flow_forward", "scene_flow_backward", "object_coords", "nocs", "world_position", "disparity", "undistortion_map", "depth_sensor", "uv", "albedo", "record")
 
     def __init__(self, index: int, arrays: Dict[str, Any], record: Dict[str, Any]):
         self.index = index

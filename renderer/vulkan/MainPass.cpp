@@ -59,6 +59,8 @@ void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geomet
   by_plane[2].color.uint32[0] = 0;                                        // background id
   by_plane[3].color.float32[0] = by_plane[3].color.float32[1] = by_plane[3].color.float32[2] = 0.0f;  // no normal
   by_plane[4].color.uint32[0] = 0xffffffffu;                            // no instance
+  by_plane[5].color.float32[0] = by_plane[5].color.float32[1] = std::numeric_limits<float>::quiet_NaN();  // no uv
+  by_plane[6].color.float32[0] = by_plane[6].color.float32[1] = by_plane[6].color.float32[2] = 0.0f;    // no albedo
   // In attachment order: the planes that have one, then the z-buffer.
   std::array<VkClearValue, k_plane_count + 1> clears{};
   std::uint32_t n = 0;

@@ -30,8 +30,8 @@
 
 namespace synthlabel::vk {
 
-enum class Plane : std::uint32_t { color = 0, depth = 1, ids = 2, normals = 3, instance = 4 };
-inline constexpr std::uint32_t k_plane_count = 5;
+enum class Plane : std::uint32_t { color = 0, depth = 1, ids = 2, normals = 3, instance = 4, uv = 5, albedo = 6 };
+inline constexpr std::uint32_t k_plane_count = 7;
 
 struct PlaneFormat {
   VkFormat format;            // at the frame's size (read back)
@@ -44,11 +44,17 @@ inline constexpr std::array<PlaneFormat, k_plane_count> k_planes{{
     {VK_FORMAT_R32_UINT, VK_FORMAT_R32_UINT, 4},
     {VK_FORMAT_R16G16B16A16_SFLOAT, VK_FORMAT_R16G16B16A16_SFLOAT, 8},  // camera-frame normal, w unused
     {VK_FORMAT_R32_UINT, VK_FORMAT_R32_UINT, 4},  // instance index
+    {VK_FORMAT_R32G32_SFLOAT, VK_FORMAT_R32G32_SFLOAT, 8},  // texture coordinates (u, v)
+    {VK_FORMAT_R16G16B16A16_SFLOAT, VK_FORMAT_R16G16B16A16_SFLOAT, 8},  // albedo: linear base colour, w unused
 }};
 
 // The colour locations a pass has: the first three planes, then the normals (read, or a location
 // without an attachment when only the instance plane follows: `unused_planes`), then the instance plane.
-inline constexpr std::uint32_t attachment_planes(bool normals, bool flow) { return flow ? 5 : normals ? 4 : 3; }
+// With `surface` (uv and albedo, after them) the pass has all seven (RendererOptions::surface reads
+// the normals and the instance plane too).
+inline constexpr std::uint32_t attachment_planes(bool normals, bool flow, bool surface = false) {
+  return surface ? 7 : flow ? 5 : normals ? 4 : 3;
+}
 inline constexpr std::uint32_t unused_planes(bool normals, bool flow) {
   return flow && !normals ? 1u << static_cast<std::uint32_t>(Plane::normals) : 0u;
 }
@@ -77,11 +83,12 @@ class MainPass {
     bool normals = false;
     bool flow = false;
     VkFormat zbuffer_format = VK_FORMAT_UNDEFINED;
+    bool surface = false;  // uv and albedo planes (with normals and flow)
   };
   static Result<MainPass> create(const VulkanContext& ctx, const Desc& desc);
 
   // Colour locations: colour, depth, ids, the normals when read, the instance plane.
-  std::uint32_t planes() const { return attachment_planes(m_desc.normals, m_desc.flow); }
+  std::uint32_t planes() const { return attachment_planes(m_desc.normals, m_desc.flow, m_desc.surface); }
   // Bit i: location i has no attachment (its plane is not rendered).
   std::uint32_t unused() const { return unused_planes(m_desc.normals, m_desc.flow); }
   const Image& plane(Plane p) const { return m_images[static_cast<std::uint32_t>(p)]; }

@@ -6,16 +6,15 @@
 
 namespace synthlabel::vk {
 
-Readback::Readback(std::uint32_t width, std::uint32_t height, bool normals, bool flow)
+Readback::Readback(std::uint32_t width, std::uint32_t height, bool normals, bool flow, bool surface)
     : m_width(width), m_height(height), m_planes{Plane::color, Plane::depth, Plane::ids} {
   if (normals) m_planes.push_back(Plane::normals);
   if (flow) m_planes.push_back(Plane::instance);
+  if (surface) m_planes.push_back(Plane::uv), m_planes.push_back(Plane::albedo);
 }
 
 VkDeviceSize Readback::frame_bytes() const {
-  VkDeviceSize bytes = 0;
-  for (Plane p : m_planes) bytes += VkDeviceSize{m_width} * m_height * k_planes[static_cast<std::uint32_t>(p)].bytes;
-  return bytes;
+  return plane_offset(m_planes.size());
 }
 
 void Readback::copy(VkCommandBuffer cmd, const Image& image, Plane plane, VkBuffer buffer, VkDeviceSize offset,
@@ -53,25 +52,35 @@ void Readback::unpack(const Buffer& buffer, FrameBuffers& out) const {
   out.depth.resize(pixels);
   out.instance_id.resize(pixels);
   const auto* base = static_cast<const std::uint8_t*>(buffer.mapped);
-  std::memcpy(out.rgba.data(), base, plane);
-  std::memcpy(out.depth.data(), base + plane, plane);
-  std::memcpy(out.instance_id.data(), base + 2 * plane, plane);
-  std::size_t offset = 3 * plane;
+  std::memcpy(out.rgba.data(), base + plane_offset(0), plane);
+  std::memcpy(out.depth.data(), base + plane_offset(1), plane);
+  std::memcpy(out.instance_id.data(), base + plane_offset(2), plane);
   out.normals.clear();
+  out.uv.clear();
+  out.albedo.clear();
   out.instance_index.clear();  // (the flow, computed from the planes, is left as it was: compute_flow
                                // overwrites it whole, without clearing megabytes first)
-  for (Plane p : m_planes) {
+  for (std::size_t k = 3; k < m_planes.size(); ++k) {
+    const Plane p = m_planes[k];
+    const std::size_t offset = static_cast<std::size_t>(plane_offset(k));
     if (p == Plane::normals) {
       out.normals.resize(pixels * 3);
       const auto* half = reinterpret_cast<const std::uint16_t*>(base + offset);
       for (std::size_t i = 0; i < pixels; ++i) {
         for (std::size_t c = 0; c < 3; ++c) out.normals[3 * i + c] = glm::unpackHalf1x16(half[4 * i + c]);
       }
-      offset += pixels * 8;
+    } else if (p == Plane::uv) {
+      out.uv.resize(pixels * 2);
+      std::memcpy(out.uv.data(), base + offset, pixels * 8);
+    } else if (p == Plane::albedo) {
+      out.albedo.resize(pixels * 3);
+      const auto* half = reinterpret_cast<const std::uint16_t*>(base + offset);
+      for (std::size_t i = 0; i < pixels; ++i) {
+        for (std::size_t c = 0; c < 3; ++c) out.albedo[3 * i + c] = glm::unpackHalf1x16(half[4 * i + c]);
+      }
     } else if (p == Plane::instance) {
       out.instance_index.resize(pixels);
       std::memcpy(out.instance_index.data(), base + offset, plane);
-      offset += plane;
     }
   }
 }

@@ -19,7 +19,7 @@ namespace synthlabel::vk {
 class Readback {
  public:
   Readback() = default;
-  Readback(std::uint32_t width, std::uint32_t height, bool normals, bool flow);
+  Readback(std::uint32_t width, std::uint32_t height, bool normals, bool flow, bool surface = false);
 
   // The planes read, in the layout's order.
   std::span<const Plane> planes() const { return m_planes; }
@@ -34,11 +34,18 @@ class Readback {
   // Every plane of a whole frame, from `image_of(plane)`, at the layout's offsets.
   template <class ImageOf>
   void copy_frame(VkCommandBuffer cmd, ImageOf&& image_of, VkBuffer buffer) const {
+    for (std::size_t i = 0; i < m_planes.size(); ++i) copy(cmd, image_of(m_planes[i]), m_planes[i], buffer, plane_offset(i), {{0, 0}, {m_width, m_height}});
+  }
+  // Where plane i of the frame starts in the buffer: after the ones before it, each start a multiple of
+  // 16 bytes (a copy's buffer offset must be a multiple of its format's texel size, up to 8 here, for
+  // any pixel count).
+  VkDeviceSize plane_offset(std::size_t i) const {
     VkDeviceSize offset = 0;
-    for (Plane p : m_planes) {
-      copy(cmd, image_of(p), p, buffer, offset, {{0, 0}, {m_width, m_height}});
-      offset += VkDeviceSize{m_width} * m_height * k_planes[static_cast<std::uint32_t>(p)].bytes;
+    for (std::size_t k = 0; k < i; ++k) {
+      offset += VkDeviceSize{m_width} * m_height * k_planes[static_cast<std::uint32_t>(m_planes[k])].bytes;
+      offset = (offset + 15) / 16 * 16;
     }
+    return offset;
   }
   // Makes the copies visible to the host's reads after the fence.
   static void host_barrier(VkCommandBuffer cmd, VkBuffer buffer);

@@ -9,7 +9,8 @@
 namespace synthlabel::vk {
 
 Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass& main, std::uint32_t width,
-                                        std::uint32_t height, std::uint32_t supersampling, bool normals, bool flow) {
+                                        std::uint32_t height, std::uint32_t supersampling, bool normals, bool flow,
+                                        bool surface) {
   ResolvePass pass;
   const std::uint32_t colors = main.planes();
   std::vector<VkAttachmentDescription> att;
@@ -39,7 +40,7 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, att, colors, false, deps, main.unused()));
   SL_TRY_ASSIGN(pass.m_framebuffer, make_framebuffer(ctx, pass.m_render_pass.get(), views, width, height));
 
-  constexpr SetBinding k_bindings[5] = {};  // five combined image samplers, fragment stage
+  constexpr SetBinding k_bindings[7] = {};  // seven combined image samplers, fragment stage
   SL_TRY_ASSIGN(pass.m_set_layout, make_set_layout(ctx, k_bindings));
   SL_TRY_ASSIGN(pass.m_pool, make_descriptor_pool(ctx, 1, k_bindings));
   SL_TRY_ASSIGN(pass.m_set, allocate_set(ctx, pass.m_pool.get(), pass.m_set_layout.get()));
@@ -48,10 +49,11 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   SL_TRY_ASSIGN(pass.m_sampler, make_sampler(ctx, {}));
   // Planes resolve.frag's variant does not use get the depth, so the set is complete.
   const bool with_normals = normals;
-  const Plane sources[5] = {Plane::color, Plane::depth, Plane::ids, with_normals ? Plane::normals : Plane::depth,
-                            flow ? Plane::instance : Plane::depth};
-  std::array<VkDescriptorImageInfo, 5> infos{};
-  for (std::uint32_t i = 0; i < 5; ++i) {
+  const Plane sources[7] = {Plane::color, Plane::depth, Plane::ids, with_normals ? Plane::normals : Plane::depth,
+                            flow ? Plane::instance : Plane::depth, surface ? Plane::uv : Plane::depth,
+                            surface ? Plane::albedo : Plane::depth};
+  std::array<VkDescriptorImageInfo, 7> infos{};
+  for (std::uint32_t i = 0; i < 7; ++i) {
     infos[i] = {pass.m_sampler.get(), main.plane(sources[i]).view.get(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
   }
   write_images(ctx, pass.m_set, 0, infos);
@@ -63,7 +65,8 @@ Result<ResolvePass> ResolvePass::create(const VulkanContext& ctx, const MainPass
   namespace s = shaders;
   GraphicsPipelineDesc d{
       .vertex = {s::k_spirv_background_vert, s::k_spirv_background_vert_words},
-      .fragment = flow      ? std::span<const std::uint32_t>(s::k_spirv_resolve_frag_with_flow, s::k_spirv_resolve_frag_with_flow_words)
+      .fragment = surface   ? std::span<const std::uint32_t>(s::k_spirv_resolve_frag_with_surface, s::k_spirv_resolve_frag_with_surface_words)
+                  : flow    ? std::span<const std::uint32_t>(s::k_spirv_resolve_frag_with_flow, s::k_spirv_resolve_frag_with_flow_words)
                   : normals ? std::span<const std::uint32_t>(s::k_spirv_resolve_frag_with_normals,
                                                              s::k_spirv_resolve_frag_with_normals_words)
                             : std::span<const std::uint32_t>(s::k_spirv_resolve_frag, s::k_spirv_resolve_frag_words),

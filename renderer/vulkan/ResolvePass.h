@@ -17,7 +17,8 @@ class ResolvePass {
  public:
   // Samples `main`'s planes (which must outlive this pass).
   static Result<ResolvePass> create(const VulkanContext& ctx, const MainPass& main, std::uint32_t width,
-                                    std::uint32_t height, std::uint32_t supersampling, bool normals, bool flow);
+                                    std::uint32_t height, std::uint32_t supersampling, bool normals, bool flow,
+                                    bool surface = false);
 
   const Image& plane(Plane p) const { return m_images[static_cast<std::uint32_t>(p)]; }
   // Records the pass over `area` (frame pixels).

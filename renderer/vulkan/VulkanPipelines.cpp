@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "embedded_shaders.h"
+#include "renderer/vulkan/MainPass.h"
 #include "renderer/vulkan/Check.h"
 #include "scenes/Mesh.h"
 
@@ -75,7 +76,7 @@ Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const Gr
   ds.depthTestEnable = desc.depth_test ? VK_TRUE : VK_FALSE;
   ds.depthWriteEnable = desc.depth_test ? VK_TRUE : VK_FALSE;
   ds.depthCompareOp = VK_COMPARE_OP_LESS;  // ties keep the first-drawn surface, so draw order is stable
-  std::array<VkPipelineColorBlendAttachmentState, 6> blend{};
+  std::array<VkPipelineColorBlendAttachmentState, k_plane_count> blend{};  // one per plane a pass may have
   for (auto& b : blend) {
     // Never blend: an id or depth is one surface's, not a mix. (The background writes all of them
     // too, with the clear values +inf and 0: per-attachment write masks would need independentBlend.)
@@ -119,7 +120,9 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   namespace s = shaders;
   GraphicsPipelineDesc bg{
       .vertex = {s::k_spirv_background_vert, s::k_spirv_background_vert_words},
-      .fragment = desc.flow      ? std::span<const std::uint32_t>(s::k_spirv_background_frag_with_flow,
+      .fragment = desc.surface   ? std::span<const std::uint32_t>(s::k_spirv_background_frag_with_surface,
+                                                                  s::k_spirv_background_frag_with_surface_words)
+                  : desc.flow    ? std::span<const std::uint32_t>(s::k_spirv_background_frag_with_flow,
                                                                   s::k_spirv_background_frag_with_flow_words)
                   : desc.normals ? std::span<const std::uint32_t>(s::k_spirv_background_frag_with_normals,
                                                                   s::k_spirv_background_frag_with_normals_words)
@@ -150,7 +153,8 @@ Result<VkPipeline> PipelineSet::mesh(std::uint32_t features) {
       .vertex = m_desc.flow || m_desc.flow_vertex
                     ? std::span<const std::uint32_t>(s::k_spirv_mesh_vert_with_flow, s::k_spirv_mesh_vert_with_flow_words)
                             : std::span<const std::uint32_t>(s::k_spirv_mesh_vert, s::k_spirv_mesh_vert_words),
-      .fragment = m_desc.flow ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_flow, s::k_spirv_mesh_frag_with_flow_words)
+      .fragment = m_desc.surface ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_surface, s::k_spirv_mesh_frag_with_surface_words)
+                  : m_desc.flow ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_flow, s::k_spirv_mesh_frag_with_flow_words)
                   : m_desc.normals
                       ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_normals, s::k_spirv_mesh_frag_with_normals_words)
                   : m_desc.flow_vertex

@@ -51,6 +51,7 @@ class PipelineSet {
     // Without the instance plane, still mesh.vert's WITH_FLOW variant (the frame's passes draw with
     // it, so a pass of fewer planes rasterizes exactly the same pixels).
     bool flow_vertex = false;
+    bool surface = false;  // their WITH_SURFACE variants (uv and albedo planes too; implies flow)
   };
   static Result<PipelineSet> create(const VulkanContext& ctx, const Desc& desc);
 

@@ -68,16 +68,17 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   m_zbuffer_format = depth;
   SL_TRY_ASSIGN(m_one_shot, OneShotCommands::create(m_ctx));
   SL_TRY_ASSIGN(m_main, MainPass::create(m_ctx, {options.width, options.height, options.supersampling, options.normals,
-                                                  options.flow, depth}));
+                                                  options.flow, depth, options.surface}));
   SL_TRY_ASSIGN(m_pipelines, PipelineSet::create(m_ctx, {m_main->render_pass(), m_main->planes(), m_main->raster_width(),
-                                                         m_main->raster_height(), options.normals, options.flow}));
+                                                         m_main->raster_height(), options.normals, options.flow, false,
+                                                         options.surface}));
   SL_TRY_ASSIGN(m_shadow, ShadowPass::create(m_ctx, options.shadow_map_size, depth, *m_one_shot));
   if (options.supersampling > 1) {
     SL_TRY_ASSIGN(m_resolve, ResolvePass::create(m_ctx, *m_main, options.width, options.height, options.supersampling,
-                                                 options.normals, options.flow));
+                                                 options.normals, options.flow, options.surface));
   }
   SL_TRY_ASSIGN(m_resources, SceneResources::create(m_ctx, *m_one_shot));
-  m_readback = Readback(options.width, options.height, options.normals, options.flow);
+  m_readback = Readback(options.width, options.height, options.normals, options.flow, options.surface);
   SL_TRY_ASSIGN(m_ring, FrameRing::create(m_ctx, {.slots = m_options.frames_in_flight,
                                                   .uniform_bytes = sizeof(FrameUniforms),
                                                   .readback_bytes = m_readback.frame_bytes(),

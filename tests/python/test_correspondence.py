@@ -144,3 +144,73 @@ def test_labels_and_rgb_unchanged_by_the_correspondence_outputs(tmp_path):
     for folder in ("rgb", "instance", "semantic", "depth"):
         for f in sorted((a / folder).iterdir()):
             assert f.read_bytes() == (b / folder / f.name).read_bytes(), f"{folder}/{f.name}"
+
+
+# The unit cube's faces (scenes/Primitives.cpp): corners a, b, d of each quad, whose texture
+# coordinates are (0, 1), (1, 1) and (0, 0): a point a + s (b - a) + t (d - a) has uv (s, 1 - t).
+CUBE_FACES = {  # (axis, sign): (a, b, d)
+    (0, 1): ((0.5, -0.5, -0.5), (0.5, 0.5, -0.5), (0.5, -0.5, 0.5)),
+    (0, -1): ((-0.5, -0.5, 0.5), (-0.5, 0.5, 0.5), (-0.5, -0.5, -0.5)),
+    (1, 1): ((-0.5, 0.5, -0.5), (-0.5, 0.5, 0.5), (0.5, 0.5, -0.5)),
+    (1, -1): ((-0.5, -0.5, 0.5), (-0.5, -0.5, -0.5), (0.5, -0.5, 0.5)),
+    (2, 1): ((-0.5, -0.5, 0.5), (0.5, -0.5, 0.5), (-0.5, 0.5, 0.5)),
+    (2, -1): ((0.5, -0.5, -0.5), (-0.5, -0.5, -0.5), (0.5, 0.5, -0.5)),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("lens", [False, True], ids=["pinhole", "fisheye"])
+def test_uv_and_albedo_against_closed_forms(tmp_path, lens):
+    """uv: on the cube, the face's affine map of the (independently tested) object coordinates; albedo:
+    the cube's and the ground's colours (linear, as configured) exactly up to half precision."""
+    cfg = config(tmp_path, ["object_coords", "uv", "albedo"])
+    text = cfg.read_text().replace("primitive: cube, category: box,", "primitive: cube, category: box, color: [0.8, 0.3, 0.1],")
+    text = text.replace("{primitive: plane, labeled: false, scale: 8}", "{primitive: plane, labeled: false, scale: 8, color: [0.2, 0.5, 0.25]}")
+    if lens:
+        text = text.replace("  fov_deg: 50\n", "  intrinsics: {fx: 150, fy: 150, cx: 160, cy: 120}\n  lens: {model: fisheye, k1: 0.02, max_field_deg: 150}\n")
+    cfg.write_text(text)
+    out = generate(cfg, tmp_path / "out")
+    image = json.loads((out / "coco.json").read_text())["images"][0]
+    obj = read_xyz(out / image["object_coords_file"]).astype(np.float64)
+    uv = read_xyz(out / image["uv_file"])
+    albedo = read_xyz(out / image["albedo_file"])
+    ids = cv2.imread(str(out / image["instance_file"]), cv2.IMREAD_UNCHANGED)
+    depth = cv2.imread(str(out / image["depth_file"]), cv2.IMREAD_UNCHANGED)
+    cube = ids == 1
+    worst, checked = 0.0, 0
+    for (axis, sign), (a, b, d) in CUBE_FACES.items():
+        a, b, d = map(np.array, (a, b, d))
+        others = [i for i in range(3) if i != axis]
+        face = cube & (np.abs(obj[..., axis] - 0.5 * sign) < 1e-4) & np.all(np.abs(obj[..., others]) < 0.49, axis=-1)
+        p = obj[face]
+        s = (p - a) @ (b - a) / np.dot(b - a, b - a)
+        t = (p - a) @ (d - a) / np.dot(d - a, d - a)
+        if len(p):
+            worst = max(worst, float(np.abs(uv[face][:, 0] - s).max()), float(np.abs(uv[face][:, 1] - (1 - t)).max()))
+            checked += len(p)
+    print(f"{checked} cube pixels: uv within {worst:.2e} of the face maps")
+    assert checked > 1000 and worst < 1e-4
+    assert np.all(uv[cube][:, 2] == 1)
+    none = ~np.isfinite(depth)
+    assert np.all(np.isnan(uv[none][:, :2])) and np.all(uv[none][:, 2] == 0)
+    half = 1e-3
+    assert np.abs(albedo[cube] - [0.8, 0.3, 0.1]).max() < half
+    ground = (ids == 0) & ~none
+    assert np.abs(albedo[ground] - [0.2, 0.5, 0.25]).max() < half
+    assert np.all(albedo[none] == 0)
+
+
+def test_labels_and_rgb_unchanged_by_uv_and_albedo(tmp_path):
+    a = generate(config(tmp_path, []), tmp_path / "a")
+    b = generate(config(tmp_path, ["uv", "albedo"]), tmp_path / "b")
+    for folder in ("rgb", "instance", "semantic", "depth"):
+        for f in sorted((a / folder).iterdir()):
+            assert f.read_bytes() == (b / folder / f.name).read_bytes(), f"{folder}/{f.name}"
+
+
+def test_odd_frame_sizes_read_back_every_plane_under_the_validation_layer(tmp_path):
+    """Planes of 8 bytes a pixel (normals, uv, albedo) after ones of 4 at an odd pixel count: each copy's
+    buffer offset must stay a multiple of its texel size (VUID-vkCmdCopyImageToBuffer-bufferOffset-01558)."""
+    out = generate(config(tmp_path, ["normals", "uv", "albedo", "object_coords"]), tmp_path / "out", "--resolution", "63x47", "--validate")
+    image = json.loads((out / "coco.json").read_text())["images"][0]
+    assert read_xyz(out / image["uv_file"]).shape == (47, 63, 3)

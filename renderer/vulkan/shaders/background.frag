@@ -3,6 +3,9 @@
 // The environment map where no surface is: drawn first, before any mesh, writing depth +inf, id 0,
 // normal 0 and no instance (exactly the clear values), so meshes drawn after cover it and the labels never see it. Each pixel
 // looks along the ray through its centre (gl_FragCoord is the centre).
+#ifdef WITH_SURFACE
+#define WITH_FLOW 1
+#endif
 #ifdef WITH_FLOW
 #define WITH_NORMALS 1
 #endif
@@ -16,6 +19,10 @@ layout(location = 3) out vec4 out_normal;
 #endif
 #ifdef WITH_FLOW
 layout(location = 4) out uint out_instance;
+#endif
+#ifdef WITH_SURFACE
+layout(location = 5) out vec2 out_uv;
+layout(location = 6) out vec4 out_albedo;
 #endif
 
 void main() {
@@ -37,5 +44,9 @@ void main() {
 #endif
 #ifdef WITH_FLOW
   out_instance = 0xffffffffu;                // no instance (the clear value)
+#endif
+#ifdef WITH_SURFACE
+  out_uv = vec2(uintBitsToFloat(0x7fc00000u));  // NaN: no surface (the clear value)
+  out_albedo = vec4(0.0);
 #endif
 }

@@ -1,5 +1,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#ifdef WITH_SURFACE
+#define WITH_FLOW 1  // uv and albedo follow the instance plane
+#endif
 #ifdef WITH_FLOW
 #define WITH_NORMALS 1  // the instance plane follows the normals'
 #endif
@@ -33,6 +36,10 @@ layout(location = 5) flat in uint v_instance;
 // firstInstance), from which the flow is computed on the host (exporters/FlowField.h).
 layout(location = 5) flat in uint v_instance;
 layout(location = 4) out uint out_instance;
+#endif
+#ifdef WITH_SURFACE
+layout(location = 5) out vec2 out_uv;      // the mesh's texture coordinates at the sample
+layout(location = 6) out vec4 out_albedo;  // the base colour before lighting, linear
 #endif
 
 // Features a frame may not use, as specialization constants: the renderer builds a pipeline per
@@ -186,5 +193,9 @@ void main() {
 #endif
 #ifdef WITH_FLOW
   out_instance = v_instance;
+#endif
+#ifdef WITH_SURFACE
+  out_uv = v_uv;
+  out_albedo = vec4(base, 1.0);
 #endif
 }

@@ -4,6 +4,9 @@
 // sample s p + (s - 1) / 2, whose centre s p + s / 2 is exactly the pixel centre scaled: the labels
 // are those of a render without supersampling.
 layout(constant_id = 0) const int k_factor = 3;
+#ifdef WITH_SURFACE
+#define WITH_FLOW 1
+#endif
 #ifdef WITH_FLOW
 #define WITH_NORMALS 1
 #endif
@@ -17,6 +20,10 @@ layout(set = 0, binding = 3) uniform sampler2D samples_normal;
 #ifdef WITH_FLOW
 layout(set = 0, binding = 4) uniform usampler2D samples_instance;
 #endif
+#ifdef WITH_SURFACE
+layout(set = 0, binding = 5) uniform sampler2D samples_uv;
+layout(set = 0, binding = 6) uniform sampler2D samples_albedo;
+#endif
 
 layout(location = 0) out vec4 out_color;
 layout(location = 1) out float out_depth;
@@ -26,6 +33,10 @@ layout(location = 3) out vec4 out_normal;
 #endif
 #ifdef WITH_FLOW
 layout(location = 4) out uint out_instance;
+#endif
+#ifdef WITH_SURFACE
+layout(location = 5) out vec2 out_uv;
+layout(location = 6) out vec4 out_albedo;
 #endif
 
 void main() {
@@ -43,5 +54,9 @@ void main() {
 #endif
 #ifdef WITH_FLOW
   out_instance = texelFetch(samples_instance, centre, 0).r;
+#endif
+#ifdef WITH_SURFACE
+  out_uv = texelFetch(samples_uv, centre, 0).rg;
+  out_albedo = texelFetch(samples_albedo, centre, 0);
 #endif
 }
