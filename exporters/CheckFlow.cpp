@@ -11,6 +11,7 @@
 #include "core/FileIo.h"
 #include "exporters/FrameEncoder.h"
 #include "exporters/Png.h"
+#include "scenes/CameraModel.h"
 #include "scenes/Environment.h"
 
 namespace synthlabel {
@@ -23,6 +24,36 @@ using json = nlohmann::json;
 constexpr double k_tolerance_m = 0.01, k_tolerance_rel = 0.02;
 constexpr double k_max_error_px = 1e-3;
 
+
+// The camera an image record states: size and K, and with `camera.distortion` the lens with its
+// source view (docs/camera.md), so lens frames are unprojected and projected as the record says.
+std::optional<Camera> recorded_camera(const json& image) {
+  try {
+    Camera c;
+    c.width = image.at("width").get<std::uint32_t>();
+    c.height = image.at("height").get<std::uint32_t>();
+    const json& k = image.at("camera").at("K");
+    c.fx = k[0][0], c.fy = k[1][1], c.cx = k[0][2], c.cy = k[1][2];
+    if (!image["camera"].contains("distortion")) return c;
+    const json& d = image["camera"]["distortion"];
+    const std::string model = d.at("model").get<std::string>();
+    c.lens.model = model == "brown_conrady" ? LensModel::brown_conrady : model == "fisheye" ? LensModel::fisheye
+                   : model == "radial_table" ? LensModel::radial_table : LensModel::pinhole;
+    if (c.lens.model == LensModel::pinhole) return std::nullopt;
+    const json& coeffs = d.at("coefficients");
+    for (std::size_t i = 0; i < coeffs.size() && i < c.lens.k.size(); ++i) c.lens.k[i] = coeffs[i].get<double>();
+    if (d.contains("table")) {
+      for (const auto& row : d["table"]) c.lens.table.emplace_back(row[0].get<double>() * 3.14159265358979323846 / 180.0, row[1].get<double>());
+    }
+    c.lens.max_theta = d.at("max_field_deg").get<double>() * 0.5 * 3.14159265358979323846 / 180.0;
+    const json& s = d.at("source");
+    c.lens.source_width = s.at("width"), c.lens.source_height = s.at("height");
+    c.lens.source_fx = s.at("fx"), c.lens.source_fy = s.at("fy"), c.lens.source_cx = s.at("cx"), c.lens.source_cy = s.at("cy");
+    return c;
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
 
 // A row-major 4x4 JSON matrix.
 std::optional<glm::dmat4> matrix(const json& rows) {
@@ -139,6 +170,11 @@ class FlowChecker {
     }
     const auto K = rec["image"]["camera"]["K"];
     const double fx = K[0][0], fy = K[1][1], cx = K[0][2], cy = K[1][2];
+    // A lens frame: points on the ray of each pixel's label sample, projected through the lens (a
+    // clip's frames share K and the lens: their draws are keyed by the clip).
+    const std::optional<Camera> camera = recorded_camera(rec["image"]);
+    if (!camera) return defect(record_path(frame) + ": image.camera (K, distortion) is not a camera synthlabel writes");
+    const bool lens = camera->lens.model != LensModel::pinhole;
     const auto W = matrix(rec["image"]["camera"]["world_to_camera"]), W2 = matrix(other->value("world_to_camera", json()));
     const json& insts = rec["params"]["instances"];
     const json& others = other->value("instances", json());
@@ -183,12 +219,19 @@ class FlowChecker {
       const auto mv = moves.find(id);
       if (mv == moves.end()) continue;  // reported by the pixel checks (an id without an instance)
       const double x = double(p % f.w) + 0.5, y = double(p / f.w) + 0.5;
-      const glm::dvec4 o = mv->second * glm::dvec4((x - cx) / fx * z, (y - cy) / fy * z, z, 1.0);
+      glm::dvec3 ray((x - cx) / fx, (y - cy) / fy, 1.0);
+      if (lens && !label_ray(*camera, static_cast<std::uint32_t>(p % f.w), static_cast<std::uint32_t>(p / f.w), ray)) continue;
+      const glm::dvec4 o = mv->second * glm::dvec4(ray * z, 1.0);
       if (!(o.z > 0.0)) {
         spurious += status != -1.0f;
         continue;
       }
-      const double qx = fx * o.x / o.z + cx, qy = fy * o.y / o.z + cy;
+      const glm::dvec2 projected = lens ? project(*camera, glm::dvec3(o)) : glm::dvec2(fx * o.x / o.z + cx, fy * o.y / o.z + cy);
+      const double qx = projected.x, qy = projected.y;
+      if (lens && !(std::isfinite(qx) && std::isfinite(qy))) {  // beyond the lens's field there: not seen
+        if (status != 0.0f && wrong_status++ == 0) first_status = p;
+        continue;
+      }
       if (status == -1.0f) {
         ++missing;
         continue;

@@ -50,12 +50,7 @@ Result<CorrespondencePlanes> compute_correspondence(const Scene& scene, const Fr
     for (std::uint32_t y = 0; y < fb.height; ++y) {
       for (std::uint32_t x = 0; x < fb.width; ++x) {
         glm::dvec3 r;
-        if (!pixel_ray(cam, x + 0.5, y + 0.5, r) || !(r.z > 0.0)) continue;
-        const Lens& l = cam.lens;
-        const double qx = l.source_fx * r.x / r.z + l.source_cx, qy = l.source_fy * r.y / r.z + l.source_cy;
-        if (!(qx >= 0.0 && qx < l.source_width && qy >= 0.0 && qy < l.source_height)) continue;
-        rays[std::size_t{y} * fb.width + x] = glm::dvec3((std::floor(qx) + 0.5 - l.source_cx) / l.source_fx,
-                                                         (std::floor(qy) + 0.5 - l.source_cy) / l.source_fy, 1.0);
+        if (label_ray(cam, x, y, r)) rays[std::size_t{y} * fb.width + x] = r;
       }
     }
     rays_of = cam;

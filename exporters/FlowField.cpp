@@ -1,7 +1,9 @@
 #include "exporters/FlowField.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <glm/mat4x4.hpp>
 
@@ -99,6 +101,64 @@ void flow_both(const Scene& scene, const FrameBuffers& fb, Side (&sides)[2]) {
   }
 }
 
+// Through a lens: the same flow, per pixel without the pinhole's folding of K into the motion. The
+// point is the label sample's ray (label_ray) at the pixel's depth; the instance's rigid motion
+// (this camera -> world -> object -> world there -> that camera) moves it; that camera's lens projects
+// it (NaN where the lens does not image it: status 0, outside the frame).
+void flow_lens(const Scene& scene, const FrameBuffers& fb, Side (&sides)[2]) {
+  const std::uint32_t w = fb.width, h = fb.height;
+  const Camera& here = scene.camera;
+  thread_local std::optional<Camera> rays_of;
+  thread_local std::vector<glm::dvec3> rays;
+  if (!rays_of || !same_lens_model(*rays_of, here)) {
+    rays.assign(std::size_t{w} * h, glm::dvec3(0.0));
+    for (std::uint32_t y = 0; y < h; ++y) {
+      for (std::uint32_t x = 0; x < w; ++x) {
+        glm::dvec3 r;
+        if (label_ray(here, x, y, r)) rays[std::size_t{y} * w + x] = r;
+      }
+    }
+    rays_of = here;
+  }
+  const glm::dmat4 from_here = glm::inverse(world_to_opencv(here));
+  for (Side& side : sides) {
+    if (side.other == nullptr) {
+      for (std::size_t p = 0; p < std::size_t{w} * h; ++p) side.out[4 * p] = side.out[4 * p + 1] = side.out[4 * p + 3] = 0.0f, side.out[4 * p + 2] = -1.0f;
+      continue;
+    }
+    const Camera& there_cam = side.other->camera;
+    const glm::dmat4 there = world_to_opencv(there_cam);
+    std::vector<glm::dmat4> moves(scene.instances.size());
+    for (std::size_t k = 0; k < moves.size(); ++k) {
+      moves[k] = there * glm::dmat4(side.other->models[k]) * glm::inverse(glm::dmat4(scene.instances[k].model)) * from_here;
+    }
+    for (std::uint32_t y = 0; y < h; ++y) {
+      for (std::uint32_t x = 0; x < w; ++x) {
+        const std::size_t p = std::size_t{y} * w + x;
+        float* o = side.out + 4 * p;
+        o[0] = o[1] = o[3] = 0.0f, o[2] = -1.0f;
+        const std::uint32_t k = fb.instance_index[p];
+        const double d = fb.depth[p];
+        if (k >= moves.size() || !std::isfinite(d) || rays[p].z == 0.0) continue;
+        const glm::dvec3 q(moves[k] * glm::dvec4(rays[p] * d, 1.0));
+        if (!(q.z > 0.0)) continue;
+        const glm::dvec2 uv = project(there_cam, q);
+        o[3] = static_cast<float>(q.z);
+        o[2] = 0.0f;
+        if (!std::isfinite(uv.x) || !std::isfinite(uv.y)) continue;  // beyond that lens's field: not seen
+        o[0] = static_cast<float>(uv.x - (x + 0.5));
+        o[1] = static_cast<float>(uv.y - (y + 0.5));
+        const bool inside = uv.x >= 0.0 && uv.y >= 0.0 && uv.x < double(w) && uv.y < double(h);
+        if (!inside) continue;
+        const std::size_t at = static_cast<std::size_t>(uv.y) * w + static_cast<std::size_t>(uv.x);
+        const bool seen = side.planes->ids[at] == fb.instance_id[p] &&
+                          std::abs(double(side.planes->depth[at]) - q.z) <= k_flow_tolerance_m + k_flow_tolerance_rel * q.z;
+        o[2] = seen ? 1.0f : 0.0f;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Status compute_flow(const Scene& scene, FrameBuffers& fb, const LabelPlanes* previous, const LabelPlanes* next) {
@@ -125,6 +185,10 @@ Status compute_flow(const Scene& scene, FrameBuffers& fb, const LabelPlanes* pre
   Side both[2];
   both[0] = {scene.next ? &*scene.next : nullptr, next, {}, fb.flow_forward.data()};
   both[1] = {scene.previous ? &*scene.previous : nullptr, previous, {}, fb.flow_backward.data()};
+  if (scene.camera.lens.model != LensModel::pinhole) {
+    flow_lens(scene, fb, both);
+    return ok_status();
+  }
   for (Side& side : both) prepare(scene, side);
   flow_both(scene, fb, both);
   return ok_status();

@@ -3,7 +3,9 @@
 // pixel's labels describe (the ray through the pixel's centre, at the pixel's depth, unprojected with
 // K) belongs to the instance the renderer's instance-index plane names there; that instance's rigid
 // motion between the two frames (this camera -> object -> world at the other frame -> the other
-// camera, from the very matrices each frame renders with) moves it, and K projects it. Whether the
+// camera, from the very matrices each frame renders with) moves it, and K projects it. With a lens
+// (scenes/CameraModel.h) the point is on the ray of the pixel's label sample (label_ray) and the other
+// frame's lens projects it; where that lens does not image it, status 0 and du = dv = 0. Whether the
 // other frame shows it is read from the other frame's own depth and id buffers, the ones its labels
 // come from: visible when the destination pixel holds the same id at the point's depth there (within
 // k_flow_tolerance_m + k_flow_tolerance_rel x that depth).

@@ -317,6 +317,20 @@ void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_
   lens.ray_error_px = worst;
 }
 
+bool label_ray(const Camera& camera, std::uint32_t x, std::uint32_t y, glm::dvec3& ray) {
+  if (camera.lens.model == LensModel::pinhole) {
+    ray = glm::dvec3((x + 0.5 - camera.cx) / camera.fx, (y + 0.5 - camera.cy) / camera.fy, 1.0);
+    return true;
+  }
+  glm::dvec3 r;
+  if (!pixel_ray(camera, x + 0.5, y + 0.5, r) || !(r.z > 0.0)) return false;
+  const Lens& l = camera.lens;
+  const double qx = l.source_fx * r.x / r.z + l.source_cx, qy = l.source_fy * r.y / r.z + l.source_cy;
+  if (!(qx >= 0.0 && qx < l.source_width && qy >= 0.0 && qy < l.source_height)) return false;
+  ray = glm::dvec3((std::floor(qx) + 0.5 - l.source_cx) / l.source_fx, (std::floor(qy) + 0.5 - l.source_cy) / l.source_fy, 1.0);
+  return true;
+}
+
 std::vector<float> undistortion_map(const Camera& camera) {
   const std::size_t n = std::size_t{camera.width} * camera.height;
   std::vector<float> map(3 * n);

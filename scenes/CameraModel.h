@@ -65,6 +65,11 @@ std::pair<std::uint32_t, std::uint32_t> source_size(const Camera& camera, double
 // samples per output pixel at the centre, fewer when the frame's field needs more room than the
 // nominal size gave) and Lens::ray_error_px.
 void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_t h);
+// The ray (OpenCV camera frame, scaled to Z = 1) of the sample whose labels pixel (x, y) holds: its
+// centre's ray for the pinhole; with a lens, the ray of the source-view sample the remap takes the
+// pixel's labels and depth from (renderer/LensRemap.h), so that ray x depth is the point that sample
+// saw. False where the pixel sees nothing (beyond the lens's field).
+bool label_ray(const Camera& camera, std::uint32_t x, std::uint32_t y, glm::dvec3& ray);
 // The frame's undistortion map, as cv2.initUndistortRectifyMap(K, D, None, K, size, CV_32FC1) makes
 // it: for each pixel (u, v) of the undistorted image (same K; OpenCV's pixel coordinates, centres at
 // integers) the distorted image's coordinates (OpenCV's) its ray lands at, and 1; (NaN, NaN, 0) where

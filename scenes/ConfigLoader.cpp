@@ -47,9 +47,9 @@ Status size_lens_source(SceneSpec& spec) {
     }
     cs.intrinsics = IntrinsicsSpec{ls.calibration_k[0] * sx, ls.calibration_k[1] * sy, ls.calibration_k[2] * sx, ls.calibration_k[3] * sy};
   }
-  if (spec.outputs.flow) {
-    return make_error(ExitCode::usage, where + "optical flow through a distorted lens is not built yet (its points are unprojected "
-                                           "and projected with K alone): leave flow out of outputs, or the lens");
+  if (spec.outputs.scene_flow) {
+    return make_error(ExitCode::usage, where + "scene flow through a distorted lens is not built yet (its destinations are "
+                                           "unprojected with K alone): leave scene_flow out of outputs, or the lens");
   }
   if (spec.outputs.disparity) {
     return make_error(ExitCode::usage, where + "rectified disparity is built for pinhole pairs: leave disparity out of outputs with a lens");

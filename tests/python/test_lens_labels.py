@@ -157,3 +157,37 @@ def test_undistortion_map_is_opencvs(tmp_path, config):
     err = max(np.abs(m[..., 0][valid] - mx[valid]).max(), np.abs(m[..., 1][valid] - my[valid]).max())
     print(f"{config}: {valid.sum()} valid pixels, worst difference from OpenCV's map {err:.2e} px")
     assert err < 1e-2
+
+
+def test_flow_through_a_fisheye_lens(tmp_path):
+    """outputs: [flow] with a lens: on a static scene under an orbiting camera, each visible pixel's
+    destination (pixel centre + flow) equals cv2.fisheye.projectPoints of its point (the label
+    sample's ray at its depth, as docs/camera.md states) moved into the next frame's camera by the
+    records' world_to_camera; `synthlabel check` (its own flow check) passes."""
+    out = generate(SOURCE / "configs/quickstart.yaml", tmp_path / "out", "--frames", "3", "--resolution", "200x150",
+                   "outputs=[coco, flow]", "sequence={length: 3, fps: 10}", "camera.orbit_rate_deg=25",
+                   "camera.lens={model: fisheye, k1: 0.02, k2: -0.003, max_field_deg: 150}")
+    code, stdout, stderr = check(out)
+    assert code == 0, stdout + stderr
+    images = sorted(json.loads((out / "coco.json").read_text())["images"], key=lambda im: im["frame"])
+    a, b = images[0], images[1]
+    k, _, coeffs, d = opencv_camera(a)
+    depth = cv2.imread(str(out / a["depth_file"]), cv2.IMREAD_UNCHANGED)
+    flow = cv2.imread(str(out / a["flow_forward_file"]), cv2.IMREAD_UNCHANGED)[..., ::-1]  # du, dv, status
+    h, w = depth.shape
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float64), np.arange(h, dtype=np.float64))
+    und = cv2.fisheye.undistortPoints(np.stack([xs, ys], -1).reshape(-1, 1, 2), k, coeffs).reshape(h, w, 2)
+    s = d["source"]  # the label sample's ray (docs/camera.md)
+    qx, qy = s["fx"] * und[..., 0] + s["cx"], s["fy"] * und[..., 1] + s["cy"]
+    edge = (np.abs(qx - np.round(qx)) < 1e-3) | (np.abs(qy - np.round(qy)) < 1e-3)
+    ray = np.stack([(np.floor(qx) + 0.5 - s["cx"]) / s["fx"], (np.floor(qy) + 0.5 - s["cy"]) / s["fy"], np.ones_like(qx)], -1)
+    use = (flow[..., 2] == 1) & np.isfinite(depth) & ~edge
+    assert use.sum() > 5000
+    pts = ray[use] * depth[use][:, None].astype(np.float64)
+    move = np.array(b["camera"]["world_to_camera"]) @ np.linalg.inv(np.array(a["camera"]["world_to_camera"]))
+    moved = pts @ move[:3, :3].T + move[:3, 3]
+    uv, _ = cv2.fisheye.projectPoints(moved.reshape(-1, 1, 3), np.zeros((3, 1)), np.zeros((3, 1)), k, coeffs)
+    dest = np.stack([xs[use] + flow[..., 0][use], ys[use] + flow[..., 1][use]], -1)  # OpenCV pixel coordinates
+    err = np.abs(dest - uv.reshape(-1, 2)).max()
+    print(f"{use.sum()} pixels' flow against cv2.fisheye.projectPoints: worst {err:.2e} px")
+    assert err < 1e-3

@@ -180,8 +180,10 @@ TEST(Lens, BadLensAndPoseInputGetsClearErrors) {
   EXPECT_NE(config_error("  lens: {calibration: no_such_file.yaml}\n").find("no_such_file.yaml"), std::string::npos);
   EXPECT_NE(config_error("  fov_deg: 60\n  lens: {model: brown_conrady, k1: -3}\n").find("lens"), std::string::npos)
       << "folds back at once";
-  EXPECT_NE(config_error("  fov_deg: 60\n  lens: {model: brown_conrady, k1: 0.1}\n", "outputs: [flow]\nsequence: {length: 3}\n").find("flow"),
+  EXPECT_NE(config_error("  fov_deg: 60\n  lens: {model: brown_conrady, k1: 0.1}\n", "outputs: [flow, scene_flow]\nsequence: {length: 3}\n")
+                .find("scene_flow"),
             std::string::npos);
+  EXPECT_EQ(config_error("  fov_deg: 60\n  lens: {model: brown_conrady, k1: 0.1}\n", "outputs: [flow]\nsequence: {length: 3}\n"), "(accepted)");
   EXPECT_NE(config_error("  pose: {position: [0, 1, 3]}\n  distance: 4\n").find("orbit"), std::string::npos);
   EXPECT_NE(config_error("  pose: {look_at: [0, 0, 0]}\n").find("position"), std::string::npos);
   EXPECT_NE(config_error("  pose: {world_to_camera: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 5]]}\n").find("4 rows"), std::string::npos);
