@@ -40,21 +40,8 @@ Result<CorrespondencePlanes> compute_correspondence(const Scene& scene, const Fr
   }
   const bool lens = cam.lens.model != LensModel::pinhole;
   // With a lens, each pixel's ray is that of the source sample its labels (and its depth) come from
-  // (renderer/LensRemap.h: the source pixel holding the point where the pixel centre's exact ray
-  // lands), so the point is the very surface point that sample saw; normalized to Z = 1, Z = 0 where
-  // none. Once per lens model on each encoder thread.
-  thread_local std::optional<Camera> rays_of;
-  thread_local std::vector<glm::dvec3> rays;
-  if (lens && (!rays_of || !same_lens_model(*rays_of, cam))) {
-    rays.assign(n, glm::dvec3(0.0));
-    for (std::uint32_t y = 0; y < fb.height; ++y) {
-      for (std::uint32_t x = 0; x < fb.width; ++x) {
-        glm::dvec3 r;
-        if (label_ray(cam, x, y, r)) rays[std::size_t{y} * fb.width + x] = r;
-      }
-    }
-    rays_of = cam;
-  }
+  // (label_rays), so the point is the very surface point that sample saw.
+  const std::vector<glm::dvec3>* rays = lens ? &label_rays(cam) : nullptr;
   for (std::uint32_t y = 0; y < fb.height; ++y) {
     for (std::uint32_t x = 0; x < fb.width; ++x) {
       const std::size_t p = std::size_t{y} * fb.width + x;
@@ -62,7 +49,7 @@ Result<CorrespondencePlanes> compute_correspondence(const Scene& scene, const Fr
       const double d = fb.depth[p];
       if (k >= frames.size() || !std::isfinite(d)) continue;
       // The OpenCV camera-frame direction of the pixel centre's ray, scaled to depth d along +Z.
-      const glm::dvec3 ray = lens ? rays[p] : glm::dvec3((x + 0.5 - cam.cx) / cam.fx, (y + 0.5 - cam.cy) / cam.fy, 1.0);
+      const glm::dvec3 ray = lens ? (*rays)[p] : glm::dvec3((x + 0.5 - cam.cx) / cam.fx, (y + 0.5 - cam.cy) / cam.fy, 1.0);
       if (ray.z == 0.0) continue;
       const glm::dvec4 world = camera_to_world * glm::dvec4(ray * d, 1.0);
       const auto put = [&](std::vector<float>& plane, const glm::dvec3& v) {

@@ -108,18 +108,7 @@ void flow_both(const Scene& scene, const FrameBuffers& fb, Side (&sides)[2]) {
 void flow_lens(const Scene& scene, const FrameBuffers& fb, Side (&sides)[2]) {
   const std::uint32_t w = fb.width, h = fb.height;
   const Camera& here = scene.camera;
-  thread_local std::optional<Camera> rays_of;
-  thread_local std::vector<glm::dvec3> rays;
-  if (!rays_of || !same_lens_model(*rays_of, here)) {
-    rays.assign(std::size_t{w} * h, glm::dvec3(0.0));
-    for (std::uint32_t y = 0; y < h; ++y) {
-      for (std::uint32_t x = 0; x < w; ++x) {
-        glm::dvec3 r;
-        if (label_ray(here, x, y, r)) rays[std::size_t{y} * w + x] = r;
-      }
-    }
-    rays_of = here;
-  }
+  const std::vector<glm::dvec3>& rays = label_rays(here);
   const glm::dmat4 from_here = glm::inverse(world_to_opencv(here));
   for (Side& side : sides) {
     if (side.other == nullptr) {

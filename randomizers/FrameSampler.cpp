@@ -123,15 +123,13 @@ Camera sample_camera(const SceneSpec& spec, const Rng& rng, const FrameIndex& at
   cam.filmic = cs.filmic;
   cam.fov_y_deg = fov_deg;
   if (cs.lens) {  // a stream of its own, one sub-stream per coefficient
-    static constexpr const char* k_names[12] = {"k1", "k2", "p1", "p2", "k3", "k4", "k5", "k6", "s1", "s2", "s3", "s4"};
     const Rng r_lens = rng.fork("lens");
-    cam.lens.model = cs.lens->model;
-    for (std::size_t i = 0; i < 12; ++i) {
-      Rng r_k = r_lens.fork(k_names[i]);
-      cam.lens.k[i] = sample(cs.lens->k[i], r_k, at);
+    std::array<double, 12> k{};
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      Rng r_k = r_lens.fork(k_lens_coefficients[i]);
+      k[i] = sample(cs.lens->k[i], r_k, at);
     }
-    cam.lens.table = cs.lens->table;
-    static_cast<void>(finish_lens(cam.lens, cs.lens->max_field_deg));  // the nominal lens was checked at load
+    static_cast<void>(make_lens(*cs.lens, k, cam.lens));  // the nominal lens was checked at load
     fit_source(cam, cs.lens->oversample, cs.source_width, cs.source_height);
   }
   if (spec.sequence) {  // streams of their own: adding them leaves every other draw as it was
@@ -527,8 +525,7 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
           key.position = sample(ks.position, rk_pos, at);
           if (ks.rotation_deg) {
             const glm::dvec3 e = glm::radians(sample(*ks.rotation_deg, rk_rot, at));
-            key.rotation = glm::angleAxis(e.z, glm::dvec3(0, 0, 1)) * glm::angleAxis(e.y, glm::dvec3(0, 1, 0)) *
-                           glm::angleAxis(e.x, glm::dvec3(1, 0, 0));
+            key.rotation = euler_xyz(e);
             inst.path_rotates = true;
           }
           inst.path.push_back(key);
@@ -544,9 +541,7 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
         q = sample_uniform_rotation(r_rot);
       } else {
         const glm::dvec3 e = glm::radians(sample(os.rotation.euler_deg, r_rot, at));
-        // Applied X first, then Y, then Z (extrinsic): R = Rz * Ry * Rx.
-        q = glm::angleAxis(e.z, glm::dvec3(0, 0, 1)) * glm::angleAxis(e.y, glm::dvec3(0, 1, 0)) *
-            glm::angleAxis(e.x, glm::dvec3(1, 0, 0));
+        q = euler_xyz(e);  // applied X first, then Y, then Z (extrinsic): R = Rz Ry Rx
       }
       inst.rotation = glm::quat(q);
       if (os.uniform_scale) {
@@ -578,7 +573,8 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     const glm::dmat4 world_to_rig = world_to_opencv(cam);
     const double roll = cam.roll_deg;
     const Camera drawn = cam;
-    set_pose(cam, glm::inverse(rig.cameras[r].camera_to_rig) * world_to_rig, 0.0);
+    const glm::dmat4 to_rig = camera_to_rig(rig.cameras[r]);
+    set_pose(cam, glm::inverse(to_rig) * world_to_rig, 0.0);
     cam.roll_deg = roll;
     if (!drawn.explicit_pose) {  // the orbit as drawn stays in the record (the rig's frame)
       cam.explicit_pose = false;
@@ -588,7 +584,7 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     cam.rig_camera = static_cast<std::int64_t>(r);
     cam.rig_name = rig.cameras[r].name;
     cam.rig_instant = frame;
-    cam.camera_to_rig = rig.cameras[r].camera_to_rig;
+    cam.camera_to_rig = to_rig;
     cam.stereo_baseline_m = rig.baseline_m;
   }
   if (scene.clip && spec.outputs.has("tracks")) {

@@ -85,6 +85,22 @@ Result<CalibrationFile> parse_calibration(const std::string& text, const std::st
   return c;
 }
 
+Result<glm::dmat4> rigid_transform(const std::array<double, 16>& row_major) {
+  glm::dmat4 t(1.0);
+  for (int r = 0; r < 4; ++r) {
+    for (int c = 0; c < 4; ++c) t[c][r] = row_major[static_cast<std::size_t>(4 * r + c)];  // glm: m[column][row]
+  }
+  if (t[0][3] != 0.0 || t[1][3] != 0.0 || t[2][3] != 0.0 || t[3][3] != 1.0) return make_error(ExitCode::usage, "the last row must be [0, 0, 0, 1]");
+  const glm::dmat3 r(t);
+  const glm::dmat3 rt = glm::transpose(r) * r;
+  double off = std::abs(glm::determinant(r) - 1.0);
+  for (int a = 0; a < 3; ++a) {
+    for (int b = 0; b < 3; ++b) off = std::max(off, std::abs(rt[a][b] - (a == b ? 1.0 : 0.0)));
+  }
+  if (off > 1e-4) return make_error(ExitCode::usage, "the rotation part is not a rotation (orthonormal, determinant 1; no scale)");
+  return t;
+}
+
 Result<std::vector<glm::dmat4>> parse_poses(const std::string& text, const std::string& name) {
   std::vector<glm::dmat4> out;
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -105,27 +121,19 @@ Result<std::vector<glm::dmat4>> parse_poses(const std::string& text, const std::
         else return make_error(ExitCode::usage, where + ": expected world_to_camera or camera_to_world (4x4, row-major)");
       }
       if (!m->is_array() || m->size() != 4) return make_error(ExitCode::usage, where + ": expected a 4x4 matrix (4 rows of 4 numbers)");
-      glm::dmat4 t(1.0);
-      for (int r = 0; r < 4; ++r) {
-        const auto& row = (*m)[static_cast<std::size_t>(r)];
+      std::array<double, 16> rows{};
+      for (std::size_t r = 0; r < 4; ++r) {
+        const auto& row = (*m)[r];
         if (!row.is_array() || row.size() != 4) return make_error(ExitCode::usage, where + ": expected a 4x4 matrix (4 rows of 4 numbers)");
-        for (int col = 0; col < 4; ++col) {
-          const auto& v = row[static_cast<std::size_t>(col)];
+        for (std::size_t col = 0; col < 4; ++col) {
+          const auto& v = row[col];
           if (!v.is_number() || !std::isfinite(v.get<double>())) return make_error(ExitCode::usage, where + ": a value is not a finite number");
-          t[col][r] = v.get<double>();  // glm: m[column][row]
+          rows[4 * r + col] = v.get<double>();
         }
       }
-      if (t[0][3] != 0.0 || t[1][3] != 0.0 || t[2][3] != 0.0 || t[3][3] != 1.0) {
-        return make_error(ExitCode::usage, where + ": the last row must be [0, 0, 0, 1]");
-      }
-      const glm::dmat3 r(t);
-      const glm::dmat3 rt = glm::transpose(r) * r;
-      double off = std::abs(glm::determinant(r) - 1.0);
-      for (int a = 0; a < 3; ++a) {
-        for (int b = 0; b < 3; ++b) off = std::max(off, std::abs(rt[a][b] - (a == b ? 1.0 : 0.0)));
-      }
-      if (off > 1e-4) return make_error(ExitCode::usage, where + ": the rotation part is not a rotation (orthonormal, determinant 1; no scale)");
-      out.push_back(inverse ? glm::inverse(t) : t);
+      auto t = rigid_transform(rows);
+      if (!t) return make_error(ExitCode::usage, where + ": " + t.error().message);
+      out.push_back(inverse ? glm::inverse(*t) : *t);
     }
   } else {
     std::istringstream in(text);

@@ -3,6 +3,7 @@
 // Pure parsers of the files' text; the config reader reads the files (with --asset-root confinement).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,6 +29,10 @@ struct CalibrationFile {
 // or ROS's {rows, cols, data}; optional image_width, image_height, distortion_model. `name` is for
 // messages.
 Result<CalibrationFile> parse_calibration(const std::string& text, const std::string& name);
+
+// A row-major 4x4 as a rigid transform: the last row [0, 0, 0, 1], the rotation part orthonormal with
+// determinant 1 (no scale; 1e-4). The error says what is wrong, for the caller to place.
+Result<glm::dmat4> rigid_transform(const std::array<double, 16>& row_major);
 
 // World -> camera (OpenCV camera axes) per entry. Formats:
 // - JSON: a list whose entries are a 4x4 matrix (row-major, world -> camera), or an object with

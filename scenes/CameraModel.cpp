@@ -221,7 +221,6 @@ bool pixel_ray(const Camera& camera, double u, double v, glm::dvec3& ray) {
 }
 
 std::string finish_lens(Lens& lens, double max_field_deg) {
-  lens.max_field_deg = max_field_deg;
   if (lens.model == LensModel::pinhole) return {};
   const double pi = glm::pi<double>();
   double limit = 0;
@@ -259,6 +258,14 @@ std::string finish_lens(Lens& lens, double max_field_deg) {
   return {};
 }
 
+std::string make_lens(const LensSpec& spec, const std::array<double, 12>& k, Lens& lens) {
+  lens = Lens{};
+  lens.model = spec.model;
+  lens.k = k;
+  lens.table = spec.table;
+  return finish_lens(lens, spec.max_field_deg);
+}
+
 std::pair<std::uint32_t, std::uint32_t> source_size(const Camera& camera, double oversample) {
   if (camera.lens.model == LensModel::pinhole) return {0, 0};
   const Extent e = undistorted_extent(camera);
@@ -269,25 +276,20 @@ std::pair<std::uint32_t, std::uint32_t> source_size(const Camera& camera, double
 void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_t h) {
   Lens& lens = camera.lens;
   if (lens.model == LensModel::pinhole) return;
-  // The fit depends on the lens, K, the frame and source sizes and `oversample` only: the last one's
-  // result is kept per thread (a fixed lens is fitted once).
-  thread_local std::optional<std::pair<Camera, double>> last;
-  if (last && last->second == oversample && last->first.lens.source_width == w && last->first.lens.source_height == h) {
-    Camera probe = camera;
-    probe.lens.source_width = w, probe.lens.source_height = h;
-    probe.lens.source_fx = last->first.lens.source_fx, probe.lens.source_fy = last->first.lens.source_fy;
-    probe.lens.source_cx = last->first.lens.source_cx, probe.lens.source_cy = last->first.lens.source_cy;
-    if (same_lens_model(probe, last->first)) {
-      lens = last->first.lens;
-      return;
-    }
+  // The fit depends only on the lens, K, the sizes and `oversample`: the last one's result is kept per
+  // thread (a fixed lens is fitted once).
+  struct Fit {
+    Camera inputs;
+    double oversample = 0;
+    std::uint32_t w = 0, h = 0;
+    Lens lens;
+  };
+  thread_local std::optional<Fit> last;
+  if (last && last->oversample == oversample && last->w == w && last->h == h && same_lens_model(last->inputs, camera)) {
+    lens = last->lens;
+    return;
   }
-  struct Remember {
-    Camera& camera;
-    std::optional<std::pair<Camera, double>>& last;
-    double oversample;
-    ~Remember() { last = std::pair<Camera, double>(camera, oversample); }
-  } remember{camera, last, oversample};
+  const Camera inputs = camera;
   const Extent e = undistorted_extent(camera);
   lens.source_width = w;
   lens.source_height = h;
@@ -315,6 +317,7 @@ void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_
     }
   }
   lens.ray_error_px = worst;
+  last = Fit{inputs, oversample, w, h, lens};
 }
 
 bool label_ray(const Camera& camera, std::uint32_t x, std::uint32_t y, glm::dvec3& ray) {
@@ -329,6 +332,22 @@ bool label_ray(const Camera& camera, std::uint32_t x, std::uint32_t y, glm::dvec
   if (!(qx >= 0.0 && qx < l.source_width && qy >= 0.0 && qy < l.source_height)) return false;
   ray = glm::dvec3((std::floor(qx) + 0.5 - l.source_cx) / l.source_fx, (std::floor(qy) + 0.5 - l.source_cy) / l.source_fy, 1.0);
   return true;
+}
+
+const std::vector<glm::dvec3>& label_rays(const Camera& camera) {
+  thread_local std::optional<Camera> rays_of;
+  thread_local std::vector<glm::dvec3> rays;
+  if (!rays_of || !same_lens_model(*rays_of, camera)) {
+    rays.assign(std::size_t{camera.width} * camera.height, glm::dvec3(0.0));
+    for (std::uint32_t y = 0; y < camera.height; ++y) {
+      for (std::uint32_t x = 0; x < camera.width; ++x) {
+        glm::dvec3 r;
+        if (label_ray(camera, x, y, r)) rays[std::size_t{y} * camera.width + x] = r;
+      }
+    }
+    rays_of = camera;
+  }
+  return rays;
 }
 
 std::vector<float> undistortion_map(const Camera& camera) {

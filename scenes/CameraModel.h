@@ -22,6 +22,7 @@
 #include <glm/vec3.hpp>
 
 #include "scenes/Scene.h"
+#include "scenes/SceneSpec.h"
 
 namespace synthlabel {
 
@@ -51,6 +52,9 @@ inline glm::dvec2 project(const Camera& camera, const glm::dvec3& p) {
 // circle). Inverts `project` to 1e-12 in normalized coordinates.
 bool pixel_ray(const Camera& camera, double u, double v, glm::dvec3& ray);
 
+// The lens `spec` describes with coefficients `k` (drawn, or the distributions' centres), finished
+// (finish_lens with its max_field_deg). Returns finish_lens's "" or why the lens is unusable.
+std::string make_lens(const LensSpec& spec, const std::array<double, 12>& k, Lens& lens);
 // The widest field one undistorted pinhole source view covers (degrees, full angle): a lens images at
 // most this (cube-map sources for wider lenses are not built).
 inline constexpr double k_max_source_field_deg = 160.0;
@@ -70,6 +74,9 @@ void fit_source(Camera& camera, double oversample, std::uint32_t w, std::uint32_
 // pixel's labels and depth from (renderer/LensRemap.h), so that ray x depth is the point that sample
 // saw. False where the pixel sees nothing (beyond the lens's field).
 bool label_ray(const Camera& camera, std::uint32_t x, std::uint32_t y, glm::dvec3& ray);
+// label_ray for every pixel, row-major (Z = 0 where the pixel sees nothing): made once per lens model
+// on each thread and kept until another model asks (the reference stays valid until then).
+const std::vector<glm::dvec3>& label_rays(const Camera& camera);
 // The frame's undistortion map, as cv2.initUndistortRectifyMap(K, D, None, K, size, CV_32FC1) makes
 // it: for each pixel (u, v) of the undistorted image (same K; OpenCV's pixel coordinates, centres at
 // integers) the distorted image's coordinates (OpenCV's) its ray lands at, and 1; (NaN, NaN, 0) where

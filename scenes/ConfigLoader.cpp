@@ -69,10 +69,9 @@ Status size_lens_source(SceneSpec& spec) {
     cam.fy = cam.fx = 0.5 * spec.height / std::tan(0.5 * centre(cs.fov_y_deg) * 3.14159265358979323846 / 180.0);
     cam.cx = 0.5 * spec.width, cam.cy = 0.5 * spec.height;
   }
-  cam.lens.model = ls.model;
-  for (std::size_t i = 0; i < 12; ++i) cam.lens.k[i] = centre(ls.k[i]);
-  cam.lens.table = ls.table;
-  if (const std::string why = finish_lens(cam.lens, ls.max_field_deg); !why.empty()) return make_error(ExitCode::usage, where + why);
+  std::array<double, 12> k{};
+  for (std::size_t i = 0; i < k.size(); ++i) k[i] = centre(ls.k[i]);
+  if (const std::string why = make_lens(ls, k, cam.lens); !why.empty()) return make_error(ExitCode::usage, where + why);
   if (ls.max_field_deg == 0) {
     // Without an image circle every pixel must see a ray of the lens's field: checked along the
     // image's edges (the field's extremes for a radial lens).

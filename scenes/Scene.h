@@ -44,7 +44,6 @@ struct Lens {
   // max_field_deg / 2, further limited to where the model is monotonic. Pixels whose ray would lie
   // beyond it are outside the image circle: they see nothing.
   double max_theta = 0;
-  double max_field_deg = 0;  // as configured, 0: none (for the record)
   // The undistorted pinhole view rendered for the frame (pixels of that view), and a bound on how far
   // (in output pixels) the source sample a label is read from lies from the exact ray of the output
   // pixel's centre.

@@ -11,6 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include <glm/gtc/quaternion.hpp>
+#include <glm/trigonometric.hpp>
+
 #include "scenes/Distribution.h"
 #include "scenes/Environment.h"
 #include "scenes/Primitives.h"
@@ -45,6 +48,12 @@ struct IntrinsicsSpec {
   ScalarDist fx, fy, cx, cy;
 };
 
+// The lens coefficients' config keys in Lens::k's order (OpenCV's distCoeffs), and the fisheye's four
+// (cv::fisheye's D, in Lens::k[0..3]).
+inline constexpr std::array<const char*, 12> k_lens_coefficients = {"k1", "k2", "p1", "p2", "k3", "k4",
+                                                                    "k5", "k6", "s1", "s2", "s3", "s4"};
+inline constexpr std::array<const char*, 4> k_fisheye_coefficients = {"k1", "k2", "k3", "k4"};
+
 // camera.lens (docs/camera.md): the model and its coefficients, each fixed or drawn (calibration
 // uncertainty), or read from an OpenCV calibration file.
 struct LensSpec {
@@ -78,8 +87,23 @@ struct PoseFileSpec {
 // instant). Camera 0 is the drawn camera when its pose is the identity.
 struct RigCamera {
   std::string name;
-  glm::dmat4 camera_to_rig{1.0};  // its pose in the rig frame (the drawn camera's OpenCV axes), metres
+  // Its pose in the rig frame (the drawn camera's OpenCV axes): position in metres, XYZ Euler degrees.
+  glm::dvec3 position{0.0}, rotation_deg{0.0};
 };
+
+// XYZ Euler angles (radians) applied X first, then Y, then Z (extrinsic): R = Rz Ry Rx. The convention
+// of objects[].rotation and camera.rig[].rotation_deg.
+inline glm::dquat euler_xyz(const glm::dvec3& radians) {
+  return glm::angleAxis(radians.z, glm::dvec3(0, 0, 1)) * glm::angleAxis(radians.y, glm::dvec3(0, 1, 0)) *
+         glm::angleAxis(radians.x, glm::dvec3(1, 0, 0));
+}
+
+// A rig camera's pose as a matrix: camera -> rig.
+inline glm::dmat4 camera_to_rig(const RigCamera& c) {
+  glm::dmat4 m(glm::mat3_cast(euler_xyz(glm::radians(c.rotation_deg))));
+  m[3] = glm::dvec4(c.position, 1.0);
+  return m;
+}
 struct RigSpec {
   std::vector<RigCamera> cameras;
   double baseline_m = 0;  // camera.stereo: the right camera at +X baseline (a rectified pair); 0 for a rig

@@ -120,25 +120,18 @@ nlohmann::ordered_json to_json(const SceneSpec& spec) {
     } else {
       j["camera"]["rig"] = json::array();
       for (const RigCamera& rc : c.rig->cameras) {
-        // Position and the rotation as XYZ Euler angles (R = Rz Ry Rx), recovered from the matrix.
-        const glm::dmat4& m = rc.camera_to_rig;
-        const double ry = std::asin(std::clamp(-m[0][2], -1.0, 1.0));
-        const double rx = std::atan2(m[1][2], m[2][2]), rz = std::atan2(m[0][1], m[0][0]);
         j["camera"]["rig"].push_back({{"name", rc.name},
-                                      {"position", {m[3][0], m[3][1], m[3][2]}},
-                                      {"rotation_deg", {rx * 180.0 / 3.14159265358979323846, ry * 180.0 / 3.14159265358979323846,
-                                                        rz * 180.0 / 3.14159265358979323846}}});
+                                      {"position", {rc.position.x, rc.position.y, rc.position.z}},
+                                      {"rotation_deg", {rc.rotation_deg.x, rc.rotation_deg.y, rc.rotation_deg.z}}});
       }
     }
   }
   if (c.lens) {  // the coefficients as drawn from (a calibration file's are written out, its K is the intrinsics above)
     static const char* const k_models[] = {"pinhole", "brown_conrady", "fisheye", "radial_table"};
-    static const char* const k_names[12] = {"k1", "k2", "p1", "p2", "k3", "k4", "k5", "k6", "s1", "s2", "s3", "s4"};
-    static const char* const k_fisheye[4] = {"k1", "k2", "k3", "k4"};
     const LensSpec& l = *c.lens;
     json jl = {{"model", k_models[static_cast<int>(l.model)]}};
     const std::size_t n = l.model == LensModel::brown_conrady ? 12 : l.model == LensModel::fisheye ? 4 : 0;
-    for (std::size_t i = 0; i < n; ++i) jl[l.model == LensModel::fisheye ? k_fisheye[i] : k_names[i]] = to_json(l.k[i]);
+    for (std::size_t i = 0; i < n; ++i) jl[l.model == LensModel::fisheye ? k_fisheye_coefficients[i] : k_lens_coefficients[i]] = to_json(l.k[i]);
     if (l.model == LensModel::radial_table) {
       jl["table"] = json::array();
       for (const auto& [t, r] : l.table) jl["table"].push_back({t * 180.0 / 3.14159265358979323846, r});

@@ -357,20 +357,15 @@ class SceneParser {
         for (const char* k : {"position", "look_at", "up"}) {
           if (p[k]) rd.fail(p[k], std::string("camera.pose.") + k, "give world_to_camera or position/look_at/up, not both");
         }
-        const auto rows = [&]() {
-          if (!m.IsSequence() || m.size() != 4) rd.fail(m, "camera.pose.world_to_camera", "expected 4 rows of 4 numbers (row-major, OpenCV camera axes)");
-          std::vector<double> v;
-          for (std::size_t r = 0; r < 4; ++r) {
-            const auto row = rd.number_list(m[r], "camera.pose.world_to_camera[" + std::to_string(r) + "]", 4);
-            v.insert(v.end(), row.begin(), row.end());
-          }
-          return v;
-        }();
-        nlohmann::json j = nlohmann::json::array();
-        for (std::size_t r = 0; r < 4; ++r) j.push_back({rows[4 * r], rows[4 * r + 1], rows[4 * r + 2], rows[4 * r + 3]});
-        auto one = parse_poses("[" + j.dump() + "]", "world_to_camera");
-        if (!one) rd.fail(m, "camera.pose.world_to_camera", one.error().message);
-        pose.world_to_camera = one->front();
+        if (!m.IsSequence() || m.size() != 4) rd.fail(m, "camera.pose.world_to_camera", "expected 4 rows of 4 numbers (row-major, OpenCV camera axes)");
+        std::array<double, 16> rows{};
+        for (std::size_t r = 0; r < 4; ++r) {
+          const auto row = rd.number_list(m[r], "camera.pose.world_to_camera[" + std::to_string(r) + "]", 4);
+          std::copy(row.begin(), row.end(), rows.begin() + static_cast<std::ptrdiff_t>(4 * r));
+        }
+        auto t = rigid_transform(rows);
+        if (!t) rd.fail(m, "camera.pose.world_to_camera", t.error().message);
+        pose.world_to_camera = *t;
       } else {
         if (p["position"]) pose.position = rd.vec3_dist(p["position"], "camera.pose.position");
         if (p["look_at"]) pose.look_at = rd.vec3_dist(p["look_at"], "camera.pose.look_at");
@@ -411,20 +406,11 @@ class SceneParser {
         for (const auto& other : rig.cameras) {
           if (other.name == c.name) rd.fail(r[i]["name"] ? r[i]["name"] : r[i], path + ".name", "camera '" + c.name + "' is named twice");
         }
-        glm::dvec3 pos(0.0), rot(0.0);
-        if (r[i]["position"]) {
-          const auto v = rd.number_list(r[i]["position"], path + ".position", 3);
-          pos = glm::dvec3(v[0], v[1], v[2]);
+        for (const auto& [key, value] : {std::pair<const char*, glm::dvec3*>{"position", &c.position}, {"rotation_deg", &c.rotation_deg}}) {
+          if (!r[i][key]) continue;
+          const auto v = rd.number_list(r[i][key], path + "." + key, 3);
+          *value = glm::dvec3(v[0], v[1], v[2]);
         }
-        if (r[i]["rotation_deg"]) {
-          const auto v = rd.number_list(r[i]["rotation_deg"], path + ".rotation_deg", 3);
-          rot = glm::radians(glm::dvec3(v[0], v[1], v[2]));
-        }
-        // Applied X first, then Y, then Z (extrinsic, as objects[].rotation), in the rig frame.
-        const glm::dquat q = glm::angleAxis(rot.z, glm::dvec3(0, 0, 1)) * glm::angleAxis(rot.y, glm::dvec3(0, 1, 0)) *
-                             glm::angleAxis(rot.x, glm::dvec3(1, 0, 0));
-        c.camera_to_rig = glm::dmat4(glm::mat3_cast(q));
-        c.camera_to_rig[3] = glm::dvec4(pos, 1.0);
         rig.cameras.push_back(std::move(c));
       }
       cam.rig = std::move(rig);
@@ -436,10 +422,8 @@ class SceneParser {
       if (!st["baseline"]) rd.fail(st, "camera.stereo.baseline", "missing: the distance between the two cameras, metres");
       RigSpec rig;
       rig.baseline_m = rd.number(st["baseline"], "camera.stereo.baseline", 1e-6, 1e3);
-      rig.cameras.push_back({"left", glm::dmat4(1.0)});
-      glm::dmat4 right(1.0);
-      right[3] = glm::dvec4(rig.baseline_m, 0.0, 0.0, 1.0);  // +X of the left camera (OpenCV axes): to its right
-      rig.cameras.push_back({"right", right});
+      rig.cameras.push_back({"left", glm::dvec3(0.0), glm::dvec3(0.0)});
+      rig.cameras.push_back({"right", glm::dvec3(rig.baseline_m, 0.0, 0.0), glm::dvec3(0.0)});  // +X of the left camera: to its right
       cam.rig = std::move(rig);
     }
     if (cam.pose || cam.poses) {
@@ -497,7 +481,6 @@ class SceneParser {
       else if (v == "radial_table") model = LensModel::radial_table;
       else rd.fail(m, "camera.lens.model", "unknown lens model '" + v + "'" + suggest(v, kinds));
     }
-    static constexpr const char* k_names[12] = {"k1", "k2", "p1", "p2", "k3", "k4", "k5", "k6", "s1", "s2", "s3", "s4"};
     if (auto c = l["calibration"]) {
       const std::filesystem::path rel = rd.string(c, "camera.lens.calibration");
       const std::filesystem::path file = rel.is_absolute() ? rel : (rd.source_of(c).second / rel).lexically_normal();
@@ -532,16 +515,19 @@ class SceneParser {
     }
     if (!model) rd.fail(l, "camera.lens.model", "missing: brown_conrady, fisheye or radial_table (or a calibration file)");
     lens.model = *model;
-    for (std::size_t i = 0; i < 12; ++i) {
-      const YAML::Node v = l[k_names[i]];
+    for (std::size_t i = 0; i < k_lens_coefficients.size(); ++i) {
+      const YAML::Node v = l[k_lens_coefficients[i]];
       if (!v) continue;
-      const std::string path = std::string("camera.lens.") + k_names[i];
+      const std::string path = std::string("camera.lens.") + k_lens_coefficients[i];
       if (l["calibration"]) rd.fail(v, path, "the calibration file gives the coefficients; draw around them with overrides of the file, not both");
-      const bool fisheye_key = i == 0 || i == 1 || i == 4 || i == 5;  // k1 k2 k3 k4
       if (lens.model == LensModel::radial_table) rd.fail(v, path, "a radial_table lens takes table, not coefficients");
-      if (lens.model == LensModel::fisheye && !fisheye_key) rd.fail(v, path, "the fisheye model has k1..k4 only");
-      // The fisheye's k3, k4 sit in Lens::k[2], k[3] (cv::fisheye's D); Brown-Conrady's k3 is 5th.
-      const std::size_t slot = lens.model == LensModel::fisheye ? (i == 4 ? 2 : i == 5 ? 3 : i) : i;
+      std::size_t slot = i;
+      if (lens.model == LensModel::fisheye) {  // its k1..k4 sit in Lens::k[0..3] (cv::fisheye's D)
+        const auto at = std::find_if(k_fisheye_coefficients.begin(), k_fisheye_coefficients.end(),
+                                     [&](const char* name) { return std::string_view(name) == k_lens_coefficients[i]; });
+        if (at == k_fisheye_coefficients.end()) rd.fail(v, path, "the fisheye model has k1..k4 only");
+        slot = static_cast<std::size_t>(at - k_fisheye_coefficients.begin());
+      }
       lens.k[slot] = rd.scalar_dist(v, path, -1e6, 1e6);
     }
     if (auto t = l["table"]) {
