@@ -27,6 +27,12 @@ std::string bench_report(const GenerateOptions& options, const GenerateSummary& 
   out += line;
   out += "  stage                          total s  ms/frame   thread\n";
   row("scene sampling", p.sample, "main");
+  for (const auto& [type, seconds] : s.randomizer_seconds) {
+    // Only the randomizers that cost something worth a row (physics_drop's simulation).
+    if (seconds < 0.01 * p.sample || seconds <= 0) continue;
+    const std::string name = "  of which " + type;
+    row(name.c_str(), seconds, "main");
+  }
   row("render: record + submit", p.render.submit, "main");
   row("render: wait for device", p.render.wait, "main (device busy or idle)");
   row("readback copy", p.render.copy, "main");
@@ -45,6 +51,11 @@ std::string bench_report(const GenerateOptions& options, const GenerateSummary& 
                 "  throughput: %.1f frames/s (frames only), %.1f frames/s end to end incl. start-up (%.2f s)\n",
                 p.wall > 0 ? n / p.wall : 0.0, s.seconds > 0 ? n / s.seconds : 0.0, s.seconds);
   out += line;
+  for (const std::string& note : s.notes) out += "  " + note + "\n";
+  if (!s.notes.empty()) {
+    std::snprintf(line, sizeof line, "  start-up work of the randomizers (shapes above): %.3f s, once per run\n", s.prepare_seconds);
+    out += line;
+  }
   std::snprintf(line, sizeof line, "  peak RSS: %.1f MiB\n", peak_rss_mib());
   out += line;
   return out;

@@ -158,6 +158,9 @@ Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options)
   });
   if (!assets) return assets.error();
   run->assets = std::move(*assets);
+  const auto t_prepare = std::chrono::steady_clock::now();
+  SL_TRY_ASSIGN(run->notes, run->randomizers->prepare(run->assets.meshes));
+  run->prepare_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_prepare).count();
 
   run->encode = *encode;
   run->encode.outputs = spec.outputs;
@@ -315,6 +318,12 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   summary.annotations = stats->annotations;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   summary.device = renderer->device().name;
+  summary.notes = run.notes;
+  summary.prepare_seconds = run.prepare_seconds;
+  {
+    const std::vector<double> secs = run.randomizers->seconds();
+    for (std::size_t i = 0; i < secs.size(); ++i) summary.randomizer_seconds.emplace_back(run.randomizers->steps[i].type, secs[i]);
+  }
   summary.out = options.out;
   return summary;
 }

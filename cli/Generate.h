@@ -65,6 +65,9 @@ struct GenerateSummary {
   std::filesystem::path out;  // the output folder written ({shard} expanded)
   std::uint32_t width = 0, height = 0;
   PipelineStats pipeline;
+  std::vector<std::string> notes;  // what the randomizers built at start-up (physics shapes) and its cost
+  double prepare_seconds = 0;      // their start-up work (Randomizer::prepare)
+  std::vector<std::pair<std::string, double>> randomizer_seconds;  // per randomizer (config order): seconds in apply()
 };
 
 Result<GenerateSummary> generate(const GenerateOptions& options);
@@ -80,6 +83,8 @@ struct PreparedRun {
   SceneAssets assets;
   nlohmann::ordered_json inputs;  // the manifest's input files and their hashes
   EncodeOptions encode;
+  std::vector<std::string> notes;  // Randomizer::prepare's lines (physics shapes built, fallbacks)
+  double prepare_seconds = 0;
 };
 Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options);
 

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -388,7 +389,16 @@ int main(int argc, char** argv) {
     auto randomizers = build_randomizers(*spec);
     if (!randomizers) return fail(randomizers.error());
     if (auto formats = build_formats(*spec); !formats) return fail(formats.error());
-    if (auto assets = load_scene_assets(*spec, texture_files(**randomizers), validate_root); !assets) return fail(assets.error());
+    auto assets = load_scene_assets(*spec, texture_files(**randomizers), validate_root);
+    if (!assets) return fail(assets.error());
+    const auto t_prepare = std::chrono::steady_clock::now();
+    auto notes = (*randomizers)->prepare(assets->meshes);
+    if (!notes) return fail(notes.error());
+    for (const std::string& note : *notes) std::fprintf(stderr, "synthlabel validate: %s\n", note.c_str());
+    if (!notes->empty()) {
+      std::fprintf(stderr, "synthlabel validate: start-up work of the randomizers: %.3f s\n",
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t_prepare).count());
+    }
     std::printf("%s\n", to_json(*spec).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     return 0;
   }

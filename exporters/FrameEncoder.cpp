@@ -249,7 +249,9 @@ json frame_params(const Scene& scene) {
     if (scene.clip) {
       p["instances"].back()["velocity"] = {i.velocity.x, i.velocity.y, i.velocity.z};
       p["instances"].back()["angular_velocity_deg"] = {i.angular_velocity_deg.x, i.angular_velocity_deg.y, i.angular_velocity_deg.z};
-      if (!i.path.empty()) {  // the keyframed path as drawn for the clip
+      if (i.physics_path) {  // simulated: the pose above is the frame's; the path has a key per step
+        p["instances"].back()["motion"] = "physics";
+      } else if (!i.path.empty()) {  // the keyframed path as drawn for the clip
         json keys = json::array();
         for (const Instance::PathKey& k : i.path) {
           json jk = {{"t", k.t}, {"position", {k.position.x, k.position.y, k.position.z}}};
@@ -261,6 +263,26 @@ json frame_params(const Scene& scene) {
     }
   }
   p["randomizers"] = scene.randomizer_records;
+  if (scene.collisions_recorded) {
+    // Contact onsets in this frame's interval (physics_drop, motion: physics; docs/physics.md).
+    json events = json::array();
+    auto id_of = [&](std::int64_t k) -> std::uint32_t {
+      if (k < 0 || static_cast<std::size_t>(k) >= scene.instances.size()) return 0;
+      const Instance& inst = scene.instances[static_cast<std::size_t>(k)];
+      return inst.stuff ? 0 : inst.instance_id;  // a stuff surface (a floor) is no track
+    };
+    for (const CollisionEvent& e : scene.collisions) {
+      const bool seen = std::isfinite(e.image.x);
+      events.push_back({{"time_s", e.time_s},
+                        {"instances", {id_of(e.index_a), id_of(e.index_b)}},
+                        {"impulse", e.impulse},
+                        {"position", {e.position.x, e.position.y, e.position.z}},
+                        {"contact_normal", {e.normal.x, e.normal.y, e.normal.z}},
+                        {"image_position", seen ? json{e.image.x, e.image.y} : json(nullptr)},
+                        {"depth", e.depth}});
+    }
+    p["collisions"] = std::move(events);
+  }
   return p;
 }
 

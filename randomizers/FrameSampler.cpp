@@ -214,12 +214,26 @@ void pose_on_path(Instance& inst, double t) {
 
 }  // namespace
 
-void apply_motion(Scene& scene, double t) {
-  // Keyframed paths set the pose at every time, the clip's first frame included (after the
-  // randomizers, as the other motion). A physics engine's poses would come in here the same way.
-  for (Instance& inst : scene.instances) {
-    if (!inst.path.empty()) pose_on_path(inst, t);
+void move_instance(Instance& inst, double t) {
+  if (!inst.path.empty()) {
+    pose_on_path(inst, t);
+    return;
   }
+  const glm::dvec3 w = glm::radians(inst.angular_velocity_deg);
+  const double angle = glm::length(w) * t;
+  if (t == 0.0 || (inst.velocity == glm::dvec3(0.0) && angle == 0.0)) return;
+  inst.position = glm::vec3(glm::dvec3(inst.position) + inst.velocity * t);
+  if (angle != 0.0) {
+    // A constant angular velocity about a world axis: the rotation grows by angle |w| t about w.
+    inst.rotation = glm::quat(glm::angleAxis(angle, glm::normalize(w)) * glm::dquat(inst.rotation));
+  }
+  update_model(inst);
+}
+
+void apply_motion(Scene& scene, double t) {
+  // Keyframed paths (and physics_drop's simulated ones) set the pose at every time, the clip's first
+  // frame included (after the randomizers, as the other motion).
+  for (Instance& inst : scene.instances) move_instance(inst, t);
   if (t == 0.0) return;  // the clip's first frame: the scene as drawn
   Camera& cam = scene.camera;
   if (cam.orbit_rate_deg != 0.0 || cam.elevation_rate_deg != 0.0 || cam.dolly_rate != 0.0 || cam.target_velocity != glm::dvec3(0.0) ||
@@ -258,18 +272,6 @@ void apply_motion(Scene& scene, double t) {
       l.position = glm::vec3(pos);
       l.direction = glm::vec3(glm::normalize(l.target - pos));
     }
-  }
-  for (Instance& inst : scene.instances) {
-    if (!inst.path.empty()) continue;
-    const glm::dvec3 w = glm::radians(inst.angular_velocity_deg);
-    const double angle = glm::length(w) * t;
-    if (inst.velocity == glm::dvec3(0.0) && angle == 0.0) continue;
-    inst.position = glm::vec3(glm::dvec3(inst.position) + inst.velocity * t);
-    if (angle != 0.0) {
-      // A constant angular velocity about a world axis: the rotation grows by angle |w| t about w.
-      inst.rotation = glm::quat(glm::angleAxis(angle, glm::normalize(w)) * glm::dquat(inst.rotation));
-    }
-    update_model(inst);
   }
 }
 
@@ -596,6 +598,11 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
     }
   }
   if (scene.clip) apply_motion(scene, scene.clip->time_s + time_offset_s);
+  if (scene.collisions_recorded && scene.clip) {
+    // This frame's collision events: those of the steps ending in (t - 1/fps, t].
+    const double t = scene.clip->time_s, t0 = t - 1.0 / spec.sequence->fps;
+    std::erase_if(scene.collisions, [&](const CollisionEvent& e) { return !(e.time_s > t0 && e.time_s <= t); });
+  }
   compute_geometry(scene, meshes);
   return scene;
 }
@@ -605,6 +612,11 @@ void compute_geometry(Scene& scene, std::span<const Mesh> meshes) {
   // OpenGL camera (looks down -Z, +Y up) -> OpenCV camera (+Z forward, +Y down): scenes/CameraModel.h.
   const glm::dmat4 view = glm::dmat4(cam.view);
   auto to_cv = [&](const glm::dvec3& world) { return to_opencv(cam, world); };
+  for (CollisionEvent& e : scene.collisions) {
+    const glm::dvec3 c = to_cv(e.position);
+    e.depth = c.z;
+    e.image = c.z > 1e-9 ? project(cam, c) : glm::dvec2(std::nan(""));
+  }
   const glm::dmat3 gl_to_cv(1, 0, 0, 0, -1, 0, 0, 0, -1);
   for (Instance& inst : scene.instances) {
     if (inst.instance_id == 0 || inst.mesh_index >= meshes.size()) continue;

@@ -79,6 +79,9 @@ void set_orbit(Camera& cam, const glm::dvec3& target, double dist, double el, do
 // origin). t = 0 leaves the scene as drawn. Applied after the randomizers, which act once per clip.
 void apply_motion(Scene& scene, double t);
 
+// One instance's part of apply_motion: its pose at time t (path, or velocity and angular velocity).
+void move_instance(Instance& inst, double t);
+
 // Linear-RGB colour of a blackbody at `kelvin` (clamped to 1000..40000), largest channel 1.
 glm::dvec3 kelvin_to_linear_rgb(double kelvin);
 

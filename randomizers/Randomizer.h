@@ -21,6 +21,7 @@
 #include "randomizers/Sample.h"
 #include "scenes/Mesh.h"
 #include "scenes/Properties.h"
+#include "scenes/SceneAssets.h"
 #include "scenes/Scene.h"
 #include "scenes/SceneSpec.h"
 
@@ -38,6 +39,13 @@ class Randomizer {
   // Changes `scene`; draws only from `rng` (this randomizer's stream for this frame). What it drew
   // beyond the Scene's own fields goes into `record` (a JSON object, written to the frame record).
   virtual void apply(Scene& scene, Rng& rng, const FrameContext& ctx, nlohmann::ordered_json& record) const = 0;
+  // Once per run, with the meshes loaded, before any frame: precomputes what it derives from meshes
+  // (physics_drop's collision shapes) and refuses meshes it cannot use. Lines for the user (what was
+  // built, at what cost, fallbacks) go into `notes`. apply() works without it, computing on first use.
+  virtual Status prepare(const MeshLibrary& meshes, std::vector<std::string>& notes) const {
+    (void)meshes, (void)notes;
+    return ok_status();
+  }
 };
 
 // What a factory may use and publish while the pipeline is built.

@@ -1,6 +1,7 @@
 #include "randomizers/Registry.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 #include <glm/ext/matrix_transform.hpp>
@@ -69,13 +70,18 @@ void update_model(Instance& inst) {
 }
 
 void RandomizerPipeline::apply(Scene& scene, const FrameContext& ctx) const {
-  for (const auto& step : steps) {
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto& step = steps[i];
+    const auto t0 = std::chrono::steady_clock::now();
     // Keyed by the clip (with a sequence) or, for `per: frame`, by the frame itself.
     Rng rng(ctx.spec.seed, step.per_frame ? scene.frame : ctx.at.frame, step.stream);
     nlohmann::ordered_json record = nlohmann::ordered_json::object();
     record["type"] = step.type;
     step.randomizer->apply(scene, rng, ctx, record);
     scene.randomizer_records.push_back(std::move(record));
+    if (i < m_nanoseconds.size()) {
+      m_nanoseconds[i] += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    }
   }
   // Things 1..n in scene order, then the stuff surfaces n+1.. (so thing ids do not depend on them).
   std::uint32_t next = 1;
@@ -85,6 +91,18 @@ void RandomizerPipeline::apply(Scene& scene, const FrameContext& ctx) const {
   for (auto& inst : scene.instances) {
     if (inst.stuff) inst.instance_id = next++;
   }
+}
+
+Result<std::vector<std::string>> RandomizerPipeline::prepare(const MeshLibrary& meshes) const {
+  std::vector<std::string> notes;
+  for (const auto& step : steps) SL_TRY_STATUS(step.randomizer->prepare(meshes, notes));
+  return notes;
+}
+
+std::vector<double> RandomizerPipeline::seconds() const {
+  std::vector<double> out;
+  for (std::size_t i = 0; i < steps.size() && i < m_nanoseconds.size(); ++i) out.push_back(1e-9 * static_cast<double>(m_nanoseconds[i].load()));
+  return out;
 }
 
 std::vector<ParamInfo> describe_randomizer(const RandomizerInfo& info, std::string& needs) {

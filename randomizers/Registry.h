@@ -1,6 +1,7 @@
 // The randomizers a config lists, built once per run from the spec and applied to every frame.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -28,6 +29,13 @@ class RandomizerPipeline {
 
   // Runs every step in order, then numbers the labeled instances 1..N in scene order.
   void apply(Scene& scene, const FrameContext& ctx) const;
+  // Randomizer::prepare of every step, in order; returns their notes.
+  Result<std::vector<std::string>> prepare(const MeshLibrary& meshes) const;
+  // Seconds spent in each step's apply() so far (summed over calls and threads), in step order.
+  std::vector<double> seconds() const;
+
+ private:
+  mutable std::vector<std::atomic<std::int64_t>> m_nanoseconds = std::vector<std::atomic<std::int64_t>>(k_max_randomizers);
 };
 
 // Builds the pipeline for spec.randomizers. An unknown type, a bad parameter or an unknown key is

@@ -160,6 +160,7 @@ struct Instance {
   };
   std::vector<PathKey> path;
   bool path_rotates = false;
+  bool physics_path = false;  // the path is a physics simulation's (physics_drop, motion: physics): not written out key by key
   std::uint32_t category_id = 0;  // 0 for unlabeled objects; a stuff category for stuff surfaces
   bool stuff = false;             // a surface of a stuff category (ObjectSpec unlabeled with a category)
   std::uint32_t object_index = 0;  // which ObjectSpec it came from
@@ -228,6 +229,18 @@ struct NeighbourPoses {
   std::vector<glm::quat> rotations;
 };
 
+// A contact onset in a physics clip (physics_drop, motion: physics): two bodies that began to push on
+// each other in one simulation step.
+struct CollisionEvent {
+  double time_s = 0;               // seconds into the clip (the end of the step)
+  std::int64_t index_a = -1, index_b = -1;  // indices into Scene::instances
+  double impulse = 0;              // N s, normal impulse summed over the step's contact points
+  glm::dvec3 position{0.0};        // world, metres
+  glm::dvec3 normal{0.0};          // world, unit, from b towards a
+  glm::dvec2 image{0.0};           // the position projected into the frame (pixels; NaN behind the camera)
+  double depth = 0;                // and its depth along the viewing axis
+};
+
 struct Scene {
   std::uint64_t frame = 0;
   std::optional<ClipTime> clip;  // with a sequence
@@ -246,6 +259,10 @@ struct Scene {
   // What each randomizer of the config drew beyond the fields above (attempts, dropped instances,
   // chosen modes), one object per randomizer in config order; written to the per-frame record.
   nlohmann::ordered_json randomizer_records = nlohmann::ordered_json::array();
+  // With physics motion: the clip's collision events; sample_frame keeps those of this frame (in
+  // (t - 1/fps, t]) and projects them. `collisions_recorded`: the record lists them (even none).
+  std::vector<CollisionEvent> collisions;
+  bool collisions_recorded = false;
 };
 
 }  // namespace synthlabel

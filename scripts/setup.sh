@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 packages=(cmake make g++ pkg-config git
           libvulkan-dev mesa-vulkan-drivers glslc vulkan-validationlayers
           libassimp-dev libglm-dev libyaml-cpp-dev libtinyexr-dev libpng-dev libjpeg-dev zlib1g-dev
-          nlohmann-json3-dev libcli11-dev libxxhash-dev)
+          nlohmann-json3-dev libcli11-dev libxxhash-dev libbullet-dev)
 python_packages=(pybind11-dev python3-dev python3-numpy python3-venv python3-pip python3-setuptools python3-wheel)
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(libgtest-dev assimp-testmodels python3-opencv python3-numpy python3-pytest python3-pil python3-jsonschema python3-yaml

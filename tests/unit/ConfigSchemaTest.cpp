@@ -122,7 +122,7 @@ TEST(RandomizerParameters, WhatRandomizersNameListsIsWhatTheLoaderAcceptsAndTheD
     const std::string textures = (std::filesystem::path(SYNTHLABEL_SOURCE_DIR) / "assets/textures").string();
     const std::map<std::string, std::string> needed = {
         {"background_image", "folder: " + textures + ", "}, {"light_count", "count: 1, "}, {"material", "hue_deg: 10, "},
-        {"place_on_surface", "x_range: [-1, 1], z_range: [-1, 1], "}, {"occluders", "objects: [b], "}, {"rotate", "jitter_deg: 2, "}};
+        {"place_on_surface", "x_range: [-1, 1], z_range: [-1, 1], "}, {"physics_drop", "x_range: [-1, 1], z_range: [-1, 1], "}, {"occluders", "objects: [b], "}, {"rotate", "jitter_deg: 2, "}};
     const auto it = needed.find(info.name);
     const std::string base = it == needed.end() ? "" : it->second;
     auto error_with = [&](const std::string& key) {

@@ -494,7 +494,7 @@ constexpr const char* k_head = "categories: [a]\nobjects:\n  - {name: box, primi
 TEST(Randomizers, ParameterErrorsNamePositionAndSuggest) {
   EXPECT_EQ(error_of(std::string(k_head) + "  - type: place_on_surfce\n"),
             "test.yaml:5:11: randomizers[0].type: unknown randomizer 'place_on_surfce' (did you mean "
-            "'place_on_surface'?) (known: background_image, keep_in_view, light_count, material, occluders, place_on_surface, rotate)");
+            "'place_on_surface'?) (known: background_image, keep_in_view, light_count, material, occluders, physics_drop, place_on_surface, rotate)");
   EXPECT_EQ(error_of(std::string(k_head) + "  - type: rotate\n    axis: [0, 1, 0]\n    angel_deg: 30\n"),
             "test.yaml:7:5: randomizers[0].angel_deg: unknown key for randomizer 'rotate' (did you mean 'angle_deg'?)");
   EXPECT_EQ(error_of(std::string(k_head) + "  - {type: material, roughness: {uniform: [0.9, 0.1]}}\n"),
