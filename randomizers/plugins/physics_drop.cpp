@@ -174,7 +174,7 @@ class PhysicsDrop final : public Randomizer {
       }
       if (!u.second.empty()) {
         line += std::string(u.first.empty() ? "" : "; ") + (r.primitive ? std::string(shape_kind_name(r.kind)) : "triangle mesh") +
-                " holding " + join(u.second) + " still";
+                " as a fixture for " + join(u.second);
       }
       char cost[48];
       std::snprintf(cost, sizeof cost, ", built in %.1f ms", r.build_ms);

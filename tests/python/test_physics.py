@@ -62,3 +62,56 @@ def test_a_bouncing_ball_has_exact_flow_and_its_collisions_in_the_records(tmp_pa
         k = e["frame"]
         assert y(k - 2) > y(k - 1) and y(k + 1) > y(k), (k, y(k - 2), y(k - 1), y(k), y(k + 1))
     assert min(y(k) for k in range(48)) > 0.09 - 0.003
+
+
+def run(*args):
+    import subprocess
+    from conftest import BINARY
+    return subprocess.run([BINARY, *map(str, args)], capture_output=True, text=True)
+
+
+HEAD = """categories: [part]
+objects:
+  - {name: ground, primitive: plane, scale: 4, labeled: false}
+  - {name: part, %s, category: part, scale: 0.1}
+randomizers:
+  - type: physics_drop
+    objects: [part]
+    x_range: [-0.5, 0.5]
+    z_range: [-0.5, 0.5]
+"""
+
+
+def test_bad_physics_input_gets_a_clear_error(tmp_path):
+    cfg = tmp_path / "neg.yaml"
+    cfg.write_text(HEAD % "primitive: cube" + "    mass: -1\n")
+    r = run("validate", cfg)
+    assert r.returncode == 2 and "neg.yaml:" in r.stderr and "mass" in r.stderr, r.stderr
+    # A plane has no volume: it cannot be dropped (an asset error naming the object).
+    cfg = tmp_path / "flat.yaml"
+    cfg.write_text(HEAD % "primitive: plane")
+    r = run("validate", cfg)
+    assert r.returncode == 3 and "no volume" in r.stderr and "'part'" in r.stderr, r.stderr
+    # An open cup (a box without its top face, as many bin models are): concave, not a closed
+    # manifold, so no convex decomposition; it falls back to its hull and says so at start-up.
+    v = [(x, y, z) for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (-0.5, 0.5)]
+    idx = {p: i + 1 for i, p in enumerate(v)}
+    quads = [[(-0.5, -0.5, -0.5), (0.5, -0.5, -0.5), (0.5, -0.5, 0.5), (-0.5, -0.5, 0.5)],  # bottom
+             [(-0.5, -0.5, -0.5), (-0.5, 0.5, -0.5), (0.5, 0.5, -0.5), (0.5, -0.5, -0.5)],
+             [(-0.5, -0.5, 0.5), (0.5, -0.5, 0.5), (0.5, 0.5, 0.5), (-0.5, 0.5, 0.5)],
+             [(-0.5, -0.5, -0.5), (-0.5, -0.5, 0.5), (-0.5, 0.5, 0.5), (-0.5, 0.5, -0.5)],
+             [(0.5, -0.5, -0.5), (0.5, 0.5, -0.5), (0.5, 0.5, 0.5), (0.5, -0.5, 0.5)]]
+    lines = [f"v {x} {y} {z}" for (x, y, z) in v]
+    for q in quads:
+        a, b, c, d = (idx[p] for p in q)
+        lines += [f"f {a} {b} {c}", f"f {a} {c} {d}"]
+    (tmp_path / "cup.obj").write_text("\n".join(lines) + "\n")
+    cfg = tmp_path / "cup.yaml"
+    cfg.write_text(HEAD % "asset: cup.obj")
+    r = run("validate", cfg)
+    assert r.returncode == 0, r.stderr
+    assert "cup.obj: warning: not a closed manifold mesh" in r.stderr and "convex hull" in r.stderr, r.stderr
+    # And it renders: the cup lands and rests.
+    ds = generate(cfg, tmp_path / "cupds", "--frames", "2", "--resolution", "160x120")
+    rec = record(ds, 0)["params"]["randomizers"][0]
+    assert len(rec["placed"]) == 1 and rec["settled"], rec
