@@ -179,6 +179,30 @@ std::string Properties::where_of(std::string_view key) const {
   return m_impl->reader->where(n.IsDefined() ? n : node) + ": " + key_path(*m_impl, key);
 }
 
+std::vector<std::string> Properties::entry_names(std::string_view key) const {
+  if (m_impl->described) describe(*m_impl, key, "map of names to parameter maps", "-", "-");
+  const YAML::Node n = value_at(*m_impl, key);
+  std::vector<std::string> out;
+  if (!n.IsDefined() || m_impl->described) return out;
+  if (!n.IsMap()) m_impl->reader->fail(n, key_path(*m_impl, key), "expected a map of names to parameter maps");
+  for (const auto& kv : n) {
+    if (!kv.second.IsMap()) {
+      m_impl->reader->fail(kv.second, key_path(*m_impl, key) + "." + kv.first.Scalar(), "expected a map of parameters");
+    }
+    out.push_back(kv.first.Scalar());
+  }
+  return out;
+}
+
+Properties Properties::entry(std::string_view key, const std::string& name) const {
+  auto impl = std::make_shared<Impl>();
+  impl->reader = m_impl->reader;
+  impl->node = m_impl->node[std::string(key)][name];
+  impl->path = key_path(*m_impl, key) + "." + name;
+  impl->type = m_impl->type;
+  return Properties(std::move(impl));
+}
+
 void Properties::fail(std::string_view key, const std::string& what) const {
   const YAML::Node& node = m_impl->node;
   const YAML::Node n = node[std::string(key)];

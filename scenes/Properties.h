@@ -62,6 +62,13 @@ class Properties {
   std::pair<double, double> interval(std::string_view key, std::pair<double, double> fallback, double lo,
                                      double hi) const;
 
+  // A map of named entries, `key: {NAME: {...}, ...}`: the names, in the order written (none when the
+  // key is absent; a value that is not a map of maps is an error at its position).
+  std::vector<std::string> entry_names(std::string_view key) const;
+  // Entry NAME of that map as a bag of its own (messages say `randomizers[i].KEY.NAME.PARAM`); call
+  // its check_unused() once it has been read.
+  Properties entry(std::string_view key, const std::string& name) const;
+
   // A path, resolved against the folder of the file it was written in; empty when absent.
   std::filesystem::path file_path(std::string_view key) const;
   // "FILE:LINE:COL: randomizers[i].KEY", for messages about the key's value (a missing file, say).

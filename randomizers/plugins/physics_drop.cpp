@@ -20,6 +20,8 @@
 //     mass: 0.1                       # kg, drawn per body
 //     friction: 0.5
 //     restitution: 0.1
+//     per_object:                     # an object's own values (distributions) over the three above
+//       washer: {mass: 0.02, friction: 0.3}
 //     gravity: [0, -9.81, 0]
 //     step_hz: 240                    # fixed time step
 //     time_limit_s: 4                 # per settling round
@@ -104,6 +106,18 @@ class PhysicsDrop final : public Randomizer {
     m_mass = p.scalar("mass", 0.1, 1e-6, 1e6);
     m_friction = p.scalar("friction", 0.5, 0.0, 10.0);
     m_restitution = p.scalar("restitution", 0.1, 0.0, 1.0);
+    // Per object: its own mass, friction and restitution (distributions), over the ones above.
+    m_material.assign(spec.objects.size(), Material{m_mass, m_friction, m_restitution});
+    for (const std::string& name : p.entry_names("per_object")) {
+      const auto o = std::find_if(spec.objects.begin(), spec.objects.end(), [&](const ObjectSpec& x) { return x.name == name; });
+      if (o == spec.objects.end()) p.fail("per_object", "no object is named '" + name + "'");
+      const Properties e = p.entry("per_object", name);
+      Material& m = m_material[static_cast<std::size_t>(o - spec.objects.begin())];
+      m.mass = e.scalar("mass", m_mass, 1e-6, 1e6);
+      m.friction = e.scalar("friction", m_friction, 0.0, 10.0);
+      m.restitution = e.scalar("restitution", m_restitution, 0.0, 1.0);
+      e.check_unused();
+    }
     const Vec3Dist g = p.vec3("gravity", constant_vec3(0, -9.81, 0), -1e3, 1e3);
     for (int a = 0; a < 3; ++a) {
       if (!std::holds_alternative<double>(g[static_cast<std::size_t>(a)])) p.fail("gravity", "expected three numbers (m/s^2), not distributions");
@@ -259,8 +273,8 @@ class PhysicsDrop final : public Randomizer {
       d.type = m_physics_motion && has_motion(inst) ? BodyType::kinematic : BodyType::fixed;
       kinematic[k] = d.type == BodyType::kinematic;
       Rng rf = rng.fork("fixture[" + std::to_string(k) + "]");
-      d.friction = sample(m_friction, rf, ctx.at);
-      d.restitution = sample(m_restitution, rf, ctx.at);
+      d.friction = sample(m_material[inst.object_index].friction, rf, ctx.at);
+      d.restitution = sample(m_material[inst.object_index].restitution, rf, ctx.at);
       d.tag = static_cast<std::uint32_t>(k);
       body_of[k] = static_cast<std::int64_t>(world.add(d));
     }
@@ -306,9 +320,10 @@ class PhysicsDrop final : public Randomizer {
       d.rotation = q;
       d.velocity = sample(m_velocity, r, ctx.at);
       d.angular_velocity = glm::radians(sample(m_angular, r, ctx.at));
-      d.mass = sample(m_mass, r, ctx.at);
-      d.friction = sample(m_friction, r, ctx.at);
-      d.restitution = sample(m_restitution, r, ctx.at);
+      const Material& mat = m_material[inst.object_index];
+      d.mass = sample(mat.mass, r, ctx.at);
+      d.friction = sample(mat.friction, r, ctx.at);
+      d.restitution = sample(mat.restitution, r, ctx.at);
       d.tag = static_cast<std::uint32_t>(k);
       if (!d.recipe->has_volume()) {  // prepare() refuses these up front; a guard for callers that skip it
         keep[k] = false;
@@ -394,6 +409,16 @@ class PhysicsDrop final : public Randomizer {
     // settle again (Bullet's contacts between small parts under a pile's weight can sink a few mm).
     std::size_t guards = 0, unsupported = 0;
     double worst_left = 0;
+    auto drop_moving = [&] {
+      bool any = false;
+      for (std::size_t k = 0; k < body_of.size(); ++k) {
+        if (dynamic[k] && keep[k] && moving(world.state(static_cast<std::size_t>(body_of[k])))) {
+          drop(k, "did not settle");
+          any = true;
+        }
+      }
+      return any;
+    };
     for (int pass = 0; pass < 4; ++pass) {
       std::vector<PosedMesh> posed;
       std::vector<std::size_t> who;  // posed -> instance
@@ -440,6 +465,7 @@ class PhysicsDrop final : public Randomizer {
         ++guards;
         drop(blame, "interpenetrating");
       }
+      if (pass < 3 && drop_moving()) any = true;
       if (!any) break;
       double quiet = 0;
       const double start = world.time();
@@ -455,7 +481,10 @@ class PhysicsDrop final : public Randomizer {
         if (dynamic[k] && keep[k] && outside(world.state(static_cast<std::size_t>(body_of[k])))) drop(k, "left the region");
       }
     }
+    // Whatever still moves after the last pass is left out: every body handed on is at rest.
+    if (drop_moving()) settled = false;
     record["interpenetrating_removed"] = guards;
+    record["penetration_left_m"] = worst_left;  // over max_penetration after the last pass (0: none)
     record["unsupported_removed"] = unsupported;
     double worst_speed = 0, worst_turn = 0;
     for (auto& p : placed) {
@@ -545,6 +574,10 @@ class PhysicsDrop final : public Randomizer {
   bool m_uniform_rotation = true, m_as_sampled = false;
   Vec3Dist m_velocity, m_angular;
   ScalarDist m_mass, m_friction, m_restitution;
+  struct Material {
+    ScalarDist mass, friction, restitution;
+  };
+  std::vector<Material> m_material;  // per object of the spec
   WorldSettings m_world;
   double m_time_limit = 4, m_settle_speed = 0.005, m_settle_angular = 0.05, m_settle_time = 0.2, m_keep_margin = 0.05;
   double m_max_penetration = 0.0015, m_max_gap = 0.0015;

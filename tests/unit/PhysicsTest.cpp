@@ -216,6 +216,28 @@ TEST(Physics, TheTabletopClutterRestsWithoutPenetrationAndEveryObjectIsSupported
   print("tabletop_physics", t);
 }
 
+TEST(Physics, PerObjectMaterialsAreDrawnFromTheirOwnDistributions) {
+  const Loaded l = load(k_src / "configs/tabletop_physics.yaml");
+  std::size_t balls = 0, boxes = 0;
+  for (std::uint64_t f = 0; f < 3; ++f) {
+    const Scene s = sample_frame(l.spec, l.meshes, *l.pipeline, f);
+    const auto& rec = s.randomizer_records.at(0);
+    for (const auto& p : rec["placed"]) {
+      const double mass = p["mass"].get<double>(), restitution = p["restitution"].get<double>();
+      if (mass == 0.03) {
+        EXPECT_EQ(restitution, 0.2);
+        ++balls;
+      } else if (mass > 0.4) {  // only the boxes' {uniform: [0.3, 0.8]} reaches past the default's 0.4
+        EXPECT_LE(mass, 0.8);
+        EXPECT_EQ(restitution, 0.0);
+        ++boxes;
+      }
+    }
+  }
+  EXPECT_GT(balls, 0u);
+  EXPECT_GT(boxes, 0u);
+}
+
 TEST(Physics, AFrameAloneEqualsTheSameFrameOfAWholeRun) {
   const Loaded whole = load(k_src / "configs/bin_pile_physics.yaml");
   std::vector<Scene> run;
@@ -252,6 +274,13 @@ TEST(Physics, BadPhysicsInputGetsAClearError) {
   EXPECT_NE(flat.find("ground"), std::string::npos) << flat;
   const std::string motion = error_of(head + "    motion: physics\n");
   EXPECT_NE(motion.find("needs a sequence"), std::string::npos) << motion;
+  const std::string unknown = error_of(head + "    per_object: {part: {mas: 1}}\n");
+  EXPECT_NE(unknown.find("per_object.part.mas"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("did you mean 'mass'"), std::string::npos) << unknown;
+  const std::string nobody = error_of(head + "    per_object: {peg: {mass: 1}}\n");
+  EXPECT_NE(nobody.find("no object is named 'peg'"), std::string::npos) << nobody;
+  const std::string heavy = error_of(head + "    per_object: {part: {mass: -2}}\n");
+  EXPECT_NE(heavy.find("per_object.part.mass"), std::string::npos) << heavy;
   const std::string region = error_of(
       "categories: [a]\nobjects:\n  - {name: part, primitive: cube, category: a}\nrandomizers:\n  - type: physics_drop\n    x_range: [0, 1]\n");
   EXPECT_NE(region.find("z_range"), std::string::npos) << region;
