@@ -15,7 +15,8 @@
 //     rotation: uniform               # uniform (over SO(3)) | as_sampled (the objects' own rotation)
 //     start: drop                     # drop (poses drawn over the region) | as_sampled (each body starts at
 //                                     # its object's own position and rotation: a stack, a ramp, a set-up)
-//     velocity: [0, 0, 0]             # initial, m/s (world axes), drawn per body
+//     velocity: [0, 0, 0]             # initial, m/s (world axes), drawn per body; without it (and without
+//                                     # angular_velocity_deg) each body starts with its object's own motion
 //     angular_velocity_deg: [0, 0, 0] # initial, degrees/s about world axes
 //     mass: 0.1                       # kg, drawn per body
 //     friction: 0.5
@@ -101,6 +102,8 @@ class PhysicsDrop final : public Randomizer {
     m_as_sampled = p.choice("start", "drop", {"drop", "as_sampled"}) == "as_sampled";
     if (m_as_sampled && p.has("rotation")) p.fail("rotation", "with start: as_sampled every body keeps its own rotation");
     if (m_as_sampled) m_uniform_rotation = false;
+    // Without them, a body starts with its object's own sequence motion (objects[].velocity, drawn per clip).
+    m_own_velocity = !p.has("velocity") && !p.has("angular_velocity_deg");
     m_velocity = p.vec3("velocity", constant_vec3(0, 0, 0), -1e3, 1e3);
     m_angular = p.vec3("angular_velocity_deg", constant_vec3(0, 0, 0), -1e5, 1e5);
     m_mass = p.scalar("mass", 0.1, 1e-6, 1e6);
@@ -320,6 +323,10 @@ class PhysicsDrop final : public Randomizer {
       d.rotation = q;
       d.velocity = sample(m_velocity, r, ctx.at);
       d.angular_velocity = glm::radians(sample(m_angular, r, ctx.at));
+      if (m_own_velocity && inst.path.empty()) {
+        d.velocity = inst.velocity;
+        d.angular_velocity = glm::radians(inst.angular_velocity_deg);
+      }
       const Material& mat = m_material[inst.object_index];
       d.mass = sample(mat.mass, r, ctx.at);
       d.friction = sample(mat.friction, r, ctx.at);
@@ -571,7 +578,7 @@ class PhysicsDrop final : public Randomizer {
   std::pair<double, double> m_x, m_z;
   double m_floor = 0, m_margin = 0;
   ScalarDist m_height;
-  bool m_uniform_rotation = true, m_as_sampled = false;
+  bool m_uniform_rotation = true, m_as_sampled = false, m_own_velocity = true;
   Vec3Dist m_velocity, m_angular;
   ScalarDist m_mass, m_friction, m_restitution;
   struct Material {

@@ -115,3 +115,13 @@ def test_bad_physics_input_gets_a_clear_error(tmp_path):
     ds = generate(cfg, tmp_path / "cupds", "--frames", "2", "--resolution", "160x120")
     rec = record(ds, 0)["params"]["randomizers"][0]
     assert len(rec["placed"]) == 1 and rec["settled"], rec
+
+
+def test_a_dropped_object_starts_with_its_own_motion(tmp_path):
+    # No velocity in the randomizer: the ball is tossed with its object's own velocity, and flies
+    # x(t) = 0.4 + 0.5 t until it first touches the floor (0.38 s; gravity acts along y only).
+    ds = generate(BOUNCE, tmp_path / "toss", "--frames", "9", "objects[2].velocity=[0.5, 0, 0]")
+    ball_id = next(i["instance_id"] for i in record(ds, 0)["params"]["instances"] if i["object"] == 2)
+    for k in range(9):
+        ball = next(i for i in record(ds, k)["params"]["instances"] if i["instance_id"] == ball_id)
+        assert abs(ball["position"][0] - (0.4 + 0.5 * k / 24)) < 1e-4, (k, ball["position"])
