@@ -16,12 +16,9 @@ std::string_view shape_kind_name(ShapeKind kind) {
   switch (kind) {
     case ShapeKind::box: return "box";
     case ShapeKind::sphere: return "sphere";
-    case ShapeKind::cylinder: return "cylinder";
-    case ShapeKind::cone: return "cone";
     case ShapeKind::plane: return "plane";
     case ShapeKind::convex_hull: return "convex hull";
     case ShapeKind::convex_decomposition: return "convex decomposition";
-    case ShapeKind::triangle_mesh: return "triangle mesh";
   }
   return "?";
 }
@@ -287,7 +284,6 @@ CollisionRecipe make_recipe(const Mesh& mesh, double convex_ratio) {
       }
     }
   }
-  if (r.kind == ShapeKind::convex_hull && !r.hull.points.empty()) r.pieces = {r.hull};
   r.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -25,7 +25,8 @@
 
 namespace synthlabel {
 
-enum class ShapeKind { box, sphere, cylinder, cone, plane, convex_hull, convex_decomposition, triangle_mesh };
+// As a dynamic body (fixtures that are not primitives collide as their triangles: physics/World.cpp).
+enum class ShapeKind { box, sphere, plane, convex_hull, convex_decomposition };
 std::string_view shape_kind_name(ShapeKind kind);
 
 // A closed convex polyhedron: its vertices and its surface's triangles (outward, counter-clockwise).
@@ -70,8 +71,8 @@ ConvexPiece convex_hull(std::span<const glm::dvec3> points);
 struct CollisionRecipe {
   ShapeKind kind = ShapeKind::convex_hull;     // as a dynamic body
   std::optional<PrimitiveKind> primitive;      // the procedural primitive the mesh is, if it is one
-  std::vector<ConvexPiece> pieces;             // convex_hull: one; convex_decomposition: each part's hull
-  ConvexPiece hull;                            // the whole mesh's hull (a primitive scaled out of its symmetry)
+  std::vector<ConvexPiece> pieces;             // convex_decomposition: each part's hull
+  ConvexPiece hull;                            // the whole mesh's hull (convex_hull, and a sphere scaled out of its symmetry)
   WeldedMesh surface;                          // the mesh itself (static triangle meshes, mass properties)
   double mesh_volume = 0, hull_volume = 0;     // mesh units^3; mesh_volume 0 unless closed
   std::string note;                            // a fallback taken, said once at start-up

@@ -83,15 +83,7 @@ struct PhysicsWorld::Impl {
       case ShapeKind::sphere:
         if (same(s.x, s.y) && same(s.y, s.z)) return own(std::make_unique<btSphereShape>(static_cast<btScalar>(0.5 * s.x)));
         break;
-      case ShapeKind::cylinder:
-        if (same(s.x, s.z)) return own(std::make_unique<btCylinderShape>(bt(0.5 * s)));
-        break;
-      case ShapeKind::cone:
-        if (same(s.x, s.z)) return own(std::make_unique<btConeShape>(static_cast<btScalar>(0.5 * s.x), static_cast<btScalar>(s.y)));
-        break;
-      case ShapeKind::plane:
-        if (d.type == BodyType::dynamic) break;  // refused by the caller: no volume
-        {
+      case ShapeKind::plane: {  // never dynamic: add() makes a body without volume a fixture
           // A slab under the plane, as thick as the plane is wide (nothing tunnels through it).
           const double thick = std::max(s.x, s.z);
           auto box = std::make_unique<btBoxShape>(bt(glm::dvec3(0.5 * s.x, 0.5 * thick, 0.5 * s.z)));
@@ -102,8 +94,7 @@ struct PhysicsWorld::Impl {
           return {b.shapes.back().get()};
         }
       case ShapeKind::convex_hull:
-      case ShapeKind::convex_decomposition:
-      case ShapeKind::triangle_mesh: break;
+      case ShapeKind::convex_decomposition: break;
     }
     if (d.type != BodyType::dynamic && !r.surface.triangles.empty() && !r.primitive) {
       // Fixtures and moving obstacles collide as their exact triangles (concave bins, tables).
@@ -121,7 +112,7 @@ struct PhysicsWorld::Impl {
     if (r.kind == ShapeKind::convex_decomposition) {
       for (const auto& piece : r.pieces) out.push_back(hull_shape(b, piece, d.scale));
     } else {
-      out.push_back(hull_shape(b, r.hull, d.scale));  // a hull, or a primitive scaled out of its symmetry
+      out.push_back(hull_shape(b, r.hull, d.scale));  // a hull, or a sphere scaled out of its symmetry
     }
     return out;
   }

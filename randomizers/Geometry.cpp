@@ -68,6 +68,15 @@ std::array<glm::dvec3, 8> obb_corners(const Obb& box) {
   return out;
 }
 
+WorldBox instance_world_box(const Instance& inst, const Mesh& mesh) {
+  WorldBox b{glm::dvec3(std::numeric_limits<double>::infinity()), glm::dvec3(-std::numeric_limits<double>::infinity())};
+  for (const auto& c : obb_corners(instance_obb(inst, mesh))) {
+    b.lo = glm::min(b.lo, c);
+    b.hi = glm::max(b.hi, c);
+  }
+  return b;
+}
+
 double lowest_point(const Mesh& mesh, const glm::dquat& rotation, const glm::dvec3& scale) {
   double lowest = std::numeric_limits<double>::infinity();
   for (const auto& v : mesh.vertices) lowest = std::min(lowest, (rotation * (glm::dvec3(v.position) * scale)).y);

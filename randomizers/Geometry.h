@@ -28,6 +28,12 @@ bool obbs_overlap(const Obb& a, const Obb& b, double tolerance = 1e-9);
 
 std::array<glm::dvec3, 8> obb_corners(const Obb& box);
 
+// The world axis-aligned box (min corner, max corner) around the instance's oriented box.
+struct WorldBox {
+  glm::dvec3 lo, hi;
+};
+WorldBox instance_world_box(const Instance& inst, const Mesh& mesh);
+
 // min over the mesh's vertices of (rotation * (scale * v)).y: how far below its origin a posed
 // mesh reaches, so that position.y = surface - lowest puts it exactly on the surface.
 double lowest_point(const Mesh& mesh, const glm::dquat& rotation, const glm::dvec3& scale);

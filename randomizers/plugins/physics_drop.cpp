@@ -240,11 +240,7 @@ class PhysicsDrop final : public Randomizer {
     if (m_into < 0) return true;
     for (const auto& inst : scene.instances) {
       if (inst.object_index != static_cast<std::uint32_t>(m_into)) continue;
-      glm::dvec3 lo(std::numeric_limits<double>::infinity()), hi(-std::numeric_limits<double>::infinity());
-      for (const auto& c : obb_corners(instance_obb(inst, ctx.meshes[inst.mesh_index]))) {
-        lo = glm::min(lo, c);
-        hi = glm::max(hi, c);
-      }
+      const auto [lo, hi] = instance_world_box(inst, ctx.meshes[inst.mesh_index]);
       r.base = hi.y;
       if (!m_has_x) r.x0 = lo.x, r.x1 = hi.x;
       if (!m_has_z) r.z0 = lo.z, r.z1 = hi.z;
@@ -382,6 +378,30 @@ class PhysicsDrop final : public Randomizer {
       return s.position.y < region.base - m || s.position.x < region.x0 - m || s.position.x > region.x1 + m || s.position.z < region.z0 - m ||
              s.position.z > region.z1 + m;
     };
+    // Over the dropped bodies still in the world: whether one moves; take out those that move or left the region.
+    auto present_and = [&](std::size_t k, auto&& test) {
+      return dynamic[k] && keep[k] && test(world.state(static_cast<std::size_t>(body_of[k])));
+    };
+    auto any_moving = [&] {
+      bool any = false;
+      for (std::size_t k = 0; k < body_of.size(); ++k) any = any || present_and(k, [&](const BodyState& s) { return moving(s); });
+      return any;
+    };
+    auto drop_moving = [&] {
+      bool any = false;
+      for (std::size_t k = 0; k < body_of.size(); ++k) {
+        if (present_and(k, [&](const BodyState& s) { return moving(s); })) {
+          drop(k, "did not settle");
+          any = true;
+        }
+      }
+      return any;
+    };
+    auto drop_outside = [&] {
+      for (std::size_t k = 0; k < body_of.size(); ++k) {
+        if (present_and(k, outside)) drop(k, "left the region");
+      }
+    };
     const auto check_every = static_cast<std::uint64_t>(std::max(1.0, std::round(0.05 / m_world.step_s)));
     bool settled = false;
     int round = 0;
@@ -390,42 +410,20 @@ class PhysicsDrop final : public Randomizer {
       double quiet = 0;
       while (world.time() - start < m_time_limit) {
         world.step();
-        bool any = false;
-        for (std::size_t k = 0; k < body_of.size(); ++k) {
-          if (dynamic[k] && keep[k] && moving(world.state(static_cast<std::size_t>(body_of[k])))) any = true;
-        }
-        quiet = any ? 0.0 : quiet + m_world.step_s;
-        if (world.steps() % check_every == 0 || quiet >= m_settle_time) {
-          for (std::size_t k = 0; k < body_of.size(); ++k) {
-            if (dynamic[k] && keep[k] && outside(world.state(static_cast<std::size_t>(body_of[k])))) drop(k, "left the region");
-          }
-        }
+        quiet = any_moving() ? 0.0 : quiet + m_world.step_s;
+        if (world.steps() % check_every == 0 || quiet >= m_settle_time) drop_outside();
         if (quiet >= m_settle_time) {
           settled = true;
           break;
         }
       }
-      if (!settled) {  // still moving when the round's time ran out: left out, the rest settle again
-        for (std::size_t k = 0; k < body_of.size(); ++k) {
-          if (dynamic[k] && keep[k] && moving(world.state(static_cast<std::size_t>(body_of[k])))) drop(k, "did not settle");
-        }
-      }
+      if (!settled) drop_moving();  // still moving when the round's time ran out: left out, the rest settle again
     }
     // The guard: the meshes themselves, as posed, checked against each other (physics/RestAudit.h,
     // no Bullet); a body found deeper than max_penetration inside another is taken out and the rest
     // settle again (Bullet's contacts between small parts under a pile's weight can sink a few mm).
     std::size_t guards = 0, unsupported = 0;
     double worst_left = 0;
-    auto drop_moving = [&] {
-      bool any = false;
-      for (std::size_t k = 0; k < body_of.size(); ++k) {
-        if (dynamic[k] && keep[k] && moving(world.state(static_cast<std::size_t>(body_of[k])))) {
-          drop(k, "did not settle");
-          any = true;
-        }
-      }
-      return any;
-    };
     for (int pass = 0; pass < 4; ++pass) {
       std::vector<PosedMesh> posed;
       std::vector<std::size_t> who;  // posed -> instance
@@ -478,15 +476,9 @@ class PhysicsDrop final : public Randomizer {
       const double start = world.time();
       while (world.time() - start < m_time_limit && quiet < m_settle_time) {
         world.step();
-        bool moving_any = false;
-        for (std::size_t k = 0; k < body_of.size(); ++k) {
-          if (dynamic[k] && keep[k] && moving(world.state(static_cast<std::size_t>(body_of[k])))) moving_any = true;
-        }
-        quiet = moving_any ? 0.0 : quiet + m_world.step_s;
+        quiet = any_moving() ? 0.0 : quiet + m_world.step_s;
       }
-      for (std::size_t k = 0; k < body_of.size(); ++k) {
-        if (dynamic[k] && keep[k] && outside(world.state(static_cast<std::size_t>(body_of[k])))) drop(k, "left the region");
-      }
+      drop_outside();
     }
     // Whatever still moves after the last pass is left out: every body handed on is at rest.
     if (drop_moving()) settled = false;

@@ -134,11 +134,7 @@ class PlaceOnSurface final : public Randomizer {
                     std::pair<double, double>& zr) const {
     for (const auto& inst : scene.instances) {
       if (inst.object_index != static_cast<std::uint32_t>(m_on)) continue;
-      glm::dvec3 lo(std::numeric_limits<double>::infinity()), hi(-std::numeric_limits<double>::infinity());
-      for (const auto& c : obb_corners(instance_obb(inst, ctx.meshes[inst.mesh_index]))) {
-        lo = glm::min(lo, c);
-        hi = glm::max(hi, c);
-      }
+      const auto [lo, hi] = instance_world_box(inst, ctx.meshes[inst.mesh_index]);
       height = hi.y;
       if (!m_has_x) xr = {std::min(lo.x + m_margin, 0.5 * (lo.x + hi.x)), std::max(hi.x - m_margin, 0.5 * (lo.x + hi.x))};
       if (!m_has_z) zr = {std::min(lo.z + m_margin, 0.5 * (lo.z + hi.z)), std::max(hi.z - m_margin, 0.5 * (lo.z + hi.z))};
