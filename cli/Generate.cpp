@@ -14,6 +14,7 @@
 #include "core/Version.h"
 #include "exporters/DatasetWriter.h"
 #include "exporters/OutputDir.h"
+#include "lidar/LidarTracer.h"
 #include "renderer/Renderer.h"
 #include "randomizers/Registry.h"
 #include "scenes/ConfigLoader.h"
@@ -172,6 +173,19 @@ Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options)
   for (const auto& c : spec.categories) run->encode.category_names.push_back(c.name);
   run->encode.background_category = spec.background_category;
   run->encode.rgb_jpeg_quality = options.rgb == "jpeg" ? options.jpeg_quality : 0;
+  if (spec.lidar) {  // the LiDAR's structures, one per mesh, built once; sweeps run on the encoder threads
+    const auto t_lidar = std::chrono::steady_clock::now();
+    std::shared_ptr<const LidarTracer> tracer;
+    SL_TRY_ASSIGN(tracer, LidarTracer::create(*spec.lidar, run->assets.meshes));
+    std::size_t triangles = 0;
+    for (const Mesh& m : run->assets.meshes.meshes) triangles += m.indices.size() / 3;
+    const double ms = 1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t_lidar).count();
+    char line[200];
+    std::snprintf(line, sizeof line, "lidar: %zu rays a sweep; %zu meshes, %zu triangles, ray structures built in %.1f ms",
+                  spec.lidar->rays_per_sweep(), run->assets.meshes.size(), triangles, ms);
+    run->notes.emplace_back(line);
+    run->encode.lidar = [tracer](const Scene& scene) { return tracer->sweep(scene); };
+  }
   return run;
 }
 

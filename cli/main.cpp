@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "cli/Bench.h"
+#include "cli/CheckLidarMeshes.h"
 #include "cli/Generate.h"
 #include "cli/Merge.h"
 #include "cli/MultiDevice.h"
@@ -218,7 +219,7 @@ int main(int argc, char** argv) {
   v->add_option("overrides", validate_overrides, "KEY.PATH=VALUE changes to the config, as generate takes them");
   v->add_option("--asset-root", validate_root, "Refuse assets outside this folder");
 
-  std::filesystem::path check_dir, check_report;
+  std::filesystem::path check_dir, check_report, check_config;
   auto* ck = app.add_subcommand("check", "Prove a dataset sound: integrity, labels against pixels, statistics");
   ck->description(
       "Reads DATASET's files with readers of its own and reports every defect on one line each:\n"
@@ -230,9 +231,12 @@ int main(int argc, char** argv) {
       "Exit 0: sound; 6: defects found; 2: not a folder.\n\n"
       "Examples:\n"
       "  synthlabel check out/quickstart\n"
-      "  synthlabel check out/quickstart --report out/quickstart-report.html   # plots and a contact sheet");
+      "  synthlabel check out/quickstart --report out/quickstart-report.html   # plots and a contact sheet\n"
+      "  synthlabel check out/street --config configs/lidar_street.yaml          # LiDAR points against the meshes");
   ck->add_option("dataset", check_dir, "Dataset folder (what generate or merge wrote)")->required();
   ck->add_option("--report", check_report, "Also write an HTML page: statistics, plots, frames with masks and boxes");
+  ck->add_option("--config", check_config,
+                 "LiDAR datasets: the config they were made from; every point is then tested against the meshes (within 0.1 mm of the surface it names)");
 
   std::filesystem::path diff_a, diff_b, diff_json, diff_report;
   DiffThresholds diff_t;
@@ -421,6 +425,9 @@ int main(int argc, char** argv) {
   if (ck->parsed()) {
     auto r = check_dataset(check_dir);
     if (!r) return fail(r.error());
+    if (!check_config.empty()) {
+      if (auto s = check_lidar_meshes(check_dir, check_config, r->defects, r->stats.lidar); !s) return fail(s.error());
+    }
     const CheckStats& st = r->stats;
     std::printf("synthlabel check: %s: %zu images, %zu instances (%zu..%zu per image)\n", check_dir.string().c_str(),
                 st.images, st.annotations, st.min_per_image, st.max_per_image);
@@ -442,6 +449,19 @@ int main(int argc, char** argv) {
                   "at most 1e-3 allowed), %zu statuses checked against the destination frame (%zu on a tolerance or pixel "
                   "edge skipped)\n",
                   st.flow.files, st.flow.pixels, st.flow.worst_px, st.flow.visibility, st.flow.undecidable);
+    }
+    if (st.lidar.sweeps > 0) {
+      const LidarCheckStats& l = st.lidar;
+      std::printf("  lidar: %zu sweeps, %zu points; %zu point files agree point for point; %zu 3D boxes recounted (%zu points of "
+                  "static instances, all inside their boxes; %zu points of other surfaces inside boxes; %zu points of moving "
+                  "instances outside their box at the sweep's start)\n",
+                  l.sweeps, l.points, l.files, l.boxes, l.box_instance_points, l.others_inside, l.moving_outside);
+      if (l.mesh_worst_m >= 0) {
+        std::printf("  lidar meshes: %zu points within %.3g mm of the surface they name (at most 0.1 mm allowed)\n", l.mesh_points,
+                    1e3 * l.mesh_worst_m);
+      } else {
+        std::printf("  lidar meshes: not tested (add --config CONFIG to test every point against the meshes)\n");
+      }
     }
     if (st.yolo_seg_polygons > 0) {
       std::printf("  yolo_seg: worst IoU of OpenCV's fill with the mask %.4f (%zu polygons; 1 = exact)\n", st.yolo_seg_worst_iou,

@@ -566,6 +566,7 @@ class Checker {
     check_normals(coco);
     check_flow(m_dir, coco["images"], m_result.defects, m_result.stats.flow);
     check_temporal(m_dir, coco, m_result.defects, m_result.stats.temporal);
+    check_lidar(m_dir, coco["images"], m_result.defects, m_result.stats.lidar);
     std::error_code ec;
     if (std::filesystem::exists(m_dir / "panoptic.json", ec)) {
       const json pan = load_json("panoptic.json");

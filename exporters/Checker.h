@@ -27,6 +27,8 @@
 //   recorded poses, and its status against the destination frame (exporters/CheckFlow.h);
 // - clips: track ids unique per frame, one object per track, and MOT and YouTube-VIS files equal to
 //   the COCO annotations (exporters/CheckTemporal.h);
+// - LiDAR sweeps (lidar:): .bin, .label, PCD, PLY and the range image agree point for point, 3D box
+//   counts recomputed, static instances' points inside their boxes (exporters/CheckLidar.h);
 // - other formats present (outputs:): panoptic.json's categories and every segment (category, area,
 //   box) equal coco.json's, yolo/data.yaml names every category.
 // Then statistics: images, instances per category, box sizes (COCO's small < 32^2 <= medium < 96^2
@@ -43,6 +45,7 @@
 #include "core/Error.h"
 #include "exporters/Png.h"
 #include "exporters/CheckFlow.h"
+#include "exporters/CheckLidar.h"
 #include "exporters/CheckTemporal.h"
 
 namespace synthlabel {
@@ -61,6 +64,7 @@ struct CheckStats {
   double yolo_seg_worst_iou = -1;
   FlowCheckStats flow;  // outputs: [flow] (exporters/CheckFlow.h)
   TemporalCheckStats temporal;  // clips: track ids, MOT, YouTube-VIS (exporters/CheckTemporal.h)
+  LidarCheckStats lidar;        // lidar: sweeps (exporters/CheckLidar.h)
 };
 
 struct CheckResult {

@@ -718,12 +718,28 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   if (options.outputs.polygons) {
     for (const InstanceLabel& l : *labels) loops.push_back(trace_loops(things, w, h, l.instance_id, l.x, l.y, l.w, l.h));
   }
+  // The LiDAR sweep (`lidar:`), cast here on the encoder's thread.
+  std::optional<LidarSweep> sweep;
+  std::vector<LidarBox> lidar_box_list;
+  if (options.lidar) {
+    const auto tl = Clock::now();
+    auto swept = options.lidar(scene);
+    if (!swept) return swept.error();
+    sweep = std::move(swept).value();
+    lidar_box_list = lidar_boxes(scene, *sweep);
+    t.lidar += since(tl);
+  }
   if (!memory) {
     const std::vector<std::uint8_t>& rgb_bytes = out.files.front().second;
     FrameLabels frame{stem,          w,           h, things, category_of, *labels, jpeg ? rgb_png_copy : rgb_bytes,
                       options.category_names, scene.instances, amodal, &scene.camera, fb.depth, scene.frame, loops, beyond,
                       semantic, rgb_bytes, jpeg ? ".jpg" : ".png", scene.clip ? &*scene.clip : nullptr,
                       fb.flow_forward, fb.flow_backward};
+    if (sweep) {
+      frame.lidar = &*sweep;
+      frame.lidar_boxes = lidar_box_list;
+      frame.lidar_to_camera = lidar_to_camera_cv(scene);
+    }
     if (options.formats) SL_TRY_STATUS(options.formats->encode(frame, out.files, record));
   }
   json annotations = json::array();
@@ -764,6 +780,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   record["annotations"] = std::move(annotations);
   record["params"] = frame_params(scene);
   if (options.outputs.flow) record["flow"] = flow_neighbours(scene);
+  if (sweep) record["lidar"] = lidar_record(scene, *sweep, lidar_box_list);
   if (!memory) {
     json hashes = json::object();
     for (const auto& [rel, bytes] : out.files) hashes[rel] = content_hash(bytes);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -41,6 +42,9 @@ struct EncodeOptions {
   // hashes); no PNG, JPEG or EXR is encoded and `formats` are not run. For callers that take frames
   // in memory (the Python module).
   bool in_memory = false;
+  // With `lidar:`: the frame's sweep (lidar/LidarTracer.h, set by the caller); its points go to the
+  // LiDAR formats and its counts and boxes to the record's `lidar`.
+  std::function<Result<LidarSweep>(const Scene&)> lidar;
 };
 
 // EncodeOptions::in_memory: a frame's planes, each equal value for value to what its dataset file
@@ -71,6 +75,7 @@ std::optional<EncodeOptions> encode_options_for(std::string_view preset);
 // Seconds spent in each encoding stage of one frame (thread time, for the bench).
 struct EncodeTimings {
   double labels = 0, rgb_png = 0, instance_png = 0, semantic_png = 0, depth_exr = 0, record = 0;
+  double lidar = 0;  // casting the sweep (the LiDAR formats' encoding is in `record`)
 };
 
 struct EncodedFrame {

@@ -27,6 +27,7 @@
 
 #include "core/Error.h"
 #include "exporters/Labels.h"
+#include "exporters/LidarLabels.h"
 #include "exporters/Polygons.h"
 #include "scenes/Scene.h"
 #include "scenes/SceneSpec.h"
@@ -62,6 +63,11 @@ struct FrameLabels {
   // With outputs: [flow]: the flow to the clip's next and previous frame, 4 floats a pixel (du, dv,
   // status, depth there; renderer/Renderer.h FrameBuffers); else empty.
   std::span<const float> flow_forward = {}, flow_backward = {};
+  // With `lidar:`: the sweep, the boxes in the LiDAR frame (exporters/LidarLabels.h) and LiDAR ->
+  // camera (OpenCV axes), else null and empty.
+  const LidarSweep* lidar = nullptr;
+  std::span<const LidarBox> lidar_boxes = {};
+  glm::dmat4 lidar_to_camera{1.0};
 };
 
 using FrameFiles = std::vector<std::pair<std::string, std::vector<std::uint8_t>>>;

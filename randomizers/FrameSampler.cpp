@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include <glm/ext/matrix_transform.hpp>
 #include <glm/gtc/quaternion.hpp>
 
+#include "randomizers/LidarPose.h"
 #include "randomizers/Registry.h"
 #include "randomizers/Rng.h"
 #include "randomizers/Sample.h"
@@ -597,7 +599,10 @@ Scene sample_frame(const SceneSpec& spec, const MeshLibrary& meshes, const Rando
       inst.track_points = sample_surface_points(meshes[inst.mesh_index], spec.sequence->track_points, r);
     }
   }
+  // A LiDAR sweeping through a clip places everything at each beam's time: it keeps the clip as drawn.
+  if (scene.clip && spec.lidar) scene.clip_start = std::make_shared<const Scene>(scene);
   if (scene.clip) apply_motion(scene, scene.clip->time_s + time_offset_s);
+  scene.lidar = draw_lidar(spec, scene.camera, frame, at, output_frame, scene.clip ? scene.clip->time_s + time_offset_s : 0.0);
   if (scene.collisions_recorded && scene.clip) {
     // This frame's collision events: those of the steps ending in (t - 1/fps, t].
     const double t = scene.clip->time_s, t0 = t - 1.0 / spec.sequence->fps;

@@ -75,6 +75,7 @@ json kind_schema(std::string_view kind) {
     out["items"] = std::move(pair);
     return out;
   }
+  if (kind == "numbers") return {{"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", 1}};
   if (kind == "pairs1") return {{"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", 2}, {"maxItems", 2}};
   if (kind == "quantization") {
     json one_of = json::array();
@@ -133,7 +134,29 @@ const std::vector<SchemaMap>& config_schema() {
         {"render", "map:render", "anti-aliasing and shadows"},
         {"outputs", "outputs", "label formats and extras besides COCO instances"},
         {"splits", "name_weights", "dataset splits {name: share}, e.g. {train: 0.8, val: 0.2}: coco_NAME.json each"},
-        {"sequence", "map:sequence", "clips: frames come in clips of `length`, the scene drawn once per clip and moving"}}},
+        {"sequence", "map:sequence", "clips: frames come in clips of `length`, the scene drawn once per clip and moving"},
+        {"lidar", "map:lidar", "a LiDAR: exact rays against the scene's triangles, labeled per point (docs/lidar.md)"}}},
+      {"lidar",
+       {{"preset", "enum:vlp16|hdl32|hdl64|os1_128|rosette", "a sensor's beams, columns and range (docs/lidar.md lists them)"},
+        {"channels_deg", "numbers", "spinning: each channel's elevation in degrees (instead of a preset)"},
+        {"directions", "pairs", "solid state: [[azimuth_deg, elevation_deg], ...] in firing order, one sweep (instead of a preset)"},
+        {"columns", "uint", "spinning: firings per revolution, 1..65536 (default the preset's, else 2048)"},
+        {"rotation_hz", "number", "spinning: revolutions per second, 0.1..1000 (default 10): a sweep lasts 1 / rotation_hz"},
+        {"direction", "enum:clockwise|counter_clockwise", "spinning: the sense of rotation seen from above (default clockwise)"},
+        {"start_azimuth_deg", "number", "spinning: column 0's azimuth, degrees from +X towards +Y (default 180: behind)"},
+        {"sweep_s", "number", "solid state: seconds one sweep of directions takes (default 0.1)"},
+        {"fov_deg", "number", "rosette: the circle's full angle in degrees (default 38.4)"},
+        {"points", "uint", "rosette: points per sweep (default 10000)"},
+        {"range", "pairs1", "[min, max] metres a return is measured in (default [0.5, the preset's max or 120])"},
+        {"range_noise", "number", "Gaussian stddev in metres added along the beam, 0..10 (default 0)"},
+        {"dropout", "number", "chance a return is lost, 0..1 (default 0)"},
+        {"intensity_reference", "number", "metres at which a white surface facing the beam reads intensity 1 (default 10)"},
+        {"ego_motion", "enum:compensated|raw", "points in the sensor frame at the sweep's start (compensated, default) or at each point's firing time (raw)"},
+        {"mount", "enum:camera|world", "camera: a pose relative to the camera (default); world: its own pose"},
+        {"position", "vec3", "mount camera: in the camera frame (x right, y down, z forward), metres; mount world: world position"},
+        {"rotation_deg", "xyz", "mount camera: XYZ Euler degrees of the sensor from its default (x forward, z up along the camera)"},
+        {"yaw_deg", "dist", "mount world: heading about world +Y; 0 faces +X"},
+        {"velocity", "vec3", "mount world, with sequence: metres per second the sensor moves, drawn per clip"}}},
       {"sequence",
        {{"length", "uint", "frames per clip, 1..100000"},
         {"fps", "number", "frames per second: frame k of a clip is at time k / fps"},

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include <glm/gtc/quaternion.hpp>
@@ -24,6 +26,8 @@
 #include <glm/mat4x4.hpp>
 #include <glm/vec2.hpp>
 #include <glm/vec3.hpp>
+
+#include "scenes/Lidar.h"
 
 namespace synthlabel {
 
@@ -263,6 +267,10 @@ struct Scene {
   // (t - 1/fps, t]) and projects them. `collisions_recorded`: the record lists them (even none).
   std::vector<CollisionEvent> collisions;
   bool collisions_recorded = false;
+  // With `lidar:`: the sensor's pose; with a sequence also the scene as drawn for the clip (before
+  // the motion), so a sweep can place everything at each beam's own time (lidar/LidarTracer.h).
+  LidarState lidar;
+  std::shared_ptr<const Scene> clip_start;
 };
 
 }  // namespace synthlabel

@@ -342,6 +342,7 @@ struct SceneSpec {
   RenderSpec render;
   OutputsSpec outputs;
   std::optional<SequenceSpec> sequence;
+  std::optional<LidarSpec> lidar;  // `lidar:` (docs/lidar.md)
   std::vector<ObjectSpec> objects;
   // Applied in order to every frame after the objects, camera and lights above are drawn; each is
   // built by name from its entry (randomizers/Registry.h). Documented in docs/randomizers.md.

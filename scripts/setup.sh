@@ -14,11 +14,11 @@ cd "$(dirname "$0")/.."
 packages=(cmake make g++ pkg-config git
           libvulkan-dev mesa-vulkan-drivers glslc vulkan-validationlayers
           libassimp-dev libglm-dev libyaml-cpp-dev libtinyexr-dev libpng-dev libjpeg-dev zlib1g-dev
-          nlohmann-json3-dev libcli11-dev libxxhash-dev libbullet-dev)
+          nlohmann-json3-dev libcli11-dev libxxhash-dev libbullet-dev libembree-dev)
 python_packages=(pybind11-dev python3-dev python3-numpy python3-venv python3-pip python3-setuptools python3-wheel)
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(libgtest-dev assimp-testmodels python3-opencv python3-numpy python3-pytest python3-pil python3-jsonschema python3-yaml
-             "${python_packages[@]}" python3-torch python3-torchvision python3-matplotlib dpkg-dev
+             "${python_packages[@]}" python3-torch python3-torchvision python3-matplotlib python3-open3d dpkg-dev
              libopenblas0-pthread mmdebstrap)
   # libopenblas0-pthread: Debian's torch on the reference BLAS takes 14 s a training step, not 1.
   # mmdebstrap: the .deb installed in a clean Debian 12 root (scripts/deb_check.sh).

@@ -1,8 +1,10 @@
 // Small helpers the format plugins share (exporters/formats/*.cpp): text, numbers, category lookup.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +74,19 @@ inline Status frame_has_flow(const FrameLabels& f, const std::string& what) {
   return make_error(ExitCode::internal, what + ": a frame without flow");
 }
 
+// Appends `v`'s bytes (little-endian on every platform we build for) to `out`: binary point clouds.
+template <typename T>
+void put_raw(std::vector<std::uint8_t>& out, T v) {
+  const auto at = out.size();
+  out.resize(at + sizeof v);
+  std::memcpy(out.data() + at, &v, sizeof v);
+}
+
+// FormatInfo::refuse of the LiDAR formats: "" with a lidar: section, else what to add.
+inline std::string needs_lidar(const SceneSpec& spec, const std::string& what) {
+  return spec.lidar ? std::string() : what + " writes LiDAR sweeps: add a lidar: section (docs/lidar.md)";
+}
+
 // Label images: zlib level 1, no filtering heuristics beyond the default (as the dataset's own).
 inline constexpr PngOptions k_label_png{1, false};
 
@@ -86,8 +101,9 @@ struct KittiObject {
   std::string rest;
 };
 std::optional<KittiObject> kitti_object(const FrameLabels& f, const InstanceLabel& l);
-// KITTI's calib file for pinhole K: P0..P3 = K [I | 0], identity R0_rect, Tr_velo_to_cam, Tr_imu_to_velo.
-std::string kitti_calib(double fx, double fy, double cx, double cy);
+// KITTI's calib file for pinhole K: P0..P3 = K [I | 0], identity R0_rect, Tr_velo_to_cam (the
+// LiDAR -> camera transform when given, else identity), identity Tr_imu_to_velo.
+std::string kitti_calib(double fx, double fy, double cx, double cy, const glm::dmat4* velo_to_cam = nullptr);
 
 // The YOLO formats' dataset files (yolo.cpp): FOLDER/SPLIT.txt per split and FOLDER/data.yaml.
 Status finish_yolo_folder(const std::string& folder, const FinishContext& ctx);

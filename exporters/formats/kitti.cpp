@@ -1,8 +1,9 @@
 // kitti: KITTI object labels. kitti/image_2/STEM.png (the RGB frame again), kitti/label_2/STEM.txt
 // (type truncated occluded alpha left top right bottom h w l x y z rotation_y; occluded from
 // visibility when amodal renders are on: 0 (>= 0.99), 1 (>= 0.5), 2 (> 0), else 3 = unknown),
-// kitti/calib/STEM.txt (P0..P3 = K [I | 0], R0_rect = I, Tr_velo_to_cam = [I | 0]: the camera frame is
-// the reference frame).
+// kitti/calib/STEM.txt (P0..P3 = K [I | 0], R0_rect = I; Tr_velo_to_cam = [I | 0] without a LiDAR (the
+// camera frame is the reference frame), with `lidar:` the LiDAR -> camera transform at the sweep's
+// start), and with `lidar:` kitti/velodyne/STEM.bin (float32 x y z reflectance, the sweep's points).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -47,7 +48,7 @@ std::optional<KittiObject> kitti_object(const FrameLabels& f, const InstanceLabe
   return o;
 }
 
-std::string kitti_calib(double fx, double fy, double cx, double cy) {
+std::string kitti_calib(double fx, double fy, double cx, double cy, const glm::dmat4* velo_to_cam) {
   const std::string p = fixed6(fx) + " 0 " + fixed6(cx) + " 0 0 " + fixed6(fy) + " " + fixed6(cy) + " 0 0 0 1 0";
   std::string calib;
   for (char i = '0'; i < '4'; ++i) {
@@ -57,7 +58,16 @@ std::string kitti_calib(double fx, double fy, double cx, double cy) {
     calib += p;
     calib += '\n';
   }
-  calib += "R0_rect: 1 0 0 0 1 0 0 0 1\nTr_velo_to_cam: 1 0 0 0 0 1 0 0 0 0 1 0\nTr_imu_to_velo: 1 0 0 0 0 1 0 0 0 0 1 0\n";
+  calib += "R0_rect: 1 0 0 0 1 0 0 0 1\nTr_velo_to_cam:";
+  const glm::dmat4 tr = velo_to_cam != nullptr ? *velo_to_cam : glm::dmat4(1.0);
+  for (int r = 0; r < 3; ++r) {
+    for (int c = 0; c < 4; ++c) {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, " %.9g", tr[c][r] == 0.0 ? 0.0 : tr[c][r]);  // (no -0)
+      calib += buf;
+    }
+  }
+  calib += "\nTr_imu_to_velo: 1 0 0 0 0 1 0 0 0 0 1 0\n";
   return calib;
 }
 
@@ -74,7 +84,16 @@ class Kitti final : public LabelFormat {
     }
     files.emplace_back("kitti/label_2/" + f.stem + ".txt", bytes_of(txt));
     files.emplace_back("kitti/image_2/" + f.stem + ".png", std::vector<std::uint8_t>(f.rgb_png.begin(), f.rgb_png.end()));
-    if (f.camera != nullptr) files.emplace_back("kitti/calib/" + f.stem + ".txt", bytes_of(kitti_calib(f.camera->fx, f.camera->fy, f.camera->cx, f.camera->cy)));
+    if (f.camera != nullptr) {
+      files.emplace_back("kitti/calib/" + f.stem + ".txt", bytes_of(kitti_calib(f.camera->fx, f.camera->fy, f.camera->cx, f.camera->cy,
+                                                                                f.lidar != nullptr ? &f.lidar_to_camera : nullptr)));
+    }
+    if (f.lidar != nullptr) {  // KITTI's velodyne/: float32 x y z reflectance per point
+      std::vector<std::uint8_t> bin;
+      bin.reserve(f.lidar->points.size() * 16);
+      for (const LidarPoint& p : f.lidar->points) put_raw(bin, p.x), put_raw(bin, p.y), put_raw(bin, p.z), put_raw(bin, p.intensity);
+      files.emplace_back("kitti/velodyne/" + f.stem + ".bin", std::move(bin));
+    }
     return ok_status();
   }
 };

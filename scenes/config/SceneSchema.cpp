@@ -75,6 +75,7 @@ class SceneParser {
     if (auto d = root["depth_sensor"]) parse_depth_sensor(d, spec.depth_sensor);
     if (auto r = root["render"]) spec.render = parse_render(r);
     if (auto s = root["sequence"]) spec.sequence = parse_sequence(s);
+    if (auto l = root["lidar"]) spec.lidar = parse_lidar(rd, l, spec.sequence.has_value());
     auto objs = root["objects"];
     if (!objs) rd.fail(root, "objects", "missing: a config needs at least one object");
     if (!objs.IsSequence() || objs.size() == 0) rd.fail(objs, "objects", "expected a non-empty list of objects");
@@ -112,6 +113,9 @@ class SceneParser {
     if (spec.camera.rig && spec.sequence) {
       rd.fail(root["camera"]["rig"] ? root["camera"]["rig"] : root["camera"]["stereo"], root["camera"]["rig"] ? "camera.rig" : "camera.stereo",
               "rigs of clips (a sequence) are not built yet: a rig's frames are its cameras at one instant");
+    }
+    if (spec.lidar && spec.camera.rig) {
+      rd.fail(root["lidar"], "lidar", "a LiDAR with camera.rig or camera.stereo is not built yet: each rig camera would move the sensor");
     }
     if (root["depth_sensor"] && !spec.outputs.depth_sensor) {
       rd.fail(root["depth_sensor"], "depth_sensor", "describes the depth_sensor output: list depth_sensor in outputs");

@@ -15,6 +15,8 @@ SceneSpec parse_scene(std::shared_ptr<Reader> reader, const YAML::Node& root);
 
 // Used by parse_scene (ObjectSchema.cpp).
 ObjectSpec parse_object(Reader& r, const YAML::Node& n, const std::string& path, const SceneSpec& spec);
+// The `lidar:` section (LidarSchema.cpp); `sequence`: the config has clips.
+LidarSpec parse_lidar(Reader& r, const YAML::Node& n, bool sequence);
 // Every shape of a category declares the same keypoints; the category takes them.
 void collect_keypoints(Reader& r, const YAML::Node& objects, SceneSpec& spec);
 // The id (1-based) of the category named by `c`; fails with a suggestion.

@@ -42,6 +42,7 @@ const std::map<std::string_view, std::pair<std::string, std::string>> k_probes =
     {"sensor", {"categories: [box]\nsensor: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "sensor."}},
     {"render", {"categories: [box]\nrender: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "render."}},
     {"sequence", {"categories: [box]\nsequence: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "sequence."}},
+    {"lidar", {"categories: [box]\nsequence: {length: 2}\nlidar: {{E}}\nobjects: [{primitive: cube, category: box}]\n", "lidar."}},
     {"camera.target_path[]",
      {"categories: [box]\nsequence: {length: 2}\ncamera: {target_path: [{{E}}]}\nobjects: [{primitive: cube, category: box}]\n",
       "camera.target_path[0]."}},
@@ -82,7 +83,7 @@ TEST(ConfigSchema, EveryKeyTheLoaderReadsIsInTheSchema) {
   // Keys read as n["key"] in the loader's source; the distribution forms and a randomizer's `type`
   // are not mapping keys of the table (the schema's $defs hold the forms).
   std::string source;  // the schema's readers (scenes/config/*Schema.cpp)
-  for (const char* file : {"scenes/config/SceneSchema.cpp", "scenes/config/ObjectSchema.cpp"}) {
+  for (const char* file : {"scenes/config/SceneSchema.cpp", "scenes/config/ObjectSchema.cpp", "scenes/config/LidarSchema.cpp"}) {
     source += test::read_file(std::filesystem::path(SYNTHLABEL_SOURCE_DIR) / file);
   }
   std::set<std::string> in_schema;

@@ -1,0 +1,95 @@
+#include "exporters/LidarLabels.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <glm/gtc/quaternion.hpp>
+
+namespace synthlabel {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json rows(const glm::dmat4& m, int n_rows) {
+  json out = json::array();
+  for (int r = 0; r < n_rows; ++r) out.push_back({m[0][r], m[1][r], m[2][r], m[3][r]});
+  return out;
+}
+
+}  // namespace
+
+glm::dmat4 lidar_to_camera_cv(const Scene& scene) {
+  const glm::dmat4 gl_to_cv(glm::dvec4(1, 0, 0, 0), glm::dvec4(0, -1, 0, 0), glm::dvec4(0, 0, -1, 0), glm::dvec4(0, 0, 0, 1));
+  return gl_to_cv * glm::dmat4(scene.camera.view) * scene.lidar.lidar_to_world;
+}
+
+bool inside_box(const LidarBox& box, const glm::dvec3& p, double slack) {
+  const glm::dvec3 local = glm::transpose(box.rotation) * (p - box.centre);
+  for (int a = 0; a < 3; ++a) {
+    if (std::abs(local[a]) > 0.5 * box.size[a] + slack) return false;
+  }
+  return true;
+}
+
+std::vector<LidarBox> lidar_boxes(const Scene& scene, const LidarSweep& sweep) {
+  std::vector<LidarBox> boxes;
+  const glm::dmat4 world_to_lidar = glm::inverse(scene.lidar.lidar_to_world);
+  for (const Instance& inst : scene.instances) {
+    if (inst.instance_id == 0 || inst.stuff || !inst.geometry.valid) continue;
+    const InstanceGeometry& g = inst.geometry;
+    LidarBox b;
+    b.instance_id = inst.instance_id;
+    b.category_id = inst.category_id;
+    const glm::dvec3 mid = 0.5 * (g.bounds_min + g.bounds_max);
+    b.centre = glm::dvec3(world_to_lidar * glm::dmat4(inst.model) * glm::dvec4(mid, 1.0));
+    b.size = g.box_size;
+    b.rotation = glm::dmat3(world_to_lidar) * glm::mat3_cast(glm::dquat(inst.rotation));
+    b.yaw = std::atan2(b.rotation[0].y, b.rotation[0].x);
+    boxes.push_back(b);
+  }
+  std::sort(boxes.begin(), boxes.end(), [](const LidarBox& a, const LidarBox& b) { return a.instance_id < b.instance_id; });
+  for (const LidarPoint& p : sweep.points) {
+    const glm::dvec3 q(p.x, p.y, p.z);
+    for (LidarBox& b : boxes) {
+      if (p.instance == b.instance_id) ++b.instance_points;
+      if (inside_box(b, q, k_lidar_box_slack_m)) ++b.points_inside;
+    }
+  }
+  return boxes;
+}
+
+json lidar_record(const Scene& scene, const LidarSweep& sweep, std::span<const LidarBox> boxes) {
+  const LidarState& s = scene.lidar;
+  json j;
+  j["lidar_to_world"] = rows(s.lidar_to_world, 4);
+  j["Tr_velo_to_cam"] = rows(lidar_to_camera_cv(scene), 3);
+  j["ego_motion"] = s.ego_compensated ? "compensated" : "raw";
+  if (s.mount == LidarMount::world) {
+    j["yaw_deg"] = s.yaw_deg;
+    j["velocity"] = {s.velocity.x, s.velocity.y, s.velocity.z};
+  }
+  j["rays"] = sweep.rays;
+  j["points"] = sweep.points.size();
+  j["misses"] = sweep.misses;
+  j["out_of_range"] = sweep.out_of_range;
+  j["dropped"] = sweep.dropped;
+  j["rings"] = sweep.rings;
+  j["columns"] = sweep.columns;
+  json jb = json::array();
+  for (const LidarBox& b : boxes) {
+    json r = json::array();
+    for (int row = 0; row < 3; ++row) r.push_back({b.rotation[0][row], b.rotation[1][row], b.rotation[2][row]});
+    jb.push_back({{"instance_id", b.instance_id},
+                  {"category_id", b.category_id},
+                  {"centre", {b.centre.x, b.centre.y, b.centre.z}},
+                  {"size", {b.size.x, b.size.y, b.size.z}},
+                  {"rotation", std::move(r)},
+                  {"yaw", b.yaw},
+                  {"points_inside", b.points_inside},
+                  {"instance_points", b.instance_points}});
+  }
+  j["boxes"] = std::move(jb);
+  return j;
+}
+
+}  // namespace synthlabel

@@ -1,0 +1,273 @@
+#include "lidar/LidarTracer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <embree3/rtcore.h>
+#include <glm/gtc/type_ptr.hpp>
+
+#include "lidar/LidarBeams.h"
+#include "randomizers/FrameSampler.h"
+#include "randomizers/LidarPose.h"
+#include "randomizers/Rng.h"
+
+namespace synthlabel {
+
+struct LidarTracer::Impl {
+  LidarSpec spec;
+  RTCDevice device = nullptr;
+  std::vector<RTCScene> meshes;  // per mesh; null for one without triangles
+  std::vector<Mesh> copies;      // positions, indices and parts (materials) of each mesh
+  ~Impl() {
+    for (RTCScene s : meshes) {
+      if (s != nullptr) rtcReleaseScene(s);
+    }
+    if (device != nullptr) rtcReleaseDevice(device);
+  }
+};
+
+LidarTracer::LidarTracer(std::unique_ptr<Impl> impl) : m(std::move(impl)) {}
+LidarTracer::~LidarTracer() = default;
+const LidarSpec& LidarTracer::spec() const { return m->spec; }
+
+namespace {
+
+std::string embree_error(RTCDevice d, const std::string& what) {
+  return "LiDAR: Embree failed to " + what + " (error " + std::to_string(static_cast<int>(rtcGetDeviceError(d))) + ")";
+}
+
+// Whether an instance moves through a clip (velocity, spin, a path).
+bool moves(const Instance& i) {
+  return i.velocity != glm::dvec3(0.0) || i.angular_velocity_deg != glm::dvec3(0.0) || !i.path.empty();
+}
+
+void set_transform(RTCGeometry g, const glm::mat4& model) {
+  rtcSetGeometryTransform(g, 0, RTC_FORMAT_FLOAT4X4_COLUMN_MAJOR, glm::value_ptr(model));
+  rtcCommitGeometry(g);
+}
+
+// A deterministic uniform in [0, 1) for (key, beam, what).
+double hashed_uniform(std::uint64_t key, std::uint64_t beam, std::uint64_t what) {
+  return static_cast<double>(mix64(key ^ mix64(beam * 4 + what)) >> 11) * 0x1.0p-53;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const LidarTracer>> LidarTracer::create(const LidarSpec& spec, std::span<const Mesh> meshes) {
+  auto impl = std::make_unique<Impl>();
+  impl->spec = spec;
+  // One build thread per call: sweeps run on the encoder threads, one frame each.
+  impl->device = rtcNewDevice("threads=1,set_affinity=0");
+  if (impl->device == nullptr) return make_error(ExitCode::internal, "LiDAR: Embree could not create a device");
+  for (const Mesh& mesh : meshes) {
+    Mesh copy;
+    copy.name = mesh.name;
+    copy.indices = mesh.indices;
+    copy.parts = mesh.parts;
+    copy.materials = mesh.materials;
+    copy.base_color = mesh.base_color;
+    copy.vertices.resize(mesh.vertices.size());
+    for (std::size_t i = 0; i < mesh.vertices.size(); ++i) copy.vertices[i].position = mesh.vertices[i].position;
+    const std::size_t tris = mesh.indices.size() / 3;
+    RTCScene s = nullptr;
+    if (tris > 0 && !mesh.vertices.empty()) {
+      s = rtcNewScene(impl->device);
+      RTCGeometry g = rtcNewGeometry(impl->device, RTC_GEOMETRY_TYPE_TRIANGLE);
+      auto* v = static_cast<float*>(rtcSetNewGeometryBuffer(g, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3, 3 * sizeof(float), mesh.vertices.size()));
+      auto* idx = static_cast<unsigned*>(rtcSetNewGeometryBuffer(g, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3, 3 * sizeof(unsigned), tris));
+      if (v == nullptr || idx == nullptr) {
+        rtcReleaseGeometry(g);
+        rtcReleaseScene(s);
+        return make_error(ExitCode::internal, embree_error(impl->device, "allocate the mesh " + mesh.name));
+      }
+      for (std::size_t i = 0; i < mesh.vertices.size(); ++i) {
+        v[3 * i] = mesh.vertices[i].position.x, v[3 * i + 1] = mesh.vertices[i].position.y, v[3 * i + 2] = mesh.vertices[i].position.z;
+      }
+      for (std::size_t i = 0; i < tris * 3; ++i) {
+        if (mesh.indices[i] >= mesh.vertices.size()) {
+          rtcReleaseGeometry(g);
+          rtcReleaseScene(s);
+          return make_error(ExitCode::internal, "LiDAR: mesh " + mesh.name + " has an index past its vertices");
+        }
+        idx[i] = mesh.indices[i];
+      }
+      rtcCommitGeometry(g);
+      rtcAttachGeometry(s, g);
+      rtcReleaseGeometry(g);
+      rtcSetSceneBuildQuality(s, RTC_BUILD_QUALITY_HIGH);
+      rtcCommitScene(s);
+      if (rtcGetDeviceError(impl->device) != RTC_ERROR_NONE) {
+        rtcReleaseScene(s);
+        return make_error(ExitCode::internal, embree_error(impl->device, "build the mesh " + mesh.name));
+      }
+    }
+    impl->meshes.push_back(s);
+    impl->copies.push_back(std::move(copy));
+  }
+  return std::shared_ptr<const LidarTracer>(new LidarTracer(std::move(impl)));
+}
+
+Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  const LidarSpec& spec = m->spec;
+  LidarSweep out;
+  if (!scene.lidar.present) return make_error(ExitCode::internal, "LiDAR: the frame has no sensor drawn");
+  const bool clip = scene.clip.has_value() && scene.clip_start != nullptr;
+  const double t_frame = scene.clip ? scene.clip->time_s : 0.0;
+
+  // The top level: one instance per scene instance with triangles.
+  RTCScene top = rtcNewScene(m->device);
+  struct Placed {
+    std::size_t index;  // into scene.instances
+    RTCGeometry geometry;
+    bool moving;
+  };
+  std::vector<Placed> placed;
+  std::vector<std::size_t> of_geometry;  // geometry id -> scene instance
+  for (std::size_t k = 0; k < scene.instances.size(); ++k) {
+    const Instance& inst = scene.instances[k];
+    if (inst.mesh_index >= m->meshes.size() || m->meshes[inst.mesh_index] == nullptr) continue;
+    RTCGeometry g = rtcNewGeometry(m->device, RTC_GEOMETRY_TYPE_INSTANCE);
+    rtcSetGeometryInstancedScene(g, m->meshes[inst.mesh_index]);
+    set_transform(g, inst.model);
+    const unsigned id = rtcAttachGeometry(top, g);
+    if (id != of_geometry.size()) {
+      rtcReleaseGeometry(g);
+      rtcReleaseScene(top);
+      return make_error(ExitCode::internal, "LiDAR: Embree numbered an instance out of order");
+    }
+    of_geometry.push_back(k);
+    placed.push_back({k, g, clip && moves(scene.clip_start->instances[k])});
+  }
+  bool any_moving = false;
+  for (const Placed& p : placed) any_moving = any_moving || p.moving;
+  rtcSetSceneFlags(top, any_moving ? RTC_SCENE_FLAG_DYNAMIC : RTC_SCENE_FLAG_NONE);
+  rtcSetSceneBuildQuality(top, any_moving ? RTC_BUILD_QUALITY_LOW : RTC_BUILD_QUALITY_MEDIUM);
+  rtcCommitScene(top);
+
+  std::uint32_t groups = 0;
+  const std::vector<LidarBeam> beams = lidar_beams(spec, scene.lidar.pattern_time_s, groups);
+  out.rays = beams.size();
+  if (spec.spinning) {
+    out.rings = static_cast<std::uint32_t>(spec.elevations_deg.size()), out.columns = spec.columns;
+  } else {
+    out.rings = 1, out.columns = static_cast<std::uint32_t>(beams.size());
+  }
+  out.points.reserve(beams.size());
+  Scene moving_camera;  // mount camera in a clip: the camera at a beam's time
+  Instance moved;
+  std::vector<glm::mat4> models(scene.instances.size());  // each instance at the group's time
+  for (std::size_t k = 0; k < scene.instances.size(); ++k) models[k] = scene.instances[k].model;
+  RTCIntersectContext context;
+  rtcInitIntersectContext(&context);
+  const glm::dmat4 world_to_start = glm::inverse(scene.lidar.lidar_to_world);
+  std::size_t b = 0;
+  while (b < beams.size()) {
+    const std::uint32_t group = beams[b].group;
+    const double t = t_frame + beams[b].time;
+    glm::dmat4 to_world = scene.lidar.lidar_to_world;
+    if (clip && beams[b].time != 0.0) {
+      if (any_moving) {
+        for (const Placed& p : placed) {
+          if (!p.moving) continue;
+          moved = scene.clip_start->instances[p.index];
+          move_instance(moved, t);
+          models[p.index] = moved.model;
+          set_transform(p.geometry, moved.model);
+        }
+        rtcCommitScene(top);
+      }
+      if (scene.lidar.mount == LidarMount::camera) {
+        moving_camera.camera = scene.clip_start->camera;
+        apply_motion(moving_camera, t);
+        to_world = lidar_to_world_at(scene.lidar, moving_camera.camera, t);
+      } else {
+        to_world = lidar_to_world_at(scene.lidar, scene.camera, t);
+      }
+    }
+    const glm::dvec3 origin(to_world[3]);
+    const glm::dmat3 rot(to_world);
+    for (; b < beams.size() && beams[b].group == group; ++b) {
+      const LidarBeam& beam = beams[b];
+      const glm::dvec3 dir = glm::normalize(rot * beam.direction);
+      RTCRayHit rh{};
+      rh.ray.org_x = static_cast<float>(origin.x), rh.ray.org_y = static_cast<float>(origin.y), rh.ray.org_z = static_cast<float>(origin.z);
+      rh.ray.dir_x = static_cast<float>(dir.x), rh.ray.dir_y = static_cast<float>(dir.y), rh.ray.dir_z = static_cast<float>(dir.z);
+      rh.ray.tnear = 0.0f;
+      rh.ray.tfar = static_cast<float>(spec.max_range_m);
+      rh.ray.mask = 0xFFFFFFFFu;
+      rh.hit.geomID = RTC_INVALID_GEOMETRY_ID;
+      rh.hit.instID[0] = RTC_INVALID_GEOMETRY_ID;
+      rtcIntersect1(top, &context, &rh);
+      if (rh.hit.instID[0] == RTC_INVALID_GEOMETRY_ID) {
+        ++out.misses;
+        continue;
+      }
+      const double range = rh.ray.tfar;
+      if (range < spec.min_range_m) {
+        ++out.out_of_range;
+        continue;
+      }
+      if (spec.dropout > 0 && hashed_uniform(scene.lidar.noise_key, b, 0) < spec.dropout) {
+        ++out.dropped;
+        continue;
+      }
+      const std::size_t k = of_geometry.at(rh.hit.instID[0]);
+      const Instance& inst = scene.instances[k];
+      const Mesh& mesh = m->copies[inst.mesh_index];
+      // The surface's normal from the triangle as posed (the model at the beam's time).
+      const glm::dmat4 model = glm::dmat4(models[k]);
+      const std::uint32_t* tri = &mesh.indices[3 * std::size_t{rh.hit.primID}];
+      const glm::dvec3 p0(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[0]].position), 1.0));
+      const glm::dvec3 p1(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[1]].position), 1.0));
+      const glm::dvec3 p2(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[2]].position), 1.0));
+      const glm::dvec3 n = glm::cross(p1 - p0, p2 - p0);
+      const double nl = glm::length(n);
+      const double cos_incidence = nl > 0 ? std::abs(glm::dot(n, dir)) / nl : 0.0;
+      glm::dvec3 colour(inst.color);
+      if (inst.asset_materials) {
+        const std::uint32_t first = 3 * rh.hit.primID;
+        for (const MeshPart& part : mesh.parts) {
+          if (first >= part.first_index && first < part.first_index + part.index_count && part.material < mesh.materials.size()) {
+            colour = glm::dvec3(mesh.materials[part.material].base_color);
+          }
+        }
+      }
+      const double reflectivity = std::clamp(0.2126 * colour.r + 0.7152 * colour.g + 0.0722 * colour.b, 0.0, 1.0);
+      const double ratio = spec.intensity_reference_m / range;
+      const double intensity = std::min(1.0, reflectivity * cos_incidence * ratio * ratio);
+      double noise = 0;
+      if (spec.range_noise_m > 0) {  // Box-Muller from two hashed uniforms
+        const double u1 = std::max(hashed_uniform(scene.lidar.noise_key, b, 1), 1e-300), u2 = hashed_uniform(scene.lidar.noise_key, b, 2);
+        noise = spec.range_noise_m * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+      }
+      LidarPoint p;
+      const double measured = range + noise;
+      // Raw: in the sensor frame at the firing time; compensated: the world point in the sensor frame
+      // at the sweep's start.
+      const glm::dvec3 q = spec.ego_compensated ? glm::dvec3(world_to_start * glm::dvec4(origin + dir * measured, 1.0)) : beam.direction * measured;
+      p.x = static_cast<float>(q.x), p.y = static_cast<float>(q.y), p.z = static_cast<float>(q.z);
+      p.intensity = static_cast<float>(std::round(intensity * 255.0) / 255.0);
+      p.range = static_cast<float>(measured);
+      p.noise = static_cast<float>(noise);
+      p.time = static_cast<float>(beam.time);
+      p.ring = beam.ring;
+      p.column = beam.column;
+      p.instance = inst.stuff ? 0u : inst.instance_id;
+      p.semantic = inst.category_id;
+      p.surface = static_cast<std::uint32_t>(k);
+      out.points.push_back(p);
+    }
+  }
+  for (const Placed& p : placed) rtcReleaseGeometry(p.geometry);
+  rtcReleaseScene(top);
+  if (rtcGetDeviceError(m->device) != RTC_ERROR_NONE) return make_error(ExitCode::internal, embree_error(m->device, "cast a sweep"));
+  out.trace_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace synthlabel
