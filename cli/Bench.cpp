@@ -43,6 +43,7 @@ std::string bench_report(const GenerateOptions& options, const GenerateSummary& 
   row("encode instance PNG", p.encode.instance_png, "workers, summed");
   row("encode semantic PNG", p.encode.semantic_png, "workers, summed");
   row("encode depth EXR", p.encode.depth_exr, "workers, summed");
+  if (p.encode.lidar_rays > 0) row("LiDAR sweep (Embree rays)", p.encode.lidar, "workers, summed");
   row("per-frame record JSON", p.encode.record, "workers, summed");
   row("write files", p.write, "workers, summed");
   row("coco.json + manifest", s.finish_seconds, "main, once");
@@ -51,6 +52,14 @@ std::string bench_report(const GenerateOptions& options, const GenerateSummary& 
                 "  throughput: %.1f frames/s (frames only), %.1f frames/s end to end incl. start-up (%.2f s)\n",
                 p.wall > 0 ? n / p.wall : 0.0, s.seconds > 0 ? n / s.seconds : 0.0, s.seconds);
   out += line;
+  if (p.encode.lidar_rays > 0) {
+    std::snprintf(line, sizeof line,
+                  "  lidar: %.0f rays a sweep, %.0f points a sweep; %.2f M rays/s per thread (cast, re-posing moving instances "
+                  "included), %.2f ms a sweep\n",
+                  double(p.encode.lidar_rays) / n, double(p.encode.lidar_points) / n,
+                  p.encode.lidar > 0 ? 1e-6 * double(p.encode.lidar_rays) / p.encode.lidar : 0.0, 1e3 * p.encode.lidar / n);
+    out += line;
+  }
   for (const std::string& note : s.notes) out += "  " + note + "\n";
   if (!s.notes.empty()) {
     std::snprintf(line, sizeof line, "  start-up work of the randomizers (shapes above): %.3f s, once per run\n", s.prepare_seconds);

@@ -179,6 +179,9 @@ class Shared {
     a.semantic_png += b.semantic_png;
     a.depth_exr += b.depth_exr;
     a.record += b.record;
+    a.lidar += b.lidar;
+    a.lidar_rays += b.lidar_rays;
+    a.lidar_points += b.lidar_points;
   }
 
   // Parks the frame; the worker that holds the next frame in order writes every frame it can.

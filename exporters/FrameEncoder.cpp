@@ -726,8 +726,12 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     auto swept = options.lidar(scene);
     if (!swept) return swept.error();
     sweep = std::move(swept).value();
+    t.lidar += sweep->trace_seconds;
+    t.lidar_rays += sweep->rays;
+    t.lidar_points += sweep->points.size();
     lidar_box_list = lidar_boxes(scene, *sweep);
-    t.lidar += since(tl);
+    t.labels += since(tl) - sweep->trace_seconds;
+    t0 += Clock::now() - tl;  // (not the record's time)
   }
   if (!memory) {
     const std::vector<std::uint8_t>& rgb_bytes = out.files.front().second;

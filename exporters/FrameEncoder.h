@@ -75,7 +75,8 @@ std::optional<EncodeOptions> encode_options_for(std::string_view preset);
 // Seconds spent in each encoding stage of one frame (thread time, for the bench).
 struct EncodeTimings {
   double labels = 0, rgb_png = 0, instance_png = 0, semantic_png = 0, depth_exr = 0, record = 0;
-  double lidar = 0;  // casting the sweep (the LiDAR formats' encoding is in `record`)
+  double lidar = 0;  // casting the sweep (its boxes are in `labels`, the LiDAR formats' files in `record`)
+  std::uint64_t lidar_rays = 0, lidar_points = 0;  // the sweep's rays cast and points kept
 };
 
 struct EncodedFrame {

@@ -21,6 +21,9 @@ struct LidarTracer::Impl {
   RTCDevice device = nullptr;
   std::vector<RTCScene> meshes;  // per mesh; null for one without triangles
   std::vector<Mesh> copies;      // positions, indices and parts (materials) of each mesh
+  // The beams of every sweep, when they do not depend on the frame (all but the rosette).
+  std::vector<LidarBeam> beams;
+  std::uint32_t groups = 0;
   ~Impl() {
     for (RTCScene s : meshes) {
       if (s != nullptr) rtcReleaseScene(s);
@@ -44,7 +47,7 @@ bool moves(const Instance& i) {
   return i.velocity != glm::dvec3(0.0) || i.angular_velocity_deg != glm::dvec3(0.0) || !i.path.empty();
 }
 
-void set_transform(RTCGeometry g, const glm::mat4& model) {
+void set_transform(RTCGeometry g, const glm::mat4& model) {  // (and commits the geometry)
   rtcSetGeometryTransform(g, 0, RTC_FORMAT_FLOAT4X4_COLUMN_MAJOR, glm::value_ptr(model));
   rtcCommitGeometry(g);
 }
@@ -59,6 +62,7 @@ double hashed_uniform(std::uint64_t key, std::uint64_t beam, std::uint64_t what)
 Result<std::shared_ptr<const LidarTracer>> LidarTracer::create(const LidarSpec& spec, std::span<const Mesh> meshes) {
   auto impl = std::make_unique<Impl>();
   impl->spec = spec;
+  if (!spec.rosette) impl->beams = lidar_beams(spec, 0.0, impl->groups);
   // One build thread per call: sweeps run on the encoder threads, one frame each.
   impl->device = rtcNewDevice("threads=1,set_affinity=0");
   if (impl->device == nullptr) return make_error(ExitCode::internal, "LiDAR: Embree could not create a device");
@@ -119,38 +123,49 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
   const bool clip = scene.clip.has_value() && scene.clip_start != nullptr;
   const double t_frame = scene.clip ? scene.clip->time_s : 0.0;
 
-  // The top level: one instance per scene instance with triangles.
+  // The top level: every instance that keeps still during the sweep, built once. Instances that move
+  // are intersected one by one at each column's time (the ray taken into the mesh's own frame, as
+  // Embree's instancing does), after a ray-sphere test against their bounds: no rebuild per column.
   RTCScene top = rtcNewScene(m->device);
-  struct Placed {
-    std::size_t index;  // into scene.instances
-    RTCGeometry geometry;
-    bool moving;
-  };
-  std::vector<Placed> placed;
+  std::vector<RTCGeometry> attached;
   std::vector<std::size_t> of_geometry;  // geometry id -> scene instance
+  struct Moving {
+    std::size_t index;  // into scene.instances
+    RTCScene mesh;
+    glm::dvec3 local_centre{0.0};
+    double local_radius = 0;
+    glm::dmat4 world_to_object{1.0};
+    glm::dvec3 centre{0.0};
+    double radius = 0;
+  };
+  std::vector<Moving> moving;
   for (std::size_t k = 0; k < scene.instances.size(); ++k) {
     const Instance& inst = scene.instances[k];
     if (inst.mesh_index >= m->meshes.size() || m->meshes[inst.mesh_index] == nullptr) continue;
+    if (clip && moves(scene.clip_start->instances[k])) {
+      const Mesh& mesh = m->copies[inst.mesh_index];
+      glm::dvec3 lo(1e300), hi(-1e300);
+      for (const Vertex& v : mesh.vertices) lo = glm::min(lo, glm::dvec3(v.position)), hi = glm::max(hi, glm::dvec3(v.position));
+      moving.push_back({k, m->meshes[inst.mesh_index], 0.5 * (lo + hi), 0.5 * glm::length(hi - lo)});
+      continue;
+    }
     RTCGeometry g = rtcNewGeometry(m->device, RTC_GEOMETRY_TYPE_INSTANCE);
     rtcSetGeometryInstancedScene(g, m->meshes[inst.mesh_index]);
     set_transform(g, inst.model);
-    const unsigned id = rtcAttachGeometry(top, g);
-    if (id != of_geometry.size()) {
-      rtcReleaseGeometry(g);
+    attached.push_back(g);
+    if (rtcAttachGeometry(top, g) != of_geometry.size()) {
+      for (RTCGeometry a : attached) rtcReleaseGeometry(a);
       rtcReleaseScene(top);
       return make_error(ExitCode::internal, "LiDAR: Embree numbered an instance out of order");
     }
     of_geometry.push_back(k);
-    placed.push_back({k, g, clip && moves(scene.clip_start->instances[k])});
   }
-  bool any_moving = false;
-  for (const Placed& p : placed) any_moving = any_moving || p.moving;
-  rtcSetSceneFlags(top, any_moving ? RTC_SCENE_FLAG_DYNAMIC : RTC_SCENE_FLAG_NONE);
-  rtcSetSceneBuildQuality(top, any_moving ? RTC_BUILD_QUALITY_LOW : RTC_BUILD_QUALITY_MEDIUM);
   rtcCommitScene(top);
 
-  std::uint32_t groups = 0;
-  const std::vector<LidarBeam> beams = lidar_beams(spec, scene.lidar.pattern_time_s, groups);
+  std::uint32_t groups = m->groups;
+  std::vector<LidarBeam> rosette;
+  if (spec.rosette) rosette = lidar_beams(spec, scene.lidar.pattern_time_s, groups);
+  const std::vector<LidarBeam>& beams = spec.rosette ? rosette : m->beams;
   out.rays = beams.size();
   if (spec.spinning) {
     out.rings = static_cast<std::uint32_t>(spec.elevations_deg.size()), out.columns = spec.columns;
@@ -165,45 +180,122 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
   RTCIntersectContext context;
   rtcInitIntersectContext(&context);
   const glm::dmat4 world_to_start = glm::inverse(scene.lidar.lidar_to_world);
+  struct StaticHit {
+    float tfar;
+    std::size_t index;  // scene.instances.size(): none
+    std::uint32_t prim;
+  };
+  std::vector<glm::dvec3> dirs;
+  std::vector<StaticHit> hits;
+  std::vector<const Moving*> active;
   std::size_t b = 0;
   while (b < beams.size()) {
     const std::uint32_t group = beams[b].group;
     const double t = t_frame + beams[b].time;
     glm::dmat4 to_world = scene.lidar.lidar_to_world;
-    if (clip && beams[b].time != 0.0) {
-      if (any_moving) {
-        for (const Placed& p : placed) {
-          if (!p.moving) continue;
-          moved = scene.clip_start->instances[p.index];
-          move_instance(moved, t);
-          models[p.index] = moved.model;
-          set_transform(p.geometry, moved.model);
-        }
-        rtcCommitScene(top);
+    if (clip) {
+      for (Moving& mv : moving) {
+        moved = scene.clip_start->instances[mv.index];
+        move_instance(moved, t);
+        models[mv.index] = moved.model;
+        const glm::dmat4 model(moved.model);
+        mv.world_to_object = glm::inverse(model);
+        mv.centre = glm::dvec3(model * glm::dvec4(mv.local_centre, 1.0));
+        const double scale = std::max({glm::length(glm::dvec3(model[0])), glm::length(glm::dvec3(model[1])), glm::length(glm::dvec3(model[2]))});
+        mv.radius = mv.local_radius * scale * (1.0 + 1e-6) + 1e-6;
       }
-      if (scene.lidar.mount == LidarMount::camera) {
+      if (beams[b].time != 0.0 && scene.lidar.mount == LidarMount::camera) {
         moving_camera.camera = scene.clip_start->camera;
         apply_motion(moving_camera, t);
         to_world = lidar_to_world_at(scene.lidar, moving_camera.camera, t);
-      } else {
+      } else if (beams[b].time != 0.0) {
         to_world = lidar_to_world_at(scene.lidar, scene.camera, t);
       }
     }
     const glm::dvec3 origin(to_world[3]);
     const glm::dmat3 rot(to_world);
-    for (; b < beams.size() && beams[b].group == group; ++b) {
+    // The group's beams against the still instances, 16 coherent rays a packet.
+    std::size_t e = b;
+    while (e < beams.size() && beams[e].group == group) ++e;
+    dirs.resize(e - b);
+    hits.resize(e - b);
+    for (std::size_t i = b; i < e; ++i) dirs[i - b] = glm::normalize(rot * beams[i].direction);
+    for (std::size_t first = b; first < e; first += 16) {
+      alignas(64) int valid[16];
+      alignas(64) RTCRayHit16 packet;
+      for (std::size_t lane = 0; lane < 16; ++lane) {
+        const std::size_t i = first + lane;
+        valid[lane] = i < e ? -1 : 0;
+        const glm::dvec3& d = dirs[i < e ? i - b : 0];
+        packet.ray.org_x[lane] = static_cast<float>(origin.x), packet.ray.org_y[lane] = static_cast<float>(origin.y);
+        packet.ray.org_z[lane] = static_cast<float>(origin.z);
+        packet.ray.dir_x[lane] = static_cast<float>(d.x), packet.ray.dir_y[lane] = static_cast<float>(d.y), packet.ray.dir_z[lane] = static_cast<float>(d.z);
+        packet.ray.tnear[lane] = 0.0f;
+        packet.ray.tfar[lane] = static_cast<float>(spec.max_range_m);
+        packet.ray.time[lane] = 0.0f;
+        packet.ray.mask[lane] = 0xFFFFFFFFu;
+        packet.ray.id[lane] = 0;
+        packet.ray.flags[lane] = 0;
+        packet.hit.geomID[lane] = RTC_INVALID_GEOMETRY_ID;
+        packet.hit.instID[0][lane] = RTC_INVALID_GEOMETRY_ID;
+      }
+      rtcIntersect16(valid, top, &context, &packet);
+      for (std::size_t lane = 0; lane < 16 && first + lane < e; ++lane) {
+        const unsigned inst = packet.hit.instID[0][lane];
+        hits[first + lane - b] = {packet.ray.tfar[lane], inst != RTC_INVALID_GEOMETRY_ID ? of_geometry.at(inst) : scene.instances.size(),
+                                  packet.hit.primID[lane]};
+      }
+    }
+    // The moving instances this group's rays can reach: their bounding spheres against the cone
+    // around the group's directions (a column spans one azimuth).
+    active.clear();
+    if (!moving.empty()) {
+      glm::dvec3 axis(0.0);
+      for (const glm::dvec3& d : dirs) axis += d;
+      axis = glm::length(axis) > 0 ? glm::normalize(axis) : dirs.front();
+      double cos_half = 1.0;
+      for (const glm::dvec3& d : dirs) cos_half = std::min(cos_half, glm::dot(axis, d));
+      const double half = std::acos(std::clamp(cos_half, -1.0, 1.0)) + 1e-9;
+      for (const Moving& mv : moving) {
+        const glm::dvec3 oc = mv.centre - origin;
+        const double dist = glm::length(oc);
+        if (dist > mv.radius && std::acos(std::clamp(glm::dot(axis, oc) / dist, -1.0, 1.0)) - std::asin(mv.radius / dist) > half) continue;
+        active.push_back(&mv);
+      }
+    }
+    for (; b < e; ++b) {
       const LidarBeam& beam = beams[b];
-      const glm::dvec3 dir = glm::normalize(rot * beam.direction);
+      const glm::dvec3& dir = dirs[b - e + dirs.size()];
+      const StaticHit& sh = hits[b - e + hits.size()];
       RTCRayHit rh{};
-      rh.ray.org_x = static_cast<float>(origin.x), rh.ray.org_y = static_cast<float>(origin.y), rh.ray.org_z = static_cast<float>(origin.z);
-      rh.ray.dir_x = static_cast<float>(dir.x), rh.ray.dir_y = static_cast<float>(dir.y), rh.ray.dir_z = static_cast<float>(dir.z);
-      rh.ray.tnear = 0.0f;
-      rh.ray.tfar = static_cast<float>(spec.max_range_m);
-      rh.ray.mask = 0xFFFFFFFFu;
-      rh.hit.geomID = RTC_INVALID_GEOMETRY_ID;
-      rh.hit.instID[0] = RTC_INVALID_GEOMETRY_ID;
-      rtcIntersect1(top, &context, &rh);
-      if (rh.hit.instID[0] == RTC_INVALID_GEOMETRY_ID) {
+      rh.ray.tfar = sh.tfar;
+      std::size_t hit_index = sh.index;
+      std::uint32_t hit_prim = sh.prim;
+      for (const Moving* mvp : active) {
+        const Moving& mv = *mvp;
+        // The ray's segment [0, tfar] against the bounding sphere (dir is unit).
+        const glm::dvec3 oc = mv.centre - origin;
+        const double along = glm::dot(oc, dir);
+        const double miss2 = glm::dot(oc, oc) - along * along;
+        if (miss2 > mv.radius * mv.radius || along + mv.radius < 0.0 || along - mv.radius > double(rh.ray.tfar)) continue;
+        // The same line in the mesh's frame: p(t) = o + t d maps to o' + t d', so t is unchanged.
+        const glm::dvec3 o = glm::dvec3(mv.world_to_object * glm::dvec4(origin, 1.0));
+        const glm::dvec3 d = glm::dmat3(mv.world_to_object) * dir;
+        RTCRayHit local{};
+        local.ray.org_x = static_cast<float>(o.x), local.ray.org_y = static_cast<float>(o.y), local.ray.org_z = static_cast<float>(o.z);
+        local.ray.dir_x = static_cast<float>(d.x), local.ray.dir_y = static_cast<float>(d.y), local.ray.dir_z = static_cast<float>(d.z);
+        local.ray.tnear = 0.0f;
+        local.ray.tfar = rh.ray.tfar;
+        local.ray.mask = 0xFFFFFFFFu;
+        local.hit.geomID = RTC_INVALID_GEOMETRY_ID;
+        local.hit.instID[0] = RTC_INVALID_GEOMETRY_ID;
+        rtcIntersect1(mv.mesh, &context, &local);
+        if (local.hit.geomID == RTC_INVALID_GEOMETRY_ID) continue;
+        rh.ray.tfar = local.ray.tfar;
+        hit_index = mv.index;
+        hit_prim = local.hit.primID;
+      }
+      if (hit_index == scene.instances.size()) {
         ++out.misses;
         continue;
       }
@@ -216,12 +308,12 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
         ++out.dropped;
         continue;
       }
-      const std::size_t k = of_geometry.at(rh.hit.instID[0]);
+      const std::size_t k = hit_index;
       const Instance& inst = scene.instances[k];
       const Mesh& mesh = m->copies[inst.mesh_index];
       // The surface's normal from the triangle as posed (the model at the beam's time).
       const glm::dmat4 model = glm::dmat4(models[k]);
-      const std::uint32_t* tri = &mesh.indices[3 * std::size_t{rh.hit.primID}];
+      const std::uint32_t* tri = &mesh.indices[3 * std::size_t{hit_prim}];
       const glm::dvec3 p0(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[0]].position), 1.0));
       const glm::dvec3 p1(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[1]].position), 1.0));
       const glm::dvec3 p2(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[2]].position), 1.0));
@@ -230,7 +322,7 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
       const double cos_incidence = nl > 0 ? std::abs(glm::dot(n, dir)) / nl : 0.0;
       glm::dvec3 colour(inst.color);
       if (inst.asset_materials) {
-        const std::uint32_t first = 3 * rh.hit.primID;
+        const std::uint32_t first = 3 * hit_prim;
         for (const MeshPart& part : mesh.parts) {
           if (first >= part.first_index && first < part.first_index + part.index_count && part.material < mesh.materials.size()) {
             colour = glm::dvec3(mesh.materials[part.material].base_color);
@@ -263,7 +355,7 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
       out.points.push_back(p);
     }
   }
-  for (const Placed& p : placed) rtcReleaseGeometry(p.geometry);
+  for (RTCGeometry g : attached) rtcReleaseGeometry(g);
   rtcReleaseScene(top);
   if (rtcGetDeviceError(m->device) != RTC_ERROR_NONE) return make_error(ExitCode::internal, embree_error(m->device, "cast a sweep"));
   out.trace_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
