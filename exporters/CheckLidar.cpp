@@ -1,5 +1,7 @@
 #include "exporters/CheckLidar.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -8,6 +10,8 @@
 
 #include "core/FileIo.h"
 #include "exporters/FrameEncoder.h"
+#include "exporters/LabelFormat.h"
+#include "exporters/Png.h"
 #include "scenes/Environment.h"
 
 namespace synthlabel {
@@ -348,6 +352,108 @@ class LidarChecker {
 };
 
 }  // namespace
+
+std::vector<std::uint8_t> lidar_bev_png(const std::filesystem::path& dir, std::uint64_t frame, std::uint32_t size, double& extent_m) {
+  auto text = read_text_file(dir / record_path(frame));
+  if (!text) return {};
+  const json rec = json::parse(*text, nullptr, false);
+  if (rec.is_discarded() || !rec.contains("lidar") || !rec.contains("files")) return {};
+  // The points with labels: the PCD, else the SemanticKITTI pair.
+  std::optional<CheckedCloud> cloud;
+  for (const auto& [file, hash] : rec["files"].items()) {
+    (void)hash;
+    if (cloud || file.rfind("pcd/", 0) != 0) continue;
+    auto bytes = read_text_file(path_inside(dir, file));
+    if (!bytes) continue;
+    auto c = read_pcd(as_bytes(*bytes), file);
+    if (c) cloud = std::move(*c);
+  }
+  for (const auto& [file, hash] : rec["files"].items()) {
+    (void)hash;
+    const auto at = file.rfind("/velodyne/");
+    if (cloud || file.rfind("semantic_kitti/", 0) != 0 || at == std::string::npos) continue;
+    std::string label = file;
+    label.replace(at, 10, "/labels/");
+    label.replace(label.size() - 4, 4, ".label");
+    auto bin = read_text_file(path_inside(dir, file));
+    auto lb = read_text_file(path_inside(dir, label));
+    if (!bin || !lb || bin->size() % 16 != 0 || lb->size() * 4 != bin->size()) continue;
+    CheckedCloud c;
+    size_cloud(c, bin->size() / 16);
+    for (std::size_t i = 0; i < c.n; ++i) {
+      const auto* p = reinterpret_cast<const std::uint8_t*>(bin->data()) + 16 * i;
+      c.x[i] = load_at<float>(p), c.y[i] = load_at<float>(p + 4);
+      const auto v = load_at<std::uint32_t>(reinterpret_cast<const std::uint8_t*>(lb->data()) + 4 * i);
+      c.semantic[i] = v & 0xFFFFu, c.instance[i] = v >> 16;
+    }
+    cloud = std::move(c);
+  }
+  if (!cloud) return {};
+  // Half-width: the 98th percentile of the points' distance in the plane, rounded up to 5 m.
+  std::vector<float> reach(cloud->n);
+  for (std::size_t i = 0; i < cloud->n; ++i) reach[i] = std::max(std::abs(cloud->x[i]), std::abs(cloud->y[i]));
+  double extent = 5.0;
+  if (!reach.empty()) {
+    auto nth = reach.begin() + static_cast<std::ptrdiff_t>(0.98 * double(reach.size() - 1));
+    std::nth_element(reach.begin(), nth, reach.end());
+    extent = std::max(1.0, std::ceil(double(*nth) / 5.0) * 5.0);
+  }
+  extent_m = extent;
+  const double scale = size / (2.0 * extent);
+  std::vector<std::uint8_t> rgba(std::size_t{size} * size * 4, 0);
+  for (std::size_t p = 0; p < rgba.size(); p += 4) rgba[p] = rgba[p + 1] = rgba[p + 2] = 24, rgba[p + 3] = 255;
+  auto put = [&](double px, double py, std::array<std::uint8_t, 3> c) {
+    if (!(px >= 0 && py >= 0 && px < size && py < size)) return;
+    const std::size_t at = (std::size_t(py) * size + std::size_t(px)) * 4;
+    rgba[at] = c[0], rgba[at + 1] = c[1], rgba[at + 2] = c[2];
+  };
+  // LiDAR (x, y) -> image: x forward is up, y left is left.
+  auto to_px = [&](double x, double y) { return std::pair<double, double>{size / 2.0 - y * scale, size / 2.0 - x * scale}; };
+  for (double g = -std::floor(extent / 10) * 10; g <= extent; g += 10) {  // 10 m grid
+    for (std::uint32_t k = 0; k < size; ++k) {
+      const auto [gx, gy0] = to_px(0.0, g);
+      const auto [gx0, gy] = to_px(g, 0.0);
+      (void)gy0, (void)gx0;
+      put(gx, k, {60, 60, 60});
+      put(k, gy, {60, 60, 60});
+    }
+  }
+  for (std::size_t i = 0; i < cloud->n; ++i) {
+    const auto [px, py] = to_px(cloud->x[i], cloud->y[i]);
+    put(px, py, cloud->semantic[i] == 0 ? std::array<std::uint8_t, 3>{150, 150, 150} : voc_colour(cloud->semantic[i]));
+  }
+  for (const json& b : rec["lidar"].value("boxes", json::array())) {
+    const auto id = b.value("instance_id", std::uint32_t{0});
+    const std::array<std::uint8_t, 3> colour = {static_cast<std::uint8_t>(255), static_cast<std::uint8_t>(80 + (id * 53) % 176),
+                                                static_cast<std::uint8_t>((id * 97) % 256)};
+    double corner[8][3];
+    for (int k = 0; k < 8; ++k) {
+      for (std::size_t a = 0; a < 3; ++a) {
+        double v = b["centre"][a].get<double>();
+        for (std::size_t ax = 0; ax < 3; ++ax) {
+          const double half = 0.5 * b["size"][ax].get<double>() * ((k >> ax) & 1 ? 1.0 : -1.0);
+          v += b["rotation"][a][ax].get<double>() * half;
+        }
+        corner[k][a] = v;
+      }
+    }
+    for (int k = 0; k < 8; ++k) {  // the 12 edges: corners differing in one axis bit
+      for (int ax = 0; ax < 3; ++ax) {
+        const int j = k ^ (1 << ax);
+        if (j < k) continue;
+        const auto [x0, y0] = to_px(corner[k][0], corner[k][1]);
+        const auto [x1, y1] = to_px(corner[j][0], corner[j][1]);
+        const int steps = 1 + static_cast<int>(std::max(std::abs(x1 - x0), std::abs(y1 - y0)));
+        for (int t = 0; t <= steps; ++t) put(x0 + (x1 - x0) * t / steps, y0 + (y1 - y0) * t / steps, colour);
+      }
+    }
+  }
+  for (int dx = -2; dx <= 2; ++dx) {  // the sensor
+    for (int dy = -2; dy <= 2; ++dy) put(size / 2.0 + dx, size / 2.0 + dy, {255, 255, 255});
+  }
+  auto png = encode_png_rgb_from_rgba(rgba, size, size, PngOptions{6, false});
+  return png ? std::move(png).value() : std::vector<std::uint8_t>{};
+}
 
 void check_lidar(const std::filesystem::path& dir, const json& images, std::vector<std::string>& defects, LidarCheckStats& stats) {
   if (!images.is_array()) return;

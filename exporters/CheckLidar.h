@@ -45,6 +45,12 @@ struct CheckedCloud {
 // A binary PCD v0.7 (any field order; the fields above that it has are filled).
 Result<CheckedCloud> read_pcd(std::span<const std::uint8_t> bytes, const std::string& name);
 
+// Frame `frame`'s sweep seen from above, as PNG (`size` pixels square): the LiDAR at the centre, +X
+// (forward) up, +Y (left) to the left, each point coloured by its semantic id (the VOC colour map the
+// segmentation formats use; grey for 0), each 3D box's edges drawn in its instance's colour, 10 m
+// grid lines. `extent_m` is set to the half-width shown. Empty when the frame has no sweep.
+std::vector<std::uint8_t> lidar_bev_png(const std::filesystem::path& dir, std::uint64_t frame, std::uint32_t size, double& extent_m);
+
 // `images`: coco.json's images. Appends one defect line per wrong file.
 void check_lidar(const std::filesystem::path& dir, const nlohmann::json& images, std::vector<std::string>& defects, LidarCheckStats& stats);
 

@@ -1185,6 +1185,30 @@ Status write_check_report(const std::filesystem::path& dir, const CheckResult& r
         s << "</figcaption></figure>";
       }
       write_clips(s, dir, coco, by_image);
+      if (st.lidar.sweeps > 0) {  // LiDAR sweeps from above
+        s << "<h2>LiDAR sweeps</h2><p>" << st.lidar.sweeps << " sweeps, " << st.lidar.points
+          << " points. Seen from above: the sensor at the centre (white), forward up, left to the left; points coloured by "
+             "class (the VOC colours of the segmentation formats, grey unlabeled), each 3D box's edges drawn; grid lines every 10 m.</p>";
+        std::size_t drawn = 0;
+        for (const json& im : coco.at("images")) {
+          if (drawn >= frames) break;
+          if (!im.contains("frame") || !im["frame"].is_number_unsigned()) continue;
+          double extent = 0;
+          const auto png = lidar_bev_png(dir, im["frame"].get<std::uint64_t>(), 480, extent);
+          if (png.empty()) continue;
+          ++drawn;
+          s << "<figure><img src='data:image/png;base64," << base64(png) << "'><figcaption>"
+            << html_escape(im.value("file_name", std::string())) << ", +-" << extent << " m</figcaption></figure>";
+        }
+        s << "<p>";
+        for (std::size_t c = 0; c < st.category_names.size(); ++c) {
+          const auto col = voc_colour(static_cast<std::uint32_t>(c + 1));
+          char swatch[8];
+          std::snprintf(swatch, sizeof swatch, "#%02x%02x%02x", col[0], col[1], col[2]);
+          s << "<span style='color:" << swatch << "'>&#9632;</span> " << html_escape(st.category_names[c]) << " ";
+        }
+        s << "</p>";
+      }
     } catch (const json::exception&) {
       s << "<p class='bad'>coco.json does not parse: no frames.</p>";
     }
