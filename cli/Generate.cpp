@@ -128,6 +128,20 @@ std::string config_sweep(const SceneSpec& spec) {
   return spec.randomizers.empty() ? spec.sweep_at : spec.randomizers.front().first_sweep();
 }
 
+Result<LidarSetup> build_lidar(const SceneSpec& spec, const MeshLibrary& meshes) {
+  const auto t0 = std::chrono::steady_clock::now();
+  LidarSetup out;
+  SL_TRY_ASSIGN(out.tracer, LidarTracer::create(*spec.lidar, meshes));
+  std::size_t triangles = 0;
+  for (const Mesh& m : meshes.meshes) triangles += m.indices.size() / 3;
+  const double ms = 1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  char line[200];
+  std::snprintf(line, sizeof line, "lidar: %zu rays a sweep; %zu meshes, %zu triangles, ray structures built in %.1f ms",
+                spec.lidar->rays_per_sweep(), meshes.size(), triangles, ms);
+  out.note = line;
+  return out;
+}
+
 Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options) {
   auto spec_r = load_config(options.config, options.overrides, options.asset_root);
   if (!spec_r) return spec_r.error();
@@ -174,17 +188,10 @@ Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options)
   run->encode.background_category = spec.background_category;
   run->encode.rgb_jpeg_quality = options.rgb == "jpeg" ? options.jpeg_quality : 0;
   if (spec.lidar) {  // the LiDAR's structures, one per mesh, built once; sweeps run on the encoder threads
-    const auto t_lidar = std::chrono::steady_clock::now();
-    std::shared_ptr<const LidarTracer> tracer;
-    SL_TRY_ASSIGN(tracer, LidarTracer::create(*spec.lidar, run->assets.meshes));
-    std::size_t triangles = 0;
-    for (const Mesh& m : run->assets.meshes.meshes) triangles += m.indices.size() / 3;
-    const double ms = 1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t_lidar).count();
-    char line[200];
-    std::snprintf(line, sizeof line, "lidar: %zu rays a sweep; %zu meshes, %zu triangles, ray structures built in %.1f ms",
-                  spec.lidar->rays_per_sweep(), run->assets.meshes.size(), triangles, ms);
-    run->notes.emplace_back(line);
-    run->encode.lidar = [tracer](const Scene& scene) { return tracer->sweep(scene); };
+    LidarSetup lidar;
+    SL_TRY_ASSIGN(lidar, build_lidar(spec, run->assets.meshes));
+    run->notes.push_back(lidar.note);
+    run->encode.lidar = [tracer = lidar.tracer](const Scene& scene) { return tracer->sweep(scene); };
   }
   return run;
 }

@@ -22,6 +22,7 @@
 #include "cli/Pipeline.h"
 #include "core/Error.h"
 #include "exporters/LabelFormat.h"
+#include "lidar/LidarTracer.h"
 #include "randomizers/Registry.h"
 #include "scenes/SceneAssets.h"
 
@@ -87,6 +88,13 @@ struct PreparedRun {
   double prepare_seconds = 0;
 };
 Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options);
+
+// With `lidar:`: the ray tracer over the meshes (lidar/LidarTracer.h) and a line saying what it built.
+struct LidarSetup {
+  std::shared_ptr<const LidarTracer> tracer;
+  std::string note;
+};
+Result<LidarSetup> build_lidar(const SceneSpec& spec, const MeshLibrary& meshes);
 
 // Where the config's first sweep is ("" without one): a sweep spans the config's own frames, so a
 // range reaching past them is refused (it would repeat the end value).

@@ -398,6 +398,11 @@ int main(int argc, char** argv) {
     const auto t_prepare = std::chrono::steady_clock::now();
     auto notes = (*randomizers)->prepare(assets->meshes);
     if (!notes) return fail(notes.error());
+    if (spec->lidar) {  // the ray tracer's structures, built as generate builds them
+      auto lidar = build_lidar(*spec, assets->meshes);
+      if (!lidar) return fail(lidar.error());
+      std::fprintf(stderr, "synthlabel validate: %s\n", lidar->note.c_str());
+    }
     for (const std::string& note : *notes) std::fprintf(stderr, "synthlabel validate: %s\n", note.c_str());
     if (!notes->empty()) {
       std::fprintf(stderr, "synthlabel validate: start-up work of the randomizers: %.3f s\n",

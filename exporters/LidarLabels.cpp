@@ -48,10 +48,20 @@ std::vector<LidarBox> lidar_boxes(const Scene& scene, const LidarSweep& sweep) {
     boxes.push_back(b);
   }
   std::sort(boxes.begin(), boxes.end(), [](const LidarBox& a, const LidarBox& b) { return a.instance_id < b.instance_id; });
+  // Each box's axis-aligned bounds in the LiDAR frame first: most points are far from most boxes.
+  std::vector<std::pair<glm::dvec3, glm::dvec3>> bounds;
+  for (const LidarBox& b : boxes) {
+    glm::dvec3 half(0.0);
+    for (int a = 0; a < 3; ++a) half += glm::abs(b.rotation[a]) * (0.5 * b.size[a] + k_lidar_box_slack_m);
+    bounds.emplace_back(b.centre - half, b.centre + half);
+  }
   for (const LidarPoint& p : sweep.points) {
     const glm::dvec3 q(p.x, p.y, p.z);
-    for (LidarBox& b : boxes) {
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+      LidarBox& b = boxes[i];
       if (p.instance == b.instance_id) ++b.instance_points;
+      const auto& [lo, hi] = bounds[i];
+      if (q.x < lo.x || q.y < lo.y || q.z < lo.z || q.x > hi.x || q.y > hi.y || q.z > hi.z) continue;
       if (inside_box(b, q, k_lidar_box_slack_m)) ++b.points_inside;
     }
   }
