@@ -218,6 +218,15 @@ objects: [{primitive: cube, category: box, path: [{t: 1, position: [0, 0, 0]}, {
 row "a flow format without flow" "sequence: {length: 4}
 $ok
 outputs: [kitti_flow]"
+row "a LiDAR with zero channels" "$ok
+lidar: {channels_deg: []}"
+row "a LiDAR's min range above its max" "$ok
+lidar: {preset: vlp16, range: [50, 10]}"
+row "an unknown LiDAR preset" "$ok
+lidar: {preset: hdl65}"
+row "a range image of a solid-state LiDAR" "$ok
+lidar: {preset: rosette}
+outputs: [range_image]"
 cat <<'TAIL'
 
 A full disk reads like the file-size row with "No space left on device"; tests/e2e/CrashSafetyTest.cpp
