@@ -785,6 +785,7 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   record["params"] = frame_params(scene);
   if (options.outputs.flow) record["flow"] = flow_neighbours(scene);
   if (sweep) record["lidar"] = lidar_record(scene, *sweep, lidar_box_list);
+  if (sweep && memory) out.planes->lidar = std::move(sweep->points);
   if (!memory) {
     json hashes = json::object();
     for (const auto& [rel, bytes] : out.files) hashes[rel] = content_hash(bytes);

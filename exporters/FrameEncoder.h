@@ -64,6 +64,7 @@ struct FramePlanes {
   std::vector<float> undistortion_map;                     // H x W x 3 with outputs: [undistortion_map]
   std::vector<float> depth_sensor;                         // H x W with outputs: [depth_sensor]
   std::vector<float> uv, albedo;                           // H x W x 3 with outputs: [uv] (u, v, valid), [albedo]
+  std::optional<std::vector<LidarPoint>> lidar;            // with lidar: the sweep's points (the pcd format's fields)
 };
 
 // Named presets (the --compression option); the decoded pixels are the same for all of them:

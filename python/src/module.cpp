@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -129,6 +130,23 @@ py::array to_array(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
   return py::array_t<T>(std::move(shape), owned->data(), owner);
 }
 
+// The LiDAR points as a NumPy structured array, the pcd format's fields (scenes/Lidar.h's LidarPoint).
+py::dtype lidar_dtype() {
+  py::list names, formats, offsets;
+  auto field = [&](const char* name, const char* format, std::size_t offset) {
+    names.append(name), formats.append(format), offsets.append(offset);
+  };
+  field("x", "<f4", offsetof(LidarPoint, x)), field("y", "<f4", offsetof(LidarPoint, y)), field("z", "<f4", offsetof(LidarPoint, z));
+  field("intensity", "<f4", offsetof(LidarPoint, intensity)), field("range", "<f4", offsetof(LidarPoint, range));
+  field("noise", "<f4", offsetof(LidarPoint, noise)), field("time", "<f4", offsetof(LidarPoint, time));
+  field("ring", "<u2", offsetof(LidarPoint, ring)), field("column", "<u4", offsetof(LidarPoint, column));
+  field("instance", "<u4", offsetof(LidarPoint, instance)), field("semantic", "<u4", offsetof(LidarPoint, semantic));
+  field("surface", "<u4", offsetof(LidarPoint, surface));
+  py::dict d;
+  d["names"] = names, d["formats"] = formats, d["offsets"] = offsets, d["itemsize"] = sizeof(LidarPoint);
+  return py::dtype::from_args(d);
+}
+
 // One frame as (index, {name: array}, record JSON text).
 py::tuple frame_to_python(EncodedFrame&& f) {
   if (!f.planes || f.files.empty()) throw PyError(make_error(ExitCode::internal, "a frame without planes or record"));
@@ -154,6 +172,12 @@ py::tuple frame_to_python(EncodedFrame&& f) {
   if (!p.depth_sensor.empty()) arrays["depth_sensor"] = to_array(std::move(p.depth_sensor), {h, w});
   for (const auto& [name, plane] : optional) {
     if (!plane->empty()) arrays[name] = to_array(std::move(*plane), {h, w, 3});
+  }
+  if (p.lidar) {
+    auto* owned = new std::vector<LidarPoint>(std::move(*p.lidar));
+    py::capsule owner(owned, [](void* q) { delete static_cast<std::vector<LidarPoint>*>(q); });
+    arrays["lidar"] = py::array(lidar_dtype(), {static_cast<py::ssize_t>(owned->size())},
+                                {static_cast<py::ssize_t>(sizeof(LidarPoint))}, owned->data(), owner);
   }
   const std::vector<std::uint8_t>& record = f.files.back().second;  // records/NNNNNN.json
   return py::make_tuple(f.frame, arrays, py::str(reinterpret_cast<const char*>(record.data()), record.size()));

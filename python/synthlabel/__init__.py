@@ -58,8 +58,10 @@ class Frame:
       where no point (docs/conventions.md); with ``outputs: [disparity]`` disparity (H, W) float32; with
       ``outputs: [undistortion_map]`` undistortion_map (H, W, 3) float32 (map x, map y, valid); with
       ``outputs: [depth_sensor]`` depth_sensor (H, W) float32 (0: no return); with ``outputs: [uv]``,
-      ``[albedo]`` uv (H, W, 3) float32 (u, v, valid) and albedo (H, W, 3) float32 (linear base colour).
-      Absent outputs are None.
+      ``[albedo]`` uv (H, W, 3) float32 (u, v, valid) and albedo (H, W, 3) float32 (linear base colour);
+      with ``lidar:`` lidar (N,) a structured array of the sweep's points with the pcd format's fields
+      (x y z intensity range noise time: float32; ring: uint16; column instance semantic surface:
+      uint32; docs/lidar.md). Absent outputs are None.
     Labels: ``image`` (the COCO image entry, with camera K and pose), ``annotations`` (COCO annotations:
     compressed RLE ``segmentation``, ``bbox``, ``area``, ``category_id``, ``instance_id``, keypoints,
     pose, ...; ``id`` is unset, as in records/NNNNNN.json), ``params`` (every value the randomizers
@@ -67,7 +69,7 @@ class Frame:
     """
 
     __slots__ = ("index", "rgb", "depth", "instance", "semantic", "normals", "flow_forward", "flow_backward",
-                 "scene_flow_forward", "scene_flow_backward", "object_coords", "nocs", "world_position", "disparity", "undistortion_map", "depth_sensor", "uv", "albedo", "record")
+                 "scene_flow_forward", "scene_flow_backward", "object_coords", "nocs", "world_position", "disparity", "undistortion_map", "depth_sensor", "uv", "albedo", "lidar", "record")
 
     def __init__(self, index: int, arrays: Dict[str, Any], record: Dict[str, Any]):
         self.index = index

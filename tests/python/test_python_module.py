@@ -227,3 +227,20 @@ def test_bad_frame_lists_and_a_second_iteration_are_refused():
         gen.frames()
     it.close()  # stops the pipeline; the generator is free again
     assert gen.frame(0).index == 0
+
+
+def test_lidar_points_equal_the_pcd_file(tmp_path):
+    # The solid-state tabletop (range noise, dropouts): frame.lidar field for field equal to the pcd
+    # output as Open3D's tensor reader (Debian python3-open3d) loads it.
+    import open3d as o3d
+    config = SOURCE / "configs" / "lidar_tabletop.yaml"
+    ds = generate(config, tmp_path / "tt", "--frames", "2", "resolution=[64, 48]")
+    frames = list(synthlabel.Generator(config, ["resolution=[64, 48]"], frames=2).frames())
+    assert len(frames) == 2
+    for f in frames:
+        pcd = o3d.t.io.read_point_cloud(str(ds / f"pcd/{f.index:06d}.pcd")).point
+        assert f.lidar.shape == (f.record["lidar"]["points"],)
+        assert np.array_equal(np.stack([f.lidar["x"], f.lidar["y"], f.lidar["z"]], axis=1), pcd.positions.numpy())
+        for name in ("intensity", "range", "noise", "time", "ring", "column", "instance", "semantic", "surface"):
+            assert np.array_equal(f.lidar[name], pcd[name].numpy().ravel()), name
+    assert synthlabel.Generator(SOURCE / "configs" / "quickstart.yaml", ["resolution=[32, 24]"], frames=1).frame(0).lidar is None
