@@ -282,10 +282,19 @@ class LidarChecker {
         const float* v = &img->rgba[4 * p];
         if (v[0] != c.range[i] || v[1] != c.intensity[i] || v[2] != static_cast<float>(c.semantic[i]) || v[3] != static_cast<float>(c.instance[i])) ++wrong;
       }
-      std::size_t stray = 0;
-      for (std::size_t p = 0; p < hit.size(); ++p) stray += !hit[p] && img->rgba[4 * p] != 0.0f;
+      std::size_t stray = 0, dropped = 0, near = 0;
+      for (std::size_t p = 0; p < hit.size(); ++p) {
+        if (hit[p]) continue;
+        const float r = img->rgba[4 * p];
+        dropped += r == -1.0f, near += r == -2.0f;
+        stray += r != 0.0f && r != -1.0f && r != -2.0f;
+      }
       if (wrong) defect(file + ": " + std::to_string(wrong) + " beams differ from " + ref_name + "'s points");
       if (stray) defect(file + ": " + std::to_string(stray) + " beams have a range but no point");
+      if (dropped != l.value("dropped", std::size_t{0}) || near != l.value("out_of_range", std::size_t{0})) {
+        defect(file + ": " + std::to_string(dropped) + " beams marked dropped and " + std::to_string(near) +
+               " too near; the record counts " + l.value("dropped", json()).dump() + " and " + l.value("out_of_range", json()).dump());
+      }
     }
   }
 

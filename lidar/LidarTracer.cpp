@@ -173,6 +173,7 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
     out.rings = 1, out.columns = static_cast<std::uint32_t>(beams.size());
   }
   out.points.reserve(beams.size());
+  out.status.assign(beams.size(), 0);
   Scene moving_camera;  // mount camera in a clip: the camera at a beam's time
   Instance moved;
   std::vector<glm::mat4> models(scene.instances.size());  // each instance at the group's time
@@ -302,10 +303,12 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
       const double range = rh.ray.tfar;
       if (range < spec.min_range_m) {
         ++out.out_of_range;
+        out.status[b] = -2;
         continue;
       }
       if (spec.dropout > 0 && hashed_uniform(scene.lidar.noise_key, b, 0) < spec.dropout) {
         ++out.dropped;
+        out.status[b] = -1;
         continue;
       }
       const std::size_t k = hit_index;
@@ -353,6 +356,7 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
       p.semantic = inst.category_id;
       p.surface = static_cast<std::uint32_t>(k);
       out.points.push_back(p);
+      out.status[b] = 1;
     }
   }
   for (RTCGeometry g : attached) rtcReleaseGeometry(g);

@@ -122,6 +122,9 @@ struct LidarPoint {
 struct LidarSweep {
   std::vector<LidarPoint> points;  // firing order (column, then ring)
   std::uint32_t rings = 0, columns = 0;  // spinning: the range image's size; solid state 1 x directions
+  // Per beam in firing order (spinning: column * rings + ring): 1 a point, 0 nothing within the
+  // maximum range, -1 its return dropped, -2 a surface nearer than the minimum range.
+  std::vector<std::int8_t> status;
   std::uint64_t rays = 0, misses = 0, out_of_range = 0, dropped = 0;
   double trace_seconds = 0;  // thread time casting the rays
 };

@@ -1,7 +1,8 @@
 // range_image: a spinning sensor's sweep as an image of rings x columns, range_image/STEM.exr
 // (docs/lidar.md): row r is ring r (the highest beam first), column j the j-th firing of the sweep.
 // Float32 channels, so OpenCV's imread(IMREAD_UNCHANGED) reads them as B, G, R, A:
-//   R range in metres (0: no return: nothing within range, or the return was dropped),
+//   R range in metres where a point is; where none: 0 nothing within the maximum range, -1 the return
+//   was dropped, -2 a surface nearer than the minimum range (the beam's status),
 //   G intensity, B semantic id, A instance id (exact integers in float32).
 #include "exporters/Exr.h"
 #include "exporters/formats/FormatSupport.h"
@@ -16,6 +17,11 @@ class RangeImage final : public LabelFormat {
     const std::uint32_t w = f.lidar->columns, h = f.lidar->rings;
     const std::size_t n = std::size_t{w} * h;
     std::vector<float> range(n, 0.0f), intensity(n, 0.0f), semantic(n, 0.0f), instance(n, 0.0f);
+    if (f.lidar->status.size() == n) {  // beams in firing order: column * rings + ring
+      for (std::size_t b = 0; b < n; ++b) {
+        if (f.lidar->status[b] < 0) range[(b % h) * w + b / h] = static_cast<float>(f.lidar->status[b]);
+      }
+    }
     for (const LidarPoint& p : f.lidar->points) {
       if (p.ring >= h || p.column >= w) return make_error(ExitCode::internal, "range_image: a point outside the sweep's grid");
       const std::size_t i = std::size_t{p.ring} * w + p.column;

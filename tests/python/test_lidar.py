@@ -73,7 +73,9 @@ def test_street_points_lie_on_their_meshes_and_every_format_agrees(tmp_path):
         column = pcd.column.numpy().ravel().astype(int)
         assert np.array_equal(img[ring, column, 2], pcd.range.numpy().ravel())
         assert np.array_equal(img[ring, column, 3].astype(np.uint32), inst)
-        assert np.count_nonzero(img[:, :, 2]) == len(scan)
+        assert np.count_nonzero(img[:, :, 2] > 0) == len(scan)
+        assert np.count_nonzero(img[:, :, 2] == -1) == rec["dropped"]
+        assert np.count_nonzero(img[:, :, 2] == -2) == rec["out_of_range"]
         # Each point's range is its distance along its beam: with the sensor moving, its own
         # origin; the first column fires at the sweep's start, from the LiDAR frame's origin.
         first = column == 0
@@ -82,6 +84,21 @@ def test_street_points_lie_on_their_meshes_and_every_format_agrees(tmp_path):
         names = ["car", "pedestrian", "pole", "road", "building"]
         counts = {n: int(np.sum(sem == i + 1)) for i, n in enumerate(names)}
         assert counts["road"] > counts["car"] > 0 and counts["building"] > 0 and counts["pole"] > 0, counts
+
+
+def test_range_image_marks_dropped_and_too_near_beams(tmp_path):
+    # 5% dropouts and a 6 m minimum range (the road right under the sensor is nearer): the range image
+    # holds -1 and -2 at exactly those beams, and the checker's own reader agrees.
+    ds = generate(STREET, tmp_path / "street", "--frames", "1", "lidar.dropout=0.05", "lidar.range=[6, 120]")
+    rec = record(ds, 0)["lidar"]
+    assert rec["dropped"] > 1000 and rec["out_of_range"] > 1000, rec
+    img = cv2.imread(str(ds / "range_image/000000.exr"), cv2.IMREAD_UNCHANGED)
+    assert np.count_nonzero(img[:, :, 2] == -1) == rec["dropped"]
+    assert np.count_nonzero(img[:, :, 2] == -2) == rec["out_of_range"]
+    assert np.count_nonzero(img[:, :, 2] > 0) == rec["points"]
+    assert np.count_nonzero(img[:, :, 2] == 0) == rec["misses"]
+    r = subprocess.run([BINARY, "check", str(ds)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
 
 
 def kitti_calib(path):
