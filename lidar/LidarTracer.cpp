@@ -57,6 +57,39 @@ double hashed_uniform(std::uint64_t key, std::uint64_t beam, std::uint64_t what)
   return static_cast<double>(mix64(key ^ mix64(beam * 4 + what)) >> 11) * 0x1.0p-53;
 }
 
+// The stated intensity model (docs/lidar.md): the hit material's base-colour luminance times the
+// incidence cosine (the triangle's normal as posed by `model`) times (reference / range)^2, at most 1,
+// quantized to 8 bits.
+double intensity_of(const LidarSpec& spec, const Instance& inst, const Mesh& mesh, const glm::dmat4& model, std::uint32_t prim,
+                    const glm::dvec3& dir, double range) {
+  const std::uint32_t* tri = &mesh.indices[3 * std::size_t{prim}];
+  const glm::dvec3 p0(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[0]].position), 1.0));
+  const glm::dvec3 p1(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[1]].position), 1.0));
+  const glm::dvec3 p2(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[2]].position), 1.0));
+  const glm::dvec3 n = glm::cross(p1 - p0, p2 - p0);
+  const double nl = glm::length(n);
+  const double cos_incidence = nl > 0 ? std::abs(glm::dot(n, dir)) / nl : 0.0;
+  glm::dvec3 colour(inst.color);
+  if (inst.asset_materials) {
+    const std::uint32_t first = 3 * prim;
+    for (const MeshPart& part : mesh.parts) {
+      if (first >= part.first_index && first < part.first_index + part.index_count && part.material < mesh.materials.size()) {
+        colour = glm::dvec3(mesh.materials[part.material].base_color);
+      }
+    }
+  }
+  const double reflectivity = std::clamp(0.2126 * colour.r + 0.7152 * colour.g + 0.0722 * colour.b, 0.0, 1.0);
+  const double ratio = spec.intensity_reference_m / range;
+  return std::round(std::min(1.0, reflectivity * cos_incidence * ratio * ratio) * 255.0) / 255.0;
+}
+
+// Beam `beam`'s range noise: Gaussian (Box-Muller from two hashed uniforms), keyed by the frame.
+double range_noise(const LidarSpec& spec, std::uint64_t key, std::uint64_t beam) {
+  if (spec.range_noise_m <= 0) return 0.0;
+  const double u1 = std::max(hashed_uniform(key, beam, 1), 1e-300), u2 = hashed_uniform(key, beam, 2);
+  return spec.range_noise_m * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const LidarTracer>> LidarTracer::create(const LidarSpec& spec, std::span<const Mesh> meshes) {
@@ -268,8 +301,7 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
       const LidarBeam& beam = beams[b];
       const glm::dvec3& dir = dirs[b - e + dirs.size()];
       const StaticHit& sh = hits[b - e + hits.size()];
-      RTCRayHit rh{};
-      rh.ray.tfar = sh.tfar;
+      float tfar = sh.tfar;
       std::size_t hit_index = sh.index;
       std::uint32_t hit_prim = sh.prim;
       for (const Moving* mvp : active) {
@@ -278,7 +310,7 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
         const glm::dvec3 oc = mv.centre - origin;
         const double along = glm::dot(oc, dir);
         const double miss2 = glm::dot(oc, oc) - along * along;
-        if (miss2 > mv.radius * mv.radius || along + mv.radius < 0.0 || along - mv.radius > double(rh.ray.tfar)) continue;
+        if (miss2 > mv.radius * mv.radius || along + mv.radius < 0.0 || along - mv.radius > double(tfar)) continue;
         // The same line in the mesh's frame: p(t) = o + t d maps to o' + t d', so t is unchanged.
         const glm::dvec3 o = glm::dvec3(mv.world_to_object * glm::dvec4(origin, 1.0));
         const glm::dvec3 d = glm::dmat3(mv.world_to_object) * dir;
@@ -286,13 +318,13 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
         local.ray.org_x = static_cast<float>(o.x), local.ray.org_y = static_cast<float>(o.y), local.ray.org_z = static_cast<float>(o.z);
         local.ray.dir_x = static_cast<float>(d.x), local.ray.dir_y = static_cast<float>(d.y), local.ray.dir_z = static_cast<float>(d.z);
         local.ray.tnear = 0.0f;
-        local.ray.tfar = rh.ray.tfar;
+        local.ray.tfar = tfar;
         local.ray.mask = 0xFFFFFFFFu;
         local.hit.geomID = RTC_INVALID_GEOMETRY_ID;
         local.hit.instID[0] = RTC_INVALID_GEOMETRY_ID;
         rtcIntersect1(mv.mesh, &context, &local);
         if (local.hit.geomID == RTC_INVALID_GEOMETRY_ID) continue;
-        rh.ray.tfar = local.ray.tfar;
+        tfar = local.ray.tfar;
         hit_index = mv.index;
         hit_prim = local.hit.primID;
       }
@@ -300,7 +332,7 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
         ++out.misses;
         continue;
       }
-      const double range = rh.ray.tfar;
+      const double range = tfar;
       if (range < spec.min_range_m) {
         ++out.out_of_range;
         out.status[b] = -2;
@@ -313,40 +345,15 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
       }
       const std::size_t k = hit_index;
       const Instance& inst = scene.instances[k];
-      const Mesh& mesh = m->copies[inst.mesh_index];
-      // The surface's normal from the triangle as posed (the model at the beam's time).
-      const glm::dmat4 model = glm::dmat4(models[k]);
-      const std::uint32_t* tri = &mesh.indices[3 * std::size_t{hit_prim}];
-      const glm::dvec3 p0(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[0]].position), 1.0));
-      const glm::dvec3 p1(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[1]].position), 1.0));
-      const glm::dvec3 p2(model * glm::dvec4(glm::dvec3(mesh.vertices[tri[2]].position), 1.0));
-      const glm::dvec3 n = glm::cross(p1 - p0, p2 - p0);
-      const double nl = glm::length(n);
-      const double cos_incidence = nl > 0 ? std::abs(glm::dot(n, dir)) / nl : 0.0;
-      glm::dvec3 colour(inst.color);
-      if (inst.asset_materials) {
-        const std::uint32_t first = 3 * hit_prim;
-        for (const MeshPart& part : mesh.parts) {
-          if (first >= part.first_index && first < part.first_index + part.index_count && part.material < mesh.materials.size()) {
-            colour = glm::dvec3(mesh.materials[part.material].base_color);
-          }
-        }
-      }
-      const double reflectivity = std::clamp(0.2126 * colour.r + 0.7152 * colour.g + 0.0722 * colour.b, 0.0, 1.0);
-      const double ratio = spec.intensity_reference_m / range;
-      const double intensity = std::min(1.0, reflectivity * cos_incidence * ratio * ratio);
-      double noise = 0;
-      if (spec.range_noise_m > 0) {  // Box-Muller from two hashed uniforms
-        const double u1 = std::max(hashed_uniform(scene.lidar.noise_key, b, 1), 1e-300), u2 = hashed_uniform(scene.lidar.noise_key, b, 2);
-        noise = spec.range_noise_m * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-      }
+      const double intensity = intensity_of(spec, inst, m->copies[inst.mesh_index], glm::dmat4(models[k]), hit_prim, dir, range);
+      const double noise = range_noise(spec, scene.lidar.noise_key, b);
       LidarPoint p;
       const double measured = range + noise;
       // Raw: in the sensor frame at the firing time; compensated: the world point in the sensor frame
       // at the sweep's start.
       const glm::dvec3 q = spec.ego_compensated ? glm::dvec3(world_to_start * glm::dvec4(origin + dir * measured, 1.0)) : beam.direction * measured;
       p.x = static_cast<float>(q.x), p.y = static_cast<float>(q.y), p.z = static_cast<float>(q.z);
-      p.intensity = static_cast<float>(std::round(intensity * 255.0) / 255.0);
+      p.intensity = static_cast<float>(intensity);
       p.range = static_cast<float>(measured);
       p.noise = static_cast<float>(noise);
       p.time = static_cast<float>(beam.time);
