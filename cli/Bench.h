@@ -4,12 +4,18 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/Generate.h"
 
 namespace synthlabel {
 
 // Formats the per-stage table for a finished run.
 std::string bench_report(const GenerateOptions& options, const GenerateSummary& summary);
+// The same figures as JSON (`bench --json`), for scripts comparing builds (bench/compare.sh): the run
+// (config, size, frames, threads, device), each stage's seconds and ms/frame under a stable key,
+// frames/s, the LiDAR's rays, peak RSS.
+nlohmann::ordered_json bench_json(const GenerateOptions& options, const GenerateSummary& summary);
 // Peak resident set size of this process so far, in MiB (getrusage).
 double peak_rss_mib();
 

@@ -175,8 +175,10 @@ int main(int argc, char** argv) {
       "Runs the generate pipeline on CONFIG and prints frames/s, the time spent in each stage (scene\n"
       "sampling, render, readback, label extraction, each encoder, file writes, coco.json) and the peak\n"
       "resident memory. Writes into a temporary folder that is removed afterwards (see --out, --keep).\n\n"
-      "Example:\n"
-      "  synthlabel bench configs/quickstart.yaml --frames 500 --threads 2");
+      "Examples:\n"
+      "  synthlabel bench configs/quickstart.yaml --frames 500 --threads 2\n"
+      "  synthlabel bench configs/quickstart.yaml --json > figures.json       # for scripts\n"
+      "  bench/compare.sh OLD/synthlabel NEW/synthlabel configs/quickstart.yaml  # two builds, alternately");
   b->add_option("config", bench.config, "Scene config (YAML)")->required()->check(CLI::ExistingFile);
   b->add_option("overrides", bench.overrides, "KEY.PATH=VALUE changes to the config");
   b->add_option("--frames,-n", bench_frames, "Frames to render (default 200)")->default_val(200)->check(whole_number(1, k_max_frames));
@@ -191,6 +193,8 @@ int main(int argc, char** argv) {
               "Sample, render and read back only (nothing encoded or written): the renderer's own cost, e.g. of "
               "outputs: [flow]");
   b->add_flag("--keep", keep, "Keep the temporary dataset and print its path");
+  bool bench_as_json = false;
+  b->add_flag("--json", bench_as_json, "Print the figures as one JSON object instead of the table (for scripts: bench/compare.sh)");
 
   std::vector<std::filesystem::path> merge_in;
   std::filesystem::path merge_out;
@@ -383,6 +387,12 @@ int main(int argc, char** argv) {
       fs::remove_all(bench.out, ec);
     }
     if (!r) return fail(r.error());
+    if (bench_as_json) {
+      nlohmann::ordered_json j = bench_json(bench, *r);
+      if (temporary && keep) j["kept"] = bench.out.string();
+      std::printf("%s\n", j.dump(2).c_str());
+      return 0;
+    }
     std::fputs(bench_report(bench, *r).c_str(), stdout);
     if (temporary && keep) std::printf("  dataset kept in %s\n", bench.out.c_str());
     return 0;
