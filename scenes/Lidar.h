@@ -16,6 +16,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -29,6 +30,10 @@
 namespace synthlabel {
 
 enum class LidarMount : std::uint8_t { camera = 0, world = 1 };
+
+// Rays a sweep at most (channels x columns, directions, rosette points): about 100 bytes each while a
+// frame is in flight, so a sweep stays under 200 MB however the config asks.
+inline constexpr std::size_t k_max_lidar_rays = 2'000'000;
 
 struct LidarSpec {
   std::string preset;  // the preset's name, "" for a user table

@@ -56,7 +56,7 @@ LidarSpec parse_lidar(Reader& rd, const YAML::Node& n, bool sequence) {
   }
   if (auto d = n["directions"]) {
     if (!d.IsSequence() || d.size() == 0) rd.fail(d, "lidar.directions", "expected a non-empty list of [azimuth_deg, elevation_deg]");
-    if (d.size() > 4'000'000) rd.fail(d, "lidar.directions", "at most 4,000,000 directions");
+    if (d.size() > k_max_lidar_rays) rd.fail(d, "lidar.directions", "at most 2,000,000 directions");
     l.spinning = false;
     for (std::size_t i = 0; i < d.size(); ++i) {
       const std::string path = "lidar.directions[" + std::to_string(i) + "]";
@@ -86,9 +86,10 @@ LidarSpec parse_lidar(Reader& rd, const YAML::Node& n, bool sequence) {
   if (auto s = n["start_azimuth_deg"]) l.start_azimuth_deg = rd.number(s, "lidar.start_azimuth_deg", -360.0, 360.0);
   if (auto s = n["sweep_s"]) l.sweep_s = rd.number(s, "lidar.sweep_s", 1e-6, 10.0);
   if (auto f = n["fov_deg"]) l.rosette_fov_deg = rd.number(f, "lidar.fov_deg", 0.1, 170.0);
-  if (auto p = n["points"]) l.rosette_points = static_cast<std::uint32_t>(rd.unsigned_integer(p, "lidar.points", 1, 4'000'000));
-  if (l.spinning && l.rays_per_sweep() > 16'000'000) {
-    rd.fail(n, "lidar", std::to_string(l.rays_per_sweep()) + " rays a sweep (channels x columns); the limit is 16,000,000");
+  if (auto p = n["points"]) l.rosette_points = static_cast<std::uint32_t>(rd.unsigned_integer(p, "lidar.points", 1, k_max_lidar_rays));
+  if (l.spinning && l.rays_per_sweep() > k_max_lidar_rays) {
+    // (each ray costs about 100 bytes while its frame is in flight: beams and points)
+    rd.fail(n, "lidar", std::to_string(l.rays_per_sweep()) + " rays a sweep (channels x columns); the limit is 2,000,000 (8x an OS1-128 sweep)");
   }
   if (auto r = n["range"]) {
     const auto v = rd.number_list(r, "lidar.range", 2);

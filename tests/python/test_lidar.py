@@ -216,6 +216,7 @@ def test_bad_sensor_specs_get_clear_errors(tmp_path):
         ("lidar: {preset: rosette, columns: 100}\n", "lidar.columns: is for spinning sensors"),
         ("lidar: {preset: vlp16, velocity: [1, 0, 0]}\n", "lidar.velocity: is for mount: world"),
         ("lidar: {}\n", "lidar: missing the beams"),
+        ("lidar: {preset: os1_128, columns: 65536}\n", "8388608 rays a sweep (channels x columns); the limit is 2,000,000"),
         ("lidar: {preset: rosette}\noutputs: [range_image]\n", "range_image is a spinning sensor's rings x columns"),
         ("outputs: [pcd]\n", "pcd writes LiDAR sweeps: add a lidar: section"),
     ]
