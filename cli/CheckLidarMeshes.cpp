@@ -109,14 +109,7 @@ Status check_lidar_meshes(const std::filesystem::path& dir, const std::filesyste
     auto sensor = [&](float time) -> const glm::dmat4& {
       auto it = sensor_at.find(time);
       if (it != sensor_at.end()) return it->second;
-      glm::dmat4 m = scene.lidar.lidar_to_world;
-      if (clip && time != 0.0f) {
-        Scene cam;
-        cam.camera = scene.clip_start->camera;
-        if (scene.lidar.mount == LidarMount::camera) apply_motion(cam, t0 + double(time));
-        m = lidar_to_world_at(scene.lidar, cam.camera, t0 + double(time));
-      }
-      return sensor_at.emplace(time, m).first->second;
+      return sensor_at.emplace(time, lidar_to_world_in_clip(scene, t0 + double(time))).first->second;
     };
     std::size_t far = 0, mislabeled = 0, first_far = 0;
     double worst = 0;
@@ -137,7 +130,7 @@ Status check_lidar_meshes(const std::filesystem::path& dir, const std::filesyste
       const glm::dvec3 world = glm::dvec3((scene.lidar.ego_compensated ? start : at) * glm::dvec4(p, 1.0));
       const glm::dvec3 origin(at[3]);
       const glm::dvec3 exact = world - double(cloud->noise[i]) * glm::normalize(world - origin);
-      const bool moves = clip && (inst.velocity != glm::dvec3(0.0) || inst.angular_velocity_deg != glm::dvec3(0.0) || !inst.path.empty());
+      const bool moves = clip && has_motion(inst);
       const auto key = std::make_pair(k, moves ? time : 0.0f);
       auto it = posed.find(key);
       if (it == posed.end()) {

@@ -162,6 +162,90 @@ Result<CheckedCloud> read_pcd(std::span<const std::uint8_t> bytes, const std::st
 
 namespace {
 
+// A KITTI velodyne scan: float32 x y z intensity a point (KITTI's devkit, semantic-kitti-api's
+// laserscan.py open_scan).
+Result<CheckedCloud> read_velodyne(std::span<const std::uint8_t> bytes, const std::string& name) {
+  if (bytes.size() % 16 != 0) {
+    return make_error(ExitCode::usage, name + ": " + std::to_string(bytes.size()) + " bytes, not a multiple of 16 (float32 x y z intensity)");
+  }
+  CheckedCloud c;
+  size_cloud(c, bytes.size() / 16);
+  for (std::size_t i = 0; i < c.n; ++i) {
+    const auto* p = bytes.data() + 16 * i;
+    c.x[i] = load_at<float>(p), c.y[i] = load_at<float>(p + 4), c.z[i] = load_at<float>(p + 8), c.intensity[i] = load_at<float>(p + 12);
+  }
+  c.surface.clear(), c.semantic.clear(), c.instance.clear();  // (not in these files)
+  return c;
+}
+
+// SemanticKITTI's labels into `c`: one uint32 a point, the semantic id in the low 16 bits, the
+// instance id in the high 16 (laserscan.py set_label).
+Status read_labels(std::span<const std::uint8_t> bytes, const std::string& name, CheckedCloud& c) {
+  if (bytes.size() != 4 * c.n) {
+    return make_error(ExitCode::usage, name + ": " + std::to_string(bytes.size() / 4) + " labels for " + std::to_string(c.n) + " points");
+  }
+  c.semantic.resize(c.n), c.instance.resize(c.n);
+  for (std::size_t i = 0; i < c.n; ++i) {
+    const auto v = load_at<std::uint32_t>(bytes.data() + 4 * i);
+    c.semantic[i] = v & 0xFFFFu, c.instance[i] = v >> 16;
+  }
+  return ok_status();
+}
+
+bool ends_with(const std::string& s, std::string_view end) { return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0; }
+
+// The point files frame record `rec` names (PCD, PLY, KITTI's and SemanticKITTI's .bin, the latter
+// with the .label beside it: labels/ for velodyne/, .label for .bin), each read by the readers above,
+// named as read ("BIN + LABEL" for a pair). A file that does not read is a line in `problems`; a file
+// missing altogether is the integrity check's to name.
+std::vector<std::pair<std::string, CheckedCloud>> read_clouds(const std::filesystem::path& dir, const json& rec,
+                                                              std::vector<std::string>& problems) {
+  std::vector<std::pair<std::string, CheckedCloud>> clouds;
+  for (const auto& [file, hash] : rec["files"].items()) {
+    (void)hash;
+    const bool semantic_kitti = file.rfind("semantic_kitti/", 0) == 0;
+    const bool point_file = ends_with(file, ".pcd") || ends_with(file, ".ply") ||
+                            (ends_with(file, ".bin") && (semantic_kitti || file.rfind("kitti/velodyne/", 0) == 0));
+    if (!point_file) continue;
+    auto bytes = read_text_file(path_inside(dir, file));
+    if (!bytes) continue;
+    auto c = ends_with(file, ".pcd") ? read_pcd(as_bytes(*bytes), file) : ends_with(file, ".ply") ? read_ply(as_bytes(*bytes), file)
+                                                                                                  : read_velodyne(as_bytes(*bytes), file);
+    if (!c) {
+      problems.push_back(c.error().message);
+      continue;
+    }
+    std::string name = file;
+    if (const auto at = file.rfind("/velodyne/"); semantic_kitti && at != std::string::npos) {
+      std::string label = file;
+      label.replace(at, 10, "/labels/");
+      label.replace(label.size() - 4, 4, ".label");
+      auto lb = read_text_file(path_inside(dir, label));
+      if (!lb) {
+        problems.push_back(label + ": missing beside " + file);
+      } else if (auto s = read_labels(as_bytes(*lb), label, *c); !s) {
+        problems.push_back(s.error().message);
+      } else {
+        name += " + " + label;
+      }
+    }
+    clouds.emplace_back(std::move(name), std::move(*c));
+  }
+  return clouds;
+}
+
+// The cloud the others are compared with: the first of `n` points that names each point's surface
+// (PCD, PLY), else the first with labels; null when none.
+const std::pair<std::string, CheckedCloud>* reference_cloud(const std::vector<std::pair<std::string, CheckedCloud>>& clouds, std::size_t n) {
+  for (const auto& c : clouds) {
+    if (c.second.n == n && !c.second.surface.empty()) return &c;
+  }
+  for (const auto& c : clouds) {
+    if (c.second.n == n && !c.second.instance.empty()) return &c;
+  }
+  return nullptr;
+}
+
 class LidarChecker {
  public:
   LidarChecker(const std::filesystem::path& dir, std::vector<std::string>& defects, LidarCheckStats& stats)
@@ -177,70 +261,17 @@ class LidarChecker {
     const std::size_t n = l.value("points", std::size_t{0});
     ++m_stats.sweeps;
     m_stats.points += n;
-    std::optional<CheckedCloud> ref;  // the first cloud read with labels: the PCD, else the .bin + .label
-    std::string ref_name;
-    std::vector<std::pair<std::string, CheckedCloud>> clouds;
-    for (const auto& [file, hash] : rec["files"].items()) {
-      (void)hash;
-      auto bytes = read_text_file(path_inside(m_dir, file));
-      if (!bytes) continue;  // the integrity check names it
-      auto ends = [&](const char* s) { return file.size() >= std::strlen(s) && file.compare(file.size() - std::strlen(s), std::string::npos, s) == 0; };
-      if (ends(".pcd") || ends(".ply")) {
-        auto c = ends(".pcd") ? read_pcd(as_bytes(*bytes), file) : read_ply(as_bytes(*bytes), file);
-        if (!c) {
-          defect(c.error().message);
-          continue;
-        }
-        clouds.emplace_back(file, std::move(*c));
-      } else if (ends(".bin") && (file.rfind("semantic_kitti/", 0) == 0 || file.rfind("kitti/velodyne/", 0) == 0)) {
-        if (bytes->size() % 16 != 0) {
-          defect(file + ": " + std::to_string(bytes->size()) + " bytes, not a multiple of 16 (float32 x y z intensity)");
-          continue;
-        }
-        CheckedCloud c;
-        size_cloud(c, bytes->size() / 16);
-        for (std::size_t i = 0; i < c.n; ++i) {
-          const auto* p = reinterpret_cast<const std::uint8_t*>(bytes->data()) + 16 * i;
-          c.x[i] = load_at<float>(p), c.y[i] = load_at<float>(p + 4), c.z[i] = load_at<float>(p + 8), c.intensity[i] = load_at<float>(p + 12);
-        }
-        // The SemanticKITTI labels beside it: same name, labels/ for velodyne/, .label for .bin.
-        std::string label = file;
-        if (const auto at = label.rfind("/velodyne/"); at != std::string::npos && file.rfind("semantic_kitti/", 0) == 0) {
-          label.replace(at, 10, "/labels/");
-          label.replace(label.size() - 4, 4, ".label");
-          auto lb = read_text_file(path_inside(m_dir, label));
-          if (!lb) {
-            defect(label + ": missing beside " + file);
-          } else if (lb->size() != 4 * c.n) {
-            defect(label + ": " + std::to_string(lb->size() / 4) + " labels for " + std::to_string(c.n) + " points");
-          } else {
-            for (std::size_t i = 0; i < c.n; ++i) {
-              const auto v = load_at<std::uint32_t>(reinterpret_cast<const std::uint8_t*>(lb->data()) + 4 * i);
-              c.semantic[i] = v & 0xFFFFu, c.instance[i] = v >> 16;
-            }
-            c.surface.clear();  // (not in these files)
-            clouds.emplace_back(file + " + " + label, std::move(c));
-            continue;
-          }
-        }
-        c.surface.clear(), c.semantic.clear(), c.instance.clear();
-        clouds.emplace_back(file, std::move(c));
-      }
-    }
+    std::vector<std::string> problems;
+    auto clouds = read_clouds(m_dir, rec, problems);
+    for (std::string& p : problems) defect(std::move(p));
     for (auto& [name, c] : clouds) {
       ++m_stats.files;
-      if (c.n != n) {
-        defect(name + ": " + std::to_string(c.n) + " points, the record says " + std::to_string(n));
-        continue;
-      }
-      if (!ref && !c.surface.empty()) ref = c, ref_name = name;
+      if (c.n != n) defect(name + ": " + std::to_string(c.n) + " points, the record says " + std::to_string(n));
     }
-    if (!ref) {
-      for (auto& [name, c] : clouds) {
-        if (c.n == n && !c.instance.empty()) ref = c, ref_name = name;
-      }
-    }
-    if (!ref) return;
+    const auto* reference = reference_cloud(clouds, n);
+    if (reference == nullptr) return;
+    const std::string& ref_name = reference->first;
+    const CheckedCloud* ref = &reference->second;
     for (auto& [name, c] : clouds) {
       if (c.n != n || name == ref_name) continue;
       std::size_t wrong = 0, first = 0;
@@ -367,37 +398,11 @@ std::vector<std::uint8_t> lidar_bev_png(const std::filesystem::path& dir, std::u
   if (!text) return {};
   const json rec = json::parse(*text, nullptr, false);
   if (rec.is_discarded() || !rec.contains("lidar") || !rec.contains("files")) return {};
-  // The points with labels: the PCD, else the SemanticKITTI pair.
-  std::optional<CheckedCloud> cloud;
-  for (const auto& [file, hash] : rec["files"].items()) {
-    (void)hash;
-    if (cloud || file.rfind("pcd/", 0) != 0) continue;
-    auto bytes = read_text_file(path_inside(dir, file));
-    if (!bytes) continue;
-    auto c = read_pcd(as_bytes(*bytes), file);
-    if (c) cloud = std::move(*c);
-  }
-  for (const auto& [file, hash] : rec["files"].items()) {
-    (void)hash;
-    const auto at = file.rfind("/velodyne/");
-    if (cloud || file.rfind("semantic_kitti/", 0) != 0 || at == std::string::npos) continue;
-    std::string label = file;
-    label.replace(at, 10, "/labels/");
-    label.replace(label.size() - 4, 4, ".label");
-    auto bin = read_text_file(path_inside(dir, file));
-    auto lb = read_text_file(path_inside(dir, label));
-    if (!bin || !lb || bin->size() % 16 != 0 || lb->size() * 4 != bin->size()) continue;
-    CheckedCloud c;
-    size_cloud(c, bin->size() / 16);
-    for (std::size_t i = 0; i < c.n; ++i) {
-      const auto* p = reinterpret_cast<const std::uint8_t*>(bin->data()) + 16 * i;
-      c.x[i] = load_at<float>(p), c.y[i] = load_at<float>(p + 4);
-      const auto v = load_at<std::uint32_t>(reinterpret_cast<const std::uint8_t*>(lb->data()) + 4 * i);
-      c.semantic[i] = v & 0xFFFFu, c.instance[i] = v >> 16;
-    }
-    cloud = std::move(c);
-  }
-  if (!cloud) return {};
+  std::vector<std::string> problems;  // (the check reports them)
+  const auto clouds = read_clouds(dir, rec, problems);
+  const auto* reference = reference_cloud(clouds, rec["lidar"].value("points", std::size_t{0}));
+  const CheckedCloud* cloud = reference != nullptr ? &reference->second : nullptr;
+  if (cloud == nullptr) return {};
   // Half-width: the 98th percentile of the points' distance in the plane, rounded up to 5 m.
   std::vector<float> reach(cloud->n);
   for (std::size_t i = 0; i < cloud->n; ++i) reach[i] = std::max(std::abs(cloud->x[i]), std::abs(cloud->y[i]));
@@ -419,13 +424,8 @@ std::vector<std::uint8_t> lidar_bev_png(const std::filesystem::path& dir, std::u
   // LiDAR (x, y) -> image: x forward is up, y left is left.
   auto to_px = [&](double x, double y) { return std::pair<double, double>{size / 2.0 - y * scale, size / 2.0 - x * scale}; };
   for (double g = -std::floor(extent / 10) * 10; g <= extent; g += 10) {  // 10 m grid
-    for (std::uint32_t k = 0; k < size; ++k) {
-      const auto [gx, gy0] = to_px(0.0, g);
-      const auto [gx0, gy] = to_px(g, 0.0);
-      (void)gy0, (void)gx0;
-      put(gx, k, {60, 60, 60});
-      put(k, gy, {60, 60, 60});
-    }
+    const double at = size / 2.0 - g * scale;  // the column of y = g and the row of x = g
+    for (std::uint32_t k = 0; k < size; ++k) put(at, k, {60, 60, 60}), put(k, at, {60, 60, 60});
   }
   for (std::size_t i = 0; i < cloud->n; ++i) {
     const auto [px, py] = to_px(cloud->x[i], cloud->y[i]);

@@ -674,6 +674,20 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     out.planes->semantic = std::move(semantic);
   }
 
+  // The LiDAR sweep (`lidar:`), cast here on the encoder's thread.
+  std::optional<LidarSweep> sweep;
+  std::vector<LidarBox> lidar_box_list;
+  if (options.lidar) {
+    const auto tl = Clock::now();
+    auto swept = options.lidar(scene);
+    if (!swept) return swept.error();
+    sweep = std::move(swept).value();
+    t.lidar += sweep->trace_seconds;
+    t.lidar_rays += sweep->rays;
+    t.lidar_points += sweep->points.size();
+    lidar_box_list = lidar_boxes(scene, *sweep);
+    t.labels += since(tl) - sweep->trace_seconds;
+  }
   t0 = Clock::now();
   const std::uint64_t image_id = scene.frame + 1;
   const Camera& cam = scene.camera;
@@ -717,21 +731,6 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   std::vector<std::vector<PolygonLoop>> loops;
   if (options.outputs.polygons) {
     for (const InstanceLabel& l : *labels) loops.push_back(trace_loops(things, w, h, l.instance_id, l.x, l.y, l.w, l.h));
-  }
-  // The LiDAR sweep (`lidar:`), cast here on the encoder's thread.
-  std::optional<LidarSweep> sweep;
-  std::vector<LidarBox> lidar_box_list;
-  if (options.lidar) {
-    const auto tl = Clock::now();
-    auto swept = options.lidar(scene);
-    if (!swept) return swept.error();
-    sweep = std::move(swept).value();
-    t.lidar += sweep->trace_seconds;
-    t.lidar_rays += sweep->rays;
-    t.lidar_points += sweep->points.size();
-    lidar_box_list = lidar_boxes(scene, *sweep);
-    t.labels += since(tl) - sweep->trace_seconds;
-    t0 += Clock::now() - tl;  // (not the record's time)
   }
   if (!memory) {
     const std::vector<std::uint8_t>& rgb_bytes = out.files.front().second;

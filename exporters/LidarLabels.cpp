@@ -5,6 +5,8 @@
 
 #include <glm/gtc/quaternion.hpp>
 
+#include "scenes/CameraModel.h"
+
 namespace synthlabel {
 namespace {
 
@@ -19,8 +21,7 @@ json rows(const glm::dmat4& m, int n_rows) {
 }  // namespace
 
 glm::dmat4 lidar_to_camera_cv(const Scene& scene) {
-  const glm::dmat4 gl_to_cv(glm::dvec4(1, 0, 0, 0), glm::dvec4(0, -1, 0, 0), glm::dvec4(0, 0, -1, 0), glm::dvec4(0, 0, 0, 1));
-  return gl_to_cv * glm::dmat4(scene.camera.view) * scene.lidar.lidar_to_world;
+  return world_to_opencv(scene.camera) * scene.lidar.lidar_to_world;
 }
 
 bool inside_box(const LidarBox& box, const glm::dvec3& p, double slack) {
@@ -68,6 +69,20 @@ std::vector<LidarBox> lidar_boxes(const Scene& scene, const LidarSweep& sweep) {
   return boxes;
 }
 
+json lidar_box_json(const LidarBox& b, const std::string* category) {
+  json r = json::array();
+  for (int row = 0; row < 3; ++row) r.push_back({b.rotation[0][row], b.rotation[1][row], b.rotation[2][row]});
+  json j = {{"instance_id", b.instance_id}, {"category_id", b.category_id}};
+  if (category != nullptr) j["category"] = *category;
+  j["centre"] = {b.centre.x, b.centre.y, b.centre.z};
+  j["size"] = {b.size.x, b.size.y, b.size.z};
+  j["rotation"] = std::move(r);
+  j["yaw"] = b.yaw;
+  j["points_inside"] = b.points_inside;
+  j["instance_points"] = b.instance_points;
+  return j;
+}
+
 json lidar_record(const Scene& scene, const LidarSweep& sweep, std::span<const LidarBox> boxes) {
   const LidarState& s = scene.lidar;
   json j;
@@ -86,18 +101,7 @@ json lidar_record(const Scene& scene, const LidarSweep& sweep, std::span<const L
   j["rings"] = sweep.rings;
   j["columns"] = sweep.columns;
   json jb = json::array();
-  for (const LidarBox& b : boxes) {
-    json r = json::array();
-    for (int row = 0; row < 3; ++row) r.push_back({b.rotation[0][row], b.rotation[1][row], b.rotation[2][row]});
-    jb.push_back({{"instance_id", b.instance_id},
-                  {"category_id", b.category_id},
-                  {"centre", {b.centre.x, b.centre.y, b.centre.z}},
-                  {"size", {b.size.x, b.size.y, b.size.z}},
-                  {"rotation", std::move(r)},
-                  {"yaw", b.yaw},
-                  {"points_inside", b.points_inside},
-                  {"instance_points", b.instance_points}});
-  }
+  for (const LidarBox& b : boxes) jb.push_back(lidar_box_json(b));
   j["boxes"] = std::move(jb);
   return j;
 }

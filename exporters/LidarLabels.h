@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <glm/mat3x3.hpp>
@@ -39,6 +40,11 @@ bool inside_box(const LidarBox& box, const glm::dvec3& p, double slack = 0.0);
 
 // LiDAR (at the sweep's start) -> the frame's camera, OpenCV axes.
 glm::dmat4 lidar_to_camera_cv(const Scene& scene);
+
+// One box as the record and the lidar_boxes format write it: instance_id, category_id, the category's
+// name when given, centre, size, rotation (row-major, box axes -> LiDAR), yaw, points_inside,
+// instance_points.
+nlohmann::ordered_json lidar_box_json(const LidarBox& box, const std::string* category = nullptr);
 
 // The frame record's `lidar` entry: the sensor's pose, Tr_velo_to_cam, the sweep's counts and boxes.
 nlohmann::ordered_json lidar_record(const Scene& scene, const LidarSweep& sweep, std::span<const LidarBox> boxes);

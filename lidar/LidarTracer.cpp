@@ -34,17 +34,11 @@ struct LidarTracer::Impl {
 
 LidarTracer::LidarTracer(std::unique_ptr<Impl> impl) : m(std::move(impl)) {}
 LidarTracer::~LidarTracer() = default;
-const LidarSpec& LidarTracer::spec() const { return m->spec; }
 
 namespace {
 
 std::string embree_error(RTCDevice d, const std::string& what) {
   return "LiDAR: Embree failed to " + what + " (error " + std::to_string(static_cast<int>(rtcGetDeviceError(d))) + ")";
-}
-
-// Whether an instance moves through a clip (velocity, spin, a path).
-bool moves(const Instance& i) {
-  return i.velocity != glm::dvec3(0.0) || i.angular_velocity_deg != glm::dvec3(0.0) || !i.path.empty();
 }
 
 void set_transform(RTCGeometry g, const glm::mat4& model) {  // (and commits the geometry)
@@ -175,7 +169,7 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
   for (std::size_t k = 0; k < scene.instances.size(); ++k) {
     const Instance& inst = scene.instances[k];
     if (inst.mesh_index >= m->meshes.size() || m->meshes[inst.mesh_index] == nullptr) continue;
-    if (clip && moves(scene.clip_start->instances[k])) {
+    if (clip && has_motion(scene.clip_start->instances[k])) {
       const Mesh& mesh = m->copies[inst.mesh_index];
       glm::dvec3 lo(1e300), hi(-1e300);
       for (const Vertex& v : mesh.vertices) lo = glm::min(lo, glm::dvec3(v.position)), hi = glm::max(hi, glm::dvec3(v.position));
@@ -207,7 +201,6 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
   }
   out.points.reserve(beams.size());
   out.status.assign(beams.size(), 0);
-  Scene moving_camera;  // mount camera in a clip: the camera at a beam's time
   Instance moved;
   std::vector<glm::mat4> models(scene.instances.size());  // each instance at the group's time
   for (std::size_t k = 0; k < scene.instances.size(); ++k) models[k] = scene.instances[k].model;
@@ -226,7 +219,7 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
   while (b < beams.size()) {
     const std::uint32_t group = beams[b].group;
     const double t = t_frame + beams[b].time;
-    glm::dmat4 to_world = scene.lidar.lidar_to_world;
+    const glm::dmat4 to_world = lidar_to_world_in_clip(scene, t);
     if (clip) {
       for (Moving& mv : moving) {
         moved = scene.clip_start->instances[mv.index];
@@ -237,13 +230,6 @@ Result<LidarSweep> LidarTracer::sweep(const Scene& scene) const {
         mv.centre = glm::dvec3(model * glm::dvec4(mv.local_centre, 1.0));
         const double scale = std::max({glm::length(glm::dvec3(model[0])), glm::length(glm::dvec3(model[1])), glm::length(glm::dvec3(model[2]))});
         mv.radius = mv.local_radius * scale * (1.0 + 1e-6) + 1e-6;
-      }
-      if (beams[b].time != 0.0 && scene.lidar.mount == LidarMount::camera) {
-        moving_camera.camera = scene.clip_start->camera;
-        apply_motion(moving_camera, t);
-        to_world = lidar_to_world_at(scene.lidar, moving_camera.camera, t);
-      } else if (beams[b].time != 0.0) {
-        to_world = lidar_to_world_at(scene.lidar, scene.camera, t);
       }
     }
     const glm::dvec3 origin(to_world[3]);

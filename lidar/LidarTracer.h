@@ -25,8 +25,6 @@ class LidarTracer {
   // Frame `scene`'s sweep (scene.lidar drawn; scene.clip_start with a sequence). Thread-safe.
   Result<LidarSweep> sweep(const Scene& scene) const;
 
-  const LidarSpec& spec() const;
-
  private:
   struct Impl;
   explicit LidarTracer(std::unique_ptr<Impl> impl);

@@ -216,6 +216,10 @@ void pose_on_path(Instance& inst, double t) {
 
 }  // namespace
 
+bool has_motion(const Instance& inst) {
+  return !inst.path.empty() || inst.velocity != glm::dvec3(0.0) || inst.angular_velocity_deg != glm::dvec3(0.0);
+}
+
 void move_instance(Instance& inst, double t) {
   if (!inst.path.empty()) {
     pose_on_path(inst, t);

@@ -81,6 +81,8 @@ void apply_motion(Scene& scene, double t);
 
 // One instance's part of apply_motion: its pose at time t (path, or velocity and angular velocity).
 void move_instance(Instance& inst, double t);
+// Whether move_instance moves it at all: a path, a velocity or an angular velocity.
+bool has_motion(const Instance& inst);
 
 // Linear-RGB colour of a blackbody at `kelvin` (clamped to 1000..40000), largest channel 1.
 glm::dvec3 kelvin_to_linear_rgb(double kelvin);

@@ -3,24 +3,29 @@
 #include <glm/gtc/matrix_transform.hpp>
 #include <glm/trigonometric.hpp>
 
+#include "randomizers/FrameSampler.h"
 #include "randomizers/Rng.h"
+#include "scenes/CameraModel.h"
 
 namespace synthlabel {
 
-glm::dmat4 camera_cv_to_world(const Camera& camera) {
-  // world -> OpenGL camera is `view`; OpenCV axes flip y and z.
-  const glm::dmat4 gl_to_cv(glm::dvec4(1, 0, 0, 0), glm::dvec4(0, -1, 0, 0), glm::dvec4(0, 0, -1, 0), glm::dvec4(0, 0, 0, 1));
-  return glm::inverse(gl_to_cv * glm::dmat4(camera.view));
-}
-
 glm::dmat4 lidar_to_world_at(const LidarState& s, const Camera& camera, double t) {
-  if (s.mount == LidarMount::camera) return camera_cv_to_world(camera) * s.lidar_to_camera;
+  if (s.mount == LidarMount::camera) return glm::inverse(world_to_opencv(camera)) * s.lidar_to_camera;
   // Level in the world: z = world +Y; x = (cos yaw, 0, -sin yaw), turning counter-clockwise seen from
   // above; y = z cross x.
   const double yaw = glm::radians(s.yaw_deg);
   const glm::dvec3 x(std::cos(yaw), 0.0, -std::sin(yaw)), z(0.0, 1.0, 0.0);
   glm::dmat4 m(glm::dvec4(x, 0.0), glm::dvec4(glm::cross(z, x), 0.0), glm::dvec4(z, 0.0), glm::dvec4(s.start_position + s.velocity * t, 1.0));
   return m;
+}
+
+glm::dmat4 lidar_to_world_in_clip(const Scene& scene, double t) {
+  if (!scene.clip || !scene.clip_start || t == scene.clip->time_s) return scene.lidar.lidar_to_world;
+  if (scene.lidar.mount != LidarMount::camera) return lidar_to_world_at(scene.lidar, scene.camera, t);
+  Scene moved;  // the camera alone, moved from the clip as drawn
+  moved.camera = scene.clip_start->camera;
+  apply_motion(moved, t);
+  return lidar_to_world_at(scene.lidar, moved.camera, t);
 }
 
 LidarState draw_lidar(const SceneSpec& spec, const Camera& camera, std::uint64_t key_frame, const FrameIndex& at,

@@ -20,7 +20,8 @@ LidarState draw_lidar(const SceneSpec& spec, const Camera& camera, std::uint64_t
 // LiDAR -> world at clip time `t`, with `camera` the camera at that time (mount camera).
 glm::dmat4 lidar_to_world_at(const LidarState& state, const Camera& camera, double t);
 
-// OpenCV camera -> world for `camera`.
-glm::dmat4 camera_cv_to_world(const Camera& camera);
+// LiDAR -> world at clip time `t` for frame `scene` (its drawn sensor; with a sequence the clip as
+// drawn, Scene::clip_start, for the camera's motion): the frame's own pose at the frame's time.
+glm::dmat4 lidar_to_world_in_clip(const Scene& scene, double t);
 
 }  // namespace synthlabel

@@ -22,12 +22,7 @@ class LidarBoxes final : public LabelFormat {
       std::replace(name.begin(), name.end(), ' ', '_');
       txt += fixed6(b.centre.x) + " " + fixed6(b.centre.y) + " " + fixed6(b.centre.z) + " " + fixed6(b.size.x) + " " + fixed6(b.size.z) + " " +
              fixed6(b.size.y) + " " + fixed6(b.yaw) + " " + name + "\n";
-      json r = json::array();
-      for (int row = 0; row < 3; ++row) r.push_back({b.rotation[0][row], b.rotation[1][row], b.rotation[2][row]});
-      boxes.push_back({{"instance_id", b.instance_id}, {"category_id", b.category_id}, {"category", name},
-                       {"centre", {b.centre.x, b.centre.y, b.centre.z}}, {"size", {b.size.x, b.size.y, b.size.z}},
-                       {"rotation", std::move(r)}, {"yaw", b.yaw}, {"points_inside", b.points_inside},
-                       {"instance_points", b.instance_points}});
+      boxes.push_back(lidar_box_json(b, &name));
     }
     files.emplace_back("lidar_boxes/" + f.stem + ".txt", bytes_of(txt));
     const std::string text = json{{"frame", f.frame}, {"boxes", std::move(boxes)}}.dump(1);

@@ -73,10 +73,6 @@ double bounding_radius(const Instance& inst, const Mesh& mesh) {
   return r;
 }
 
-bool has_motion(const Instance& inst) {
-  return !inst.path.empty() || inst.velocity != glm::dvec3(0.0) || inst.angular_velocity_deg != glm::dvec3(0.0);
-}
-
 class PhysicsDrop final : public Randomizer {
  public:
   PhysicsDrop(const Properties& p, const SceneSpec& spec) : m_sequence(spec.sequence) {
