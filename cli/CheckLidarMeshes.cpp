@@ -51,12 +51,14 @@ Result<json> load(const std::filesystem::path& path) {
 
 }  // namespace
 
-Status check_lidar_meshes(const std::filesystem::path& dir, const std::filesystem::path& config, std::vector<std::string>& defects,
+Status check_lidar_meshes(const std::filesystem::path& dir, const std::filesystem::path& config, const std::filesystem::path& asset_root,
+                          std::vector<std::string>& defects,
                           LidarCheckStats& stats) {
   json manifest;
   SL_TRY_ASSIGN(manifest, load(dir / "manifest.json"));
   GenerateOptions options;
   options.config = config;
+  options.asset_root = asset_root;
   options.no_formats = true;
   if (manifest.contains("seed") && manifest["seed"].is_number_unsigned()) options.seed = manifest["seed"].get<std::uint64_t>();
   const json recorded = manifest.value("config", json::object());

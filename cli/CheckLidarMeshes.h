@@ -16,7 +16,9 @@
 
 namespace synthlabel {
 
-Status check_lidar_meshes(const std::filesystem::path& dir, const std::filesystem::path& config, std::vector<std::string>& defects,
+// `asset_root` (check --asset-root): as generate's, the config's includes and assets inside it.
+Status check_lidar_meshes(const std::filesystem::path& dir, const std::filesystem::path& config, const std::filesystem::path& asset_root,
+                          std::vector<std::string>& defects,
                           LidarCheckStats& stats);
 
 }  // namespace synthlabel

@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
   v->add_option("overrides", validate_overrides, "KEY.PATH=VALUE changes to the config, as generate takes them");
   v->add_option("--asset-root", validate_root, "Refuse assets outside this folder");
 
-  std::filesystem::path check_dir, check_report, check_config;
+  std::filesystem::path check_dir, check_report, check_config, check_root;
   auto* ck = app.add_subcommand("check", "Prove a dataset sound: integrity, labels against pixels, statistics");
   ck->description(
       "Reads DATASET's files with readers of its own and reports every defect on one line each:\n"
@@ -243,6 +243,7 @@ int main(int argc, char** argv) {
   ck->add_option("--report", check_report, "Also write an HTML page: statistics, plots, frames with masks and boxes");
   ck->add_option("--config", check_config,
                  "LiDAR datasets: the config they were made from; every point is then tested against the meshes (within 0.1 mm of the surface it names)");
+  ck->add_option("--asset-root", check_root, "With --config: the config's includes and assets must lie inside this folder (as generate --asset-root)");
 
   std::filesystem::path diff_a, diff_b, diff_json, diff_report;
   DiffThresholds diff_t;
@@ -443,7 +444,7 @@ int main(int argc, char** argv) {
     auto r = check_dataset(check_dir);
     if (!r) return fail(r.error());
     if (!check_config.empty()) {
-      if (auto s = check_lidar_meshes(check_dir, check_config, r->defects, r->stats.lidar); !s) return fail(s.error());
+      if (auto s = check_lidar_meshes(check_dir, check_config, check_root, r->defects, r->stats.lidar); !s) return fail(s.error());
     }
     const CheckStats& st = r->stats;
     std::printf("synthlabel check: %s: %zu images, %zu instances (%zu..%zu per image)\n", check_dir.string().c_str(),

@@ -80,8 +80,29 @@ def test_street_points_lie_on_their_meshes_and_every_format_agrees(tmp_path):
         # origin; the first column fires at the sweep's start, from the LiDAR frame's origin.
         first = column == 0
         assert np.allclose(np.linalg.norm(scan[first, :3], axis=1), pcd.range.numpy().ravel()[first], atol=1e-4)
-        # Labels: every class of the scene is hit, the road most.
+        # lidar_boxes: OpenPCDet's custom label lines (open-mmlab/OpenPCDet docs/CUSTOM_DATASET_TUTORIAL.md:
+        # `x y z dx dy dz heading_angle category_name`, the box centre, its sizes along its heading and
+        # across, its height, the heading about z): every point of a still instance lies inside its box,
+        # and the box's category is its points' class.
         names = ["car", "pedestrian", "pole", "road", "building"]
+        boxes = json.loads((ds / f"lidar_boxes/{frame:06d}.json").read_text())["boxes"]
+        lines = (ds / f"lidar_boxes/{frame:06d}.txt").read_text().splitlines()
+        assert len(lines) == len(boxes) > 0
+        moving = {i["instance_id"] for i in record(ds, frame)["params"]["instances"] if any(i.get("velocity", [0, 0, 0]))}
+        for line, box in zip(lines, boxes):
+            f = line.split()
+            x, y, z, dx, dy, dz, heading = map(float, f[:7])
+            pts = scan[inst == box["instance_id"], :3].astype(np.float64)
+            if len(pts) == 0:
+                continue
+            assert f[7] == names[int(sem[inst == box["instance_id"]][0]) - 1]
+            if box["instance_id"] in moving:
+                continue
+            c, s = np.cos(-heading), np.sin(-heading)
+            d = pts - [x, y, z]
+            local = np.stack([c * d[:, 0] - s * d[:, 1], s * d[:, 0] + c * d[:, 1], d[:, 2]], axis=1)
+            assert (np.abs(local) <= np.array([dx, dy, dz]) / 2 + 1e-4 + 2e-6).all(), line
+        # Labels: every class of the scene is hit, the road most.
         counts = {n: int(np.sum(sem == i + 1)) for i, n in enumerate(names)}
         assert counts["road"] > counts["car"] > 0 and counts["building"] > 0 and counts["pole"] > 0, counts
 
@@ -194,6 +215,10 @@ def test_tabletop_solid_state_points_lie_on_their_meshes(tmp_path):
     assert "lidar: 4 sweeps" in out and "sound: no defect found" in out, out
     rec = record(ds, 0)["lidar"]
     assert rec["rays"] == 20000 and rec["dropped"] > 0 and rec["rings"] == 1
+    # check --config opens the config's assets only inside --asset-root, as generate does.
+    r = subprocess.run([BINARY, "check", str(ds), "--config", str(TABLETOP), "--asset-root", str(tmp_path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 3 and "is outside --asset-root" in r.stderr, r.stderr  # an asset error, as generate's
 
 
 BASE = "categories: [box]\nobjects: [{primitive: cube, category: box}]\n"
