@@ -3,64 +3,202 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include <glm/ext/matrix_clip_space.hpp>
 #include <glm/ext/matrix_transform.hpp>
 #include <glm/geometric.hpp>
+#include <glm/matrix.hpp>
 #include <glm/trigonometric.hpp>
 #include <glm/vector_relational.hpp>
 
 namespace synthlabel::vk {
 namespace {
 
-// Shadow maps (docs/conventions.md): a directional light's is an orthographic view along the light
-// that holds the bounding sphere of every instance's box; a spot's a perspective view from the light
-// through its cone, out to the farthest box corner. Every instance casts, labeled or not. Fills the
-// uniforms' light_matrix and light_shadow for each shadowed light (`lights` in the shaders' order).
+// An axis-aligned rectangle (of points in a light's view or clip space), empty until a point is added.
+struct Rect {
+  glm::vec2 lo{std::numeric_limits<float>::max()}, hi{-std::numeric_limits<float>::max()};
+  bool empty() const { return lo.x > hi.x || lo.y > hi.y; }
+  void add(glm::vec2 p) {
+    lo = glm::min(lo, p);
+    hi = glm::max(hi, p);
+  }
+  void add(const Rect& r) {
+    if (!r.empty()) add(r.lo), add(r.hi);
+  }
+  Rect intersect(const Rect& r) const { return {glm::max(lo, r.lo), glm::min(hi, r.hi)}; }
+};
+
+// The xy extent of `corners` after `m`; nullopt where a corner is not in front of a perspective `m`
+// (the extent is then unbounded).
+std::optional<Rect> extent_after(const glm::mat4& m, std::span<const glm::vec3> corners) {
+  Rect r;
+  for (const glm::vec3& c : corners) {
+    const glm::vec4 p = m * glm::vec4(c, 1.0f);
+    if (p.w <= 1e-6f) return std::nullopt;
+    r.add(glm::vec2(p) / p.w);
+  }
+  return r;
+}
+
+// An instance that may cast into a light's map: a flat one only onto the instances behind it.
+struct Candidate {
+  std::uint32_t instance = 0;
+  bool flat = false;
+  std::vector<std::uint32_t> behind;
+};
+
+// A flat instance (a mesh whose box has no thickness on an axis: a plane), as its world plane.
+struct Flat {
+  bool flat = false;
+  glm::vec3 point{0.0f}, normal{0.0f};
+};
+
+Flat flat_of(const synthlabel::Instance& inst, const MeshRange& m) {
+  const glm::vec3 extent = m.hi - m.lo;
+  const float longest = std::max({extent.x, extent.y, extent.z});
+  const glm::mat3 linear(inst.model);
+  if (!(longest > 0.0f) || glm::determinant(linear) == 0.0f) return {};
+  for (int a = 0; a < 3; ++a) {
+    if (extent[a] > 1e-6f * longest) continue;
+    glm::vec3 local(0.0f);
+    local[a] = 1.0f;
+    return {true, glm::vec3(inst.model * glm::vec4(m.lo, 1.0f)), glm::normalize(glm::transpose(glm::inverse(linear)) * local)};
+  }
+  return {};
+}
+
+// Shadow maps (docs/conventions.md). Every instance casts, labeled or not, except that a flat one (a
+// plane) can only shadow what lies behind it as seen from the light: with nothing there it is left
+// out, otherwise drawn only over where that lies. A directional light's map is an orthographic view
+// along the light fitted across the light to what the casters can shadow (two texels of margin) and
+// deep enough for every instance; a spot's a perspective view from the light through its cone, out
+// to the farthest box corner. Outside a map nothing casts, so the shader takes it as lit. Fills the
+// uniforms' light_matrix and light_shadow for each light given a map (`lights` in the shaders'
+// order); a light with nothing to cast gets none.
 std::vector<ShadowView> fit_shadows(const Scene& scene, std::span<const Light* const> lights, const FrameInputs& in,
                                     FrameUniforms& u) {
   std::vector<ShadowView> views;
   if (in.shadow_map_size == 0 || scene.instances.empty()) return views;
-  std::vector<glm::vec3> corners;
-  corners.reserve(scene.instances.size() * 8);
+  const std::size_t count = scene.instances.size();
+  std::vector<std::array<glm::vec3, 8>> corners(count);
+  std::vector<Flat> flats(count);
   glm::vec3 lo(std::numeric_limits<float>::max()), hi(-std::numeric_limits<float>::max());
-  for (const synthlabel::Instance& inst : scene.instances) {
+  for (std::size_t k = 0; k < count; ++k) {
+    const synthlabel::Instance& inst = scene.instances[k];
     const MeshRange& m = in.meshes[inst.mesh_index];  // checked by make_frame_setup
     for (int c = 0; c < 8; ++c) {
       const glm::vec3 local((c & 1) ? m.hi.x : m.lo.x, (c & 2) ? m.hi.y : m.lo.y, (c & 4) ? m.hi.z : m.lo.z);
-      const glm::vec3 w = glm::vec3(inst.model * glm::vec4(local, 1.0f));
-      corners.push_back(w);
-      lo = glm::min(lo, w);
-      hi = glm::max(hi, w);
+      corners[k][static_cast<std::size_t>(c)] = glm::vec3(inst.model * glm::vec4(local, 1.0f));
+      lo = glm::min(lo, corners[k][static_cast<std::size_t>(c)]);
+      hi = glm::max(hi, corners[k][static_cast<std::size_t>(c)]);
     }
+    flats[k] = flat_of(inst, m);
   }
-  const glm::vec3 centre = 0.5f * (lo + hi);
-  const float radius = std::max(0.5f * glm::length(hi - lo), 1e-3f);
-  const float size = static_cast<float>(in.shadow_map_size);
+  const float tolerance = 1e-5f * std::max(glm::length(hi - lo), 1e-3f);  // a point this near a plane is on it
+  const auto size = static_cast<float>(in.shadow_map_size);
+  const std::uint32_t side = in.shadow_map_size;
   std::uint32_t layer = 0;
   for (std::size_t i = 0; i < lights.size(); ++i) {
     const Light& l = *lights[i];
     if (!l.shadows || l.type == LightType::point) continue;
-    const glm::vec3 axis = l.type == LightType::directional ? -l.to_light : l.direction;  // the way light travels
+    const bool directional = l.type == LightType::directional;
+    std::vector<Candidate> candidates;
+    for (std::uint32_t k = 0; k < count; ++k) {
+      const Flat& f = flats[k];
+      if (!f.flat) {
+        candidates.push_back({k, false, {}});
+        continue;
+      }
+      const float facing = glm::dot(f.normal, directional ? l.to_light : l.position - f.point);
+      if (facing == 0.0f) continue;  // edge-on to the light: it covers no texel
+      const float sign = facing > 0.0f ? 1.0f : -1.0f;
+      Candidate c{k, true, {}};
+      for (std::uint32_t j = 0; j < count; ++j) {
+        if (j == k) continue;
+        const bool behind = std::ranges::any_of(
+            corners[j], [&](const glm::vec3& p) { return sign * glm::dot(f.normal, p - f.point) < -tolerance; });
+        if (behind) c.behind.push_back(j);
+      }
+      if (!c.behind.empty()) candidates.push_back(std::move(c));
+    }
+    if (candidates.empty()) continue;
+    // Where each candidate matters, after `m`: its own extent, or for a flat one the part of it over
+    // what lies behind it. Nullopt: unbounded.
+    auto needed = [&](const glm::mat4& m, const Candidate& c) -> std::optional<Rect> {
+      std::optional<Rect> own = extent_after(m, corners[c.instance]);
+      if (!c.flat || !own) return own;
+      Rect under;
+      for (std::uint32_t j : c.behind) {
+        const std::optional<Rect> r = extent_after(m, corners[j]);
+        if (!r) return own;
+        under.add(*r);
+      }
+      return own->intersect(under);
+    };
+    const glm::vec3 axis = directional ? -l.to_light : l.direction;  // the way light travels
     const glm::vec3 up = std::abs(axis.y) < 0.99f ? glm::vec3(0, 1, 0) : glm::vec3(1, 0, 0);
     glm::mat4 matrix(1.0f);
-    if (l.type == LightType::directional) {
-      const glm::vec3 eye = centre - axis * (2.0f * radius);
-      matrix = glm::orthoRH_ZO(-radius, radius, -radius, radius, radius * 0.99f, radius * 3.01f) *
-               glm::lookAtRH(eye, centre, up);
-      u.light_shadow[i] = glm::vec4(static_cast<float>(layer), 1.0f / size, 2.0f * radius / size, 0.0f);
+    std::uint32_t used = side;  // texels per side of the map in use
+    if (directional) {
+      const glm::mat4 view = glm::lookAtRH(glm::vec3(0.0f), axis, up);
+      Rect region;
+      for (const Candidate& c : candidates) region.add(*needed(view, c));  // orthographic: always bounded
+      if (region.empty()) continue;
+      float near = std::numeric_limits<float>::max(), far = -std::numeric_limits<float>::max();
+      for (const auto& box : corners) {
+        for (const glm::vec3& p : box) {
+          const float d = -(view * glm::vec4(p, 1.0f)).z;
+          near = std::min(near, d);
+          far = std::max(far, d);
+        }
+      }
+      const float margin = 0.01f * (far - near) + 1e-3f;
+      // Texels as large as a map over the bounding sphere of every instance would have; the map's
+      // used square only as large as the region needs (a third of the cost, or none, where casters
+      // gather in a corner of a large scene), two texels of margin each side for the 2x2 filter.
+      const float texel = std::max(glm::length(hi - lo), 2e-3f) / size;
+      const float extent = std::max(region.hi.x - region.lo.x, region.hi.y - region.lo.y);
+      used = static_cast<std::uint32_t>(std::min(std::ceil(extent / texel) + 4.0f, size));
+      const glm::vec2 centre = 0.5f * (region.lo + region.hi);
+      const float half = 0.5f * static_cast<float>(used) * texel;
+      matrix = glm::orthoRH_ZO(centre.x - half, centre.x + half, centre.y - half, centre.y + half, near - margin,
+                               far + margin) * view;
+      u.light_shadow[i] = glm::vec4(static_cast<float>(layer), 1.0f / static_cast<float>(used), texel, 0.0f);
     } else {
       float far = 0.0f;
-      for (const glm::vec3& c : corners) far = std::max(far, glm::length(c - l.position));
+      for (const auto& box : corners) {
+        for (const glm::vec3& p : box) far = std::max(far, glm::length(p - l.position));
+      }
       far = std::max(far * 1.01f, 0.2f);
       const float half = std::min(std::acos(std::clamp(l.cos_outer, -1.0f, 1.0f)) + 0.02f, glm::radians(85.0f));
       matrix = glm::perspectiveRH_ZO(2.0f * half, 1.0f, std::max(0.05f, far * 1e-3f), far) *
                glm::lookAtRH(l.position, l.position + axis, up);
       u.light_shadow[i] = glm::vec4(static_cast<float>(layer), 1.0f / size, 2.0f * std::tan(half) / size, 0.0f);
     }
+    ShadowView view{layer, used, matrix, {}};
+    const auto used_f = static_cast<float>(used);
+    for (const Candidate& c : candidates) {
+      ShadowCaster caster{c.instance, 0, 0, used, used};
+      if (c.flat) {  // texels over what lies behind it, two more around for the 2x2 filter
+        const std::optional<Rect> r = needed(matrix, c);
+        if (r) {
+          auto texel = [&](float ndc, float extra) {
+            return static_cast<std::uint32_t>(std::clamp(std::floor((ndc * 0.5f + 0.5f) * used_f + extra), 0.0f, used_f));
+          };
+          caster = {c.instance, texel(r->lo.x, -2.0f), texel(r->lo.y, -2.0f), texel(r->hi.x, 3.0f), texel(r->hi.y, 3.0f)};
+          if (r->empty() || caster.x0 >= caster.x1 || caster.y0 >= caster.y1) continue;
+        }
+      }
+      view.casters.push_back(caster);
+    }
+    if (view.casters.empty()) {
+      u.light_shadow[i] = glm::vec4(-1.0f, 0.0f, 0.0f, 0.0f);
+      continue;
+    }
     u.light_matrix[i] = matrix;
-    views.push_back({layer, matrix});
+    views.push_back(std::move(view));
     ++layer;
   }
   return views;
@@ -162,6 +300,7 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in) {
     if (l.type != LightType::directional) setup.features |= k_feature_positional_lights;
   }
   if (u.environment.x > 0.0f) setup.features |= k_feature_environment_light;
+  if (scene.camera.filmic) setup.features |= k_feature_filmic;
   for (const auto& sh : u.light_shadow) {
     if (sh.x >= 0.0f) setup.features |= k_feature_shadows;
   }

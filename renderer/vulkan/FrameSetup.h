@@ -41,10 +41,20 @@ struct FrameInputs {
   std::span<const std::array<glm::vec3, 9>> environment_sh = {};  // per uploaded environment map
 };
 
-// A shadow map to render: its layer and world -> the light's clip space.
+// An instance drawn into a shadow map, within texels [x0, x1) x [y0, y1) of it: the whole map, or
+// for a flat instance (a plane) only where what lies behind it from the light falls.
+struct ShadowCaster {
+  std::uint32_t instance = 0;  // index into the scene's instances
+  std::uint32_t x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
+// A shadow map to render: its layer, the square of it in use (texels [0, size) on each side; clip
+// space's [-1, 1] maps onto it), world -> the light's clip space, and what is drawn into it.
 struct ShadowView {
   std::uint32_t layer = 0;
+  std::uint32_t size = 0;
   glm::mat4 matrix{1.0f};
+  std::vector<ShadowCaster> casters;
 };
 
 // One indexed draw of the main pass.

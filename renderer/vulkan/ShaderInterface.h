@@ -27,7 +27,7 @@ struct FrameUniforms {
   glm::vec4 env_sh[9];
   glm::vec4 frame_size;  // rasterized width, height; exposure; filmic
   glm::mat4 light_matrix[4];  // world -> the light's shadow-map clip space
-  glm::vec4 light_shadow[4];  // x: shadow-map layer (-1: none), y: 1 / map size, z: world size of a texel (directional) or per metre of distance (spot)
+  glm::vec4 light_shadow[4];  // x: shadow-map layer (-1: none), y: 1 / texels per side in use, z: world size of a texel (directional) or per metre of distance (spot)
 };
 static_assert(sizeof(FrameUniforms) == 2 * 64 + 16 * 16 + 4 * 16 + 9 * 16 + 16 + 4 * 64 + 4 * 16);  // std140, no padding
 
@@ -52,10 +52,10 @@ static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, me
               offsetof(ObjectPush, texture) == 88 && offsetof(ObjectPush, maps) == 96 &&
               offsetof(ObjectPush, emissive) == 112 && sizeof(ObjectPush) == k_push_size);
 
-// mesh.frag's specialization constants 0..3, as bits: one mesh pipeline per combination.
+// mesh.frag's specialization constants 0..4, as bits: one mesh pipeline per combination.
 inline constexpr std::uint32_t k_feature_textures = 1, k_feature_positional_lights = 2, k_feature_environment_light = 4,
-                               k_feature_shadows = 8;
-inline constexpr std::uint32_t k_feature_combinations = 16;
+                               k_feature_shadows = 8, k_feature_filmic = 16;
+inline constexpr std::uint32_t k_feature_combinations = 32;
 
 // At most this many lights per frame (the arrays above), and so shadow-map layers.
 inline constexpr std::size_t k_max_lights = 4;

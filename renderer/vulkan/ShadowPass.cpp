@@ -50,7 +50,8 @@ Result<ShadowPass> ShadowPass::create(const VulkanContext& ctx, std::uint32_t si
   d.vertex = {shaders::k_spirv_shadow_vert, shaders::k_spirv_shadow_vert_words};
   d.vertices = GraphicsPipelineDesc::Vertices::positions;
   d.depth_bias = true;
-  d.dynamic_scissor = false;
+  d.dynamic_scissor = true;  // each caster drawn within its own rectangle (FrameSetup.h's ShadowCaster)
+  d.dynamic_viewport = true;  // each map within the square it uses
   d.width = d.height = side;
   d.layout = pass.m_layout.get();
   d.render_pass = pass.m_render_pass.get();
@@ -82,15 +83,23 @@ void ShadowPass::record(VkCommandBuffer cmd, std::span<const ShadowView> views, 
     rp.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO;
     rp.renderPass = m_render_pass.get();
     rp.framebuffer = m_framebuffers[v.layer].get();
-    rp.renderArea = {{0, 0}, {m_size, m_size}};
+    const std::uint32_t used = std::min(v.size, m_size);
+    rp.renderArea = {{0, 0}, {used, used}};  // mesh.frag reads no texel beyond it
     rp.clearValueCount = 1;
     rp.pClearValues = &clear;
     vkCmdBeginRenderPass(cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, m_pipeline.get());
+    const VkViewport viewport{0.0f, 0.0f, static_cast<float>(used), static_cast<float>(used), 0.0f, 1.0f};
+    vkCmdSetViewport(cmd, 0, 1, &viewport);
     const VkDeviceSize zero = 0;
     vkCmdBindVertexBuffers(cmd, 0, 1, &geometry.vertices, &zero);
     vkCmdBindIndexBuffer(cmd, geometry.indices, 0, VK_INDEX_TYPE_UINT32);
-    for (const synthlabel::Instance& inst : instances) {
+    for (const ShadowCaster& c : v.casters) {
+      const std::uint32_t x1 = std::min(c.x1, used), y1 = std::min(c.y1, used);
+      if (c.x0 >= x1 || c.y0 >= y1) continue;
+      const VkRect2D scissor{{static_cast<std::int32_t>(c.x0), static_cast<std::int32_t>(c.y0)}, {x1 - c.x0, y1 - c.y0}};
+      vkCmdSetScissor(cmd, 0, 1, &scissor);
+      const synthlabel::Instance& inst = instances[c.instance];
       const ShadowPush push{v.matrix * inst.model};
       vkCmdPushConstants(cmd, m_layout.get(), VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(push), &push);
       const MeshRange& r = meshes[inst.mesh_index];

@@ -28,7 +28,7 @@ class ShadowPass {
 
   // Binding 3 of the main pass's set.
   VkDescriptorImageInfo image_info() const;
-  // Renders every instance into each view's layer.
+  // Renders each view's casters into its layer, each within its rectangle.
   void record(VkCommandBuffer cmd, std::span<const ShadowView> views, std::span<const synthlabel::Instance> instances,
               std::span<const MeshRange> meshes, Geometry geometry) const;
 

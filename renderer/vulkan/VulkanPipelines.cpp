@@ -50,11 +50,11 @@ Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const Gr
   vp.scissorCount = 1;
   vp.pScissors = &scissor;
   // The frame's passes set the scissor per pass (the whole frame, or an instance's box in render_alone).
-  const VkDynamicState dynamic_scissor = VK_DYNAMIC_STATE_SCISSOR;
+  const std::array<VkDynamicState, 2> dynamic_states{VK_DYNAMIC_STATE_SCISSOR, VK_DYNAMIC_STATE_VIEWPORT};
   VkPipelineDynamicStateCreateInfo dyn{};
   dyn.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO;
-  dyn.dynamicStateCount = 1;
-  dyn.pDynamicStates = &dynamic_scissor;
+  dyn.dynamicStateCount = desc.dynamic_viewport ? 2 : 1;
+  dyn.pDynamicStates = dynamic_states.data();
   VkPipelineRasterizationStateCreateInfo rs{};
   rs.sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO;
   rs.polygonMode = VK_POLYGON_MODE_FILL;
@@ -99,7 +99,7 @@ Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const Gr
   ci.pMultisampleState = &ms;
   ci.pDepthStencilState = desc.depth_state ? &ds : nullptr;
   ci.pColorBlendState = &cb;
-  if (desc.dynamic_scissor) ci.pDynamicState = &dyn;
+  if (desc.dynamic_scissor) ci.pDynamicState = &dyn;  // (a dynamic viewport comes with a dynamic scissor)
   ci.layout = desc.layout;
   ci.renderPass = desc.render_pass;
   ci.subpass = 0;
@@ -141,12 +141,14 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
 Result<VkPipeline> PipelineSet::mesh(std::uint32_t features) {
   UniquePipeline& p = m_mesh.at(features);
   if (p.get() != VK_NULL_HANDLE) return p.get();
-  // mesh.frag's constant_id 0..3: textures, positional lights, environment light, shadows (VkBool32 each).
-  const std::array<std::uint32_t, 4> constants{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
+  // mesh.frag's constant_id 0..4: textures, positional lights, environment light, shadows, filmic tone
+  // map (VkBool32 each).
+  const std::array<std::uint32_t, 5> constants{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
                                                (features & k_feature_positional_lights) ? VK_TRUE : VK_FALSE,
                                                (features & k_feature_environment_light) ? VK_TRUE : VK_FALSE,
-                                               (features & k_feature_shadows) ? VK_TRUE : VK_FALSE};
-  const std::array<VkSpecializationMapEntry, 4> entries{{{0, 0, 4}, {1, 4, 4}, {2, 8, 4}, {3, 12, 4}}};
+                                               (features & k_feature_shadows) ? VK_TRUE : VK_FALSE,
+                                               (features & k_feature_filmic) ? VK_TRUE : VK_FALSE};
+  const std::array<VkSpecializationMapEntry, 5> entries{{{0, 0, 4}, {1, 4, 4}, {2, 8, 4}, {3, 12, 4}, {4, 16, 4}}};
   const VkSpecializationInfo spec{static_cast<std::uint32_t>(entries.size()), entries.data(), sizeof(constants), constants.data()};
   namespace s = shaders;
   GraphicsPipelineDesc d{

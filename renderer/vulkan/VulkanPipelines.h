@@ -25,6 +25,7 @@ struct GraphicsPipelineDesc {
   bool depth_state = true;  // false: the pass has no depth attachment
   bool depth_bias = false;  // the shadow pass's slope-scaled bias
   bool dynamic_scissor = true;
+  bool dynamic_viewport = false;  // set by the pass (the shadow pass: each map's used square)
   std::uint32_t color_attachments = 0;
   std::uint32_t width = 0, height = 0;  // viewport and default scissor
   VkPipelineLayout layout = VK_NULL_HANDLE;

@@ -103,6 +103,110 @@ TEST(FrameSetup, ShadowMapHoldsEveryCaster) {
   EXPECT_EQ(off->features & k_feature_shadows, 0u);
 }
 
+// A ground plane (a mesh with no thickness: box y 0..0) 20 m wide and a unit cube above it, under a
+// sun straight overhead.
+struct GroundFixture : Fixture {
+  GroundFixture() {
+    MeshRange plane;
+    plane.lo = glm::vec3(-0.5f, 0.0f, -0.5f);
+    plane.hi = glm::vec3(0.5f, 0.0f, 0.5f);
+    meshes.push_back(plane);
+    inputs.meshes = meshes;
+    synthlabel::Instance ground;
+    ground.mesh_index = 1;
+    ground.model = glm::scale(glm::mat4(1.0f), glm::vec3(20.0f, 1.0f, 20.0f));
+    scene.instances.insert(scene.instances.begin(), ground);
+    scene.instances[1].model = glm::translate(glm::mat4(1.0f), glm::vec3(3, 1.5f, 0));  // y 0.5..2.5
+    Light sun = light(LightType::directional);
+    sun.to_light = glm::vec3(0, 1, 0);
+    scene.lights = {sun};
+  }
+};
+
+TEST(FrameSetup, AFlatInstanceCastsOnlyOntoWhatLiesBehindIt) {
+  GroundFixture f;
+  auto s = make_frame_setup(f.scene, f.inputs);
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->shadows.size(), 1u);
+  const ShadowView& v = s->shadows[0];
+  ASSERT_EQ(v.casters.size(), 1u) << "the ground has nothing behind it: it casts nothing";
+  EXPECT_EQ(v.casters[0].instance, 1u);
+  // Texels as large as over the whole scene's box (20 x 2.5 x 20 m); the square in use only as large
+  // as the cube's 2 m footprint and two texels of margin each side.
+  const float texel = glm::length(glm::vec3(20.0f, 2.5f, 20.0f)) / 256.0f;
+  EXPECT_FLOAT_EQ(s->uniforms.light_shadow[0].z, texel);
+  EXPECT_EQ(v.size, static_cast<std::uint32_t>(std::ceil(2.0f / texel) + 4.0f));
+  EXPECT_FLOAT_EQ(s->uniforms.light_shadow[0].y, 1.0f / static_cast<float>(v.size));
+  EXPECT_EQ(v.casters[0].x1, v.size);
+  // Every corner of the cube inside the map; the ground's far corner (-10, 0, -10) outside it.
+  for (int c = 0; c < 8; ++c) {
+    const glm::vec3 p(c & 1 ? 4.0f : 2.0f, c & 2 ? 2.5f : 0.5f, c & 4 ? 1.0f : -1.0f);
+    const glm::vec4 clip = v.matrix * glm::vec4(p, 1.0f);
+    EXPECT_LE(std::abs(clip.x), 1.0f);
+    EXPECT_LE(std::abs(clip.y), 1.0f);
+    EXPECT_GE(clip.z, 0.0f);
+    EXPECT_LE(clip.z, 1.0f);
+  }
+  const glm::vec4 far = v.matrix * glm::vec4(-10, 0, -10, 1);
+  EXPECT_GT(std::max(std::abs(far.x), std::abs(far.y)), 1.0f);
+  EXPECT_GE(far.z, 0.0f) << "every instance within the map's depth range";
+  EXPECT_LE(far.z, 1.0f);
+
+  // The cube sunk half into the ground: the ground now shadows the cube's lower half, and is drawn
+  // only over the cube's footprint (and the filter's margin).
+  f.scene.instances[1].model = glm::translate(glm::mat4(1.0f), glm::vec3(3, 0, 0));
+  auto sunk = make_frame_setup(f.scene, f.inputs);
+  ASSERT_TRUE(sunk);
+  const ShadowView& w = sunk->shadows.at(0);
+  ASSERT_EQ(w.casters.size(), 2u);
+  EXPECT_EQ(w.casters[0].instance, 0u);
+  EXPECT_EQ(w.casters[0].x0, 0u);
+  EXPECT_EQ(w.casters[0].x1, w.size) << "the cube's footprint is the whole square in use";
+
+  // Only the ground: no map at all, and frames draw without the shadow lookups.
+  f.scene.instances.resize(1);
+  auto alone = make_frame_setup(f.scene, f.inputs);
+  ASSERT_TRUE(alone);
+  EXPECT_TRUE(alone->shadows.empty());
+  EXPECT_EQ(alone->uniforms.light_shadow[0].x, -1.0f);
+  EXPECT_EQ(alone->features & k_feature_shadows, 0u);
+}
+
+// A flat caster's rectangle: a wall (plane x = 0, 10 m square) with a small cube behind it (x < 0)
+// under a light from +x: the wall is drawn only over the cube, far inside the map.
+TEST(FrameSetup, AFlatCasterIsDrawnOnlyOverWhatLiesBehindIt) {
+  GroundFixture f;
+  f.scene.instances[0].model = glm::rotate(glm::mat4(1.0f), glm::radians(90.0f), glm::vec3(0, 0, 1)) *
+                               glm::scale(glm::mat4(1.0f), glm::vec3(10.0f, 1.0f, 10.0f));  // plane x = 0
+  f.scene.instances[1].model = glm::translate(glm::mat4(1.0f), glm::vec3(-3, 0, 0)) * glm::scale(glm::mat4(1.0f), glm::vec3(0.2f));
+  synthlabel::Instance other;  // two more cubes in front of the wall, either side: they set the map's extent
+  other.model = glm::translate(glm::mat4(1.0f), glm::vec3(2, 4, 4));
+  f.scene.instances.push_back(other);
+  other.model = glm::translate(glm::mat4(1.0f), glm::vec3(2, -4, -4));
+  f.scene.instances.push_back(other);
+  f.scene.lights[0].to_light = glm::vec3(1, 0, 0);
+  auto s = make_frame_setup(f.scene, f.inputs);
+  ASSERT_TRUE(s) << s.error().message;
+  const ShadowView& v = s->shadows.at(0);
+  ASSERT_EQ(v.casters.size(), 4u);
+  const ShadowCaster& wall = v.casters[0];
+  EXPECT_EQ(wall.instance, 0u);
+  EXPECT_GT(wall.x0, 0u);
+  EXPECT_LT(wall.x1, v.size);
+  EXPECT_LT(wall.x1 - wall.x0, v.size / 4) << "the 0.4 m cube, not the 10 m wall";
+  EXPECT_LT(wall.y1 - wall.y0, v.size / 4);
+  // The small cube's projection lies inside the wall's rectangle.
+  for (int c = 0; c < 8; ++c) {
+    const glm::vec3 p(c & 1 ? -2.8f : -3.2f, c & 2 ? 0.2f : -0.2f, c & 4 ? 0.2f : -0.2f);
+    const glm::vec4 clip = v.matrix * glm::vec4(p, 1.0f);
+    const float tx = (clip.x * 0.5f + 0.5f) * float(v.size), ty = (clip.y * 0.5f + 0.5f) * float(v.size);
+    EXPECT_GE(tx, float(wall.x0));
+    EXPECT_LE(tx, float(wall.x1));
+    EXPECT_GE(ty, float(wall.y0));
+    EXPECT_LE(ty, float(wall.y1));
+  }
+}
+
 TEST(FrameSetup, SupersamplingScalesTheIntrinsicsNotTheProjection) {
   Fixture f;
   f.inputs.supersampling = 3;

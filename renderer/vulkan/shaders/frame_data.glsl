@@ -15,7 +15,7 @@ layout(set = 0, binding = 0) uniform FrameData {
   vec4 env_sh[9];           // rgb: irradiance / pi as SH coefficients of the map (Environment.h)
   vec4 frame_size;          // xy: rasterized width, height in pixels; z: exposure (2^ev); w: 1 = ACES filmic tone map
   mat4 light_matrix[4];     // world -> the light's shadow-map clip space
-  vec4 light_shadow[4];     // x: shadow-map layer (-1: none), y: 1 / map size, z: world size of a texel (directional) or per metre from the light (spot)
+  vec4 light_shadow[4];     // x: shadow-map layer (-1: none), y: 1 / texels per side in use, z: world size of a texel (directional) or per metre from the light (spot)
 } frame;
 
 layout(set = 0, binding = 1) uniform sampler2DArray environment_map;
@@ -52,8 +52,8 @@ vec3 env_irradiance(vec3 n) {
 
 // Exposure, then (optionally) the ACES filmic curve as fitted by Narkowicz (2015); the sRGB attachment
 // encodes the result. Without the curve, values above 1 clip.
-vec3 expose(vec3 c) {
+vec3 expose(vec3 c, bool filmic) {
   c *= frame.frame_size.z;
-  if (frame.frame_size.w > 0.5) c = clamp((c * (2.51 * c + 0.03)) / (c * (2.43 * c + 0.59) + 0.14), 0.0, 1.0);
+  if (filmic) c = clamp((c * (2.51 * c + 0.03)) / (c * (2.43 * c + 0.59) + 0.14), 0.0, 1.0);
   return c;
 }

@@ -48,19 +48,21 @@ layout(constant_id = 0) const bool k_textures = false;
 layout(constant_id = 1) const bool k_positional_lights = false;
 layout(constant_id = 2) const bool k_environment_light = false;
 layout(constant_id = 3) const bool k_shadows = false;
+layout(constant_id = 4) const bool k_filmic = false;  // the frame's tone_map (frame_size.w), as a constant
 
 // Fraction of light i reaching this fragment (1: lit, 0: in shadow), from its shadow map: the point
 // is pushed 1.5 texels along the normal (against acne); outside the map's volume everything is lit.
-float light_visibility(int i, vec3 n) {
+// A spot's map is a perspective one (its texels grow with distance); a directional light's orthographic.
+float light_visibility(int i, vec3 n, bool spot) {
   vec4 s = frame.light_shadow[i];
   if (s.x < 0.0) return 1.0;
-  float texel = s.z * (frame.light_to[i].w > 1.5 ? length(frame.light_position[i].xyz - v_world) : 1.0);
+  float texel = spot ? s.z * length(frame.light_position[i].xyz - v_world) : s.z;
   vec4 p = frame.light_matrix[i] * vec4(v_world + n * (1.5 * texel), 1.0);
-  p.xyz /= p.w;
+  if (spot) p.xyz /= p.w;
   vec2 uv = p.xy * 0.5 + 0.5;
   if (p.z >= 1.0 || any(lessThan(uv, vec2(0.0))) || any(greaterThan(uv, vec2(1.0)))) return 1.0;  // outside the map
   // Bilinear-weighted comparisons of the 2x2 texels around the point (percentage-closer filtering),
-  // by texelFetch: far faster than comparison sampling on lavapipe, the same result.
+  // by texelFetch: far faster than comparison sampling or textureGather on lavapipe, the same result.
   vec2 t = uv * (1.0 / s.y) - 0.5;
   ivec2 i0 = ivec2(floor(t));
   vec2 f = t - vec2(i0);
@@ -82,14 +84,17 @@ vec3 shade(vec3 l, vec3 radiance, vec3 n, vec3 v, vec3 diffuse_color, vec3 f0, f
   float n_dot_l = dot(n, l);
   if (n_dot_l <= 0.0) return vec3(0.0);
   float n_dot_v = max(dot(n, v), 1e-4);
-  vec3 h = normalize(l + v);
-  float n_dot_h = max(dot(n, h), 0.0), v_dot_h = max(dot(v, h), 0.0);
+  vec3 h = l + v;
+  float h2 = dot(h, h), n_dot_h = max(dot(n, h), 0.0), v_dot_h = max(dot(v, h), 0.0);  // not yet divided by |h|
   float a2 = alpha * alpha;
-  float dd = n_dot_h * n_dot_h * (a2 - 1.0) + 1.0;
-  float d = a2 / (k_pi * dd * dd);
-  float vis = 0.5 / (n_dot_l * sqrt(n_dot_v * n_dot_v * (1.0 - a2) + a2) + n_dot_v * sqrt(n_dot_l * n_dot_l * (1.0 - a2) + a2));
-  vec3 f = f0 + (1.0 - f0) * pow(1.0 - v_dot_h, 5.0);
-  return ((1.0 - f) * diffuse_color + k_pi * f * (d * vis)) * n_dot_l * radiance;
+  // D = a2 / (pi dd^2), V = 0.5 / den; with n.h and v.h unnormalized, dd = (n.h^2 (a2 - 1) + |h|^2) / |h|^2.
+  float dd = n_dot_h * n_dot_h * (a2 - 1.0) + h2;
+  float den = n_dot_l * sqrt(n_dot_v * n_dot_v * (1.0 - a2) + a2) + n_dot_v * sqrt(n_dot_l * n_dot_l * (1.0 - a2) + a2);
+  float m = 1.0 - v_dot_h * inversesqrt(h2), m2 = m * m;
+  vec3 f = f0 + (1.0 - f0) * (m2 * m2 * m);
+  // pi D V, in one division.
+  float specular = 0.5 * a2 * h2 * h2 / (dd * dd * den);
+  return ((1.0 - f) * diffuse_color + f * specular) * n_dot_l * radiance;
 }
 
 // The split-sum environment BRDF (scale and bias of f0) in Karis' analytic fit ("Physically Based
@@ -155,7 +160,7 @@ void main() {
   int count = int(frame.params.y), directional = int(frame.params.w);
   for (int i = 0; i < directional; ++i) {
     vec3 radiance = frame.light_color[i].rgb;
-    if (k_shadows) radiance *= light_visibility(i, surface_n);
+    if (k_shadows) radiance *= light_visibility(i, surface_n, false);
     c += shade(frame.light_to[i].xyz, radiance, n, to_eye, diffuse_color, f0, alpha);
   }
   if (k_positional_lights) {
@@ -167,7 +172,7 @@ void main() {
       vec3 radiance = frame.light_color[i].rgb / dist2;
       float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
       radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), dot(-l, frame.light_direction[i].xyz));
-      if (k_shadows) radiance *= light_visibility(i, surface_n);
+      if (k_shadows) radiance *= light_visibility(i, surface_n, frame.light_to[i].w > 1.5);
       c += shade(l, radiance, n, to_eye, diffuse_color, f0, alpha);
     }
   }
@@ -181,7 +186,7 @@ void main() {
          frame.environment.x * occlusion;
   }
   c += emitted;
-  out_color = vec4(expose(c), 1.0);
+  out_color = vec4(expose(c, k_filmic), 1.0);
   out_depth = v_depth;
   out_id = object.instance_id;
 #ifdef WITH_INSTANCE
