@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include <glm/vec2.hpp>
@@ -17,22 +18,40 @@ constexpr double k_pi = 3.14159265358979323846;
 
 using Image = std::vector<std::array<double, 3>>;
 
-// Integer offsets (the defocus disk): plain indexing, clamped at the border.
+// Integer offsets (the defocus disk): plain indexing, clamped at the border. Pixels whose taps all
+// fall inside the image skip the clamping (the same sums, in the same order).
 Image blur_integer(const Image& src, std::uint32_t w, std::uint32_t h, const std::vector<glm::ivec2>& taps) {
   Image out(src.size());
   const double weight = 1.0 / static_cast<double>(taps.size());
   const auto wi = static_cast<int>(w), hi = static_cast<int>(h);
+  int reach = 0;
+  std::vector<std::ptrdiff_t> offsets;
+  for (const auto& d : taps) {
+    reach = std::max({reach, std::abs(d.x), std::abs(d.y)});
+    offsets.push_back(static_cast<std::ptrdiff_t>(d.y) * wi + d.x);
+  }
   for (int y = 0; y < hi; ++y) {
+    const bool rows_inside = y >= reach && y < hi - reach;
     for (int x = 0; x < wi; ++x) {
       std::array<double, 3> sum{};
-      for (const auto& d : taps) {
-        const int sx = std::clamp(x + d.x, 0, wi - 1), sy = std::clamp(y + d.y, 0, hi - 1);
-        const auto& c = src[static_cast<std::size_t>(sy) * w + static_cast<std::size_t>(sx)];
-        sum[0] += c[0];
-        sum[1] += c[1];
-        sum[2] += c[2];
+      const auto at = static_cast<std::ptrdiff_t>(y) * wi + x;
+      if (rows_inside && x >= reach && x < wi - reach) {
+        for (const std::ptrdiff_t o : offsets) {
+          const auto& c = src[static_cast<std::size_t>(at + o)];
+          sum[0] += c[0];
+          sum[1] += c[1];
+          sum[2] += c[2];
+        }
+      } else {
+        for (const auto& d : taps) {
+          const int sx = std::clamp(x + d.x, 0, wi - 1), sy = std::clamp(y + d.y, 0, hi - 1);
+          const auto& c = src[static_cast<std::size_t>(sy) * w + static_cast<std::size_t>(sx)];
+          sum[0] += c[0];
+          sum[1] += c[1];
+          sum[2] += c[2];
+        }
       }
-      for (std::size_t k = 0; k < 3; ++k) out[static_cast<std::size_t>(y) * w + static_cast<std::size_t>(x)][k] = sum[k] * weight;
+      for (std::size_t k = 0; k < 3; ++k) out[static_cast<std::size_t>(at)][k] = sum[k] * weight;
     }
   }
   return out;
@@ -223,12 +242,30 @@ void apply_sensor_effects(const SensorState& s, std::uint32_t w, std::uint32_t h
     }
     img = blur(img, w, h, taps);
   }
-  // thresholds[k]: the linear value whose sRGB encoding is exactly k + 0.5 (of 255).
+  // thresholds[k]: the linear value whose sRGB encoding is exactly k + 0.5 (of 255); first[b]: how
+  // many of them lie at or below b / k_buckets, where the count for x in bucket b starts (a step or
+  // two from the answer instead of a binary search's eight unpredictable branches).
+  constexpr std::size_t k_buckets = 4096;
   static const auto thresholds = [] {
-    std::array<double, 255> t{};
+    std::array<double, 256> t{};
     for (std::size_t k = 0; k < 255; ++k) t[k] = srgb_to_linear((static_cast<double>(k) + 0.5) / 255.0);
+    t[255] = std::numeric_limits<double>::infinity();  // a sentinel: the count stops at 255
     return t;
   }();
+  static const auto first = [] {
+    std::array<std::uint8_t, k_buckets + 1> f{};
+    for (std::size_t b = 0; b <= k_buckets; ++b) {
+      const double x = static_cast<double>(b) / k_buckets;
+      f[b] = static_cast<std::uint8_t>(std::upper_bound(thresholds.begin(), thresholds.begin() + 255, x) - thresholds.begin());
+    }
+    return f;
+  }();
+  auto encode = [](double x) {  // round(255 * srgb(x)): the count of the 255 rounding thresholds at or below x
+    if (!(x > 0.0)) return std::uint8_t{0};  // (every threshold is above 0; NaN counts none)
+    std::size_t k = first[static_cast<std::size_t>(std::min(x, 1.0) * k_buckets)];
+    while (thresholds[k] <= x) ++k;
+    return static_cast<std::uint8_t>(k);
+  };
   Noise noise{s.noise_key};
   const bool shot = s.shot_photons > 0, read = s.read_noise > 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -240,9 +277,7 @@ void apply_sensor_effects(const SensorState& s, std::uint32_t w, std::uint32_t h
         const double e = std::pow(linear_to_srgb(x), 1.0 / s.gamma);
         rgba[i * 4 + k] = static_cast<std::uint8_t>(std::clamp(std::lround(e * 255.0), 0l, 255l));
       } else {
-        // round(255 * srgb(x)) without a pow: the count of the 255 rounding thresholds below x.
-        rgba[i * 4 + k] =
-            static_cast<std::uint8_t>(std::upper_bound(thresholds.begin(), thresholds.end(), x) - thresholds.begin());
+        rgba[i * 4 + k] = encode(x);  // without a pow
       }
     }
   }

@@ -44,21 +44,36 @@ std::vector<float> resample(const std::vector<float>& src, std::uint32_t sw, std
   return out;
 }
 
-// Bilinear lookup of an equirectangular map in direction d (convention above).
-glm::dvec3 lookup(const std::vector<float>& src, std::uint32_t w, std::uint32_t h, const glm::dvec3& d) {
+// Where direction d falls in an equirectangular map (convention above): the 2x2 texels bilinear
+// filtering reads (columns x0 and x0 + 1, wrapping; rows y0 and y1) and their weights.
+struct Bilinear {
+  std::uint32_t x0, y0, y1;
+  double tx, ty;
+};
+
+Bilinear bilinear_at(std::uint32_t w, std::uint32_t h, const glm::dvec3& d) {
   const double u = 0.5 + std::atan2(d.x, -d.z) / (2.0 * k_pi), v = std::acos(std::clamp(d.y, -1.0, 1.0)) / k_pi;
   double fx = u * w - 0.5;
   const double fy = std::clamp(v * h - 0.5, 0.0, h - 1.0);
   fx -= std::floor(fx / w) * w;
-  const auto x0 = static_cast<std::uint32_t>(fx) % w, x1 = (x0 + 1) % w;
   const auto y0 = static_cast<std::uint32_t>(fy);
-  const std::uint32_t y1 = std::min(y0 + 1, h - 1);
-  const double tx = fx - std::floor(fx), ty = fy - y0;
+  return {static_cast<std::uint32_t>(fx) % w, y0, std::min(y0 + 1, h - 1), fx - std::floor(fx), fy - y0};
+}
+
+// The filtered value at `b`, its columns `shift` texels on.
+glm::dvec3 fetch(const std::vector<float>& src, std::uint32_t w, const Bilinear& b, std::uint32_t shift = 0) {
+  const std::uint32_t x0 = (b.x0 + shift) % w, x1 = (x0 + 1) % w;
   auto at = [&](std::uint32_t x, std::uint32_t y) {
     const float* p = &src[(std::size_t{y} * w + x) * 4];
     return glm::dvec3(p[0], p[1], p[2]);
   };
-  return (at(x0, y0) * (1 - tx) + at(x1, y0) * tx) * (1 - ty) + (at(x0, y1) * (1 - tx) + at(x1, y1) * tx) * ty;
+  return (at(x0, b.y0) * (1 - b.tx) + at(x1, b.y0) * b.tx) * (1 - b.ty) +
+         (at(x0, b.y1) * (1 - b.tx) + at(x1, b.y1) * b.tx) * b.ty;
+}
+
+// Bilinear lookup of an equirectangular map in direction d.
+glm::dvec3 lookup(const std::vector<float>& src, std::uint32_t w, std::uint32_t h, const glm::dvec3& d) {
+  return fetch(src, w, bilinear_at(w, h, d));
 }
 
 // Box-filters a map to half its size (w and h even).
@@ -110,9 +125,37 @@ std::vector<float> prefilter_specular(const std::vector<float>& src, std::uint32
     }
   }
   std::vector<float> out(std::size_t{out_w} * out_h * 4);
+  // Where a row's tangent frame turns with the direction about +Y (away from the poles), its texels'
+  // sample directions are the first texel's turned about +Y by a texel per texel: the same elevation,
+  // the azimuth one texel on. Such a row maps its samples once (atan2 and acos per sample, not per
+  // sample and texel) and shifts them along the row; the same bilinear weights, to rounding.
+  auto store = [&](std::uint32_t x, std::uint32_t y, glm::dvec3 sum) {
+    sum /= total;
+    float* p = &out[(std::size_t{y} * out_w + x) * 4];
+    p[0] = static_cast<float>(sum.x);
+    p[1] = static_cast<float>(sum.y);
+    p[2] = static_cast<float>(sum.z);
+    p[3] = 1.0f;
+  };
+  auto shifted_row = [&](std::uint32_t y, double theta) {
+    const glm::dvec3 r(std::sin(theta) * std::sin(-k_pi + k_pi / out_w), std::cos(theta),
+                       -std::sin(theta) * std::cos(-k_pi + k_pi / out_w));  // the row's first texel
+    const glm::dvec3 tx = glm::normalize(glm::cross(glm::dvec3(0, 1, 0), r)), ty = glm::cross(r, tx);
+    std::vector<Bilinear> taps;
+    for (const Sample& s : samples) taps.push_back(bilinear_at(w, h, tx * s.l.x + ty * s.l.y + r * s.l.z));
+    for (std::uint32_t x = 0; x < out_w; ++x) {
+      glm::dvec3 sum(0.0);
+      for (std::size_t i = 0; i < taps.size(); ++i) sum += fetch(src, w, taps[i], x) * samples[i].weight;
+      store(x, y, sum);
+    }
+  };
   auto rows = [&](std::uint32_t y0, std::uint32_t y1) {
   for (std::uint32_t y = y0; y < y1; ++y) {
     const double theta = (y + 0.5) / out_h * k_pi;
+    if (out_w == w && std::abs(std::cos(theta)) < 0.999) {
+      shifted_row(y, theta);
+      continue;
+    }
     for (std::uint32_t x = 0; x < out_w; ++x) {
       const double phi = ((x + 0.5) / out_w - 0.5) * 2.0 * k_pi;
       const glm::dvec3 r(std::sin(theta) * std::sin(phi), std::cos(theta), -std::sin(theta) * std::cos(phi));
@@ -120,12 +163,7 @@ std::vector<float> prefilter_specular(const std::vector<float>& src, std::uint32
       const glm::dvec3 tx = glm::normalize(glm::cross(up, r)), ty = glm::cross(r, tx);
       glm::dvec3 sum(0.0);
       for (const Sample& s : samples) sum += lookup(src, w, h, tx * s.l.x + ty * s.l.y + r * s.l.z) * s.weight;
-      sum /= total;
-      float* p = &out[(std::size_t{y} * out_w + x) * 4];
-      p[0] = static_cast<float>(sum.x);
-      p[1] = static_cast<float>(sum.y);
-      p[2] = static_cast<float>(sum.z);
-      p[3] = 1.0f;
+      store(x, y, sum);
     }
   }
   };
