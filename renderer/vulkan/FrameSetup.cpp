@@ -285,6 +285,7 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in) {
     u.environment = glm::vec4(env.lighting ? static_cast<float>(env.intensity) : 0.0f,
                               static_cast<float>(glm::radians(env.rotation_deg)), static_cast<float>(env.map),
                               env_seen ? static_cast<float>(env.intensity) : 0.0f);
+    u.environment_turn = glm::vec4(std::cos(u.environment.y), std::sin(u.environment.y), 0.0f, 0.0f);
     for (std::size_t i = 0; i < 9; ++i) u.env_sh[i] = glm::vec4(in.environment_sh[static_cast<std::size_t>(env.map)][i], 0.0f);
   }
   for (std::size_t i = 0; i < k_max_lights; ++i) u.light_shadow[i] = glm::vec4(-1.0f, 0.0f, 0.0f, 0.0f);

@@ -16,6 +16,7 @@ layout(set = 0, binding = 0) uniform FrameData {
   vec4 frame_size;          // xy: rasterized width, height in pixels; z: exposure (2^ev); w: 1 = ACES filmic tone map
   mat4 light_matrix[4];     // world -> the light's shadow-map clip space
   vec4 light_shadow[4];     // x: shadow-map layer (-1: none), y: 1 / texels per side in use, z: world size of a texel (directional) or per metre from the light (spot)
+  vec4 environment_turn;    // x, y: cos and sin of environment.y (once a frame, not per fragment)
 } frame;
 
 layout(set = 0, binding = 1) uniform sampler2DArray environment_map;
@@ -28,7 +29,7 @@ const int k_environment_levels = 5;  // prefiltered specular levels of an enviro
 
 // A world direction in the map's own frame: the map is turned by `rotation` about +Y.
 vec3 to_map(vec3 d) {
-  float c = cos(frame.environment.y), s = sin(frame.environment.y);
+  float c = frame.environment_turn.x, s = frame.environment_turn.y;
   return vec3(c * d.x - s * d.z, d.y, s * d.x + c * d.z);
 }
 
