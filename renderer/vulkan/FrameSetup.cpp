@@ -165,7 +165,7 @@ std::vector<ShadowView> fit_shadows(const Scene& scene, std::span<const Light* c
       const float half = 0.5f * static_cast<float>(used) * texel;
       matrix = glm::orthoRH_ZO(centre.x - half, centre.x + half, centre.y - half, centre.y + half, near - margin,
                                far + margin) * view;
-      u.light_shadow[i] = glm::vec4(static_cast<float>(layer), 1.0f / static_cast<float>(used), texel, 0.0f);
+      u.light_shadow[i] = glm::vec4(static_cast<float>(layer), 1.0f / static_cast<float>(used), texel, size);
     } else {
       float far = 0.0f;
       for (const auto& box : corners) {
@@ -175,7 +175,7 @@ std::vector<ShadowView> fit_shadows(const Scene& scene, std::span<const Light* c
       const float half = std::min(std::acos(std::clamp(l.cos_outer, -1.0f, 1.0f)) + 0.02f, glm::radians(85.0f));
       matrix = glm::perspectiveRH_ZO(2.0f * half, 1.0f, std::max(0.05f, far * 1e-3f), far) *
                glm::lookAtRH(l.position, l.position + axis, up);
-      u.light_shadow[i] = glm::vec4(static_cast<float>(layer), 1.0f / size, 2.0f * std::tan(half) / size, 0.0f);
+      u.light_shadow[i] = glm::vec4(static_cast<float>(layer), 1.0f / size, 2.0f * std::tan(half) / size, size);
     }
     ShadowView view{layer, used, matrix, {}};
     const auto used_f = static_cast<float>(used);

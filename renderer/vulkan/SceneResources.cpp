@@ -31,11 +31,10 @@ Result<SceneResources> SceneResources::create(const VulkanContext& ctx, const On
   return r;
 }
 
-std::array<VkDescriptorImageInfo, 4> SceneResources::image_infos(VkDescriptorImageInfo shadow_maps) const {
+std::array<VkDescriptorImageInfo, 3> SceneResources::image_infos() const {
   constexpr VkImageLayout read = VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL;
   return {{{m_environment_sampler.get(), m_environment.view.get(), read},
            {m_texture_sampler.get(), m_textures.view.get(), read},
-           shadow_maps,
            {m_texture_sampler.get(), m_texture_data_view.get(), read}}};
 }
 

@@ -36,8 +36,8 @@ class SceneResources {
   Geometry geometry() const { return {m_vertices.buffer.get(), m_indices.buffer.get()}; }
   std::uint32_t texture_layers() const { return m_texture_layers; }
   std::span<const std::array<glm::vec3, 9>> environment_sh() const { return m_environment_sh; }
-  // Bindings 1..4 of the main pass's set: environment, textures, the given shadow maps, textures as data.
-  std::array<VkDescriptorImageInfo, 4> image_infos(VkDescriptorImageInfo shadow_maps) const;
+  // Bindings 1, 2 and 4 of the main pass's set: environment, textures, textures as data.
+  std::array<VkDescriptorImageInfo, 3> image_infos() const;
 
  private:
   // A sampled 2D-array image of `mips` levels from `data`: level 0 of every layer, then level 1 of

@@ -9,43 +9,52 @@
 
 namespace synthlabel::vk {
 
-Result<ShadowPass> ShadowPass::create(const VulkanContext& ctx, std::uint32_t size, VkFormat depth_format,
-                                      const OneShotCommands& one_shot) {
+Result<ShadowPass> ShadowPass::create(const VulkanContext& ctx, std::uint32_t size) {
+  // The buffer's texels are the depth aspect's bytes: 32-bit floats only with this format.
+  constexpr VkFormat format = VK_FORMAT_D32_SFLOAT;
+  VkFormatProperties fp{};
+  vkGetPhysicalDeviceFormatProperties(ctx.physical, format, &fp);
+  constexpr VkFormatFeatureFlags needed = VK_FORMAT_FEATURE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_FORMAT_FEATURE_TRANSFER_SRC_BIT;
+  if ((fp.optimalTilingFeatures & needed) != needed) {
+    return make_error(ExitCode::device, "the device cannot render shadow maps (32-bit float depth copied to a buffer)");
+  }
   ShadowPass pass;
   pass.m_size = size;
   const std::uint32_t side = std::max(1u, size);
   constexpr auto layers = static_cast<std::uint32_t>(k_max_lights);
-  SL_TRY_ASSIGN(pass.m_map, create_image(ctx, {.format = depth_format,
-                                               .usage = VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_IMAGE_USAGE_SAMPLED_BIT,
+  SL_TRY_ASSIGN(pass.m_map, create_image(ctx, {.format = format,
+                                               .usage = VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                                                .aspect = VK_IMAGE_ASPECT_DEPTH_BIT,
                                                .shape = {side, side, layers, 1, true}}));
-  // Cleared each time; left in the layout the mesh shader samples it in.
-  const VkAttachmentDescription att =
-      attachment(depth_format, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL);
+  SL_TRY_ASSIGN(pass.m_texels, create_buffer(ctx, {.size = VkDeviceSize{layers} * side * side * 4,
+                                                   .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                                   .required = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT}));
+  // Cleared each time; left ready for the copy to the texel buffer.
+  const VkAttachmentDescription att = attachment(format, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
   std::array<VkSubpassDependency, 2> deps{};
-  // The previous frame's mesh shader reads of the map finish before this frame overwrites it.
+  // The previous frame's copy out of the layer finishes before this frame overwrites it.
   deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
   deps[0].dstSubpass = 0;
-  deps[0].srcStageMask = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
+  deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
   deps[0].dstStageMask = VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
   deps[0].dstAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
-  // Its depth writes are visible to this frame's mesh shader.
+  // Its depth writes are visible to the copy.
   deps[1].srcSubpass = 0;
   deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
   deps[1].srcStageMask = VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
-  deps[1].dstStageMask = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT;
+  deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
   deps[1].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
-  deps[1].dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+  deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
   SL_TRY_ASSIGN(pass.m_render_pass, make_render_pass(ctx, std::span(&att, 1), 0, true, deps));
   for (std::uint32_t layer = 0; layer < layers; ++layer) {
-    SL_TRY_ASSIGN(pass.m_layer_views[layer], make_image_view(ctx, pass.m_map.image.get(), VK_IMAGE_VIEW_TYPE_2D, depth_format,
+    SL_TRY_ASSIGN(pass.m_layer_views[layer], make_image_view(ctx, pass.m_map.image.get(), VK_IMAGE_VIEW_TYPE_2D, format,
                                                              {VK_IMAGE_ASPECT_DEPTH_BIT, 0, 1, layer, 1}));
     const VkImageView view = pass.m_layer_views[layer].get();
     SL_TRY_ASSIGN(pass.m_framebuffers[layer],
                   make_framebuffer(ctx, pass.m_render_pass.get(), std::span(&view, 1), side, side));
   }
   SL_TRY_ASSIGN(pass.m_layout, make_pipeline_layout(ctx, VK_NULL_HANDLE, sizeof(ShadowPush), VK_SHADER_STAGE_VERTEX_BIT));
-  // Depth only: positions in, no fragment shader, no colour attachment, a fixed viewport.
+  // Depth only: positions in, no fragment shader, no colour attachment.
   GraphicsPipelineDesc d;
   d.vertex = {shaders::k_spirv_shadow_vert, shaders::k_spirv_shadow_vert_words};
   d.vertices = GraphicsPipelineDesc::Vertices::positions;
@@ -56,26 +65,19 @@ Result<ShadowPass> ShadowPass::create(const VulkanContext& ctx, std::uint32_t si
   d.layout = pass.m_layout.get();
   d.render_pass = pass.m_render_pass.get();
   SL_TRY_ASSIGN(pass.m_pipeline, make_graphics_pipeline(ctx, d));
-  // mesh.frag compares the texels it fetches itself (bilinear percentage-closer filtering): the
-  // sampler only has to allow texelFetch.
-  SL_TRY_ASSIGN(pass.m_sampler, make_sampler(ctx, {}));
-  // Every layer starts in the layout the mesh shader samples it in (a frame reads only the layers it
-  // rendered, but the descriptor covers them all).
-  const VkImage image = pass.m_map.image.get();
-  SL_TRY_STATUS(one_shot.submit([&](VkCommandBuffer cmd) {
-    transition(cmd, image, {VK_IMAGE_ASPECT_DEPTH_BIT, 0, 1, 0, layers},
-               {.to = VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL, .dst_access = VK_ACCESS_SHADER_READ_BIT,
-                .dst_stage = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT});
-  }));
   return pass;
 }
 
-VkDescriptorImageInfo ShadowPass::image_info() const {
-  return {m_sampler.get(), m_map.view.get(), VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL};
-}
+VkDescriptorBufferInfo ShadowPass::texels_info() const { return {m_texels.buffer.get(), 0, VK_WHOLE_SIZE}; }
 
 void ShadowPass::record(VkCommandBuffer cmd, std::span<const ShadowView> views, std::span<const synthlabel::Instance> instances,
                         std::span<const MeshRange> meshes, Geometry geometry) const {
+  if (views.empty()) return;
+  // The previous frame's fragment shaders have read the texel buffer before this frame's copies
+  // overwrite it.
+  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, nullptr, 0,
+                       nullptr, 0, nullptr);
+  const VkDeviceSize layer_bytes = VkDeviceSize{std::max(1u, m_size)} * std::max(1u, m_size) * 4;
   for (const ShadowView& v : views) {
     VkClearValue clear{};
     clear.depthStencil = {1.0f, 0};
@@ -106,7 +108,21 @@ void ShadowPass::record(VkCommandBuffer cmd, std::span<const ShadowView> views, 
       vkCmdDrawIndexed(cmd, r.index_count, 1, r.first_index, r.vertex_offset, 0);
     }
     vkCmdEndRenderPass(cmd);
+    VkBufferImageCopy copy{};
+    copy.bufferOffset = layer_bytes * v.layer;  // rows of `used` texels, one after another
+    copy.imageSubresource = {VK_IMAGE_ASPECT_DEPTH_BIT, 0, v.layer, 1};
+    copy.imageExtent = {used, used, 1};
+    vkCmdCopyImageToBuffer(cmd, m_map.image.get(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, m_texels.buffer.get(), 1, &copy);
   }
+  VkBufferMemoryBarrier ready{};
+  ready.sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER;
+  ready.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+  ready.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+  ready.srcQueueFamilyIndex = ready.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+  ready.buffer = m_texels.buffer.get();
+  ready.size = VK_WHOLE_SIZE;
+  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT, 0, 0, nullptr, 1, &ready,
+                       0, nullptr);
 }
 
 }  // namespace synthlabel::vk

@@ -1,8 +1,10 @@
-// Shadow maps: a depth array with a layer per shadowed light (at most k_max_lights), a render pass
-// that clears and fills one layer and leaves it ready for the mesh shader's comparisons, its
-// depth-only pipeline with slope-scaled bias, and the sampler the mesh shader fetches texels with.
-// The views to render (which layer, which light matrix) come from FrameSetup. Without shadows a 1x1
-// array keeps the descriptor set complete.
+// Shadow maps: a depth array (32-bit float) with a layer per shadowed light (at most k_max_lights), a
+// render pass that clears and fills one layer's square in use, its depth-only pipeline with
+// slope-scaled bias, and the storage buffer the mesh shader reads the texels from: each rendered
+// square is copied there (layer L at texel L * side^2, row after row of the square), because on
+// lavapipe a plain buffer load costs a fraction of a texelFetch (the fetches were most of the cost of
+// shadows). The views to render (which layer, which light matrix, which casters) come from
+// FrameSetup. Without shadows a 1x1 map keeps the descriptor set complete.
 #pragma once
 
 #include <array>
@@ -21,14 +23,14 @@ namespace synthlabel::vk {
 
 class ShadowPass {
  public:
-  // `size`: texels per side (0: no shadows); one-shot work (the layers' first layout) goes through
-  // `one_shot`.
-  static Result<ShadowPass> create(const VulkanContext& ctx, std::uint32_t size, VkFormat depth_format,
-                                   const OneShotCommands& one_shot);
+  // `size`: texels per side (0: no shadows). Fails (device error) where the device cannot render
+  // 32-bit float depth and copy it to a buffer.
+  static Result<ShadowPass> create(const VulkanContext& ctx, std::uint32_t size);
 
-  // Binding 3 of the main pass's set.
-  VkDescriptorImageInfo image_info() const;
-  // Renders each view's casters into its layer, each within its rectangle.
+  // Binding 3 of the main pass's set: the texels, for the mesh shader.
+  VkDescriptorBufferInfo texels_info() const;
+  // Renders each view's casters into its layer, each within its rectangle, and copies the squares in
+  // use to the texel buffer, ready for this frame's fragment shaders.
   void record(VkCommandBuffer cmd, std::span<const ShadowView> views, std::span<const synthlabel::Instance> instances,
               std::span<const MeshRange> meshes, Geometry geometry) const;
 
@@ -40,7 +42,7 @@ class ShadowPass {
   std::array<UniqueFramebuffer, k_max_lights> m_framebuffers;
   UniquePipelineLayout m_layout;
   UniquePipeline m_pipeline;
-  UniqueSampler m_sampler;
+  Buffer m_texels;
 };
 
 }  // namespace synthlabel::vk

@@ -72,7 +72,7 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   SL_TRY_ASSIGN(m_pipelines, PipelineSet::create(m_ctx, {m_main->render_pass(), m_main->planes(), m_main->raster_width(),
                                                          m_main->raster_height(), options.normals, options.flow, false,
                                                          options.surface}));
-  SL_TRY_ASSIGN(m_shadow, ShadowPass::create(m_ctx, options.shadow_map_size, depth, *m_one_shot));
+  SL_TRY_ASSIGN(m_shadow, ShadowPass::create(m_ctx, options.shadow_map_size));
   if (options.supersampling > 1) {
     SL_TRY_ASSIGN(m_resolve, ResolvePass::create(m_ctx, *m_main, options.width, options.height, options.supersampling,
                                                  options.normals, options.flow, options.surface));
@@ -98,9 +98,12 @@ FrameInputs VulkanRenderer::frame_inputs() const {
 }
 
 Status VulkanRenderer::write_image_bindings(bool alone_only) {
-  const auto infos = m_resources->image_infos(m_shadow->image_info());
+  const auto images = m_resources->image_infos();
+  const VkDescriptorBufferInfo texels = m_shadow->texels_info();
   auto write = [&](VkDescriptorSet set) {
-    write_images(m_ctx, set, 1, infos);
+    write_images(m_ctx, set, 1, std::span(images).first(2));
+    write_uniform_buffer(m_ctx, set, 3, texels.buffer, texels.range, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER);
+    write_images(m_ctx, set, 4, std::span(images).subspan(2));
   };
   if (!alone_only) {
     for (const FrameSlot& s : m_ring->slots()) write(s.set);
