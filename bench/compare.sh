@@ -44,12 +44,15 @@ runs_of = {s: [json.loads((out / f"{s}.{r}.json").read_text()) for r in range(ru
 first = runs_of["old"][0]
 print(f"compare: {config}, {first['width']}x{first['height']}, {first['frames']} frames x {runs} runs each, "
       f"alternating; device {first['device']}, {first['threads']} encoder threads")
-for side, path in (("old", old), ("new", new)):
-    fps = [j["frames_per_second"] for j in runs_of[side]]
-    print(f"  {side}: {path}: {statistics.median(fps):.2f} frames/s (min {min(fps):.2f}, max {max(fps):.2f})")
-ratios = [n["frames_per_second"] / o["frames_per_second"] for o, n in zip(runs_of["old"], runs_of["new"]) if o["frames_per_second"] > 0]
-if ratios:
-    print(f"  new / old: {statistics.median(ratios):.3f}x frames/s (paired runs: min {min(ratios):.3f}, max {max(ratios):.3f})")
+# Frames only (the frame loop), then end to end (start-up, the frames and the dataset's last files:
+# what `generate` takes).
+for key, what in (("frames_per_second", "frames/s"), ("end_to_end_frames_per_second", "frames/s end to end")):
+    for side, path in (("old", old), ("new", new)):
+        fps = [j[key] for j in runs_of[side]]
+        print(f"  {side}: {path}: {statistics.median(fps):.2f} {what} (min {min(fps):.2f}, max {max(fps):.2f})")
+    ratios = [n[key] / o[key] for o, n in zip(runs_of["old"], runs_of["new"]) if o[key] > 0]
+    if ratios:
+        print(f"  new / old: {statistics.median(ratios):.3f}x {what} (paired runs: min {min(ratios):.3f}, max {max(ratios):.3f})")
 print("  stage (median ms/frame)            old        new     new/old")
 keys = list(first["stages"].keys()) + [k for k in runs_of["new"][0]["stages"] if k not in first["stages"]]
 for k in keys:

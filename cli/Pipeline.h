@@ -28,7 +28,7 @@ struct PipelineOptions {
   // Python module's frames(range(w, n, k)). Flow neighbours outside it are rendered for their planes.
   std::vector<std::uint64_t> frames;
   std::function<bool(std::uint64_t)> already_done;  // resume: frames to skip (may be empty)
-  unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1)
+  unsigned threads = 0;  // encoder threads; 0 = hardware threads - 1 (at least 1), and one on demand
   EncodeOptions encode;
   // outputs: [bop]: a renderer of 3x the image's width and height (supersampling 1), for the parts of
   // truncated instances' silhouettes outside the image (SilhouetteBeyond); else null.
@@ -53,6 +53,9 @@ struct PipelineStats {
 // Encoder threads for PipelineOptions::threads = `requested`: itself, or for 0 hardware threads - 1
 // (at least 1).
 unsigned encoder_threads(unsigned requested);
+// And for 0 on a machine of two or more hardware threads, one more that encodes only while frames
+// queue up behind those (PipelineStats::threads counts it).
+unsigned on_demand_threads(unsigned requested);
 
 Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& meshes,
                                    const RandomizerPipeline& randomizers, Renderer& renderer, FrameSink& sink,

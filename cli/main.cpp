@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
   g->add_option("--asset-root", gen.asset_root,
                 "Refuse assets outside this folder (symlinks and .. resolved): for configs you did not write");
   g->add_option("--threads,-j", gen.threads,
-                "Encoder threads, at most 256 (default: hardware threads - 1); output is identical for any value")
+                "Encoder threads, at most 256 (default: hardware threads - 1, and one more while frames queue up for the encoders); output is identical for any value")
       ->check(whole_number(0, k_max_threads));
   g->add_option("--compression", gen.compression,
                 "File compression: fast (default: zlib level 1), small (level 9), none (largest, fastest); "
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
   b->add_option("overrides", bench.overrides, "KEY.PATH=VALUE changes to the config");
   b->add_option("--frames,-n", bench_frames, "Frames to render (default 200)")->default_val(200)->check(whole_number(1, k_max_frames));
   b->add_option("--resolution,-r", bench.resolution, "WIDTHxHEIGHT (default: the config's)");
-  b->add_option("--threads,-j", bench.threads, "Encoder threads, at most 256 (default: hardware threads - 1)")
+  b->add_option("--threads,-j", bench.threads, "Encoder threads, at most 256 (default: hardware threads - 1, and one more while frames queue up for the encoders)")
       ->check(whole_number(0, k_max_threads));
   b->add_option("--compression", bench.compression, "none, fast (default) or small")
       ->check(CLI::IsMember({"none", "fast", "small"}));
