@@ -332,6 +332,7 @@ Result<std::vector<Draw>> make_draws(std::span<const synthlabel::Instance> insta
       if (d.push.texture >= layers || glm::any(glm::greaterThanEqual(d.push.maps, glm::ivec4(layers)))) return false;
       d.first_index = r.first_index + first;
       d.index_count = count;
+      d.textured = d.push.texture >= 0 || glm::any(glm::greaterThanEqual(d.push.maps, glm::ivec4(0)));
       draws.push_back(d);
       return true;
     };

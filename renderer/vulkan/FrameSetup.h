@@ -63,6 +63,7 @@ struct Draw {
   std::uint32_t instance = 0;  // index into the scene's instances: the draw's firstInstance
   std::uint32_t first_index = 0, index_count = 0;
   std::int32_t vertex_offset = 0;
+  bool textured = false;  // a texture or a map: drawn with the frame's texture code (PassView::mesh)
 };
 
 struct FrameSetup {

@@ -85,13 +85,15 @@ void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geomet
     vkCmdDraw(cmd, 3, 1, 0, 0);
   }
   if (!draws.empty()) {
-    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.mesh);
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.layout, 0, 1, &view.set, 0, nullptr);
     const VkDeviceSize zero = 0;
     vkCmdBindVertexBuffers(cmd, 0, 1, &geometry.vertices, &zero);
     vkCmdBindIndexBuffer(cmd, geometry.indices, 0, VK_INDEX_TYPE_UINT32);
   }
+  VkPipeline bound = VK_NULL_HANDLE;
   for (const Draw& d : draws) {
+    const VkPipeline p = d.textured || view.mesh_untextured == VK_NULL_HANDLE ? view.mesh : view.mesh_untextured;
+    if (p != bound) vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, bound = p);
     vkCmdPushConstants(cmd, view.layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, k_push_size,
                        &d.push);
     vkCmdDrawIndexed(cmd, d.index_count, 1, d.first_index, d.vertex_offset, d.instance);

@@ -70,6 +70,9 @@ struct PassView {
   VkDescriptorSet set = VK_NULL_HANDLE;
   VkPipelineLayout layout = VK_NULL_HANDLE;
   VkPipeline mesh = VK_NULL_HANDLE;
+  // For draws with no texture or map (Draw::textured false): the same pipeline without the texture
+  // code, which lavapipe would otherwise run, masked, for every fragment of every draw.
+  VkPipeline mesh_untextured = VK_NULL_HANDLE;
   VkPipeline background = VK_NULL_HANDLE;  // VK_NULL_HANDLE: no background drawn (the clear colour stays)
   glm::vec3 clear_color{0.0f};             // linear; the sRGB attachment encodes it
   VkRect2D area{};

@@ -281,6 +281,9 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
                 .clear_color = scene.background,
                 .area = {{0, 0}, {m_options.width, m_options.height}}};
   SL_TRY_ASSIGN(view.mesh, pipelines.mesh(setup.features));
+  if (setup.features & k_feature_textures) {
+    SL_TRY_ASSIGN(view.mesh_untextured, pipelines.mesh(setup.features & ~k_feature_textures));
+  }
   // Safe to overwrite: this slot's previous frame was collected (fence waited on).
   std::memcpy(slot.uniforms.mapped, &setup.uniforms, sizeof(setup.uniforms));
 
