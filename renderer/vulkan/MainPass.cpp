@@ -79,11 +79,6 @@ void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geomet
   rp.pClearValues = clears.data();
   vkCmdBeginRenderPass(cmd, &rp, VK_SUBPASS_CONTENTS_INLINE);
   vkCmdSetScissor(cmd, 0, 1, &rp.renderArea);
-  if (view.background != VK_NULL_HANDLE) {
-    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.background);
-    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.layout, 0, 1, &view.set, 0, nullptr);
-    vkCmdDraw(cmd, 3, 1, 0, 0);
-  }
   if (!draws.empty()) {
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.layout, 0, 1, &view.set, 0, nullptr);
     const VkDeviceSize zero = 0;
@@ -97,6 +92,11 @@ void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geomet
     vkCmdPushConstants(cmd, view.layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, k_push_size,
                        &d.push);
     vkCmdDrawIndexed(cmd, d.index_count, 1, d.first_index, d.vertex_offset, d.instance);
+  }
+  if (view.background != VK_NULL_HANDLE) {  // last: shaded only where no mesh is (background.vert)
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.background);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, view.layout, 0, 1, &view.set, 0, nullptr);
+    vkCmdDraw(cmd, 3, 1, 0, 0);
   }
   vkCmdEndRenderPass(cmd);
 }

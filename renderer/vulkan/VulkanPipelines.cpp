@@ -73,9 +73,10 @@ Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const Gr
   ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
   VkPipelineDepthStencilStateCreateInfo ds{};
   ds.sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO;
-  ds.depthTestEnable = desc.depth_test ? VK_TRUE : VK_FALSE;
+  ds.depthTestEnable = desc.depth_test || desc.only_where_empty ? VK_TRUE : VK_FALSE;
   ds.depthWriteEnable = desc.depth_test ? VK_TRUE : VK_FALSE;
-  ds.depthCompareOp = VK_COMPARE_OP_LESS;  // ties keep the first-drawn surface, so draw order is stable
+  // LESS: ties keep the first-drawn surface, so draw order is stable.
+  ds.depthCompareOp = desc.only_where_empty ? VK_COMPARE_OP_LESS_OR_EQUAL : VK_COMPARE_OP_LESS;
   std::array<VkPipelineColorBlendAttachmentState, k_plane_count> blend{};  // one per plane a pass may have
   for (auto& b : blend) {
     // Never blend: an id or depth is one surface's, not a mix. (The background writes all of them
@@ -116,7 +117,8 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   SL_TRY_ASSIGN(set.m_layout, make_pipeline_layout(ctx, set.m_set_layout.get(), k_push_size,
                                                    VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT));
   if (auto p = set.mesh(0); !p) return p.error();
-  // A full-screen triangle, no z-test, writing the background's colour and the clear depth and id.
+  // A full-screen triangle at the far depth, drawn after the meshes where none is: the background's
+  // colour and the clear depth and id.
   namespace s = shaders;
   GraphicsPipelineDesc bg{
       .vertex = {s::k_spirv_background_vert, s::k_spirv_background_vert_words},
@@ -129,6 +131,7 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
                                  : std::span<const std::uint32_t>(s::k_spirv_background_frag, s::k_spirv_background_frag_words),
       .vertices = GraphicsPipelineDesc::Vertices::none,
       .depth_test = false,
+      .only_where_empty = true,
       .color_attachments = desc.color_attachments,
       .width = desc.width,
       .height = desc.height,

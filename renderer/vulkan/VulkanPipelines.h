@@ -22,6 +22,7 @@ struct GraphicsPipelineDesc {
   const VkSpecializationInfo* fragment_constants = nullptr;
   enum class Vertices { none, positions, full } vertices = Vertices::full;  // none: a full-screen triangle
   bool depth_test = true;   // z-test and z-write, LESS (ties keep the first-drawn surface)
+  bool only_where_empty = false;  // instead: z-test LESS_OR_EQUAL, no z-write (the background, drawn last at z = 1)
   bool depth_state = true;  // false: the pass has no depth attachment
   bool depth_bias = false;  // the shadow pass's slope-scaled bias
   bool dynamic_scissor = true;

@@ -1,7 +1,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// The environment map where no surface is: drawn first, before any mesh, writing depth +inf, id 0,
-// normal 0 and no instance (exactly the clear values), so meshes drawn after cover it and the labels never see it. Each pixel
+// The environment map where no surface is: drawn last, after the meshes, only where the z-buffer still
+// holds its clear value (background.vert), writing depth +inf, id 0, normal 0 and no instance (exactly
+// the clear values), so the labels never see it. Each pixel
 // looks along the ray through its centre (gl_FragCoord is the centre).
 #ifdef WITH_SURFACE
 #define WITH_FLOW 1
