@@ -504,16 +504,18 @@ Result<PipelineStats> run_pipeline(const SceneSpec& spec, const MeshLibrary& mes
   if (produced.ok() && !waiting.empty() && !shared.error()) {
     produced = make_error(ExitCode::internal, "frame " + std::to_string(waiting.front().scene.frame) + ": its flow's neighbours never came");
   }
-  if (!produced) shared.fail(produced.error());
   // A failed or stopped run leaves no frame in flight: the renderer may run again (the Python module
   // after an iteration closed early).
   FrameBuffers scratch;
   for (std::uint32_t slot = 0; slot < slots; ++slot) {
     if (in_flight[slot]) static_cast<void>(renderer.collect(slot, scratch));
   }
+  // The frames handed to the encoders were rendered whole: they are written even when the producer
+  // failed after them (a lost device, say), so a resume has fewer to redo.
   shared.close();
   for (auto& w : workers) w.join();
   if (auto e = shared.error()) return *e;
+  if (!produced) return produced.error();
 
   stats.frames = options.render_only ? rendered : sink.frames_taken();
   stats.annotations = sink.annotations_taken();
