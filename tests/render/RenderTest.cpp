@@ -21,6 +21,7 @@
 namespace synthlabel {
 namespace {
 
+// Meshes: 0 the unit cube, 1 the unit plane (y = 0, x and z in [-0.5, 0.5]).
 std::unique_ptr<vk::VulkanRenderer> make_renderer(std::uint32_t w, std::uint32_t h, std::uint32_t supersampling = 1,
                                                    std::uint32_t shadow_map_size = 1024) {
   RendererOptions o;
@@ -34,7 +35,7 @@ std::unique_ptr<vk::VulkanRenderer> make_renderer(std::uint32_t w, std::uint32_t
     ADD_FAILURE() << r.error().message;
     return nullptr;
   }
-  const std::vector<Mesh> meshes = {make_primitive(PrimitiveKind::cube)};
+  const std::vector<Mesh> meshes = {make_primitive(PrimitiveKind::cube), make_primitive(PrimitiveKind::plane)};
   auto s = (*r)->upload_meshes(meshes);
   EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
   return std::move(r).value();
@@ -464,6 +465,28 @@ TEST(Render, ShadowMapsDarkenWhatTheLightCannotSee) {
     // Shadows change the RGB only.
     EXPECT_EQ(shadowed.instance_id, plain.instance_id);
     EXPECT_EQ(std::memcmp(shadowed.depth.data(), plain.depth.data(), plain.depth.size() * 4), 0);
+  }
+  // A flat caster (a plane, which the shadow map draws only over what lies behind it from the light):
+  // the cube replaced by a unit plane facing +Z, whose shadow falls on the wall at x in [-2, -1].
+  {
+    Scene s = shadow_scene();
+    s.instances[0].mesh_index = 1;
+    s.instances[0].model = glm::rotate(glm::mat4(1.0f), glm::radians(90.0f), glm::vec3(1, 0, 0));
+    s.lights = {sun};
+    auto with = make_renderer(64, 64, 1, 1024), without = make_renderer(64, 64, 1, 0);
+    ASSERT_TRUE(with && without);
+    FrameBuffers shadowed, plain;
+    ASSERT_TRUE(with->render(s, shadowed).ok());
+    ASSERT_TRUE(without->render(s, plain).ok());
+    auto red = [](const FrameBuffers& fb, std::uint32_t x) { return double(fb.rgba[4 * (std::size_t{32} * 64 + x)]); };
+    ASSERT_EQ(shadowed.instance_id[32 * 64 + 16], 0u) << "the wall";
+    EXPECT_NEAR(red(shadowed, 16), wall_red(16, sun, true), 1.5) << "in the plane's shadow: ambient only";
+    EXPECT_NEAR(red(shadowed, 47), wall_red(47, sun, false), 1.5) << "outside it: lit";
+    ASSERT_EQ(shadowed.instance_id[32 * 64 + 32], 1u) << "the plane";
+    EXPECT_EQ(red(shadowed, 32), red(plain, 32)) << "the plane's lit face has no acne";
+    // Behind the wall (seen from the light) nothing lies: the wall, a box, still casts, the plane's
+    // own texels cover only the wall's footprint. The labels are the same with and without shadows.
+    EXPECT_EQ(shadowed.instance_id, plain.instance_id);
   }
   // A light with shadows off casts none.
   Scene s = shadow_scene();
