@@ -134,8 +134,8 @@ class Shared {
     return m_error;
   }
 
-  // Worker loop: takes a frame once `backlog` wait (1; a worker on demand, 2: only while frames
-  // queue up behind the other encoders).
+  // Worker loop: takes a frame once `backlog` frames wait (1; 2 for the worker on demand, which so
+  // encodes only while frames queue up behind the other encoders).
   void work(std::size_t backlog) {
     EncodeTimings local;
     double write_seconds = 0;

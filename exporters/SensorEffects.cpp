@@ -34,21 +34,16 @@ Image blur_integer(const Image& src, std::uint32_t w, std::uint32_t h, const std
     const bool rows_inside = y >= reach && y < hi - reach;
     for (int x = 0; x < wi; ++x) {
       std::array<double, 3> sum{};
+      auto add = [&](std::size_t i) {
+        for (std::size_t k = 0; k < 3; ++k) sum[k] += src[i][k];
+      };
       const auto at = static_cast<std::ptrdiff_t>(y) * wi + x;
       if (rows_inside && x >= reach && x < wi - reach) {
-        for (const std::ptrdiff_t o : offsets) {
-          const auto& c = src[static_cast<std::size_t>(at + o)];
-          sum[0] += c[0];
-          sum[1] += c[1];
-          sum[2] += c[2];
-        }
+        for (const std::ptrdiff_t o : offsets) add(static_cast<std::size_t>(at + o));
       } else {
         for (const auto& d : taps) {
           const int sx = std::clamp(x + d.x, 0, wi - 1), sy = std::clamp(y + d.y, 0, hi - 1);
-          const auto& c = src[static_cast<std::size_t>(sy) * w + static_cast<std::size_t>(sx)];
-          sum[0] += c[0];
-          sum[1] += c[1];
-          sum[2] += c[2];
+          add(static_cast<std::size_t>(sy) * w + static_cast<std::size_t>(sx));
         }
       }
       for (std::size_t k = 0; k < 3; ++k) out[static_cast<std::size_t>(at)][k] = sum[k] * weight;
@@ -253,16 +248,17 @@ void apply_sensor_effects(const SensorState& s, std::uint32_t w, std::uint32_t h
     return t;
   }();
   static const auto first = [] {
-    std::array<std::uint8_t, k_buckets + 1> f{};
-    for (std::size_t b = 0; b <= k_buckets; ++b) {
+    std::array<std::uint8_t, k_buckets> f{};
+    for (std::size_t b = 0; b < k_buckets; ++b) {
       const double x = static_cast<double>(b) / k_buckets;
       f[b] = static_cast<std::uint8_t>(std::upper_bound(thresholds.begin(), thresholds.begin() + 255, x) - thresholds.begin());
     }
     return f;
   }();
   auto encode = [](double x) {  // round(255 * srgb(x)): the count of the 255 rounding thresholds at or below x
-    if (!(x > 0.0)) return std::uint8_t{0};  // (every threshold is above 0; NaN counts none)
-    std::size_t k = first[static_cast<std::size_t>(std::min(x, 1.0) * k_buckets)];
+    if (x <= 0.0) return std::uint8_t{0};      // every threshold is above 0
+    if (!(x < 1.0)) return std::uint8_t{255};  // and below 1 (NaN: as a binary search would count it)
+    std::size_t k = first[static_cast<std::size_t>(x * k_buckets)];
     while (thresholds[k] <= x) ++k;
     return static_cast<std::uint8_t>(k);
   };

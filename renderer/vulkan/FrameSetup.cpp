@@ -1,5 +1,7 @@
 #include "renderer/vulkan/FrameSetup.h"
 
+#include "scenes/CameraModel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -88,11 +90,11 @@ std::vector<ShadowView> fit_shadows(const Scene& scene, std::span<const Light* c
   for (std::size_t k = 0; k < count; ++k) {
     const synthlabel::Instance& inst = scene.instances[k];
     const MeshRange& m = in.meshes[inst.mesh_index];  // checked by make_frame_setup
-    for (int c = 0; c < 8; ++c) {
-      const glm::vec3 local((c & 1) ? m.hi.x : m.lo.x, (c & 2) ? m.hi.y : m.lo.y, (c & 4) ? m.hi.z : m.lo.z);
-      corners[k][static_cast<std::size_t>(c)] = glm::vec3(inst.model * glm::vec4(local, 1.0f));
-      lo = glm::min(lo, corners[k][static_cast<std::size_t>(c)]);
-      hi = glm::max(hi, corners[k][static_cast<std::size_t>(c)]);
+    const auto local = box_corners(glm::dvec3(m.lo), glm::dvec3(m.hi));
+    for (std::size_t c = 0; c < 8; ++c) {
+      corners[k][c] = glm::vec3(inst.model * glm::vec4(glm::vec3(local[c]), 1.0f));
+      lo = glm::min(lo, corners[k][c]);
+      hi = glm::max(hi, corners[k][c]);
     }
     flats[k] = flat_of(inst, m);
   }
@@ -156,8 +158,8 @@ std::vector<ShadowView> fit_shadows(const Scene& scene, std::span<const Light* c
       }
       const float margin = 0.01f * (far - near) + 1e-3f;
       // Texels as large as a map over the bounding sphere of every instance would have; the map's
-      // used square only as large as the region needs (a third of the cost, or none, where casters
-      // gather in a corner of a large scene), two texels of margin each side for the 2x2 filter.
+      // used square only as large as the region needs, two texels of margin each side for the 2x2
+      // filter.
       const float texel = std::max(glm::length(hi - lo), 2e-3f) / size;
       const float extent = std::max(region.hi.x - region.lo.x, region.hi.y - region.lo.y);
       used = static_cast<std::uint32_t>(std::min(std::ceil(extent / texel) + 4.0f, size));
