@@ -299,9 +299,7 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in) {
       setup.features |= k_feature_textures;
     }
   }
-  for (const Light& l : scene.lights) {
-    if (l.type != LightType::directional) setup.features |= k_feature_positional_lights;
-  }
+  setup.features |= feature_lights(directional, n - directional);
   if (u.environment.x > 0.0f) setup.features |= k_feature_environment_light;
   if (scene.camera.filmic) setup.features |= k_feature_filmic;
   for (const auto& sh : u.light_shadow) {

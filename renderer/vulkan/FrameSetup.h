@@ -68,7 +68,7 @@ struct Draw {
 
 struct FrameSetup {
   FrameUniforms uniforms{};
-  std::uint32_t features = 0;  // k_feature_* bits: the mesh pipeline to draw with
+  std::uint32_t features = 0;  // k_feature_* bits and feature_lights(): the mesh pipeline to draw with
   bool background = false;     // a background image or a visible environment: the background pipeline runs
   std::vector<ShadowView> shadows;
 };

@@ -53,12 +53,23 @@ static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, me
               offsetof(ObjectPush, texture) == 88 && offsetof(ObjectPush, maps) == 96 &&
               offsetof(ObjectPush, emissive) == 112 && sizeof(ObjectPush) == k_push_size);
 
-// mesh.frag's specialization constants 0..4, as bits: one mesh pipeline per combination.
-inline constexpr std::uint32_t k_feature_textures = 1, k_feature_positional_lights = 2, k_feature_environment_light = 4,
-                               k_feature_shadows = 8, k_feature_filmic = 16;
-inline constexpr std::uint32_t k_feature_combinations = 32;
-
 // At most this many lights per frame (the arrays above), and so shadow-map layers.
 inline constexpr std::size_t k_max_lights = 4;
+
+// mesh.frag's specialization constants, packed in one key: one mesh pipeline per combination in use.
+// Bits for the features a frame may not use (textures, environment light, shadows, filmic tone map),
+// and the number of directional lights and of point and spot lights (0..k_max_lights each, 3 bits):
+// the light loops' trip counts are then constants, so the shader compiler unrolls them and reads the
+// light arrays at constant indices (on lavapipe a loop bounded by a uniform was about half the
+// shading of a frame lit by one sun).
+inline constexpr std::uint32_t k_feature_textures = 1, k_feature_environment_light = 2, k_feature_shadows = 4,
+                               k_feature_filmic = 8;
+inline constexpr std::uint32_t k_feature_directional_shift = 4, k_feature_positional_shift = 7;
+constexpr std::uint32_t feature_lights(std::size_t directional, std::size_t positional) {
+  return static_cast<std::uint32_t>(directional) << k_feature_directional_shift |
+         static_cast<std::uint32_t>(positional) << k_feature_positional_shift;
+}
+constexpr std::uint32_t feature_directional_lights(std::uint32_t features) { return (features >> k_feature_directional_shift) & 7u; }
+constexpr std::uint32_t feature_positional_lights(std::uint32_t features) { return (features >> k_feature_positional_shift) & 7u; }
 
 }  // namespace synthlabel::vk

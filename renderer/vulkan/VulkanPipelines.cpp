@@ -142,16 +142,17 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
 }
 
 Result<VkPipeline> PipelineSet::mesh(std::uint32_t features) {
-  UniquePipeline& p = m_mesh.at(features);
+  UniquePipeline& p = m_mesh[features];
   if (p.get() != VK_NULL_HANDLE) return p.get();
-  // mesh.frag's constant_id 0..4: textures, positional lights, environment light, shadows, filmic tone
-  // map (VkBool32 each).
-  const std::array<std::uint32_t, 5> constants{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
-                                               (features & k_feature_positional_lights) ? VK_TRUE : VK_FALSE,
+  // mesh.frag's constant_id 0..5: textures, point and spot lights (a count), environment light, shadows,
+  // filmic tone map (VkBool32 each), directional lights (a count).
+  const std::array<std::uint32_t, 6> constants{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
+                                               feature_positional_lights(features),
                                                (features & k_feature_environment_light) ? VK_TRUE : VK_FALSE,
                                                (features & k_feature_shadows) ? VK_TRUE : VK_FALSE,
-                                               (features & k_feature_filmic) ? VK_TRUE : VK_FALSE};
-  const std::array<VkSpecializationMapEntry, 5> entries{{{0, 0, 4}, {1, 4, 4}, {2, 8, 4}, {3, 12, 4}, {4, 16, 4}}};
+                                               (features & k_feature_filmic) ? VK_TRUE : VK_FALSE,
+                                               feature_directional_lights(features)};
+  const std::array<VkSpecializationMapEntry, 6> entries{{{0, 0, 4}, {1, 4, 4}, {2, 8, 4}, {3, 12, 4}, {4, 16, 4}, {5, 20, 4}}};
   const VkSpecializationInfo spec{static_cast<std::uint32_t>(entries.size()), entries.data(), sizeof(constants), constants.data()};
   namespace s = shaders;
   GraphicsPipelineDesc d{

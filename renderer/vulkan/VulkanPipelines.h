@@ -2,11 +2,12 @@
 // and the main pass's PipelineSet: its descriptor set layout (binding 0 the frame uniforms, 1..4 the
 // environment, textures, shadow maps and textures as data), the pipeline layout with the object push
 // constants, the background pipeline and the mesh pipelines, one per combination of shader features
-// (k_feature_* bits), each built on first use.
+// (k_feature_* bits and light counts, ShaderInterface.h), each built on first use.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <span>
 
 #include "core/Error.h"
@@ -69,7 +70,7 @@ class PipelineSet {
   UniqueDescriptorSetLayout m_set_layout;
   UniquePipelineLayout m_layout;
   UniquePipeline m_background;
-  std::array<UniquePipeline, k_feature_combinations> m_mesh;
+  std::map<std::uint32_t, UniquePipeline> m_mesh;  // by features
 };
 
 }  // namespace synthlabel::vk

@@ -78,7 +78,7 @@ TEST(FrameSetup, DirectionalLightsComeFirstAndSetTheFeatures) {
   EXPECT_EQ(u.light_shadow[0].x, 0.0f);
   EXPECT_EQ(u.light_shadow[1].x, -1.0f);
   EXPECT_EQ(u.light_shadow[2].x, 1.0f);
-  EXPECT_EQ(s->features, k_feature_positional_lights | k_feature_shadows);
+  EXPECT_EQ(s->features, feature_lights(1, 2) | k_feature_shadows);
   EXPECT_FALSE(s->background);
 }
 

@@ -44,11 +44,15 @@ layout(location = 6) out vec4 out_albedo;  // the base colour before lighting, l
 
 // Features a frame may not use, as specialization constants: the renderer builds a pipeline per
 // combination in use, so a frame without them pays nothing (lavapipe runs both sides of a branch).
+// The numbers of lights too (params.w directional, then params.y - params.w point and spot lights):
+// loops bounded by constants are unrolled, the light arrays read at constant indices (on lavapipe a
+// loop bounded by a uniform cost as much as the rest of the shading).
 layout(constant_id = 0) const bool k_textures = false;
-layout(constant_id = 1) const bool k_positional_lights = false;
+layout(constant_id = 1) const int k_positional_lights = 0;
 layout(constant_id = 2) const bool k_environment_light = false;
 layout(constant_id = 3) const bool k_shadows = false;
 layout(constant_id = 4) const bool k_filmic = false;  // the frame's tone_map (frame_size.w), as a constant
+layout(constant_id = 5) const int k_directional_lights = 0;
 
 // Fraction of light i reaching this fragment (1: lit, 0: in shadow), from its shadow map: the point
 // is pushed 1.5 texels along the normal (against acne); outside the map's volume everything is lit.
@@ -154,26 +158,23 @@ void main() {
   vec3 f0 = mix(vec3(0.04), base, metallic);
   // Uniform ambient light: Lambertian diffuse plus the environment BRDF's specular reflectance.
   vec3 c = (diffuse_color + env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) * frame.params.x * occlusion;
-  // Directional lights first (params.w of them), then point and spot lights: two loops, so neither
-  // pays for the other's code (lavapipe would run both sides of a per-light branch).
-  int count = int(frame.params.y), directional = int(frame.params.w);
-  for (int i = 0; i < directional; ++i) {
+  // Directional lights first, then point and spot lights: two loops, so neither pays for the other's
+  // code (lavapipe would run both sides of a per-light branch).
+  for (int i = 0; i < k_directional_lights; ++i) {
     vec3 radiance = frame.light_color[i].rgb;
     if (k_shadows) radiance *= light_visibility(i, surface_n, false);
     c += shade(frame.light_to[i].xyz, radiance, n, to_eye, diffuse_color, f0, alpha);
   }
-  if (k_positional_lights) {
-    for (int i = directional; i < count; ++i) {
-      // Inverse-square falloff; a spot (light_to.w == 2) fades from its inner to its outer cone.
-      vec3 d = frame.light_position[i].xyz - v_world;
-      float dist2 = max(dot(d, d), 1e-8);
-      vec3 l = d * inversesqrt(dist2);
-      vec3 radiance = frame.light_color[i].rgb / dist2;
-      float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
-      radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), dot(-l, frame.light_direction[i].xyz));
-      if (k_shadows) radiance *= light_visibility(i, surface_n, frame.light_to[i].w > 1.5);
-      c += shade(l, radiance, n, to_eye, diffuse_color, f0, alpha);
-    }
+  for (int i = k_directional_lights; i < k_directional_lights + k_positional_lights; ++i) {
+    // Inverse-square falloff; a spot (light_to.w == 2) fades from its inner to its outer cone.
+    vec3 d = frame.light_position[i].xyz - v_world;
+    float dist2 = max(dot(d, d), 1e-8);
+    vec3 l = d * inversesqrt(dist2);
+    vec3 radiance = frame.light_color[i].rgb / dist2;
+    float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
+    radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), dot(-l, frame.light_direction[i].xyz));
+    if (k_shadows) radiance *= light_visibility(i, surface_n, frame.light_to[i].w > 1.5);
+    c += shade(l, radiance, n, to_eye, diffuse_color, f0, alpha);
   }
   if (k_environment_light) {
     // Image-based light: diffuse irradiance from the map's SH; specular by the split sum, radiance
