@@ -101,9 +101,9 @@ std::vector<ShadowView> fit_shadows(const Scene& scene, std::span<const Light* c
   const float tolerance = 1e-5f * std::max(glm::length(hi - lo), 1e-3f);  // a point this near a plane is on it
   const auto size = static_cast<float>(in.shadow_map_size);
   const std::uint32_t side = in.shadow_map_size;
-  std::uint32_t layer = 0;
   for (std::size_t i = 0; i < lights.size(); ++i) {
     const Light& l = *lights[i];
+    const auto layer = static_cast<std::uint32_t>(i);  // light i's map in layer i (mesh.frag reads view i)
     if (!l.shadows || l.type == LightType::point) continue;
     const bool directional = l.type == LightType::directional;
     std::vector<Candidate> candidates;
@@ -201,7 +201,6 @@ std::vector<ShadowView> fit_shadows(const Scene& scene, std::span<const Light* c
     }
     u.light_matrix[i] = matrix;
     views.push_back(std::move(view));
-    ++layer;
   }
   return views;
 }

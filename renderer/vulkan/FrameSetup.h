@@ -48,7 +48,7 @@ struct ShadowCaster {
   std::uint32_t x0 = 0, y0 = 0, x1 = 0, y1 = 0;
 };
 
-// A shadow map to render: its layer, the square of it in use (texels [0, size) on each side; clip
+// A shadow map to render: its layer (the light's index in the uniforms), the square of it in use (texels [0, size) on each side; clip
 // space's [-1, 1] maps onto it), world -> the light's clip space, and what is drawn into it.
 struct ShadowView {
   std::uint32_t layer = 0;

@@ -41,6 +41,7 @@ class DeviceHandle {
 };
 
 using UniqueBuffer = DeviceHandle<VkBuffer, vkDestroyBuffer>;
+using UniqueBufferView = DeviceHandle<VkBufferView, vkDestroyBufferView>;
 using UniqueMemory = DeviceHandle<VkDeviceMemory, vkFreeMemory>;
 using UniqueImage = DeviceHandle<VkImage, vkDestroyImage>;
 using UniqueImageView = DeviceHandle<VkImageView, vkDestroyImageView>;

@@ -27,7 +27,7 @@ struct FrameUniforms {
   glm::vec4 env_sh[9];
   glm::vec4 frame_size;  // rasterized width, height; exposure; filmic
   glm::mat4 light_matrix[4];  // world -> the light's shadow-map clip space
-  glm::vec4 light_shadow[4];  // x: shadow-map layer (-1: none), y: 1 / texels per side in use, z: world size of a texel (directional) or per metre of distance (spot), w: the map's side
+  glm::vec4 light_shadow[4];  // x: shadow-map layer, the light's index (-1: no map), y: 1 / texels per side in use, z: world size of a texel (directional) or per metre of distance (spot), w: the map's side
   glm::vec4 environment_turn;  // cos, sin of environment.y
 };
 static_assert(sizeof(FrameUniforms) == 2 * 64 + 16 * 16 + 4 * 16 + 9 * 16 + 16 + 4 * 64 + 4 * 16 + 16);  // std140, no padding

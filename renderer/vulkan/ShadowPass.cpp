@@ -1,6 +1,7 @@
 #include "renderer/vulkan/ShadowPass.h"
 
 #include <algorithm>
+#include <string>
 
 #include "embedded_shaders.h"
 #include "renderer/vulkan/VulkanCommands.h"
@@ -15,20 +16,36 @@ Result<ShadowPass> ShadowPass::create(const VulkanContext& ctx, std::uint32_t si
   VkFormatProperties fp{};
   vkGetPhysicalDeviceFormatProperties(ctx.physical, format, &fp);
   constexpr VkFormatFeatureFlags needed = VK_FORMAT_FEATURE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_FORMAT_FEATURE_TRANSFER_SRC_BIT;
-  if ((fp.optimalTilingFeatures & needed) != needed) {
-    return make_error(ExitCode::device, "the device cannot render shadow maps (32-bit float depth copied to a buffer)");
+  VkFormatProperties texel_fp{};
+  vkGetPhysicalDeviceFormatProperties(ctx.physical, VK_FORMAT_R32_SFLOAT, &texel_fp);
+  if ((fp.optimalTilingFeatures & needed) != needed ||
+      (texel_fp.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT) == 0) {
+    return make_error(ExitCode::device, "the device cannot render shadow maps (32-bit float depth copied to a texel buffer)");
   }
   ShadowPass pass;
   pass.m_size = size;
   const std::uint32_t side = std::max(1u, size);
+  if (VkDeviceSize{side} * side > ctx.limits.maxTexelBufferElements) {
+    return make_error(ExitCode::device, "render.shadow_map_size " + std::to_string(size) + " needs " +
+                                            std::to_string(VkDeviceSize{side} * side) +
+                                            " texels in a texel buffer; this device allows " +
+                                            std::to_string(ctx.limits.maxTexelBufferElements) + ": use a smaller map");
+  }
+  // Each layer's part starts at a multiple of the device's texel-buffer offset alignment.
+  const VkDeviceSize align = std::max<VkDeviceSize>(4, ctx.limits.minTexelBufferOffsetAlignment);
+  pass.m_layer_bytes = (VkDeviceSize{side} * side * 4 + align - 1) / align * align;
   constexpr auto layers = static_cast<std::uint32_t>(k_max_lights);
   SL_TRY_ASSIGN(pass.m_map, create_image(ctx, {.format = format,
                                                .usage = VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                                                .aspect = VK_IMAGE_ASPECT_DEPTH_BIT,
                                                .shape = {side, side, layers, 1, true}}));
-  SL_TRY_ASSIGN(pass.m_texels, create_buffer(ctx, {.size = VkDeviceSize{layers} * side * side * 4,
-                                                   .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+  SL_TRY_ASSIGN(pass.m_texels, create_buffer(ctx, {.size = pass.m_layer_bytes * layers,
+                                                   .usage = VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                                    .required = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT}));
+  for (std::uint32_t layer = 0; layer < layers; ++layer) {
+    SL_TRY_ASSIGN(pass.m_texel_views[layer], make_buffer_view(ctx, pass.m_texels.buffer.get(), VK_FORMAT_R32_SFLOAT,
+                                                              pass.m_layer_bytes * layer, VkDeviceSize{side} * side * 4));
+  }
   // Cleared each time; left ready for the copy to the texel buffer.
   const VkAttachmentDescription att = attachment(format, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
   std::array<VkSubpassDependency, 2> deps{};
@@ -68,7 +85,11 @@ Result<ShadowPass> ShadowPass::create(const VulkanContext& ctx, std::uint32_t si
   return pass;
 }
 
-VkDescriptorBufferInfo ShadowPass::texels_info() const { return {m_texels.buffer.get(), 0, VK_WHOLE_SIZE}; }
+std::array<VkBufferView, k_max_lights> ShadowPass::texel_views() const {
+  std::array<VkBufferView, k_max_lights> views{};
+  for (std::size_t i = 0; i < views.size(); ++i) views[i] = m_texel_views[i].get();
+  return views;
+}
 
 void ShadowPass::record(VkCommandBuffer cmd, std::span<const ShadowView> views, std::span<const synthlabel::Instance> instances,
                         std::span<const MeshRange> meshes, Geometry geometry) const {
@@ -77,7 +98,6 @@ void ShadowPass::record(VkCommandBuffer cmd, std::span<const ShadowView> views, 
   // overwrite it.
   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, nullptr, 0,
                        nullptr, 0, nullptr);
-  const VkDeviceSize layer_bytes = VkDeviceSize{std::max(1u, m_size)} * std::max(1u, m_size) * 4;
   for (const ShadowView& v : views) {
     VkClearValue clear{};
     clear.depthStencil = {1.0f, 0};
@@ -109,7 +129,7 @@ void ShadowPass::record(VkCommandBuffer cmd, std::span<const ShadowView> views, 
     }
     vkCmdEndRenderPass(cmd);
     VkBufferImageCopy copy{};
-    copy.bufferOffset = layer_bytes * v.layer;  // rows of `used` texels, one after another
+    copy.bufferOffset = m_layer_bytes * v.layer;  // rows of `used` texels, one after another
     copy.imageSubresource = {VK_IMAGE_ASPECT_DEPTH_BIT, 0, v.layer, 1};
     copy.imageExtent = {used, used, 1};
     vkCmdCopyImageToBuffer(cmd, m_map.image.get(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, m_texels.buffer.get(), 1, &copy);

@@ -1,10 +1,12 @@
-// Shadow maps: a depth array (32-bit float) with a layer per shadowed light (at most k_max_lights), a
-// render pass that clears and fills one layer's square in use, its depth-only pipeline with
-// slope-scaled bias, and the storage buffer the mesh shader reads the texels from: each rendered
-// square is copied there (layer L at texel L * side^2, row after row of the square), because on
-// lavapipe a plain buffer load costs a fraction of a texelFetch (the fetches were most of the cost of
-// shadows). The views to render (which layer, which light matrix, which casters) come from
-// FrameSetup. Without shadows a 1x1 map keeps the descriptor set complete.
+// Shadow maps: a depth array (32-bit float) with a layer per light (light i of the frame's uniforms in
+// layer i, k_max_lights), a render pass that clears and fills one layer's square in use, its
+// depth-only pipeline with slope-scaled bias, and the buffer the mesh shader reads the texels from:
+// each rendered square is copied there, row after row, to the start of its layer's part, which the
+// shader reads through its own uniform texel buffer view (R32_SFLOAT). On lavapipe such a texelFetch
+// is a vector gather, cheaper than a storage-buffer load (a loop over the lanes) and far cheaper than
+// a texelFetch from the depth image (the fetches were most of the cost of shadows). The views to
+// render (which layer, which light matrix, which casters) come from FrameSetup. Without shadows a 1x1
+// map keeps the descriptor set complete.
 #pragma once
 
 #include <array>
@@ -27,8 +29,8 @@ class ShadowPass {
   // 32-bit float depth and copy it to a buffer.
   static Result<ShadowPass> create(const VulkanContext& ctx, std::uint32_t size);
 
-  // Binding 3 of the main pass's set: the texels, for the mesh shader.
-  VkDescriptorBufferInfo texels_info() const;
+  // Binding 3 of the main pass's set: each layer's texels, for the mesh shader.
+  std::array<VkBufferView, k_max_lights> texel_views() const;
   // Renders each view's casters into its layer, each within its rectangle, and copies the squares in
   // use to the texel buffer, ready for this frame's fragment shaders.
   void record(VkCommandBuffer cmd, std::span<const ShadowView> views, std::span<const synthlabel::Instance> instances,
@@ -43,6 +45,8 @@ class ShadowPass {
   UniquePipelineLayout m_layout;
   UniquePipeline m_pipeline;
   Buffer m_texels;
+  VkDeviceSize m_layer_bytes = 0;  // from one layer's texels to the next's
+  std::array<UniqueBufferView, k_max_lights> m_texel_views;
 };
 
 }  // namespace synthlabel::vk

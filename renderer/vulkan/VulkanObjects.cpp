@@ -25,7 +25,7 @@ Result<UniqueDescriptorSetLayout> make_set_layout(const VulkanContext& ctx, std:
   for (std::size_t i = 0; i < b.size(); ++i) {
     b[i].binding = static_cast<std::uint32_t>(i);
     b[i].descriptorType = bindings[i].type;
-    b[i].descriptorCount = 1;
+    b[i].descriptorCount = bindings[i].count;
     b[i].stageFlags = bindings[i].stages;
   }
   const VkDescriptorSetLayoutCreateInfo ci{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
@@ -44,9 +44,9 @@ Result<UniqueDescriptorPool> make_descriptor_pool(const VulkanContext& ctx, std:
   for (const SetBinding& b : bindings) {
     bool merged = false;
     for (auto& s : sizes) {
-      if (s.type == b.type) s.descriptorCount += sets, merged = true;
+      if (s.type == b.type) s.descriptorCount += sets * b.count, merged = true;
     }
-    if (!merged) sizes.push_back({b.type, sets});
+    if (!merged) sizes.push_back({b.type, sets * b.count});
   }
   const VkDescriptorPoolCreateInfo pci{.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
                                        .pNext = nullptr,
@@ -82,6 +82,20 @@ Result<UniquePipelineLayout> make_pipeline_layout(const VulkanContext& ctx, VkDe
   VkPipelineLayout pl = VK_NULL_HANDLE;
   SL_VK_TRY(vkCreatePipelineLayout(ctx.device, &ci, nullptr, &pl));
   return UniquePipelineLayout(ctx.device, pl);
+}
+
+Result<UniqueBufferView> make_buffer_view(const VulkanContext& ctx, VkBuffer buffer, VkFormat format, VkDeviceSize offset,
+                                          VkDeviceSize bytes) {
+  const VkBufferViewCreateInfo bi{.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+                                  .pNext = nullptr,
+                                  .flags = 0,
+                                  .buffer = buffer,
+                                  .format = format,
+                                  .offset = offset,
+                                  .range = bytes};
+  VkBufferView view = VK_NULL_HANDLE;
+  SL_VK_TRY(vkCreateBufferView(ctx.device, &bi, nullptr, &view));
+  return UniqueBufferView(ctx.device, view);
 }
 
 Result<UniqueImageView> make_image_view(const VulkanContext& ctx, VkImage image, VkImageViewType type, VkFormat format,
@@ -213,6 +227,18 @@ void write_images(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t f
     wr[i].pImageInfo = &images[i];
   }
   vkUpdateDescriptorSets(ctx.device, static_cast<std::uint32_t>(wr.size()), wr.data(), 0, nullptr);
+}
+
+void write_texel_buffers(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t binding,
+                         std::span<const VkBufferView> views) {
+  VkWriteDescriptorSet w{};
+  w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+  w.dstSet = set;
+  w.dstBinding = binding;
+  w.descriptorCount = static_cast<std::uint32_t>(views.size());
+  w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+  w.pTexelBufferView = views.data();
+  vkUpdateDescriptorSets(ctx.device, 1, &w, 0, nullptr);
 }
 
 void write_uniform_buffer(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t binding, VkBuffer buffer,

@@ -23,10 +23,12 @@ struct SamplerDesc {
 };
 Result<UniqueSampler> make_sampler(const VulkanContext& ctx, const SamplerDesc& desc);
 
-// Bindings 0.. in order, one descriptor each, of the given types, visible to `stages[i]`.
+// Bindings 0.. in order, `count` descriptors each (an array when more than one), of the given types,
+// visible to `stages[i]`.
 struct SetBinding {
   VkDescriptorType type = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
   VkShaderStageFlags stages = VK_SHADER_STAGE_FRAGMENT_BIT;
+  std::uint32_t count = 1;
 };
 Result<UniqueDescriptorSetLayout> make_set_layout(const VulkanContext& ctx, std::span<const SetBinding> bindings);
 // A pool for `sets` sets of `bindings` each.
@@ -37,6 +39,9 @@ Result<VkDescriptorSet> allocate_set(const VulkanContext& ctx, VkDescriptorPool 
 Result<UniquePipelineLayout> make_pipeline_layout(const VulkanContext& ctx, VkDescriptorSetLayout set,
                                                   std::uint32_t push_bytes, VkShaderStageFlags push_stages);
 
+// A view of `bytes` bytes of `buffer` from `offset` as texels of `format` (a uniform texel buffer).
+Result<UniqueBufferView> make_buffer_view(const VulkanContext& ctx, VkBuffer buffer, VkFormat format, VkDeviceSize offset,
+                                          VkDeviceSize bytes);
 Result<UniqueImageView> make_image_view(const VulkanContext& ctx, VkImage image, VkImageViewType type, VkFormat format,
                                         const VkImageSubresourceRange& range);
 
@@ -70,6 +75,9 @@ void transition(VkCommandBuffer cmd, VkImage image, const VkImageSubresourceRang
 // Writes combined image samplers to bindings first, first + 1, ... of `set`.
 void write_images(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t first,
                   std::span<const VkDescriptorImageInfo> images);
+// Writes uniform texel buffers to the elements 0, 1, ... of the array at `binding` of `set`.
+void write_texel_buffers(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t binding,
+                         std::span<const VkBufferView> views);
 // Writes a whole buffer to `binding` of `set` (a uniform buffer, or a storage buffer).
 void write_uniform_buffer(const VulkanContext& ctx, VkDescriptorSet set, std::uint32_t binding, VkBuffer buffer,
                           VkDeviceSize bytes, VkDescriptorType type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER);

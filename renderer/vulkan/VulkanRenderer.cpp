@@ -99,10 +99,10 @@ FrameInputs VulkanRenderer::frame_inputs() const {
 
 Status VulkanRenderer::write_image_bindings(bool alone_only) {
   const auto images = m_resources->image_infos();
-  const VkDescriptorBufferInfo texels = m_shadow->texels_info();
+  const std::array<VkBufferView, k_max_lights> texels = m_shadow->texel_views();
   auto write = [&](VkDescriptorSet set) {
     write_images(m_ctx, set, 1, std::span(images).first(2));
-    write_uniform_buffer(m_ctx, set, 3, texels.buffer, texels.range, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER);
+    write_texel_buffers(m_ctx, set, 3, texels);
     write_images(m_ctx, set, 4, std::span(images).subspan(2));
   };
   if (!alone_only) {

@@ -72,12 +72,14 @@ TEST(FrameSetup, DirectionalLightsComeFirstAndSetTheFeatures) {
   EXPECT_EQ(u.params.y, 3.0f);
   EXPECT_EQ(u.params.w, 1.0f);  // one directional light
   EXPECT_EQ(u.light_position[1].w, -3.0f);  // a point light: a cone that takes in every direction
-  // Shadows: the directional light and the spot (never the point light), in layers 0 and 1.
+  // Shadows: the directional light and the spot (never the point light), each in the layer of its
+  // index (mesh.frag reads light i's texels through view i).
   ASSERT_EQ(s->shadows.size(), 2u);
   EXPECT_EQ(s->shadows[0].layer, 0u);
+  EXPECT_EQ(s->shadows[1].layer, 2u);
   EXPECT_EQ(u.light_shadow[0].x, 0.0f);
   EXPECT_EQ(u.light_shadow[1].x, -1.0f);
-  EXPECT_EQ(u.light_shadow[2].x, 1.0f);
+  EXPECT_EQ(u.light_shadow[2].x, 2.0f);
   EXPECT_EQ(s->features, feature_lights(1, 2) | k_feature_shadows);
   EXPECT_FALSE(s->background);
 }

@@ -15,16 +15,16 @@ layout(set = 0, binding = 0) uniform FrameData {
   vec4 env_sh[9];           // rgb: irradiance / pi as SH coefficients of the map (Environment.h)
   vec4 frame_size;          // xy: rasterized width, height in pixels; z: exposure (2^ev); w: 1 = ACES filmic tone map
   mat4 light_matrix[4];     // world -> the light's shadow-map clip space
-  vec4 light_shadow[4];     // x: shadow-map layer (-1: none), y: 1 / texels per side in use, z: world size of a texel (directional) or per metre from the light (spot), w: the map's side
+  vec4 light_shadow[4];     // x: shadow-map layer, the light's index (-1: no map), y: 1 / texels per side in use, z: world size of a texel (directional) or per metre from the light (spot), w: the map's side
   vec4 environment_turn;    // x, y: cos and sin of environment.y (once a frame, not per fragment)
 } frame;
 
 layout(set = 0, binding = 1) uniform sampler2DArray environment_map;
 layout(set = 0, binding = 2) uniform sampler2DArray textures;  // sRGB, decoded to linear by the sampler
-// The shadow maps' texels (ShadowPass.h): light layer L's map at L * side^2 (side: light_shadow.w),
-// its square in use row by row, `used` (1 / light_shadow.y) texels a row. Plain loads: on lavapipe
-// far cheaper than texelFetch from the depth image.
-layout(std430, set = 0, binding = 3) readonly buffer ShadowTexels { float shadow_texels[]; };
+// The shadow maps' texels (ShadowPass.h): light i's map through view i, its square in use row by row,
+// `used` (1 / light_shadow.y) texels a row. On lavapipe a texelFetch here is a vector gather, far
+// cheaper than one from the depth image.
+layout(set = 0, binding = 3) uniform samplerBuffer shadow_texels[4];  // k_max_lights
 layout(set = 0, binding = 4) uniform sampler2DArray data_textures;  // the same texels as UNORM: maps holding data
 
 const float k_pi = 3.14159265358979;

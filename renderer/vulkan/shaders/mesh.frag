@@ -54,6 +54,16 @@ layout(constant_id = 3) const bool k_shadows = false;
 layout(constant_id = 4) const bool k_filmic = false;  // the frame's tone_map (frame_size.w), as a constant
 layout(constant_id = 5) const int k_directional_lights = 0;
 
+// Light i's shadow-map texel `index`. The views are indexed by constants only (dynamic indexing of
+// texel-buffer arrays is an optional device feature); i is a constant once the light loops unroll, so
+// the selection folds away and one fetch remains.
+float shadow_texel(int i, int index) {
+  return i == 0 ? texelFetch(shadow_texels[0], index).r
+       : i == 1 ? texelFetch(shadow_texels[1], index).r
+       : i == 2 ? texelFetch(shadow_texels[2], index).r
+                : texelFetch(shadow_texels[3], index).r;
+}
+
 // Fraction of light i reaching this fragment (1: lit, 0: in shadow), from its shadow map: the point
 // is pushed 1.5 texels along the normal (against acne); outside the map's volume everything is lit.
 // A spot's map is a perspective one (its texels grow with distance); a directional light's orthographic.
@@ -66,15 +76,15 @@ float light_visibility(int i, vec3 n, bool spot) {
   vec2 uv = p.xy * 0.5 + 0.5;
   if (p.z >= 1.0 || any(lessThan(uv, vec2(0.0))) || any(greaterThan(uv, vec2(1.0)))) return 1.0;  // outside the map
   // Bilinear-weighted comparisons of the 2x2 texels around the point (percentage-closer filtering),
-  // read from the texel buffer: far faster than texelFetch, comparison sampling or textureGather on
-  // lavapipe, the same result.
+  // read from the light's texel buffer: far faster than texelFetch from the depth image, comparison
+  // sampling or textureGather on lavapipe, the same result.
   vec2 t = uv * (1.0 / s.y) - 0.5;
   ivec2 i0 = ivec2(floor(t));
   vec2 f = t - vec2(i0);
-  int used = int(1.0 / s.y + 0.5), side = int(s.w), base = int(s.x) * side * side;
+  int used = int(1.0 / s.y + 0.5);
   ivec2 a = clamp(i0, ivec2(0), ivec2(used - 1)), b = clamp(i0 + 1, ivec2(0), ivec2(used - 1));
-  vec4 lit = step(vec4(p.z), vec4(shadow_texels[base + a.y * used + a.x], shadow_texels[base + a.y * used + b.x],
-                                  shadow_texels[base + b.y * used + a.x], shadow_texels[base + b.y * used + b.x]));
+  vec4 lit = step(vec4(p.z), vec4(shadow_texel(i, a.y * used + a.x), shadow_texel(i, a.y * used + b.x),
+                                  shadow_texel(i, b.y * used + a.x), shadow_texel(i, b.y * used + b.x)));
   return mix(mix(lit.x, lit.y, f.x), mix(lit.z, lit.w, f.x), f.y);
 }
 
