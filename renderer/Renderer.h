@@ -75,6 +75,10 @@ struct RendererOptions {
   std::uint32_t supersampling = 1;
   // Side of each shadow map in texels (directional and spot lights with Light::shadows); 0: no shadows.
   std::uint32_t shadow_map_size = 1024;
+  // The main pass draws instances front to back (FrameSetup.h's order_front_to_back): hidden surfaces
+  // are mostly not shaded. Only exact depth ties can fall otherwise than in config order (the one
+  // drawn first keeps the pixel); false draws in config order (tests compare the two).
+  bool front_to_back = true;
   // Read the normals back into FrameBuffers::normals (they are rasterized either way).
   bool normals = false;
   // Rasterize and read back the instance-index plane (FrameBuffers::instance_index), which the flow

@@ -307,6 +307,21 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in) {
   return setup;
 }
 
+void order_front_to_back(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
+                         std::span<const MeshRange> meshes, const glm::mat4& view) {
+  std::vector<float> far_end(instances.size(), -std::numeric_limits<float>::max());
+  for (std::size_t k = 0; k < instances.size(); ++k) {
+    const synthlabel::Instance& inst = instances[k];
+    if (inst.mesh_index >= meshes.size()) continue;  // make_draws refused it
+    const MeshRange& m = meshes[inst.mesh_index];
+    const glm::mat4 to_camera = view * inst.model;
+    for (const glm::dvec3& c : box_corners(glm::dvec3(m.lo), glm::dvec3(m.hi))) {
+      far_end[k] = std::max(far_end[k], -(to_camera * glm::vec4(glm::vec3(c), 1.0f)).z);
+    }
+  }
+  std::ranges::stable_sort(draws, [&](const Draw& a, const Draw& b) { return far_end[a.instance] < far_end[b.instance]; });
+}
+
 Result<std::vector<Draw>> make_draws(std::span<const synthlabel::Instance> instances, const FrameInputs& in) {
   std::vector<Draw> draws;
   const auto layers = static_cast<std::int32_t>(in.texture_layers);

@@ -85,4 +85,13 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in);
 // materials each part with its own.
 Result<std::vector<Draw>> make_draws(std::span<const synthlabel::Instance> instances, const FrameInputs& in);
 
+// Reorders `draws` (make_draws's, for `instances`) front to back: by the far end of each instance's
+// box in view depth (`view`: world -> camera, looking down -Z), nearest first; equal ones, and the
+// parts of one instance, keep their order. A surface hidden behind one drawn before it fails the
+// z-test before it is shaded (lavapipe skips the shading of a block no fragment of which passes), and
+// a large ground or wall, whose far end is far, comes last. Where two surfaces meet at exactly the
+// same depth, the one drawn first keeps the pixel (docs/conventions.md).
+void order_front_to_back(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
+                         std::span<const MeshRange> meshes, const glm::mat4& view);
+
 }  // namespace synthlabel::vk

@@ -2,6 +2,7 @@
 // message fails the render call, and so the test.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <array>
 #include <cstring>
@@ -23,13 +24,14 @@ namespace {
 
 // Meshes: 0 the unit cube, 1 the unit plane (y = 0, x and z in [-0.5, 0.5]).
 std::unique_ptr<vk::VulkanRenderer> make_renderer(std::uint32_t w, std::uint32_t h, std::uint32_t supersampling = 1,
-                                                   std::uint32_t shadow_map_size = 1024) {
+                                                   std::uint32_t shadow_map_size = 1024, bool front_to_back = true) {
   RendererOptions o;
   o.width = w;
   o.height = h;
   o.validate = true;
   o.supersampling = supersampling;
   o.shadow_map_size = shadow_map_size;
+  o.front_to_back = front_to_back;
   auto r = vk::VulkanRenderer::create(o);
   if (!r.ok()) {
     ADD_FAILURE() << r.error().message;
@@ -374,6 +376,72 @@ TEST(Render, NearerSurfaceOwnsThePixel) {
   EXPECT_GT(unlabeled_surface, 0u);
   // The centre pixel is covered by the nearer cube.
   EXPECT_EQ(fb.instance_id[32 * 64 + 32], 2u);
+}
+
+// The main pass draws front to back (FrameSetup.h's order_front_to_back); against config order it may
+// change only exact depth ties, the pixels where two surfaces' depths are equal in the depth buffer.
+// Cubes sunk into a ground plane and into each other, seen obliquely, each in its own colour channel
+// (red, green; the ground blue), lit by ambient light only (the specular part is grey): in both orders
+// every surface pixel's strongest channel is its id's surface's, so label and colour come from the
+// same fragment; ids differ only where the two orders' depths agree to the depth buffer's resolution;
+// and of two coincident cubes (equal in every depth, and in draw order), the one listed first keeps
+// every pixel.
+TEST(Render, FrontToBackChangesOnlyExactDepthTies) {
+  constexpr std::uint32_t w = 160, h = 120;
+  auto front = make_renderer(w, h, 1, 1024, true);
+  auto config = make_renderer(w, h, 1, 1024, false);
+  ASSERT_TRUE(front && config);
+  Scene s = axis_scene(w, h, 5.0f);
+  s.camera.position = {3.0f, 2.5f, 4.0f};
+  s.camera.view = glm::lookAtRH(s.camera.position, glm::vec3(0.0f), glm::vec3(0, 1, 0));
+  s.lights.clear();
+  s.ambient = 0.8f;
+  const glm::vec3 red(0.9f, 0.0f, 0.0f), green(0.0f, 0.9f, 0.0f), blue(0.0f, 0.0f, 0.9f);
+  Instance ground = cube_at({0.0f, 0.0f, 0.0f}, 0, 0);  // listed first: drawn last front to back
+  ground.mesh_index = 1;
+  ground.model = glm::scale(glm::mat4(1.0f), glm::vec3(10.0f));
+  ground.color = blue;
+  s.instances.push_back(ground);
+  Instance a = cube_at({0.0f, 0.2f, 0.0f}, 1, 1);  // sunk 0.3 into the ground
+  a.color = red;
+  Instance b = cube_at({0.5f, 0.3f, 0.4f}, 2, 1);  // into the ground and into a
+  b.model = glm::rotate(b.model, 0.6f, glm::vec3(0, 1, 0));
+  b.color = green;
+  Instance c1 = cube_at({-1.2f, 0.1f, -0.6f}, 3, 1), c2 = c1;  // coincident
+  c1.color = red;
+  c2.instance_id = 4;
+  c2.color = green;
+  Instance lid = cube_at({0.0f, 0.7f, 0.0f}, 5, 1);  // a plane on a's top face, after it in config order
+  lid.mesh_index = 1;
+  lid.color = green;
+  for (const Instance& i : {a, b, c1, c2, lid}) s.instances.push_back(i);
+  FrameBuffers f, k;
+  ASSERT_TRUE(front->render(s, f).ok());
+  ASSERT_TRUE(config->render(s, k).ok());
+  auto channel_of = [&](std::uint32_t id) { return id == 0 ? 2 : id == 2 || id == 4 || id == 5 ? 1 : 0; };
+  std::size_t ties = 0, threes = 0;
+  for (std::size_t i = 0; i < std::size_t{w} * h; ++i) {
+    for (const FrameBuffers* fb : {&f, &k}) {
+      if (!std::isfinite(fb->depth[i])) continue;
+      const std::uint8_t* px = &fb->rgba[4 * i];
+      const int strongest = static_cast<int>(std::max_element(px, px + 3) - px);
+      EXPECT_EQ(strongest, channel_of(fb->instance_id[i])) << "pixel " << i;
+    }
+    EXPECT_NE(f.instance_id[i], 4u);
+    EXPECT_NE(k.instance_id[i], 4u);
+    threes += f.instance_id[i] == 3;
+    if (f.instance_id[i] == k.instance_id[i]) {
+      EXPECT_EQ(f.depth[i], k.depth[i]) << "pixel " << i;
+    } else {
+      ++ties;
+      EXPECT_NEAR(f.depth[i], k.depth[i], 1e-5f * k.depth[i]) << "pixel " << i;
+    }
+  }
+  EXPECT_GT(threes, 100u);
+  // The plane on a's top face (drawn before a front to back, after it in config order) ties with it
+  // at some pixels (26 on lavapipe): there the order decides, and nowhere else.
+  EXPECT_GT(ties, 0u);
+  EXPECT_LT(ties, std::size_t{w} * h / 50);
 }
 
 TEST(Render, EmptySceneIsAllBackground) {

@@ -261,5 +261,28 @@ TEST(FrameSetup, AnAssetDrawsEachPartWithItsMaterial) {
   EXPECT_EQ(s->features & k_feature_textures, k_feature_textures);
 }
 
+TEST(FrameSetup, DrawsGoFrontToBackByTheFarEndOfEachBox) {
+  Fixture f;
+  f.meshes[0].parts = {{0, 12, 0}, {12, 24, 0}};  // two parts: they stay together, in order
+  f.meshes[0].materials.resize(1);
+  f.inputs.meshes = f.meshes;
+  // The camera at z = 5 looks down -z. Instance 0: a ground 40 wide through the origin (far end 25
+  // away); 1: a cube at z = 2 (far end 4), of two parts; 2: a cube at the origin (far end 6); 3: a
+  // cube at z = 2 again (equal to 1: after it, in config order).
+  f.scene.instances.resize(4, f.scene.instances[0]);
+  f.scene.instances[0].model = glm::scale(glm::mat4(1.0f), glm::vec3(20.0f, 0.01f, 20.0f));
+  f.scene.instances[1].model = glm::translate(glm::mat4(1.0f), glm::vec3(0, 0, 2));
+  f.scene.instances[1].asset_materials = true;
+  f.scene.instances[3].model = f.scene.instances[1].model;
+  auto draws = make_draws(f.scene.instances, f.inputs);
+  ASSERT_TRUE(draws);
+  order_front_to_back(*draws, f.scene.instances, f.meshes, f.scene.camera.view);
+  std::vector<std::uint32_t> order, first;
+  for (const Draw& d : *draws) order.push_back(d.instance), first.push_back(d.first_index);
+  EXPECT_EQ(order, (std::vector<std::uint32_t>{1, 1, 3, 2, 0}));
+  EXPECT_EQ(first[0], 6u);  // instance 1's parts in their order
+  EXPECT_EQ(first[1], 18u);
+}
+
 }  // namespace
 }  // namespace synthlabel::vk
