@@ -79,6 +79,10 @@ struct RendererOptions {
   // are mostly not shaded. Only exact depth ties can fall otherwise than in config order (the one
   // drawn first keeps the pixel); false draws in config order (tests compare the two).
   bool front_to_back = true;
+  // The main pass skips the faces of closed meshes turned away from the camera (scenes/MeshClosure.h)
+  // where the mesh lies wholly beyond the near plane: a facing one is nearer at every pixel, or on the
+  // outline ties with it, same instance. false draws every face (tests compare the two).
+  bool cull_hidden_faces = true;
   // Read the normals back into FrameBuffers::normals (they are rasterized either way).
   bool normals = false;
   // Rasterize and read back the instance-index plane (FrameBuffers::instance_index), which the flow

@@ -307,6 +307,28 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in) {
   return setup;
 }
 
+Facing facing_of(Closure closure, const glm::mat4& model) {
+  if (closure == Closure::open) return Facing::both;
+  const bool mirrored = glm::determinant(glm::mat3(model)) < 0.0f;
+  return (closure == Closure::outward) != mirrored ? Facing::ccw_out : Facing::cw_out;
+}
+
+void cull_hidden_faces(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
+                       std::span<const MeshRange> meshes, const glm::mat4& view, float near) {
+  std::vector<Facing> facing(instances.size(), Facing::both);
+  for (std::size_t k = 0; k < instances.size(); ++k) {
+    const synthlabel::Instance& inst = instances[k];
+    if (inst.mesh_index >= meshes.size() || meshes[inst.mesh_index].closure == Closure::open) continue;
+    const MeshRange& m = meshes[inst.mesh_index];
+    const glm::mat4 to_camera = view * inst.model;
+    const bool beyond_near = std::ranges::all_of(box_corners(glm::dvec3(m.lo), glm::dvec3(m.hi)), [&](const glm::dvec3& c) {
+      return -(to_camera * glm::vec4(glm::vec3(c), 1.0f)).z > near;
+    });
+    if (beyond_near) facing[k] = facing_of(m.closure, inst.model);
+  }
+  for (Draw& d : draws) d.facing = d.instance < facing.size() ? facing[d.instance] : Facing::both;
+}
+
 void order_front_to_back(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
                          std::span<const MeshRange> meshes, const glm::mat4& view) {
   std::vector<float> far_end(instances.size(), -std::numeric_limits<float>::max());

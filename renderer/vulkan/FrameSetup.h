@@ -17,6 +17,7 @@
 #include "core/Error.h"
 #include "renderer/vulkan/ShaderInterface.h"
 #include "scenes/Mesh.h"
+#include "scenes/MeshClosure.h"
 #include "scenes/Scene.h"
 
 namespace synthlabel::vk {
@@ -25,6 +26,7 @@ namespace synthlabel::vk {
 // the bounding box of its vertices (for shadow-map fitting and pixel boxes).
 struct MeshRange {
   std::uint32_t first_index = 0, index_count = 0;
+  Closure closure = Closure::open;  // whether its faces turned away from a viewer can be skipped
   std::vector<MeshPart> parts;      // an asset's parts (first_index relative to the range)
   std::vector<Material> materials;  // and their materials (maps are texture layers)
   std::int32_t vertex_offset = 0;
@@ -57,6 +59,12 @@ struct ShadowView {
   std::vector<ShadowCaster> casters;
 };
 
+// Which side of an instance's triangles faces out of its closed mesh, in world space: the mesh's
+// Closure through the model matrix (a negative determinant mirrors the winding). `both` for an open
+// mesh, either face of which can be seen. Passes skip the faces turned away from their viewer.
+enum class Facing : std::uint8_t { both, ccw_out, cw_out };
+Facing facing_of(Closure closure, const glm::mat4& model);
+
 // One indexed draw of the main pass.
 struct Draw {
   ObjectPush push{};
@@ -64,6 +72,7 @@ struct Draw {
   std::uint32_t first_index = 0, index_count = 0;
   std::int32_t vertex_offset = 0;
   bool textured = false;  // a texture or a map: drawn with the frame's texture code (PassView::mesh)
+  Facing facing = Facing::both;
 };
 
 struct FrameSetup {
@@ -93,5 +102,12 @@ Result<std::vector<Draw>> make_draws(std::span<const synthlabel::Instance> insta
 // same depth, the one drawn first keeps the pixel (docs/conventions.md).
 void order_front_to_back(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
                          std::span<const MeshRange> meshes, const glm::mat4& view);
+
+// Lets the draws of closed meshes skip their faces turned away from the camera (Draw::facing), where
+// the instance's whole box lies beyond the near plane (`near`: metres along the view axis): there the
+// camera is outside the mesh and no face turned towards it is clipped away to uncover the inside, so
+// at every pixel a facing face is nearer, or at the outline ties with it.
+void cull_hidden_faces(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
+                       std::span<const MeshRange> meshes, const glm::mat4& view, float near);
 
 }  // namespace synthlabel::vk

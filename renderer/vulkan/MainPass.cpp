@@ -87,7 +87,7 @@ void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geomet
   }
   VkPipeline bound = VK_NULL_HANDLE;
   for (const Draw& d : draws) {
-    const VkPipeline p = d.textured || view.mesh_untextured == VK_NULL_HANDLE ? view.mesh : view.mesh_untextured;
+    const VkPipeline p = view.mesh[PassView::mesh_slot(d.textured, d.facing)];
     if (p != bound) vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, bound = p);
     vkCmdPushConstants(cmd, view.layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, k_push_size,
                        &d.push);

@@ -69,10 +69,13 @@ struct Geometry {
 struct PassView {
   VkDescriptorSet set = VK_NULL_HANDLE;
   VkPipelineLayout layout = VK_NULL_HANDLE;
-  VkPipeline mesh = VK_NULL_HANDLE;
-  // For draws with no texture or map (Draw::textured false): the same pipeline without the texture
-  // code, which lavapipe would otherwise run, masked, for every fragment of every draw.
-  VkPipeline mesh_untextured = VK_NULL_HANDLE;
+  // The mesh pipelines by mesh_slot: for draws with no texture or map (Draw::textured false) without
+  // the texture code, which lavapipe would otherwise run, masked, for every fragment of every draw;
+  // and by the draw's Facing, skipping the faces turned away from the camera.
+  std::array<VkPipeline, 6> mesh{};
+  static constexpr std::size_t mesh_slot(bool textured, Facing facing) {
+    return (textured ? 3u : 0u) + static_cast<std::size_t>(facing);
+  }
   VkPipeline background = VK_NULL_HANDLE;  // VK_NULL_HANDLE: no background drawn (the clear colour stays)
   glm::vec3 clear_color{0.0f};             // linear; the sRGB attachment encodes it
   VkRect2D area{};

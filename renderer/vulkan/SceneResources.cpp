@@ -51,6 +51,7 @@ Status SceneResources::upload_meshes(std::span<const Mesh> meshes) {
     indices.insert(indices.end(), m.indices.begin(), m.indices.end());
     r.parts = m.parts;
     r.materials = m.materials;
+    r.closure = mesh_closure(m);
     if (!m.vertices.empty()) r.lo = r.hi = m.vertices.front().position;
     for (const Vertex& v : m.vertices) {
       r.lo = glm::min(r.lo, v.position);

@@ -58,8 +58,8 @@ Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const Gr
   VkPipelineRasterizationStateCreateInfo rs{};
   rs.sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO;
   rs.polygonMode = VK_POLYGON_MODE_FILL;
-  rs.cullMode = VK_CULL_MODE_NONE;  // open meshes and planes are visible from both sides
-  rs.frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE;  // unused: no culling, shading orients normals itself
+  rs.cullMode = desc.cull_mode;  // none for open meshes and planes: visible from both sides
+  rs.frontFace = desc.front_face;
   rs.lineWidth = 1.0f;
   if (desc.depth_bias) {
     // Against shadow acne, with the normal offset in mesh.frag: depth pushed back by a constant and
@@ -116,7 +116,7 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   SL_TRY_ASSIGN(set.m_set_layout, make_set_layout(ctx, k_frame_set_bindings));
   SL_TRY_ASSIGN(set.m_layout, make_pipeline_layout(ctx, set.m_set_layout.get(), k_push_size,
                                                    VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT));
-  if (auto p = set.mesh(0); !p) return p.error();
+  if (auto p = set.mesh(0, Facing::both); !p) return p.error();
   // A full-screen triangle at the far depth, drawn after the meshes where none is: the background's
   // colour and the clear depth and id.
   namespace s = shaders;
@@ -141,8 +141,13 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   return set;
 }
 
-Result<VkPipeline> PipelineSet::mesh(std::uint32_t features) {
-  UniquePipeline& p = m_mesh[features];
+void pipeline_culling(GraphicsPipelineDesc& desc, Facing facing) {
+  desc.cull_mode = facing == Facing::both ? VK_CULL_MODE_NONE : VK_CULL_MODE_BACK_BIT;
+  desc.front_face = facing == Facing::ccw_out ? VK_FRONT_FACE_COUNTER_CLOCKWISE : VK_FRONT_FACE_CLOCKWISE;
+}
+
+Result<VkPipeline> PipelineSet::mesh(std::uint32_t features, Facing facing) {
+  UniquePipeline& p = m_mesh[features | static_cast<std::uint32_t>(facing) << 16];
   if (p.get() != VK_NULL_HANDLE) return p.get();
   // mesh.frag's constant_id 0..5: textures, point and spot lights (a count), environment light, shadows,
   // filmic tone map (VkBool32 each), directional lights (a count).
@@ -172,6 +177,7 @@ Result<VkPipeline> PipelineSet::mesh(std::uint32_t features) {
       .height = m_desc.height,
       .layout = m_layout.get(),
       .render_pass = m_desc.render_pass};
+  pipeline_culling(d, facing);
   SL_TRY_ASSIGN(p, make_graphics_pipeline(m_ctx, d));
   return p.get();
 }

@@ -11,6 +11,7 @@
 #include <span>
 
 #include "core/Error.h"
+#include "renderer/vulkan/FrameSetup.h"
 #include "renderer/vulkan/Handles.h"
 #include "renderer/vulkan/ShaderInterface.h"
 #include "renderer/vulkan/VulkanContext.h"
@@ -26,6 +27,9 @@ struct GraphicsPipelineDesc {
   bool only_where_empty = false;  // instead: z-test LESS_OR_EQUAL, no z-write (the background, drawn last at z = 1)
   bool depth_state = true;  // false: the pass has no depth attachment
   bool depth_bias = false;  // the shadow pass's slope-scaled bias
+  // Culling (pipeline_culling): none, or the back faces, the front being `front_face`.
+  VkCullModeFlags cull_mode = VK_CULL_MODE_NONE;
+  VkFrontFace front_face = VK_FRONT_FACE_COUNTER_CLOCKWISE;
   bool dynamic_scissor = true;
   bool dynamic_viewport = false;  // set by the pass (the shadow pass: each map's used square)
   std::uint32_t color_attachments = 0;
@@ -34,6 +38,13 @@ struct GraphicsPipelineDesc {
   VkRenderPass render_pass = VK_NULL_HANDLE;
 };
 Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const GraphicsPipelineDesc& desc);
+// Sets `desc` to skip the faces of draws of `facing` turned away from the camera: none for
+// Facing::both, else the back faces, the front being the outward side's winding as the main pass
+// rasterizes it (projection_from_intrinsics turns y down, as Vulkan's framebuffer does, so the
+// winding seen in the world is the winding rasterized). The shadow pass culls nothing: at a closed
+// mesh's outline as the light sees it, a face turned away can be nearer than the facing one once
+// both are pushed back by the slope-scaled bias, so culling it would move shadow edges.
+void pipeline_culling(GraphicsPipelineDesc& desc, Facing facing);
 
 // The main pass's descriptor set bindings, in order.
 inline constexpr SetBinding k_frame_set_bindings[] = {
@@ -61,8 +72,8 @@ class PipelineSet {
   VkDescriptorSetLayout set_layout() const { return m_set_layout.get(); }
   VkPipelineLayout layout() const { return m_layout.get(); }
   VkPipeline background() const { return m_background.get(); }
-  // The mesh pipeline for a set of shader features, built on first use.
-  Result<VkPipeline> mesh(std::uint32_t features);
+  // The mesh pipeline for a set of shader features and a facing, built on first use.
+  Result<VkPipeline> mesh(std::uint32_t features, Facing facing);
 
  private:
   VulkanContext m_ctx;
@@ -70,7 +81,7 @@ class PipelineSet {
   UniqueDescriptorSetLayout m_set_layout;
   UniquePipelineLayout m_layout;
   UniquePipeline m_background;
-  std::map<std::uint32_t, UniquePipeline> m_mesh;  // by features
+  std::map<std::uint32_t, UniquePipeline> m_mesh;  // by features and facing
 };
 
 }  // namespace synthlabel::vk

@@ -270,6 +270,7 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
   std::vector<Draw> draws;
   SL_TRY_ASSIGN(draws, make_draws(scene.instances, inputs));
   // Drawn alone, draw j is instance j's.
+  if (m_options.cull_hidden_faces) cull_hidden_faces(draws, scene.instances, inputs.meshes, scene.camera.view, scene.camera.near_m);
   if (alone_boxes.empty() && m_options.front_to_back) order_front_to_back(draws, scene.instances, inputs.meshes, scene.camera.view);
   // Instances alone and colour-only frames draw in the alone pass (ensure_alone_ring made it).
   const bool alone = !alone_boxes.empty() || color_only;
@@ -282,9 +283,9 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
                 .background = setup.background ? pipelines.background() : VK_NULL_HANDLE,
                 .clear_color = scene.background,
                 .area = {{0, 0}, {m_options.width, m_options.height}}};
-  SL_TRY_ASSIGN(view.mesh, pipelines.mesh(setup.features));
-  if (setup.features & k_feature_textures) {
-    SL_TRY_ASSIGN(view.mesh_untextured, pipelines.mesh(setup.features & ~k_feature_textures));
+  for (const Draw& d : draws) {
+    VkPipeline& p = view.mesh[PassView::mesh_slot(d.textured, d.facing)];
+    if (p == VK_NULL_HANDLE) SL_TRY_ASSIGN(p, pipelines.mesh(d.textured ? setup.features : setup.features & ~k_feature_textures, d.facing));
   }
   // Safe to overwrite: this slot's previous frame was collected (fence waited on).
   std::memcpy(slot.uniforms.mapped, &setup.uniforms, sizeof(setup.uniforms));

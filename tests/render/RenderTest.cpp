@@ -3,10 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <limits>
+#include <set>
 
 #include <glm/ext/matrix_transform.hpp>
 #include <glm/ext/scalar_constants.hpp>
@@ -14,6 +15,7 @@
 
 #include "renderer/vulkan/VulkanRenderer.h"
 #include "scenes/AssetLoader.h"
+#include "scenes/MeshClosure.h"
 #include "scenes/Primitives.h"
 #include "scenes/Texture.h"
 #include "tests/support/PbrAsset.h"
@@ -442,6 +444,90 @@ TEST(Render, FrontToBackChangesOnlyExactDepthTies) {
   // at some pixels (26 on lavapipe): there the order decides, and nowhere else.
   EXPECT_GT(ties, 0u);
   EXPECT_LT(ties, std::size_t{w} * h / 50);
+}
+
+// The main pass skips the faces of closed meshes turned away from the camera (Draw::facing). Against
+// drawing every face: closed meshes of both windings (the cube's outward, the sphere's and torus's
+// inward, a cube turned inside out), a mirrored cube (negative determinant), an open cylinder and a
+// ground plane, lit by a sun with shadows, from an oblique camera. Every id is the same; depth and
+// colour are the same but at a few outline pixels, where a face turned away had tied with (or, by the
+// rasterizer's snapping of vertices, come out a hair nearer than) the facing one of the same instance.
+TEST(Render, CullingHiddenFacesOfClosedMeshesKeepsEveryLabel) {
+  constexpr std::uint32_t w = 200, h = 150;
+  Mesh inside_out = make_primitive(PrimitiveKind::cube);
+  for (std::size_t t = 0; t < inside_out.indices.size(); t += 3) std::swap(inside_out.indices[t + 1], inside_out.indices[t + 2]);
+  const std::vector<Mesh> meshes = {make_primitive(PrimitiveKind::cube), make_primitive(PrimitiveKind::plane),
+                                    make_primitive(PrimitiveKind::sphere), make_primitive(PrimitiveKind::torus),
+                                    inside_out, make_primitive(PrimitiveKind::cylinder)};
+  ASSERT_EQ(mesh_closure(meshes[4]), Closure::inward);
+  auto make = [&](bool cull) -> std::unique_ptr<vk::VulkanRenderer> {
+    RendererOptions o;
+    o.width = w;
+    o.height = h;
+    o.validate = true;
+    o.cull_hidden_faces = cull;
+    auto r = vk::VulkanRenderer::create(o);
+    if (!r.ok() || !(*r)->upload_meshes(meshes).ok()) return nullptr;
+    return std::move(r).value();
+  };
+  auto culled = make(true), all = make(false);
+  ASSERT_TRUE(culled && all);
+  Scene s = axis_scene(w, h, 5.0f);
+  s.camera.position = {2.5f, 3.0f, 4.0f};
+  s.camera.view = glm::lookAtRH(s.camera.position, glm::vec3(0.0f), glm::vec3(0, 1, 0));
+  s.lights[0].to_light = glm::normalize(glm::vec3(-0.4f, 1.0f, 0.3f));
+  s.ambient = 0.2f;
+  Instance ground = cube_at({0.0f, -0.5f, 0.0f}, 0, 0);
+  ground.mesh_index = 1;
+  ground.model = glm::scale(ground.model, glm::vec3(8.0f));
+  s.instances.push_back(ground);
+  const std::array<glm::vec3, 5> at{{{-1.2f, 0.0f, 0.0f}, {0.0f, 0.0f, 0.3f}, {1.2f, 0.0f, -0.2f}, {0.0f, 0.1f, -1.3f}, {-0.2f, 0.0f, 1.4f}}};
+  for (std::uint32_t k = 0; k < at.size(); ++k) {
+    Instance i = cube_at(at[k], k + 1, 1);
+    i.mesh_index = k == 0 ? 0 : k + 1;  // cube, sphere, torus, inside-out cube, cylinder
+    i.model = glm::rotate(i.model, 0.4f * static_cast<float>(k + 1), glm::vec3(0.3f, 1.0f, 0.2f));
+    s.instances.push_back(i);
+  }
+  Instance mirrored = cube_at({1.3f, 0.2f, 1.2f}, 6, 1);
+  mirrored.model = glm::scale(glm::rotate(mirrored.model, 0.7f, glm::vec3(0, 1, 0)), glm::vec3(-0.8f, 0.8f, 0.8f));
+  s.instances.push_back(mirrored);
+  FrameBuffers c, a;
+  ASSERT_TRUE(culled->render(s, c).ok());
+  ASSERT_TRUE(all->render(s, a).ok());
+  std::size_t moved = 0;
+  std::set<std::uint32_t> seen;
+  for (std::size_t i = 0; i < std::size_t{w} * h; ++i) {
+    ASSERT_EQ(c.instance_id[i], a.instance_id[i]) << "pixel " << i;
+    seen.insert(c.instance_id[i]);
+    if (c.depth[i] == a.depth[i]) {
+      EXPECT_EQ(std::memcmp(&c.rgba[4 * i], &a.rgba[4 * i], 4), 0) << "pixel " << i;
+    } else {
+      ++moved;
+      EXPECT_NEAR(c.depth[i], a.depth[i], 1e-3f * a.depth[i]) << "pixel " << i;
+    }
+  }
+  EXPECT_EQ(seen.size(), 7u);  // the ground's 0 and all six instances
+  EXPECT_LT(moved, std::size_t{w} * h / 500);
+
+  // The camera inside a closed mesh, and a closed mesh through the near plane: their insides are seen,
+  // so all their faces are drawn (the whole box must lie beyond the near plane to cull).
+  Scene inside = axis_scene(w, h, 5.0f);
+  Instance room = cube_at({0.0f, 0.0f, 5.0f}, 1, 1);  // around the camera
+  room.model = glm::scale(room.model, glm::vec3(3.0f));
+  Instance cut = cube_at({0.3f, 0.0f, 4.9f}, 2, 1);  // through the near plane (0.1 m in front of the camera)
+  cut.model = glm::scale(cut.model, glm::vec3(0.5f));
+  inside.instances = {room, cut};
+  ASSERT_TRUE(culled->render(inside, c).ok());
+  ASSERT_TRUE(all->render(inside, a).ok());
+  std::size_t ones = 0, twos = 0;
+  for (std::size_t i = 0; i < std::size_t{w} * h; ++i) {
+    ASSERT_EQ(c.instance_id[i], a.instance_id[i]) << "pixel " << i;
+    ASSERT_EQ(c.depth[i], a.depth[i]) << "pixel " << i;
+    ones += c.instance_id[i] == 1;
+    twos += c.instance_id[i] == 2;
+  }
+  EXPECT_GT(ones, 0u);
+  EXPECT_GT(twos, 0u);
 }
 
 TEST(Render, EmptySceneIsAllBackground) {

@@ -284,5 +284,31 @@ TEST(FrameSetup, DrawsGoFrontToBackByTheFarEndOfEachBox) {
   EXPECT_EQ(first[1], 18u);
 }
 
+TEST(FrameSetup, ClosedMeshesBeyondTheNearPlaneSkipTheirHiddenFaces) {
+  EXPECT_EQ(facing_of(Closure::open, glm::mat4(1.0f)), Facing::both);
+  EXPECT_EQ(facing_of(Closure::outward, glm::mat4(1.0f)), Facing::ccw_out);
+  EXPECT_EQ(facing_of(Closure::inward, glm::mat4(1.0f)), Facing::cw_out);
+  const glm::mat4 mirror = glm::scale(glm::mat4(1.0f), glm::vec3(-1.0f, 2.0f, 1.0f));
+  EXPECT_EQ(facing_of(Closure::outward, mirror), Facing::cw_out);
+  EXPECT_EQ(facing_of(Closure::inward, mirror), Facing::ccw_out);
+  Fixture f;
+  f.meshes[0].closure = Closure::outward;
+  f.inputs.meshes = f.meshes;
+  // The camera at z = 5 looks down -z; the cube spans 2 around its centre. 0: at the origin; 1: its
+  // near face 0.05 m from the camera, inside the near plane of 0.1; 2: around the camera.
+  f.scene.instances.resize(3, f.scene.instances[0]);
+  f.scene.instances[1].model = glm::translate(glm::mat4(1.0f), glm::vec3(0, 0, 3.95f));
+  f.scene.instances[2].model = glm::translate(glm::mat4(1.0f), glm::vec3(0, 0, 5));
+  auto draws = make_draws(f.scene.instances, f.inputs);
+  ASSERT_TRUE(draws);
+  cull_hidden_faces(*draws, f.scene.instances, f.meshes, f.scene.camera.view, 0.1f);
+  EXPECT_EQ((*draws)[0].facing, Facing::ccw_out);
+  EXPECT_EQ((*draws)[1].facing, Facing::both);
+  EXPECT_EQ((*draws)[2].facing, Facing::both);
+  f.meshes[0].closure = Closure::open;
+  cull_hidden_faces(*draws, f.scene.instances, f.meshes, f.scene.camera.view, 0.1f);
+  EXPECT_EQ((*draws)[0].facing, Facing::both);
+}
+
 }  // namespace
 }  // namespace synthlabel::vk
