@@ -10,8 +10,12 @@
 //   coco_SPLIT.json                   with splits: that split's frames only
 // Each streams the records twice (images, then annotations), so memory stays flat in the number of
 // frames. The manifest gets coco_hash (and coco_keypoints_hash), which resume and merge compare.
+#include <cstdlib>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/FileIo.h"
 #include "core/Version.h"
@@ -84,6 +88,27 @@ class Coco final : public LabelFormat {
                  ? rec["image"]["split"].get<std::string>()
                  : std::string();
     };
+    // A frame's annotations as the second pass writes them: category id, and the record's fields with
+    // the closing brace. Kept from the first pass while they are small (64 MiB of text in all), so that
+    // a record is parsed once, not twice; beyond that the second pass reads the records again, and
+    // memory stays flat in the number of frames.
+    struct FrameAnnotations {
+      std::string split;
+      std::vector<std::pair<std::uint64_t, std::string>> fields;
+    };
+    auto annotations_of = [&](const json& rec) {
+      FrameAnnotations fa{split_of(rec), {}};
+      for (const auto& a : rec["annotations"]) {
+        if (!a.contains("category_id") || !a["category_id"].is_number_unsigned()) continue;
+        fa.fields.emplace_back(a["category_id"].get<std::uint64_t>(), to_text(a).substr(1));
+      }
+      return fa;
+    };
+    std::size_t k_kept_bytes = std::size_t{64} << 20;
+    if (const char* test = std::getenv("SYNTHLABEL_TEST_COCO_KEEP_BYTES")) k_kept_bytes = std::strtoull(test, nullptr, 10);
+    std::vector<FrameAnnotations> kept;
+    std::size_t kept_bytes = 0;
+    bool keeping = true;
     for (CocoFile& out : files) out.file->write("{\"info\":" + to_text(info) + ",\"licenses\":[],\"images\":[");
     for (std::uint64_t f = first; f < first + count; ++f) {
       auto rec = load(f);
@@ -94,16 +119,23 @@ class Coco final : public LabelFormat {
         if (out.images++ > 0) out.file->write(",");
         out.file->write(image);
       }
+      if (keeping) {
+        kept.push_back(annotations_of(*rec));
+        for (const auto& a : kept.back().fields) kept_bytes += a.second.size();
+        if (kept_bytes > k_kept_bytes) keeping = false, kept = {};
+      }
     }
     for (CocoFile& out : files) out.file->write("],\"annotations\":[");
     for (std::uint64_t f = first; f < first + count; ++f) {
-      auto rec = load(f);
-      if (!rec) return rec.error();
-      const std::string split = split_of(*rec);
-      for (const auto& a : (*rec)["annotations"]) {
-        if (!a.contains("category_id") || !a["category_id"].is_number_unsigned()) continue;
-        const std::uint64_t category = a["category_id"].get<std::uint64_t>();
-        const std::string fields = to_text(a).substr(1);  // the record's fields and the closing brace
+      FrameAnnotations read_again;
+      if (!keeping) {
+        auto rec = load(f);
+        if (!rec) return rec.error();
+        read_again = annotations_of(*rec);
+      }
+      const FrameAnnotations& frame = keeping ? kept[f - first] : read_again;
+      const std::string& split = frame.split;
+      for (const auto& [category, fields] : frame.fields) {
         for (CocoFile& out : files) {
           if (!out.split.empty() && out.split != split) continue;
           if (!out.keep(category)) continue;
