@@ -86,13 +86,9 @@ Result<UniquePipelineLayout> make_pipeline_layout(const VulkanContext& ctx, VkDe
 
 Result<UniqueBufferView> make_buffer_view(const VulkanContext& ctx, VkBuffer buffer, VkFormat format, VkDeviceSize offset,
                                           VkDeviceSize bytes) {
-  const VkBufferViewCreateInfo bi{.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
-                                  .pNext = nullptr,
-                                  .flags = 0,
-                                  .buffer = buffer,
-                                  .format = format,
-                                  .offset = offset,
-                                  .range = bytes};
+  VkBufferViewCreateInfo bi{};
+  bi.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO;
+  bi.buffer = buffer, bi.format = format, bi.offset = offset, bi.range = bytes;
   VkBufferView view = VK_NULL_HANDLE;
   SL_VK_TRY(vkCreateBufferView(ctx.device, &bi, nullptr, &view));
   return UniqueBufferView(ctx.device, view);
