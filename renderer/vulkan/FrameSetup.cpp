@@ -313,35 +313,37 @@ Facing facing_of(Closure closure, const glm::mat4& model) {
   return (closure == Closure::outward) != mirrored ? Facing::ccw_out : Facing::cw_out;
 }
 
-void cull_hidden_faces(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
-                       std::span<const MeshRange> meshes, const glm::mat4& view, float near) {
-  std::vector<Facing> facing(instances.size(), Facing::both);
-  for (std::size_t k = 0; k < instances.size(); ++k) {
-    const synthlabel::Instance& inst = instances[k];
-    if (inst.mesh_index >= meshes.size() || meshes[inst.mesh_index].closure == Closure::open) continue;
-    const MeshRange& m = meshes[inst.mesh_index];
-    const glm::mat4 to_camera = view * inst.model;
-    const bool beyond_near = std::ranges::all_of(box_corners(glm::dvec3(m.lo), glm::dvec3(m.hi)), [&](const glm::dvec3& c) {
-      return -(to_camera * glm::vec4(glm::vec3(c), 1.0f)).z > near;
-    });
-    if (beyond_near) facing[k] = facing_of(m.closure, inst.model);
-  }
-  for (Draw& d : draws) d.facing = d.instance < facing.size() ? facing[d.instance] : Facing::both;
-}
-
-void order_front_to_back(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
-                         std::span<const MeshRange> meshes, const glm::mat4& view) {
-  std::vector<float> far_end(instances.size(), -std::numeric_limits<float>::max());
+std::vector<DepthRange> view_depths(std::span<const synthlabel::Instance> instances, std::span<const MeshRange> meshes,
+                                    const glm::mat4& view) {
+  std::vector<DepthRange> depths(instances.size());
   for (std::size_t k = 0; k < instances.size(); ++k) {
     const synthlabel::Instance& inst = instances[k];
     if (inst.mesh_index >= meshes.size()) continue;  // make_draws refused it
     const MeshRange& m = meshes[inst.mesh_index];
     const glm::mat4 to_camera = view * inst.model;
     for (const glm::dvec3& c : box_corners(glm::dvec3(m.lo), glm::dvec3(m.hi))) {
-      far_end[k] = std::max(far_end[k], -(to_camera * glm::vec4(glm::vec3(c), 1.0f)).z);
+      const float d = -(to_camera * glm::vec4(glm::vec3(c), 1.0f)).z;
+      depths[k].near = std::min(depths[k].near, d);
+      depths[k].far = std::max(depths[k].far, d);
     }
   }
-  std::ranges::stable_sort(draws, [&](const Draw& a, const Draw& b) { return far_end[a.instance] < far_end[b.instance]; });
+  return depths;
+}
+
+void cull_hidden_faces(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
+                       std::span<const MeshRange> meshes, std::span<const DepthRange> depths, float near) {
+  std::vector<Facing> facing(instances.size(), Facing::both);
+  for (std::size_t k = 0; k < instances.size() && k < depths.size(); ++k) {
+    const synthlabel::Instance& inst = instances[k];
+    if (inst.mesh_index >= meshes.size() || meshes[inst.mesh_index].closure == Closure::open) continue;
+    if (depths[k].near > near) facing[k] = facing_of(meshes[inst.mesh_index].closure, inst.model);
+  }
+  for (Draw& d : draws) d.facing = d.instance < facing.size() ? facing[d.instance] : Facing::both;
+}
+
+void order_front_to_back(std::vector<Draw>& draws, std::span<const DepthRange> depths) {
+  auto far_end = [&](const Draw& d) { return d.instance < depths.size() ? depths[d.instance].far : -std::numeric_limits<float>::max(); };
+  std::ranges::stable_sort(draws, [&](const Draw& a, const Draw& b) { return far_end(a) < far_end(b); });
 }
 
 Result<std::vector<Draw>> make_draws(std::span<const synthlabel::Instance> instances, const FrameInputs& in) {

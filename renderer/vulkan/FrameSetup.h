@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -50,8 +51,9 @@ struct ShadowCaster {
   std::uint32_t x0 = 0, y0 = 0, x1 = 0, y1 = 0;
 };
 
-// A shadow map to render: its layer (the light's index in the uniforms), the square of it in use (texels [0, size) on each side; clip
-// space's [-1, 1] maps onto it), world -> the light's clip space, and what is drawn into it.
+// A shadow map to render: its layer (the light's index in the uniforms), the square of it in use
+// (texels [0, size) on each side; clip space's [-1, 1] maps onto it), world -> the light's clip space,
+// and what is drawn into it.
 struct ShadowView {
   std::uint32_t layer = 0;
   std::uint32_t size = 0;
@@ -94,20 +96,28 @@ Result<FrameSetup> make_frame_setup(const Scene& scene, const FrameInputs& in);
 // materials each part with its own.
 Result<std::vector<Draw>> make_draws(std::span<const synthlabel::Instance> instances, const FrameInputs& in);
 
-// Reorders `draws` (make_draws's, for `instances`) front to back: by the far end of each instance's
-// box in view depth (`view`: world -> camera, looking down -Z), nearest first; equal ones, and the
-// parts of one instance, keep their order. A surface hidden behind one drawn before it fails the
+// The nearest and farthest view depth (metres along -Z of `view`, world -> camera) of each instance's
+// box: what the draw order and the culling of hidden faces go by, computed once a frame for both.
+struct DepthRange {
+  float near = std::numeric_limits<float>::max(), far = -std::numeric_limits<float>::max();
+};
+std::vector<DepthRange> view_depths(std::span<const synthlabel::Instance> instances, std::span<const MeshRange> meshes,
+                                    const glm::mat4& view);
+
+// Reorders `draws` (make_draws's) front to back: by the far end of each instance's box in view depth
+// (`depths`, view_depths's), nearest first; equal ones, and the parts of one instance, keep their
+// order. A surface hidden behind one drawn before it fails the
 // z-test before it is shaded (lavapipe skips the shading of a block no fragment of which passes), and
 // a large ground or wall, whose far end is far, comes last. Where two surfaces meet at exactly the
 // same depth, the one drawn first keeps the pixel (docs/conventions.md).
-void order_front_to_back(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
-                         std::span<const MeshRange> meshes, const glm::mat4& view);
+void order_front_to_back(std::vector<Draw>& draws, std::span<const DepthRange> depths);
 
 // Lets the draws of closed meshes skip their faces turned away from the camera (Draw::facing), where
-// the instance's whole box lies beyond the near plane (`near`: metres along the view axis): there the
+// the instance's whole box lies beyond the near plane (`depths`: view_depths's; `near`: metres along
+// the view axis): there the
 // camera is outside the mesh and no face turned towards it is clipped away to uncover the inside, so
 // at every pixel a facing face is nearer, or at the outline ties with it.
 void cull_hidden_faces(std::vector<Draw>& draws, std::span<const synthlabel::Instance> instances,
-                       std::span<const MeshRange> meshes, const glm::mat4& view, float near);
+                       std::span<const MeshRange> meshes, std::span<const DepthRange> depths, float near);
 
 }  // namespace synthlabel::vk

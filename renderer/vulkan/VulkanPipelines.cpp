@@ -141,11 +141,6 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   return set;
 }
 
-void pipeline_culling(GraphicsPipelineDesc& desc, Facing facing) {
-  desc.cull_mode = facing == Facing::both ? VK_CULL_MODE_NONE : VK_CULL_MODE_BACK_BIT;
-  desc.front_face = facing == Facing::ccw_out ? VK_FRONT_FACE_COUNTER_CLOCKWISE : VK_FRONT_FACE_CLOCKWISE;
-}
-
 Result<VkPipeline> PipelineSet::mesh(std::uint32_t features, Facing facing) {
   UniquePipeline& p = m_mesh[features | static_cast<std::uint32_t>(facing) << 16];
   if (p.get() != VK_NULL_HANDLE) return p.get();
@@ -177,7 +172,14 @@ Result<VkPipeline> PipelineSet::mesh(std::uint32_t features, Facing facing) {
       .height = m_desc.height,
       .layout = m_layout.get(),
       .render_pass = m_desc.render_pass};
-  pipeline_culling(d, facing);
+  // Draws of `facing` skip their faces turned away from the camera: none for Facing::both, else the
+  // back faces, the front being the outward side's winding as this pass rasterizes it
+  // (projection_from_intrinsics turns y down, as Vulkan's framebuffer does, so the winding seen in the
+  // world is the winding rasterized). The shadow pass culls nothing: at a closed mesh's outline as the
+  // light sees it, a face turned away can be nearer than the facing one once both are pushed back by
+  // the slope-scaled bias, so culling it would move shadow edges.
+  d.cull_mode = facing == Facing::both ? VK_CULL_MODE_NONE : VK_CULL_MODE_BACK_BIT;
+  d.front_face = facing == Facing::ccw_out ? VK_FRONT_FACE_COUNTER_CLOCKWISE : VK_FRONT_FACE_CLOCKWISE;
   SL_TRY_ASSIGN(p, make_graphics_pipeline(m_ctx, d));
   return p.get();
 }

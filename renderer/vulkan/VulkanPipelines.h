@@ -27,7 +27,7 @@ struct GraphicsPipelineDesc {
   bool only_where_empty = false;  // instead: z-test LESS_OR_EQUAL, no z-write (the background, drawn last at z = 1)
   bool depth_state = true;  // false: the pass has no depth attachment
   bool depth_bias = false;  // the shadow pass's slope-scaled bias
-  // Culling (pipeline_culling): none, or the back faces, the front being `front_face`.
+  // Culling: none, or the back faces, the front being `front_face` (PipelineSet::mesh by the draw's Facing).
   VkCullModeFlags cull_mode = VK_CULL_MODE_NONE;
   VkFrontFace front_face = VK_FRONT_FACE_COUNTER_CLOCKWISE;
   bool dynamic_scissor = true;
@@ -38,13 +38,6 @@ struct GraphicsPipelineDesc {
   VkRenderPass render_pass = VK_NULL_HANDLE;
 };
 Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const GraphicsPipelineDesc& desc);
-// Sets `desc` to skip the faces of draws of `facing` turned away from the camera: none for
-// Facing::both, else the back faces, the front being the outward side's winding as the main pass
-// rasterizes it (projection_from_intrinsics turns y down, as Vulkan's framebuffer does, so the
-// winding seen in the world is the winding rasterized). The shadow pass culls nothing: at a closed
-// mesh's outline as the light sees it, a face turned away can be nearer than the facing one once
-// both are pushed back by the slope-scaled bias, so culling it would move shadow edges.
-void pipeline_culling(GraphicsPipelineDesc& desc, Facing facing);
 
 // The main pass's descriptor set bindings, in order.
 inline constexpr SetBinding k_frame_set_bindings[] = {

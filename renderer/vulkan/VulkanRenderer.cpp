@@ -269,9 +269,10 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
   SL_TRY_ASSIGN(setup, make_frame_setup(scene, inputs));
   std::vector<Draw> draws;
   SL_TRY_ASSIGN(draws, make_draws(scene.instances, inputs));
-  if (m_options.cull_hidden_faces) cull_hidden_faces(draws, scene.instances, inputs.meshes, scene.camera.view, scene.camera.near_m);
+  const std::vector<DepthRange> depths = view_depths(scene.instances, inputs.meshes, scene.camera.view);
+  if (m_options.cull_hidden_faces) cull_hidden_faces(draws, scene.instances, inputs.meshes, depths, scene.camera.near_m);
   // Not when drawn alone: there draw j is instance j's.
-  if (alone_boxes.empty() && m_options.front_to_back) order_front_to_back(draws, scene.instances, inputs.meshes, scene.camera.view);
+  if (alone_boxes.empty() && m_options.front_to_back) order_front_to_back(draws, depths);
   // Instances alone and colour-only frames draw in the alone pass (ensure_alone_ring made it).
   const bool alone = !alone_boxes.empty() || color_only;
   if (alone && !m_alone_main) return make_error(ExitCode::internal, "record: no alone pass");

@@ -276,7 +276,7 @@ TEST(FrameSetup, DrawsGoFrontToBackByTheFarEndOfEachBox) {
   f.scene.instances[3].model = f.scene.instances[1].model;
   auto draws = make_draws(f.scene.instances, f.inputs);
   ASSERT_TRUE(draws);
-  order_front_to_back(*draws, f.scene.instances, f.meshes, f.scene.camera.view);
+  order_front_to_back(*draws, view_depths(f.scene.instances, f.meshes, f.scene.camera.view));
   std::vector<std::uint32_t> order, first;
   for (const Draw& d : *draws) order.push_back(d.instance), first.push_back(d.first_index);
   EXPECT_EQ(order, (std::vector<std::uint32_t>{1, 1, 3, 2, 0}));
@@ -301,12 +301,12 @@ TEST(FrameSetup, ClosedMeshesBeyondTheNearPlaneSkipTheirHiddenFaces) {
   f.scene.instances[2].model = glm::translate(glm::mat4(1.0f), glm::vec3(0, 0, 5));
   auto draws = make_draws(f.scene.instances, f.inputs);
   ASSERT_TRUE(draws);
-  cull_hidden_faces(*draws, f.scene.instances, f.meshes, f.scene.camera.view, 0.1f);
+  cull_hidden_faces(*draws, f.scene.instances, f.meshes, view_depths(f.scene.instances, f.meshes, f.scene.camera.view), 0.1f);
   EXPECT_EQ((*draws)[0].facing, Facing::ccw_out);
   EXPECT_EQ((*draws)[1].facing, Facing::both);
   EXPECT_EQ((*draws)[2].facing, Facing::both);
   f.meshes[0].closure = Closure::open;
-  cull_hidden_faces(*draws, f.scene.instances, f.meshes, f.scene.camera.view, 0.1f);
+  cull_hidden_faces(*draws, f.scene.instances, f.meshes, view_depths(f.scene.instances, f.meshes, f.scene.camera.view), 0.1f);
   EXPECT_EQ((*draws)[0].facing, Facing::both);
 }
 
