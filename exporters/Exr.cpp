@@ -1,5 +1,7 @@
 #include "exporters/Exr.h"
 
+#include "exporters/ZlibStream.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -137,14 +139,14 @@ Result<std::vector<std::uint8_t>> encode_exr(std::span<const ExrChannel> channel
       for (std::size_t i = 0; i < bytes / 2; ++i) interleaved[evens + i] = raw[2 * i + 1];
       split[0] = interleaved[0];
       for (std::size_t i = 1; i < bytes; ++i) split[i] = static_cast<std::uint8_t>(interleaved[i] - interleaved[i - 1] + 128);
-      uLongf packed_size = compressBound(static_cast<uLong>(bytes));
-      packed.resize(packed_size);
-      if (compress2(packed.data(), &packed_size, split.data(), static_cast<uLong>(bytes), zip_level) != Z_OK) {
+      // compress2's bytes (zlib's default strategy and window), the checksum by libdeflate.
+      packed.clear();
+      if (!append_zlib_stream({split.data(), bytes}, zip_level, Z_DEFAULT_STRATEGY, packed)) {
         return make_error(ExitCode::internal, "EXR: deflate failed");
       }
-      if (packed_size < bytes) {
+      if (packed.size() < bytes) {
         data = packed.data();
-        size = packed_size;
+        size = packed.size();
       }
     }
     const std::uint64_t offset = out.size();

@@ -1,9 +1,15 @@
 #include "exporters/Png.h"
 
+#include <libdeflate.h>
 #include <png.h>
+#include <zlib.h>
+
+#include "exporters/ZlibStream.h"
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <optional>
 
 #include <csetjmp>
 #include <cstdio>
@@ -71,10 +77,94 @@ Result<std::vector<std::uint8_t>> encode(std::uint32_t width, std::uint32_t heig
   return out;
 }
 
+// The writer for all but small images: the same bytes as `encode` (libpng 1.6 with these settings):
+// signature, IHDR, PLTE when paletted, the zlib stream of the filtered rows (deflate at the level,
+// Z_FILTERED when rows are filtered as libpng chooses, a 32 KiB window) cut into IDAT chunks of
+// libpng's 8 KiB buffer, IEND. `put_row(y, dst)` writes row y's bytes as stored (big-endian samples,
+// no filler), `rowbytes` of them; the Sub filter subtracts the byte `bpp` before.
+constexpr std::size_t k_libpng_idat = 8192;
+
+// `n` host-endian 16-bit samples as PNG stores them (big-endian).
+void put_be16(const std::uint16_t* src, std::size_t n, std::uint8_t* dst) {
+  for (std::size_t i = 0; i < n; ++i) {
+    dst[2 * i] = static_cast<std::uint8_t>(src[i] >> 8);
+    dst[2 * i + 1] = static_cast<std::uint8_t>(src[i]);
+  }
+}  // PNG_ZBUF_SIZE: libpng writes an IDAT each time it fills
+
+void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (24 - 8 * i)));
+}
+void put_chunk(std::vector<std::uint8_t>& out, const char* type, const std::uint8_t* data, std::size_t n) {
+  put_be32(out, static_cast<std::uint32_t>(n));
+  const std::size_t start = out.size();
+  out.insert(out.end(), type, type + 4);
+  out.insert(out.end(), data, data + n);
+  put_be32(out, libdeflate_crc32(0, out.data() + start, n + 4));
+}
+
+template <class RowFn>
+std::optional<std::vector<std::uint8_t>> encode_direct(std::uint32_t width, std::uint32_t height, int color_type, int depth,
+                                                       std::size_t rowbytes, std::size_t bpp, const PngOptions& options,
+                                                       RowFn put_row, std::span<const std::array<std::uint8_t, 3>> palette) {
+  const std::size_t stride = rowbytes + 1;
+  std::vector<std::uint8_t> filtered(stride * height), row(rowbytes);
+  for (std::uint32_t y = 0; y < height; ++y) {
+    std::uint8_t* dst = filtered.data() + stride * y;
+    if (!options.filter_sub) {
+      dst[0] = 0;
+      put_row(y, dst + 1);
+      continue;
+    }
+    put_row(y, row.data());
+    dst[0] = 1;  // Sub
+    for (std::size_t i = 0; i < bpp && i < rowbytes; ++i) dst[1 + i] = row[i];
+    for (std::size_t i = bpp; i < rowbytes; ++i) dst[1 + i] = static_cast<std::uint8_t>(row[i] - row[i - bpp]);
+  }
+  std::vector<std::uint8_t> stream;
+  stream.reserve(filtered.size() / 2);
+  if (!append_zlib_stream(filtered, options.zlib_level, options.filter_sub ? Z_FILTERED : Z_DEFAULT_STRATEGY, stream)) {
+    return std::nullopt;
+  }
+  std::vector<std::uint8_t> out;
+  out.reserve(stream.size() + stream.size() / k_libpng_idat * 12 + 1024);
+  const std::uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
+  out.insert(out.end(), signature, signature + 8);
+  std::vector<std::uint8_t> ihdr;
+  put_be32(ihdr, width);
+  put_be32(ihdr, height);
+  ihdr.insert(ihdr.end(), {static_cast<std::uint8_t>(depth), static_cast<std::uint8_t>(color_type), 0, 0, 0});
+  put_chunk(out, "IHDR", ihdr.data(), ihdr.size());
+  if (!palette.empty()) {
+    std::vector<std::uint8_t> plte;
+    for (std::size_t i = 0; i < palette.size() && i < 256; ++i) plte.insert(plte.end(), palette[i].begin(), palette[i].end());
+    put_chunk(out, "PLTE", plte.data(), plte.size());
+  }
+  for (std::size_t at = 0; at < stream.size(); at += k_libpng_idat) {
+    put_chunk(out, "IDAT", stream.data() + at, std::min(k_libpng_idat, stream.size() - at));
+  }
+  put_chunk(out, "IEND", nullptr, 0);
+  return out;
+}
+
+// Whether encode_direct writes the image: levels 1..9 and more than 16 KiB of filtered rows, where
+// libpng keeps deflate's full window (pngwutil.c's png_deflate_claim narrows it for smaller images).
+bool direct(const PngOptions& options, std::size_t rowbytes, std::uint32_t height) {
+  return !options.via_libpng && options.zlib_level >= 1 && options.zlib_level <= 9 && (rowbytes + 1) * height > 16384;
+}
+
 }  // namespace
 
 Result<std::vector<std::uint8_t>> encode_png_rgb_from_rgba(std::span<const std::uint8_t> rgba, std::uint32_t width,
                                                            std::uint32_t height, const PngOptions& options) {
+  if (direct(options, std::size_t{width} * 3, height)) {
+    auto png = encode_direct(width, height, PNG_COLOR_TYPE_RGB, 8, std::size_t{width} * 3, 3, options,
+                             [&](std::uint32_t y, std::uint8_t* dst) {
+                               const std::uint8_t* src = rgba.data() + std::size_t{y} * width * 4;
+                               for (std::uint32_t x = 0; x < width; ++x, src += 4, dst += 3) std::memcpy(dst, src, 3);
+                             }, {});
+    if (png) return std::move(*png);
+  }
   return encode(width, height, PNG_COLOR_TYPE_RGB, 8, true, options, [&](std::uint32_t y) {
     return const_cast<png_bytep>(rgba.data() + std::size_t{y} * width * 4);
   });
@@ -82,6 +172,11 @@ Result<std::vector<std::uint8_t>> encode_png_rgb_from_rgba(std::span<const std::
 
 Result<std::vector<std::uint8_t>> encode_png_gray8(std::span<const std::uint8_t> pixels, std::uint32_t width,
                                                    std::uint32_t height, const PngOptions& options) {
+  if (direct(options, width, height)) {
+    auto png = encode_direct(width, height, PNG_COLOR_TYPE_GRAY, 8, width, 1, options,
+                             [&](std::uint32_t y, std::uint8_t* dst) { std::memcpy(dst, pixels.data() + std::size_t{y} * width, width); }, {});
+    if (png) return std::move(*png);
+  }
   return encode(width, height, PNG_COLOR_TYPE_GRAY, 8, false, options, [&](std::uint32_t y) {
     return const_cast<png_bytep>(pixels.data() + std::size_t{y} * width);
   });
@@ -89,6 +184,11 @@ Result<std::vector<std::uint8_t>> encode_png_gray8(std::span<const std::uint8_t>
 
 Result<std::vector<std::uint8_t>> encode_png_gray16(std::span<const std::uint16_t> pixels, std::uint32_t width,
                                                     std::uint32_t height, const PngOptions& options) {
+  if (direct(options, std::size_t{width} * 2, height)) {
+    auto png = encode_direct(width, height, PNG_COLOR_TYPE_GRAY, 16, std::size_t{width} * 2, 2, options,
+                             [&](std::uint32_t y, std::uint8_t* dst) { put_be16(pixels.data() + std::size_t{y} * width, width, dst); }, {});
+    if (png) return std::move(*png);
+  }
   return encode(width, height, PNG_COLOR_TYPE_GRAY, 16, false, options, [&](std::uint32_t y) {
     return reinterpret_cast<png_bytep>(const_cast<std::uint16_t*>(pixels.data() + std::size_t{y} * width));
   });
@@ -96,6 +196,13 @@ Result<std::vector<std::uint8_t>> encode_png_gray16(std::span<const std::uint16_
 
 Result<std::vector<std::uint8_t>> encode_png_rgb16(std::span<const std::uint16_t> pixels, std::uint32_t width,
                                                    std::uint32_t height, const PngOptions& options) {
+  if (direct(options, std::size_t{width} * 6, height)) {
+    auto png = encode_direct(width, height, PNG_COLOR_TYPE_RGB, 16, std::size_t{width} * 6, 6, options,
+                             [&](std::uint32_t y, std::uint8_t* dst) {
+                               put_be16(pixels.data() + std::size_t{y} * width * 3, std::size_t{width} * 3, dst);
+                             }, {});
+    if (png) return std::move(*png);
+  }
   return encode(width, height, PNG_COLOR_TYPE_RGB, 16, false, options, [&](std::uint32_t y) {
     return reinterpret_cast<png_bytep>(const_cast<std::uint16_t*>(pixels.data() + std::size_t{y} * width * 3));
   });
@@ -104,6 +211,12 @@ Result<std::vector<std::uint8_t>> encode_png_rgb16(std::span<const std::uint16_t
 Result<std::vector<std::uint8_t>> encode_png_palette8(std::span<const std::uint8_t> pixels, std::uint32_t width,
                                                       std::uint32_t height, std::span<const std::array<std::uint8_t, 3>> palette,
                                                       const PngOptions& options) {
+  if (direct(options, width, height) && palette.size() <= 256) {
+    auto png = encode_direct(width, height, PNG_COLOR_TYPE_PALETTE, 8, width, 1, options,
+                             [&](std::uint32_t y, std::uint8_t* dst) { std::memcpy(dst, pixels.data() + std::size_t{y} * width, width); },
+                             palette);
+    if (png) return std::move(*png);
+  }
   return encode(
       width, height, PNG_COLOR_TYPE_PALETTE, 8, false, options,
       [&](std::uint32_t y) { return const_cast<png_bytep>(pixels.data() + std::size_t{y} * width); }, palette);

@@ -1,4 +1,4 @@
-// In-memory PNG encoding with libpng. Thread-safe (no shared state).
+// In-memory PNG encoding, byte for byte libpng's; reading with libpng. Thread-safe (no shared state).
 #pragma once
 
 #include <array>
@@ -14,6 +14,11 @@ namespace synthlabel {
 struct PngOptions {
   int zlib_level = 1;   // 0..9; 1 is fast and still small for label images
   bool filter_sub = false;  // PNG "Sub" row filter (helps photos); off = no filter (best for flat labels)
+  // Test hook: always libpng's writer. Otherwise images of more than 16 KiB of filtered rows at levels
+  // 1..9 are written here, the same bytes as libpng's (tests/unit/PngTest.cpp) at a fraction of the
+  // overhead; smaller ones, and level 0, by libpng (it narrows the deflate window for small images,
+  // and level 0's stored blocks follow its buffer size).
+  bool via_libpng = false;
 };
 
 // RGBA8 input, written as 8-bit RGB (alpha dropped).

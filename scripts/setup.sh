@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake make g++ pkg-config git
           libvulkan-dev mesa-vulkan-drivers glslc vulkan-validationlayers
-          libassimp-dev libglm-dev libyaml-cpp-dev libtinyexr-dev libpng-dev libjpeg-dev zlib1g-dev
+          libassimp-dev libglm-dev libyaml-cpp-dev libtinyexr-dev libpng-dev libjpeg-dev zlib1g-dev libdeflate-dev
           nlohmann-json3-dev libcli11-dev libxxhash-dev libbullet-dev libembree-dev)
 python_packages=(pybind11-dev python3-dev python3-numpy python3-venv python3-pip python3-setuptools python3-wheel)
 if [[ "${1:-}" == "--tests" ]]; then
