@@ -4,5 +4,5 @@
 
 namespace synthlabel {
 std::string_view tool_version();  // e.g. "0.1.0"
-std::string_view git_revision();  // short hash at configure time, "-dirty" if modified, or "unknown"
+std::string_view git_revision();  // short hash of what was built, "-dirty" if modified, or "unknown"
 }  // namespace synthlabel
