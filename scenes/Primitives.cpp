@@ -62,10 +62,12 @@ void add_disk(Mesh& m, float y, float r, int segments, bool up) {
     m.vertices.push_back({{r * std::sin(a), y, r * std::cos(a)}, n, {0.5f + 0.5f * std::sin(a), 0.5f - 0.5f * std::cos(a)}});
   }
   for (std::uint32_t j = 0; j < static_cast<std::uint32_t>(segments); ++j) {
+    // Wound as the grids are (clockwise seen from outside), so a cylinder or cone with its caps is
+    // consistently oriented, closed (scenes/MeshClosure.h), and drawn without its hidden faces.
     if (up) {
-      for (std::uint32_t k : {center, center + 1 + j, center + 2 + j}) m.indices.push_back(k);
-    } else {
       for (std::uint32_t k : {center, center + 2 + j, center + 1 + j}) m.indices.push_back(k);
+    } else {
+      for (std::uint32_t k : {center, center + 1 + j, center + 2 + j}) m.indices.push_back(k);
     }
   }
 }

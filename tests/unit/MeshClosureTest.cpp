@@ -11,14 +11,13 @@ namespace synthlabel {
 namespace {
 
 TEST(MeshClosure, ThePrimitives) {
-  // The cube's faces are wound counter-clockwise seen from outside; the sphere's and the torus's grids
-  // the other way (their seams and poles weld shut). The cylinder's and the cone's sides are wound like
-  // those grids but their caps like the cube: not consistently oriented, so open (both faces drawn).
+  // The cube's faces are wound counter-clockwise seen from outside; the sphere's, the torus's, the
+  // cylinder's and the cone's grids and caps the other way (their seams, poles, rims and apex weld shut).
   EXPECT_EQ(mesh_closure(make_primitive(PrimitiveKind::cube)), Closure::outward);
   EXPECT_EQ(mesh_closure(make_primitive(PrimitiveKind::sphere)), Closure::inward);
   EXPECT_EQ(mesh_closure(make_primitive(PrimitiveKind::torus)), Closure::inward);
-  EXPECT_EQ(mesh_closure(make_primitive(PrimitiveKind::cylinder)), Closure::open);
-  EXPECT_EQ(mesh_closure(make_primitive(PrimitiveKind::cone)), Closure::open);
+  EXPECT_EQ(mesh_closure(make_primitive(PrimitiveKind::cylinder)), Closure::inward);
+  EXPECT_EQ(mesh_closure(make_primitive(PrimitiveKind::cone)), Closure::inward);
   EXPECT_EQ(mesh_closure(make_primitive(PrimitiveKind::plane)), Closure::open);
 }
 
