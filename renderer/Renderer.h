@@ -83,6 +83,9 @@ struct RendererOptions {
   // where the mesh lies wholly beyond the near plane: a facing one is nearer at every pixel, or on the
   // outline ties with it, same instance. false draws every face (tests compare the two).
   bool cull_hidden_faces = true;
+  // Where the device has VK_EXT_extended_dynamic_state, one mesh pipeline for every facing, the
+  // culling set per draw; false (or a device without it): a pipeline per facing (tests compare the two).
+  bool dynamic_cull = true;
   // Read the normals back into FrameBuffers::normals (they are rasterized either way).
   bool normals = false;
   // Rasterize and read back the instance-index plane (FrameBuffers::instance_index), which the flow

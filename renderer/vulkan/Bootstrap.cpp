@@ -246,11 +246,44 @@ Result<Device> DeviceBuilder::build() const {
   ci.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
   ci.queueCreateInfoCount = 1;
   ci.pQueueCreateInfos = &qci;
+  // VK_EXT_extended_dynamic_state: listed by the device and its feature on (Vulkan 1.1's
+  // vkGetPhysicalDeviceFeatures2 asks).
+  bool dynamic = false;
+  VkPhysicalDeviceExtendedDynamicStateFeaturesEXT eds{};
+  eds.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_FEATURES_EXT;
+  const char* extension = VK_EXT_EXTENDED_DYNAMIC_STATE_EXTENSION_NAME;
+  if (m_dynamic_cull) {
+    std::uint32_t n = 0;
+    vkEnumerateDeviceExtensionProperties(m_physical.handle, nullptr, &n, nullptr);
+    std::vector<VkExtensionProperties> extensions(n);
+    vkEnumerateDeviceExtensionProperties(m_physical.handle, nullptr, &n, extensions.data());
+    const bool listed = std::any_of(extensions.begin(), extensions.begin() + n,
+                                    [&](const VkExtensionProperties& e) { return std::strcmp(e.extensionName, extension) == 0; });
+    if (listed) {
+      VkPhysicalDeviceFeatures2 features{};
+      features.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+      features.pNext = &eds;
+      vkGetPhysicalDeviceFeatures2(m_physical.handle, &features);
+      dynamic = eds.extendedDynamicState == VK_TRUE;
+    }
+  }
+  if (dynamic) {
+    eds.pNext = nullptr;
+    ci.pNext = &eds;
+    ci.enabledExtensionCount = 1;
+    ci.ppEnabledExtensionNames = &extension;
+  }
   Device dev;
   VkDevice device = VK_NULL_HANDLE;
   SL_VK_TRY(vkCreateDevice(m_physical.handle, &ci, nullptr, &device));
   dev.m_device.reset(device);
   vkGetDeviceQueue(device, m_physical.graphics_queue_family, 0, &dev.m_queue);
+  if (dynamic) {
+    dev.m_dynamic_cull.set_cull_mode =
+        reinterpret_cast<PFN_vkCmdSetCullModeEXT>(vkGetDeviceProcAddr(device, "vkCmdSetCullModeEXT"));
+    dev.m_dynamic_cull.set_front_face =
+        reinterpret_cast<PFN_vkCmdSetFrontFaceEXT>(vkGetDeviceProcAddr(device, "vkCmdSetFrontFaceEXT"));
+  }
   return dev;
 }
 

@@ -94,10 +94,20 @@ class PhysicalDeviceSelector {
 };
 
 // The logical device and its one queue; move-only, destroys the device.
+// The cull mode and front face set per draw (VK_EXT_extended_dynamic_state), where the device has
+// it: one mesh pipeline then serves every Facing (FrameSetup.h) instead of one each, fewer pipelines
+// to build and, on lavapipe, fewer shader variants to compile or load at the first frame.
+struct DynamicCull {
+  PFN_vkCmdSetCullModeEXT set_cull_mode = nullptr;
+  PFN_vkCmdSetFrontFaceEXT set_front_face = nullptr;
+  bool available() const { return set_cull_mode != nullptr && set_front_face != nullptr; }
+};
+
 class Device {
  public:
   VkDevice get() const { return m_device.get(); }
   VkQueue queue() const { return m_queue; }
+  const DynamicCull& dynamic_cull() const { return m_dynamic_cull; }
 
  private:
   friend class DeviceBuilder;
@@ -106,16 +116,24 @@ class Device {
   };
   std::unique_ptr<VkDevice_T, Destroy> m_device;
   VkQueue m_queue = VK_NULL_HANDLE;
+  DynamicCull m_dynamic_cull;
 };
 
 class DeviceBuilder {
  public:
   explicit DeviceBuilder(const PhysicalDevice& physical) : m_physical(physical) {}
-  // One graphics queue, no extensions, no optional features.
+  // Whether to enable VK_EXT_extended_dynamic_state where the device has it (Device::dynamic_cull).
+  DeviceBuilder& dynamic_cull(bool on) {
+    m_dynamic_cull = on;
+    return *this;
+  }
+  // One graphics queue; VK_EXT_extended_dynamic_state when asked and available; no other extension
+  // or optional feature.
   Result<Device> build() const;
 
  private:
   const PhysicalDevice& m_physical;
+  bool m_dynamic_cull = true;
 };
 
 // Used by `synthlabel devices`.

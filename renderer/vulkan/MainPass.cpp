@@ -1,8 +1,10 @@
 #include "renderer/vulkan/MainPass.h"
 
 #include <limits>
+#include <optional>
 
 #include "renderer/vulkan/VulkanObjects.h"
+#include "renderer/vulkan/VulkanPipelines.h"
 
 namespace synthlabel::vk {
 
@@ -86,9 +88,15 @@ void MainPass::record(VkCommandBuffer cmd, const PassView& view, Geometry geomet
     vkCmdBindIndexBuffer(cmd, geometry.indices, 0, VK_INDEX_TYPE_UINT32);
   }
   VkPipeline bound = VK_NULL_HANDLE;
+  std::optional<Facing> culling;  // as last set (per draw, with DynamicCull)
   for (const Draw& d : draws) {
     const VkPipeline p = view.mesh[PassView::mesh_slot(d.textured, d.facing)];
     if (p != bound) vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, bound = p);
+    if (view.cull.available() && culling != d.facing) {
+      view.cull.set_cull_mode(cmd, cull_mode(d.facing));
+      view.cull.set_front_face(cmd, front_face(d.facing));
+      culling = d.facing;
+    }
     vkCmdPushConstants(cmd, view.layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, k_push_size,
                        &d.push);
     vkCmdDrawIndexed(cmd, d.index_count, 1, d.first_index, d.vertex_offset, d.instance);

@@ -76,6 +76,8 @@ struct PassView {
   static constexpr std::size_t mesh_slot(bool textured, Facing facing) {
     return (textured ? 3u : 0u) + static_cast<std::size_t>(facing);
   }
+  // Set: the mesh pipelines take their culling per draw (one pipeline for every facing).
+  DynamicCull cull{};
   VkPipeline background = VK_NULL_HANDLE;  // VK_NULL_HANDLE: no background drawn (the clear colour stays)
   glm::vec3 clear_color{0.0f};             // linear; the sRGB attachment encodes it
   VkRect2D area{};

@@ -14,6 +14,7 @@ struct VulkanContext {
   VkPhysicalDeviceLimits limits{};
   VkPhysicalDeviceMemoryProperties memory{};
   const MessageLog* log = nullptr;  // the validation layer's messages (may stay empty)
+  DynamicCull dynamic_cull{};       // per-draw culling state, when the device has it
 
   // Ok while the validation layer reported nothing (VulkanRenderer checks after each call).
   Status check_messages() const { return log ? log->check() : ok_status(); }

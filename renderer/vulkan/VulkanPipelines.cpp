@@ -50,10 +50,12 @@ Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const Gr
   vp.scissorCount = 1;
   vp.pScissors = &scissor;
   // The frame's passes set the scissor per pass (the whole frame, or an instance's box in render_alone).
-  const std::array<VkDynamicState, 2> dynamic_states{VK_DYNAMIC_STATE_SCISSOR, VK_DYNAMIC_STATE_VIEWPORT};
+  std::vector<VkDynamicState> dynamic_states{VK_DYNAMIC_STATE_SCISSOR};
+  if (desc.dynamic_viewport) dynamic_states.push_back(VK_DYNAMIC_STATE_VIEWPORT);
+  if (desc.dynamic_cull) dynamic_states.insert(dynamic_states.end(), {VK_DYNAMIC_STATE_CULL_MODE_EXT, VK_DYNAMIC_STATE_FRONT_FACE_EXT});
   VkPipelineDynamicStateCreateInfo dyn{};
   dyn.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO;
-  dyn.dynamicStateCount = desc.dynamic_viewport ? 2 : 1;
+  dyn.dynamicStateCount = static_cast<std::uint32_t>(dynamic_states.size());
   dyn.pDynamicStates = dynamic_states.data();
   VkPipelineRasterizationStateCreateInfo rs{};
   rs.sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO;
@@ -142,7 +144,9 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
 }
 
 Result<VkPipeline> PipelineSet::mesh(std::uint32_t features, Facing facing) {
-  UniquePipeline& p = m_mesh[features | static_cast<std::uint32_t>(facing) << 16];
+  // With the culling set per draw, one pipeline serves every facing (under the key of Facing::both).
+  const bool dynamic = m_ctx.dynamic_cull.available();
+  UniquePipeline& p = m_mesh[features | static_cast<std::uint32_t>(dynamic ? Facing::both : facing) << 16];
   if (p.get() != VK_NULL_HANDLE) return p.get();
   // mesh.frag's constant_id 0..5: textures, point and spot lights (a count), environment light, shadows,
   // filmic tone map (VkBool32 each), directional lights (a count).
@@ -172,14 +176,12 @@ Result<VkPipeline> PipelineSet::mesh(std::uint32_t features, Facing facing) {
       .height = m_desc.height,
       .layout = m_layout.get(),
       .render_pass = m_desc.render_pass};
-  // Draws of `facing` skip their faces turned away from the camera: none for Facing::both, else the
-  // back faces, the front being the outward side's winding as this pass rasterizes it
-  // (projection_from_intrinsics turns y down, as Vulkan's framebuffer does, so the winding seen in the
-  // world is the winding rasterized). The shadow pass culls nothing: at a closed mesh's outline as the
+  // Culling by the draw's facing (cull_mode, front_face). The shadow pass culls nothing: at a closed mesh's outline as the
   // light sees it, a face turned away can be nearer than the facing one once both are pushed back by
   // the slope-scaled bias, so culling it would move shadow edges.
-  d.cull_mode = facing == Facing::both ? VK_CULL_MODE_NONE : VK_CULL_MODE_BACK_BIT;
-  d.front_face = facing == Facing::ccw_out ? VK_FRONT_FACE_COUNTER_CLOCKWISE : VK_FRONT_FACE_CLOCKWISE;
+  d.cull_mode = cull_mode(facing);
+  d.front_face = front_face(facing);
+  d.dynamic_cull = dynamic;
   SL_TRY_ASSIGN(p, make_graphics_pipeline(m_ctx, d));
   return p.get();
 }

@@ -31,6 +31,7 @@ struct GraphicsPipelineDesc {
   VkCullModeFlags cull_mode = VK_CULL_MODE_NONE;
   VkFrontFace front_face = VK_FRONT_FACE_COUNTER_CLOCKWISE;
   bool dynamic_scissor = true;
+  bool dynamic_cull = false;  // cull mode and front face set per draw (then cull_mode and front_face unused)
   bool dynamic_viewport = false;  // set by the pass (the shadow pass: each map's used square)
   std::uint32_t color_attachments = 0;
   std::uint32_t width = 0, height = 0;  // viewport and default scissor
@@ -38,6 +39,15 @@ struct GraphicsPipelineDesc {
   VkRenderPass render_pass = VK_NULL_HANDLE;
 };
 Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const GraphicsPipelineDesc& desc);
+
+// Draws of `facing` skip their faces turned away from the camera: none for Facing::both, else the
+// back faces, the front being the outward side's winding as the main pass rasterizes it
+// (projection_from_intrinsics turns y down, as Vulkan's framebuffer does, so the winding seen in the
+// world is the winding rasterized). In the pipeline, or set per draw (DynamicCull).
+inline VkCullModeFlags cull_mode(Facing facing) { return facing == Facing::both ? VK_CULL_MODE_NONE : VK_CULL_MODE_BACK_BIT; }
+inline VkFrontFace front_face(Facing facing) {
+  return facing == Facing::ccw_out ? VK_FRONT_FACE_COUNTER_CLOCKWISE : VK_FRONT_FACE_CLOCKWISE;
+}
 
 // The main pass's descriptor set bindings, in order.
 inline constexpr SetBinding k_frame_set_bindings[] = {

@@ -55,14 +55,15 @@ Status VulkanRenderer::init(const RendererOptions& options) {
                                             " exceeds the device limit " + std::to_string(props.limits.maxFramebufferWidth) +
                                             "x" + std::to_string(props.limits.maxFramebufferHeight));
   }
-  SL_TRY_ASSIGN(m_device, DeviceBuilder{m_physical}.build());
+  SL_TRY_ASSIGN(m_device, DeviceBuilder{m_physical}.dynamic_cull(options.dynamic_cull).build());
   m_ctx = VulkanContext{.device = m_device.get(),
                         .physical = m_physical.handle,
                         .queue = m_device.queue(),
                         .queue_family = m_physical.graphics_queue_family,
                         .limits = props.limits,
                         .memory = m_physical.memory,
-                        .log = &m_instance.messages()};
+                        .log = &m_instance.messages(),
+                        .dynamic_cull = m_device.dynamic_cull()};
   VkFormat depth = VK_FORMAT_UNDEFINED;
   SL_TRY_ASSIGN(depth, zbuffer_format(m_physical.handle));
   m_zbuffer_format = depth;
@@ -281,6 +282,7 @@ Status VulkanRenderer::record(FrameSlot& slot, const FrameRing& ring, const Scen
   const ResolvePass* resolve = alone ? (m_alone_resolve ? &*m_alone_resolve : nullptr) : (m_resolve ? &*m_resolve : nullptr);
   PassView view{.set = slot.set,
                 .layout = pipelines.layout(),
+                .cull = m_ctx.dynamic_cull,
                 .background = setup.background ? pipelines.background() : VK_NULL_HANDLE,
                 .clear_color = scene.background,
                 .area = {{0, 0}, {m_options.width, m_options.height}}};

@@ -49,6 +49,8 @@ class VulkanRenderer final : public Renderer {
   const DeviceInfo& device() const override { return m_physical.info; }
   RenderTimings timings() const override { return m_timings; }
   const Instance& instance() const { return m_instance; }
+  // Whether the mesh pipelines take their culling per draw (RendererOptions::dynamic_cull and the device).
+  bool culls_per_draw() const { return m_ctx.dynamic_cull.available(); }
 
  private:
   VulkanRenderer() = default;
