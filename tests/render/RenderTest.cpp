@@ -460,12 +460,13 @@ TEST(Render, CullingHiddenFacesOfClosedMeshesKeepsEveryLabel) {
                                     make_primitive(PrimitiveKind::sphere), make_primitive(PrimitiveKind::torus),
                                     inside_out, make_primitive(PrimitiveKind::cylinder)};
   ASSERT_EQ(mesh_closure(meshes[4]), Closure::inward);
-  auto make = [&](bool cull) -> std::unique_ptr<vk::VulkanRenderer> {
+  auto make = [&](bool cull, bool dynamic_cull = true) -> std::unique_ptr<vk::VulkanRenderer> {
     RendererOptions o;
     o.width = w;
     o.height = h;
     o.validate = true;
     o.cull_hidden_faces = cull;
+    o.dynamic_cull = dynamic_cull;
     auto r = vk::VulkanRenderer::create(o);
     if (!r.ok() || !(*r)->upload_meshes(meshes).ok()) return nullptr;
     return std::move(r).value();
@@ -474,16 +475,7 @@ TEST(Render, CullingHiddenFacesOfClosedMeshesKeepsEveryLabel) {
   ASSERT_TRUE(culled && all);
   // The culling set per draw (one pipeline for every facing) against a pipeline per facing: the same
   // planes, byte for byte. lavapipe has VK_EXT_extended_dynamic_state, so the first is what runs.
-  auto per_pipeline = [&]() -> std::unique_ptr<vk::VulkanRenderer> {
-    RendererOptions o;
-    o.width = w;
-    o.height = h;
-    o.validate = true;
-    o.dynamic_cull = false;
-    auto r = vk::VulkanRenderer::create(o);
-    if (!r.ok() || !(*r)->upload_meshes(meshes).ok()) return nullptr;
-    return std::move(r).value();
-  }();
+  auto per_pipeline = make(true, false);
   ASSERT_TRUE(per_pipeline);
   EXPECT_TRUE(culled->culls_per_draw());
   EXPECT_FALSE(per_pipeline->culls_per_draw());
