@@ -4,10 +4,12 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <limits>
 
 namespace synthlabel {
 
 bool append_zlib_stream(std::span<const std::uint8_t> in, int level, int strategy, std::vector<std::uint8_t>& out) {
+  if (in.size() > std::numeric_limits<uInt>::max() / 2) return false;  // one deflate call's counts are 32-bit
   z_stream z;
   std::memset(&z, 0, sizeof z);
   // A negative window: raw deflate, the same deflate data without zlib's header and checksum.
