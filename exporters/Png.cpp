@@ -77,12 +77,7 @@ Result<std::vector<std::uint8_t>> encode(std::uint32_t width, std::uint32_t heig
   return out;
 }
 
-// The writer for all but small images: the same bytes as `encode` (libpng 1.6 with these settings):
-// signature, IHDR, PLTE when paletted, the zlib stream of the filtered rows (deflate at the level,
-// Z_FILTERED when rows are filtered as libpng chooses, a 32 KiB window) cut into IDAT chunks of
-// libpng's 8 KiB buffer, IEND. `put_row(y, dst)` writes row y's bytes as stored (big-endian samples,
-// no filler), `rowbytes` of them; the Sub filter subtracts the byte `bpp` before.
-constexpr std::size_t k_libpng_idat = 8192;
+constexpr std::size_t k_libpng_idat = 8192;  // PNG_ZBUF_SIZE: libpng writes an IDAT each time it fills
 
 // `n` host-endian 16-bit samples as PNG stores them (big-endian).
 void put_be16(const std::uint16_t* src, std::size_t n, std::uint8_t* dst) {
@@ -90,7 +85,7 @@ void put_be16(const std::uint16_t* src, std::size_t n, std::uint8_t* dst) {
     dst[2 * i] = static_cast<std::uint8_t>(src[i] >> 8);
     dst[2 * i + 1] = static_cast<std::uint8_t>(src[i]);
   }
-}  // PNG_ZBUF_SIZE: libpng writes an IDAT each time it fills
+}
 
 void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (24 - 8 * i)));
@@ -103,6 +98,12 @@ void put_chunk(std::vector<std::uint8_t>& out, const char* type, const std::uint
   put_be32(out, libdeflate_crc32(0, out.data() + start, n + 4));
 }
 
+// The writer for all but small images: the same bytes as `encode` (libpng 1.6 with these settings):
+// signature, IHDR, PLTE when paletted, the zlib stream of the filtered rows (deflate at the level,
+// Z_FILTERED when rows are filtered as libpng chooses, a 32 KiB window) cut into IDAT chunks of
+// libpng's 8 KiB buffer, IEND. `put_row(y, dst)` writes row y's bytes as stored (big-endian samples,
+// no filler), `rowbytes` of them; the Sub filter subtracts the byte `bpp` before. Nullopt when zlib
+// fails (the caller then asks libpng).
 template <class RowFn>
 std::optional<std::vector<std::uint8_t>> encode_direct(std::uint32_t width, std::uint32_t height, int color_type, int depth,
                                                        std::size_t rowbytes, std::size_t bpp, const PngOptions& options,

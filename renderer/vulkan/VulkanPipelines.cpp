@@ -176,9 +176,9 @@ Result<VkPipeline> PipelineSet::mesh(std::uint32_t features, Facing facing) {
       .height = m_desc.height,
       .layout = m_layout.get(),
       .render_pass = m_desc.render_pass};
-  // Culling by the draw's facing (cull_mode, front_face). The shadow pass culls nothing: at a closed mesh's outline as the
-  // light sees it, a face turned away can be nearer than the facing one once both are pushed back by
-  // the slope-scaled bias, so culling it would move shadow edges.
+  // Culling by the draw's facing (cull_mode, front_face). The shadow pass culls nothing: at a closed
+  // mesh's outline as the light sees it, a face turned away can be nearer than the facing one once
+  // both are pushed back by the slope-scaled bias, so culling it would move shadow edges.
   d.cull_mode = cull_mode(facing);
   d.front_face = front_face(facing);
   d.dynamic_cull = dynamic;
