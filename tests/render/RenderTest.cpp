@@ -24,25 +24,30 @@
 namespace synthlabel {
 namespace {
 
+// A renderer with `o` and the validation layer on, `meshes` uploaded; a failure is reported (nullptr
+// when the renderer cannot be made).
+std::unique_ptr<vk::VulkanRenderer> make_validated_renderer(RendererOptions o, const std::vector<Mesh>& meshes) {
+  o.validate = true;
+  auto r = vk::VulkanRenderer::create(o);
+  if (!r.ok()) {
+    ADD_FAILURE() << r.error().message;
+    return nullptr;
+  }
+  auto s = (*r)->upload_meshes(meshes);
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+  return std::move(r).value();
+}
+
 // Meshes: 0 the unit cube, 1 the unit plane (y = 0, x and z in [-0.5, 0.5]).
 std::unique_ptr<vk::VulkanRenderer> make_renderer(std::uint32_t w, std::uint32_t h, std::uint32_t supersampling = 1,
                                                    std::uint32_t shadow_map_size = 1024, bool front_to_back = true) {
   RendererOptions o;
   o.width = w;
   o.height = h;
-  o.validate = true;
   o.supersampling = supersampling;
   o.shadow_map_size = shadow_map_size;
   o.front_to_back = front_to_back;
-  auto r = vk::VulkanRenderer::create(o);
-  if (!r.ok()) {
-    ADD_FAILURE() << r.error().message;
-    return nullptr;
-  }
-  const std::vector<Mesh> meshes = {make_primitive(PrimitiveKind::cube), make_primitive(PrimitiveKind::plane)};
-  auto s = (*r)->upload_meshes(meshes);
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  return std::move(r).value();
+  return make_validated_renderer(o, {make_primitive(PrimitiveKind::cube), make_primitive(PrimitiveKind::plane)});
 }
 
 // Camera on +Z at `distance`, looking at the origin, vertical FOV 50 degrees.
@@ -460,16 +465,13 @@ TEST(Render, CullingHiddenFacesOfClosedMeshesKeepsEveryLabel) {
                                     make_primitive(PrimitiveKind::sphere), make_primitive(PrimitiveKind::torus),
                                     inside_out, make_primitive(PrimitiveKind::cylinder)};
   ASSERT_EQ(mesh_closure(meshes[4]), Closure::inward);
-  auto make = [&](bool cull, bool dynamic_cull = true) -> std::unique_ptr<vk::VulkanRenderer> {
+  auto make = [&](bool cull, bool dynamic_cull = true) {
     RendererOptions o;
     o.width = w;
     o.height = h;
-    o.validate = true;
     o.cull_hidden_faces = cull;
     o.dynamic_cull = dynamic_cull;
-    auto r = vk::VulkanRenderer::create(o);
-    if (!r.ok() || !(*r)->upload_meshes(meshes).ok()) return nullptr;
-    return std::move(r).value();
+    return make_validated_renderer(o, meshes);
   };
   auto culled = make(true), all = make(false);
   ASSERT_TRUE(culled && all);
