@@ -196,11 +196,13 @@ Result<std::unique_ptr<PreparedRun>> prepare_run(const GenerateOptions& options)
   return run;
 }
 
-Result<RunRenderers> start_renderers(const PreparedRun& run, const GenerateOptions& options) {
+Result<RunRenderers> start_renderers(const PreparedRun& run, const GenerateOptions& options,
+                                     std::shared_ptr<vk::DeviceOpening> opening) {
   const SceneSpec& spec = run.spec;
   RendererOptions ropts = renderer_options_for(spec);
   ropts.device = options.device;
   ropts.validate = options.validate;
+  ropts.opening = std::move(opening);
   if (const char* f = std::getenv("SYNTHLABEL_FAULT_DEVICE_LOST_AFTER")) ropts.fault_device_lost_after = std::strtoull(f, nullptr, 10);
   RunRenderers out;
   SL_TRY_ASSIGN(out.renderer, create_renderer(ropts));
@@ -250,6 +252,9 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   if (options.start > k_max_start_frame) {
     return make_error(ExitCode::usage, "--start must be from 0 to " + std::to_string(k_max_start_frame));
   }
+  // The Vulkan loader and drivers load on a thread of their own while the config and the assets do
+  // (lavapipe brings LLVM: tens of milliseconds of a short run's start-up, docs/performance.md).
+  std::shared_ptr<vk::DeviceOpening> opening = open_device_async(options.device, options.validate);
   auto prepared = prepare_run(options);
   if (!prepared) return prepared.error();
   PreparedRun& run = **prepared;
@@ -283,7 +288,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
     }
   }
 
-  auto renderers = start_renderers(run, options);
+  auto renderers = start_renderers(run, options, std::move(opening));
   if (!renderers) return renderers.error();
   std::unique_ptr<Renderer>& renderer = renderers->renderer;
 

@@ -101,10 +101,12 @@ Result<LidarSetup> build_lidar(const SceneSpec& spec, const MeshLibrary& meshes)
 std::string config_sweep(const SceneSpec& spec);
 
 // The renderer of a prepared run (its assets uploaded) and, when a format the encoder runs needs
-// it, BOP's 3x canvas (else null).
+// it, BOP's 3x canvas (else null). `opening`: the device open_device_async(options.device,
+// options.validate) started, which the renderer takes over (null: it opens its own).
 struct RunRenderers {
   std::unique_ptr<Renderer> renderer, canvas;
 };
-Result<RunRenderers> start_renderers(const PreparedRun& run, const GenerateOptions& options);
+Result<RunRenderers> start_renderers(const PreparedRun& run, const GenerateOptions& options,
+                                     std::shared_ptr<vk::DeviceOpening> opening = nullptr);
 
 }  // namespace synthlabel

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "renderer/LensRemap.h"
+#include "renderer/vulkan/Bootstrap.h"
 #include "renderer/vulkan/VulkanRenderer.h"
 
 namespace synthlabel {
@@ -34,6 +35,10 @@ Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options
   std::unique_ptr<Renderer> renderer(std::move(r).value());
   if (options.lens) return make_lens_renderer(std::move(renderer));
   return renderer;
+}
+
+std::shared_ptr<vk::DeviceOpening> open_device_async(const std::string& device, bool validate) {
+  return std::make_shared<vk::DeviceOpening>(device, validate, RendererOptions{}.dynamic_cull);
 }
 
 Result<std::vector<DeviceInfo>> list_devices() { return vk::list_physical_devices(); }

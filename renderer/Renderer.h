@@ -32,6 +32,10 @@
 
 namespace synthlabel {
 
+namespace vk {
+class DeviceOpening;  // renderer/vulkan/Bootstrap.h
+}
+
 struct FrameBuffers {
   std::uint32_t width = 0, height = 0;
   std::vector<std::uint8_t> rgba;
@@ -98,7 +102,10 @@ struct RendererOptions {
   std::optional<std::uint64_t> fault_device_lost_after;
   // Scenes carry a lens (camera.lens): width x height is the source view's size; the renderer draws
   // each scene's source view and returns the planes remapped to the camera's size (LensRemap.h).
-  bool lens = false;
+  bool lens = false;  // A device already being opened (open_device_async): the renderer takes it over when `device`,
+  // `validate` and `dynamic_cull` are the ones it was opened with, and only the first renderer does;
+  // otherwise it opens its own.
+  std::shared_ptr<vk::DeviceOpening> opening;
 };
 
 // Cumulative seconds the calling thread spent in the renderer (for the bench).
@@ -165,6 +172,10 @@ class Renderer {
 RendererOptions renderer_options_for(const SceneSpec& spec);
 
 Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options);
+// Starts opening the Vulkan device a renderer with these `device` and `validate` settings would open
+// (instance, drivers, device), on a thread of its own, for RendererOptions::opening: the drivers load
+// while the caller reads its config and assets. Errors wait for the renderer that takes it.
+std::shared_ptr<vk::DeviceOpening> open_device_async(const std::string& device, bool validate);
 Result<std::vector<DeviceInfo>> list_devices();
 
 // Whether --device PREFERENCE names `d`: digits are its index, anything else a case-insensitive

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <system_error>
 
 #include "renderer/vulkan/Check.h"
 
@@ -285,6 +286,34 @@ Result<Device> DeviceBuilder::build() const {
         reinterpret_cast<PFN_vkCmdSetFrontFaceEXT>(vkGetDeviceProcAddr(device, "vkCmdSetFrontFaceEXT"));
   }
   return dev;
+}
+
+Result<OpenedDevice> open_device(const std::string& preference, bool validate, bool dynamic_cull) {
+  OpenedDevice out;
+  SL_TRY_ASSIGN(out.instance, InstanceBuilder{}.request_validation(validate).build());
+  SL_TRY_ASSIGN(out.physical, PhysicalDeviceSelector{out.instance}.prefer(preference).select());
+  SL_TRY_ASSIGN(out.device, DeviceBuilder{out.physical}.dynamic_cull(dynamic_cull).build());
+  return out;
+}
+
+DeviceOpening::DeviceOpening(std::string preference, bool validate, bool dynamic_cull)
+    : m_preference(std::move(preference)), m_validate(validate), m_dynamic_cull(dynamic_cull) {
+  try {
+    m_result = std::async(std::launch::async, [p = m_preference, validate, dynamic_cull] { return open_device(p, validate, dynamic_cull); });
+  } catch (const std::system_error&) {
+    // No thread to be had: take() then declines, and the renderer opens its device itself.
+  }
+}
+
+DeviceOpening::~DeviceOpening() {
+  if (m_result.valid()) m_result.wait();
+}
+
+std::optional<Result<OpenedDevice>> DeviceOpening::take(const std::string& preference, bool validate, bool dynamic_cull) {
+  const std::lock_guard lock(m_mutex);
+  if (m_taken || !m_result.valid() || preference != m_preference || validate != m_validate || dynamic_cull != m_dynamic_cull) return std::nullopt;
+  m_taken = true;
+  return m_result.get();
 }
 
 Result<std::vector<DeviceInfo>> list_physical_devices() {

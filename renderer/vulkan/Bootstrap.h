@@ -9,8 +9,10 @@
 
 #include <vulkan/vulkan.h>
 
+#include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -134,6 +136,38 @@ class DeviceBuilder {
  private:
   const PhysicalDevice& m_physical;
   bool m_dynamic_cull = true;
+};
+
+// An instance, the device chosen in it and its logical device: what every renderer starts from.
+// Members in this order, so the device goes before the instance.
+struct OpenedDevice {
+  Instance instance;
+  PhysicalDevice physical;
+  Device device;
+};
+
+// InstanceBuilder, PhysicalDeviceSelector and DeviceBuilder in turn, as VulkanRenderer::init runs them.
+Result<OpenedDevice> open_device(const std::string& preference, bool validate, bool dynamic_cull);
+
+// open_device run on a thread of its own from construction: the Vulkan loader reads its manifests and
+// loads the drivers (lavapipe with LLVM: ~30-50 ms on the 2-core CI machine) while the caller reads
+// its config and assets (docs/performance.md, session 17). The destructor waits for the thread.
+class DeviceOpening {
+ public:
+  DeviceOpening(std::string preference, bool validate, bool dynamic_cull);
+  DeviceOpening(const DeviceOpening&) = delete;
+  DeviceOpening& operator=(const DeviceOpening&) = delete;
+  ~DeviceOpening();
+  // The opened device (or why it could not be opened), to the first caller whose arguments are the
+  // ones it was opened with; nullopt to any other caller, who opens a device of its own.
+  std::optional<Result<OpenedDevice>> take(const std::string& preference, bool validate, bool dynamic_cull);
+
+ private:
+  const std::string m_preference;
+  const bool m_validate, m_dynamic_cull;
+  std::mutex m_mutex;
+  bool m_taken = false;
+  std::future<Result<OpenedDevice>> m_result;
 };
 
 // Used by `synthlabel devices`.

@@ -43,8 +43,13 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   m_options = options;
   m_options.frames_in_flight = std::max<std::uint32_t>(1, options.frames_in_flight);
   m_fault_after = options.fault_device_lost_after;
-  SL_TRY_ASSIGN(m_instance, InstanceBuilder{}.request_validation(options.validate).build());
-  SL_TRY_ASSIGN(m_physical, PhysicalDeviceSelector{m_instance}.prefer(options.device).select());
+  std::optional<Result<OpenedDevice>> opened;
+  if (options.opening) opened = options.opening->take(options.device, options.validate, options.dynamic_cull);
+  if (!opened) opened = open_device(options.device, options.validate, options.dynamic_cull);
+  if (!*opened) return opened->error();
+  m_instance = std::move((*opened)->instance);
+  m_physical = (*opened)->physical;
+  m_device = std::move((*opened)->device);
   VkPhysicalDeviceProperties props{};
   vkGetPhysicalDeviceProperties(m_physical.handle, &props);
   const std::uint32_t iw = options.width * options.supersampling, ih = options.height * options.supersampling;
@@ -55,7 +60,6 @@ Status VulkanRenderer::init(const RendererOptions& options) {
                                             " exceeds the device limit " + std::to_string(props.limits.maxFramebufferWidth) +
                                             "x" + std::to_string(props.limits.maxFramebufferHeight));
   }
-  SL_TRY_ASSIGN(m_device, DeviceBuilder{m_physical}.dynamic_cull(options.dynamic_cull).build());
   m_ctx = VulkanContext{.device = m_device.get(),
                         .physical = m_physical.handle,
                         .queue = m_device.queue(),

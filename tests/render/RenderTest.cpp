@@ -13,6 +13,7 @@
 #include <glm/ext/scalar_constants.hpp>
 #include <glm/trigonometric.hpp>
 
+#include "renderer/vulkan/Bootstrap.h"
 #include "renderer/vulkan/VulkanRenderer.h"
 #include "scenes/AssetLoader.h"
 #include "scenes/MeshClosure.h"
@@ -857,6 +858,45 @@ TEST(Render, UnknownDeviceIsADeviceError) {
 
 namespace synthlabel {
 namespace {
+
+TEST(Render, ADeviceOpenedAheadServesTheFirstMatchingRendererOnly) {
+  // open_device_async's device (generate opens it while the config and assets load) goes to the first
+  // renderer asking for the same device and validation, which renders what a renderer opening its
+  // own device renders; a second renderer, or one asking for another device, opens its own.
+  const auto opening = open_device_async("", true);
+  EXPECT_FALSE(opening->take("no-such-gpu-anywhere", true, true).has_value());  // not the one opened
+  EXPECT_FALSE(opening->take("", false, true).has_value());                   // without validation
+  RendererOptions o;
+  o.width = 48;
+  o.height = 32;
+  o.opening = opening;
+  auto ahead = make_validated_renderer(o, {make_primitive(PrimitiveKind::cube), make_primitive(PrimitiveKind::plane)});
+  ASSERT_TRUE(ahead);
+  EXPECT_FALSE(opening->take("", true, true).has_value());  // taken by `ahead`
+  auto own = make_validated_renderer(o, {make_primitive(PrimitiveKind::cube), make_primitive(PrimitiveKind::plane)});
+  ASSERT_TRUE(own);
+  EXPECT_NE(&ahead->instance(), &own->instance());
+  EXPECT_NE(ahead->instance().get(), own->instance().get());
+  Scene s = axis_scene(48, 32, 4.0f);
+  s.instances.push_back(cube_at({0.2f, 0.0f, 0.0f}, 1, 1));
+  FrameBuffers a, b;
+  ASSERT_TRUE(ahead->render(s, a).ok());
+  ASSERT_TRUE(own->render(s, b).ok());
+  EXPECT_EQ(a.instance_id, b.instance_id);
+  EXPECT_EQ(a.rgba, b.rgba);
+  EXPECT_EQ(std::memcmp(a.depth.data(), b.depth.data(), a.depth.size() * 4), 0);
+  EXPECT_NE(std::count(a.instance_id.begin(), a.instance_id.end(), 1u), 0);
+  // An opening whose device does not exist: the error reaches the renderer that takes it.
+  RendererOptions bad = o;
+  bad.device = "no-such-gpu-anywhere";
+  bad.validate = false;
+  bad.opening = open_device_async(bad.device, false);
+  auto r = vk::VulkanRenderer::create(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ExitCode::device);
+  EXPECT_NE(r.error().message.find("matches no device (available: "), std::string::npos) << r.error().message;
+  EXPECT_FALSE(bad.opening->take(bad.device, false, true).has_value());
+}
 
 TEST(Render, FramesInFlightMatchOneAtATime) {
   // Three frames queued at once, collected afterwards, equal the same frames rendered one by one.
