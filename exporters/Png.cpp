@@ -59,6 +59,7 @@ Result<std::vector<std::uint8_t>> encode(std::uint32_t width, std::uint32_t heig
   }
   png_set_write_fn(png, &sink, on_write, on_flush);
   png_set_compression_level(png, options.zlib_level);
+  png_set_compression_mem_level(png, options.mem_level);
   png_set_filter(png, PNG_FILTER_TYPE_BASE, options.filter_sub ? PNG_FILTER_SUB : PNG_FILTER_NONE);
   png_set_IHDR(png, info, width, height, depth, color_type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
@@ -100,7 +101,7 @@ void put_chunk(std::vector<std::uint8_t>& out, const char* type, const std::uint
 
 // The writer for all but small images: the same bytes as `encode` (libpng 1.6 with these settings):
 // signature, IHDR, PLTE when paletted, the zlib stream of the filtered rows (deflate at the level,
-// Z_FILTERED when rows are filtered as libpng chooses, a 32 KiB window) cut into IDAT chunks of
+// Z_FILTERED when rows are filtered as libpng chooses, a 32 KiB window, the memory level) cut into IDAT chunks of
 // libpng's 8 KiB buffer, IEND. `put_row(y, dst)` writes row y's bytes as stored (big-endian samples,
 // no filler), `rowbytes` of them; the Sub filter subtracts the byte `bpp` before. Nullopt when zlib
 // fails (the caller then asks libpng).
@@ -124,7 +125,8 @@ std::optional<std::vector<std::uint8_t>> encode_direct(std::uint32_t width, std:
   }
   std::vector<std::uint8_t> stream;
   stream.reserve(filtered.size() / 2);
-  if (!append_zlib_stream(filtered, options.zlib_level, options.filter_sub ? Z_FILTERED : Z_DEFAULT_STRATEGY, stream)) {
+  if (!append_zlib_stream(filtered, options.zlib_level, options.filter_sub ? Z_FILTERED : Z_DEFAULT_STRATEGY, stream,
+                          options.mem_level)) {
     return std::nullopt;
   }
   std::vector<std::uint8_t> out;

@@ -19,6 +19,11 @@ struct PngOptions {
   // overhead; smaller ones, and level 0, by libpng (it narrows the deflate window for small images,
   // and level 0's stored blocks follow its buffer size).
   bool via_libpng = false;
+  // zlib's memory level (1..9; 8 is zlib's and libpng's default): the size of deflate's hash table
+  // (2^(mem_level + 7) entries), which deflate slides down at every 32 KiB of input (zlib's
+  // deflate.c, slide_hash). Label images (long runs, few matches to find) deflate a quarter faster at
+  // 5 than at 8 at the same size (docs/performance.md, session 17); photos and depth do not.
+  int mem_level = 8;
 };
 
 // RGBA8 input, written as 8-bit RGB (alpha dropped).

@@ -8,12 +8,13 @@
 
 namespace synthlabel {
 
-bool append_zlib_stream(std::span<const std::uint8_t> in, int level, int strategy, std::vector<std::uint8_t>& out) {
+bool append_zlib_stream(std::span<const std::uint8_t> in, int level, int strategy, std::vector<std::uint8_t>& out,
+                        int mem_level) {
   if (in.size() > std::numeric_limits<uInt>::max() / 2) return false;  // one deflate call's counts are 32-bit
   z_stream z;
   std::memset(&z, 0, sizeof z);
   // A negative window: raw deflate, the same deflate data without zlib's header and checksum.
-  if (deflateInit2(&z, level, Z_DEFLATED, -15, 8, strategy) != Z_OK) return false;
+  if (deflateInit2(&z, level, Z_DEFLATED, -15, mem_level, strategy) != Z_OK) return false;
   const std::size_t start = out.size();
   // The header as zlib's deflate() writes it (deflate.c): CMF (deflate, 32 KiB window), then FLG with
   // the level class in FLEVEL and the check bits that make CMF * 256 + FLG a multiple of 31.

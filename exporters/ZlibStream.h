@@ -11,9 +11,10 @@
 namespace synthlabel {
 
 // Appends the zlib stream of `in` to `out`: deflate at `level` (1..9) with `strategy` (zlib's
-// Z_DEFAULT_STRATEGY, Z_FILTERED, ...), a 32 KiB window and memory level 8 (deflateInit's and
-// libpng's defaults). False when zlib fails (out of memory) or `in` is 2 GiB or more (the PNG writer
+// Z_DEFAULT_STRATEGY, Z_FILTERED, ...), a 32 KiB window and `mem_level` (1..9; 8 is deflateInit's
+// and libpng's default). False when zlib fails (out of memory) or `in` is 2 GiB or more (the PNG writer
 // then falls back to libpng, the EXR writer's 16-line chunks are far below it).
-bool append_zlib_stream(std::span<const std::uint8_t> in, int level, int strategy, std::vector<std::uint8_t>& out);
+bool append_zlib_stream(std::span<const std::uint8_t> in, int level, int strategy, std::vector<std::uint8_t>& out,
+                        int mem_level = 8);
 
 }  // namespace synthlabel

@@ -26,7 +26,7 @@ Result<std::vector<std::uint8_t>> encode_kitti(std::span<const float> flow, std:
     rgb[3 * i + 1] = valid ? static_cast<std::uint16_t>(rv) : 32768;
     rgb[3 * i + 2] = valid ? 1 : 0;
   }
-  return encode_png_rgb16(rgb, w, h, k_label_png);
+  return encode_png_rgb16(rgb, w, h, PngOptions{1, false});  // smooth values, not flat labels: zlib's default memory level
 }
 
 class KittiFlow final : public LabelFormat {

@@ -13,10 +13,10 @@ namespace synthlabel {
 namespace {
 
 // What zlib's deflate() writes with its own header and checksum (windowBits 15).
-std::vector<std::uint8_t> zlib_reference(const std::vector<std::uint8_t>& in, int level, int strategy) {
+std::vector<std::uint8_t> zlib_reference(const std::vector<std::uint8_t>& in, int level, int strategy, int mem_level) {
   z_stream z;
   std::memset(&z, 0, sizeof z);
-  EXPECT_EQ(deflateInit2(&z, level, Z_DEFLATED, 15, 8, strategy), Z_OK);
+  EXPECT_EQ(deflateInit2(&z, level, Z_DEFLATED, 15, mem_level, strategy), Z_OK);
   std::vector<std::uint8_t> out(deflateBound(&z, static_cast<uLong>(in.size())));
   z.next_in = const_cast<Bytef*>(in.data());
   z.avail_in = static_cast<uInt>(in.size());
@@ -42,14 +42,14 @@ std::vector<std::uint8_t> test_bytes(std::size_t n, std::uint32_t seed) {
 TEST(ZlibStream, SameBytesAsZlibsDeflate) {
   for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{1000}, std::size_t{300000}}) {
     const auto in = test_bytes(n, static_cast<std::uint32_t>(n));
-    for (const int level : {1, 2, 6, 9}) {
+    for (const auto& [level, mem_level] : {std::pair{1, 8}, std::pair{1, 5}, std::pair{2, 8}, std::pair{6, 8}, std::pair{9, 8}}) {
       for (const int strategy : {Z_DEFAULT_STRATEGY, Z_FILTERED}) {
         std::vector<std::uint8_t> out = {42};  // appended after what is there
-        ASSERT_TRUE(append_zlib_stream(in, level, strategy, out));
-        const auto ref = zlib_reference(in, level, strategy);
-        ASSERT_EQ(out.size(), ref.size() + 1) << n << " bytes, level " << level;
+        ASSERT_TRUE(append_zlib_stream(in, level, strategy, out, mem_level));
+        const auto ref = zlib_reference(in, level, strategy, mem_level);
+        ASSERT_EQ(out.size(), ref.size() + 1) << n << " bytes, level " << level << ", memory level " << mem_level;
         EXPECT_EQ(out[0], 42);
-        EXPECT_TRUE(std::equal(ref.begin(), ref.end(), out.begin() + 1)) << n << " bytes, level " << level;
+        EXPECT_TRUE(std::equal(ref.begin(), ref.end(), out.begin() + 1)) << n << " bytes, level " << level << ", memory level " << mem_level;
         std::vector<std::uint8_t> back(n + 1);
         uLongf back_size = static_cast<uLongf>(back.size());
         ASSERT_EQ(uncompress(back.data(), &back_size, out.data() + 1, static_cast<uLong>(out.size() - 1)), Z_OK);
@@ -61,8 +61,9 @@ TEST(ZlibStream, SameBytesAsZlibsDeflate) {
 }
 
 // Every kind of PNG the exporters write, at sizes on either side of the 16 KiB below which libpng
-// writes them (Png.h), with and without the Sub filter, at levels 0 (libpng: stored), 1, 6 and 9: the
-// same bytes as libpng's writer, and libpng reads back the pixels.
+// writes them (Png.h), with and without the Sub filter, at levels 0 (libpng: stored), 1, 6 and 9 (and
+// 1 at memory level 5, the label images'): the same bytes as libpng's writer with the same settings,
+// and libpng reads back the pixels.
 TEST(Png, SameBytesAsLibpngsWriter) {
   const std::array<std::array<std::uint8_t, 3>, 4> palette{{{0, 0, 0}, {128, 0, 0}, {0, 128, 0}, {128, 128, 0}}};
   for (const auto& [w, h] : {std::pair{640u, 480u}, std::pair{203u, 151u}, std::pair{21u, 9u}}) {
@@ -75,10 +76,11 @@ TEST(Png, SameBytesAsLibpngsWriter) {
       indices[i] = static_cast<std::uint8_t>(gray[i] % palette.size());
     }
     for (std::size_t i = 0; i < 3 * n; ++i) rgb16[i] = static_cast<std::uint16_t>(rgba[i] << 8 | rgba[(i + 7) % rgba.size()]);
-    for (const int level : {0, 1, 6, 9}) {
+    for (const auto& [level, mem_level] : {std::pair{0, 8}, std::pair{1, 8}, std::pair{1, 5}, std::pair{6, 8}, std::pair{9, 8}}) {
       for (const bool sub : {false, true}) {
-        SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h) + " level " + std::to_string(level) + (sub ? " sub" : ""));
-        const PngOptions direct{level, sub, false}, libpng{level, sub, true};
+        SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h) + " level " + std::to_string(level) + " memory level " +
+                     std::to_string(mem_level) + (sub ? " sub" : ""));
+        const PngOptions direct{level, sub, false, mem_level}, libpng{level, sub, true, mem_level};
         auto same = [](Result<std::vector<std::uint8_t>> a, Result<std::vector<std::uint8_t>> b) {
           ASSERT_TRUE(a.ok() && b.ok());
           EXPECT_EQ(*a, *b);
