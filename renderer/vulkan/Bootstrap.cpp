@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <string_view>
 #include <system_error>
 
 #include "renderer/vulkan/Check.h"
@@ -13,9 +16,15 @@ namespace {
 constexpr const char* k_validation_layer = "VK_LAYER_KHRONOS_validation";
 
 VKAPI_ATTR VkBool32 VKAPI_CALL on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
-                                          VkDebugUtilsMessageTypeFlagsEXT /*types*/,
+                                          VkDebugUtilsMessageTypeFlagsEXT types,
                                           const VkDebugUtilsMessengerCallbackDataEXT* data, void* user) {
   auto* log = static_cast<MessageLog*>(user);
+  // The loader's note that a driver was skipped because of VK_LOADER_DRIVERS_SELECT: what
+  // load_only_lavapipe_without_gpu asks for, not a fault.
+  if ((severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) == 0 && (types & VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT) &&
+      data && data->pMessage && std::strstr(data->pMessage, "not selected by env var 'VK_LOADER_DRIVERS_SELECT'")) {
+    return VK_FALSE;
+  }
   const char* level = (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) ? "error" : "warning";
   log->add(std::string("Vulkan validation ") + level + ": " + (data && data->pMessage ? data->pMessage : "(no text)"));
   return VK_FALSE;  // never abort the call; the error surfaces through MessageLog::check()
@@ -296,8 +305,46 @@ Result<OpenedDevice> open_device(const std::string& preference, bool validate, b
   return out;
 }
 
+bool load_only_lavapipe_without_gpu(const std::string& preference) {
+  namespace fs = std::filesystem;
+  std::string lower = preference;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!lower.empty() && lower.find("llvmpipe") == std::string::npos && lower.find("lavapipe") == std::string::npos) return false;
+  for (const char* var : {"VK_ICD_FILENAMES", "VK_DRIVER_FILES", "VK_ADD_DRIVER_FILES", "VK_LOADER_DRIVERS_SELECT",
+                          "VK_LOADER_DRIVERS_DISABLE"}) {
+    if (std::getenv(var) != nullptr) return false;  // the user chose the drivers
+  }
+  std::error_code ec;
+  if (fs::exists("/dev/dxg", ec)) return false;
+  for (const auto& e : fs::directory_iterator("/dev/dri", ec)) {  // render nodes (a display-only card0 renders nothing)
+    if (e.path().filename().string().starts_with("renderD")) return false;
+  }
+  ec.clear();
+  for (const auto& e : fs::directory_iterator("/dev", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with("nvidia") || name.starts_with("kgsl") || name.starts_with("mali")) return false;
+  }
+  if (ec) return false;
+  // The manifest where the loader looks for it (the loader's documentation, "Driver Discovery on Linux").
+  std::vector<fs::path> dirs = {"/etc/vulkan/icd.d", "/usr/local/share/vulkan/icd.d", "/usr/share/vulkan/icd.d"};
+  if (const char* home = std::getenv("HOME")) dirs.emplace_back(fs::path(home) / ".local/share/vulkan/icd.d");
+  if (const char* data = std::getenv("XDG_DATA_DIRS")) {
+    for (std::string_view rest = data; !rest.empty();) {
+      const auto colon = rest.find(':');
+      if (const std::string_view dir = rest.substr(0, colon); !dir.empty()) dirs.emplace_back(fs::path(dir) / "vulkan/icd.d");
+      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    }
+  }
+  bool found = false;
+  for (const fs::path& dir : dirs) {
+    for (const auto& e : fs::directory_iterator(dir, ec)) found = found || e.path().filename().string().starts_with("lvp_icd");
+  }
+  return found && ::setenv("VK_LOADER_DRIVERS_SELECT", "*lvp_icd*", 0) == 0;
+}
+
 DeviceOpening::DeviceOpening(std::string preference, bool validate, bool dynamic_cull)
     : m_preference(std::move(preference)), m_validate(validate), m_dynamic_cull(dynamic_cull) {
+  load_only_lavapipe_without_gpu(m_preference);
   try {
     m_result = std::async(std::launch::async, [p = m_preference, validate, dynamic_cull] { return open_device(p, validate, dynamic_cull); });
   } catch (const std::system_error&) {

@@ -149,6 +149,14 @@ struct OpenedDevice {
 // InstanceBuilder, PhysicalDeviceSelector and DeviceBuilder in turn, as VulkanRenderer::init runs them.
 Result<OpenedDevice> open_device(const std::string& preference, bool validate, bool dynamic_cull);
 
+// On a machine with no GPU device node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg, /dev/kgsl*, /dev/mali*), no
+// GPU driver can offer a device, yet the Vulkan loader loads every installed one (on Debian: Intel,
+// Intel Haswell, AMD, ~10 ms on the CI machine). There, for the automatic choice or --device
+// llvmpipe, with lavapipe's manifest installed and none of the loader's driver variables set, sets
+// VK_LOADER_DRIVERS_SELECT=*lvp_icd* for this process so the loader loads lavapipe alone. True when
+// it did. Call before any other thread may read the environment (DeviceOpening's constructor does).
+bool load_only_lavapipe_without_gpu(const std::string& preference);
+
 // open_device run on a thread of its own from construction: the Vulkan loader reads its manifests and
 // loads the drivers (lavapipe with LLVM: ~30-50 ms on the 2-core CI machine) while the caller reads
 // its config and assets (docs/performance.md, session 17). The destructor waits for the thread.

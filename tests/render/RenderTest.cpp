@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -896,6 +897,34 @@ TEST(Render, ADeviceOpenedAheadServesTheFirstMatchingRendererOnly) {
   EXPECT_EQ(r.error().code, ExitCode::device);
   EXPECT_NE(r.error().message.find("matches no device (available: "), std::string::npos) << r.error().message;
   EXPECT_FALSE(bad.opening->take(bad.device, false, true).has_value());
+}
+
+TEST(Render, OnlyLavapipeLoadsWhereNoGpuCanRender) {
+  // Another device asked for, or the loader's driver variables set by the user: the environment is
+  // left alone. Otherwise, where it limits the loader to lavapipe (no GPU device node here), the
+  // automatic choice still opens a device, lavapipe's.
+  const char* before = std::getenv("VK_LOADER_DRIVERS_SELECT");
+  const std::string saved = before ? before : "";
+  EXPECT_FALSE(vk::load_only_lavapipe_without_gpu("some-gpu"));
+  EXPECT_EQ(std::getenv("VK_LOADER_DRIVERS_SELECT") != nullptr, before != nullptr);
+  if (before == nullptr) {
+    ASSERT_EQ(::setenv("VK_LOADER_DRIVERS_SELECT", "*", 1), 0);
+    EXPECT_FALSE(vk::load_only_lavapipe_without_gpu(""));
+    EXPECT_STREQ(std::getenv("VK_LOADER_DRIVERS_SELECT"), "*");
+    ASSERT_EQ(::unsetenv("VK_LOADER_DRIVERS_SELECT"), 0);
+  }
+  if (vk::load_only_lavapipe_without_gpu("")) {
+    EXPECT_STREQ(std::getenv("VK_LOADER_DRIVERS_SELECT"), "*lvp_icd*");
+    auto opened = vk::open_device("", true, true);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    EXPECT_EQ(opened->physical.info.type, "cpu");
+    EXPECT_NE(opened->physical.info.name.find("llvmpipe"), std::string::npos) << opened->physical.info.name;
+  }
+  if (before != nullptr) {
+    ::setenv("VK_LOADER_DRIVERS_SELECT", saved.c_str(), 1);
+  } else {
+    ::unsetenv("VK_LOADER_DRIVERS_SELECT");
+  }
 }
 
 TEST(Render, FramesInFlightMatchOneAtATime) {
