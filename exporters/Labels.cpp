@@ -16,21 +16,8 @@ Result<std::vector<InstanceLabel>> extract_instance_labels(std::span<const std::
     std::uint32_t x0 = UINT32_MAX, y0 = UINT32_MAX, x1 = 0, y1 = 0;
   };
   std::vector<State> st(std::size_t{max_id} + 1);
-  // The ids in COCO's order (column-major), copied tile by tile so that both sides stay in cache;
-  // then each column's runs are found along contiguous memory and handled a run at a time (boxes
-  // and counts per run, not per pixel).
-  std::vector<std::uint32_t> columns(total);
-  constexpr std::uint32_t k_tile = 32;
-  for (std::uint32_t ty = 0; ty < height; ty += k_tile) {
-    const std::uint32_t ty1 = std::min(height, ty + k_tile);
-    for (std::uint32_t tx = 0; tx < width; tx += k_tile) {
-      const std::uint32_t tx1 = std::min(width, tx + k_tile);
-      for (std::uint32_t y = ty; y < ty1; ++y) {
-        const std::uint32_t* row = ids.data() + std::size_t{y} * width;
-        for (std::uint32_t x = tx; x < tx1; ++x) columns[std::size_t{x} * height + y] = row[x];
-      }
-    }
-  }
+  // Each column's runs in COCO's order (column-major), read down the column in place, and handled a
+  // run at a time: boxes, areas and counts once per run, not per pixel.
   std::uint32_t prev = 0;
   auto close_run = [&](std::uint32_t id, std::uint64_t at) {
     State& s = st[id];
@@ -39,11 +26,11 @@ Result<std::vector<InstanceLabel>> extract_instance_labels(std::span<const std::
     s.last_end = at;
   };
   for (std::uint32_t x = 0; x < width; ++x) {
-    const std::uint32_t* column = columns.data() + std::size_t{x} * height;
+    const std::uint32_t* column = ids.data() + x;  // pixel (x, y) at column[y * width]
     for (std::uint32_t y = 0; y < height;) {
-      const std::uint32_t id = column[y];
+      const std::uint32_t id = column[std::size_t{y} * width];
       std::uint32_t end = y + 1;
-      while (end < height && column[end] == id) ++end;
+      while (end < height && column[std::size_t{end} * width] == id) ++end;
       const std::uint64_t at = std::uint64_t{x} * height + y;  // column-major position of the run's start
       if (id != prev) {
         if (prev != 0) close_run(prev, at);
