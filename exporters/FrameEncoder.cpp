@@ -430,17 +430,28 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
     instance_of[inst.instance_id] = &inst;
     max_id = std::max(max_id, inst.instance_id);
   }
-  // The things' buffer every instance output reads: stuff ids become 0 (a copy only when there are any).
-  std::vector<std::uint32_t> things_copy;
-  std::span<const std::uint32_t> things = fb.instance_id;
-  if (any_stuff) {
-    things_copy.resize(pixels);
-    for (std::size_t i = 0; i < pixels; ++i) things_copy[i] = fb.instance_id[i] <= max_id ? fb.instance_id[i] : 0;
-    things = things_copy;
-  }
-
   EncodeTimings& t = out.timings;
   auto t0 = Clock::now();
+  // The label planes, in one pass over the id buffer: the things' ids every instance output reads
+  // (stuff ids become 0; a copy only when there are any), as the 16-bit instance plane, and the
+  // category per pixel: a thing's, a stuff surface's, the background category where no surface is.
+  std::vector<std::uint32_t> things_copy(any_stuff ? pixels : 0);
+  std::vector<std::uint16_t> ids16(pixels);
+  std::vector<std::uint8_t> semantic(pixels);
+  {
+    const auto background = static_cast<std::uint8_t>(options.background_category);
+    const std::uint32_t* id_at = fb.instance_id.data();
+    const float* depth_at = fb.depth.data();
+    std::uint32_t* things_at = any_stuff ? things_copy.data() : nullptr;
+    for (std::size_t i = 0; i < pixels; ++i) {
+      const std::uint32_t id = id_at[i], thing = id <= max_id ? id : 0;
+      if (things_at != nullptr) things_at[i] = thing;
+      ids16[i] = static_cast<std::uint16_t>(thing);
+      const bool sky = background != 0 && id == 0 && std::isinf(depth_at[i]);
+      semantic[i] = sky ? background : static_cast<std::uint8_t>(category_of[id]);
+    }
+  }
+  const std::span<const std::uint32_t> things = any_stuff ? std::span<const std::uint32_t>(things_copy) : fb.instance_id;
   auto labels = extract_instance_labels(things, w, h, max_id);
   if (!labels) return labels.error();
   t.labels = since(t0);
@@ -479,8 +490,6 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   t.rgb_png = since(t0);
 
   t0 = Clock::now();
-  std::vector<std::uint16_t> ids16(pixels);
-  for (std::size_t i = 0; i < pixels; ++i) ids16[i] = static_cast<std::uint16_t>(things[i]);  // <= max_id
   std::vector<std::uint8_t> inst_png;
   if (!memory) {
     auto png = encode_png_gray16(ids16, w, h, options.label_png);
@@ -490,13 +499,6 @@ Result<EncodedFrame> encode_frame(const Scene& scene, const FrameBuffers& fb, co
   t.instance_png = since(t0);
 
   t0 = Clock::now();
-  std::vector<std::uint8_t> semantic(pixels);
-  // Category per pixel: a thing's, a stuff surface's, the background category where no surface is.
-  const auto background = static_cast<std::uint8_t>(options.background_category);
-  for (std::size_t i = 0; i < pixels; ++i) {
-    semantic[i] = static_cast<std::uint8_t>(category_of[fb.instance_id[i]]);
-    if (background != 0 && fb.instance_id[i] == 0 && std::isinf(fb.depth[i])) semantic[i] = background;
-  }
   std::vector<std::uint8_t> sem_png;
   if (!memory) {
     auto png = encode_png_gray8(semantic, w, h, options.label_png);
