@@ -98,47 +98,54 @@ Result<std::vector<std::uint8_t>> encode_exr(std::span<const ExrChannel> channel
 
   const std::size_t table = out.size();
   out.resize(table + 8 * std::size_t{chunks});
-  std::vector<std::uint8_t> raw, interleaved, split, packed;
+  std::vector<std::uint8_t> raw, split, packed;
+  // One float channel read in place (a chunk's scanlines are its rows, one after another).
+  const bool in_place = channels.size() == 1 && !channels[0].half && channels[0].stride == 1;
   for (std::uint32_t c = 0; c < chunks; ++c) {
     const std::uint32_t y0 = c * lines_per_chunk;
     const std::uint32_t lines = std::min(lines_per_chunk, height - y0);
     const std::size_t bytes = std::size_t{lines} * width * pixel_bytes;
     // Each scanline holds every channel's row in turn (channels in name order), little-endian.
-    raw.clear();
-    raw.reserve(bytes);
-    for (std::uint32_t y = y0; y < y0 + lines; ++y) {
-      for (const ExrChannel& ch : channels) {
-        if (!ch.half && ch.stride == 1) {  // float rows as they are (little-endian host)
-          const auto* row = reinterpret_cast<const std::uint8_t*>(ch.data.data() + std::size_t{y} * width);
-          raw.insert(raw.end(), row, row + std::size_t{width} * 4);
-          continue;
-        }
-        for (std::uint32_t x = 0; x < width; ++x) {
-          const float v = ch.data[(std::size_t{y} * width + x) * ch.stride];
-          if (ch.half) {
-            const std::uint16_t h = glm::packHalf1x16(v);
-            raw.push_back(static_cast<std::uint8_t>(h));
-            raw.push_back(static_cast<std::uint8_t>(h >> 8));
-          } else {
-            std::uint32_t u = 0;
-            std::memcpy(&u, &v, 4);
-            for (int i = 0; i < 4; ++i) raw.push_back(static_cast<std::uint8_t>(u >> (8 * i)));
+    const std::uint8_t* data = reinterpret_cast<const std::uint8_t*>(channels[0].data.data() + std::size_t{y0} * width);
+    if (!in_place) {
+      raw.clear();
+      raw.reserve(bytes);
+      for (std::uint32_t y = y0; y < y0 + lines; ++y) {
+        for (const ExrChannel& ch : channels) {
+          if (!ch.half && ch.stride == 1) {  // float rows as they are (little-endian host)
+            const auto* row = reinterpret_cast<const std::uint8_t*>(ch.data.data() + std::size_t{y} * width);
+            raw.insert(raw.end(), row, row + std::size_t{width} * 4);
+            continue;
+          }
+          for (std::uint32_t x = 0; x < width; ++x) {
+            const float v = ch.data[(std::size_t{y} * width + x) * ch.stride];
+            if (ch.half) {
+              const std::uint16_t h = glm::packHalf1x16(v);
+              raw.push_back(static_cast<std::uint8_t>(h));
+              raw.push_back(static_cast<std::uint8_t>(h >> 8));
+            } else {
+              std::uint32_t u = 0;
+              std::memcpy(&u, &v, 4);
+              for (int i = 0; i < 4; ++i) raw.push_back(static_cast<std::uint8_t>(u >> (8 * i)));
+            }
           }
         }
       }
+      data = raw.data();
     }
-    const std::uint8_t* data = raw.data();
     std::size_t size = bytes;
     if (zip) {
-      // Even bytes, then odd bytes (`interleaved`), then each byte less the one before it, plus 128:
-      // two straight passes the compiler vectorizes.
-      interleaved.resize(bytes);
+      // The predictor over the even bytes, then the odd bytes (as if interleaved into one array): each
+      // byte less the one before it in that order, plus 128. One pass the compiler vectorizes.
       split.resize(bytes);
-      const std::size_t evens = (bytes + 1) / 2;
-      for (std::size_t i = 0; i < evens; ++i) interleaved[i] = raw[2 * i];
-      for (std::size_t i = 0; i < bytes / 2; ++i) interleaved[evens + i] = raw[2 * i + 1];
-      split[0] = interleaved[0];
-      for (std::size_t i = 1; i < bytes; ++i) split[i] = static_cast<std::uint8_t>(interleaved[i] - interleaved[i - 1] + 128);
+      const std::uint8_t* src = data;
+      const std::size_t evens = (bytes + 1) / 2, odds = bytes / 2;
+      std::uint8_t* even_out = split.data();
+      std::uint8_t* odd_out = split.data() + evens;
+      even_out[0] = src[0];
+      for (std::size_t i = 1; i < evens; ++i) even_out[i] = static_cast<std::uint8_t>(src[2 * i] - src[2 * i - 2] + 128);
+      if (odds > 0) odd_out[0] = static_cast<std::uint8_t>(src[1] - src[2 * (evens - 1)] + 128);
+      for (std::size_t i = 1; i < odds; ++i) odd_out[i] = static_cast<std::uint8_t>(src[2 * i + 1] - src[2 * i - 1] + 128);
       // compress2's bytes (zlib's default strategy and window), the checksum by libdeflate.
       packed.clear();
       if (!append_zlib_stream({split.data(), bytes}, zip_level, Z_DEFAULT_STRATEGY, packed)) {
