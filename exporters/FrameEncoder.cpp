@@ -389,6 +389,7 @@ std::optional<EncodeOptions> encode_options_for(std::string_view preset) {
   if (preset == "fast") return o;
   if (preset == "small") {
     o.rgb_png.zlib_level = o.label_png.zlib_level = 9;
+    o.rgb_png.libdeflate = false;  // zlib's level 9, as before
     o.label_png.mem_level = 8;  // the default hash table: level 9 searches it for the longest matches
     o.exr_zip_level = 9;
     return o;

@@ -125,8 +125,11 @@ std::optional<std::vector<std::uint8_t>> encode_direct(std::uint32_t width, std:
   }
   std::vector<std::uint8_t> stream;
   stream.reserve(filtered.size() / 2);
-  if (!append_zlib_stream(filtered, options.zlib_level, options.filter_sub ? Z_FILTERED : Z_DEFAULT_STRATEGY, stream,
-                          options.mem_level)) {
+  const bool deflated = options.libdeflate ? append_zlib_stream_libdeflate(filtered, options.zlib_level, stream)
+                                           : append_zlib_stream(filtered, options.zlib_level,
+                                                                options.filter_sub ? Z_FILTERED : Z_DEFAULT_STRATEGY, stream,
+                                                                options.mem_level);
+  if (!deflated) {
     return std::nullopt;
   }
   std::vector<std::uint8_t> out;

@@ -1,4 +1,5 @@
-// In-memory PNG encoding, byte for byte libpng's; reading with libpng. Thread-safe (no shared state).
+// In-memory PNG encoding, byte for byte libpng's (with zlib; PngOptions::libdeflate deflates otherwise);
+// reading with libpng. Thread-safe.
 #pragma once
 
 #include <array>
@@ -24,6 +25,11 @@ struct PngOptions {
   // deflate.c, slide_hash). Label images (long runs, few matches to find) deflate a quarter faster at
   // 5 than at 8 at the same size (docs/performance.md, session 17); photos and depth do not.
   int mem_level = 8;
+  // Deflate with libdeflate at `zlib_level` (1..12) instead of zlib: other bytes, the same pixels.
+  // The RGB at --compression fast, level 2: as fast as zlib's level 1 on flat renders, a fifth
+  // faster on textured ones, and 10-15 % smaller (docs/performance.md, session 17). Images written by
+  // libpng (small ones, level 0) stay zlib's.
+  bool libdeflate = false;
 };
 
 // RGBA8 input, written as 8-bit RGB (alpha dropped).

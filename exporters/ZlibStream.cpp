@@ -3,8 +3,10 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+#include <array>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 namespace synthlabel {
 
@@ -41,6 +43,23 @@ bool append_zlib_stream(std::span<const std::uint8_t> in, int level, int strateg
   for (int i = 0; i < 4; ++i) tail[i] = static_cast<std::uint8_t>(adler >> (24 - 8 * i));
   out.resize(start + 2 + written + 4);
   return true;
+}
+
+bool append_zlib_stream_libdeflate(std::span<const std::uint8_t> in, int level, std::vector<std::uint8_t>& out) {
+  if (level < 1 || level > 12) return false;
+  struct Free {
+    void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+  };
+  // A compressor's tables are large (allocating one per image cost more than it saved).
+  thread_local std::array<std::unique_ptr<libdeflate_compressor, Free>, 13> compressors;
+  auto& c = compressors[static_cast<std::size_t>(level)];
+  if (!c) c.reset(libdeflate_alloc_compressor(level));
+  if (!c) return false;
+  const std::size_t start = out.size(), bound = libdeflate_zlib_compress_bound(c.get(), in.size());
+  out.resize(start + bound);
+  const std::size_t n = libdeflate_zlib_compress(c.get(), in.data(), in.size(), out.data() + start, bound);
+  out.resize(start + n);
+  return n != 0;
 }
 
 }  // namespace synthlabel

@@ -17,4 +17,8 @@ namespace synthlabel {
 bool append_zlib_stream(std::span<const std::uint8_t> in, int level, int strategy, std::vector<std::uint8_t>& out,
                         int mem_level = 8);
 
+// A zlib stream of `in` by libdeflate's compressor at `level` (1..12; one compressor per thread and
+// level, kept): other deflate data than zlib's, the same bytes once inflated. False when it fails.
+bool append_zlib_stream_libdeflate(std::span<const std::uint8_t> in, int level, std::vector<std::uint8_t>& out);
+
 }  // namespace synthlabel

@@ -60,6 +60,51 @@ TEST(ZlibStream, SameBytesAsZlibsDeflate) {
   }
 }
 
+TEST(ZlibStream, LibdeflatesStreamInflatesToTheInput) {
+  for (const std::size_t n : {std::size_t{0}, std::size_t{1000}, std::size_t{300000}}) {
+    const auto in = test_bytes(n, static_cast<std::uint32_t>(n) + 1);
+    for (const int level : {1, 2, 6, 12}) {
+      std::vector<std::uint8_t> out = {42};
+      ASSERT_TRUE(append_zlib_stream_libdeflate(in, level, out)) << n << " bytes, level " << level;
+      EXPECT_EQ(out[0], 42);
+      std::vector<std::uint8_t> back(n + 1);
+      uLongf back_size = static_cast<uLongf>(back.size());
+      ASSERT_EQ(uncompress(back.data(), &back_size, out.data() + 1, static_cast<uLong>(out.size() - 1)), Z_OK);  // zlib inflates it
+      EXPECT_EQ(back_size, n);
+      EXPECT_TRUE(std::equal(in.begin(), in.end(), back.begin()));
+    }
+  }
+  std::vector<std::uint8_t> out;
+  EXPECT_FALSE(append_zlib_stream_libdeflate(test_bytes(10, 1), 13, out));
+}
+
+// The RGB as --compression fast writes it (libdeflate's deflate): libpng reads back every pixel.
+TEST(Png, LibdeflatesRgbReadsBackTheSamePixels) {
+  const std::uint32_t w = 203, h = 151;
+  const auto rgba = test_bytes(4 * std::size_t{w} * h, 3);
+  const PngOptions options{2, true, false, 8, true};
+  auto png = encode_png_rgb_from_rgba(rgba, w, h, options);
+  ASSERT_TRUE(png.ok());
+  auto zlibs = encode_png_rgb_from_rgba(rgba, w, h, PngOptions{2, true});
+  ASSERT_TRUE(zlibs.ok());
+  EXPECT_NE(*png, *zlibs);  // another deflate stream
+  const auto tmp = std::filesystem::temp_directory_path() / "synthlabel_png_libdeflate_test.png";
+  {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(png->data(), 1, png->size(), f), png->size());
+    std::fclose(f);
+  }
+  auto back = read_png(tmp);
+  std::filesystem::remove(tmp);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back->channels, 3u);
+  ASSERT_EQ(back->values.size(), std::size_t{w} * h * 3);
+  for (std::size_t i = 0; i < std::size_t{w} * h; ++i) {
+    for (std::size_t c = 0; c < 3; ++c) ASSERT_EQ(back->values[3 * i + c], rgba[4 * i + c]) << i;
+  }
+}
+
 // Every kind of PNG the exporters write, at sizes on either side of the 16 KiB below which libpng
 // writes them (Png.h), with and without the Sub filter, at levels 0 (libpng: stored), 1, 6 and 9 (and
 // 1 at memory level 5, the label images'): the same bytes as libpng's writer with the same settings,
