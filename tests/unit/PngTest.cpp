@@ -28,6 +28,18 @@ std::vector<std::uint8_t> zlib_reference(const std::vector<std::uint8_t>& in, in
   return out;
 }
 
+// `png` written to a temporary file named `name`, read back by libpng (read_png), the file removed.
+Result<PngData> read_back(const std::vector<std::uint8_t>& png, const std::string& name) {
+  const auto tmp = std::filesystem::temp_directory_path() / name;
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return make_error(ExitCode::io, "cannot write " + tmp.string());
+  const bool written = std::fwrite(png.data(), 1, png.size(), f) == png.size();
+  std::fclose(f);
+  auto back = written ? read_png(tmp) : Result<PngData>(make_error(ExitCode::io, "cannot write " + tmp.string()));
+  std::filesystem::remove(tmp);
+  return back;
+}
+
 // Flat areas, smooth gradients and noise: matches of every length and literals.
 std::vector<std::uint8_t> test_bytes(std::size_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);
@@ -88,15 +100,7 @@ TEST(Png, LibdeflatesRgbReadsBackTheSamePixels) {
   auto zlibs = encode_png_rgb_from_rgba(rgba, w, h, PngOptions{2, true});
   ASSERT_TRUE(zlibs.ok());
   EXPECT_NE(*png, *zlibs);  // another deflate stream
-  const auto tmp = std::filesystem::temp_directory_path() / "synthlabel_png_libdeflate_test.png";
-  {
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    ASSERT_NE(f, nullptr);
-    ASSERT_EQ(std::fwrite(png->data(), 1, png->size(), f), png->size());
-    std::fclose(f);
-  }
-  auto back = read_png(tmp);
-  std::filesystem::remove(tmp);
+  auto back = read_back(*png, "synthlabel_png_libdeflate_test.png");
   ASSERT_TRUE(back.ok()) << back.error().message;
   ASSERT_EQ(back->channels, 3u);
   ASSERT_EQ(back->values.size(), std::size_t{w} * h * 3);
@@ -138,17 +142,9 @@ TEST(Png, SameBytesAsLibpngsWriter) {
       }
     }
     // Read back by libpng.
-    const auto tmp = std::filesystem::temp_directory_path() / ("synthlabel_png_test_" + std::to_string(w) + ".png");
     auto png = encode_png_gray16(gray16, w, h, PngOptions{1, true, false});
     ASSERT_TRUE(png.ok());
-    {
-      std::FILE* f = std::fopen(tmp.c_str(), "wb");
-      ASSERT_NE(f, nullptr);
-      ASSERT_EQ(std::fwrite(png->data(), 1, png->size(), f), png->size());
-      std::fclose(f);
-    }
-    auto back = read_png(tmp);
-    std::filesystem::remove(tmp);
+    auto back = read_back(*png, "synthlabel_png_test_" + std::to_string(w) + ".png");
     ASSERT_TRUE(back.ok()) << back.error().message;
     ASSERT_EQ(back->width, w);
     ASSERT_EQ(back->height, h);
