@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
                 "Encoder threads, at most 256 (default: hardware threads - 1, and one more while frames queue up for the encoders); output is identical for any value")
       ->check(whole_number(0, k_max_threads));
   g->add_option("--compression", gen.compression,
-                "File compression: fast (default: zlib level 1), small (level 9), none (largest, fastest); "
+                "File compression: fast (default: zlib level 1, the RGB libdeflate level 2), small (zlib level 9), none (largest, fastest); "
                 "pixels are identical")
       ->check(CLI::IsMember({"none", "fast", "small"}));
   g->add_option("--rgb", gen.rgb, "RGB file format: png (default, lossless) or jpeg (rgb/NNNNNN.jpg, smaller; labels identical)")
