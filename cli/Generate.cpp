@@ -254,7 +254,7 @@ Result<GenerateSummary> generate(const GenerateOptions& requested) {
   }
   // The Vulkan loader and drivers load on a thread of their own while the config and the assets do
   // (lavapipe brings LLVM: tens of milliseconds of a short run's start-up, docs/performance.md).
-  std::shared_ptr<vk::DeviceOpening> opening = open_device_async(options.device, options.validate);
+  std::shared_ptr<vk::DeviceOpening> opening = open_device_async(options.device, options.validate, true);
   auto prepared = prepare_run(options);
   if (!prepared) return prepared.error();
   PreparedRun& run = **prepared;

@@ -102,7 +102,7 @@ std::string config_sweep(const SceneSpec& spec);
 
 // The renderer of a prepared run (its assets uploaded) and, when a format the encoder runs needs
 // it, BOP's 3x canvas (else null). `opening`: the device open_device_async(options.device,
-// options.validate) started, which the renderer takes over (null: it opens its own).
+// options.validate, ...) started, which the renderer takes over (null: it opens its own).
 struct RunRenderers {
   std::unique_ptr<Renderer> renderer, canvas;
 };

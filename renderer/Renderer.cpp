@@ -37,8 +37,8 @@ Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options
   return renderer;
 }
 
-std::shared_ptr<vk::DeviceOpening> open_device_async(const std::string& device, bool validate) {
-  return std::make_shared<vk::DeviceOpening>(device, validate, RendererOptions{}.dynamic_cull);
+std::shared_ptr<vk::DeviceOpening> open_device_async(const std::string& device, bool validate, bool limit_drivers) {
+  return std::make_shared<vk::DeviceOpening>(device, validate, RendererOptions{}.dynamic_cull, limit_drivers);
 }
 
 Result<std::vector<DeviceInfo>> list_devices() { return vk::list_physical_devices(); }

@@ -175,7 +175,10 @@ Result<std::unique_ptr<Renderer>> create_renderer(const RendererOptions& options
 // Starts opening the Vulkan device a renderer with these `device` and `validate` settings would open
 // (instance, drivers, device), on a thread of its own, for RendererOptions::opening: the drivers load
 // while the caller reads its config and assets. Errors wait for the renderer that takes it.
-std::shared_ptr<vk::DeviceOpening> open_device_async(const std::string& device, bool validate);
+// `limit_drivers`: on a machine without a GPU, load lavapipe's driver alone (vk::load_only_lavapipe_
+// without_gpu: it sets an environment variable, so only where no other thread may read the
+// environment, as in the command line; the Python module does not).
+std::shared_ptr<vk::DeviceOpening> open_device_async(const std::string& device, bool validate, bool limit_drivers);
 Result<std::vector<DeviceInfo>> list_devices();
 
 // Whether --device PREFERENCE names `d`: digits are its index, anything else a case-insensitive

@@ -283,10 +283,13 @@ class Generator {
     o.validate = validate;
     o.no_formats = true;
     py::gil_scoped_release release;
+    // The device opens while the config and assets load (drivers left as the environment has them:
+    // other threads of the interpreter may be reading it).
+    auto opening = open_device_async(o.device, o.validate, false);
     m_prepared->run = unwrap(prepare_run(o));
     PreparedRun& run = *m_prepared->run;
     run.encode.in_memory = true;  // arrays and COCO labels here; format files are generate()'s (no_formats)
-    m_prepared->renderers = unwrap(start_renderers(run, o));
+    m_prepared->renderers = unwrap(start_renderers(run, o, std::move(opening)));
     m_prepared->threads = threads;
   }
 

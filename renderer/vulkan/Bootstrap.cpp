@@ -342,9 +342,9 @@ bool load_only_lavapipe_without_gpu(const std::string& preference) {
   return found && ::setenv("VK_LOADER_DRIVERS_SELECT", "*lvp_icd*", 0) == 0;
 }
 
-DeviceOpening::DeviceOpening(std::string preference, bool validate, bool dynamic_cull)
+DeviceOpening::DeviceOpening(std::string preference, bool validate, bool dynamic_cull, bool limit_drivers)
     : m_preference(std::move(preference)), m_validate(validate), m_dynamic_cull(dynamic_cull) {
-  load_only_lavapipe_without_gpu(m_preference);
+  if (limit_drivers) load_only_lavapipe_without_gpu(m_preference);
   try {
     m_result = std::async(std::launch::async, [p = m_preference, validate, dynamic_cull] { return open_device(p, validate, dynamic_cull); });
   } catch (const std::system_error&) {

@@ -162,7 +162,9 @@ bool load_only_lavapipe_without_gpu(const std::string& preference);
 // its config and assets (docs/performance.md, session 17). The destructor waits for the thread.
 class DeviceOpening {
  public:
-  DeviceOpening(std::string preference, bool validate, bool dynamic_cull);
+  // `limit_drivers`: first load_only_lavapipe_without_gpu (it sets an environment variable: only
+  // where no other thread may be reading the environment, as in the command line's generate).
+  DeviceOpening(std::string preference, bool validate, bool dynamic_cull, bool limit_drivers);
   DeviceOpening(const DeviceOpening&) = delete;
   DeviceOpening& operator=(const DeviceOpening&) = delete;
   ~DeviceOpening();

@@ -864,7 +864,7 @@ TEST(Render, ADeviceOpenedAheadServesTheFirstMatchingRendererOnly) {
   // open_device_async's device (generate opens it while the config and assets load) goes to the first
   // renderer asking for the same device and validation, which renders what a renderer opening its
   // own device renders; a second renderer, or one asking for another device, opens its own.
-  const auto opening = open_device_async("", true);
+  const auto opening = open_device_async("", true, true);
   EXPECT_FALSE(opening->take("no-such-gpu-anywhere", true, true).has_value());  // not the one opened
   EXPECT_FALSE(opening->take("", false, true).has_value());                   // without validation
   RendererOptions o;
@@ -891,7 +891,7 @@ TEST(Render, ADeviceOpenedAheadServesTheFirstMatchingRendererOnly) {
   RendererOptions bad = o;
   bad.device = "no-such-gpu-anywhere";
   bad.validate = false;
-  bad.opening = open_device_async(bad.device, false);
+  bad.opening = open_device_async(bad.device, false, true);
   auto r = vk::VulkanRenderer::create(bad);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ExitCode::device);
