@@ -305,7 +305,9 @@ Result<OpenedDevice> open_device(const std::string& preference, bool validate, b
   return out;
 }
 
-bool load_only_lavapipe_without_gpu(const std::string& preference) {
+namespace {
+
+bool lavapipe_alone_fits(const std::string& preference) {
   namespace fs = std::filesystem;
   std::string lower = preference;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -339,7 +341,17 @@ bool load_only_lavapipe_without_gpu(const std::string& preference) {
   for (const fs::path& dir : dirs) {
     for (const auto& e : fs::directory_iterator(dir, ec)) found = found || e.path().filename().string().starts_with("lvp_icd");
   }
-  return found && ::setenv("VK_LOADER_DRIVERS_SELECT", "*lvp_icd*", 0) == 0;
+  return found;
+}
+
+}  // namespace
+
+bool load_only_lavapipe_without_gpu(const std::string& preference) {
+  try {
+    return lavapipe_alone_fits(preference) && ::setenv("VK_LOADER_DRIVERS_SELECT", "*lvp_icd*", 0) == 0;
+  } catch (const std::exception&) {  // a folder that failed mid-listing: leave the drivers as they are
+    return false;
+  }
 }
 
 DeviceOpening::DeviceOpening(std::string preference, bool validate, bool dynamic_cull, bool limit_drivers)
