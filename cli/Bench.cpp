@@ -37,7 +37,7 @@ std::vector<Stage> stages_of(const GenerateSummary& s) {
   rows.push_back({"readback_copy", "readback copy", p.render.copy, "main"});
   if (p.render.remap > 0) rows.push_back({"lens_remap", "lens remap (source -> output)", p.render.remap, "main"});
   if (p.flow > 0) rows.push_back({"optical_flow", "optical flow (from the planes)", p.flow, "main"});
-  rows.push_back({"label_extraction", "label extraction (RLE, boxes)", p.encode.labels, "workers, summed"});
+  rows.push_back({"label_extraction", "label planes, RLE, boxes", p.encode.labels, "workers, summed"});
   rows.push_back({"encode_rgb_png", "encode RGB PNG", p.encode.rgb_png, "workers, summed"});
   rows.push_back({"encode_instance_png", "encode instance PNG", p.encode.instance_png, "workers, summed"});
   rows.push_back({"encode_semantic_png", "encode semantic PNG", p.encode.semantic_png, "workers, summed"});
