@@ -105,9 +105,12 @@ Result<std::vector<std::uint8_t>> encode_exr(std::span<const ExrChannel> channel
     const std::uint32_t y0 = c * lines_per_chunk;
     const std::uint32_t lines = std::min(lines_per_chunk, height - y0);
     const std::size_t bytes = std::size_t{lines} * width * pixel_bytes;
-    // Each scanline holds every channel's row in turn (channels in name order), little-endian.
-    const std::uint8_t* data = reinterpret_cast<const std::uint8_t*>(channels[0].data.data() + std::size_t{y0} * width);
-    if (!in_place) {
+    // Each scanline holds every channel's row in turn (channels in name order), little-endian: in
+    // place for one float channel, else gathered into `raw`.
+    const std::uint8_t* data = nullptr;
+    if (in_place) {
+      data = reinterpret_cast<const std::uint8_t*>(channels[0].data.data() + std::size_t{y0} * width);
+    } else {
       raw.clear();
       raw.reserve(bytes);
       for (std::uint32_t y = y0; y < y0 + lines; ++y) {

@@ -99,12 +99,13 @@ void put_chunk(std::vector<std::uint8_t>& out, const char* type, const std::uint
   put_be32(out, libdeflate_crc32(0, out.data() + start, n + 4));
 }
 
-// The writer for all but small images: the same bytes as `encode` (libpng 1.6 with these settings):
-// signature, IHDR, PLTE when paletted, the zlib stream of the filtered rows (deflate at the level,
-// Z_FILTERED when rows are filtered as libpng chooses, a 32 KiB window, the memory level) cut into IDAT chunks of
-// libpng's 8 KiB buffer, IEND. `put_row(y, dst)` writes row y's bytes as stored (big-endian samples,
-// no filler), `rowbytes` of them; the Sub filter subtracts the byte `bpp` before. Nullopt when zlib
-// fails (the caller then asks libpng).
+// The writer for all but small images: with zlib, the same bytes as `encode` (libpng 1.6 with these
+// settings): signature, IHDR, PLTE when paletted, the zlib stream of the filtered rows (deflate at the
+// level, Z_FILTERED when rows are filtered as libpng chooses, a 32 KiB window, the memory level) cut
+// into IDAT chunks of libpng's 8 KiB buffer, IEND; with PngOptions::libdeflate, libdeflate's stream
+// in the same chunks. `put_row(y, dst)` writes row y's bytes as stored (big-endian samples, no
+// filler), `rowbytes` of them; the Sub filter subtracts the byte `bpp` before. Nullopt when the
+// deflate fails (the caller then asks libpng).
 template <class RowFn>
 std::optional<std::vector<std::uint8_t>> encode_direct(std::uint32_t width, std::uint32_t height, int color_type, int depth,
                                                        std::size_t rowbytes, std::size_t bpp, const PngOptions& options,

@@ -102,7 +102,8 @@ struct RendererOptions {
   std::optional<std::uint64_t> fault_device_lost_after;
   // Scenes carry a lens (camera.lens): width x height is the source view's size; the renderer draws
   // each scene's source view and returns the planes remapped to the camera's size (LensRemap.h).
-  bool lens = false;  // A device already being opened (open_device_async): the renderer takes it over when `device`,
+  bool lens = false;
+  // A device already being opened (open_device_async): the renderer takes it over when `device`,
   // `validate` and `dynamic_cull` are the ones it was opened with, and only the first renderer does;
   // otherwise it opens its own.
   std::shared_ptr<vk::DeviceOpening> opening;
