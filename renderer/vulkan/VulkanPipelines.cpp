@@ -19,6 +19,7 @@ Result<UniquePipeline> make_graphics_pipeline(const VulkanContext& ctx, const Gr
   stages[0].stage = VK_SHADER_STAGE_VERTEX_BIT;
   stages[0].module = vert.get();
   stages[0].pName = "main";
+  stages[0].pSpecializationInfo = desc.vertex_constants;
   stages[1].stage = VK_SHADER_STAGE_FRAGMENT_BIT;
   stages[1].module = frag.get();
   stages[1].pName = "main";
@@ -148,7 +149,7 @@ Result<VkPipeline> PipelineSet::mesh(std::uint32_t features, Facing facing) {
   const bool dynamic = m_ctx.dynamic_cull.available();
   UniquePipeline& p = m_mesh[features | static_cast<std::uint32_t>(dynamic ? Facing::both : facing) << 16];
   if (p.get() != VK_NULL_HANDLE) return p.get();
-  // mesh.frag's constant_id 0..5: textures, point and spot lights (a count), environment light, shadows,
+  // mesh.frag's (and mesh.vert's) constant_id 0..5: textures, point and spot lights (a count), environment light, shadows,
   // filmic tone map (VkBool32 each), directional lights (a count).
   const std::array<std::uint32_t, 6> constants{(features & k_feature_textures) ? VK_TRUE : VK_FALSE,
                                                feature_positional_lights(features),
@@ -171,6 +172,7 @@ Result<VkPipeline> PipelineSet::mesh(std::uint32_t features, Facing facing) {
                       ? std::span<const std::uint32_t>(s::k_spirv_mesh_frag_with_instance, s::k_spirv_mesh_frag_with_instance_words)
                       : std::span<const std::uint32_t>(s::k_spirv_mesh_frag, s::k_spirv_mesh_frag_words),
       .fragment_constants = &spec,
+      .vertex_constants = &spec,  // mesh.vert hands the lights in use to mesh.frag (flat_data.glsl)
       .color_attachments = m_desc.color_attachments,
       .width = m_desc.width,
       .height = m_desc.height,

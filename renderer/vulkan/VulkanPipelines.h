@@ -22,6 +22,7 @@ namespace synthlabel::vk {
 struct GraphicsPipelineDesc {
   std::span<const std::uint32_t> vertex = {}, fragment = {};  // SPIR-V; no fragment: depth only
   const VkSpecializationInfo* fragment_constants = nullptr;
+  const VkSpecializationInfo* vertex_constants = nullptr;
   enum class Vertices { none, positions, full } vertices = Vertices::full;  // none: a full-screen triangle
   bool depth_test = true;   // z-test and z-write, LESS (ties keep the first-drawn surface)
   bool only_where_empty = false;  // instead: z-test LESS_OR_EQUAL, no z-write (the background, drawn last at z = 1)

@@ -659,6 +659,67 @@ TEST(Render, ShadowMapsDarkenWhatTheLightCannotSee) {
   EXPECT_NEAR(double(fb.rgba[4 * (std::size_t{32} * 64 + 16)]), wall_red(16, sun, false), 1.5);
 }
 
+// mesh.frag reads lights 0 and 1 from flat inputs mesh.vert copies from the frame's uniforms, lights 2
+// and 3 from the uniforms themselves (flat_data.glsl). The same lights listed in another order go
+// through the other path: the image must be the same up to the order of the sums (one level), labels
+// exactly; and each light must show (the comparison would be empty otherwise).
+TEST(Render, EveryLightSlotShadesAlike) {
+  auto directional = [](glm::vec3 to, glm::vec3 color) {
+    Light l;
+    l.to_light = glm::normalize(to);
+    l.color = color;
+    return l;
+  };
+  auto positional = [](LightType type, glm::vec3 position, glm::vec3 color) {
+    Light l;
+    l.type = type;
+    l.position = position;
+    l.direction = glm::normalize(-position);
+    l.cos_outer = std::cos(glm::radians(30.0f));
+    l.cos_inner = std::cos(glm::radians(24.0f));
+    l.color = color;
+    return l;
+  };
+  const Light d1 = directional({1, 0.5f, 1}, {0.5f, 0.3f, 0.2f}), d2 = directional({-1, 0.3f, 1}, {0.2f, 0.45f, 0.3f}),
+              d3 = directional({0.2f, -0.8f, 1}, {0.25f, 0.2f, 0.5f});
+  const Light spot = positional(LightType::spot, {1.5f, 1.0f, 3.0f}, glm::vec3(9.0f, 7.0f, 5.0f)),
+              point = positional(LightType::point, {-1.2f, 0.8f, 2.0f}, glm::vec3(2.0f, 3.0f, 4.0f));
+  auto r = make_renderer(64, 64);
+  ASSERT_TRUE(r);
+  auto render = [&](const std::vector<Light>& lights) {
+    Scene s = shadow_scene();
+    s.lights = lights;
+    FrameBuffers fb;
+    const Status st = r->render(s, fb);
+    EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
+    return fb;
+  };
+  auto max_difference = [](const FrameBuffers& a, const FrameBuffers& b) {
+    int m = 0;
+    for (std::size_t i = 0; i < a.rgba.size(); ++i) m = std::max(m, std::abs(int(a.rgba[i]) - int(b.rgba[i])));
+    return m;
+  };
+  struct Case {
+    const char* what;
+    std::vector<Light> lights, reordered;
+  };
+  // Directional lights come first in the frame, then point and spot lights (FrameSetup.cpp).
+  for (const Case& c : {Case{"three suns and a spot", {d1, d2, d3, spot}, {d3, d1, d2, spot}},
+                        Case{"a sun, a point and a spot", {d1, point, spot}, {d1, spot, point}}}) {
+    SCOPED_TRACE(c.what);
+    const FrameBuffers a = render(c.lights), b = render(c.reordered);
+    ASSERT_FALSE(a.rgba.empty());
+    EXPECT_LE(max_difference(a, b), 1) << "the same lights in other slots";
+    EXPECT_EQ(a.instance_id, b.instance_id);
+    EXPECT_EQ(std::memcmp(a.depth.data(), b.depth.data(), a.depth.size() * 4), 0);
+    for (std::size_t i = 0; i < c.lights.size(); ++i) {
+      std::vector<Light> fewer = c.lights;
+      fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
+      EXPECT_GT(max_difference(a, render(fewer)), 20) << "light " << i << " shows";
+    }
+  }
+}
+
 TEST(Render, SupersamplingSmoothsEdgesAndKeepsTheLabels) {
   // s x s samples per pixel: the labels and depth are byte-identical to a render without (the middle
   // sample's centre is the pixel centre); colours inside a surface agree; across the cube's edges

@@ -37,7 +37,7 @@ void main() {
     // Level 0 (the map itself): the other levels are the prefiltered specular radiance.
     radiance = textureLod(environment_map, vec3(equirect_uv(to_map(world)), frame.environment.z), 0.0).rgb * frame.environment.w;
   }
-  out_color = vec4(expose(radiance, frame.frame_size.w > 0.5), 1.0);
+  out_color = vec4(expose(radiance, frame.frame_size.z, frame.frame_size.w > 0.5), 1.0);
   out_depth = uintBitsToFloat(0x7f800000u);  // +inf: no surface
   out_id = 0u;                               // background
 #ifdef WITH_NORMALS

@@ -56,8 +56,8 @@ vec3 env_irradiance(vec3 n) {
 
 // Exposure, then (optionally) the ACES filmic curve as fitted by Narkowicz (2015); the sRGB attachment
 // encodes the result. Without the curve, values above 1 clip.
-vec3 expose(vec3 c, bool filmic) {
-  c *= frame.frame_size.z;
+vec3 expose(vec3 c, float exposure, bool filmic) {
+  c *= exposure;
   if (filmic) c = clamp((c * (2.51 * c + 0.03)) / (c * (2.43 * c + 0.59) + 0.14), 0.0, 1.0);
   return c;
 }

@@ -14,6 +14,17 @@
 
 #include "object_data.glsl"
 
+#include "flat_data.glsl"
+
+// Light i's uniforms: flat inputs for the first k_flat_lights, the frame's uniforms beyond. i is a
+// constant once the light loops unroll, so the choice folds away.
+vec4 light_to(int i) { return i < k_flat_lights ? f_light[5 * i] : frame.light_to[i]; }
+vec4 light_color(int i) { return i < k_flat_lights ? f_light[5 * i + 1] : frame.light_color[i]; }
+vec4 light_position(int i) { return i < k_flat_lights ? f_light[5 * i + 2] : frame.light_position[i]; }
+vec4 light_direction(int i) { return i < k_flat_lights ? f_light[5 * i + 3] : frame.light_direction[i]; }
+vec4 light_shadow(int i) { return i < k_flat_lights ? f_light[5 * i + 4] : frame.light_shadow[i]; }
+mat4 light_matrix(int i) { return i < k_flat_lights ? f_light_matrix[i] : frame.light_matrix[i]; }
+
 layout(location = 0) in vec3 v_normal;
 layout(location = 1) in vec3 v_world;
 layout(location = 2) in float v_depth;
@@ -68,10 +79,10 @@ float shadow_texel(int i, int index) {
 // is pushed 1.5 texels along the normal (against acne); outside the map's volume everything is lit.
 // A spot's map is a perspective one (its texels grow with distance); a directional light's orthographic.
 float light_visibility(int i, vec3 n, bool spot) {
-  vec4 s = frame.light_shadow[i];
+  vec4 s = light_shadow(i);
   if (s.x < 0.0) return 1.0;
-  float texel = spot ? s.z * length(frame.light_position[i].xyz - v_world) : s.z;
-  vec4 p = frame.light_matrix[i] * vec4(v_world + n * (1.5 * texel), 1.0);
+  float texel = spot ? s.z * length(light_position(i).xyz - v_world) : s.z;
+  vec4 p = light_matrix(i) * vec4(v_world + n * (1.5 * texel), 1.0);
   if (spot) p.xyz /= p.w;
   vec2 uv = p.xy * 0.5 + 0.5;
   if (p.z >= 1.0 || any(lessThan(uv, vec2(0.0))) || any(greaterThan(uv, vec2(1.0)))) return 1.0;  // outside the map
@@ -122,7 +133,7 @@ vec3 env_brdf(vec3 f0, float roughness, float n_dot_v) {
 }
 
 void main() {
-  vec3 to_eye = normalize(frame.camera_position.xyz - v_world);
+  vec3 to_eye = normalize(f_eye.xyz - v_world);
   // Both faces are drawn and assets' winding varies, so orient the shading normal by the triangle's
   // geometric normal (from screen-space derivatives) turned towards the viewer.
   vec3 geometric = cross(dFdx(v_world), dFdy(v_world));
@@ -134,9 +145,9 @@ void main() {
   // colour; dielectrics reflect 4% at normal incidence. Maps multiply the factors (glTF 2.0 spec):
   // roughness in the metallic-roughness map's green channel, metallic in its blue; occlusion in the
   // red channel of its map, applied to ambient and environment light only; emission added last.
-  vec3 base = object.color.rgb * v_color;
-  float roughness = object.color.a, metallic = object.metallic, occlusion = 1.0;
-  vec3 emitted = object.emissive.rgb;
+  vec3 base = f_color.rgb * v_color;
+  float roughness = f_color.a, metallic = f_material.a, occlusion = 1.0;
+  vec3 emitted = f_material.rgb;
   if (k_textures) {
     if (object.texture >= 0) base *= texture(textures, vec3(v_uv, float(object.texture))).rgb;
     if (object.maps.x >= 0) {
@@ -167,23 +178,23 @@ void main() {
   vec3 diffuse_color = base * (1.0 - metallic);
   vec3 f0 = mix(vec3(0.04), base, metallic);
   // Uniform ambient light: Lambertian diffuse plus the environment BRDF's specular reflectance.
-  vec3 c = (diffuse_color + env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) * frame.params.x * occlusion;
+  vec3 c = (diffuse_color + env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) * f_eye.w * occlusion;
   // Directional lights first, then point and spot lights: two loops, so neither pays for the other's
   // code (lavapipe would run both sides of a per-light branch).
   for (int i = 0; i < k_directional_lights; ++i) {
-    vec3 radiance = frame.light_color[i].rgb;
+    vec3 radiance = light_color(i).rgb;
     if (k_shadows) radiance *= light_visibility(i, surface_n, false);
-    c += shade(frame.light_to[i].xyz, radiance, n, to_eye, diffuse_color, f0, alpha);
+    c += shade(light_to(i).xyz, radiance, n, to_eye, diffuse_color, f0, alpha);
   }
   for (int i = k_directional_lights; i < k_directional_lights + k_positional_lights; ++i) {
     // Inverse-square falloff; a spot (light_to.w == 2) fades from its inner to its outer cone.
-    vec3 d = frame.light_position[i].xyz - v_world;
+    vec3 d = light_position(i).xyz - v_world;
     float dist2 = max(dot(d, d), 1e-8);
     vec3 l = d * inversesqrt(dist2);
-    vec3 radiance = frame.light_color[i].rgb / dist2;
-    float cos_outer = frame.light_position[i].w, cos_inner = frame.light_direction[i].w;
-    radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), dot(-l, frame.light_direction[i].xyz));
-    if (k_shadows) radiance *= light_visibility(i, surface_n, frame.light_to[i].w > 1.5);
+    vec3 radiance = light_color(i).rgb / dist2;
+    float cos_outer = light_position(i).w, cos_inner = light_direction(i).w;
+    radiance *= smoothstep(cos_outer, max(cos_inner, cos_outer + 1e-4), dot(-l, light_direction(i).xyz));
+    if (k_shadows) radiance *= light_visibility(i, surface_n, light_to(i).w > 1.5);
     c += shade(l, radiance, n, to_eye, diffuse_color, f0, alpha);
   }
   if (k_environment_light) {
@@ -196,9 +207,9 @@ void main() {
          frame.environment.x * occlusion;
   }
   c += emitted;
-  out_color = vec4(expose(c, k_filmic), 1.0);
+  out_color = vec4(expose(c, f_exposure, k_filmic), 1.0);
   out_depth = v_depth;
-  out_id = object.instance_id;
+  out_id = f_instance_id;
 #ifdef WITH_INSTANCE
   if (v_instance == 0xffffffffu) out_id = 0u;  // never (an instance index): reads the input the vertex stage writes
 #endif

@@ -26,6 +26,14 @@ layout(location = 4) out vec3 v_color;
 layout(location = 5) flat out uint v_instance;
 #endif
 
+#define FLAT_OUT 1
+#include "flat_data.glsl"
+
+// mesh.frag's specialization constants of the lights in use (the same ids and values).
+layout(constant_id = 1) const int k_positional_lights = 0;
+layout(constant_id = 3) const bool k_shadows = false;
+layout(constant_id = 5) const int k_directional_lights = 0;
+
 void main() {
   vec4 world = object.model * vec4(in_position, 1.0);
   vec4 view = frame.view * world;
@@ -38,4 +46,22 @@ void main() {
 #ifdef WITH_FLOW
   v_instance = uint(gl_InstanceIndex);
 #endif
+  f_eye = vec4(frame.camera_position.xyz, frame.params.x);
+  f_color = object.color;
+  f_material = vec4(object.emissive.rgb, object.metallic);
+  f_instance_id = object.instance_id;
+  f_exposure = frame.frame_size.z;
+  // Only the lights in use (what mesh.frag reads of the rest is never written).
+  for (int i = 0; i < min(k_flat_lights, k_directional_lights + k_positional_lights); ++i) {
+    f_light[5 * i] = frame.light_to[i];
+    f_light[5 * i + 1] = frame.light_color[i];
+    if (i >= k_directional_lights) {
+      f_light[5 * i + 2] = frame.light_position[i];
+      f_light[5 * i + 3] = frame.light_direction[i];
+    }
+    if (k_shadows) {
+      f_light[5 * i + 4] = frame.light_shadow[i];
+      f_light_matrix[i] = frame.light_matrix[i];
+    }
+  }
 }
