@@ -124,7 +124,7 @@ Result<PipelineSet> PipelineSet::create(const VulkanContext& ctx, const Desc& de
   // colour and the clear depth and id.
   namespace s = shaders;
   GraphicsPipelineDesc bg{
-      .vertex = {s::k_spirv_background_vert, s::k_spirv_background_vert_words},
+      .vertex = {s::k_spirv_background_vert_with_frame, s::k_spirv_background_vert_with_frame_words},
       .fragment = desc.surface   ? std::span<const std::uint32_t>(s::k_spirv_background_frag_with_surface,
                                                                   s::k_spirv_background_frag_with_surface_words)
                   : desc.flow    ? std::span<const std::uint32_t>(s::k_spirv_background_frag_with_flow,

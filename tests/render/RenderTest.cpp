@@ -660,9 +660,10 @@ TEST(Render, ShadowMapsDarkenWhatTheLightCannotSee) {
 }
 
 // mesh.frag reads lights 0 and 1 from flat inputs mesh.vert copies from the frame's uniforms, lights 2
-// and 3 from the uniforms themselves (flat_data.glsl). The same lights listed in another order go
-// through the other path: the image must be the same up to the order of the sums (one level), labels
-// exactly; and each light must show (the comparison would be empty otherwise).
+// and 3 from the uniforms themselves, and under an environment light only light 0 flat (the
+// environment's values take light 1's slots; flat_data.glsl). The same lights listed in another order
+// go through the other path: the image must be the same up to the order of the sums (one level),
+// labels exactly; and each light must show (the comparison would be empty otherwise).
 TEST(Render, EveryLightSlotShadesAlike) {
   auto directional = [](glm::vec3 to, glm::vec3 color) {
     Light l;
@@ -686,9 +687,16 @@ TEST(Render, EveryLightSlotShadesAlike) {
               point = positional(LightType::point, {-1.2f, 0.8f, 2.0f}, glm::vec3(2.0f, 3.0f, 4.0f));
   auto r = make_renderer(64, 64);
   ASSERT_TRUE(r);
+  ASSERT_TRUE(r->upload_environments(test_environments()).ok());
+  bool environment = false;
   auto render = [&](const std::vector<Light>& lights) {
     Scene s = shadow_scene();
     s.lights = lights;
+    if (environment) {
+      s.environment.map = 0;  // red towards -X, blue towards +X
+      s.environment.lighting = true;
+      s.environment.intensity = 0.5;
+    }
     FrameBuffers fb;
     const Status st = r->render(s, fb);
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
@@ -702,11 +710,14 @@ TEST(Render, EveryLightSlotShadesAlike) {
   struct Case {
     const char* what;
     std::vector<Light> lights, reordered;
+    bool environment = false;
   };
   // Directional lights come first in the frame, then point and spot lights (FrameSetup.cpp).
   for (const Case& c : {Case{"three suns and a spot", {d1, d2, d3, spot}, {d3, d1, d2, spot}},
-                        Case{"a sun, a point and a spot", {d1, point, spot}, {d1, spot, point}}}) {
+                        Case{"a sun, a point and a spot", {d1, point, spot}, {d1, spot, point}},
+                        Case{"two suns and a spot under an environment", {d1, d2, spot}, {d2, d1, spot}, true}}) {
     SCOPED_TRACE(c.what);
+    environment = c.environment;
     const FrameBuffers a = render(c.lights), b = render(c.reordered);
     ASSERT_FALSE(a.rgba.empty());
     EXPECT_LE(max_difference(a, b), 1) << "the same lights in other slots";

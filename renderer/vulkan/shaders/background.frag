@@ -26,18 +26,25 @@ layout(location = 5) out vec2 out_uv;
 layout(location = 6) out vec4 out_albedo;
 #endif
 
+// The frame's values, flat from background.vert's WITH_FRAME variant (the same bits as the uniforms).
+layout(location = 0) flat in vec4 f_intrinsics;  // frame.intrinsics
+layout(location = 1) flat in mat3 f_view;        // mat3(frame.view)
+layout(location = 4) flat in vec4 f_image;       // frame.params.z, frame.frame_size.xyw
+layout(location = 5) flat in vec4 f_environment; // frame.environment.zw, frame.environment_turn.xy
+layout(location = 6) flat in float f_exposure;   // frame.frame_size.z
+
 void main() {
   vec2 px = gl_FragCoord.xy;
-  vec3 cam = vec3((px.x - frame.intrinsics.z) / frame.intrinsics.x, -(px.y - frame.intrinsics.w) / frame.intrinsics.y, -1.0);
-  vec3 world = transpose(mat3(frame.view)) * normalize(cam);
+  vec3 cam = vec3((px.x - f_intrinsics.z) / f_intrinsics.x, -(px.y - f_intrinsics.w) / f_intrinsics.y, -1.0);
+  vec3 world = transpose(f_view) * normalize(cam);
   vec3 radiance;
-  if (frame.params.z >= 0.0) {  // a background image, stretched over the frame
-    radiance = texture(textures, vec3(px / frame.frame_size.xy, frame.params.z)).rgb;
+  if (f_image.x >= 0.0) {  // a background image, stretched over the frame
+    radiance = texture(textures, vec3(px / f_image.yz, f_image.x)).rgb;
   } else {
     // Level 0 (the map itself): the other levels are the prefiltered specular radiance.
-    radiance = textureLod(environment_map, vec3(equirect_uv(to_map(world)), frame.environment.z), 0.0).rgb * frame.environment.w;
+    radiance = textureLod(environment_map, vec3(equirect_uv(to_map(world, f_environment.zw)), f_environment.x), 0.0).rgb * f_environment.y;
   }
-  out_color = vec4(expose(radiance, frame.frame_size.z, frame.frame_size.w > 0.5), 1.0);
+  out_color = vec4(expose(radiance, f_exposure, f_image.w > 0.5), 1.0);
   out_depth = uintBitsToFloat(0x7f800000u);  // +inf: no surface
   out_id = 0u;                               // background
 #ifdef WITH_NORMALS

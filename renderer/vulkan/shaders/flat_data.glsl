@@ -5,7 +5,9 @@
 // constant offset); those reads took about 30 % of the quickstart's render on the CPU. A flat input is
 // one load and a broadcast per block of fragments, its copy one per vertex (docs/performance.md,
 // session 18). Lights 0 and 1 come this way (k_flat_lights: most configs have one or two), more lights
-// from the uniforms. Locations 0..5 are mesh.vert's interpolated outputs and WITH_FLOW's instance index.
+// from the uniforms. With the environment light, light 1's slots carry the environment's values
+// instead (env_flat below) and light 1 is read from the uniforms. Locations 0..5 are mesh.vert's
+// interpolated outputs and WITH_FLOW's instance index.
 
 const int k_flat_lights = 2;
 
@@ -23,3 +25,14 @@ layout(location = 10) flat FLAT_IO float f_exposure;   // frame.frame_size.z
 // Light i < k_flat_lights: light_to, light_color, light_position, light_direction, light_shadow (5 x i + 0..4).
 layout(location = 11) flat FLAT_IO vec4 f_light[5 * k_flat_lights];
 layout(location = 21) flat FLAT_IO mat4 f_light_matrix[k_flat_lights];  // frame.light_matrix[i]
+
+// With the environment light, light 1's nine slots hold eight vec4 of the environment's values:
+// 0..6 the SH coefficients' 27 floats in order (frame.env_sh[j].rgb at floats 3j..3j+2), 7 frame.environment.x
+// (lighting intensity), frame.environment.z (the map's layer) and frame.environment_turn.xy.
+#ifdef FLAT_OUT
+void set_env_flat(int k, vec4 v) {
+  if (k < 5) f_light[5 + k] = v; else f_light_matrix[1][k - 5] = v;
+}
+#else
+vec4 env_flat(int k) { return k < 5 ? f_light[5 + k] : f_light_matrix[1][k - 5]; }
+#endif

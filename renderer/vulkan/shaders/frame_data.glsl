@@ -30,28 +30,15 @@ layout(set = 0, binding = 4) uniform sampler2DArray data_textures;  // the same 
 const float k_pi = 3.14159265358979;
 const int k_environment_levels = 5;  // prefiltered specular levels of an environment map (k_environment_specular_levels)
 
-// A world direction in the map's own frame: the map is turned by `rotation` about +Y.
-vec3 to_map(vec3 d) {
-  float c = frame.environment_turn.x, s = frame.environment_turn.y;
+// A world direction in the map's own frame: the map is turned about +Y by the angle whose cosine and
+// sine are `turn` (frame.environment_turn.xy).
+vec3 to_map(vec3 d, vec2 turn) {
+  float c = turn.x, s = turn.y;
   return vec3(c * d.x - s * d.z, d.y, s * d.x + c * d.z);
 }
 
 vec2 equirect_uv(vec3 d) {
   return vec2(0.5 + atan(d.x, -d.z) / (2.0 * k_pi), acos(clamp(d.y, -1.0, 1.0)) / k_pi);
-}
-
-// Irradiance / pi arriving at a surface facing n (map frame), from the SH coefficients.
-vec3 env_irradiance(vec3 n) {
-  vec3 e = frame.env_sh[0].rgb * 0.282095
-         + frame.env_sh[1].rgb * (0.488603 * n.y)
-         + frame.env_sh[2].rgb * (0.488603 * n.z)
-         + frame.env_sh[3].rgb * (0.488603 * n.x)
-         + frame.env_sh[4].rgb * (1.092548 * n.x * n.y)
-         + frame.env_sh[5].rgb * (1.092548 * n.y * n.z)
-         + frame.env_sh[6].rgb * (0.315392 * (3.0 * n.z * n.z - 1.0))
-         + frame.env_sh[7].rgb * (1.092548 * n.x * n.z)
-         + frame.env_sh[8].rgb * (0.546274 * (n.x * n.x - n.y * n.y));
-  return max(e, vec3(0.0));
 }
 
 // Exposure, then (optionally) the ACES filmic curve as fitted by Narkowicz (2015); the sRGB attachment

@@ -16,15 +16,6 @@
 
 #include "flat_data.glsl"
 
-// Light i's uniforms: flat inputs for the first k_flat_lights, the frame's uniforms beyond. i is a
-// constant once the light loops unroll, so the choice folds away.
-vec4 light_to(int i) { return i < k_flat_lights ? f_light[5 * i] : frame.light_to[i]; }
-vec4 light_color(int i) { return i < k_flat_lights ? f_light[5 * i + 1] : frame.light_color[i]; }
-vec4 light_position(int i) { return i < k_flat_lights ? f_light[5 * i + 2] : frame.light_position[i]; }
-vec4 light_direction(int i) { return i < k_flat_lights ? f_light[5 * i + 3] : frame.light_direction[i]; }
-vec4 light_shadow(int i) { return i < k_flat_lights ? f_light[5 * i + 4] : frame.light_shadow[i]; }
-mat4 light_matrix(int i) { return i < k_flat_lights ? f_light_matrix[i] : frame.light_matrix[i]; }
-
 layout(location = 0) in vec3 v_normal;
 layout(location = 1) in vec3 v_world;
 layout(location = 2) in float v_depth;
@@ -64,6 +55,35 @@ layout(constant_id = 2) const bool k_environment_light = false;
 layout(constant_id = 3) const bool k_shadows = false;
 layout(constant_id = 4) const bool k_filmic = false;  // the frame's tone_map (frame_size.w), as a constant
 layout(constant_id = 5) const int k_directional_lights = 0;
+
+// Light i's uniforms: flat inputs for the first flat_lights, the frame's uniforms beyond. i is a
+// constant once the light loops unroll, so the choice folds away.
+const int flat_lights = k_environment_light ? 1 : k_flat_lights;
+vec4 light_to(int i) { return i < flat_lights ? f_light[5 * i] : frame.light_to[i]; }
+vec4 light_color(int i) { return i < flat_lights ? f_light[5 * i + 1] : frame.light_color[i]; }
+vec4 light_position(int i) { return i < flat_lights ? f_light[5 * i + 2] : frame.light_position[i]; }
+vec4 light_direction(int i) { return i < flat_lights ? f_light[5 * i + 3] : frame.light_direction[i]; }
+vec4 light_shadow(int i) { return i < flat_lights ? f_light[5 * i + 4] : frame.light_shadow[i]; }
+mat4 light_matrix(int i) { return i < flat_lights ? f_light_matrix[i] : frame.light_matrix[i]; }
+
+// The environment's SH coefficient j (frame.env_sh[j].rgb) and its other values, from light 1's slots.
+vec3 env_sh(int j) {
+  return vec3(env_flat((3 * j) / 4)[(3 * j) % 4], env_flat((3 * j + 1) / 4)[(3 * j + 1) % 4], env_flat((3 * j + 2) / 4)[(3 * j + 2) % 4]);
+}
+
+// Irradiance / pi arriving at a surface facing n (map frame), from the SH coefficients.
+vec3 env_irradiance(vec3 n) {
+  vec3 e = env_sh(0) * 0.282095
+         + env_sh(1) * (0.488603 * n.y)
+         + env_sh(2) * (0.488603 * n.z)
+         + env_sh(3) * (0.488603 * n.x)
+         + env_sh(4) * (1.092548 * n.x * n.y)
+         + env_sh(5) * (1.092548 * n.y * n.z)
+         + env_sh(6) * (0.315392 * (3.0 * n.z * n.z - 1.0))
+         + env_sh(7) * (1.092548 * n.x * n.z)
+         + env_sh(8) * (0.546274 * (n.x * n.x - n.y * n.y));
+  return max(e, vec3(0.0));
+}
 
 // Light i's shadow-map texel `index`. The views are indexed by constants only (dynamic indexing of
 // texel-buffer arrays is an optional device feature); i is a constant once the light loops unroll, so
@@ -201,10 +221,11 @@ void main() {
     // Image-based light: diffuse irradiance from the map's SH; specular by the split sum, radiance
     // prefiltered for this roughness (the map's mip levels, Environment.h) times the environment BRDF.
     vec3 r = reflect(-to_eye, n);
-    vec3 prefiltered = textureLod(environment_map, vec3(equirect_uv(to_map(r)), frame.environment.z),
+    vec4 env = env_flat(7);  // frame.environment.x, frame.environment.z, frame.environment_turn.xy
+    vec3 prefiltered = textureLod(environment_map, vec3(equirect_uv(to_map(r, env.zw)), env.y),
                                   roughness * float(k_environment_levels)).rgb;
-    c += (diffuse_color * env_irradiance(to_map(n)) + prefiltered * env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) *
-         frame.environment.x * occlusion;
+    c += (diffuse_color * env_irradiance(to_map(n, env.zw)) + prefiltered * env_brdf(f0, roughness, max(dot(n, to_eye), 1e-4))) *
+         env.x * occlusion;
   }
   c += emitted;
   out_color = vec4(expose(c, f_exposure, k_filmic), 1.0);

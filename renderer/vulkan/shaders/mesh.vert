@@ -31,6 +31,7 @@ layout(location = 5) flat out uint v_instance;
 
 // mesh.frag's specialization constants of the lights in use (the same ids and values).
 layout(constant_id = 1) const int k_positional_lights = 0;
+layout(constant_id = 2) const bool k_environment_light = false;
 layout(constant_id = 3) const bool k_shadows = false;
 layout(constant_id = 5) const int k_directional_lights = 0;
 
@@ -52,7 +53,8 @@ void main() {
   f_instance_id = object.instance_id;
   f_exposure = frame.frame_size.z;
   // Only the lights in use (what mesh.frag reads of the rest is never written).
-  for (int i = 0; i < min(k_flat_lights, k_directional_lights + k_positional_lights); ++i) {
+  const int flat_lights = k_environment_light ? 1 : k_flat_lights;
+  for (int i = 0; i < min(flat_lights, k_directional_lights + k_positional_lights); ++i) {
     f_light[5 * i] = frame.light_to[i];
     f_light[5 * i + 1] = frame.light_color[i];
     if (i >= k_directional_lights) {
@@ -63,5 +65,16 @@ void main() {
       f_light[5 * i + 4] = frame.light_shadow[i];
       f_light_matrix[i] = frame.light_matrix[i];
     }
+  }
+  if (k_environment_light) {
+    float sh[28];
+    for (int j = 0; j < 9; ++j) {
+      sh[3 * j] = frame.env_sh[j].r;
+      sh[3 * j + 1] = frame.env_sh[j].g;
+      sh[3 * j + 2] = frame.env_sh[j].b;
+    }
+    sh[27] = 0.0;
+    for (int k = 0; k < 7; ++k) set_env_flat(k, vec4(sh[4 * k], sh[4 * k + 1], sh[4 * k + 2], sh[4 * k + 3]));
+    set_env_flat(7, vec4(frame.environment.x, frame.environment.z, frame.environment_turn.xy));
   }
 }
