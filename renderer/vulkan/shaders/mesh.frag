@@ -7,8 +7,9 @@
 #define WITH_NORMALS 1  // the instance plane follows the normals'
 #endif
 // Outputs: 0 = colour (sRGB attachment, so linear values here), 1 = linear depth (R32_SFLOAT),
-// 2 = instance id (R32_UINT). The id comes straight from a push constant: no interpolation, no
-// blending, one sample per pixel, so the label of a pixel is exactly the surface at its centre.
+// 2 = instance id (R32_UINT). The id is the draw's push constant, handed over by mesh.vert as a flat
+// input (flat_data.glsl): no interpolation, no blending, one sample per pixel, so the label of a pixel
+// is exactly the surface at its centre.
 
 #include "frame_data.glsl"
 
