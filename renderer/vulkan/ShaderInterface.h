@@ -56,6 +56,11 @@ static_assert(offsetof(ObjectPush, instance_id) == 80 && offsetof(ObjectPush, me
 // At most this many lights per frame (the arrays above), and so shadow-map layers.
 inline constexpr std::size_t k_max_lights = 4;
 
+// mesh.vert hands mesh.frag locations 0..28 (flat_data.glsl: the flat inputs after the interpolated
+// outputs and the instance index): 116 components. Desktop devices and lavapipe allow 128; Vulkan's
+// minimum is 64 (check_device_limits refuses such a device by name).
+inline constexpr std::uint32_t k_mesh_varying_components = 4 * 29;
+
 // mesh.frag's specialization constants, packed in one key: one mesh pipeline per combination in use.
 // Bits for the features a frame may not use (textures, environment light, shadows, filmic tone map),
 // and the number of directional lights and of point and spot lights (0..k_max_lights each, 3 bits):

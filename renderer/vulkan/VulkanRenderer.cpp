@@ -25,6 +25,25 @@ Result<VkFormat> zbuffer_format(VkPhysicalDevice physical) {
 
 }  // namespace
 
+Status check_device_limits(const VkPhysicalDeviceLimits& limits, std::uint32_t width, std::uint32_t height,
+                           std::uint32_t shadow_map_size) {
+  if (width > limits.maxFramebufferWidth || height > limits.maxFramebufferHeight || shadow_map_size > limits.maxFramebufferWidth) {
+    return make_error(ExitCode::device, "resolution " + std::to_string(width) + "x" + std::to_string(height) +
+                                            " (supersampled) or the shadow map size " + std::to_string(shadow_map_size) +
+                                            " exceeds the device limit " + std::to_string(limits.maxFramebufferWidth) + "x" +
+                                            std::to_string(limits.maxFramebufferHeight));
+  }
+  const std::uint32_t passed = std::min(limits.maxVertexOutputComponents, limits.maxFragmentInputComponents);
+  if (passed < k_mesh_varying_components) {
+    return make_error(ExitCode::device, "the device passes at most " + std::to_string(passed) +
+                                            " components from the vertex to the fragment shader (maxVertexOutputComponents " +
+                                            std::to_string(limits.maxVertexOutputComponents) + ", maxFragmentInputComponents " +
+                                            std::to_string(limits.maxFragmentInputComponents) + "); the renderer needs " +
+                                            std::to_string(k_mesh_varying_components) + ": choose another --device");
+  }
+  return ok_status();
+}
+
 Result<std::unique_ptr<VulkanRenderer>> VulkanRenderer::create(const RendererOptions& options) {
   std::unique_ptr<VulkanRenderer> r(new VulkanRenderer());
   if (auto s = r->init(options); !s) return s.error();
@@ -52,14 +71,8 @@ Status VulkanRenderer::init(const RendererOptions& options) {
   m_device = std::move((*opened)->device);
   VkPhysicalDeviceProperties props{};
   vkGetPhysicalDeviceProperties(m_physical.handle, &props);
-  const std::uint32_t iw = options.width * options.supersampling, ih = options.height * options.supersampling;
-  if (iw > props.limits.maxFramebufferWidth || ih > props.limits.maxFramebufferHeight ||
-      options.shadow_map_size > props.limits.maxFramebufferWidth) {
-    return make_error(ExitCode::device, "resolution " + std::to_string(iw) + "x" + std::to_string(ih) +
-                                            " (supersampled) or the shadow map size " + std::to_string(options.shadow_map_size) +
-                                            " exceeds the device limit " + std::to_string(props.limits.maxFramebufferWidth) +
-                                            "x" + std::to_string(props.limits.maxFramebufferHeight));
-  }
+  SL_TRY_STATUS(check_device_limits(props.limits, options.width * options.supersampling,
+                                    options.height * options.supersampling, options.shadow_map_size));
   m_ctx = VulkanContext{.device = m_device.get(),
                         .physical = m_physical.handle,
                         .queue = m_device.queue(),

@@ -32,6 +32,12 @@
 
 namespace synthlabel::vk {
 
+// What the renderer needs of a device's limits: framebuffers of `width` x `height` (supersampled) and
+// of the shadow map's side, and k_mesh_varying_components between the mesh shaders. An error
+// (ExitCode::device) names the limit and both values.
+Status check_device_limits(const VkPhysicalDeviceLimits& limits, std::uint32_t width, std::uint32_t height,
+                           std::uint32_t shadow_map_size);
+
 class VulkanRenderer final : public Renderer {
  public:
   static Result<std::unique_ptr<VulkanRenderer>> create(const RendererOptions& options);

@@ -659,6 +659,27 @@ TEST(Render, ShadowMapsDarkenWhatTheLightCannotSee) {
   EXPECT_NEAR(double(fb.rgba[4 * (std::size_t{32} * 64 + 16)]), wall_red(16, sun, false), 1.5);
 }
 
+// A device that cannot pass the mesh shaders' flat inputs, or is too small for the frame, is refused
+// by name before anything is drawn; lavapipe's own limits pass.
+TEST(Render, DeviceLimitsAreCheckedByName) {
+  VkPhysicalDeviceLimits limits{};
+  limits.maxFramebufferWidth = limits.maxFramebufferHeight = 16384;
+  limits.maxVertexOutputComponents = limits.maxFragmentInputComponents = 128;
+  EXPECT_TRUE(vk::check_device_limits(limits, 1920, 1080, 2048).ok());
+  limits.maxFragmentInputComponents = 64;  // Vulkan's minimum
+  Status s = vk::check_device_limits(limits, 1920, 1080, 2048);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ExitCode::device);
+  EXPECT_NE(s.error().message.find("maxFragmentInputComponents 64"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("needs 116"), std::string::npos) << s.error().message;
+  limits.maxFragmentInputComponents = 128;
+  s = vk::check_device_limits(limits, 20000, 1080, 2048);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("exceeds the device limit 16384x16384"), std::string::npos) << s.error().message;
+  auto r = make_renderer(8, 8);
+  ASSERT_TRUE(r) << "lavapipe's limits pass";
+}
+
 // mesh.frag reads lights 0 and 1 from flat inputs mesh.vert copies from the frame's uniforms, lights 2
 // and 3 from the uniforms themselves, and under an environment light only light 0 flat (the
 // environment's values take light 1's slots; flat_data.glsl). The same lights listed in another order
