@@ -42,8 +42,11 @@ import json, pathlib, statistics, sys
 out, runs, old, new, config = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 runs_of = {s: [json.loads((out / f"{s}.{r}.json").read_text()) for r in range(runs)] for s in ("old", "new")}
 first = runs_of["old"][0]
+threads = {side: runs_of[side][0]["threads"] for side in ("old", "new")}
+threads_text = (f"{threads['old']} encoder threads" if threads["old"] == threads["new"]
+                else f"encoder threads: old {threads['old']}, new {threads['new']}")
 print(f"compare: {config}, {first['width']}x{first['height']}, {first['frames']} frames x {runs} runs each, "
-      f"alternating; device {first['device']}, {first['threads']} encoder threads")
+      f"alternating; device {first['device']}, {threads_text}")
 # Frames only (the frame loop), then end to end (start-up, the frames and the dataset's last files:
 # what `generate` takes).
 for key, what in (("frames_per_second", "frames/s"), ("end_to_end_frames_per_second", "frames/s end to end")):
