@@ -29,7 +29,7 @@ namespace synthlabel {
 
 struct EncodeOptions {
   PngOptions rgb_png{2, true, false, 8, true};  // libdeflate's level 2 (Png.h)
-  PngOptions label_png{1, false, false, 5};  // memory level 5: flat labels deflate faster (Png.h)
+  PngOptions label_png = k_label_png;  // memory level 5: flat labels deflate faster (Png.h)
   ExrCompression depth_exr = ExrCompression::zip;
   int exr_zip_level = 1;
   OutputsSpec outputs;                      // options (polygons, normals, amodal: the effective ones)

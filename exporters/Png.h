@@ -32,6 +32,10 @@ struct PngOptions {
   bool libdeflate = false;
 };
 
+// Label images (ids, categories) at --compression fast: zlib level 1, no filter, memory level 5.
+// The dataset's own (EncodeOptions::label_png) and the label formats' (exporters/formats).
+inline constexpr PngOptions k_label_png{1, false, false, 5};
+
 // RGBA8 input, written as 8-bit RGB (alpha dropped).
 Result<std::vector<std::uint8_t>> encode_png_rgb_from_rgba(std::span<const std::uint8_t> rgba, std::uint32_t width,
                                                            std::uint32_t height, const PngOptions& options);

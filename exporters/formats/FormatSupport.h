@@ -87,10 +87,6 @@ inline std::string needs_lidar(const SceneSpec& spec, const std::string& what) {
   return spec.lidar ? std::string() : what + " writes LiDAR sweeps: add a lidar: section (docs/lidar.md)";
 }
 
-// Label images: zlib level 1, no filtering heuristics beyond the default, deflate's memory level 5
-// (as the dataset's own, EncodeOptions::label_png; Png.h).
-inline constexpr PngOptions k_label_png{1, false, false, 5};
-
 // One labeled instance as a KITTI object (kitti.cpp): type (its category's name, spaces as '_'),
 // truncation (0..1, of the projected 3D box), occluded (0 >= 0.99 visible, 1 >= 0.5, 2 > 0, 3 unknown
 // without amodal renders), and the rest of the line: alpha, the box left top right bottom (continuous
