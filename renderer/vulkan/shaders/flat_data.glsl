@@ -10,6 +10,10 @@
 // interpolated outputs and WITH_FLOW's instance index.
 
 const int k_flat_lights = 2;
+// The lights whose values come flat: light 0 alone under the environment light (the environment's
+// values take light 1's slots), else k_flat_lights. Expanded where it is used, after each shader's
+// k_environment_light (constant_id 2), so mesh.vert writes exactly the slots mesh.frag reads.
+#define FLAT_LIGHTS (k_environment_light ? 1 : k_flat_lights)
 
 #ifdef FLAT_OUT
 #define FLAT_IO out

@@ -57,9 +57,9 @@ layout(constant_id = 3) const bool k_shadows = false;
 layout(constant_id = 4) const bool k_filmic = false;  // the frame's tone_map (frame_size.w), as a constant
 layout(constant_id = 5) const int k_directional_lights = 0;
 
-// Light i's uniforms: flat inputs for the first flat_lights, the frame's uniforms beyond. i is a
+// Light i's uniforms: flat inputs for the first FLAT_LIGHTS, the frame's uniforms beyond. i is a
 // constant once the light loops unroll, so the choice folds away.
-const int flat_lights = k_environment_light ? 1 : k_flat_lights;
+const int flat_lights = FLAT_LIGHTS;
 vec4 light_to(int i) { return i < flat_lights ? f_light[5 * i] : frame.light_to[i]; }
 vec4 light_color(int i) { return i < flat_lights ? f_light[5 * i + 1] : frame.light_color[i]; }
 vec4 light_position(int i) { return i < flat_lights ? f_light[5 * i + 2] : frame.light_position[i]; }

@@ -53,8 +53,7 @@ void main() {
   f_instance_id = object.instance_id;
   f_exposure = frame.frame_size.z;
   // Only the lights in use (what mesh.frag reads of the rest is never written).
-  const int flat_lights = k_environment_light ? 1 : k_flat_lights;
-  for (int i = 0; i < min(flat_lights, k_directional_lights + k_positional_lights); ++i) {
+  for (int i = 0; i < min(FLAT_LIGHTS, k_directional_lights + k_positional_lights); ++i) {
     f_light[5 * i] = frame.light_to[i];
     f_light[5 * i + 1] = frame.light_color[i];
     if (i >= k_directional_lights) {
